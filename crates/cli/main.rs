@@ -1,0 +1,114 @@
+//! The `censuslink` command line: argument parsing, the run loop over a job's sources, and
+//! what is printed. The only place that prints.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use censuslink_io::{Job, LoadedSource, SourceSummary};
+use clap::{Parser, Subcommand};
+use serde_json::json;
+
+/// Links a census to administrative records and lists who it missed, who it counted twice,
+/// the dead it counted and the births it missed.
+///
+/// Exit codes: 0 done; 2 bad usage or input (the message says which file and what to fix).
+#[derive(Parser)]
+#[command(name = "censuslink", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Read and standardize every source of a job and write the results.
+    Run(RunArgs),
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    /// The job file.
+    #[arg(default_value = "sample-data/job.toml")]
+    job: PathBuf,
+    /// The output folder; created if absent.
+    #[arg(long, default_value = "out")]
+    out: PathBuf,
+    /// Worker threads; 0 uses one per core.
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+    /// Print nothing but errors.
+    #[arg(long)]
+    quiet: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: &RunArgs) -> anyhow::Result<()> {
+    let job = Job::load(&args.job)?;
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads)
+        .build_global()
+        .context("cannot start the worker threads")?;
+    let standardized_dir = args.out.join("standardized");
+    std::fs::create_dir_all(&standardized_dir)
+        .with_context(|| format!("cannot create the output folder {}", standardized_dir.display()))?;
+
+    let mut loaded: Vec<(&str, LoadedSource)> = Vec::with_capacity(job.sources.len());
+    let mut summaries = Vec::with_capacity(job.sources.len());
+    for source in &job.sources {
+        let source_loaded = censuslink_io::load(source, &job.path)?;
+        censuslink_io::write_standardized(
+            &source_loaded,
+            &standardized_dir.join(format!("{}.parquet", source.name)),
+        )?;
+        summaries.push(SourceSummary::new(&source.name, source.role.as_str(), &source_loaded));
+        loaded.push((&source.name, source_loaded));
+    }
+    let issue_sources: Vec<(&str, &LoadedSource)> = loaded.iter().map(|(name, l)| (*name, l)).collect();
+    censuslink_io::write_row_issues(&issue_sources, &args.out.join("row_issues.csv"))?;
+    let summary = json!({
+        "job": display_path(&job.path),
+        "reference_moment": format!("{}T00:00:00", job.reference_date),
+        "sources": summaries,
+    });
+    censuslink_io::write_json(&summary, &args.out.join("summary.json"))?;
+
+    if !args.quiet {
+        print_summary(&summaries, &args.out);
+    }
+    Ok(())
+}
+
+fn print_summary(summaries: &[SourceSummary], out: &Path) {
+    println!("{:<12} {:<10} {:>10} {:>10} {:>10} {:>10}", "source", "role", "read", "usable", "rejected", "issues");
+    for s in summaries {
+        let rejected: u64 = s.rows_rejected.values().sum();
+        let issues: u64 = s.issues.values().sum();
+        println!(
+            "{:<12} {:<10} {:>10} {:>10} {:>10} {:>10}",
+            s.name, s.role, s.rows_read, s.rows_usable, rejected, issues
+        );
+    }
+    println!();
+    println!("standardized records: {}", out.join("standardized").display());
+    println!("row issues:           {}", out.join("row_issues.csv").display());
+    println!("summary:              {}", out.join("summary.json").display());
+}
+
+/// The path as given, with `/` separators, so that summaries read the same on every system.
+fn display_path(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}

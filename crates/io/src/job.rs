@@ -1,0 +1,443 @@
+//! The job file (`job.toml`): raw serde structs, validated into [`Job`].
+//!
+//! A job declares the reference moment and each source with its role, file, format, encoding,
+//! the mapping from its columns to canonical fields and its own codes:
+//!
+//! ```toml
+//! reference_moment = "2020-11-01T00:00:00"
+//!
+//! [[source]]
+//! name = "hukou"
+//! role = "hukou"
+//! path = "hukou.csv"          # relative to the job file
+//! encoding = "gbk"            # optional: detected when absent
+//! key = "户籍编号"             # optional: the row number when absent
+//! missing = ["", "不详", "-"]  # optional: these values read as missing
+//!
+//! [source.fields]
+//! name = "姓名"
+//! birth_date = { year = "出生年", month = "出生月" }
+//! hukou_address = { columns = ["乡镇", "详细地址"], separator = "" }
+//!
+//! [source.codes.sex]
+//! "1" = "male"
+//! "2" = "female"
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use censuslink_model::{
+    CollectionMode, Field, FieldKind, PartialDate, RecordType, Relation, Role, Sex,
+};
+use serde::Deserialize;
+
+use crate::Error;
+
+/// A validated job.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    /// The job file.
+    pub path: PathBuf,
+    /// The census reference moment: 00:00 at the start of this day.
+    pub reference_date: PartialDate,
+    /// The language of messages and reports.
+    pub lang: Lang,
+    /// The sources, in job-file order.
+    pub sources: Vec<Source>,
+}
+
+/// The language of what analysts read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// Chinese, the default.
+    Zh,
+    /// English.
+    En,
+}
+
+/// One source of a job, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Source {
+    /// The source's name: unique in the job, used in output file names.
+    pub name: String,
+    /// What the source is.
+    pub role: Role,
+    /// The file, resolved against the job file's folder.
+    pub path: PathBuf,
+    /// The file format.
+    pub format: Format,
+    /// The text encoding of a CSV file; `None` to detect it.
+    pub encoding: Option<Encoding>,
+    /// The 1-based row of the header; rows above it are titles.
+    pub header_row: u64,
+    /// The XLSX sheet; `None` for the first.
+    pub sheet: Option<String>,
+    /// The columns whose values, joined by `-`, form the record key; empty for row numbers.
+    pub key: Vec<String>,
+    /// Values that mean missing, compared after trimming whitespace.
+    pub missing: Vec<String>,
+    /// Where each mapped canonical field comes from.
+    pub fields: BTreeMap<Field, Mapping>,
+    /// Per coded field, the source's own codes mapped to canonical values (`"1"` → `male`).
+    pub codes: BTreeMap<Field, BTreeMap<String, String>>,
+}
+
+/// Where a canonical field's raw text comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mapping {
+    /// One column.
+    Column(String),
+    /// Several columns joined by a separator, missing parts skipped.
+    Concat {
+        /// The columns, in order.
+        columns: Vec<String>,
+        /// What goes between two parts.
+        separator: String,
+    },
+    /// A date from separate year, month and day columns.
+    DateParts {
+        /// The year column.
+        year: String,
+        /// The month column, if any.
+        month: Option<String>,
+        /// The day column, if any.
+        day: Option<String>,
+    },
+}
+
+impl Mapping {
+    /// Every column the mapping reads.
+    pub fn columns(&self) -> Vec<&str> {
+        match self {
+            Mapping::Column(column) => vec![column.as_str()],
+            Mapping::Concat { columns, .. } => columns.iter().map(String::as_str).collect(),
+            Mapping::DateParts { year, month, day } => {
+                [Some(year), month.as_ref(), day.as_ref()].into_iter().flatten().map(String::as_str).collect()
+            }
+        }
+    }
+}
+
+/// A source file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Delimited text with a header row.
+    Csv,
+    /// Apache Parquet.
+    Parquet,
+    /// Arrow IPC, file or stream.
+    Arrow,
+    /// Excel 2007+ workbook.
+    Xlsx,
+}
+
+impl Format {
+    /// The name used in job files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Parquet => "parquet",
+            Format::Arrow => "arrow",
+            Format::Xlsx => "xlsx",
+        }
+    }
+
+    /// The format a file extension names, case-insensitively.
+    pub fn from_extension(path: &Path) -> Option<Format> {
+        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+        match extension.as_str() {
+            "csv" | "txt" | "tsv" => Some(Format::Csv),
+            "parquet" | "pq" => Some(Format::Parquet),
+            "arrow" | "feather" | "ipc" | "arrows" => Some(Format::Arrow),
+            "xlsx" | "xlsm" => Some(Format::Xlsx),
+            _ => None,
+        }
+    }
+}
+
+/// A text encoding of CSV files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// UTF-8, with or without a byte-order mark.
+    Utf8,
+    /// GBK; read as GB18030, its superset.
+    Gbk,
+    /// GB18030.
+    Gb18030,
+}
+
+impl Encoding {
+    /// The name used in job files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "utf-8",
+            Encoding::Gbk => "gbk",
+            Encoding::Gb18030 => "gb18030",
+        }
+    }
+}
+
+/// Values read as missing when a job does not say otherwise.
+pub const DEFAULT_MISSING: [&str; 9] = ["", "-", "--", "/", "不详", "未知", "NULL", "null", "N/A"];
+
+impl Job {
+    /// Reads and validates a job file. Paths in it are resolved against its folder; the
+    /// source files are not opened.
+    pub fn load(path: &Path) -> Result<Job, Error> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| Error::JobUnreadable { path: path.to_owned(), source })?;
+        Job::parse(&text, path)
+    }
+
+    /// Validates the text of a job file that lives at `path`.
+    pub fn parse(text: &str, path: &Path) -> Result<Job, Error> {
+        let raw: RawJob = toml::from_str(text).map_err(|err| Error::JobSyntax {
+            path: path.to_owned(),
+            message: err.to_string().trim_end().replace('\n', " "),
+        })?;
+        let invalid = |key: String, problem: String| Error::JobInvalid { path: path.to_owned(), key, problem };
+
+        let reference_date = parse_reference_moment(&raw.reference_moment).ok_or_else(|| {
+            invalid(
+                "reference_moment".into(),
+                format!("`{}` is not a date like 2020-11-01T00:00:00 (a moment at 00:00)", raw.reference_moment),
+            )
+        })?;
+        let lang = match raw.lang.as_deref() {
+            None | Some("zh") => Lang::Zh,
+            Some("en") => Lang::En,
+            Some(other) => return Err(invalid("lang".into(), format!("`{other}` is not zh or en"))),
+        };
+        if raw.source.is_empty() {
+            return Err(invalid("source".into(), "the job has no [[source]]".into()));
+        }
+        let folder = path.parent().unwrap_or(Path::new(""));
+        let default_missing = raw.missing.unwrap_or_else(|| DEFAULT_MISSING.map(String::from).to_vec());
+        let mut sources: Vec<Source> = Vec::with_capacity(raw.source.len());
+        for raw_source in raw.source {
+            let source = validate_source(raw_source, folder, &default_missing, &invalid)?;
+            if sources.iter().any(|s| s.name == source.name) {
+                return Err(invalid(format!("source.{}", source.name), "two sources have this name".into()));
+            }
+            sources.push(source);
+        }
+        Ok(Job { path: path.to_owned(), reference_date, lang, sources })
+    }
+}
+
+/// `2020-11-01`, `2020-11-01T00:00:00`, `2020-11-01 00:00`: a day's start. Other times of day
+/// are refused, since counts are kept per day.
+fn parse_reference_moment(text: &str) -> Option<PartialDate> {
+    let (date, time) = match text.split_once(['T', ' ']) {
+        Some((date, time)) => (date, Some(time)),
+        None => (text, None),
+    };
+    if time.is_some_and(|time| !matches!(time, "00:00" | "00:00:00")) {
+        return None;
+    }
+    let mut parts = date.split('-').map(|part| part.parse::<u16>().ok());
+    let (year, month, day) = (parts.next()??, parts.next()??, parts.next()??);
+    if parts.next().is_some() || month == 0 || day == 0 {
+        return None;
+    }
+    PartialDate::new(year, u8::try_from(month).ok()?, u8::try_from(day).ok()?)
+}
+
+fn validate_source(
+    raw: RawSource,
+    folder: &Path,
+    default_missing: &[String],
+    invalid: &impl Fn(String, String) -> Error,
+) -> Result<Source, Error> {
+    let key = |suffix: &str| format!("source.{}{suffix}", raw.name);
+    let is_name_valid = !raw.name.is_empty()
+        && raw.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if !is_name_valid {
+        return Err(invalid(key(""), "a source name is lower-case letters, digits and _".into()));
+    }
+    let role = raw.role.parse::<Role>().map_err(|_| {
+        invalid(key(".role"), format!("`{}` is not one of census, hukou, birth, death, school, insurance", raw.role))
+    })?;
+    let path = folder.join(&raw.path);
+    let format = match raw.format.as_deref() {
+        Some("csv") => Format::Csv,
+        Some("parquet") => Format::Parquet,
+        Some("arrow") => Format::Arrow,
+        Some("xlsx") => Format::Xlsx,
+        Some(other) => {
+            return Err(invalid(key(".format"), format!("`{other}` is not csv, parquet, arrow or xlsx")));
+        }
+        None => Format::from_extension(&path).ok_or_else(|| {
+            invalid(key(".format"), "cannot tell the format from the file extension; set format".into())
+        })?,
+    };
+    let encoding = match raw.encoding.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None => None,
+        Some("utf-8" | "utf8" | "utf-8-bom" | "utf-8 with bom") => Some(Encoding::Utf8),
+        Some("gbk" | "cp936" | "gb2312") => Some(Encoding::Gbk),
+        Some("gb18030") => Some(Encoding::Gb18030),
+        Some(other) => {
+            return Err(invalid(key(".encoding"), format!("`{other}` is not utf-8, gbk or gb18030")));
+        }
+    };
+    if encoding.is_some() && format != Format::Csv {
+        return Err(invalid(key(".encoding"), format!("{} files carry their own encoding", format.as_str())));
+    }
+    if raw.sheet.is_some() && format != Format::Xlsx {
+        return Err(invalid(key(".sheet"), "only xlsx files have sheets".into()));
+    }
+    let header_row = raw.header_row.unwrap_or(1);
+    if header_row == 0 || (header_row > 1 && matches!(format, Format::Parquet | Format::Arrow)) {
+        return Err(invalid(key(".header_row"), "a 1-based row number, for csv and xlsx only".into()));
+    }
+    let key_columns = match raw.key {
+        None => Vec::new(),
+        Some(OneOrMany::One(column)) => vec![column],
+        Some(OneOrMany::Many(columns)) => columns,
+    };
+
+    let mut fields = BTreeMap::new();
+    for (field_name, raw_mapping) in raw.fields {
+        let field_key = key(&format!(".fields.{field_name}"));
+        let field = field_name.parse::<Field>().map_err(|_| {
+            let names: Vec<_> = Field::ALL.iter().map(|f| f.as_str()).collect();
+            invalid(field_key.clone(), format!("not a canonical field; fields are: {}", names.join(", ")))
+        })?;
+        let mapping = match raw_mapping {
+            RawMapping::Column(column) => Mapping::Column(column),
+            RawMapping::Concat { columns, separator } => {
+                if columns.is_empty() {
+                    return Err(invalid(field_key, "`columns` is empty".into()));
+                }
+                Mapping::Concat { columns, separator: separator.unwrap_or_default() }
+            }
+            RawMapping::DateParts { year, month, day } => {
+                if field.kind() != FieldKind::Date {
+                    return Err(invalid(field_key, format!("year/month/day parts only build dates, and {field} is not one")));
+                }
+                if day.is_some() && month.is_none() {
+                    return Err(invalid(field_key, "a day column needs a month column".into()));
+                }
+                Mapping::DateParts { year, month, day }
+            }
+        };
+        if field == Field::RecordId {
+            return Err(invalid(field_key, "the record key is set by `key`, not mapped as a field".into()));
+        }
+        fields.insert(field, mapping);
+    }
+    if !fields.contains_key(&Field::Name) && !fields.contains_key(&Field::IdNumber) {
+        return Err(invalid(key(".fields"), "a source needs a name or an id_number column to be linked".into()));
+    }
+
+    let mut codes = BTreeMap::new();
+    for (field_name, table) in raw.codes {
+        let codes_key = key(&format!(".codes.{field_name}"));
+        let field = field_name
+            .parse::<Field>()
+            .ok()
+            .filter(|field| field.kind() == FieldKind::Code)
+            .ok_or_else(|| {
+                invalid(codes_key.clone(), "codes map sex, ethnicity, relation, record_type or collection_mode".into())
+            })?;
+        if !fields.contains_key(&field) {
+            return Err(invalid(codes_key, format!("the source maps no {field} column")));
+        }
+        for (code, canonical) in &table {
+            if !is_canonical_code(field, canonical) {
+                return Err(invalid(
+                    format!("{codes_key}.\"{code}\""),
+                    format!("`{canonical}` is not a {field} value; values are: {}", canonical_codes(field)),
+                ));
+            }
+        }
+        codes.insert(field, table);
+    }
+
+    Ok(Source {
+        path,
+        role,
+        format,
+        encoding,
+        header_row,
+        sheet: raw.sheet,
+        key: key_columns,
+        missing: raw.missing.unwrap_or_else(|| default_missing.to_vec()),
+        fields,
+        codes,
+        name: raw.name,
+    })
+}
+
+fn is_canonical_code(field: Field, value: &str) -> bool {
+    match field {
+        Field::Sex => value.parse::<Sex>().is_ok(),
+        Field::RecordType => value.parse::<RecordType>().is_ok(),
+        Field::CollectionMode => value.parse::<CollectionMode>().is_ok(),
+        Field::Relation => value.parse::<Relation>().is_ok(),
+        Field::Ethnicity => value
+            .parse::<u8>()
+            .ok()
+            .and_then(censuslink_model::Ethnicity::new)
+            .is_some_and(|e| e.to_string() == value),
+        _ => false,
+    }
+}
+
+fn canonical_codes(field: Field) -> String {
+    fn names<T: std::fmt::Display>(values: &[T]) -> String {
+        values.iter().map(T::to_string).collect::<Vec<_>>().join(", ")
+    }
+    match field {
+        Field::Sex => names(Sex::ALL),
+        Field::RecordType => names(RecordType::ALL),
+        Field::CollectionMode => names(CollectionMode::ALL),
+        Field::Relation => names(Relation::ALL),
+        Field::Ethnicity => "two-digit GB 3304 codes 01..56, 97, 98".into(),
+        _ => String::new(),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawJob {
+    reference_moment: String,
+    lang: Option<String>,
+    missing: Option<Vec<String>>,
+    #[serde(default)]
+    source: Vec<RawSource>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    name: String,
+    role: String,
+    path: PathBuf,
+    format: Option<String>,
+    encoding: Option<String>,
+    header_row: Option<u64>,
+    sheet: Option<String>,
+    key: Option<OneOrMany>,
+    missing: Option<Vec<String>>,
+    #[serde(default)]
+    fields: BTreeMap<String, RawMapping>,
+    #[serde(default)]
+    codes: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Deserialize)]
+#[serde(untagged, deny_unknown_fields)]
+enum RawMapping {
+    Column(String),
+    Concat { columns: Vec<String>, separator: Option<String> },
+    DateParts { year: String, month: Option<String>, day: Option<String> },
+}

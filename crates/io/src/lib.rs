@@ -1,0 +1,42 @@
+//! Reading and writing for censuslink: the job file, source readers (CSV in UTF-8, GBK or
+//! GB18030; Parquet; Arrow IPC; XLSX) that map each source's columns onto canonical fields and
+//! standardize them, and the writers of standardized records and run summaries. The only crate
+//! that knows file formats.
+//!
+//! ```
+//! use std::path::Path;
+//!
+//! let folder = tempfile::tempdir().expect("a temporary folder");
+//! std::fs::write(folder.path().join("hukou.csv"), "编号,姓名,公民身份号码\nH1,張偉,11010519491231002x\n")
+//!     .expect("writable");
+//! let job_text = r#"
+//!     reference_moment = "2020-11-01T00:00:00"
+//!     [[source]]
+//!     name = "hukou"
+//!     role = "hukou"
+//!     path = "hukou.csv"
+//!     key = "编号"
+//!     fields = { name = "姓名", id_number = "公民身份号码" }
+//! "#;
+//! let job_path = folder.path().join("job.toml");
+//! let job = censuslink_io::Job::parse(job_text, &job_path).expect("a valid job");
+//! let loaded = censuslink_io::load(&job.sources[0], &job_path).expect("a readable source");
+//! assert_eq!(loaded.table.name.full.get(0), Some("张伟"));
+//! assert_eq!(loaded.table.id.number.get(0), Some("11010519491231002X"));
+//! assert_eq!(loaded.table.record_id.get(0), Some("H1"));
+//! ```
+
+#![warn(missing_docs)]
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+mod error;
+mod job;
+mod load;
+mod read;
+mod write;
+
+pub use crate::error::{Error, Problem};
+pub use crate::job::{DEFAULT_MISSING, Encoding, Format, Job, Lang, Mapping, Source};
+pub use crate::load::{LoadedSource, load};
+pub use crate::read::{BATCH_ROWS, RawBatch, SourceReader, open};
+pub use crate::write::{SourceSummary, write_json, write_row_issues, write_standardized};

@@ -1,0 +1,189 @@
+//! CSV in UTF-8 (with or without BOM), GBK or GB18030, transcoded as it streams.
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+use censuslink_model::{IssueKind, RowIssue};
+use encoding_rs_io::DecodeReaderBytesBuilder;
+
+use crate::error::Problem;
+use crate::job::{Encoding, Source};
+use crate::read::{BatchBuilder, RawBatch, SourceReader, text_schema};
+use crate::Error;
+
+/// Bytes read ahead to detect the encoding and the delimiter.
+const SNIFF_BYTES: usize = 64 * 1024;
+
+pub(super) fn open(source: &Source) -> Result<SourceReader, Error> {
+    let path = source.path.as_path();
+    let unreadable = |err| Error::Unreadable { path: path.to_owned(), source: err };
+    let malformed = |problem| Error::Malformed { path: path.to_owned(), problem };
+
+    let mut file = File::open(path).map_err(unreadable)?;
+    let mut prefix = Vec::with_capacity(SNIFF_BYTES);
+    (&mut file).take(SNIFF_BYTES as u64).read_to_end(&mut prefix).map_err(unreadable)?;
+    if prefix.iter().all(u8::is_ascii_whitespace) {
+        return Err(malformed(Problem::Empty));
+    }
+    if is_binary(&prefix) {
+        return Err(malformed(Problem::Binary { expected: "a CSV text file" }));
+    }
+    let encoding = choose_encoding(&prefix, source.encoding).map_err(malformed)?;
+    let delimiter = sniff_delimiter(&prefix);
+
+    let decoder = DecodeReaderBytesBuilder::new()
+        .encoding(Some(encoding))
+        .bom_override(true)
+        .strip_bom(true)
+        .build(std::io::Cursor::new(prefix).chain(file));
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .buffer_capacity(1 << 20)
+        .from_reader(BufReader::with_capacity(1 << 20, decoder));
+
+    let mut record = ::csv::StringRecord::new();
+    for _ in 0..source.header_row {
+        let has_row = reader.read_record(&mut record).map_err(|err| csv_error(path, err))?;
+        if !has_row {
+            return Err(malformed(Problem::NoHeader { header_row: source.header_row }));
+        }
+    }
+    let header: Vec<String> = record.iter().map(|name| name.trim().to_owned()).collect();
+    let schema = text_schema(&header);
+    let rows = CsvRows {
+        path: path.to_owned(),
+        reader,
+        record,
+        builder: BatchBuilder::new(schema, 1),
+        n_columns: header.len(),
+        is_done: false,
+    };
+    Ok(SourceReader { header, batches: Box::new(rows) })
+}
+
+struct CsvRows<R> {
+    path: std::path::PathBuf,
+    reader: ::csv::Reader<R>,
+    record: ::csv::StringRecord,
+    builder: BatchBuilder,
+    n_columns: usize,
+    is_done: bool,
+}
+
+impl<R: Read> Iterator for CsvRows<R> {
+    type Item = Result<RawBatch, Error>;
+
+    fn next(&mut self) -> Option<Result<RawBatch, Error>> {
+        if self.is_done {
+            return None;
+        }
+        while !self.builder.is_full() {
+            match self.reader.read_record(&mut self.record) {
+                Ok(true) => {}
+                Ok(false) => {
+                    self.is_done = true;
+                    break;
+                }
+                Err(err) => {
+                    self.is_done = true;
+                    return Some(Err(csv_error(&self.path, err)));
+                }
+            }
+            let row = self.builder.next_row();
+            if self.record.len() != self.n_columns {
+                self.builder.issues.push(RowIssue { row, field: None, kind: IssueKind::WrongFieldCount });
+            }
+            if self.record.iter().any(|value| value.contains(char::REPLACEMENT_CHARACTER)) {
+                self.builder.issues.push(RowIssue { row, field: None, kind: IssueKind::BadEncoding });
+            }
+            let record = &self.record;
+            self.builder.push_row(|idx| record.get(idx));
+        }
+        if self.builder.n_rows == 0 {
+            return None;
+        }
+        Some(Ok(self.builder.finish()))
+    }
+}
+
+fn csv_error(path: &Path, err: ::csv::Error) -> Error {
+    let message = match err.position() {
+        Some(position) => format!("CSV error at line {}", position.line()),
+        None => "CSV error".to_owned(),
+    };
+    match err.into_kind() {
+        ::csv::ErrorKind::Io(source) => Error::Unreadable { path: path.to_owned(), source },
+        _ => Error::Malformed { path: path.to_owned(), problem: Problem::Format { format: "csv", message } },
+    }
+}
+
+/// NUL bytes or many control characters mean this is no text file; UTF-16 (which has NULs)
+/// is recognised by its byte-order mark and decoded.
+fn is_binary(prefix: &[u8]) -> bool {
+    if prefix.starts_with(&[0xFF, 0xFE]) || prefix.starts_with(&[0xFE, 0xFF]) {
+        return false;
+    }
+    let n_control =
+        prefix.iter().filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C)).count();
+    prefix.contains(&0) || n_control * 100 > prefix.len()
+}
+
+/// The declared encoding if the bytes fit it; the detected one when none is declared. Text
+/// whose multi-byte characters are mostly valid UTF-8 is UTF-8 (a stray bad byte becomes a
+/// row issue); otherwise it is read as GB18030, the superset of GBK: GBK text with Chinese in
+/// it is almost never valid UTF-8.
+fn choose_encoding(
+    prefix: &[u8],
+    declared: Option<Encoding>,
+) -> Result<&'static encoding_rs::Encoding, Problem> {
+    let (n_valid, n_invalid) = count_utf8_characters(prefix);
+    let is_utf8 = n_invalid == 0 || n_valid >= 4 * n_invalid;
+    match declared {
+        None if is_utf8 => Ok(encoding_rs::UTF_8),
+        None => Ok(encoding_rs::GB18030),
+        Some(Encoding::Utf8) if !is_utf8 => {
+            Err(Problem::Encoding { declared: Encoding::Utf8.as_str(), detected: Encoding::Gb18030.as_str() })
+        }
+        Some(Encoding::Utf8) => Ok(encoding_rs::UTF_8),
+        Some(declared @ (Encoding::Gbk | Encoding::Gb18030)) if n_invalid == 0 && n_valid > 0 => {
+            Err(Problem::Encoding { declared: declared.as_str(), detected: Encoding::Utf8.as_str() })
+        }
+        Some(Encoding::Gbk | Encoding::Gb18030) => Ok(encoding_rs::GB18030),
+    }
+}
+
+/// Valid multi-byte UTF-8 characters and invalid sequences in `bytes`; a character cut by the
+/// end of the buffer counts as neither.
+fn count_utf8_characters(mut bytes: &[u8]) -> (usize, usize) {
+    let (mut n_valid, mut n_invalid) = (0, 0);
+    loop {
+        let (valid, rest) = match std::str::from_utf8(bytes) {
+            Ok(text) => (text, None),
+            Err(err) => {
+                let (valid, rest) = bytes.split_at(err.valid_up_to());
+                let text = std::str::from_utf8(valid).expect("valid up to here");
+                (text, err.error_len().map(|len| &rest[len..]))
+            }
+        };
+        n_valid += valid.chars().filter(|c| !c.is_ascii()).count();
+        match rest {
+            Some(rest) => {
+                n_invalid += 1;
+                bytes = rest;
+            }
+            None => return (n_valid, n_invalid),
+        }
+    }
+}
+
+/// Comma unless the first line has more tabs, semicolons or pipes than commas.
+fn sniff_delimiter(prefix: &[u8]) -> u8 {
+    let first_line = prefix.split(|&b| b == b'\n').next().unwrap_or_default();
+    let count = |delimiter: u8| first_line.iter().filter(|&&b| b == delimiter).count();
+    [b'\t', b';', b'|'].into_iter().fold(b',', |best, candidate| {
+        if count(candidate) > count(best) { candidate } else { best }
+    })
+}

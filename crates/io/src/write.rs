@@ -1,0 +1,191 @@
+//! Writers: standardized records as Parquet, row issues as CSV, the run summary as JSON.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, RecordBatch, StringArray, UInt32Array, UInt64Array};
+use arrow_schema::{DataType, Field as ArrowField, Schema};
+use censuslink_model::{IdColumns, NameColumns, PersonTable, TextColumn};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::Compression;
+use parquet::file::properties::WriterProperties;
+use serde::Serialize;
+
+use crate::load::LoadedSource;
+use crate::Error;
+
+/// What one source gave: the accounting of its rows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceSummary {
+    /// The source's name in the job.
+    pub name: String,
+    /// Its role.
+    pub role: String,
+    /// Rows read from the file.
+    pub rows_read: u64,
+    /// Rows kept for linkage.
+    pub rows_usable: u64,
+    /// Rows that cannot be linked, by reason.
+    pub rows_rejected: BTreeMap<String, u64>,
+    /// Row issues, by kind.
+    pub issues: BTreeMap<String, u64>,
+    /// ID numbers by standardization status.
+    pub id_status: BTreeMap<String, u64>,
+}
+
+impl SourceSummary {
+    /// Counts what a loaded source holds.
+    pub fn new(name: &str, role: &str, loaded: &LoadedSource) -> SourceSummary {
+        let table = &loaded.table;
+        let mut rows_rejected = BTreeMap::new();
+        for reason in table.rejected.iter().flatten() {
+            *rows_rejected.entry(reason.as_str().to_owned()).or_insert(0) += 1;
+        }
+        let mut issues = BTreeMap::new();
+        for issue in &loaded.issues {
+            *issues.entry(issue.kind.as_str().to_owned()).or_insert(0) += 1;
+        }
+        let mut id_status = BTreeMap::new();
+        for status in &table.id.status {
+            *id_status.entry(status.as_str().to_owned()).or_insert(0) += 1;
+        }
+        SourceSummary {
+            name: name.to_owned(),
+            role: role.to_owned(),
+            rows_read: table.len() as u64,
+            rows_usable: (table.len() - table.n_rejected()) as u64,
+            rows_rejected,
+            issues,
+            id_status,
+        }
+    }
+}
+
+/// Writes a source's standardized records, with its raw columns (prefixed `raw.`) beside them
+/// for audit, as one Parquet file.
+pub fn write_standardized(loaded: &LoadedSource, path: &Path) -> Result<(), Error> {
+    let write_error =
+        |err: Box<dyn std::error::Error + Send + Sync>| Error::Write { path: path.to_owned(), source: err };
+    let standard = standardized_columns(&loaded.table);
+    let mut fields: Vec<ArrowField> =
+        standard.iter().map(|(name, array)| ArrowField::new(*name, array.data_type().clone(), true)).collect();
+    let mut seen = std::collections::HashSet::new();
+    for column in &loaded.header {
+        let mut name = format!("raw.{column}");
+        let mut n = 1;
+        while !seen.insert(name.clone()) {
+            n += 1;
+            name = format!("raw.{column}#{n}");
+        }
+        fields.push(ArrowField::new(name, DataType::Utf8, true));
+    }
+    let schema = Arc::new(Schema::new(fields));
+    let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
+    let file = File::create(path).map_err(|err| write_error(err.into()))?;
+    let mut writer =
+        ArrowWriter::try_new(BufWriter::new(file), schema.clone(), Some(props)).map_err(|err| write_error(err.into()))?;
+    let mut offset = 0;
+    for raw in &loaded.raw {
+        let n_rows = raw.num_rows();
+        let mut arrays: Vec<ArrayRef> = standard.iter().map(|(_, array)| array.slice(offset, n_rows)).collect();
+        arrays.extend(raw.columns().iter().cloned());
+        let batch = RecordBatch::try_new(schema.clone(), arrays).expect("columns follow the schema");
+        writer.write(&batch).map_err(|err| write_error(err.into()))?;
+        offset += n_rows;
+    }
+    writer.close().map_err(|err| write_error(err.into()))?;
+    Ok(())
+}
+
+/// Writes row issues (source, row, field, issue) as CSV in UTF-8 with a BOM, so that Excel
+/// opens it right. Values are never written: issues locate a problem without repeating it.
+pub fn write_row_issues(sources: &[(&str, &LoadedSource)], path: &Path) -> Result<(), Error> {
+    let write_error = |err: std::io::Error| Error::Write { path: path.to_owned(), source: err.into() };
+    let mut out = BufWriter::new(File::create(path).map_err(write_error)?);
+    out.write_all("\u{FEFF}source,row,field,issue\n".as_bytes()).map_err(write_error)?;
+    for (name, loaded) in sources {
+        for issue in &loaded.issues {
+            let field = issue.field.map_or("", |f| f.as_str());
+            writeln!(out, "{name},{},{field},{}", issue.row, issue.kind).map_err(write_error)?;
+        }
+    }
+    out.flush().map_err(write_error)
+}
+
+/// Writes a serializable value as pretty JSON.
+pub fn write_json<T: Serialize>(value: &T, path: &Path) -> Result<(), Error> {
+    let write_error =
+        |err: Box<dyn std::error::Error + Send + Sync>| Error::Write { path: path.to_owned(), source: err };
+    let file = File::create(path).map_err(|err| write_error(err.into()))?;
+    let mut out = BufWriter::new(file);
+    serde_json::to_writer_pretty(&mut out, value).map_err(|err| write_error(err.into()))?;
+    out.write_all(b"\n").and_then(|()| out.flush()).map_err(|err| write_error(err.into()))
+}
+
+fn standardized_columns(table: &PersonTable) -> Vec<(&'static str, ArrayRef)> {
+    fn text(column: &TextColumn) -> ArrayRef {
+        Arc::new(column.iter().collect::<StringArray>())
+    }
+    fn display<T: ToString>(values: &[Option<T>]) -> ArrayRef {
+        Arc::new(values.iter().map(|v| v.as_ref().map(T::to_string)).collect::<StringArray>())
+    }
+    fn name(prefix: &'static str, columns: &NameColumns) -> [(&'static str, ArrayRef); 5] {
+        let names: [&'static str; 5] = match prefix {
+            "mother_name" => [
+                "mother_name",
+                "mother_name_surname",
+                "mother_name_given",
+                "mother_name_pinyin",
+                "mother_name_readings",
+            ],
+            _ => ["name", "name_surname", "name_given", "name_pinyin", "name_readings"],
+        };
+        [
+            (names[0], text(&columns.full)),
+            (names[1], text(&columns.surname)),
+            (names[2], text(&columns.given)),
+            (names[3], text(&columns.pinyin)),
+            (names[4], text(&columns.readings)),
+        ]
+    }
+    fn id(prefix: &'static str, columns: &IdColumns) -> Vec<(&'static str, ArrayRef)> {
+        let status: ArrayRef = Arc::new(columns.status.iter().map(|s| Some(s.as_str())).collect::<StringArray>());
+        let region: ArrayRef = Arc::new(columns.region.iter().copied().collect::<UInt32Array>());
+        match prefix {
+            "mother_id" => vec![("mother_id", text(&columns.number)), ("mother_id_status", status)],
+            _ => vec![
+                ("id_number", text(&columns.number)),
+                ("id_status", status),
+                ("id_birth_date", display(&columns.birth_date)),
+                ("id_sex", display(&columns.sex)),
+                ("id_region", region),
+            ],
+        }
+    }
+    let mut columns: Vec<(&'static str, ArrayRef)> = vec![
+        ("row", Arc::new(UInt64Array::from(table.row.clone())) as ArrayRef),
+        ("record_id", text(&table.record_id)),
+        ("rejected", display(&table.rejected)),
+    ];
+    columns.extend(name("name", &table.name));
+    columns.push(("sex", display(&table.sex)));
+    columns.push(("birth_date", display(&table.birth_date)));
+    columns.extend(id("id", &table.id));
+    columns.push(("ethnicity", display(&table.ethnicity)));
+    columns.push(("hukou_region", text(&table.hukou_region)));
+    columns.push(("hukou_address", text(&table.hukou_address)));
+    columns.push(("residence_region", text(&table.residence_region)));
+    columns.push(("residence_address", text(&table.residence_address)));
+    columns.push(("enumeration_area", text(&table.enumeration_area)));
+    columns.push(("household_id", text(&table.household_id)));
+    columns.push(("relation", display(&table.relation)));
+    columns.push(("record_type", display(&table.record_type)));
+    columns.push(("event_date", display(&table.event_date)));
+    columns.extend(id("mother_id", &table.mother_id));
+    columns.extend(name("mother_name", &table.mother_name));
+    columns.push(("collection_mode", display(&table.collection_mode)));
+    columns
+}

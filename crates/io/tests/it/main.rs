@@ -1,0 +1,315 @@
+//! Integration tests of censuslink-io: job validation, every reader, the mapping of columns
+//! onto fields, and the sample district.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, Date32Array, Int64Array, RecordBatch, StringArray};
+use censuslink_io::{Error, Job, LoadedSource, Problem};
+use censuslink_model::{Field, IdStatus, IssueKind, PartialDate, RejectReason, RowIssue, Sex};
+
+const JOB_HEAD: &str = "reference_moment = \"2020-11-01T00:00:00\"\n";
+
+/// A folder holding one source file and a job that maps it.
+struct Fixture {
+    folder: tempfile::TempDir,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        Fixture { folder: tempfile::tempdir().expect("a temporary folder") }
+    }
+
+    fn file(&self, name: &str, bytes: impl AsRef<[u8]>) -> &Fixture {
+        std::fs::write(self.folder.path().join(name), bytes).expect("writable");
+        self
+    }
+
+    fn job_path(&self) -> PathBuf {
+        self.folder.path().join("job.toml")
+    }
+
+    fn parse(&self, job: &str) -> Result<Job, Error> {
+        Job::parse(job, &self.job_path())
+    }
+
+    /// Loads the first source of `job`.
+    fn load(&self, job: &str) -> Result<LoadedSource, Error> {
+        let job = self.parse(job).expect("a valid job");
+        censuslink_io::load(&job.sources[0], &job.path)
+    }
+}
+
+fn source_job(path: &str, extra: &str, fields: &str) -> String {
+    format!("{JOB_HEAD}[[source]]\nname = \"s\"\nrole = \"hukou\"\npath = \"{path}\"\n{extra}\n[source.fields]\n{fields}\n")
+}
+
+fn job_error(job: &str) -> String {
+    Fixture::new().parse(job).expect_err("an invalid job").to_string()
+}
+
+#[test]
+fn job_errors_name_the_file_and_the_key() {
+    let check = |job: &str, expected: &str| {
+        let message = job_error(job);
+        assert!(message.starts_with("job file "), "{message}");
+        assert!(message.contains("job.toml"), "{message}");
+        assert!(message.contains(expected), "expected `{expected}` in: {message}");
+    };
+    check(&format!("{JOB_HEAD}colour = 1\n"), "unknown field `colour`");
+    check(&source_job("a.csv", "delimiter = \";\"", "name = \"姓名\""), "unknown field `delimiter`");
+    check(&source_job("a.csv", "", "nickname = \"姓名\""), "`source.s.fields.nickname`: not a canonical field");
+    check(&source_job("a.csv", "role = \"police\"", "name = \"姓名\""), "duplicate key");
+    check(&source_job("a.doc", "", "name = \"姓名\""), "`source.s.format`");
+    check(&source_job("a.csv", "encoding = \"big5\"", "name = \"姓名\""), "`big5` is not utf-8, gbk or gb18030");
+    check(&source_job("a.csv", "", "sex = \"性别\""), "needs a name or an id_number column");
+    check(
+        &source_job("a.csv", "", "name = \"姓名\"\nsex = { year = \"年\" }"),
+        "parts only build dates, and sex is not one",
+    );
+    check(
+        &source_job("a.csv", "", "name = \"姓名\"\nsex = \"性别\"\n[source.codes.sex]\n\"1\" = \"man\""),
+        "`man` is not a sex value; values are: male, female",
+    );
+    check(&source_job("a.csv", "", "name = \"姓名\"\n[source.codes.sex]\n\"1\" = \"male\""), "maps no sex column");
+    check(
+        &source_job("a.csv", "", "name = \"姓名\"\n[source.codes.name]\n\"1\" = \"male\""),
+        "codes map sex, ethnicity",
+    );
+    check("reference_moment = \"2020-11-01T08:00:00\"\n", "a moment at 00:00");
+    check(&format!("{JOB_HEAD}lang = \"fr\"\n"), "`fr` is not zh or en");
+}
+
+#[test]
+fn job_paths_are_relative_to_the_job_file_and_formats_follow_extensions() {
+    let fixture = Fixture::new();
+    let job = fixture
+        .parse(&format!(
+            "{}[[source]]\nname = \"t\"\nrole = \"death\"\npath = \"sub/d.PARQUET\"\nfields = {{ name = \"n\" }}\n",
+            source_job("a.xlsx", "", "name = \"姓名\"")
+        ))
+        .expect("a valid job");
+    assert_eq!(job.reference_date, PartialDate::new(2020, 11, 1).expect("a date"));
+    assert_eq!(job.sources[0].path, fixture.folder.path().join("a.xlsx"));
+    assert_eq!(job.sources[0].format, censuslink_io::Format::Xlsx);
+    assert_eq!(job.sources[1].format, censuslink_io::Format::Parquet);
+    assert_eq!(job.sources[1].path, fixture.folder.path().join("sub/d.PARQUET"));
+    assert_eq!(job.sources[0].missing, censuslink_io::DEFAULT_MISSING.map(String::from));
+}
+
+const CSV_TEXT: &str = "编号,姓名,身份证号,性别,出生年,出生月,省,详细地址\n\
+    1,張偉,11010519491231002x,男,1949,12,北京市,朝阳区1号\n\
+    2,不详,不详,不详,1987,,北京市,不详\n\
+    3,欧阳娜娜, 440524188001010014 ,女,1880,1,,\n";
+const CSV_FIELDS: &str = "name = \"姓名\"\nid_number = \"身份证号\"\nsex = \"性别\"\n\
+    birth_date = { year = \"出生年\", month = \"出生月\" }\n\
+    residence_address = { columns = [\"省\", \"详细地址\"], separator = \" \" }";
+
+fn check_csv_table(loaded: &LoadedSource) {
+    let table = &loaded.table;
+    assert_eq!(table.len(), 3);
+    assert_eq!(table.row, [1, 2, 3]);
+    assert_eq!(table.record_id.iter().collect::<Vec<_>>(), [Some("1"), Some("2"), Some("3")]);
+    assert_eq!(table.name.full.iter().collect::<Vec<_>>(), [Some("张伟"), None, Some("欧阳娜娜")]);
+    assert_eq!(table.name.surname.get(2), Some("欧阳"));
+    assert_eq!(table.id.number.get(0), Some("11010519491231002X"));
+    assert_eq!(table.id.status, [IdStatus::Repaired, IdStatus::Missing, IdStatus::Valid]);
+    assert_eq!(table.id.sex[2], Some(Sex::Male));
+    assert_eq!(table.sex, [Some(Sex::Male), None, Some(Sex::Female)]);
+    let date = |y, m| PartialDate::new(y, m, 0);
+    assert_eq!(table.birth_date, [date(1949, 12), date(1987, 0), date(1880, 1)]);
+    assert_eq!(
+        table.residence_address.iter().collect::<Vec<_>>(),
+        [Some("北京市 朝阳区1号"), Some("北京市"), None]
+    );
+    assert_eq!(table.rejected, [None, Some(RejectReason::NoNameNoId), None]);
+    assert!(loaded.issues.is_empty(), "{:?}", loaded.issues);
+    assert_eq!(loaded.header[1], "姓名");
+}
+
+#[test]
+fn csv_in_every_encoding_reads_the_same() {
+    let utf8_bom = [b"\xEF\xBB\xBF".as_slice(), CSV_TEXT.as_bytes()].concat();
+    let gbk = encoding_rs::GBK.encode(CSV_TEXT).0.into_owned();
+    let gb18030 = encoding_rs::GB18030.encode(&CSV_TEXT.replace("欧阳娜娜", "欧阳𠮷娜")).0.into_owned();
+    let cases: [(&str, Vec<u8>, &str); 6] = [
+        ("utf-8 detected", CSV_TEXT.as_bytes().to_vec(), ""),
+        ("utf-8 declared", CSV_TEXT.as_bytes().to_vec(), "encoding = \"utf-8\""),
+        ("utf-8 with BOM", utf8_bom, ""),
+        ("gbk detected", gbk.clone(), ""),
+        ("gbk declared", gbk, "encoding = \"gbk\""),
+        ("gb18030 declared", gb18030, "encoding = \"gb18030\""),
+    ];
+    for (label, bytes, extra) in cases {
+        let fixture = Fixture::new();
+        fixture.file("a.csv", bytes);
+        let loaded = fixture
+            .load(&source_job("a.csv", &format!("{extra}\nkey = \"编号\""), CSV_FIELDS))
+            .unwrap_or_else(|err| panic!("{label}: {err}"));
+        if label.starts_with("gb18030") {
+            assert_eq!(loaded.table.name.full.get(2), Some("欧阳𠮷娜"), "{label}: a character outside GBK");
+        } else {
+            check_csv_table(&loaded);
+        }
+    }
+}
+
+#[test]
+fn damaged_csv_rows_are_row_issues_not_errors() {
+    let fixture = Fixture::new();
+    let mut bytes = "编号,姓名,身份证号\n1,张伟\n2,李娜,11010519491231002X,extra\n".as_bytes().to_vec();
+    bytes.extend_from_slice(b"3,\xFF\xFE,\n4,\"truncated");
+    fixture.file("a.csv", bytes);
+    let loaded = fixture.load(&source_job("a.csv", "", "name = \"姓名\"\nid_number = \"身份证号\"")).expect("readable");
+    assert_eq!(loaded.n_rows(), 4);
+    let issue = |row, kind| RowIssue { row, field: None, kind };
+    assert_eq!(
+        loaded.issues,
+        [
+            issue(1, IssueKind::WrongFieldCount),
+            issue(2, IssueKind::WrongFieldCount),
+            RowIssue { row: 3, field: None, kind: IssueKind::BadEncoding },
+            RowIssue { row: 3, field: Some(Field::Name), kind: IssueKind::NotAName },
+            issue(4, IssueKind::WrongFieldCount),
+        ]
+    );
+}
+
+#[test]
+fn csv_header_below_title_rows_and_other_delimiters() {
+    let fixture = Fixture::new();
+    fixture.file("a.tsv", "2020年户籍信息\n\n姓名\t身份证号\n李娜\t11010519491231002X\n");
+    let loaded = fixture
+        .load(&source_job("a.tsv", "header_row = 2", "name = \"姓名\"\nid_number = \"身份证号\""))
+        .expect("readable");
+    assert_eq!(loaded.table.name.full.iter().collect::<Vec<_>>(), [Some("李娜")]);
+    assert_eq!(loaded.table.id.status, [IdStatus::Valid]);
+}
+
+#[test]
+fn file_problems_are_errors_naming_the_file() {
+    let check = |file: &str, bytes: &[u8], extra: &str, expected: Problem| {
+        let fixture = Fixture::new();
+        fixture.file(file, bytes);
+        let err = fixture.load(&source_job(file, extra, "name = \"姓名\"")).expect_err("unreadable");
+        match err {
+            Error::Malformed { path, problem } => {
+                assert_eq!(path, fixture.folder.path().join(file));
+                assert_eq!(problem, expected, "{file}");
+            }
+            other => panic!("{file}: expected a malformed-file error, got {other}"),
+        }
+    };
+    check("a.csv", b"", "", Problem::Empty);
+    check("a.csv", b"\n \n", "", Problem::Empty);
+    check("a.csv", b"\x00\x01\x02PK\x00", "", Problem::Binary { expected: "a CSV text file" });
+    check("a.csv", "姓名\n张伟\n".as_bytes(), "header_row = 5", Problem::NoHeader { header_row: 5 });
+    check("a.csv", "姓名,姓名\n张伟,李娜\n".as_bytes(), "", Problem::DuplicateColumn { column: "姓名".into() });
+    check(
+        "a.csv",
+        "姓名\n张伟\n".as_bytes(),
+        "encoding = \"gbk\"",
+        Problem::Encoding { declared: "gbk", detected: "utf-8" },
+    );
+    let missing = Fixture::new();
+    match missing.load(&source_job("absent.csv", "", "name = \"姓名\"")) {
+        Err(Error::Unreadable { path, .. }) => assert!(path.ends_with("absent.csv")),
+        other => panic!("expected an unreadable file, got {other:?}"),
+    }
+}
+
+fn write_parquet(path: &Path, batch: &RecordBatch) {
+    let file = std::fs::File::create(path).expect("writable");
+    let mut writer = parquet::arrow::ArrowWriter::try_new(file, batch.schema(), None).expect("a writer");
+    writer.write(batch).expect("written");
+    writer.close().expect("closed");
+}
+
+fn typed_batch() -> RecordBatch {
+    let born = [PartialDate::new(1949, 12, 31), PartialDate::new(2020, 10, 30)];
+    RecordBatch::try_from_iter([
+        ("姓名", Arc::new(StringArray::from(vec![Some("李娜"), None])) as ArrayRef),
+        ("身份证号", Arc::new(StringArray::from(vec![Some("11010519491231002X"), None])) as ArrayRef),
+        ("性别", Arc::new(Int64Array::from(vec![2, 1])) as ArrayRef),
+        (
+            "出生日期",
+            Arc::new(Date32Array::from(
+                born.iter().map(|d| d.map(PartialDate::to_days_since_epoch)).collect::<Vec<_>>(),
+            )) as ArrayRef,
+        ),
+    ])
+    .expect("a batch")
+}
+
+#[test]
+fn parquet_and_arrow_dates_and_numbers_read_as_their_values() {
+    const FIELDS: &str = "name = \"姓名\"\nid_number = \"身份证号\"\nsex = \"性别\"\nbirth_date = \"出生日期\"";
+    let fixture = Fixture::new();
+    write_parquet(&fixture.folder.path().join("d.parquet"), &typed_batch());
+    let file = std::fs::File::create(fixture.folder.path().join("d.arrow")).expect("writable");
+    let mut writer = arrow_ipc::writer::FileWriter::try_new(file, &typed_batch().schema()).expect("a writer");
+    writer.write(&typed_batch()).expect("written");
+    writer.finish().expect("finished");
+    let file = std::fs::File::create(fixture.folder.path().join("s.arrows")).expect("writable");
+    let mut writer = arrow_ipc::writer::StreamWriter::try_new(file, &typed_batch().schema()).expect("a writer");
+    writer.write(&typed_batch()).expect("written");
+    writer.finish().expect("finished");
+
+    for file in ["d.parquet", "d.arrow", "s.arrows"] {
+        let loaded = fixture.load(&source_job(file, "", FIELDS)).unwrap_or_else(|err| panic!("{file}: {err}"));
+        let table = &loaded.table;
+        assert_eq!(table.birth_date, [PartialDate::new(1949, 12, 31), PartialDate::new(2020, 10, 30)], "{file}");
+        assert_eq!(table.sex, [Some(Sex::Female), Some(Sex::Male)], "{file}");
+        assert_eq!(table.rejected, [None, Some(RejectReason::NoNameNoId)], "{file}");
+        assert_eq!(table.record_id.iter().collect::<Vec<_>>(), [Some("1"), Some("2")], "{file}: row numbers");
+    }
+}
+
+#[test]
+fn the_sample_district_loads_every_source() {
+    let job_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sample-data/job.toml");
+    let job = Job::load(&job_path).expect("the sample job is valid");
+    let roles: Vec<_> = job.sources.iter().map(|s| s.role.as_str()).collect();
+    assert_eq!(roles, ["census", "hukou", "birth", "death", "school", "insurance"]);
+    let loaded: Vec<LoadedSource> =
+        job.sources.iter().map(|s| censuslink_io::load(s, &job.path).expect("a readable source")).collect();
+
+    let census = &loaded[0].table;
+    assert_eq!(census.name.full.get(5), Some("买买提·吐尔逊"));
+    assert_eq!(census.name.surname.get(5), Some(""));
+    assert_eq!(census.record_type[5], Some(censuslink_model::RecordType::RegisteredAway));
+    assert_eq!(census.birth_date[0], PartialDate::new(1987, 5, 0));
+    assert_eq!(census.enumeration_area.get(0), Some("320102001001001"));
+
+    let hukou = &loaded[1].table;
+    assert_eq!(hukou.name.full.get(0), Some("张伟"), "traditional 張偉");
+    assert_eq!(hukou.name.full.get(5), Some("买买提·吐尔逊"), "katakana middle dot");
+    assert_eq!(hukou.name.pinyin.get(6), Some("shan xue mei"), "surname 单 reads shan");
+    assert_eq!(hukou.hukou_region.get(0), Some("320102001"));
+    let dates: Vec<_> = hukou.birth_date[..4].to_vec();
+    assert_eq!(
+        dates,
+        [PartialDate::new(1987, 5, 6), PartialDate::new(1989, 2, 12), PartialDate::new(2015, 8, 9), PartialDate::new(1963, 3, 17)],
+        "four date formats"
+    );
+    assert_eq!(hukou.sex[13], None, "不详 reads as missing");
+
+    let birth = &loaded[2].table;
+    assert_eq!(birth.event_date[0], PartialDate::new(2020, 9, 14), "an Excel date cell");
+    assert_eq!(birth.name.full.get(0), None);
+    assert_eq!(birth.rejected[0], None, "a nameless infant links through the mother's ID");
+    assert_eq!(birth.mother_id.status[0], IdStatus::Valid);
+
+    let death = &loaded[3].table;
+    assert_eq!(death.event_date[0], PartialDate::new(2020, 3, 2), "a Parquet DATE");
+    assert_eq!(death.hukou_region.get(0), Some("320102001"), "an integer region code");
+
+    let school = &loaded[4].table;
+    assert_eq!(school.birth_date[0], PartialDate::new(2015, 8, 0), "year and month columns");
+    assert_eq!(school.id.status[3], IdStatus::TemporaryNumber);
+
+    let insurance = &loaded[5].table;
+    assert_eq!(insurance.id.status[3], IdStatus::ExcelTruncated);
+    assert_eq!(insurance.id.status[6], IdStatus::Repaired, "full-width digits");
+    assert_eq!(insurance.rejected[12], Some(RejectReason::NoNameNoId));
+}

@@ -1,0 +1,230 @@
+//! The standardized records of one source, held as columns.
+
+use crate::{
+    CollectionMode, Ethnicity, IdStatus, PartialDate, RecordType, RejectReason, Relation, Sex,
+};
+
+/// A column of optional strings stored in one buffer, so that a million names cost a few
+/// allocations rather than a million.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TextColumn {
+    bytes: String,
+    /// Invariant: `ends[i]` is the end offset of value `i` in `bytes`; non-decreasing, on char
+    /// boundaries.
+    ends: Vec<usize>,
+    /// Invariant: `is_present.len() == ends.len()`; a missing value has an empty span.
+    is_present: Vec<bool>,
+}
+
+impl TextColumn {
+    /// An empty column.
+    pub fn new() -> TextColumn {
+        TextColumn::default()
+    }
+
+    /// Appends one value.
+    pub fn push(&mut self, value: Option<&str>) {
+        self.bytes.push_str(value.unwrap_or(""));
+        self.ends.push(self.bytes.len());
+        self.is_present.push(value.is_some());
+    }
+
+    /// The value at `idx`; `None` when missing. Panics when `idx >= self.len()`.
+    pub fn get(&self, idx: usize) -> Option<&str> {
+        if !self.is_present[idx] {
+            return None;
+        }
+        let start = if idx == 0 { 0 } else { self.ends[idx - 1] };
+        Some(&self.bytes[start..self.ends[idx]])
+    }
+
+    /// Number of values, missing ones included.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether the column holds no values.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The values in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Option<&str>> + '_ {
+        (0..self.len()).map(|idx| self.get(idx))
+    }
+
+    /// Appends every value of `other`.
+    pub fn append(&mut self, other: &TextColumn) {
+        let offset = self.bytes.len();
+        self.bytes.push_str(&other.bytes);
+        self.ends.extend(other.ends.iter().map(|end| end + offset));
+        self.is_present.extend_from_slice(&other.is_present);
+    }
+}
+
+impl<'a> FromIterator<Option<&'a str>> for TextColumn {
+    fn from_iter<I: IntoIterator<Item = Option<&'a str>>>(iter: I) -> TextColumn {
+        let mut column = TextColumn::new();
+        iter.into_iter().for_each(|value| column.push(value));
+        column
+    }
+}
+
+/// A standardized name, as columns (see `censuslink_standardize::name::StandardName`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NameColumns {
+    /// The normalised full name; missing for empty and placeholder names.
+    pub full: TextColumn,
+    /// The surname; empty for minority names with a separator dot.
+    pub surname: TextColumn,
+    /// The given name.
+    pub given: TextColumn,
+    /// The primary toneless pinyin reading, syllables separated by spaces: `shan wei`.
+    pub pinyin: TextColumn,
+    /// Every reading, alternatives separated by `|`: `shan|dan wei`.
+    pub readings: TextColumn,
+}
+
+/// A standardized ID number, as columns.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IdColumns {
+    /// The canonical 18-character number when valid; the cleaned text when not; missing when
+    /// absent.
+    pub number: TextColumn,
+    /// What standardization made of it.
+    pub status: Vec<IdStatus>,
+    /// The birth date embedded in a valid number.
+    pub birth_date: Vec<Option<PartialDate>>,
+    /// The sex embedded in a valid number.
+    pub sex: Vec<Option<Sex>>,
+    /// The 6-digit address code of a valid number.
+    pub region: Vec<Option<u32>>,
+}
+
+/// The standardized records of one source: row `i` of every column is one record.
+///
+/// Invariant: every column has the same length.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PersonTable {
+    /// Data row number in the source file, 1-based, title and header rows not counted.
+    pub row: Vec<u64>,
+    /// The source's own record key, or the row number when the source has none.
+    pub record_id: TextColumn,
+    /// Why the record cannot be linked; `None` for usable records.
+    pub rejected: Vec<Option<RejectReason>>,
+    /// The person's name.
+    pub name: NameColumns,
+    /// Sex as recorded.
+    pub sex: Vec<Option<Sex>>,
+    /// Birth date as recorded.
+    pub birth_date: Vec<Option<PartialDate>>,
+    /// The ID number.
+    pub id: IdColumns,
+    /// Ethnicity.
+    pub ethnicity: Vec<Option<Ethnicity>>,
+    /// Hukou region code at its own level (6, 9 or 12 digits).
+    pub hukou_region: TextColumn,
+    /// Hukou address as written.
+    pub hukou_address: TextColumn,
+    /// Residence region code at its own level.
+    pub residence_region: TextColumn,
+    /// Residence address as written.
+    pub residence_address: TextColumn,
+    /// Enumeration area code.
+    pub enumeration_area: TextColumn,
+    /// Household identifier.
+    pub household_id: TextColumn,
+    /// Relation to the head of household.
+    pub relation: Vec<Option<Relation>>,
+    /// Census record type.
+    pub record_type: Vec<Option<RecordType>>,
+    /// Date of the source's event (death, birth, enrolment).
+    pub event_date: Vec<Option<PartialDate>>,
+    /// The mother's ID number.
+    pub mother_id: IdColumns,
+    /// The mother's name.
+    pub mother_name: NameColumns,
+    /// How a census record was collected.
+    pub collection_mode: Vec<Option<CollectionMode>>,
+}
+
+impl PersonTable {
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.row.len()
+    }
+
+    /// Whether the table holds no records.
+    pub fn is_empty(&self) -> bool {
+        self.row.is_empty()
+    }
+
+    /// Number of rejected records.
+    pub fn n_rejected(&self) -> usize {
+        self.rejected.iter().filter(|reason| reason.is_some()).count()
+    }
+
+    /// Appends every record of `other`, keeping order.
+    pub fn append(&mut self, other: &PersonTable) {
+        self.row.extend_from_slice(&other.row);
+        self.record_id.append(&other.record_id);
+        self.rejected.extend_from_slice(&other.rejected);
+        self.name.append(&other.name);
+        self.sex.extend_from_slice(&other.sex);
+        self.birth_date.extend_from_slice(&other.birth_date);
+        self.id.append(&other.id);
+        self.ethnicity.extend_from_slice(&other.ethnicity);
+        self.hukou_region.append(&other.hukou_region);
+        self.hukou_address.append(&other.hukou_address);
+        self.residence_region.append(&other.residence_region);
+        self.residence_address.append(&other.residence_address);
+        self.enumeration_area.append(&other.enumeration_area);
+        self.household_id.append(&other.household_id);
+        self.relation.extend_from_slice(&other.relation);
+        self.record_type.extend_from_slice(&other.record_type);
+        self.event_date.extend_from_slice(&other.event_date);
+        self.mother_id.append(&other.mother_id);
+        self.mother_name.append(&other.mother_name);
+        self.collection_mode.extend_from_slice(&other.collection_mode);
+    }
+}
+
+impl NameColumns {
+    /// Appends every name of `other`.
+    pub fn append(&mut self, other: &NameColumns) {
+        self.full.append(&other.full);
+        self.surname.append(&other.surname);
+        self.given.append(&other.given);
+        self.pinyin.append(&other.pinyin);
+        self.readings.append(&other.readings);
+    }
+}
+
+impl IdColumns {
+    /// Appends every ID of `other`.
+    pub fn append(&mut self, other: &IdColumns) {
+        self.number.append(&other.number);
+        self.status.extend_from_slice(&other.status);
+        self.birth_date.extend_from_slice(&other.birth_date);
+        self.sex.extend_from_slice(&other.sex);
+        self.region.extend_from_slice(&other.region);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::TextColumn;
+
+    #[test]
+    fn text_column_keeps_missing_apart_from_empty() {
+        let mut column: TextColumn = [Some("张伟"), None, Some(""), Some("欧阳娜娜")].into_iter().collect();
+        assert_eq!(column.len(), 4);
+        assert_eq!(column.get(0), Some("张伟"));
+        assert_eq!(column.get(1), None);
+        assert_eq!(column.get(2), Some(""));
+        let tail: TextColumn = [None, Some("李娜")].into_iter().collect();
+        column.append(&tail);
+        let values: Vec<_> = column.iter().collect();
+        assert_eq!(values, [Some("张伟"), None, Some(""), Some("欧阳娜娜"), None, Some("李娜")]);
+    }
+}

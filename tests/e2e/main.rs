@@ -1,0 +1,118 @@
+//! End-to-end tests of the `censuslink` binary on the bundled sample district and on damaged
+//! inputs.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn censuslink() -> Command {
+    Command::cargo_bin("censuslink").expect("the binary is built")
+}
+
+fn repo_path(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+}
+
+#[test]
+fn run_on_the_sample_writes_standardized_parquet_and_a_summary() {
+    let out = tempfile::tempdir().expect("a temporary folder");
+    let assert = censuslink()
+        .args(["run", "--quiet", "--out"])
+        .arg(out.path())
+        .arg(repo_path("sample-data/job.toml"))
+        .assert()
+        .success();
+    assert!(assert.get_output().stdout.is_empty(), "--quiet prints nothing");
+
+    for source in ["census", "hukou", "birth", "death", "school", "insurance"] {
+        let parquet = out.path().join("standardized").join(format!("{source}.parquet"));
+        let bytes = std::fs::read(&parquet).expect("a Parquet file per source");
+        assert_eq!(&bytes[..4], b"PAR1", "{source} is Parquet");
+    }
+    let summary: Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("summary.json")).expect("summary.json"))
+            .expect("summary.json is JSON");
+    let sources = summary["sources"].as_array().expect("a list of sources");
+    let by_name = |name: &str| sources.iter().find(|s| s["name"] == name).expect("every source is summarised");
+
+    // Worked out from sample-data/make_sample.py.
+    assert_eq!(by_name("census")["rows_read"], 12);
+    assert_eq!(by_name("census")["rows_usable"], 12);
+    assert_eq!(by_name("census")["id_status"]["valid"], 11);
+    assert_eq!(by_name("census")["id_status"]["missing"], 1);
+    assert_eq!(by_name("hukou")["rows_read"], 14);
+    assert_eq!(by_name("hukou")["id_status"]["repaired"], 1, "one lower-case x");
+    assert_eq!(by_name("hukou")["issues"]["unknown_code"], Value::Null, "不详 is a missing token there");
+    assert_eq!(by_name("birth")["rows_read"], 3);
+    assert_eq!(by_name("birth")["issues"]["placeholder_name"], 1, "陈静之女");
+    assert_eq!(by_name("death")["rows_read"], 2);
+    assert_eq!(by_name("school")["rows_read"], 4);
+    assert_eq!(by_name("school")["id_status"]["repaired"], 2, "G prefixes");
+    assert_eq!(by_name("school")["id_status"]["temporary_number"], 1, "L prefix");
+    assert_eq!(by_name("insurance")["rows_read"], 13);
+    assert_eq!(by_name("insurance")["rows_rejected"]["no_name_no_id"], 1);
+    assert_eq!(by_name("insurance")["id_status"]["excel_truncated"], 1);
+    assert_eq!(by_name("insurance")["id_status"]["repaired"], 2, "full-width digits, spaces");
+
+    let issues = std::fs::read_to_string(out.path().join("row_issues.csv")).expect("row_issues.csv");
+    assert!(issues.starts_with("\u{FEFF}source,row,field,issue\n"));
+    assert!(issues.contains("insurance,4,id_number,id_excel_truncated\n"), "{issues}");
+}
+
+#[test]
+fn a_missing_column_names_the_job_the_key_and_the_columns_there_are() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    std::fs::write(folder.path().join("hukou.csv"), "编号,姓名\nH1,张伟\n").expect("writable");
+    let job = folder.path().join("job.toml");
+    std::fs::write(
+        &job,
+        "reference_moment = \"2020-11-01\"\n[[source]]\nname = \"hukou\"\nrole = \"hukou\"\npath = \"hukou.csv\"\n\
+         [source.fields]\nname = \"姓名\"\nid_number = \"身份证号\"\n",
+    )
+    .expect("writable");
+    let assert = censuslink().args(["run", "--out"]).arg(folder.path().join("out")).arg(&job).assert().code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    assert!(stderr.contains("job.toml"), "{stderr}");
+    assert!(stderr.contains("source.hukou.fields.id_number"), "{stderr}");
+    assert!(stderr.contains("column `身份证号` is not in"), "{stderr}");
+    assert!(stderr.contains("its columns are: 编号, 姓名"), "{stderr}");
+}
+
+/// Each malformed file gives exit code 2 and one line naming the file and the problem.
+#[test]
+fn malformed_files_give_one_line_errors() {
+    let valid = "编号,姓名,身份证号\nH1,张伟,11010519491231002X\n";
+    let cases: [(&str, &str, Vec<u8>, &str); 5] = [
+        ("empty", "hukou.csv", Vec::new(), "the file is empty"),
+        ("binary", "hukou.csv", vec![0x00, 0x9F, 0x01, 0xFF, 0x00, 0x13, 0x37, 0x00], "the file is binary"),
+        ("gbk declared utf-8", "hukou.csv", encode_gbk(valid), "not valid utf-8; it looks like gb18030"),
+        ("truncated parquet", "hukou.parquet", b"PAR1\x15\x04\x15".to_vec(), "not a readable parquet file"),
+        ("garbage xlsx", "hukou.xlsx", b"PK\x03\x04garbage".to_vec(), "not a readable xlsx file"),
+    ];
+    for (label, file_name, bytes, expected) in cases {
+        let folder = tempfile::tempdir().expect("a temporary folder");
+        std::fs::write(folder.path().join(file_name), bytes).expect("writable");
+        let encoding = if file_name.ends_with(".csv") { "encoding = \"utf-8\"\n" } else { "" };
+        let job = folder.path().join("job.toml");
+        std::fs::write(
+            &job,
+            format!(
+                "reference_moment = \"2020-11-01\"\n[[source]]\nname = \"hukou\"\nrole = \"hukou\"\n\
+                 path = \"{file_name}\"\n{encoding}[source.fields]\nname = \"姓名\"\n"
+            ),
+        )
+        .expect("writable");
+        let assert = censuslink().args(["run", "--out"]).arg(folder.path().join("out")).arg(&job).assert().code(2);
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+        assert_eq!(stderr.lines().count(), 1, "{label}: one line: {stderr}");
+        assert!(stderr.contains(file_name), "{label}: names the file: {stderr}");
+        assert!(stderr.contains(expected), "{label}: says `{expected}`: {stderr}");
+        assert!(!stderr.contains("panicked"), "{label}: {stderr}");
+    }
+}
+
+fn encode_gbk(text: &str) -> Vec<u8> {
+    encoding_rs::GBK.encode(text).0.into_owned()
+}
