@@ -55,7 +55,7 @@ def write_census():
         rows.append([ea, household, relation, name, ID[key], str(sex), born[:6], eth, record_type, mode, region])
     # The same person enumerated twice: once by self-report, once by an enumerator, elsewhere.
     rows.append(["320102001002002", "320102001002002-009", "0", "张伟", ID["P01"], "1", "198705", "01", "常住", "普查员", "320102001002"])
-    # An infant with no ID yet and a lower-case check character on the mother's neighbour.
+    # An infant with no ID yet.
     rows.append(["320102001001001", "320102001001001-002", "2", "王小宝", "", "1", "202009", "01", "常住", "普查员", "320102001001"])
     with open(os.path.join(HERE, "census.csv"), "w", encoding="gbk", newline="") as f:
         f.write(header + "\r\n")
@@ -72,7 +72,7 @@ def write_hukou():
         y, m, d = born[:4], born[4:6], born[6:]
         date = formats[i % 4].format(y=y, m=m, d=d, mi=int(m), di=int(d))
         shown = {"P01": "張偉", "P06": "买买提・吐尔逊"}.get(key, name)
-        id_text = ID[key].lower() if key == "P02" else ID[key]
+        id_text = ID[key].lower() if key == "P08" else ID[key]
         rows.append([f"H{i + 1:04d}", shown, id_text, "男" if sex == 1 else "女", date, "汉族" if eth == "01" else "维吾尔族" if eth == "05" else "回族", region[:9], "江苏省南京市玄武区长江路" + str(10 + i) + "号"])
     # Dead but not cancelled: still on the register.
     rows.append(["H0099", "孙桂兰", citizen_id("320102", "19360214", 2), "女", "1936-02-14", "汉族", "320102001", "江苏省南京市玄武区长江路99号"])

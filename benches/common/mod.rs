@@ -5,14 +5,14 @@ use std::path::Path;
 
 /// A small deterministic generator (SplitMix64), so that benches need no extra dependency and
 /// the same seed always gives the same file.
-pub struct SplitMix64(u64);
+pub(crate) struct SplitMix64(u64);
 
 impl SplitMix64 {
-    pub fn new(seed: u64) -> SplitMix64 {
+    pub(crate) fn new(seed: u64) -> SplitMix64 {
         SplitMix64(seed)
     }
 
-    pub fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -21,11 +21,11 @@ impl SplitMix64 {
     }
 
     /// A value in `0..n`.
-    pub fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.next_u64() % n
     }
 
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len() as u64) as usize]
     }
 }
@@ -35,9 +35,9 @@ const SURNAMES: [&str; 24] = [
     "何", "高", "林", "罗", "欧阳", "单", "曾", "司马",
 ];
 const GIVEN: [&str; 40] = [
-    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛",
-    "明", "超", "秀兰", "霞", "平", "刚", "桂英", "子涵", "一诺", "宇轩", "浩然", "欣怡", "建国",
-    "志强", "雪梅", "海燕", "文", "华", "玉兰", "婷", "晨", "鑫", "佳琪", "梓萱",
+    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
+    "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英", "子涵", "一诺", "宇轩", "浩然", "欣怡",
+    "建国", "志强", "雪梅", "海燕", "文", "华", "玉兰", "婷", "晨", "鑫", "佳琪", "梓萱",
 ];
 const COUNTIES: [&str; 6] = ["320102", "320104", "320105", "320106", "320111", "320113"];
 
@@ -50,7 +50,7 @@ fn check_character(body: &[u8]) -> char {
 
 /// Writes a hukou-like CSV of `n_rows` persons (UTF-8, dates in mixed formats, about 2 % of
 /// IDs damaged) and a job file mapping it; returns the job file's path.
-pub fn write_hukou_extract(folder: &Path, n_rows: usize, seed: u64) -> std::path::PathBuf {
+pub(crate) fn write_hukou_extract(folder: &Path, n_rows: usize, seed: u64) -> std::path::PathBuf {
     let mut rng = SplitMix64::new(seed);
     let mut text = String::with_capacity(n_rows * 120);
     text.push_str("户籍编号,姓名,身份证号,性别,出生日期,民族,户籍地代码,户籍地址\n");

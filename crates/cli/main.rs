@@ -63,8 +63,9 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
         .build_global()
         .context("cannot start the worker threads")?;
     let standardized_dir = args.out.join("standardized");
-    std::fs::create_dir_all(&standardized_dir)
-        .with_context(|| format!("cannot create the output folder {}", standardized_dir.display()))?;
+    std::fs::create_dir_all(&standardized_dir).with_context(|| {
+        format!("cannot create the output folder {}", standardized_dir.display())
+    })?;
 
     let mut loaded: Vec<(&str, LoadedSource)> = Vec::with_capacity(job.sources.len());
     let mut summaries = Vec::with_capacity(job.sources.len());
@@ -77,7 +78,8 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
         summaries.push(SourceSummary::new(&source.name, source.role.as_str(), &source_loaded));
         loaded.push((&source.name, source_loaded));
     }
-    let issue_sources: Vec<(&str, &LoadedSource)> = loaded.iter().map(|(name, l)| (*name, l)).collect();
+    let issue_sources: Vec<(&str, &LoadedSource)> =
+        loaded.iter().map(|(name, l)| (*name, l)).collect();
     censuslink_io::write_row_issues(&issue_sources, &args.out.join("row_issues.csv"))?;
     let summary = json!({
         "job": display_path(&job.path),
@@ -93,7 +95,10 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
 }
 
 fn print_summary(summaries: &[SourceSummary], out: &Path) {
-    println!("{:<12} {:<10} {:>10} {:>10} {:>10} {:>10}", "source", "role", "read", "usable", "rejected", "issues");
+    println!(
+        "{:<12} {:<10} {:>10} {:>10} {:>10} {:>10}",
+        "source", "role", "read", "usable", "rejected", "issues"
+    );
     for s in summaries {
         let rejected: u64 = s.rows_rejected.values().sum();
         let issues: u64 = s.issues.values().sum();

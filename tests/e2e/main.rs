@@ -30,11 +30,14 @@ fn run_on_the_sample_writes_standardized_parquet_and_a_summary() {
         let bytes = std::fs::read(&parquet).expect("a Parquet file per source");
         assert_eq!(&bytes[..4], b"PAR1", "{source} is Parquet");
     }
-    let summary: Value =
-        serde_json::from_slice(&std::fs::read(out.path().join("summary.json")).expect("summary.json"))
-            .expect("summary.json is JSON");
+    let summary: Value = serde_json::from_slice(
+        &std::fs::read(out.path().join("summary.json")).expect("summary.json"),
+    )
+    .expect("summary.json is JSON");
     let sources = summary["sources"].as_array().expect("a list of sources");
-    let by_name = |name: &str| sources.iter().find(|s| s["name"] == name).expect("every source is summarised");
+    let by_name = |name: &str| {
+        sources.iter().find(|s| s["name"] == name).expect("every source is summarised")
+    };
 
     // Worked out from sample-data/make_sample.py.
     assert_eq!(by_name("census")["rows_read"], 12);
@@ -43,19 +46,24 @@ fn run_on_the_sample_writes_standardized_parquet_and_a_summary() {
     assert_eq!(by_name("census")["id_status"]["missing"], 1);
     assert_eq!(by_name("hukou")["rows_read"], 14);
     assert_eq!(by_name("hukou")["id_status"]["repaired"], 1, "one lower-case x");
-    assert_eq!(by_name("hukou")["issues"]["unknown_code"], Value::Null, "不详 is a missing token there");
+    assert_eq!(
+        by_name("hukou")["issues"]["unknown_code"],
+        Value::Null,
+        "不详 is a missing token there"
+    );
     assert_eq!(by_name("birth")["rows_read"], 3);
     assert_eq!(by_name("birth")["issues"]["placeholder_name"], 1, "陈静之女");
     assert_eq!(by_name("death")["rows_read"], 2);
     assert_eq!(by_name("school")["rows_read"], 4);
-    assert_eq!(by_name("school")["id_status"]["repaired"], 2, "G prefixes");
+    assert_eq!(by_name("school")["id_status"]["repaired"], 3, "G and J prefixes");
     assert_eq!(by_name("school")["id_status"]["temporary_number"], 1, "L prefix");
     assert_eq!(by_name("insurance")["rows_read"], 13);
     assert_eq!(by_name("insurance")["rows_rejected"]["no_name_no_id"], 1);
     assert_eq!(by_name("insurance")["id_status"]["excel_truncated"], 1);
     assert_eq!(by_name("insurance")["id_status"]["repaired"], 2, "full-width digits, spaces");
 
-    let issues = std::fs::read_to_string(out.path().join("row_issues.csv")).expect("row_issues.csv");
+    let issues =
+        std::fs::read_to_string(out.path().join("row_issues.csv")).expect("row_issues.csv");
     assert!(issues.starts_with("\u{FEFF}source,row,field,issue\n"));
     assert!(issues.contains("insurance,4,id_number,id_excel_truncated\n"), "{issues}");
 }
@@ -71,7 +79,12 @@ fn a_missing_column_names_the_job_the_key_and_the_columns_there_are() {
          [source.fields]\nname = \"姓名\"\nid_number = \"身份证号\"\n",
     )
     .expect("writable");
-    let assert = censuslink().args(["run", "--out"]).arg(folder.path().join("out")).arg(&job).assert().code(2);
+    let assert = censuslink()
+        .args(["run", "--out"])
+        .arg(folder.path().join("out"))
+        .arg(&job)
+        .assert()
+        .code(2);
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
     assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
     assert!(stderr.contains("job.toml"), "{stderr}");
@@ -86,9 +99,24 @@ fn malformed_files_give_one_line_errors() {
     let valid = "编号,姓名,身份证号\nH1,张伟,11010519491231002X\n";
     let cases: [(&str, &str, Vec<u8>, &str); 5] = [
         ("empty", "hukou.csv", Vec::new(), "the file is empty"),
-        ("binary", "hukou.csv", vec![0x00, 0x9F, 0x01, 0xFF, 0x00, 0x13, 0x37, 0x00], "the file is binary"),
-        ("gbk declared utf-8", "hukou.csv", encode_gbk(valid), "not valid utf-8; it looks like gb18030"),
-        ("truncated parquet", "hukou.parquet", b"PAR1\x15\x04\x15".to_vec(), "not a readable parquet file"),
+        (
+            "binary",
+            "hukou.csv",
+            vec![0x00, 0x9F, 0x01, 0xFF, 0x00, 0x13, 0x37, 0x00],
+            "the file is binary",
+        ),
+        (
+            "gbk declared utf-8",
+            "hukou.csv",
+            encode_gbk(valid),
+            "not valid utf-8; it looks like gb18030",
+        ),
+        (
+            "truncated parquet",
+            "hukou.parquet",
+            b"PAR1\x15\x04\x15".to_vec(),
+            "not a readable parquet file",
+        ),
         ("garbage xlsx", "hukou.xlsx", b"PK\x03\x04garbage".to_vec(), "not a readable xlsx file"),
     ];
     for (label, file_name, bytes, expected) in cases {
@@ -104,7 +132,12 @@ fn malformed_files_give_one_line_errors() {
             ),
         )
         .expect("writable");
-        let assert = censuslink().args(["run", "--out"]).arg(folder.path().join("out")).arg(&job).assert().code(2);
+        let assert = censuslink()
+            .args(["run", "--out"])
+            .arg(folder.path().join("out"))
+            .arg(&job)
+            .assert()
+            .code(2);
         let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
         assert_eq!(stderr.lines().count(), 1, "{label}: one line: {stderr}");
         assert!(stderr.contains(file_name), "{label}: names the file: {stderr}");

@@ -100,7 +100,9 @@ pub enum Problem {
         header_row: u64,
     },
     /// The file is not valid in the declared encoding.
-    #[error("the file is not valid {declared}; it looks like {detected}: set `encoding = \"{detected}\"` or remove the key")]
+    #[error(
+        "the file is not valid {declared}; it looks like {detected}: set `encoding = \"{detected}\"` or remove the key"
+    )]
     Encoding {
         /// The encoding the job declares.
         declared: &'static str,
@@ -108,7 +110,9 @@ pub enum Problem {
         detected: &'static str,
     },
     /// The file extension names no format and the job gives none.
-    #[error("cannot tell the format from the extension `{extension}`; set `format` to csv, parquet, arrow or xlsx")]
+    #[error(
+        "cannot tell the format from the extension `{extension}`; set `format` to csv, parquet, arrow or xlsx"
+    )]
     UnknownFormat {
         /// The extension, possibly empty.
         extension: String,

@@ -112,9 +112,11 @@ impl Mapping {
         match self {
             Mapping::Column(column) => vec![column.as_str()],
             Mapping::Concat { columns, .. } => columns.iter().map(String::as_str).collect(),
-            Mapping::DateParts { year, month, day } => {
-                [Some(year), month.as_ref(), day.as_ref()].into_iter().flatten().map(String::as_str).collect()
-            }
+            Mapping::DateParts { year, month, day } => [Some(year), month.as_ref(), day.as_ref()]
+                .into_iter()
+                .flatten()
+                .map(String::as_str)
+                .collect(),
         }
     }
 }
@@ -196,29 +198,42 @@ impl Job {
             path: path.to_owned(),
             message: err.to_string().trim_end().replace('\n', " "),
         })?;
-        let invalid = |key: String, problem: String| Error::JobInvalid { path: path.to_owned(), key, problem };
+        let invalid = |key: String, problem: String| Error::JobInvalid {
+            path: path.to_owned(),
+            key,
+            problem,
+        };
 
         let reference_date = parse_reference_moment(&raw.reference_moment).ok_or_else(|| {
             invalid(
                 "reference_moment".into(),
-                format!("`{}` is not a date like 2020-11-01T00:00:00 (a moment at 00:00)", raw.reference_moment),
+                format!(
+                    "`{}` is not a date like 2020-11-01T00:00:00 (a moment at 00:00)",
+                    raw.reference_moment
+                ),
             )
         })?;
         let lang = match raw.lang.as_deref() {
             None | Some("zh") => Lang::Zh,
             Some("en") => Lang::En,
-            Some(other) => return Err(invalid("lang".into(), format!("`{other}` is not zh or en"))),
+            Some(other) => {
+                return Err(invalid("lang".into(), format!("`{other}` is not zh or en")));
+            }
         };
         if raw.source.is_empty() {
             return Err(invalid("source".into(), "the job has no [[source]]".into()));
         }
         let folder = path.parent().unwrap_or(Path::new(""));
-        let default_missing = raw.missing.unwrap_or_else(|| DEFAULT_MISSING.map(String::from).to_vec());
+        let default_missing =
+            raw.missing.unwrap_or_else(|| DEFAULT_MISSING.map(String::from).to_vec());
         let mut sources: Vec<Source> = Vec::with_capacity(raw.source.len());
         for raw_source in raw.source {
             let source = validate_source(raw_source, folder, &default_missing, &invalid)?;
             if sources.iter().any(|s| s.name == source.name) {
-                return Err(invalid(format!("source.{}", source.name), "two sources have this name".into()));
+                return Err(invalid(
+                    format!("source.{}", source.name),
+                    "two sources have this name".into(),
+                ));
             }
             sources.push(source);
         }
@@ -257,7 +272,10 @@ fn validate_source(
         return Err(invalid(key(""), "a source name is lower-case letters, digits and _".into()));
     }
     let role = raw.role.parse::<Role>().map_err(|_| {
-        invalid(key(".role"), format!("`{}` is not one of census, hukou, birth, death, school, insurance", raw.role))
+        invalid(
+            key(".role"),
+            format!("`{}` is not one of census, hukou, birth, death, school, insurance", raw.role),
+        )
     })?;
     let path = folder.join(&raw.path);
     let format = match raw.format.as_deref() {
@@ -266,10 +284,16 @@ fn validate_source(
         Some("arrow") => Format::Arrow,
         Some("xlsx") => Format::Xlsx,
         Some(other) => {
-            return Err(invalid(key(".format"), format!("`{other}` is not csv, parquet, arrow or xlsx")));
+            return Err(invalid(
+                key(".format"),
+                format!("`{other}` is not csv, parquet, arrow or xlsx"),
+            ));
         }
         None => Format::from_extension(&path).ok_or_else(|| {
-            invalid(key(".format"), "cannot tell the format from the file extension; set format".into())
+            invalid(
+                key(".format"),
+                "cannot tell the format from the file extension; set format".into(),
+            )
         })?,
     };
     let encoding = match raw.encoding.as_deref().map(str::to_ascii_lowercase).as_deref() {
@@ -278,18 +302,27 @@ fn validate_source(
         Some("gbk" | "cp936" | "gb2312") => Some(Encoding::Gbk),
         Some("gb18030") => Some(Encoding::Gb18030),
         Some(other) => {
-            return Err(invalid(key(".encoding"), format!("`{other}` is not utf-8, gbk or gb18030")));
+            return Err(invalid(
+                key(".encoding"),
+                format!("`{other}` is not utf-8, gbk or gb18030"),
+            ));
         }
     };
     if encoding.is_some() && format != Format::Csv {
-        return Err(invalid(key(".encoding"), format!("{} files carry their own encoding", format.as_str())));
+        return Err(invalid(
+            key(".encoding"),
+            format!("{} files carry their own encoding", format.as_str()),
+        ));
     }
     if raw.sheet.is_some() && format != Format::Xlsx {
         return Err(invalid(key(".sheet"), "only xlsx files have sheets".into()));
     }
     let header_row = raw.header_row.unwrap_or(1);
     if header_row == 0 || (header_row > 1 && matches!(format, Format::Parquet | Format::Arrow)) {
-        return Err(invalid(key(".header_row"), "a 1-based row number, for csv and xlsx only".into()));
+        return Err(invalid(
+            key(".header_row"),
+            "a 1-based row number, for csv and xlsx only".into(),
+        ));
     }
     let key_columns = match raw.key {
         None => Vec::new(),
@@ -302,7 +335,10 @@ fn validate_source(
         let field_key = key(&format!(".fields.{field_name}"));
         let field = field_name.parse::<Field>().map_err(|_| {
             let names: Vec<_> = Field::ALL.iter().map(|f| f.as_str()).collect();
-            invalid(field_key.clone(), format!("not a canonical field; fields are: {}", names.join(", ")))
+            invalid(
+                field_key.clone(),
+                format!("not a canonical field; fields are: {}", names.join(", ")),
+            )
         })?;
         let mapping = match raw_mapping {
             RawMapping::Column(column) => Mapping::Column(column),
@@ -314,7 +350,10 @@ fn validate_source(
             }
             RawMapping::DateParts { year, month, day } => {
                 if field.kind() != FieldKind::Date {
-                    return Err(invalid(field_key, format!("year/month/day parts only build dates, and {field} is not one")));
+                    return Err(invalid(
+                        field_key,
+                        format!("year/month/day parts only build dates, and {field} is not one"),
+                    ));
                 }
                 if day.is_some() && month.is_none() {
                     return Err(invalid(field_key, "a day column needs a month column".into()));
@@ -323,12 +362,18 @@ fn validate_source(
             }
         };
         if field == Field::RecordId {
-            return Err(invalid(field_key, "the record key is set by `key`, not mapped as a field".into()));
+            return Err(invalid(
+                field_key,
+                "the record key is set by `key`, not mapped as a field".into(),
+            ));
         }
         fields.insert(field, mapping);
     }
     if !fields.contains_key(&Field::Name) && !fields.contains_key(&Field::IdNumber) {
-        return Err(invalid(key(".fields"), "a source needs a name or an id_number column to be linked".into()));
+        return Err(invalid(
+            key(".fields"),
+            "a source needs a name or an id_number column to be linked".into(),
+        ));
     }
 
     let mut codes = BTreeMap::new();
@@ -339,7 +384,10 @@ fn validate_source(
             .ok()
             .filter(|field| field.kind() == FieldKind::Code)
             .ok_or_else(|| {
-                invalid(codes_key.clone(), "codes map sex, ethnicity, relation, record_type or collection_mode".into())
+                invalid(
+                    codes_key.clone(),
+                    "codes map sex, ethnicity, relation, record_type or collection_mode".into(),
+                )
             })?;
         if !fields.contains_key(&field) {
             return Err(invalid(codes_key, format!("the source maps no {field} column")));
@@ -348,7 +396,10 @@ fn validate_source(
             if !is_canonical_code(field, canonical) {
                 return Err(invalid(
                     format!("{codes_key}.\"{code}\""),
-                    format!("`{canonical}` is not a {field} value; values are: {}", canonical_codes(field)),
+                    format!(
+                        "`{canonical}` is not a {field} value; values are: {}",
+                        canonical_codes(field)
+                    ),
                 ));
             }
         }

@@ -12,10 +12,10 @@ use censuslink_model::{
 use censuslink_standardize::{codes, date, id, name, region};
 use rayon::prelude::*;
 
+use crate::Error;
 use crate::error::Problem;
 use crate::job::{Mapping, Source};
 use crate::read::{self, RawBatch};
-use crate::Error;
 
 /// A source read and standardized: its records, what was wrong with them, and the raw rows.
 #[derive(Debug, Clone)]
@@ -45,17 +45,13 @@ impl LoadedSource {
 pub fn load(source: &Source, job_path: &Path) -> Result<LoadedSource, Error> {
     let reader = read::open(source)?;
     let plan = Plan::new(source, job_path, &reader.header)?;
-    let mut parts: Vec<Result<(RawBatch, PersonTable, Vec<RowIssue>), Error>> = reader
+    let mut parts = reader
         .batches
         .par_bridge()
-        .map(|raw| {
-            let raw = raw?;
-            let (table, issues) = plan.standardize(&raw);
-            Ok((raw, table, issues))
-        })
-        .collect();
+        .map(|raw| raw.map(|raw| plan.standardize(raw)))
+        .collect::<Result<Vec<StandardBatch>, Error>>()?;
     // par_bridge hands batches out in any order; their row numbers restore file order.
-    parts.sort_by_key(|part| part.as_ref().map_or(0, |(raw, ..)| raw.first_row));
+    parts.sort_by_key(|part| part.raw.first_row);
     let mut loaded = LoadedSource {
         table: PersonTable::default(),
         issues: Vec::new(),
@@ -63,14 +59,20 @@ pub fn load(source: &Source, job_path: &Path) -> Result<LoadedSource, Error> {
         raw: Vec::with_capacity(parts.len()),
     };
     for part in parts {
-        let (raw, table, issues) = part?;
-        loaded.table.append(&table);
-        loaded.issues.extend(raw.issues);
-        loaded.issues.extend(issues);
-        loaded.raw.push(raw.batch);
+        loaded.table.append(&part.table);
+        loaded.issues.extend(part.raw.issues);
+        loaded.issues.extend(part.issues);
+        loaded.raw.push(part.raw.batch);
     }
     loaded.issues.sort();
     Ok(loaded)
+}
+
+/// One batch of raw rows and what standardization made of it.
+struct StandardBatch {
+    raw: RawBatch,
+    table: PersonTable,
+    issues: Vec<RowIssue>,
 }
 
 /// The job's mapping of one source resolved against its file's header.
@@ -139,7 +141,8 @@ impl Plan {
             .codes
             .iter()
             .map(|(&field, table)| {
-                let table = table.iter().map(|(code, value)| (code.trim().to_owned(), value.clone()));
+                let table =
+                    table.iter().map(|(code, value)| (code.trim().to_owned(), value.clone()));
                 (field, table.collect())
             })
             .collect();
@@ -147,7 +150,7 @@ impl Plan {
     }
 
     /// Standardizes one batch of raw rows.
-    fn standardize(&self, raw: &RawBatch) -> (PersonTable, Vec<RowIssue>) {
+    fn standardize(&self, raw: RawBatch) -> StandardBatch {
         let columns: Vec<&StringArray> = raw
             .batch
             .columns()
@@ -162,7 +165,14 @@ impl Plan {
             let row = raw.first_row + idx as u64;
             let mut record = Record::default();
             for (field, source_columns) in &self.fields {
-                let issue = self.standardize_field(*field, source_columns, &columns, idx, &mut scratch, &mut record);
+                let issue = self.standardize_field(
+                    *field,
+                    source_columns,
+                    &columns,
+                    idx,
+                    &mut scratch,
+                    &mut record,
+                );
                 if let Some(kind) = issue {
                     issues.push(RowIssue { row, field: Some(*field), kind });
                 }
@@ -170,7 +180,7 @@ impl Plan {
             let record_id = self.record_id(&columns, idx, row, &mut scratch);
             record.push_into(&mut table, row, &record_id);
         }
-        (table, issues)
+        StandardBatch { raw, table, issues }
     }
 
     /// The cell at (`column`, `row`), trimmed, or `None` when empty or a missing-value token.
@@ -207,7 +217,13 @@ impl Plan {
         }
     }
 
-    fn record_id(&self, columns: &[&StringArray], idx: usize, row: u64, scratch: &mut String) -> String {
+    fn record_id(
+        &self,
+        columns: &[&StringArray],
+        idx: usize,
+        row: u64,
+        scratch: &mut String,
+    ) -> String {
         match &self.key {
             None => row.to_string(),
             Some(key) => self.text(key, columns, idx, scratch).unwrap_or_default().to_owned(),
@@ -268,7 +284,8 @@ impl Plan {
                 None => Some(IssueKind::BadRegionCode),
             },
             FieldKind::Code => {
-                let mapped = self.codes.get(&field).and_then(|table| table.get(text)).map(String::as_str);
+                let mapped =
+                    self.codes.get(&field).and_then(|table| table.get(text)).map(String::as_str);
                 let is_known = record.set_code(field, mapped.unwrap_or(text));
                 (!is_known).then_some(IssueKind::UnknownCode)
             }
@@ -295,7 +312,11 @@ struct Record {
 }
 
 impl Record {
-    fn set_date(&mut self, field: Field, parsed: Result<PartialDate, date::DateError>) -> Option<IssueKind> {
+    fn set_date(
+        &mut self,
+        field: Field,
+        parsed: Result<PartialDate, date::DateError>,
+    ) -> Option<IssueKind> {
         let (value, issue) = match parsed {
             Ok(value) => (Some(value), None),
             Err(date::DateError::Unparseable) => (None, Some(IssueKind::DateUnparseable)),
@@ -328,7 +349,8 @@ impl Record {
                 self.record_type.is_some()
             }
             Field::CollectionMode => {
-                self.collection_mode = text.parse().ok().or_else(|| codes::parse_collection_mode(text));
+                self.collection_mode =
+                    text.parse().ok().or_else(|| codes::parse_collection_mode(text));
                 self.collection_mode.is_some()
             }
             _ => unreachable!("only coded fields reach set_code"),

@@ -14,8 +14,8 @@ use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use serde::Serialize;
 
-use crate::load::LoadedSource;
 use crate::Error;
+use crate::load::LoadedSource;
 
 /// What one source gave: the accounting of its rows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -67,11 +67,15 @@ impl SourceSummary {
 /// Writes a source's standardized records, with its raw columns (prefixed `raw.`) beside them
 /// for audit, as one Parquet file.
 pub fn write_standardized(loaded: &LoadedSource, path: &Path) -> Result<(), Error> {
-    let write_error =
-        |err: Box<dyn std::error::Error + Send + Sync>| Error::Write { path: path.to_owned(), source: err };
+    let write_error = |err: Box<dyn std::error::Error + Send + Sync>| Error::Write {
+        path: path.to_owned(),
+        source: err,
+    };
     let standard = standardized_columns(&loaded.table);
-    let mut fields: Vec<ArrowField> =
-        standard.iter().map(|(name, array)| ArrowField::new(*name, array.data_type().clone(), true)).collect();
+    let mut fields: Vec<ArrowField> = standard
+        .iter()
+        .map(|(name, array)| ArrowField::new(*name, array.data_type().clone(), true))
+        .collect();
     let mut seen = std::collections::HashSet::new();
     for column in &loaded.header {
         let mut name = format!("raw.{column}");
@@ -85,14 +89,16 @@ pub fn write_standardized(loaded: &LoadedSource, path: &Path) -> Result<(), Erro
     let schema = Arc::new(Schema::new(fields));
     let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
     let file = File::create(path).map_err(|err| write_error(err.into()))?;
-    let mut writer =
-        ArrowWriter::try_new(BufWriter::new(file), schema.clone(), Some(props)).map_err(|err| write_error(err.into()))?;
+    let mut writer = ArrowWriter::try_new(BufWriter::new(file), schema.clone(), Some(props))
+        .map_err(|err| write_error(err.into()))?;
     let mut offset = 0;
     for raw in &loaded.raw {
         let n_rows = raw.num_rows();
-        let mut arrays: Vec<ArrayRef> = standard.iter().map(|(_, array)| array.slice(offset, n_rows)).collect();
+        let mut arrays: Vec<ArrayRef> =
+            standard.iter().map(|(_, array)| array.slice(offset, n_rows)).collect();
         arrays.extend(raw.columns().iter().cloned());
-        let batch = RecordBatch::try_new(schema.clone(), arrays).expect("columns follow the schema");
+        let batch =
+            RecordBatch::try_new(schema.clone(), arrays).expect("columns follow the schema");
         writer.write(&batch).map_err(|err| write_error(err.into()))?;
         offset += n_rows;
     }
@@ -103,7 +109,8 @@ pub fn write_standardized(loaded: &LoadedSource, path: &Path) -> Result<(), Erro
 /// Writes row issues (source, row, field, issue) as CSV in UTF-8 with a BOM, so that Excel
 /// opens it right. Values are never written: issues locate a problem without repeating it.
 pub fn write_row_issues(sources: &[(&str, &LoadedSource)], path: &Path) -> Result<(), Error> {
-    let write_error = |err: std::io::Error| Error::Write { path: path.to_owned(), source: err.into() };
+    let write_error =
+        |err: std::io::Error| Error::Write { path: path.to_owned(), source: err.into() };
     let mut out = BufWriter::new(File::create(path).map_err(write_error)?);
     out.write_all("\u{FEFF}source,row,field,issue\n".as_bytes()).map_err(write_error)?;
     for (name, loaded) in sources {
@@ -117,8 +124,10 @@ pub fn write_row_issues(sources: &[(&str, &LoadedSource)], path: &Path) -> Resul
 
 /// Writes a serializable value as pretty JSON.
 pub fn write_json<T: Serialize>(value: &T, path: &Path) -> Result<(), Error> {
-    let write_error =
-        |err: Box<dyn std::error::Error + Send + Sync>| Error::Write { path: path.to_owned(), source: err };
+    let write_error = |err: Box<dyn std::error::Error + Send + Sync>| Error::Write {
+        path: path.to_owned(),
+        source: err,
+    };
     let file = File::create(path).map_err(|err| write_error(err.into()))?;
     let mut out = BufWriter::new(file);
     serde_json::to_writer_pretty(&mut out, value).map_err(|err| write_error(err.into()))?;
@@ -152,7 +161,8 @@ fn standardized_columns(table: &PersonTable) -> Vec<(&'static str, ArrayRef)> {
         ]
     }
     fn id(prefix: &'static str, columns: &IdColumns) -> Vec<(&'static str, ArrayRef)> {
-        let status: ArrayRef = Arc::new(columns.status.iter().map(|s| Some(s.as_str())).collect::<StringArray>());
+        let status: ArrayRef =
+            Arc::new(columns.status.iter().map(|s| Some(s.as_str())).collect::<StringArray>());
         let region: ArrayRef = Arc::new(columns.region.iter().copied().collect::<UInt32Array>());
         match prefix {
             "mother_id" => vec![("mother_id", text(&columns.number)), ("mother_id_status", status)],

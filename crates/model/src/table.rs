@@ -217,7 +217,8 @@ mod tests {
 
     #[test]
     fn text_column_keeps_missing_apart_from_empty() {
-        let mut column: TextColumn = [Some("张伟"), None, Some(""), Some("欧阳娜娜")].into_iter().collect();
+        let mut column: TextColumn =
+            [Some("张伟"), None, Some(""), Some("欧阳娜娜")].into_iter().collect();
         assert_eq!(column.len(), 4);
         assert_eq!(column.get(0), Some("张伟"));
         assert_eq!(column.get(1), None);

@@ -639,7 +639,9 @@ mod tests {
         }
 
         #[test]
-        fn standardize_id_never_panics_on_id_like_text(raw in "[GJLgjl'=\" ]?[0-9０-９xX×*. E+-]{0,24}") {
+        fn standardize_id_never_panics_on_id_like_text(
+            raw in "[GJLgjl'=\" ]?[0-9０-９xX×*. E+-]{0,24}"
+        ) {
             let _ = standardize_id(&raw);
         }
 
@@ -657,7 +659,8 @@ mod tests {
                 let again = standardize_id(&number);
                 prop_assert_eq!(again.status, IdStatus::Valid);
                 prop_assert_eq!(again.number.as_deref(), Some(number.as_str()));
-                prop_assert_eq!((again.birth_date, again.sex, again.region), (outcome.birth_date, outcome.sex, outcome.region));
+                let facts = |o: &IdOutcome| (o.birth_date, o.sex, o.region);
+                prop_assert_eq!(facts(&again), facts(&outcome));
             }
         }
 
@@ -670,7 +673,10 @@ mod tests {
                 0 => format!("{}{}", &id[..17], &id[17..].replace('X', "x").replace('0', "０")),
                 1 => format!("'{id}"),
                 2 => format!("{} {} {}", &id[..6], &id[6..14], &id[14..]),
-                3 => id.chars().map(|c| char::from_u32(u32::from(c) + 0xFEE0).unwrap_or(c)).collect(),
+                3 => id
+                    .chars()
+                    .map(|c| char::from_u32(u32::from(c) + 0xFEE0).unwrap_or(c))
+                    .collect(),
                 4 => format!("G{id}"),
                 _ => format!("{}-{}", &id[..6], &id[6..]),
             };
@@ -681,7 +687,11 @@ mod tests {
         }
 
         #[test]
-        fn a_single_wrong_digit_never_validates(id in arbitrary_valid_id(), position in 0usize..17, delta in 1u8..10) {
+        fn a_single_wrong_digit_never_validates(
+            id in arbitrary_valid_id(),
+            position in 0usize..17,
+            delta in 1u8..10,
+        ) {
             let mut bytes = id.into_bytes();
             bytes[position] = b'0' + (bytes[position] - b'0' + delta) % 10;
             let typo = String::from_utf8(bytes).expect("ASCII");

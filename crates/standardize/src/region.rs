@@ -314,7 +314,9 @@ mod tests {
 
     proptest! {
         #[test]
-        fn parse_region_round_trips_through_display(raw in "[1-8][0-9]([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{3})?)?)?)?") {
+        fn parse_region_round_trips_through_display(
+            raw in "[1-8][0-9]([0-9]{2}([0-9]{2}([0-9]{3}([0-9]{3})?)?)?)?"
+        ) {
             if let Some(code) = parse_region(&raw) {
                 let shown = code.to_string();
                 prop_assert_eq!(parse_region(&shown), Some(code));

@@ -9,9 +9,9 @@ use arrow_array::{ArrayRef, RecordBatch, RecordBatchReader};
 use arrow_schema::{ArrowError, DataType};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
+use crate::Error;
 use crate::error::Problem;
 use crate::read::{BATCH_ROWS, RawBatch, SourceReader, text_schema};
-use crate::Error;
 
 pub(super) fn open_parquet(path: &Path) -> Result<SourceReader, Error> {
     let file = open_file(path)?;
@@ -31,8 +31,8 @@ pub(super) fn open_arrow(path: &Path) -> Result<SourceReader, Error> {
         let reader = arrow_ipc::reader::FileReader::try_new(file, None).map_err(arrow_error)?;
         Ok(text_batches(path, "arrow", reader))
     } else {
-        let reader =
-            arrow_ipc::reader::StreamReader::try_new(BufReader::new(file), None).map_err(arrow_error)?;
+        let reader = arrow_ipc::reader::StreamReader::try_new(BufReader::new(file), None)
+            .map_err(arrow_error)?;
         Ok(text_batches(path, "arrow", reader))
     }
 }
@@ -61,7 +61,10 @@ fn text_batches(
             .columns()
             .iter()
             .zip(batch.schema().fields())
-            .map(|(column, field)| to_text(column, field.name()).map_err(|message| format_error(&path, format, message)))
+            .map(|(column, field)| {
+                to_text(column, field.name())
+                    .map_err(|message| format_error(&path, format, message))
+            })
             .collect::<Result<Vec<_>, Error>>()?;
         let text = RecordBatch::try_new(schema.clone(), columns)
             .expect("cast keeps the row count, and every column is Utf8 as the schema says");
@@ -77,7 +80,8 @@ fn text_batches(
 fn to_text(column: &ArrayRef, name: &str) -> Result<ArrayRef, String> {
     match column.data_type() {
         DataType::Utf8 => Ok(Arc::clone(column)),
-        data_type => arrow_cast::cast(column, &DataType::Utf8)
-            .map_err(|_| format!("column `{name}` has type {data_type}, which cannot be read as text")),
+        data_type => arrow_cast::cast(column, &DataType::Utf8).map_err(|_| {
+            format!("column `{name}` has type {data_type}, which cannot be read as text")
+        }),
     }
 }

@@ -7,10 +7,10 @@ use std::path::Path;
 use censuslink_model::{IssueKind, RowIssue};
 use encoding_rs_io::DecodeReaderBytesBuilder;
 
+use crate::Error;
 use crate::error::Problem;
 use crate::job::{Encoding, Source};
 use crate::read::{BatchBuilder, RawBatch, SourceReader, text_schema};
-use crate::Error;
 
 /// Bytes read ahead to detect the encoding and the delimiter.
 const SNIFF_BYTES: usize = 64 * 1024;
@@ -94,10 +94,18 @@ impl<R: Read> Iterator for CsvRows<R> {
             }
             let row = self.builder.next_row();
             if self.record.len() != self.n_columns {
-                self.builder.issues.push(RowIssue { row, field: None, kind: IssueKind::WrongFieldCount });
+                self.builder.issues.push(RowIssue {
+                    row,
+                    field: None,
+                    kind: IssueKind::WrongFieldCount,
+                });
             }
             if self.record.iter().any(|value| value.contains(char::REPLACEMENT_CHARACTER)) {
-                self.builder.issues.push(RowIssue { row, field: None, kind: IssueKind::BadEncoding });
+                self.builder.issues.push(RowIssue {
+                    row,
+                    field: None,
+                    kind: IssueKind::BadEncoding,
+                });
             }
             let record = &self.record;
             self.builder.push_row(|idx| record.get(idx));
@@ -116,7 +124,10 @@ fn csv_error(path: &Path, err: ::csv::Error) -> Error {
     };
     match err.into_kind() {
         ::csv::ErrorKind::Io(source) => Error::Unreadable { path: path.to_owned(), source },
-        _ => Error::Malformed { path: path.to_owned(), problem: Problem::Format { format: "csv", message } },
+        _ => Error::Malformed {
+            path: path.to_owned(),
+            problem: Problem::Format { format: "csv", message },
+        },
     }
 }
 
@@ -144,12 +155,16 @@ fn choose_encoding(
     match declared {
         None if is_utf8 => Ok(encoding_rs::UTF_8),
         None => Ok(encoding_rs::GB18030),
-        Some(Encoding::Utf8) if !is_utf8 => {
-            Err(Problem::Encoding { declared: Encoding::Utf8.as_str(), detected: Encoding::Gb18030.as_str() })
-        }
+        Some(Encoding::Utf8) if !is_utf8 => Err(Problem::Encoding {
+            declared: Encoding::Utf8.as_str(),
+            detected: Encoding::Gb18030.as_str(),
+        }),
         Some(Encoding::Utf8) => Ok(encoding_rs::UTF_8),
         Some(declared @ (Encoding::Gbk | Encoding::Gb18030)) if n_invalid == 0 && n_valid > 0 => {
-            Err(Problem::Encoding { declared: declared.as_str(), detected: Encoding::Utf8.as_str() })
+            Err(Problem::Encoding {
+                declared: declared.as_str(),
+                detected: Encoding::Utf8.as_str(),
+            })
         }
         Some(Encoding::Gbk | Encoding::Gb18030) => Ok(encoding_rs::GB18030),
     }
@@ -179,11 +194,14 @@ fn count_utf8_characters(mut bytes: &[u8]) -> (usize, usize) {
     }
 }
 
-/// Comma unless the first line has more tabs, semicolons or pipes than commas.
+/// Comma unless another delimiter (tab, semicolon, pipe) appears more often in some line of
+/// the first ten, which holds the header even below a title row.
 fn sniff_delimiter(prefix: &[u8]) -> u8 {
-    let first_line = prefix.split(|&b| b == b'\n').next().unwrap_or_default();
-    let count = |delimiter: u8| first_line.iter().filter(|&&b| b == delimiter).count();
-    [b'\t', b';', b'|'].into_iter().fold(b',', |best, candidate| {
-        if count(candidate) > count(best) { candidate } else { best }
-    })
+    let lines: Vec<&[u8]> = prefix.split(|&b| b == b'\n').take(10).collect();
+    let count = |delimiter: u8| {
+        lines.iter().map(|line| line.iter().filter(|&&b| b == delimiter).count()).max().unwrap_or(0)
+    };
+    [b'\t', b';', b'|']
+        .into_iter()
+        .fold(b',', |best, candidate| if count(candidate) > count(best) { candidate } else { best })
 }

@@ -12,8 +12,8 @@ use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field as ArrowField, Schema, SchemaRef};
 use censuslink_model::RowIssue;
 
-use crate::job::{Format, Source};
 use crate::Error;
+use crate::job::{Format, Source};
 
 /// Rows per batch: large enough to amortise per-batch work, small enough that a batch of a
 /// wide extract stays a few megabytes.
@@ -96,7 +96,8 @@ impl BatchBuilder {
             self.columns.iter_mut().map(|column| Arc::new(column.finish()) as ArrayRef).collect();
         let batch = RecordBatch::try_new(self.schema.clone(), arrays)
             .expect("every column has one value per row and the schema's type");
-        let raw = RawBatch { first_row: self.first_row, batch, issues: std::mem::take(&mut self.issues) };
+        let raw =
+            RawBatch { first_row: self.first_row, batch, issues: std::mem::take(&mut self.issues) };
         self.first_row += self.n_rows as u64;
         self.n_rows = 0;
         raw

@@ -6,10 +6,10 @@ use std::io::BufReader;
 
 use calamine::{DataRef, Reader, Xlsx};
 
+use crate::Error;
 use crate::error::Problem;
 use crate::job::Source;
 use crate::read::{BatchBuilder, SourceReader, text_schema};
-use crate::Error;
 
 /// Reads the whole sheet into raw batches. A sheet holds at most 1,048,576 rows, and the
 /// cells are streamed from the XML, so the cost is that of the batches themselves.
@@ -19,7 +19,8 @@ pub(super) fn open(source: &Source) -> Result<SourceReader, Error> {
         path: path.to_owned(),
         problem: Problem::Format { format: "xlsx", message: err.to_string() },
     };
-    let file = File::open(path).map_err(|source| Error::Unreadable { path: path.to_owned(), source })?;
+    let file =
+        File::open(path).map_err(|source| Error::Unreadable { path: path.to_owned(), source })?;
     let mut workbook: Xlsx<_> = Xlsx::new(BufReader::new(file)).map_err(format_error)?;
     let sheet_names = workbook.sheet_names();
     let sheet = match &source.sheet {
@@ -30,10 +31,10 @@ pub(super) fn open(source: &Source) -> Result<SourceReader, Error> {
                 problem: Problem::NoSuchSheet { sheet: sheet.clone(), available: sheet_names },
             });
         }
-        None => sheet_names.first().cloned().ok_or_else(|| Error::Malformed {
-            path: path.to_owned(),
-            problem: Problem::Empty,
-        })?,
+        None => sheet_names
+            .first()
+            .cloned()
+            .ok_or_else(|| Error::Malformed { path: path.to_owned(), problem: Problem::Empty })?,
     };
 
     let mut cells = workbook.worksheet_cells_reader(&sheet).map_err(format_error)?;

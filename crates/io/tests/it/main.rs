@@ -41,7 +41,9 @@ impl Fixture {
 }
 
 fn source_job(path: &str, extra: &str, fields: &str) -> String {
-    format!("{JOB_HEAD}[[source]]\nname = \"s\"\nrole = \"hukou\"\npath = \"{path}\"\n{extra}\n[source.fields]\n{fields}\n")
+    format!(
+        "{JOB_HEAD}[[source]]\nname = \"s\"\nrole = \"hukou\"\npath = \"{path}\"\n{extra}\n[source.fields]\n{fields}\n"
+    )
 }
 
 fn job_error(job: &str) -> String {
@@ -57,21 +59,37 @@ fn job_errors_name_the_file_and_the_key() {
         assert!(message.contains(expected), "expected `{expected}` in: {message}");
     };
     check(&format!("{JOB_HEAD}colour = 1\n"), "unknown field `colour`");
-    check(&source_job("a.csv", "delimiter = \";\"", "name = \"姓名\""), "unknown field `delimiter`");
-    check(&source_job("a.csv", "", "nickname = \"姓名\""), "`source.s.fields.nickname`: not a canonical field");
+    check(
+        &source_job("a.csv", "delimiter = \";\"", "name = \"姓名\""),
+        "unknown field `delimiter`",
+    );
+    check(
+        &source_job("a.csv", "", "nickname = \"姓名\""),
+        "`source.s.fields.nickname`: not a canonical field",
+    );
     check(&source_job("a.csv", "role = \"police\"", "name = \"姓名\""), "duplicate key");
     check(&source_job("a.doc", "", "name = \"姓名\""), "`source.s.format`");
-    check(&source_job("a.csv", "encoding = \"big5\"", "name = \"姓名\""), "`big5` is not utf-8, gbk or gb18030");
+    check(
+        &source_job("a.csv", "encoding = \"big5\"", "name = \"姓名\""),
+        "`big5` is not utf-8, gbk or gb18030",
+    );
     check(&source_job("a.csv", "", "sex = \"性别\""), "needs a name or an id_number column");
     check(
         &source_job("a.csv", "", "name = \"姓名\"\nsex = { year = \"年\" }"),
         "parts only build dates, and sex is not one",
     );
     check(
-        &source_job("a.csv", "", "name = \"姓名\"\nsex = \"性别\"\n[source.codes.sex]\n\"1\" = \"man\""),
+        &source_job(
+            "a.csv",
+            "",
+            "name = \"姓名\"\nsex = \"性别\"\n[source.codes.sex]\n\"1\" = \"man\"",
+        ),
         "`man` is not a sex value; values are: male, female",
     );
-    check(&source_job("a.csv", "", "name = \"姓名\"\n[source.codes.sex]\n\"1\" = \"male\""), "maps no sex column");
+    check(
+        &source_job("a.csv", "", "name = \"姓名\"\n[source.codes.sex]\n\"1\" = \"male\""),
+        "maps no sex column",
+    );
     check(
         &source_job("a.csv", "", "name = \"姓名\"\n[source.codes.name]\n\"1\" = \"male\""),
         "codes map sex, ethnicity",
@@ -131,7 +149,8 @@ fn check_csv_table(loaded: &LoadedSource) {
 fn csv_in_every_encoding_reads_the_same() {
     let utf8_bom = [b"\xEF\xBB\xBF".as_slice(), CSV_TEXT.as_bytes()].concat();
     let gbk = encoding_rs::GBK.encode(CSV_TEXT).0.into_owned();
-    let gb18030 = encoding_rs::GB18030.encode(&CSV_TEXT.replace("欧阳娜娜", "欧阳𠮷娜")).0.into_owned();
+    let gb18030 =
+        encoding_rs::GB18030.encode(&CSV_TEXT.replace("欧阳娜娜", "欧阳𠮷娜")).0.into_owned();
     let cases: [(&str, Vec<u8>, &str); 6] = [
         ("utf-8 detected", CSV_TEXT.as_bytes().to_vec(), ""),
         ("utf-8 declared", CSV_TEXT.as_bytes().to_vec(), "encoding = \"utf-8\""),
@@ -147,7 +166,11 @@ fn csv_in_every_encoding_reads_the_same() {
             .load(&source_job("a.csv", &format!("{extra}\nkey = \"编号\""), CSV_FIELDS))
             .unwrap_or_else(|err| panic!("{label}: {err}"));
         if label.starts_with("gb18030") {
-            assert_eq!(loaded.table.name.full.get(2), Some("欧阳𠮷娜"), "{label}: a character outside GBK");
+            assert_eq!(
+                loaded.table.name.full.get(2),
+                Some("欧阳𠮷娜"),
+                "{label}: a character outside GBK"
+            );
         } else {
             check_csv_table(&loaded);
         }
@@ -157,10 +180,13 @@ fn csv_in_every_encoding_reads_the_same() {
 #[test]
 fn damaged_csv_rows_are_row_issues_not_errors() {
     let fixture = Fixture::new();
-    let mut bytes = "编号,姓名,身份证号\n1,张伟\n2,李娜,11010519491231002X,extra\n".as_bytes().to_vec();
+    let mut bytes =
+        "编号,姓名,身份证号\n1,张伟\n2,李娜,11010519491231002X,extra\n".as_bytes().to_vec();
     bytes.extend_from_slice(b"3,\xFF\xFE,\n4,\"truncated");
     fixture.file("a.csv", bytes);
-    let loaded = fixture.load(&source_job("a.csv", "", "name = \"姓名\"\nid_number = \"身份证号\"")).expect("readable");
+    let loaded = fixture
+        .load(&source_job("a.csv", "", "name = \"姓名\"\nid_number = \"身份证号\""))
+        .expect("readable");
     assert_eq!(loaded.n_rows(), 4);
     let issue = |row, kind| RowIssue { row, field: None, kind };
     assert_eq!(
@@ -191,7 +217,8 @@ fn file_problems_are_errors_naming_the_file() {
     let check = |file: &str, bytes: &[u8], extra: &str, expected: Problem| {
         let fixture = Fixture::new();
         fixture.file(file, bytes);
-        let err = fixture.load(&source_job(file, extra, "name = \"姓名\"")).expect_err("unreadable");
+        let err =
+            fixture.load(&source_job(file, extra, "name = \"姓名\"")).expect_err("unreadable");
         match err {
             Error::Malformed { path, problem } => {
                 assert_eq!(path, fixture.folder.path().join(file));
@@ -203,8 +230,18 @@ fn file_problems_are_errors_naming_the_file() {
     check("a.csv", b"", "", Problem::Empty);
     check("a.csv", b"\n \n", "", Problem::Empty);
     check("a.csv", b"\x00\x01\x02PK\x00", "", Problem::Binary { expected: "a CSV text file" });
-    check("a.csv", "姓名\n张伟\n".as_bytes(), "header_row = 5", Problem::NoHeader { header_row: 5 });
-    check("a.csv", "姓名,姓名\n张伟,李娜\n".as_bytes(), "", Problem::DuplicateColumn { column: "姓名".into() });
+    check(
+        "a.csv",
+        "姓名\n张伟\n".as_bytes(),
+        "header_row = 5",
+        Problem::NoHeader { header_row: 5 },
+    );
+    check(
+        "a.csv",
+        "姓名,姓名\n张伟,李娜\n".as_bytes(),
+        "",
+        Problem::DuplicateColumn { column: "姓名".into() },
+    );
     check(
         "a.csv",
         "姓名\n张伟\n".as_bytes(),
@@ -220,7 +257,8 @@ fn file_problems_are_errors_naming_the_file() {
 
 fn write_parquet(path: &Path, batch: &RecordBatch) {
     let file = std::fs::File::create(path).expect("writable");
-    let mut writer = parquet::arrow::ArrowWriter::try_new(file, batch.schema(), None).expect("a writer");
+    let mut writer =
+        parquet::arrow::ArrowWriter::try_new(file, batch.schema(), None).expect("a writer");
     writer.write(batch).expect("written");
     writer.close().expect("closed");
 }
@@ -229,7 +267,10 @@ fn typed_batch() -> RecordBatch {
     let born = [PartialDate::new(1949, 12, 31), PartialDate::new(2020, 10, 30)];
     RecordBatch::try_from_iter([
         ("姓名", Arc::new(StringArray::from(vec![Some("李娜"), None])) as ArrayRef),
-        ("身份证号", Arc::new(StringArray::from(vec![Some("11010519491231002X"), None])) as ArrayRef),
+        (
+            "身份证号",
+            Arc::new(StringArray::from(vec![Some("11010519491231002X"), None])) as ArrayRef,
+        ),
         ("性别", Arc::new(Int64Array::from(vec![2, 1])) as ArrayRef),
         (
             "出生日期",
@@ -243,25 +284,38 @@ fn typed_batch() -> RecordBatch {
 
 #[test]
 fn parquet_and_arrow_dates_and_numbers_read_as_their_values() {
-    const FIELDS: &str = "name = \"姓名\"\nid_number = \"身份证号\"\nsex = \"性别\"\nbirth_date = \"出生日期\"";
+    const FIELDS: &str =
+        "name = \"姓名\"\nid_number = \"身份证号\"\nsex = \"性别\"\nbirth_date = \"出生日期\"";
     let fixture = Fixture::new();
     write_parquet(&fixture.folder.path().join("d.parquet"), &typed_batch());
     let file = std::fs::File::create(fixture.folder.path().join("d.arrow")).expect("writable");
-    let mut writer = arrow_ipc::writer::FileWriter::try_new(file, &typed_batch().schema()).expect("a writer");
+    let mut writer =
+        arrow_ipc::writer::FileWriter::try_new(file, &typed_batch().schema()).expect("a writer");
     writer.write(&typed_batch()).expect("written");
     writer.finish().expect("finished");
     let file = std::fs::File::create(fixture.folder.path().join("s.arrows")).expect("writable");
-    let mut writer = arrow_ipc::writer::StreamWriter::try_new(file, &typed_batch().schema()).expect("a writer");
+    let mut writer =
+        arrow_ipc::writer::StreamWriter::try_new(file, &typed_batch().schema()).expect("a writer");
     writer.write(&typed_batch()).expect("written");
     writer.finish().expect("finished");
 
     for file in ["d.parquet", "d.arrow", "s.arrows"] {
-        let loaded = fixture.load(&source_job(file, "", FIELDS)).unwrap_or_else(|err| panic!("{file}: {err}"));
+        let loaded = fixture
+            .load(&source_job(file, "", FIELDS))
+            .unwrap_or_else(|err| panic!("{file}: {err}"));
         let table = &loaded.table;
-        assert_eq!(table.birth_date, [PartialDate::new(1949, 12, 31), PartialDate::new(2020, 10, 30)], "{file}");
+        assert_eq!(
+            table.birth_date,
+            [PartialDate::new(1949, 12, 31), PartialDate::new(2020, 10, 30)],
+            "{file}"
+        );
         assert_eq!(table.sex, [Some(Sex::Female), Some(Sex::Male)], "{file}");
         assert_eq!(table.rejected, [None, Some(RejectReason::NoNameNoId)], "{file}");
-        assert_eq!(table.record_id.iter().collect::<Vec<_>>(), [Some("1"), Some("2")], "{file}: row numbers");
+        assert_eq!(
+            table.record_id.iter().collect::<Vec<_>>(),
+            [Some("1"), Some("2")],
+            "{file}: row numbers"
+        );
     }
 }
 
@@ -271,8 +325,11 @@ fn the_sample_district_loads_every_source() {
     let job = Job::load(&job_path).expect("the sample job is valid");
     let roles: Vec<_> = job.sources.iter().map(|s| s.role.as_str()).collect();
     assert_eq!(roles, ["census", "hukou", "birth", "death", "school", "insurance"]);
-    let loaded: Vec<LoadedSource> =
-        job.sources.iter().map(|s| censuslink_io::load(s, &job.path).expect("a readable source")).collect();
+    let loaded: Vec<LoadedSource> = job
+        .sources
+        .iter()
+        .map(|s| censuslink_io::load(s, &job.path).expect("a readable source"))
+        .collect();
 
     let census = &loaded[0].table;
     assert_eq!(census.name.full.get(5), Some("买买提·吐尔逊"));
@@ -289,7 +346,12 @@ fn the_sample_district_loads_every_source() {
     let dates: Vec<_> = hukou.birth_date[..4].to_vec();
     assert_eq!(
         dates,
-        [PartialDate::new(1987, 5, 6), PartialDate::new(1989, 2, 12), PartialDate::new(2015, 8, 9), PartialDate::new(1963, 3, 17)],
+        [
+            PartialDate::new(1987, 5, 6),
+            PartialDate::new(1989, 2, 12),
+            PartialDate::new(2015, 8, 9),
+            PartialDate::new(1963, 3, 17)
+        ],
         "four date formats"
     );
     assert_eq!(hukou.sex[13], None, "不详 reads as missing");

@@ -1,0 +1,192 @@
+//! Surnames: the compound-surname list, the surname split, and surname readings that differ
+//! from a character's most frequent reading.
+
+use crate::name::normalize::{MIDDLE_DOT, is_latin_letter};
+
+/// Compound (and Manchu clan) surnames with the reading of each character, sorted by bytes so
+/// that the candidates for a first character are found by binary search (a test checks the
+/// order). Not listed, on purpose: compounds whose first character is a common single surname
+/// and whose second often starts a given name (单于, 乐正, 宗政, 谷梁, 梁丘, 段干); 单于X is far
+/// likelier 单 + 于X.
+pub(crate) const COMPOUND_SURNAMES: [(&str, &[&str]); 63] = [
+    ("万俟", &["mo", "qi"]),
+    ("上官", &["shang", "guan"]),
+    ("东方", &["dong", "fang"]),
+    ("东郭", &["dong", "guo"]),
+    ("东门", &["dong", "men"]),
+    ("亓官", &["qi", "guan"]),
+    ("仉督", &["zhang", "du"]),
+    ("令狐", &["ling", "hu"]),
+    ("仲孙", &["zhong", "sun"]),
+    ("公冶", &["gong", "ye"]),
+    ("公孙", &["gong", "sun"]),
+    ("公羊", &["gong", "yang"]),
+    ("公良", &["gong", "liang"]),
+    ("公西", &["gong", "xi"]),
+    ("南宫", &["nan", "gong"]),
+    ("南门", &["nan", "men"]),
+    ("叶赫那拉", &["ye", "he", "na", "la"]),
+    ("司寇", &["si", "kou"]),
+    ("司徒", &["si", "tu"]),
+    ("司空", &["si", "kong"]),
+    ("司马", &["si", "ma"]),
+    ("呼延", &["hu", "yan"]),
+    ("壤驷", &["rang", "si"]),
+    ("夏侯", &["xia", "hou"]),
+    ("太叔", &["tai", "shu"]),
+    ("太史", &["tai", "shi"]),
+    ("夹谷", &["jia", "gu"]),
+    ("子车", &["zi", "ju"]),
+    ("宇文", &["yu", "wen"]),
+    ("完颜", &["wan", "yan"]),
+    ("宰父", &["zai", "fu"]),
+    ("尉迟", &["yu", "chi"]),
+    ("左丘", &["zuo", "qiu"]),
+    ("巫马", &["wu", "ma"]),
+    ("归海", &["gui", "hai"]),
+    ("微生", &["wei", "sheng"]),
+    ("慕容", &["mu", "rong"]),
+    ("拓跋", &["tuo", "ba"]),
+    ("欧阳", &["ou", "yang"]),
+    ("淳于", &["chun", "yu"]),
+    ("漆雕", &["qi", "diao"]),
+    ("澹台", &["tan", "tai"]),
+    ("濮阳", &["pu", "yang"]),
+    ("爱新觉罗", &["ai", "xin", "jue", "luo"]),
+    ("独孤", &["du", "gu"]),
+    ("申屠", &["shen", "tu"]),
+    ("百里", &["bai", "li"]),
+    ("皇甫", &["huang", "fu"]),
+    ("端木", &["duan", "mu"]),
+    ("第五", &["di", "wu"]),
+    ("羊舌", &["yang", "she"]),
+    ("西门", &["xi", "men"]),
+    ("诸葛", &["zhu", "ge"]),
+    ("贺兰", &["he", "lan"]),
+    ("赫连", &["he", "lian"]),
+    ("轩辕", &["xuan", "yuan"]),
+    ("钟离", &["zhong", "li"]),
+    ("钮祜禄", &["niu", "hu", "lu"]),
+    ("长孙", &["zhang", "sun"]),
+    ("闻人", &["wen", "ren"]),
+    ("闾丘", &["lü", "qiu"]),
+    ("颛孙", &["zhuan", "sun"]),
+    ("鲜于", &["xian", "yu"]),
+];
+
+/// Byte length of the surname at the start of normalised `full`, 0 when it has none: a name
+/// with a middle dot (minority names: given·father), or a single unit. The surname is the
+/// longest listed compound surname it starts with, else its first character; in a name starting
+/// with a Latin letter, its first word ("ZHANG SAN" → ZHANG). Something must follow it.
+pub(crate) fn surname_len(full: &str) -> usize {
+    if full.contains(MIDDLE_DOT) {
+        return 0;
+    }
+    let Some(first) = full.chars().next() else { return 0 };
+    let len = if is_latin_letter(first) {
+        full.find(|c: char| !(is_latin_letter(c) || c == '-' || c == '\'')).unwrap_or(full.len())
+    } else {
+        match compound_prefix(full) {
+            Some((compound, _)) if compound.len() < full.len() => compound.len(),
+            _ => first.len_utf8(),
+        }
+    };
+    let has_given = full.get(len..).is_some_and(|rest| !rest.trim_start_matches(' ').is_empty());
+    if has_given { len } else { 0 }
+}
+
+/// Whether `s` is exactly a listed compound surname.
+pub(crate) fn is_compound(s: &str) -> bool {
+    compound_prefix(s).is_some_and(|(compound, _)| compound.len() == s.len())
+}
+
+/// The reading of each character of `surname` (as [`surname_len`] splits it) when it differs
+/// from the character's most frequent one, else an empty slice: 单 → shan, 尉迟 → yu chi.
+pub(crate) fn surname_readings(surname: &str) -> &'static [&'static str] {
+    let whole_compound =
+        compound_prefix(surname).filter(|(compound, _)| compound.len() == surname.len());
+    if let Some((_, readings)) = whole_compound {
+        return readings;
+    }
+    let mut chars = surname.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => single_surname_reading(c),
+        _ => &[],
+    }
+}
+
+/// The longest listed compound surname `s` starts with, and its readings.
+fn compound_prefix(s: &str) -> Option<(&'static str, &'static [&'static str])> {
+    let first = s.chars().next()?;
+    let mut buf = [0u8; 4];
+    let first: &str = first.encode_utf8(&mut buf);
+    let start = COMPOUND_SURNAMES.partition_point(|&(compound, _)| compound < first);
+    COMPOUND_SURNAMES
+        .get(start..)?
+        .iter()
+        .take_while(|(compound, _)| compound.starts_with(first))
+        .filter(|(compound, _)| s.starts_with(compound))
+        .max_by_key(|(compound, _)| compound.len())
+        .copied()
+}
+
+/// Surname readings of single characters whose most frequent reading is another.
+fn single_surname_reading(c: char) -> &'static [&'static str] {
+    match c {
+        '单' => &["shan"],
+        '曾' => &["zeng"],
+        '区' => &["ou"],
+        '仇' => &["qiu"],
+        '解' => &["xie"],
+        '朴' => &["piao"],
+        '查' => &["zha"],
+        '盖' => &["ge"],
+        '召' => &["shao"],
+        '缪' => &["miao"],
+        '繁' => &["po"],
+        '覃' => &["qin"],
+        '翟' => &["zhai"],
+        '乐' => &["yue"],
+        '员' => &["yun"],
+        '黑' => &["he"],
+        '葛' => &["ge"],
+        '种' => &["chong"],
+        '秘' => &["bi"],
+        '句' => &["gou"],
+        '冼' => &["xian"],
+        '阚' => &["kan"],
+        '过' => &["guo"],
+        '华' => &["hua"],
+        '任' => &["ren"],
+        '褚' => &["chu"],
+        '折' => &["she"],
+        '能' => &["nai"],
+        '洗' => &["xian"],
+        '都' => &["du"],
+        '贲' => &["ben"],
+        '祭' => &["zhai"],
+        '逄' => &["pang"],
+        '柏' => &["bai"],
+        '薄' => &["bo"],
+        '藏' => &["zang"],
+        '沈' => &["shen"],
+        '宿' => &["su"],
+        '莘' => &["shen"],
+        '尉' => &["wei"],
+        '长' => &["chang"],
+        '阿' => &["a"],
+        '卜' => &["bu"],
+        '谌' => &["chen"],
+        '斗' => &["dou"],
+        '车' => &["che"],
+        '纪' => &["ji"],
+        '燕' => &["yan"],
+        '宁' => &["ning"],
+        '相' => &["xiang"],
+        '曲' => &["qu"],
+        '叶' => &["ye"],
+        '万' => &["wan"],
+        '佘' => &["she"],
+        _ => &[],
+    }
+}
