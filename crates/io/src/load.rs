@@ -1,13 +1,14 @@
 //! Loading a source: read its file, map its columns onto canonical fields and standardize
 //! every value, batch by batch in parallel.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::path::Path;
 
 use arrow_array::{Array, RecordBatch, StringArray};
 use censuslink_model::{
     Field, FieldKind, IdColumns, IssueKind, NameColumns, PartialDate, PersonTable, RejectReason,
-    RowIssue,
+    RowIssue, TextColumn,
 };
 use censuslink_standardize::{codes, date, id, name, region};
 use rayon::prelude::*;
@@ -81,7 +82,8 @@ struct Plan {
     fields: Vec<(Field, Columns)>,
     /// The key columns, joined by `-`; `None` to number rows.
     key: Option<Columns>,
-    missing: HashSet<String>,
+    /// Missing-value tokens, trimmed; few, so a scan beats hashing every cell.
+    missing: Vec<String>,
     codes: HashMap<Field, HashMap<String, String>>,
 }
 
@@ -149,7 +151,7 @@ impl Plan {
         Ok(Plan { fields, key, missing, codes })
     }
 
-    /// Standardizes one batch of raw rows.
+    /// Standardizes one batch of raw rows, each field straight into its column.
     fn standardize(&self, raw: RawBatch) -> StandardBatch {
         let columns: Vec<&StringArray> = raw
             .batch
@@ -158,27 +160,34 @@ impl Plan {
             .map(|c| c.as_any().downcast_ref::<StringArray>().expect("raw batches are all Utf8"))
             .collect();
         let n_rows = raw.batch.num_rows();
-        let mut table = PersonTable::default();
+        let mut table = PersonTable::with_capacity(n_rows);
         let mut issues = Vec::new();
         let mut scratch = String::new();
         for idx in 0..n_rows {
             let row = raw.first_row + idx as u64;
-            let mut record = Record::default();
+            table.row.push(row);
+            match &self.key {
+                None => table
+                    .record_id
+                    .push_with(|out| write!(out, "{row}").expect("a String takes any text")),
+                Some(key) => table
+                    .record_id
+                    .push(Some(self.text(key, &columns, idx, &mut scratch).unwrap_or(""))),
+            }
+            let mut has_value = false;
             for (field, source_columns) in &self.fields {
-                let issue = self.standardize_field(
-                    *field,
-                    source_columns,
-                    &columns,
-                    idx,
-                    &mut scratch,
-                    &mut record,
-                );
-                if let Some(kind) = issue {
+                let Some(value) = self.value(source_columns, &columns, idx, &mut scratch) else {
+                    continue;
+                };
+                has_value = true;
+                if let Some(kind) =
+                    standardize_value(*field, value, self.codes.get(field), &mut table)
+                {
                     issues.push(RowIssue { row, field: Some(*field), kind });
                 }
             }
-            let record_id = self.record_id(&columns, idx, row, &mut scratch);
-            record.push_into(&mut table, row, &record_id);
+            table.fill_to(idx + 1);
+            table.rejected[idx] = reject_reason(&table, idx, has_value);
         }
         StandardBatch { raw, table, issues }
     }
@@ -190,7 +199,9 @@ impl Plan {
             return None;
         }
         let value = array.value(row).trim();
-        (!self.missing.contains(value)).then_some(value)
+        let is_missing = value.is_empty()
+            || self.missing.iter().any(|token| token.len() == value.len() && token == value);
+        (!is_missing).then_some(value)
     }
 
     /// The text of a mapped field: one cell, or several joined.
@@ -217,207 +228,166 @@ impl Plan {
         }
     }
 
-    fn record_id(
+    /// The raw value of a mapped field; `None` when it is missing.
+    fn value<'a>(
         &self,
-        columns: &[&StringArray],
-        idx: usize,
-        row: u64,
-        scratch: &mut String,
-    ) -> String {
-        match &self.key {
-            None => row.to_string(),
-            Some(key) => self.text(key, columns, idx, scratch).unwrap_or_default().to_owned(),
+        source_columns: &Columns,
+        columns: &[&'a StringArray],
+        row: usize,
+        scratch: &'a mut String,
+    ) -> Option<RawValue<'a>> {
+        match source_columns {
+            Columns::DateParts(year, month, day) => Some(RawValue::DateParts {
+                year: self.cell(columns, *year, row)?,
+                month: month.and_then(|c| self.cell(columns, c, row)).unwrap_or(""),
+                day: day.and_then(|c| self.cell(columns, c, row)),
+            }),
+            _ => self.text(source_columns, columns, row, scratch).map(RawValue::Text),
         }
     }
+}
 
-    /// Standardizes one field of one row into `record`; returns the issue it raised, if any.
-    fn standardize_field(
-        &self,
-        field: Field,
-        source_columns: &Columns,
-        columns: &[&StringArray],
-        row: usize,
-        scratch: &mut String,
-        record: &mut Record,
-    ) -> Option<IssueKind> {
-        if let Columns::DateParts(year, month, day) = source_columns {
-            let year = self.cell(columns, *year, row)?;
-            let month = month.and_then(|c| self.cell(columns, c, row)).unwrap_or("");
-            let day = day.and_then(|c| self.cell(columns, c, row));
-            let parsed = date::date_from_parts(year, month, day);
-            return record.set_date(field, parsed);
+/// The raw value of one field of one row.
+enum RawValue<'a> {
+    Text(&'a str),
+    DateParts { year: &'a str, month: &'a str, day: Option<&'a str> },
+}
+
+/// Standardizes one value into its field's column of `table`; returns the issue it raised.
+fn standardize_value(
+    field: Field,
+    value: RawValue<'_>,
+    codes: Option<&HashMap<String, String>>,
+    table: &mut PersonTable,
+) -> Option<IssueKind> {
+    let text = match value {
+        RawValue::DateParts { year, month, day } => {
+            return push_date(table, field, date::date_from_parts(year, month, day));
         }
-        let text = self.text(source_columns, columns, row, scratch)?;
-        match field.kind() {
-            FieldKind::Text => {
-                record.texts.push((field, text.to_owned()));
-                None
-            }
-            FieldKind::Name => {
-                let (slot, issue) = match name::standardize_name(text) {
-                    name::NameOutcome::Name(standard) => (Some(standard), None),
-                    name::NameOutcome::Missing => (None, None),
-                    name::NameOutcome::Placeholder => (None, Some(IssueKind::PlaceholderName)),
-                    name::NameOutcome::NotAName => (None, Some(IssueKind::NotAName)),
-                };
-                match field {
-                    Field::MotherName => record.mother_name = slot,
-                    _ => record.name = slot,
-                }
-                issue
-            }
-            FieldKind::IdNumber => {
-                let outcome = id::standardize_id(text);
-                let issue = outcome.status.issue();
-                match field {
-                    Field::MotherId => record.mother_id = Some(outcome),
-                    _ => record.id = Some(outcome),
-                }
-                issue
-            }
-            FieldKind::Date => record.set_date(field, date::parse_date(text)),
-            FieldKind::Region => match region::parse_region(text) {
-                Some(code) => {
-                    record.texts.push((field, code.to_string()));
+        RawValue::Text(text) => text,
+    };
+    match field.kind() {
+        FieldKind::Text => {
+            text_column(table, field).push(Some(text));
+            None
+        }
+        FieldKind::Name => {
+            let columns =
+                if field == Field::MotherName { &mut table.mother_name } else { &mut table.name };
+            match name::standardize_name(text) {
+                name::NameOutcome::Name(standard) => {
+                    push_name(columns, &standard);
                     None
                 }
-                None => Some(IssueKind::BadRegionCode),
-            },
-            FieldKind::Code => {
-                let mapped =
-                    self.codes.get(&field).and_then(|table| table.get(text)).map(String::as_str);
-                let is_known = record.set_code(field, mapped.unwrap_or(text));
-                (!is_known).then_some(IssueKind::UnknownCode)
+                name::NameOutcome::Missing => None,
+                name::NameOutcome::Placeholder => Some(IssueKind::PlaceholderName),
+                name::NameOutcome::NotAName => Some(IssueKind::NotAName),
             }
+        }
+        FieldKind::IdNumber => {
+            let outcome = id::standardize_id(text);
+            push_id(
+                if field == Field::MotherId { &mut table.mother_id } else { &mut table.id },
+                &outcome,
+            );
+            outcome.status.issue()
+        }
+        FieldKind::Date => push_date(table, field, date::parse_date(text)),
+        FieldKind::Region => match region::parse_region(text) {
+            Some(code) => {
+                text_column(table, field)
+                    .push_with(|out| write!(out, "{code}").expect("a String takes any text"));
+                None
+            }
+            None => Some(IssueKind::BadRegionCode),
+        },
+        FieldKind::Code => {
+            let text = codes.and_then(|table| table.get(text)).map_or(text, String::as_str);
+            let is_known = match field {
+                Field::Sex => {
+                    push_code(&mut table.sex, text.parse().ok().or_else(|| codes::parse_sex(text)))
+                }
+                Field::Ethnicity => push_code(&mut table.ethnicity, codes::parse_ethnicity(text)),
+                Field::Relation => push_code(
+                    &mut table.relation,
+                    text.parse().ok().or_else(|| codes::parse_relation(text)),
+                ),
+                Field::RecordType => push_code(
+                    &mut table.record_type,
+                    text.parse().ok().or_else(|| codes::parse_record_type(text)),
+                ),
+                Field::CollectionMode => push_code(
+                    &mut table.collection_mode,
+                    text.parse().ok().or_else(|| codes::parse_collection_mode(text)),
+                ),
+                _ => unreachable!("every coded field is listed"),
+            };
+            (!is_known).then_some(IssueKind::UnknownCode)
         }
     }
 }
 
-/// One row's standardized values before they go into the table's columns.
-#[derive(Default)]
-struct Record {
-    name: Option<name::StandardName>,
-    mother_name: Option<name::StandardName>,
-    id: Option<id::IdOutcome>,
-    mother_id: Option<id::IdOutcome>,
-    birth_date: Option<PartialDate>,
-    event_date: Option<PartialDate>,
-    sex: Option<censuslink_model::Sex>,
-    ethnicity: Option<censuslink_model::Ethnicity>,
-    relation: Option<censuslink_model::Relation>,
-    record_type: Option<censuslink_model::RecordType>,
-    collection_mode: Option<censuslink_model::CollectionMode>,
-    /// Text and region fields, by field.
-    texts: Vec<(Field, String)>,
+/// The text column of a text or region field.
+fn text_column(table: &mut PersonTable, field: Field) -> &mut TextColumn {
+    match field {
+        Field::HukouRegion => &mut table.hukou_region,
+        Field::HukouAddress => &mut table.hukou_address,
+        Field::ResidenceRegion => &mut table.residence_region,
+        Field::ResidenceAddress => &mut table.residence_address,
+        Field::EnumerationArea => &mut table.enumeration_area,
+        Field::HouseholdId => &mut table.household_id,
+        _ => unreachable!("the record key is not a mapped field; other fields are not text"),
+    }
 }
 
-impl Record {
-    fn set_date(
-        &mut self,
-        field: Field,
-        parsed: Result<PartialDate, date::DateError>,
-    ) -> Option<IssueKind> {
-        let (value, issue) = match parsed {
-            Ok(value) => (Some(value), None),
-            Err(date::DateError::Unparseable) => (None, Some(IssueKind::DateUnparseable)),
-            Err(date::DateError::Impossible) => (None, Some(IssueKind::DateImpossible)),
-        };
-        match field {
-            Field::EventDate => self.event_date = value,
-            _ => self.birth_date = value,
+fn push_date(
+    table: &mut PersonTable,
+    field: Field,
+    parsed: Result<PartialDate, date::DateError>,
+) -> Option<IssueKind> {
+    let column =
+        if field == Field::EventDate { &mut table.event_date } else { &mut table.birth_date };
+    match parsed {
+        Ok(value) => {
+            column.push(Some(value));
+            None
         }
-        issue
-    }
-
-    /// Sets a coded field from a canonical name or a raw code; whether the code was known.
-    fn set_code(&mut self, field: Field, text: &str) -> bool {
-        match field {
-            Field::Sex => {
-                self.sex = text.parse().ok().or_else(|| codes::parse_sex(text));
-                self.sex.is_some()
-            }
-            Field::Ethnicity => {
-                self.ethnicity = codes::parse_ethnicity(text);
-                self.ethnicity.is_some()
-            }
-            Field::Relation => {
-                self.relation = text.parse().ok().or_else(|| codes::parse_relation(text));
-                self.relation.is_some()
-            }
-            Field::RecordType => {
-                self.record_type = text.parse().ok().or_else(|| codes::parse_record_type(text));
-                self.record_type.is_some()
-            }
-            Field::CollectionMode => {
-                self.collection_mode =
-                    text.parse().ok().or_else(|| codes::parse_collection_mode(text));
-                self.collection_mode.is_some()
-            }
-            _ => unreachable!("only coded fields reach set_code"),
-        }
-    }
-
-    fn text(&self, field: Field) -> Option<&str> {
-        self.texts.iter().find(|(f, _)| *f == field).map(|(_, text)| text.as_str())
-    }
-
-    fn push_into(self, table: &mut PersonTable, row: u64, record_id: &str) {
-        let has_anything = self.name.is_some()
-            || self.mother_name.is_some()
-            || self.id.as_ref().is_some_and(|id| id.number.is_some())
-            || self.mother_id.as_ref().is_some_and(|id| id.number.is_some())
-            || self.birth_date.is_some()
-            || self.event_date.is_some()
-            || self.sex.is_some()
-            || !self.texts.is_empty();
-        let has_identity = self.name.is_some()
-            || self.id.as_ref().is_some_and(|id| id.number.is_some())
-            || self.mother_id.as_ref().is_some_and(|id| id.status.is_valid());
-        let rejected = match (has_anything, has_identity) {
-            (false, _) => Some(RejectReason::Empty),
-            (true, false) => Some(RejectReason::NoNameNoId),
-            (true, true) => None,
-        };
-        table.row.push(row);
-        table.record_id.push(Some(record_id));
-        table.rejected.push(rejected);
-        push_name(&mut table.name, self.name.as_ref());
-        table.sex.push(self.sex);
-        table.birth_date.push(self.birth_date);
-        push_id(&mut table.id, self.id.as_ref());
-        table.ethnicity.push(self.ethnicity);
-        table.hukou_region.push(self.text(Field::HukouRegion));
-        table.hukou_address.push(self.text(Field::HukouAddress));
-        table.residence_region.push(self.text(Field::ResidenceRegion));
-        table.residence_address.push(self.text(Field::ResidenceAddress));
-        table.enumeration_area.push(self.text(Field::EnumerationArea));
-        table.household_id.push(self.text(Field::HouseholdId));
-        table.relation.push(self.relation);
-        table.record_type.push(self.record_type);
-        table.event_date.push(self.event_date);
-        push_id(&mut table.mother_id, self.mother_id.as_ref());
-        push_name(&mut table.mother_name, self.mother_name.as_ref());
-        table.collection_mode.push(self.collection_mode);
+        Err(date::DateError::Unparseable) => Some(IssueKind::DateUnparseable),
+        Err(date::DateError::Impossible) => Some(IssueKind::DateImpossible),
     }
 }
 
-fn push_name(columns: &mut NameColumns, name: Option<&name::StandardName>) {
-    columns.full.push(name.map(|n| n.full.as_str()));
-    columns.surname.push(name.map(|n| n.surname.as_str()));
-    columns.given.push(name.map(|n| n.given.as_str()));
-    columns.pinyin.push(name.map(|n| n.pinyin_primary()).as_deref());
-    columns.readings.push(name.map(|n| n.pinyin_readings()).as_deref());
+/// Pushes a known code; whether it was known (an unknown one is left for `fill_to`).
+fn push_code<T>(column: &mut Vec<Option<T>>, code: Option<T>) -> bool {
+    let is_known = code.is_some();
+    if is_known {
+        column.push(code);
+    }
+    is_known
 }
 
-fn push_id(columns: &mut IdColumns, outcome: Option<&id::IdOutcome>) {
-    let missing = id::IdOutcome {
-        number: None,
-        status: censuslink_model::IdStatus::Missing,
-        birth_date: None,
-        sex: None,
-        region: None,
-    };
-    let outcome = outcome.unwrap_or(&missing);
+/// Why record `idx` cannot be linked: nothing in it, or nothing to link on (no name, no ID
+/// number, no valid mother's ID number).
+fn reject_reason(table: &PersonTable, idx: usize, has_value: bool) -> Option<RejectReason> {
+    let has_identity = table.name.full.get(idx).is_some()
+        || table.id.number.get(idx).is_some()
+        || table.mother_id.status[idx].is_valid();
+    match (has_value, has_identity) {
+        (false, _) => Some(RejectReason::Empty),
+        (true, false) => Some(RejectReason::NoNameNoId),
+        (true, true) => None,
+    }
+}
+
+fn push_name(columns: &mut NameColumns, name: &name::StandardName) {
+    columns.full.push(Some(&name.full));
+    columns.surname.push(Some(&name.surname));
+    columns.given.push(Some(&name.given));
+    columns.pinyin.push_with(|out| name.write_pinyin_primary(out));
+    columns.readings.push_with(|out| name.write_pinyin_readings(out));
+}
+
+fn push_id(columns: &mut IdColumns, outcome: &id::IdOutcome) {
     columns.number.push(outcome.number.as_deref());
     columns.status.push(outcome.status);
     columns.birth_date.push(outcome.birth_date);

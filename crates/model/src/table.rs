@@ -29,6 +29,33 @@ impl TextColumn {
         self.is_present.push(value.is_some());
     }
 
+    /// Appends one present value written by `write` straight into the column's buffer, saving
+    /// the allocation of a temporary string.
+    pub fn push_with(&mut self, write: impl FnOnce(&mut String)) {
+        write(&mut self.bytes);
+        self.ends.push(self.bytes.len());
+        self.is_present.push(true);
+    }
+
+    /// Reserves room for `n_values` more values of `n_bytes` bytes in all.
+    pub fn reserve(&mut self, n_values: usize, n_bytes: usize) {
+        self.bytes.reserve(n_bytes);
+        self.ends.reserve(n_values);
+        self.is_present.reserve(n_values);
+    }
+
+    /// Appends missing values until the column holds `n_values`.
+    pub fn fill_to(&mut self, n_values: usize) {
+        while self.len() < n_values {
+            self.push(None);
+        }
+    }
+
+    /// Bytes held by the values.
+    pub fn n_bytes(&self) -> usize {
+        self.bytes.len()
+    }
+
     /// The value at `idx`; `None` when missing. Panics when `idx >= self.len()`.
     pub fn get(&self, idx: usize) -> Option<&str> {
         if !self.is_present[idx] {
@@ -55,6 +82,7 @@ impl TextColumn {
 
     /// Appends every value of `other`.
     pub fn append(&mut self, other: &TextColumn) {
+        self.reserve(other.len(), other.n_bytes());
         let offset = self.bytes.len();
         self.bytes.push_str(&other.bytes);
         self.ends.extend(other.ends.iter().map(|end| end + offset));
@@ -164,6 +192,72 @@ impl PersonTable {
         self.rejected.iter().filter(|reason| reason.is_some()).count()
     }
 
+    /// An empty table with room for `n_records` records.
+    pub fn with_capacity(n_records: usize) -> PersonTable {
+        let mut table = PersonTable::default();
+        table.reserve(n_records);
+        table
+    }
+
+    /// Brings every column shorter than `n_records` up to that length with missing values
+    /// (`IdStatus::Missing` for ID statuses), so that a record can be built field by field and
+    /// the fields it lacks filled in at the end.
+    pub fn fill_to(&mut self, n_records: usize) {
+        fn fill<T: Clone>(values: &mut Vec<T>, n: usize, missing: T) {
+            if values.len() < n {
+                values.resize(n, missing);
+            }
+        }
+        fill(&mut self.row, n_records, 0);
+        self.record_id.fill_to(n_records);
+        fill(&mut self.rejected, n_records, None);
+        self.name.fill_to(n_records);
+        fill(&mut self.sex, n_records, None);
+        fill(&mut self.birth_date, n_records, None);
+        self.id.fill_to(n_records);
+        fill(&mut self.ethnicity, n_records, None);
+        self.hukou_region.fill_to(n_records);
+        self.hukou_address.fill_to(n_records);
+        self.residence_region.fill_to(n_records);
+        self.residence_address.fill_to(n_records);
+        self.enumeration_area.fill_to(n_records);
+        self.household_id.fill_to(n_records);
+        fill(&mut self.relation, n_records, None);
+        fill(&mut self.record_type, n_records, None);
+        fill(&mut self.event_date, n_records, None);
+        self.mother_id.fill_to(n_records);
+        self.mother_name.fill_to(n_records);
+        fill(&mut self.collection_mode, n_records, None);
+    }
+
+    /// Reserves room for `n_records` more records in every column.
+    pub fn reserve(&mut self, n_records: usize) {
+        self.row.reserve(n_records);
+        self.record_id.reserve(n_records, n_records * 8);
+        self.rejected.reserve(n_records);
+        self.name.reserve(n_records);
+        self.sex.reserve(n_records);
+        self.birth_date.reserve(n_records);
+        self.id.reserve(n_records);
+        self.ethnicity.reserve(n_records);
+        for column in [
+            &mut self.hukou_region,
+            &mut self.hukou_address,
+            &mut self.residence_region,
+            &mut self.residence_address,
+            &mut self.enumeration_area,
+            &mut self.household_id,
+        ] {
+            column.reserve(n_records, n_records * 8);
+        }
+        self.relation.reserve(n_records);
+        self.record_type.reserve(n_records);
+        self.event_date.reserve(n_records);
+        self.mother_id.reserve(n_records);
+        self.mother_name.reserve(n_records);
+        self.collection_mode.reserve(n_records);
+    }
+
     /// Appends every record of `other`, keeping order.
     pub fn append(&mut self, other: &PersonTable) {
         self.row.extend_from_slice(&other.row);
@@ -190,6 +284,18 @@ impl PersonTable {
 }
 
 impl NameColumns {
+    fn columns_mut(&mut self) -> [&mut TextColumn; 5] {
+        [&mut self.full, &mut self.surname, &mut self.given, &mut self.pinyin, &mut self.readings]
+    }
+
+    fn fill_to(&mut self, n_records: usize) {
+        self.columns_mut().into_iter().for_each(|column| column.fill_to(n_records));
+    }
+
+    fn reserve(&mut self, n_records: usize) {
+        self.columns_mut().into_iter().for_each(|column| column.reserve(n_records, n_records * 8));
+    }
+
     /// Appends every name of `other`.
     pub fn append(&mut self, other: &NameColumns) {
         self.full.append(&other.full);
@@ -201,6 +307,22 @@ impl NameColumns {
 }
 
 impl IdColumns {
+    fn fill_to(&mut self, n_records: usize) {
+        self.number.fill_to(n_records);
+        self.status.resize(self.status.len().max(n_records), IdStatus::Missing);
+        self.birth_date.resize(self.birth_date.len().max(n_records), None);
+        self.sex.resize(self.sex.len().max(n_records), None);
+        self.region.resize(self.region.len().max(n_records), None);
+    }
+
+    fn reserve(&mut self, n_records: usize) {
+        self.number.reserve(n_records, n_records * 18);
+        self.status.reserve(n_records);
+        self.birth_date.reserve(n_records);
+        self.sex.reserve(n_records);
+        self.region.reserve(n_records);
+    }
+
     /// Appends every ID of `other`.
     pub fn append(&mut self, other: &IdColumns) {
         self.number.append(&other.number);

@@ -79,19 +79,30 @@ impl StandardName {
     /// letter, and every letter has an entry.
     pub fn pinyin_primary(&self) -> String {
         let mut out = String::with_capacity(self.pinyin.len() * 6);
+        self.write_pinyin_primary(&mut out);
+        out
+    }
+
+    /// Appends [`StandardName::pinyin_primary`] to `out`.
+    pub fn write_pinyin_primary(&self, out: &mut String) {
         for (i, readings) in self.pinyin.iter().enumerate() {
             if i > 0 {
                 out.push(' ');
             }
             out.push_str(readings.first().copied().unwrap_or(UNKNOWN_READING));
         }
-        out
     }
 
     /// Every reading: entries joined by single spaces, the alternatives of one entry by `|`,
     /// primary first: "shan|dan|chan wei".
     pub fn pinyin_readings(&self) -> String {
         let mut out = String::with_capacity(self.pinyin.len() * 12);
+        self.write_pinyin_readings(&mut out);
+        out
+    }
+
+    /// Appends [`StandardName::pinyin_readings`] to `out`.
+    pub fn write_pinyin_readings(&self, out: &mut String) {
         for (i, readings) in self.pinyin.iter().enumerate() {
             if i > 0 {
                 out.push(' ');
@@ -103,7 +114,6 @@ impl StandardName {
                 out.push_str(syllable);
             }
         }
-        out
     }
 }
 

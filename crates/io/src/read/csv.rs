@@ -1,7 +1,8 @@
 //! CSV in UTF-8 (with or without BOM), GBK or GB18030, transcoded as it streams.
 
+use std::borrow::Cow;
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::Read;
 use std::path::Path;
 
 use censuslink_model::{IssueKind, RowIssue};
@@ -32,26 +33,41 @@ pub(super) fn open(source: &Source) -> Result<SourceReader, Error> {
     let encoding = choose_encoding(&prefix, source.encoding).map_err(malformed)?;
     let delimiter = sniff_delimiter(&prefix);
 
-    let decoder = DecodeReaderBytesBuilder::new()
-        .encoding(Some(encoding))
-        .bom_override(true)
-        .strip_bom(true)
-        .build(std::io::Cursor::new(prefix).chain(file));
+    // UTF-8 is parsed as it is, each field checked once; other encodings are transcoded to
+    // UTF-8 as they stream (BOM sniffing also catches UTF-16 files).
+    let has_utf16_bom = prefix.starts_with(&[0xFF, 0xFE]) || prefix.starts_with(&[0xFE, 0xFF]);
+    let is_transcoded = encoding != encoding_rs::UTF_8 || has_utf16_bom;
+    let bom_len = if prefix.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let bytes = std::io::Cursor::new(prefix).chain(file);
+    let input: Box<dyn Read + Send> = if is_transcoded {
+        Box::new(
+            DecodeReaderBytesBuilder::new()
+                .encoding(Some(encoding))
+                .bom_override(true)
+                .strip_bom(true)
+                .build(bytes),
+        )
+    } else {
+        let mut bytes = bytes;
+        std::io::copy(&mut (&mut bytes).take(bom_len), &mut std::io::sink()).map_err(unreadable)?;
+        Box::new(bytes)
+    };
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
         .buffer_capacity(1 << 20)
-        .from_reader(BufReader::with_capacity(1 << 20, decoder));
+        .from_reader(input);
 
-    let mut record = ::csv::StringRecord::new();
+    let mut record = ::csv::ByteRecord::new();
     for _ in 0..source.header_row {
-        let has_row = reader.read_record(&mut record).map_err(|err| csv_error(path, err))?;
+        let has_row = reader.read_byte_record(&mut record).map_err(|err| csv_error(path, err))?;
         if !has_row {
             return Err(malformed(Problem::NoHeader { header_row: source.header_row }));
         }
     }
-    let header: Vec<String> = record.iter().map(|name| name.trim().to_owned()).collect();
+    let header: Vec<String> =
+        record.iter().map(|name| String::from_utf8_lossy(name).trim().to_owned()).collect();
     let schema = text_schema(&header);
     let rows = CsvRows {
         path: path.to_owned(),
@@ -59,6 +75,7 @@ pub(super) fn open(source: &Source) -> Result<SourceReader, Error> {
         record,
         builder: BatchBuilder::new(schema, 1),
         n_columns: header.len(),
+        is_transcoded,
         is_done: false,
     };
     Ok(SourceReader { header, batches: Box::new(rows) })
@@ -67,9 +84,11 @@ pub(super) fn open(source: &Source) -> Result<SourceReader, Error> {
 struct CsvRows<R> {
     path: std::path::PathBuf,
     reader: ::csv::Reader<R>,
-    record: ::csv::StringRecord,
+    record: ::csv::ByteRecord,
     builder: BatchBuilder,
     n_columns: usize,
+    /// Whether a decoder stands before the parser, replacing invalid bytes by U+FFFD.
+    is_transcoded: bool,
     is_done: bool,
 }
 
@@ -81,7 +100,7 @@ impl<R: Read> Iterator for CsvRows<R> {
             return None;
         }
         while !self.builder.is_full() {
-            match self.reader.read_record(&mut self.record) {
+            match self.reader.read_byte_record(&mut self.record) {
                 Ok(true) => {}
                 Ok(false) => {
                     self.is_done = true;
@@ -100,15 +119,21 @@ impl<R: Read> Iterator for CsvRows<R> {
                     kind: IssueKind::WrongFieldCount,
                 });
             }
-            if self.record.iter().any(|value| value.contains(char::REPLACEMENT_CHARACTER)) {
+            let mut is_damaged = false;
+            let record = &self.record;
+            self.builder.push_row(|idx| {
+                let text = String::from_utf8_lossy(record.get(idx)?);
+                is_damaged |= matches!(text, Cow::Owned(_))
+                    || self.is_transcoded && text.contains(char::REPLACEMENT_CHARACTER);
+                Some(text)
+            });
+            if is_damaged {
                 self.builder.issues.push(RowIssue {
                     row,
                     field: None,
                     kind: IssueKind::BadEncoding,
                 });
             }
-            let record = &self.record;
-            self.builder.push_row(|idx| record.get(idx));
         }
         if self.builder.n_rows == 0 {
             return None;

@@ -79,7 +79,7 @@ impl BatchBuilder {
     }
 
     /// Appends one row; `cell(i)` gives column `i`'s value, `None` for an empty cell.
-    fn push_row<'a>(&mut self, mut cell: impl FnMut(usize) -> Option<&'a str>) {
+    fn push_row<T: AsRef<str>>(&mut self, mut cell: impl FnMut(usize) -> Option<T>) {
         for (idx, column) in self.columns.iter_mut().enumerate() {
             column.append_option(cell(idx));
         }

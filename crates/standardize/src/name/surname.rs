@@ -1,6 +1,8 @@
 //! Surnames: the compound-surname list, the surname split, and surname readings that differ
 //! from a character's most frequent reading.
 
+use std::sync::LazyLock;
+
 use crate::name::normalize::{MIDDLE_DOT, is_latin_letter};
 
 /// Compound (and Manchu clan) surnames with the reading of each character, sorted by bytes so
@@ -115,16 +117,25 @@ pub(crate) fn surname_readings(surname: &str) -> &'static [&'static str] {
     }
 }
 
-/// The longest listed compound surname `s` starts with, and its readings.
+/// The longest listed compound surname `s` starts with, and its readings. Compounds are
+/// found by their first two characters compared as chars, not as strings: this runs once or
+/// twice per name.
 fn compound_prefix(s: &str) -> Option<(&'static str, &'static [&'static str])> {
-    let first = s.chars().next()?;
-    let mut buf = [0u8; 4];
-    let first: &str = first.encode_utf8(&mut buf);
-    let start = COMPOUND_SURNAMES.partition_point(|&(compound, _)| compound < first);
-    COMPOUND_SURNAMES
-        .get(start..)?
+    static FIRST_PAIRS: LazyLock<Vec<[char; 2]>> = LazyLock::new(|| {
+        COMPOUND_SURNAMES
+            .iter()
+            .map(|(compound, _)| {
+                let mut chars = compound.chars();
+                [chars.next().unwrap_or_default(), chars.next().unwrap_or_default()]
+            })
+            .collect()
+    });
+    let mut chars = s.chars();
+    let pair = [chars.next()?, chars.next()?];
+    let start = FIRST_PAIRS.partition_point(|p| *p < pair);
+    let n_same = FIRST_PAIRS[start..].iter().take_while(|p| **p == pair).count();
+    COMPOUND_SURNAMES[start..start + n_same]
         .iter()
-        .take_while(|(compound, _)| compound.starts_with(first))
         .filter(|(compound, _)| s.starts_with(compound))
         .max_by_key(|(compound, _)| compound.len())
         .copied()
