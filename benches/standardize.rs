@@ -9,6 +9,10 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
+/// The allocator the `censuslink` binary uses, so that the bench measures what users run.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn bench_read_standardize(c: &mut Criterion) {
     let is_bench = std::env::args().any(|arg| arg == "--bench");
     let n_rows = if is_bench { 1_000_000 } else { 10_000 };

@@ -69,7 +69,7 @@ pub(crate) fn write_hukou_extract(folder: &Path, n_rows: usize, seed: u64) -> st
         let body = format!("{county}{year:04}{month:02}{day:02}{seq:03}");
         let mut id = format!("{body}{}", check_character(body.as_bytes()));
         if rng.below(50) == 0 {
-            id = id.to_lowercase().replace('9', "８");
+            id = id.to_lowercase().replace('9', "９");
         }
         let mut name = format!("{}{}", rng.pick(&SURNAMES), rng.pick(&GIVEN));
         if rng.below(10) < 8 {

@@ -37,6 +37,6 @@ mod write;
 
 pub use crate::error::{Error, Problem};
 pub use crate::job::{DEFAULT_MISSING, Encoding, Format, Job, Lang, Mapping, Source};
-pub use crate::load::{LoadedSource, load};
+pub use crate::load::{LoadedSource, load, load_with};
 pub use crate::read::{BATCH_ROWS, RawBatch, SourceReader, open};
-pub use crate::write::{SourceSummary, write_json, write_row_issues, write_standardized};
+pub use crate::write::{SourceSummary, StandardizedWriter, write_json, write_row_issues};

@@ -16,9 +16,9 @@ use rayon::prelude::*;
 use crate::Error;
 use crate::error::Problem;
 use crate::job::{Mapping, Source};
-use crate::read::{self, RawBatch};
+use crate::read::{self, RawBatch, SourceReader};
 
-/// A source read and standardized: its records, what was wrong with them, and the raw rows.
+/// A source read and standardized: its records and what was wrong with them.
 #[derive(Debug, Clone)]
 pub struct LoadedSource {
     /// The standardized records, in file order.
@@ -27,8 +27,6 @@ pub struct LoadedSource {
     pub issues: Vec<RowIssue>,
     /// The file's header.
     pub header: Vec<String>,
-    /// The raw rows as text, in file order; batch boundaries carry no meaning.
-    pub raw: Vec<RecordBatch>,
 }
 
 impl LoadedSource {
@@ -38,35 +36,67 @@ impl LoadedSource {
     }
 }
 
-/// Reads and standardizes one source of the job at `job_path`.
-///
-/// Fails when the file cannot be read as its format, or a mapped column is not in it; dirty
-/// values become row issues. Batches are standardized on the current rayon pool; the result
-/// does not depend on its thread count.
+/// Reads and standardizes one source of the job at `job_path`, dropping the raw rows once
+/// they are standardized. See [`load_with`].
 pub fn load(source: &Source, job_path: &Path) -> Result<LoadedSource, Error> {
-    let reader = read::open(source)?;
+    load_with(source, job_path, |_, _| Ok(()))
+}
+
+/// Reads and standardizes one source of the job at `job_path`, handing each batch of raw rows
+/// with its standardized records to `on_batch` in file order (to write them for audit, say),
+/// so that the raw text is never held whole.
+///
+/// Fails when the file cannot be read as its format, a mapped column is not in it, or
+/// `on_batch` fails; dirty values become row issues. Batches are standardized on the current
+/// rayon pool; the result does not depend on its thread count.
+pub fn load_with(
+    source: &Source,
+    job_path: &Path,
+    mut on_batch: impl FnMut(&RecordBatch, &PersonTable) -> Result<(), Error> + Send,
+) -> Result<LoadedSource, Error> {
+    let mut reader = read::open(source)?;
     let plan = Plan::new(source, job_path, &reader.header)?;
-    let mut parts = reader
-        .batches
-        .par_bridge()
-        .map(|raw| raw.map(|raw| plan.standardize(raw)))
-        .collect::<Result<Vec<StandardBatch>, Error>>()?;
-    // par_bridge hands batches out in any order; their row numbers restore file order.
-    parts.sort_by_key(|part| part.raw.first_row);
     let mut loaded = LoadedSource {
         table: PersonTable::default(),
         issues: Vec::new(),
-        header: reader.header,
-        raw: Vec::with_capacity(parts.len()),
+        header: std::mem::take(&mut reader.header),
     };
-    for part in parts {
-        loaded.table.append(&part.table);
-        loaded.issues.extend(part.raw.issues);
-        loaded.issues.extend(part.issues);
-        loaded.raw.push(part.raw.batch);
+    // Batches flow through a three-stage pipeline in chunks of a few per thread: while one
+    // chunk is standardized in parallel, the next is read and the previous one is handed to
+    // `on_batch` and appended, in file order. A batch's memory is reused two chunks later
+    // rather than held until the end.
+    let chunk_len = 2 * rayon::current_num_threads();
+    let mut chunk = read_chunk(&mut reader, chunk_len)?;
+    let mut standardized: Vec<StandardBatch> = Vec::new();
+    while !(chunk.is_empty() && standardized.is_empty()) {
+        let ((next, handed_on), now_standardized) = rayon::join(
+            || {
+                rayon::join(
+                    || read_chunk(&mut reader, chunk_len),
+                    || {
+                        standardized.drain(..).try_for_each(|part| {
+                            on_batch(&part.raw.batch, &part.table)?;
+                            loaded.table.append(&part.table);
+                            loaded.issues.extend(part.raw.issues);
+                            loaded.issues.extend(part.issues);
+                            Ok(())
+                        })
+                    },
+                )
+            },
+            || chunk.into_par_iter().map(|raw| plan.standardize(raw)).collect::<Vec<_>>(),
+        );
+        handed_on?;
+        chunk = next?;
+        standardized = now_standardized;
     }
     loaded.issues.sort();
     Ok(loaded)
+}
+
+/// Up to `n_batches` batches from `reader`; fewer at the end of the file.
+fn read_chunk(reader: &mut SourceReader, n_batches: usize) -> Result<Vec<RawBatch>, Error> {
+    reader.batches.by_ref().take(n_batches).collect()
 }
 
 /// One batch of raw rows and what standardization made of it.
@@ -78,13 +108,20 @@ struct StandardBatch {
 
 /// The job's mapping of one source resolved against its file's header.
 struct Plan {
-    /// Per canonical field, where its text comes from.
-    fields: Vec<(Field, Columns)>,
+    /// The mapped fields, in `Field` order.
+    fields: Vec<FieldPlan>,
     /// The key columns, joined by `-`; `None` to number rows.
     key: Option<Columns>,
-    /// Missing-value tokens, trimmed; few, so a scan beats hashing every cell.
-    missing: Vec<String>,
-    codes: HashMap<Field, HashMap<String, String>>,
+    /// Missing-value tokens, trimmed, by byte length: most cells have a length no token has.
+    missing_by_len: Vec<Vec<String>>,
+}
+
+/// One mapped field: where its text comes from, and the source's own codes for it.
+struct FieldPlan {
+    field: Field,
+    columns: Columns,
+    /// Source code (trimmed) → canonical value.
+    codes: Option<HashMap<String, String>>,
 }
 
 /// A mapping with its columns resolved to header positions.
@@ -130,7 +167,10 @@ impl Plan {
                     day.as_deref().map(|c| resolve(key_of(field), c)).transpose()?,
                 ),
             };
-            fields.push((field, columns));
+            let codes = source.codes.get(&field).map(|table| {
+                table.iter().map(|(code, value)| (code.trim().to_owned(), value.clone())).collect()
+            });
+            fields.push(FieldPlan { field, columns, codes });
         }
         let key_columns: Vec<usize> = source
             .key
@@ -138,17 +178,14 @@ impl Plan {
             .map(|c| resolve(format!("source.{}.key", source.name), c))
             .collect::<Result<_, _>>()?;
         let key = (!key_columns.is_empty()).then(|| Columns::Concat(key_columns, "-".into()));
-        let missing = source.missing.iter().map(|token| token.trim().to_owned()).collect();
-        let codes = source
-            .codes
-            .iter()
-            .map(|(&field, table)| {
-                let table =
-                    table.iter().map(|(code, value)| (code.trim().to_owned(), value.clone()));
-                (field, table.collect())
-            })
-            .collect();
-        Ok(Plan { fields, key, missing, codes })
+        let mut missing_by_len: Vec<Vec<String>> = Vec::new();
+        for token in source.missing.iter().map(|token| token.trim()) {
+            if missing_by_len.len() <= token.len() {
+                missing_by_len.resize(token.len() + 1, Vec::new());
+            }
+            missing_by_len[token.len()].push(token.to_owned());
+        }
+        Ok(Plan { fields, key, missing_by_len })
     }
 
     /// Standardizes one batch of raw rows, each field straight into its column.
@@ -175,20 +212,21 @@ impl Plan {
                     .push(Some(self.text(key, &columns, idx, &mut scratch).unwrap_or(""))),
             }
             let mut has_value = false;
-            for (field, source_columns) in &self.fields {
-                let Some(value) = self.value(source_columns, &columns, idx, &mut scratch) else {
-                    continue;
-                };
-                has_value = true;
-                if let Some(kind) =
-                    standardize_value(*field, value, self.codes.get(field), &mut table)
-                {
-                    issues.push(RowIssue { row, field: Some(*field), kind });
+            for plan in &self.fields {
+                if let Some(value) = self.value(&plan.columns, &columns, idx, &mut scratch) {
+                    has_value = true;
+                    let codes = plan.codes.as_ref();
+                    if let Some(kind) = standardize_value(plan.field, value, codes, &mut table) {
+                        issues.push(RowIssue { row, field: Some(plan.field), kind });
+                    }
                 }
+                // A missing or bad value pushed nothing: its columns still take one value.
+                table.fill_field_to(plan.field, idx + 1);
             }
-            table.fill_to(idx + 1);
-            table.rejected[idx] = reject_reason(&table, idx, has_value);
+            table.rejected.push(reject_reason(&table, idx, has_value));
         }
+        // Fields the source does not map.
+        table.fill_to(n_rows);
         StandardBatch { raw, table, issues }
     }
 
@@ -198,9 +236,12 @@ impl Plan {
         if array.is_null(row) {
             return None;
         }
-        let value = array.value(row).trim();
+        let value = trim(array.value(row));
         let is_missing = value.is_empty()
-            || self.missing.iter().any(|token| token.len() == value.len() && token == value);
+            || self
+                .missing_by_len
+                .get(value.len())
+                .is_some_and(|tokens| tokens.iter().any(|t| t == value));
         (!is_missing).then_some(value)
     }
 
@@ -369,9 +410,11 @@ fn push_code<T>(column: &mut Vec<Option<T>>, code: Option<T>) -> bool {
 /// Why record `idx` cannot be linked: nothing in it, or nothing to link on (no name, no ID
 /// number, no valid mother's ID number).
 fn reject_reason(table: &PersonTable, idx: usize, has_value: bool) -> Option<RejectReason> {
-    let has_identity = table.name.full.get(idx).is_some()
-        || table.id.number.get(idx).is_some()
-        || table.mother_id.status[idx].is_valid();
+    // Columns of fields the source does not map are still empty here.
+    let has = |column: &TextColumn| idx < column.len() && column.get(idx).is_some();
+    let has_identity = has(&table.name.full)
+        || has(&table.id.number)
+        || table.mother_id.status.get(idx).is_some_and(|status| status.is_valid());
     match (has_value, has_identity) {
         (false, _) => Some(RejectReason::Empty),
         (true, false) => Some(RejectReason::NoNameNoId),
@@ -393,4 +436,15 @@ fn push_id(columns: &mut IdColumns, outcome: &id::IdOutcome) {
     columns.birth_date.push(outcome.birth_date);
     columns.sex.push(outcome.sex);
     columns.region.push(outcome.region);
+}
+
+/// `text` without surrounding whitespace; most cells have none, and checking the two ends is
+/// cheaper than `str::trim`'s scan.
+fn trim(text: &str) -> &str {
+    let is_trimmed = |c: Option<char>| c.is_some_and(|c| !c.is_whitespace());
+    if is_trimmed(text.chars().next()) && is_trimmed(text.chars().next_back()) {
+        text
+    } else {
+        text.trim()
+    }
 }

@@ -1,13 +1,13 @@
 //! Writers: standardized records as Parquet, row issues as CSV, the run summary as JSON.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, RecordBatch, StringArray, UInt32Array, UInt64Array};
-use arrow_schema::{DataType, Field as ArrowField, Schema};
+use arrow_schema::{DataType, Field as ArrowField, Schema, SchemaRef};
 use censuslink_model::{IdColumns, NameColumns, PersonTable, TextColumn};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
@@ -65,45 +65,89 @@ impl SourceSummary {
 }
 
 /// Writes a source's standardized records, with its raw columns (prefixed `raw.`) beside them
-/// for audit, as one Parquet file.
-pub fn write_standardized(loaded: &LoadedSource, path: &Path) -> Result<(), Error> {
-    let write_error = |err: Box<dyn std::error::Error + Send + Sync>| Error::Write {
-        path: path.to_owned(),
-        source: err,
-    };
-    let standard = standardized_columns(&loaded.table);
-    let mut fields: Vec<ArrowField> = standard
-        .iter()
-        .map(|(name, array)| ArrowField::new(*name, array.data_type().clone(), true))
-        .collect();
-    let mut seen = std::collections::HashSet::new();
-    for column in &loaded.header {
-        let mut name = format!("raw.{column}");
-        let mut n = 1;
-        while !seen.insert(name.clone()) {
-            n += 1;
-            name = format!("raw.{column}#{n}");
-        }
-        fields.push(ArrowField::new(name, DataType::Utf8, true));
+/// for audit, as one Parquet file, batch by batch.
+pub struct StandardizedWriter {
+    path: PathBuf,
+    /// Created at the first batch, when the raw columns are known.
+    writer: Option<(ArrowWriter<BufWriter<File>>, SchemaRef)>,
+}
+
+/// Rows per Parquet row group: bounds what the writer buffers before it flushes.
+const ROW_GROUP_ROWS: usize = 128 * 1024;
+
+impl StandardizedWriter {
+    /// A writer to `path`; the file is created at the first batch or at [`finish`].
+    ///
+    /// [`finish`]: StandardizedWriter::finish
+    pub fn new(path: &Path) -> StandardizedWriter {
+        StandardizedWriter { path: path.to_owned(), writer: None }
     }
-    let schema = Arc::new(Schema::new(fields));
-    let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
-    let file = File::create(path).map_err(|err| write_error(err.into()))?;
-    let mut writer = ArrowWriter::try_new(BufWriter::new(file), schema.clone(), Some(props))
-        .map_err(|err| write_error(err.into()))?;
-    let mut offset = 0;
-    for raw in &loaded.raw {
-        let n_rows = raw.num_rows();
-        let mut arrays: Vec<ArrayRef> =
-            standard.iter().map(|(_, array)| array.slice(offset, n_rows)).collect();
+
+    /// Writes one batch: the raw rows and the records standardized from them, row for row.
+    pub fn write(&mut self, raw: &RecordBatch, table: &PersonTable) -> Result<(), Error> {
+        let header: Vec<&str> =
+            raw.schema_ref().fields().iter().map(|f| f.name().as_str()).collect();
+        let standard = standardized_columns(table);
+        let (writer, schema) = match &mut self.writer {
+            Some(writer) => writer,
+            None => {
+                let writer = self.open(&header, &standard)?;
+                self.writer.insert(writer)
+            }
+        };
+        let mut arrays: Vec<ArrayRef> = standard.into_iter().map(|(_, array)| array).collect();
         arrays.extend(raw.columns().iter().cloned());
         let batch =
             RecordBatch::try_new(schema.clone(), arrays).expect("columns follow the schema");
-        writer.write(&batch).map_err(|err| write_error(err.into()))?;
-        offset += n_rows;
+        writer.write(&batch).map_err(|err| write_error(&self.path, err.into()))
     }
-    writer.close().map_err(|err| write_error(err.into()))?;
-    Ok(())
+
+    /// Closes the file; a source without rows gets a file with only the schema.
+    pub fn finish(mut self, header: &[String]) -> Result<(), Error> {
+        let (writer, _) = match self.writer.take() {
+            Some(writer) => writer,
+            None => {
+                let header: Vec<&str> = header.iter().map(String::as_str).collect();
+                self.open(&header, &standardized_columns(&PersonTable::default()))?
+            }
+        };
+        writer.close().map_err(|err| write_error(&self.path, err.into()))?;
+        Ok(())
+    }
+
+    fn open(
+        &self,
+        header: &[&str],
+        standard: &[(&'static str, ArrayRef)],
+    ) -> Result<(ArrowWriter<BufWriter<File>>, SchemaRef), Error> {
+        let mut fields: Vec<ArrowField> = standard
+            .iter()
+            .map(|(name, array)| ArrowField::new(*name, array.data_type().clone(), true))
+            .collect();
+        let mut seen = HashSet::new();
+        for column in header {
+            let mut name = format!("raw.{column}");
+            let mut n = 1;
+            while !seen.insert(name.clone()) {
+                n += 1;
+                name = format!("raw.{column}#{n}");
+            }
+            fields.push(ArrowField::new(name, DataType::Utf8, true));
+        }
+        let props = WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+            .build();
+        let schema = Arc::new(Schema::new(fields));
+        let file = File::create(&self.path).map_err(|err| write_error(&self.path, err.into()))?;
+        let writer = ArrowWriter::try_new(BufWriter::new(file), schema.clone(), Some(props))
+            .map_err(|err| write_error(&self.path, err.into()))?;
+        Ok((writer, schema))
+    }
+}
+
+fn write_error(path: &Path, source: Box<dyn std::error::Error + Send + Sync>) -> Error {
+    Error::Write { path: path.to_owned(), source }
 }
 
 /// Writes row issues (source, row, field, issue) as CSV in UTF-8 with a BOM, so that Excel

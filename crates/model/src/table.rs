@@ -1,20 +1,27 @@
 //! The standardized records of one source, held as columns.
 
 use crate::{
-    CollectionMode, Ethnicity, IdStatus, PartialDate, RecordType, RejectReason, Relation, Sex,
+    CollectionMode, Ethnicity, Field, IdStatus, PartialDate, RecordType, RejectReason, Relation,
+    Sex,
 };
 
 /// A column of optional strings stored in one buffer, so that a million names cost a few
-/// allocations rather than a million.
+/// allocations rather than a million, and 4 bytes of bookkeeping each.
+///
+/// Holds at most 2 GiB of text: one source's column is far smaller.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TextColumn {
     bytes: String,
-    /// Invariant: `ends[i]` is the end offset of value `i` in `bytes`; non-decreasing, on char
-    /// boundaries.
-    ends: Vec<usize>,
-    /// Invariant: `is_present.len() == ends.len()`; a missing value has an empty span.
-    is_present: Vec<bool>,
+    /// Invariant: `ends[i] & OFFSET_MASK` is the end offset of value `i` in `bytes`,
+    /// non-decreasing and on a char boundary; `ends[i] & MISSING_BIT` marks a missing value,
+    /// whose span is empty.
+    ends: Vec<u32>,
 }
+
+/// The bit of [`TextColumn::ends`] that marks a missing value.
+const MISSING_BIT: u32 = 1 << 31;
+/// The bits of [`TextColumn::ends`] that hold the end offset.
+const OFFSET_MASK: u32 = MISSING_BIT - 1;
 
 impl TextColumn {
     /// An empty column.
@@ -24,30 +31,34 @@ impl TextColumn {
 
     /// Appends one value.
     pub fn push(&mut self, value: Option<&str>) {
-        self.bytes.push_str(value.unwrap_or(""));
-        self.ends.push(self.bytes.len());
-        self.is_present.push(value.is_some());
+        match value {
+            Some(value) => self.push_with(|bytes| bytes.push_str(value)),
+            None => {
+                let end = self.end_offset();
+                self.ends.push(end | MISSING_BIT);
+            }
+        }
     }
 
     /// Appends one present value written by `write` straight into the column's buffer, saving
     /// the allocation of a temporary string.
     pub fn push_with(&mut self, write: impl FnOnce(&mut String)) {
         write(&mut self.bytes);
-        self.ends.push(self.bytes.len());
-        self.is_present.push(true);
+        let end = self.end_offset();
+        self.ends.push(end);
     }
 
     /// Reserves room for `n_values` more values of `n_bytes` bytes in all.
     pub fn reserve(&mut self, n_values: usize, n_bytes: usize) {
         self.bytes.reserve(n_bytes);
         self.ends.reserve(n_values);
-        self.is_present.reserve(n_values);
     }
 
     /// Appends missing values until the column holds `n_values`.
     pub fn fill_to(&mut self, n_values: usize) {
-        while self.len() < n_values {
-            self.push(None);
+        if self.len() < n_values {
+            let end = self.end_offset();
+            self.ends.resize(n_values, end | MISSING_BIT);
         }
     }
 
@@ -58,11 +69,20 @@ impl TextColumn {
 
     /// The value at `idx`; `None` when missing. Panics when `idx >= self.len()`.
     pub fn get(&self, idx: usize) -> Option<&str> {
-        if !self.is_present[idx] {
+        let end = self.ends[idx];
+        if end & MISSING_BIT != 0 {
             return None;
         }
-        let start = if idx == 0 { 0 } else { self.ends[idx - 1] };
-        Some(&self.bytes[start..self.ends[idx]])
+        let start = if idx == 0 { 0 } else { self.ends[idx - 1] & OFFSET_MASK };
+        Some(&self.bytes[start as usize..end as usize])
+    }
+
+    /// The end of the text so far, as an offset.
+    fn end_offset(&self) -> u32 {
+        u32::try_from(self.bytes.len())
+            .ok()
+            .filter(|end| end & MISSING_BIT == 0)
+            .expect("a text column holds under 2 GiB")
     }
 
     /// Number of values, missing ones included.
@@ -83,10 +103,10 @@ impl TextColumn {
     /// Appends every value of `other`.
     pub fn append(&mut self, other: &TextColumn) {
         self.reserve(other.len(), other.n_bytes());
-        let offset = self.bytes.len();
+        let offset = self.end_offset();
         self.bytes.push_str(&other.bytes);
+        self.end_offset();
         self.ends.extend(other.ends.iter().map(|end| end + offset));
-        self.is_present.extend_from_slice(&other.is_present);
     }
 }
 
@@ -228,6 +248,36 @@ impl PersonTable {
         self.mother_id.fill_to(n_records);
         self.mother_name.fill_to(n_records);
         fill(&mut self.collection_mode, n_records, None);
+    }
+
+    /// Brings the columns of `field` up to `n_records` values with missing values, so that a
+    /// field whose value was missing or bad still holds one value per record.
+    pub fn fill_field_to(&mut self, field: Field, n_records: usize) {
+        fn fill<T: Clone>(values: &mut Vec<Option<T>>, n: usize) {
+            if values.len() < n {
+                values.resize(n, None);
+            }
+        }
+        match field {
+            Field::RecordId => self.record_id.fill_to(n_records),
+            Field::Name => self.name.fill_to(n_records),
+            Field::Sex => fill(&mut self.sex, n_records),
+            Field::BirthDate => fill(&mut self.birth_date, n_records),
+            Field::IdNumber => self.id.fill_to(n_records),
+            Field::Ethnicity => fill(&mut self.ethnicity, n_records),
+            Field::HukouRegion => self.hukou_region.fill_to(n_records),
+            Field::HukouAddress => self.hukou_address.fill_to(n_records),
+            Field::ResidenceRegion => self.residence_region.fill_to(n_records),
+            Field::ResidenceAddress => self.residence_address.fill_to(n_records),
+            Field::EnumerationArea => self.enumeration_area.fill_to(n_records),
+            Field::HouseholdId => self.household_id.fill_to(n_records),
+            Field::Relation => fill(&mut self.relation, n_records),
+            Field::RecordType => fill(&mut self.record_type, n_records),
+            Field::EventDate => fill(&mut self.event_date, n_records),
+            Field::MotherId => self.mother_id.fill_to(n_records),
+            Field::MotherName => self.mother_name.fill_to(n_records),
+            Field::CollectionMode => fill(&mut self.collection_mode, n_records),
+        }
     }
 
     /// Reserves room for `n_records` more records in every column.

@@ -77,6 +77,15 @@ pub struct IdOutcome {
 /// `N/A`, `\N`, `/`, `无`, `空`, `不详`, `未知` (any ASCII case) are [`IdStatus::Missing`].
 /// Anything else is [`IdStatus::Malformed`].
 pub fn standardize_id(raw: &str) -> IdOutcome {
+    // Most numbers arrive clean: 17 digits and a digit or `X`, nothing to repair.
+    if let [body @ .., last] = raw.as_bytes()
+        && body.len() == 17
+        && body.iter().all(u8::is_ascii_digit)
+        && (last.is_ascii_digit() || *last == b'X')
+        && let Some(outcome) = classify_id(raw.as_bytes(), false)
+    {
+        return outcome;
+    }
     let trimmed = raw.trim();
     let stripped = trimmed.trim_start_matches(is_excel_lead).trim_end_matches(is_excel_trail);
     let is_stripped = stripped.len() != trimmed.len();

@@ -30,6 +30,7 @@ mod tests;
 
 use crate::name::normalize::is_latin_letter;
 use crate::name::reading::UNKNOWN_READING;
+use std::borrow::Cow;
 
 /// A standardized personal name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,7 +55,7 @@ pub struct StandardName {
     /// → zhang, wei; v and yu spell ü: "LV" → lü); any other Latin run gives one `["?"]`.
     /// Middle dots, spaces, hyphens and apostrophes give no entry; wildcards (`?`, `*`, `□`,
     /// private-use characters) and any character with no reading (digits, 𠮷) give `["?"]`.
-    pub pinyin: Vec<Vec<&'static str>>,
+    pub pinyin: Vec<Cow<'static, [&'static str]>>,
 }
 
 /// What a raw name turned out to be.
@@ -188,7 +189,7 @@ pub fn is_homophone(a: char, b: char) -> bool {
 }
 
 /// The pinyin entries of normalised `full` whose surname is `surname` (a prefix of it).
-fn read_pinyin(full: &str, surname: &str) -> Vec<Vec<&'static str>> {
+fn read_pinyin(full: &str, surname: &str) -> Vec<Cow<'static, [&'static str]>> {
     let surname_readings = surname::surname_readings(surname);
     let mut readings = Vec::with_capacity(full.len() / 3 + 1);
     let mut n_surname_chars = 0;

@@ -122,7 +122,9 @@ impl<R: Read> Iterator for CsvRows<R> {
             let mut is_damaged = false;
             let record = &self.record;
             self.builder.push_row(|idx| {
-                let text = String::from_utf8_lossy(record.get(idx)?);
+                let bytes = record.get(idx)?;
+                let text = std::str::from_utf8(bytes)
+                    .map_or_else(|_| String::from_utf8_lossy(bytes), Cow::Borrowed);
                 is_damaged |= matches!(text, Cow::Owned(_))
                     || self.is_transcoded && text.contains(char::REPLACEMENT_CHARACTER);
                 Some(text)

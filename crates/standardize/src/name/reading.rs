@@ -1,6 +1,10 @@
 //! Toneless pinyin readings of name characters, Latin letter runs read as pinyin syllables, and
 //! the homophone test.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
 use pinyin::{Pinyin, ToPinyinMulti};
 
 /// The reading of a wildcard or of a character with no reading.
@@ -11,7 +15,7 @@ const MAX_SYLLABLE_BYTES: usize = 6;
 
 /// Every toneless syllable the `pinyin` crate yields, sorted by bytes (a test checks both).
 /// Latin letter runs are matched against it so that they borrow its `'static` strings.
-pub(crate) const SYLLABLES: [&str; 426] = [
+pub(crate) static SYLLABLES: [&str; 426] = [
     "a", "ai", "an", "ang", "ao", "ba", "bai", "ban", "bang", "bao", "bei", "ben", "beng", "bi",
     "bian", "biang", "biao", "bie", "bin", "bing", "bo", "bong", "bu", "ca", "cai", "can", "cang",
     "cao", "ce", "cei", "cen", "ceng", "cha", "chai", "chan", "chang", "chao", "che", "chen",
@@ -50,19 +54,55 @@ pub(crate) const SYLLABLES: [&str; 426] = [
 /// The toneless readings of `c`, primary first, without repeats (the crate lists one syllable
 /// once per tone). `first`, a surname reading, goes first if given. A character with no reading
 /// (wildcards `?`, `*`, `□`, private-use code points, Latin letters, 𠮷) yields `["?"]` unless a
-/// surname reading is given.
-pub(crate) fn char_readings(c: char, first: Option<&'static str>) -> Vec<&'static str> {
-    let Some(multi) = c.to_pinyin_multi() else {
-        return vec![first.unwrap_or(UNKNOWN_READING)];
-    };
-    let mut readings = Vec::with_capacity(multi.count() + usize::from(first.is_some()));
-    readings.extend(first);
+/// surname reading is given. Borrowed from a table built once, except where a surname reading
+/// reorders them.
+pub(crate) fn char_readings(c: char, first: Option<&'static str>) -> Readings {
+    let readings = table_readings(c);
+    match first {
+        None if readings.is_empty() => Cow::Borrowed(&UNKNOWN),
+        None => Cow::Borrowed(readings),
+        Some(first) if readings.first() == Some(&first) => Cow::Borrowed(readings),
+        Some(first) => {
+            let rest = readings.iter().copied().filter(|&syllable| syllable != first);
+            Cow::Owned(std::iter::once(first).chain(rest).collect())
+        }
+    }
+}
+
+/// The readings of one entry of a name: borrowed from static tables in all but rare cases.
+pub(crate) type Readings = Cow<'static, [&'static str]>;
+
+/// `["?"]`: the readings of a character with none.
+static UNKNOWN: [&str; 1] = [UNKNOWN_READING];
+
+/// The deduplicated toneless readings of `c` from the `pinyin` crate; empty when it has none.
+fn table_readings(c: char) -> &'static [&'static str] {
+    /// Basic-plane characters by code point; the rest (CJK extensions B and later) in a map.
+    static BASIC: LazyLock<Vec<Box<[&'static str]>>> = LazyLock::new(|| {
+        (0..=0xFFFF).map(|code| char::from_u32(code).map(readings_of).unwrap_or_default()).collect()
+    });
+    static SUPPLEMENTARY: LazyLock<HashMap<char, Box<[&'static str]>>> = LazyLock::new(|| {
+        (0x1_0000..=0x10_FFFF)
+            .filter_map(char::from_u32)
+            .map(|c| (c, readings_of(c)))
+            .filter(|(_, readings)| !readings.is_empty())
+            .collect()
+    });
+    match BASIC.get(c as usize) {
+        Some(readings) => readings,
+        None => SUPPLEMENTARY.get(&c).map_or(&[], |readings| readings),
+    }
+}
+
+fn readings_of(c: char) -> Box<[&'static str]> {
+    let Some(multi) = c.to_pinyin_multi() else { return Box::default() };
+    let mut readings = Vec::with_capacity(multi.count());
     for syllable in multi.into_iter().map(Pinyin::plain) {
         if !readings.contains(&syllable) {
             readings.push(syllable);
         }
     }
-    readings
+    readings.into_boxed_slice()
 }
 
 /// Whether the toneless reading sets of `a` and `b` intersect; false if either has no reading.
@@ -74,11 +114,13 @@ pub(crate) fn share_reading(a: char, b: char) -> bool {
 /// Appends the readings of a run of Latin letters: one entry per pinyin syllable if the run
 /// spells pinyin ("WEI" → wei; "ZHANGWEI" → zhang, wei; "LV" → lü), else one `["?"]`, since an
 /// arbitrary spelling has no `'static` syllable to borrow.
-pub(crate) fn push_latin_run(run: &str, readings: &mut Vec<Vec<&'static str>>) {
+pub(crate) fn push_latin_run(run: &str, readings: &mut Vec<Readings>) {
     let lower: String = run.chars().flat_map(char::to_lowercase).collect();
     match segment(&lower) {
-        Some(syllables) => readings.extend(syllables.into_iter().map(|syllable| vec![syllable])),
-        None => readings.push(vec![UNKNOWN_READING]),
+        Some(syllables) => readings.extend(
+            syllables.into_iter().map(|syllable| Cow::Borrowed(std::slice::from_ref(syllable))),
+        ),
+        None => readings.push(Cow::Borrowed(&UNKNOWN)),
     }
 }
 
@@ -91,18 +133,18 @@ pub(crate) fn is_silent(c: char) -> bool {
 /// Splits lower-case `run` into pinyin syllables: fewest syllables, and a syllable starting with
 /// a vowel counts extra unless first, as pinyin would need an apostrophe before it
 /// ("jiangang" → jian gang, not jiang ang). `None` if no split exists.
-fn segment(run: &str) -> Option<Vec<&'static str>> {
+fn segment(run: &str) -> Option<Vec<&'static &'static str>> {
     let n = run.len();
     // best[i]: cost of the best split of run[i..] and the syllable that starts it.
-    let mut best: Vec<Option<(u32, &'static str, usize)>> = vec![None; n + 1];
+    let mut best: Vec<Option<(u32, &'static &'static str, usize)>> = vec![None; n + 1];
     if let Some(last) = best.get_mut(n) {
-        *last = Some((0, "", n));
+        *last = Some((0, &UNKNOWN[0], n));
     }
     for start in (0..n).rev() {
         if !run.is_char_boundary(start) {
             continue;
         }
-        let mut chosen: Option<(u32, &'static str, usize)> = None;
+        let mut chosen: Option<(u32, &'static &'static str, usize)> = None;
         for end in (start + 1..=(start + MAX_SYLLABLE_BYTES).min(n)).rev() {
             let Some(piece) = run.get(start..end) else { continue };
             let Some(syllable) = latin_syllable(piece) else { continue };
@@ -130,14 +172,14 @@ fn segment(run: &str) -> Option<Vec<&'static str>> {
 /// The `'static` pinyin syllable spelled by lower-case `piece`, accepting the keyboard and
 /// passport spellings of ü (lv, lyu, lue). Interjection syllables (m, n, ng, hm, hng, ê) are not
 /// read from Latin text: a lone initial is far likelier.
-fn latin_syllable(piece: &str) -> Option<&'static str> {
-    match piece {
-        "lv" | "lyu" => return Some("lü"),
-        "nv" | "nyu" => return Some("nü"),
-        "lve" | "lue" => return Some("lüe"),
-        "nve" | "nue" => return Some("nüe"),
+fn latin_syllable(piece: &str) -> Option<&'static &'static str> {
+    let spelled = match piece {
+        "lv" | "lyu" => "lü",
+        "nv" | "nyu" => "nü",
+        "lve" | "lue" => "lüe",
+        "nve" | "nue" => "nüe",
         "m" | "n" | "ng" | "hm" | "hng" | "ê" => return None,
-        _ => {}
-    }
-    SYLLABLES.binary_search(&piece).ok().and_then(|i| SYLLABLES.get(i).copied())
+        _ => piece,
+    };
+    SYLLABLES.binary_search(&spelled).ok().and_then(|i| SYLLABLES.get(i))
 }

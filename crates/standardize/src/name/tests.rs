@@ -308,7 +308,7 @@ fn classifies_outcomes() {
             full: "单伟".to_owned(),
             surname: "单".to_owned(),
             given: "伟".to_owned(),
-            pinyin: vec![vec!["shan", "dan", "chan"], vec!["wei"]],
+            pinyin: vec![vec!["shan", "dan", "chan"].into(), vec!["wei"].into()],
         })
     );
 }
@@ -389,7 +389,7 @@ proptest! {
     fn full_is_normalized(raw in any_text()) {
         if let NameOutcome::Name(name) = standardize_name(&raw) {
             prop_assert_eq!(&name.full, &normalize_name(&raw));
-            prop_assert!(!name.pinyin.iter().any(Vec::is_empty));
+            prop_assert!(!name.pinyin.iter().any(|readings| readings.is_empty()));
         }
     }
 
