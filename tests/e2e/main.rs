@@ -69,6 +69,34 @@ fn run_on_the_sample_writes_standardized_parquet_and_a_summary() {
 }
 
 #[test]
+fn outputs_do_not_depend_on_the_thread_count() {
+    let outputs: Vec<tempfile::TempDir> = ["1", "2"]
+        .into_iter()
+        .map(|threads| {
+            let out = tempfile::tempdir().expect("a temporary folder");
+            censuslink()
+                .args(["run", "--quiet", "--threads", threads, "--out"])
+                .arg(out.path())
+                .arg(repo_path("sample-data/job.toml"))
+                .assert()
+                .success();
+            out
+        })
+        .collect();
+    let files = [
+        "summary.json",
+        "row_issues.csv",
+        "standardized/census.parquet",
+        "standardized/birth.parquet",
+    ];
+    for file in files {
+        let read =
+            |out: &tempfile::TempDir| std::fs::read(out.path().join(file)).expect("an output file");
+        assert!(read(&outputs[0]) == read(&outputs[1]), "{file} differs between 1 and 2 threads");
+    }
+}
+
+#[test]
 fn a_missing_column_names_the_job_the_key_and_the_columns_there_are() {
     let folder = tempfile::tempdir().expect("a temporary folder");
     std::fs::write(folder.path().join("hukou.csv"), "编号,姓名\nH1,张伟\n").expect("writable");
