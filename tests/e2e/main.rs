@@ -107,14 +107,7 @@ fn a_missing_column_names_the_job_the_key_and_the_columns_there_are() {
          [source.fields]\nname = \"姓名\"\nid_number = \"身份证号\"\n",
     )
     .expect("writable");
-    let assert = censuslink()
-        .args(["run", "--out"])
-        .arg(folder.path().join("out"))
-        .arg(&job)
-        .assert()
-        .code(2);
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
-    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    let stderr = run_failing(&job, &folder.path().join("out"));
     assert!(stderr.contains("job.toml"), "{stderr}");
     assert!(stderr.contains("source.hukou.fields.id_number"), "{stderr}");
     assert!(stderr.contains("column `身份证号` is not in"), "{stderr}");
@@ -160,18 +153,19 @@ fn malformed_files_give_one_line_errors() {
             ),
         )
         .expect("writable");
-        let assert = censuslink()
-            .args(["run", "--out"])
-            .arg(folder.path().join("out"))
-            .arg(&job)
-            .assert()
-            .code(2);
-        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
-        assert_eq!(stderr.lines().count(), 1, "{label}: one line: {stderr}");
+        let stderr = run_failing(&job, &folder.path().join("out"));
         assert!(stderr.contains(file_name), "{label}: names the file: {stderr}");
         assert!(stderr.contains(expected), "{label}: says `{expected}`: {stderr}");
         assert!(!stderr.contains("panicked"), "{label}: {stderr}");
     }
+}
+
+/// Runs `job`, expecting exit code 2 and a one-line error; returns the error.
+fn run_failing(job: &Path, out: &Path) -> String {
+    let assert = censuslink().args(["run", "--out"]).arg(out).arg(job).assert().code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    stderr
 }
 
 fn encode_gbk(text: &str) -> Vec<u8> {

@@ -28,8 +28,9 @@ mod t2s;
 #[cfg(test)]
 mod tests;
 
-use crate::name::normalize::is_latin_letter;
+use crate::name::normalize::{is_cjk_ideograph, is_latin_letter};
 use crate::name::reading::UNKNOWN_READING;
+use crate::name::surname::Surname;
 use std::borrow::Cow;
 
 /// A standardized personal name.
@@ -140,12 +141,12 @@ pub fn standardize_name(raw: &str) -> NameOutcome {
     if is_placeholder(&full) {
         return NameOutcome::Placeholder;
     }
-    let surname_len = surname::surname_len(&full);
-    let (surname, rest) = full.split_at_checked(surname_len).unwrap_or(("", &full));
+    let surname = surname::split_surname(&full);
+    let (surname_text, rest) = full.split_at_checked(surname.len).unwrap_or(("", &full));
     let given = rest.trim_start_matches(' ');
     let pinyin = read_pinyin(&full, surname);
     NameOutcome::Name(StandardName {
-        surname: surname.to_owned(),
+        surname: surname_text.to_owned(),
         given: given.to_owned(),
         pinyin,
         full,
@@ -188,13 +189,19 @@ pub fn is_homophone(a: char, b: char) -> bool {
     reading::share_reading(a, b)
 }
 
-/// The pinyin entries of normalised `full` whose surname is `surname` (a prefix of it).
-fn read_pinyin(full: &str, surname: &str) -> Vec<Cow<'static, [&'static str]>> {
-    let surname_readings = surname::surname_readings(surname);
+/// The pinyin entries of normalised `full` whose surname is `surname`.
+fn read_pinyin(full: &str, surname: Surname) -> Vec<Cow<'static, [&'static str]>> {
     let mut readings = Vec::with_capacity(full.len() / 3 + 1);
-    let mut n_surname_chars = 0;
+    let mut surname_readings = surname.readings.iter();
     let mut chars = full.char_indices().peekable();
     while let Some((start, c)) = chars.next() {
+        if is_cjk_ideograph(c) {
+            // Not silent, not Latin: the common case first.
+            let surname_reading =
+                if start < surname.len { surname_readings.next().copied() } else { None };
+            readings.push(reading::char_readings(c, surname_reading));
+            continue;
+        }
         if reading::is_silent(c) {
             continue;
         }
@@ -210,10 +217,8 @@ fn read_pinyin(full: &str, surname: &str) -> Vec<Cow<'static, [&'static str]>> {
             reading::push_latin_run(full.get(start..end).unwrap_or_default(), &mut readings);
             continue;
         }
-        let is_in_surname = start < surname.len();
         let surname_reading =
-            if is_in_surname { surname_readings.get(n_surname_chars).copied() } else { None };
-        n_surname_chars += 1;
+            if start < surname.len { surname_readings.next().copied() } else { None };
         readings.push(reading::char_readings(c, surname_reading));
     }
     readings
@@ -226,7 +231,7 @@ fn is_letter(c: char) -> bool {
         u32::from(c),
         0xE000..=0xF8FF | 0xF_0000..=0xF_FFFD | 0x10_0000..=0x10_FFFD
     );
-    c.is_alphabetic() || is_private_use
+    is_cjk_ideograph(c) || c.is_alphabetic() || is_private_use
 }
 
 /// Missing-value tokens written in the name column.
@@ -236,6 +241,30 @@ fn is_missing_token(full: &str) -> bool {
 
 /// Infant and anonymised placeholders (DOMAIN §3.5), on the normalised name.
 fn is_placeholder(full: &str) -> bool {
+    // Every placeholder below ends in one of these; few names do, so most return here.
+    let has_placeholder_ending = full.chars().next_back().is_some_and(|last| {
+        matches!(
+            last,
+            '婴' | '儿'
+                | '孩'
+                | '子'
+                | '名'
+                | '氏'
+                | '宝'
+                | '贝'
+                | '某'
+                | '男'
+                | '女'
+                | '定'
+                | 'Y'
+                | 'L'
+                | 'T'
+                | 'N'
+        )
+    });
+    if !has_placeholder_ending {
+        return false;
+    }
     let is_exact = matches!(
         full,
         "婴" | "婴儿"

@@ -76,25 +76,42 @@ pub(crate) const COMPOUND_SURNAMES: [(&str, &[&str]); 63] = [
     ("鲜于", &["xian", "yu"]),
 ];
 
-/// Byte length of the surname at the start of normalised `full`, 0 when it has none: a name
-/// with a middle dot (minority names: given·father), or a single unit. The surname is the
-/// longest listed compound surname it starts with, else its first character; in a name starting
-/// with a Latin letter, its first word ("ZHANG SAN" → ZHANG). Something must follow it.
-pub(crate) fn surname_len(full: &str) -> usize {
+/// The surname at the start of a normalised name, as [`split_surname`] finds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Surname {
+    /// Byte length of the surname in the name; 0 when it has none.
+    pub(crate) len: usize,
+    /// The reading of each character of the surname when it differs from the character's most
+    /// frequent one, else empty: 单 → shan, 尉迟 → yu chi.
+    pub(crate) readings: &'static [&'static str],
+}
+
+/// The surname at the start of normalised `full`: none (length 0) for a name with a middle dot
+/// (minority names: given·father), or a single unit. The surname is the longest listed
+/// compound surname it starts with, else its first character; in a name starting with a Latin
+/// letter, its first word ("ZHANG SAN" → ZHANG). Something must follow it.
+pub(crate) fn split_surname(full: &str) -> Surname {
+    const NONE: Surname = Surname { len: 0, readings: &[] };
     if full.contains(MIDDLE_DOT) {
-        return 0;
+        return NONE;
     }
-    let Some(first) = full.chars().next() else { return 0 };
-    let len = if is_latin_letter(first) {
-        full.find(|c: char| !(is_latin_letter(c) || c == '-' || c == '\'')).unwrap_or(full.len())
+    let Some(first) = full.chars().next() else { return NONE };
+    let surname = if is_latin_letter(first) {
+        let len = full
+            .find(|c: char| !(is_latin_letter(c) || c == '-' || c == '\'')) 
+            .unwrap_or(full.len());
+        Surname { len, readings: &[] }
     } else {
         match compound_prefix(full) {
-            Some((compound, _)) if compound.len() < full.len() => compound.len(),
-            _ => first.len_utf8(),
+            Some((compound, readings)) if compound.len() < full.len() => {
+                Surname { len: compound.len(), readings }
+            }
+            _ => Surname { len: first.len_utf8(), readings: single_surname_reading(first) },
         }
     };
-    let has_given = full.get(len..).is_some_and(|rest| !rest.trim_start_matches(' ').is_empty());
-    if has_given { len } else { 0 }
+    let has_given =
+        full.get(surname.len..).is_some_and(|rest| !rest.trim_start_matches(' ').is_empty());
+    if has_given { surname } else { NONE }
 }
 
 /// Whether `s` is exactly a listed compound surname.
@@ -102,24 +119,9 @@ pub(crate) fn is_compound(s: &str) -> bool {
     compound_prefix(s).is_some_and(|(compound, _)| compound.len() == s.len())
 }
 
-/// The reading of each character of `surname` (as [`surname_len`] splits it) when it differs
-/// from the character's most frequent one, else an empty slice: 单 → shan, 尉迟 → yu chi.
-pub(crate) fn surname_readings(surname: &str) -> &'static [&'static str] {
-    let whole_compound =
-        compound_prefix(surname).filter(|(compound, _)| compound.len() == surname.len());
-    if let Some((_, readings)) = whole_compound {
-        return readings;
-    }
-    let mut chars = surname.chars();
-    match (chars.next(), chars.next()) {
-        (Some(c), None) => single_surname_reading(c),
-        _ => &[],
-    }
-}
-
 /// The longest listed compound surname `s` starts with, and its readings. Compounds are
-/// found by their first two characters compared as chars, not as strings: this runs once or
-/// twice per name.
+/// found by their first two characters compared as chars, not as strings: this runs once per
+/// name.
 fn compound_prefix(s: &str) -> Option<(&'static str, &'static [&'static str])> {
     static FIRST_PAIRS: LazyLock<Vec<[char; 2]>> = LazyLock::new(|| {
         COMPOUND_SURNAMES
