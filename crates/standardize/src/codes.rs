@@ -21,6 +21,12 @@ use censuslink_model::{CollectionMode, Ethnicity, RecordType, Relation, Sex};
 /// `female` for female (GB/T 2261.1 codes; letters in any case). `None` for anything else,
 /// including GB/T 2261.1's `0` (unknown) and `9` (unstated).
 pub fn parse_sex(raw: &str) -> Option<Sex> {
+    // The common codes as they usually arrive, before any folding.
+    match raw {
+        "男" | "1" => return Some(Sex::Male),
+        "女" | "2" => return Some(Sex::Female),
+        _ => {}
+    }
     let text = ShortText::new(raw)?;
     match text.as_str() {
         "男" | "男性" | "1" | "m" | "male" => Some(Sex::Male),
@@ -36,6 +42,10 @@ pub fn parse_sex(raw: &str) -> Option<Sex> {
 /// `未识别民族`, `其他(未识别民族)` for 97; `外国血统中国籍人士`, `外国血统`, `入籍` for 98.
 /// `None` for anything else (`0`, `57`, `99`, unknown names).
 pub fn parse_ethnicity(raw: &str) -> Option<Ethnicity> {
+    // Han, nine in ten people, as it usually arrives, before any folding.
+    if matches!(raw, "汉族" | "汉" | "01") {
+        return Some(Ethnicity::HAN);
+    }
     let text = ShortText::new(raw)?;
     let text = text.as_str();
     if let Some(code) = small_number(text) {

@@ -124,33 +124,10 @@ impl StandardName {
 /// returned, `n.full == normalize_name(raw)` and `standardize_name(&n.full)` returns `Name(n)`
 /// again.
 pub fn standardize_name(raw: &str) -> NameOutcome {
-    let full = normalize_name(raw);
-    if full.is_empty() {
-        return if normalize::has_hyphen(raw) {
-            NameOutcome::NotAName
-        } else {
-            NameOutcome::Missing
-        };
+    match standardize_han(raw) {
+        Some(outcome) => outcome,
+        None => standardize_general(raw),
     }
-    if is_missing_token(&full) {
-        return NameOutcome::Missing;
-    }
-    if !full.chars().any(is_letter) {
-        return NameOutcome::NotAName;
-    }
-    if is_placeholder(&full) {
-        return NameOutcome::Placeholder;
-    }
-    let surname = surname::split_surname(&full);
-    let (surname_text, rest) = full.split_at_checked(surname.len).unwrap_or(("", &full));
-    let given = rest.trim_start_matches(' ');
-    let pinyin = read_pinyin(&full, surname);
-    NameOutcome::Name(StandardName {
-        surname: surname_text.to_owned(),
-        given: given.to_owned(),
-        pinyin,
-        full,
-    })
 }
 
 /// The normalisation alone, without split or pinyin; for display and comparison keys.
@@ -189,23 +166,91 @@ pub fn is_homophone(a: char, b: char) -> bool {
     reading::share_reading(a, b)
 }
 
+/// Characters of the names that [`standardize_han`] takes; longer ones are rare.
+const MAX_HAN_CHARS: usize = 8;
+
+/// [`standardize_name`] of the common name: 1 to [`MAX_HAN_CHARS`] main-block ideographs that
+/// simplify within the block, and nothing else (see [`normalize::simplified_han`]). `None` for
+/// any other text. Reads the text once, where the general path scans it many times: the name
+/// is its simplified characters, holds letters only, no middle dot and no Latin run. Equals
+/// [`standardize_general`] (a test checks).
+fn standardize_han(raw: &str) -> Option<NameOutcome> {
+    let mut simplified = ['\0'; MAX_HAN_CHARS];
+    let mut n_chars = 0;
+    let mut is_simplified = true;
+    for c in raw.chars() {
+        let slot = simplified.get_mut(n_chars)?;
+        *slot = normalize::simplified_han(c)?;
+        is_simplified &= *slot == c;
+        n_chars += 1;
+    }
+    let chars = simplified.get(..n_chars)?;
+    let [.., last] = *chars else { return None };
+    let full: String = if is_simplified { raw.to_owned() } else { chars.iter().collect() };
+    if is_missing_token(&full) {
+        return Some(NameOutcome::Missing);
+    }
+    if has_placeholder_ending(last) && is_placeholder(&full) {
+        return Some(NameOutcome::Placeholder);
+    }
+    let surname = surname::split_han_surname(&full, chars);
+    // Surname readings are one per character of the surname, which starts the name.
+    let mut pinyin = Vec::with_capacity(chars.len());
+    for (i, &c) in chars.iter().enumerate() {
+        pinyin.push(reading::char_readings(c, surname.readings.get(i).copied()));
+    }
+    let (surname_text, given) = full.split_at_checked(surname.len).unwrap_or(("", &full));
+    Some(NameOutcome::Name(StandardName {
+        surname: surname_text.to_owned(),
+        given: given.to_owned(),
+        pinyin,
+        full,
+    }))
+}
+
+/// [`standardize_name`] of any text.
+fn standardize_general(raw: &str) -> NameOutcome {
+    let full = normalize_name(raw);
+    if full.is_empty() {
+        return if normalize::has_hyphen(raw) {
+            NameOutcome::NotAName
+        } else {
+            NameOutcome::Missing
+        };
+    }
+    if is_missing_token(&full) {
+        return NameOutcome::Missing;
+    }
+    if !full.chars().any(is_letter) {
+        return NameOutcome::NotAName;
+    }
+    if is_placeholder(&full) {
+        return NameOutcome::Placeholder;
+    }
+    let surname = surname::split_surname(&full);
+    let (surname_text, rest) = full.split_at_checked(surname.len).unwrap_or(("", &full));
+    let given = rest.trim_start_matches(' ');
+    let pinyin = read_pinyin(&full, surname);
+    NameOutcome::Name(StandardName {
+        surname: surname_text.to_owned(),
+        given: given.to_owned(),
+        pinyin,
+        full,
+    })
+}
+
 /// The pinyin entries of normalised `full` whose surname is `surname`.
 fn read_pinyin(full: &str, surname: Surname) -> Vec<Cow<'static, [&'static str]>> {
     let mut readings = Vec::with_capacity(full.len() / 3 + 1);
     let mut surname_readings = surname.readings.iter();
     let mut chars = full.char_indices().peekable();
     while let Some((start, c)) = chars.next() {
-        if is_cjk_ideograph(c) {
-            // Not silent, not Latin: the common case first.
-            let surname_reading =
-                if start < surname.len { surname_readings.next().copied() } else { None };
-            readings.push(reading::char_readings(c, surname_reading));
+        // Main-block ideographs, most characters, are neither silent nor Latin.
+        let is_ideograph = is_cjk_ideograph(c);
+        if !is_ideograph && reading::is_silent(c) {
             continue;
         }
-        if reading::is_silent(c) {
-            continue;
-        }
-        if is_latin_letter(c) {
+        if !is_ideograph && is_latin_letter(c) {
             let mut end = start + c.len_utf8();
             while let Some(&(i, next)) = chars.peek() {
                 if !is_latin_letter(next) {
@@ -231,6 +276,7 @@ fn is_letter(c: char) -> bool {
         u32::from(c),
         0xE000..=0xF8FF | 0xF_0000..=0xF_FFFD | 0x10_0000..=0x10_FFFD
     );
+    // Main-block ideographs by a range check first, where `is_alphabetic` searches a table.
     is_cjk_ideograph(c) || c.is_alphabetic() || is_private_use
 }
 
@@ -241,28 +287,7 @@ fn is_missing_token(full: &str) -> bool {
 
 /// Infant and anonymised placeholders (DOMAIN §3.5), on the normalised name.
 fn is_placeholder(full: &str) -> bool {
-    // Every placeholder below ends in one of these; few names do, so most return here.
-    let has_placeholder_ending = full.chars().next_back().is_some_and(|last| {
-        matches!(
-            last,
-            '婴' | '儿'
-                | '孩'
-                | '子'
-                | '名'
-                | '氏'
-                | '宝'
-                | '贝'
-                | '某'
-                | '男'
-                | '女'
-                | '定'
-                | 'Y'
-                | 'L'
-                | 'T'
-                | 'N'
-        )
-    });
-    if !has_placeholder_ending {
+    if !full.chars().next_back().is_some_and(has_placeholder_ending) {
         return false;
     }
     let is_exact = matches!(
@@ -317,6 +342,29 @@ fn is_placeholder(full: &str) -> bool {
     // 张某, 张某某, 欧阳某某: anonymised.
     let is_anonymized = full.ends_with('某') && n_chars <= 4;
     is_exact || is_infant_suffix || is_baby_nickname || is_anonymized || is_child_of(full)
+}
+
+/// Whether a name ending in `last` can be a placeholder: every one that [`is_placeholder`]
+/// finds ends in one of these, and few names do, so most are decided here.
+fn has_placeholder_ending(last: char) -> bool {
+    matches!(
+        last,
+        '婴' | '儿'
+            | '孩'
+            | '子'
+            | '名'
+            | '氏'
+            | '宝'
+            | '贝'
+            | '某'
+            | '男'
+            | '女'
+            | '定'
+            | 'Y'
+            | 'L'
+            | 'T'
+            | 'N'
+    )
 }
 
 /// X之子, X之女, X之男, X之儿, X之婴, also with a birth order: 张丽之长女, 之次子.

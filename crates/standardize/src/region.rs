@@ -110,8 +110,16 @@ impl RegionCode {
 impl fmt::Display for RegionCode {
     /// The code at its own level's length: `32`, `3201`, `320102`, `320102001`, `320102001001`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let width = digits(self.level);
-        write!(f, "{:0width$}", self.code / divisor(self.level))
+        // The 12 digits by hand, then the level's prefix: cheaper than padded integer
+        // formatting, and codes are written once per record.
+        let mut text = [b'0'; 12];
+        let mut rest = self.code;
+        for digit in text.iter_mut().rev() {
+            *digit = b'0' + (rest % 10) as u8;
+            rest /= 10;
+        }
+        let text = std::str::from_utf8(&text[..digits(self.level)]).expect("ASCII digits");
+        f.write_str(text)
     }
 }
 

@@ -39,6 +39,71 @@ enum Class {
 
 /// The normalised form of `raw`; see [`crate::name::normalize_name`].
 pub(crate) fn normalize(raw: &str) -> String {
+    match normalize_han(raw) {
+        Some(out) => out,
+        None => normalize_general(raw),
+    }
+}
+
+/// Whether `c` is in the main block of CJK unified ideographs (U+4E00..=U+9FFF), where almost
+/// every character of a name lies: each is a letter, has no compatibility decomposition, and is
+/// neither a separator, invisible, nor Latin.
+#[inline]
+pub(crate) fn is_cjk_ideograph(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}')
+}
+
+/// The normalised form of `raw` when it holds nothing but main-block ideographs whose
+/// simplified forms are also in that block (see [`simplified_han`]) and middle-dot
+/// look-alikes; `None` otherwise. The common case, in one scan and one copy: NFKC changes no
+/// such ideograph and makes each look-alike itself or another one, and there is no space or
+/// hyphen to resolve and no invisible or Latin character, so this equals [`normalize_general`]
+/// (a test checks).
+pub(crate) fn normalize_han(raw: &str) -> Option<String> {
+    let mut is_simplified = true;
+    let mut n_dots = 0;
+    for c in raw.chars() {
+        match simplified_han(c) {
+            Some(simplified) => is_simplified &= simplified == c,
+            None if is_dot_lookalike(c) => n_dots += 1,
+            None => return None,
+        }
+    }
+    if is_simplified && n_dots == 0 {
+        return Some(raw.to_owned());
+    }
+    // Ideographs keep their three bytes; a dot of one byte becomes two.
+    let mut out = String::with_capacity(raw.len() + n_dots);
+    let mut is_dot_pending = false;
+    for c in raw.chars() {
+        let Some(simplified) = simplified_han(c) else {
+            is_dot_pending = true;
+            continue;
+        };
+        // As in the general pass: dots at either end are dropped, a run of them is one.
+        if is_dot_pending && !out.is_empty() {
+            out.push(MIDDLE_DOT);
+        }
+        is_dot_pending = false;
+        out.push(simplified);
+    }
+    Some(out)
+}
+
+/// The simplified form of `c` when both are main-block ideographs ([`is_cjk_ideograph`]),
+/// which the general normalisation maps to that form and nothing else; `None` for any other
+/// character, and for the few traditional characters simplified outside the block (俓 → 𠇹).
+#[inline]
+pub(crate) fn simplified_han(c: char) -> Option<char> {
+    if !is_cjk_ideograph(c) {
+        return None;
+    }
+    let simplified = t2s::simplify(c);
+    if is_cjk_ideograph(simplified) { Some(simplified) } else { None }
+}
+
+/// The normalised form of any `raw`: passes of NFKC and mapping until the text is stable.
+pub(crate) fn normalize_general(raw: &str) -> String {
     let mut out = pass(raw);
     for _ in 0..MAX_EXTRA_PASSES {
         if is_known_nfkc(&out) {
@@ -59,6 +124,10 @@ pub(crate) fn is_latin_letter(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphabetic();
     }
+    // Past the last Latin block: rejects Hanzi with one comparison.
+    if c > '\u{AB6F}' {
+        return false;
+    }
     let is_latin_block = matches!(
         u32::from(c),
         0x00C0..=0x024F | 0x1E00..=0x1EFF | 0x2C60..=0x2C7F | 0xA720..=0xA7FF | 0xAB30..=0xAB6F
@@ -75,9 +144,15 @@ pub(crate) fn has_hyphen(raw: &str) -> bool {
 /// One normalisation pass: NFKC if needed, then per-character mapping with separator runs
 /// collapsed and trimmed, then the separators resolved for the name as a whole.
 fn pass(raw: &str) -> String {
-    let nfkc: Cow<'_, str> =
-        if is_known_nfkc(raw) { Cow::Borrowed(raw) } else { Cow::Owned(raw.nfkc().collect()) };
-    let mut out = String::with_capacity(nfkc.len());
+    let nfkc: Cow<'_, str> = if is_known_nfkc(raw) {
+        Cow::Borrowed(raw)
+    } else {
+        let mut nfkc = String::with_capacity(raw.len());
+        nfkc.extend(raw.nfkc());
+        Cow::Owned(nfkc)
+    };
+    // Room for dots written as two bytes where there was one.
+    let mut out = String::with_capacity(nfkc.len() + nfkc.len() / 2);
     let mut pending: Option<Separator> = None;
     let mut has_space_or_hyphen = false;
     for c in nfkc.chars() {
@@ -111,7 +186,7 @@ fn resolve_separators(s: &str) -> String {
     for c in s.chars() {
         if is_latin_letter(c) {
             has_latin_letter = true;
-        } else if c.is_alphabetic() {
+        } else if is_cjk_ideograph(c) || c.is_alphabetic() {
             has_other_letter = true;
         }
     }
@@ -139,7 +214,8 @@ fn resolve_separators(s: &str) -> String {
     let is_first_part_compound_surname =
         s.find(is_separator).and_then(|end| s.get(..end)).is_some_and(surname::is_compound);
 
-    let mut out = String::with_capacity(s.len());
+    // Room for spaces and hyphens written as middle dots, of two bytes.
+    let mut out = String::with_capacity(s.len() + s.len() / 2);
     let mut prev: Option<char> = None;
     let mut is_first_separator = true;
     let mut chars = s.chars().peekable();
@@ -205,11 +281,12 @@ impl Separator {
     }
 }
 
-/// Whether NFKC leaves `s` unchanged, cheaply: ASCII and the main CJK block are NFKC-stable
-/// without a table look-up.
+/// Whether NFKC leaves `s` unchanged, cheaply: the quick check passes ASCII without a table
+/// look-up, and main-block ideographs, NFKC-stable starters as ASCII is (a test checks), go to
+/// it as a space, which changes none of its answers.
 fn is_known_nfkc(s: &str) -> bool {
-    let is_ascii_or_cjk = s.chars().all(|c| c.is_ascii() || ('\u{4E00}'..='\u{9FFF}').contains(&c));
-    is_ascii_or_cjk || is_nfkc_quick(s.chars()) == IsNormalized::Yes
+    let ideographs_as_ascii = s.chars().map(|c| if is_cjk_ideograph(c) { ' ' } else { c });
+    is_nfkc_quick(ideographs_as_ascii) == IsNormalized::Yes
 }
 
 /// Separators as the first pass writes them.

@@ -56,16 +56,13 @@ pub(crate) static SYLLABLES: [&str; 426] = [
 /// (wildcards `?`, `*`, `□`, private-use code points, Latin letters, 𠮷) yields `["?"]` unless a
 /// surname reading is given. Borrowed from a table built once, except where a surname reading
 /// reorders them.
+#[inline]
 pub(crate) fn char_readings(c: char, first: Option<&'static str>) -> Readings {
     let readings = table_readings(c);
     match first {
         None if readings.is_empty() => Cow::Borrowed(&UNKNOWN),
         None => Cow::Borrowed(readings),
-        Some(first) if readings.first() == Some(&first) => Cow::Borrowed(readings),
-        Some(first) => {
-            let rest = readings.iter().copied().filter(|&syllable| syllable != first);
-            Cow::Owned(std::iter::once(first).chain(rest).collect())
-        }
+        Some(first) => readings_with_first(readings, first),
     }
 }
 
@@ -75,12 +72,30 @@ pub(crate) type Readings = Cow<'static, [&'static str]>;
 /// `["?"]`: the readings of a character with none.
 static UNKNOWN: [&str; 1] = [UNKNOWN_READING];
 
+/// `readings`, a character's, with `first` moved or added to the front: the surname reading.
+fn readings_with_first(readings: &'static [&'static str], first: &'static str) -> Readings {
+    if readings.first() == Some(&first) {
+        return Cow::Borrowed(readings);
+    }
+    let rest = readings.iter().copied().filter(|&syllable| syllable != first);
+    Cow::Owned(std::iter::once(first).chain(rest).collect())
+}
+
 /// The deduplicated toneless readings of `c` from the `pinyin` crate; empty when it has none.
+#[inline]
 fn table_readings(c: char) -> &'static [&'static str] {
-    /// Basic-plane characters by code point; the rest (CJK extensions B and later) in a map.
+    /// Basic-plane characters by code point; the rest in [`supplementary_readings`].
     static BASIC: LazyLock<Vec<Box<[&'static str]>>> = LazyLock::new(|| {
         (0..=0xFFFF).map(|code| char::from_u32(code).map(readings_of).unwrap_or_default()).collect()
     });
+    match BASIC.get(c as usize) {
+        Some(readings) => readings,
+        None => supplementary_readings(c),
+    }
+}
+
+/// [`table_readings`] of a character past the basic plane (CJK extensions B and later).
+fn supplementary_readings(c: char) -> &'static [&'static str] {
     static SUPPLEMENTARY: LazyLock<HashMap<char, Box<[&'static str]>>> = LazyLock::new(|| {
         (0x1_0000..=0x10_FFFF)
             .filter_map(char::from_u32)
@@ -88,10 +103,7 @@ fn table_readings(c: char) -> &'static [&'static str] {
             .filter(|(_, readings)| !readings.is_empty())
             .collect()
     });
-    match BASIC.get(c as usize) {
-        Some(readings) => readings,
-        None => SUPPLEMENTARY.get(&c).map_or(&[], |readings| readings),
-    }
+    SUPPLEMENTARY.get(&c).map_or(&[], |readings| readings)
 }
 
 fn readings_of(c: char) -> Box<[&'static str]> {

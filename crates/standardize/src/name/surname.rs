@@ -81,24 +81,41 @@ pub(crate) const COMPOUND_SURNAMES: [(&str, &[&str]); 63] = [
 pub(crate) struct Surname {
     /// Byte length of the surname in the name; 0 when it has none.
     pub(crate) len: usize,
-    /// The reading of each character of the surname when it differs from the character's most
-    /// frequent one, else empty: 单 → shan, 尉迟 → yu chi.
+    /// The reading of each character of the surname, in order, when the surname reading of
+    /// one differs from the character's most frequent one (单 → shan, 尉迟 → yu chi); else
+    /// empty. Never longer than the surname in characters.
     pub(crate) readings: &'static [&'static str],
 }
+
+impl Surname {
+    /// No surname.
+    const NONE: Surname = Surname { len: 0, readings: &[] };
+}
+
+/// Look-up tables for [`compound_prefix_from`], built once from [`COMPOUND_SURNAMES`].
+struct CompoundIndex {
+    /// One bit per code point up to the largest first character of a compound: whether a
+    /// compound starts with it. Characters past the end start none.
+    first_chars: Vec<u64>,
+    /// The first two characters of each compound as a [`pair_key`], in the order of
+    /// [`COMPOUND_SURNAMES`], which sorts them too.
+    first_pairs: Vec<u64>,
+}
+
+static COMPOUND_INDEX: LazyLock<CompoundIndex> = LazyLock::new(CompoundIndex::build);
 
 /// The surname at the start of normalised `full`: none (length 0) for a name with a middle dot
 /// (minority names: given·father), or a single unit. The surname is the longest listed
 /// compound surname it starts with, else its first character; in a name starting with a Latin
 /// letter, its first word ("ZHANG SAN" → ZHANG). Something must follow it.
 pub(crate) fn split_surname(full: &str) -> Surname {
-    const NONE: Surname = Surname { len: 0, readings: &[] };
     if full.contains(MIDDLE_DOT) {
-        return NONE;
+        return Surname::NONE;
     }
-    let Some(first) = full.chars().next() else { return NONE };
+    let Some(first) = full.chars().next() else { return Surname::NONE };
     let surname = if is_latin_letter(first) {
         let len = full
-            .find(|c: char| !(is_latin_letter(c) || c == '-' || c == '\'')) 
+            .find(|c: char| !(is_latin_letter(c) || c == '-' || c == '\''))
             .unwrap_or(full.len());
         Surname { len, readings: &[] }
     } else {
@@ -111,7 +128,20 @@ pub(crate) fn split_surname(full: &str) -> Surname {
     };
     let has_given =
         full.get(surname.len..).is_some_and(|rest| !rest.trim_start_matches(' ').is_empty());
-    if has_given { surname } else { NONE }
+    if has_given { surname } else { Surname::NONE }
+}
+
+/// [`split_surname`] of a name of main-block ideographs only: its text `full` and its
+/// characters `chars`, already decoded.
+pub(crate) fn split_han_surname(full: &str, chars: &[char]) -> Surname {
+    // A single character has no surname; with two or more, something follows the first.
+    let [first, second, ..] = *chars else { return Surname::NONE };
+    match compound_prefix_from(full, [first, second]) {
+        Some((compound, readings)) if compound.len() < full.len() => {
+            Surname { len: compound.len(), readings }
+        }
+        _ => Surname { len: first.len_utf8(), readings: single_surname_reading(first) },
+    }
 }
 
 /// Whether `s` is exactly a listed compound surname.
@@ -119,28 +149,38 @@ pub(crate) fn is_compound(s: &str) -> bool {
     compound_prefix(s).is_some_and(|(compound, _)| compound.len() == s.len())
 }
 
-/// The longest listed compound surname `s` starts with, and its readings. Compounds are
-/// found by their first two characters compared as chars, not as strings: this runs once per
-/// name.
+/// The longest listed compound surname `s` starts with, and its readings.
 fn compound_prefix(s: &str) -> Option<(&'static str, &'static [&'static str])> {
-    static FIRST_PAIRS: LazyLock<Vec<[char; 2]>> = LazyLock::new(|| {
-        COMPOUND_SURNAMES
-            .iter()
-            .map(|(compound, _)| {
-                let mut chars = compound.chars();
-                [chars.next().unwrap_or_default(), chars.next().unwrap_or_default()]
-            })
-            .collect()
-    });
     let mut chars = s.chars();
-    let pair = [chars.next()?, chars.next()?];
-    let start = FIRST_PAIRS.partition_point(|p| *p < pair);
-    let n_same = FIRST_PAIRS[start..].iter().take_while(|p| **p == pair).count();
+    compound_prefix_from(s, [chars.next()?, chars.next()?])
+}
+
+/// [`compound_prefix`] of `s`, whose first two characters are `first_pair`. Runs once per
+/// name: most first characters start no compound and are rejected by one bit; the others are
+/// found by the two characters as one integer, not as strings.
+fn compound_prefix_from(
+    s: &str,
+    first_pair: [char; 2],
+) -> Option<(&'static str, &'static [&'static str])> {
+    let index = &*COMPOUND_INDEX;
+    let first = u32::from(first_pair[0]) as usize;
+    let word = index.first_chars.get(first / 64).copied().unwrap_or(0);
+    if word & (1 << (first % 64)) == 0 {
+        return None;
+    }
+    let key = pair_key(first_pair);
+    let start = index.first_pairs.partition_point(|&p| p < key);
+    let n_same = index.first_pairs[start..].iter().take_while(|&&p| p == key).count();
     COMPOUND_SURNAMES[start..start + n_same]
         .iter()
         .filter(|(compound, _)| s.starts_with(compound))
         .max_by_key(|(compound, _)| compound.len())
         .copied()
+}
+
+/// Two characters as one integer that sorts as the pair does, and as their UTF-8 bytes do.
+fn pair_key([first, second]: [char; 2]) -> u64 {
+    (u64::from(first) << 32) | u64::from(second)
 }
 
 /// Surname readings of single characters whose most frequent reading is another.
@@ -201,5 +241,27 @@ fn single_surname_reading(c: char) -> &'static [&'static str] {
         '万' => &["wan"],
         '佘' => &["she"],
         _ => &[],
+    }
+}
+
+impl CompoundIndex {
+    fn build() -> CompoundIndex {
+        let pairs: Vec<[char; 2]> = COMPOUND_SURNAMES
+            .iter()
+            .map(|(compound, _)| {
+                let mut chars = compound.chars();
+                [chars.next().unwrap_or_default(), chars.next().unwrap_or_default()]
+            })
+            .collect();
+        let max_first =
+            pairs.iter().map(|&[first, _]| u32::from(first) as usize).max().unwrap_or(0);
+        let mut first_chars = vec![0u64; max_first / 64 + 1];
+        for &[first, _] in &pairs {
+            let code = u32::from(first) as usize;
+            if let Some(word) = first_chars.get_mut(code / 64) {
+                *word |= 1 << (code % 64);
+            }
+        }
+        CompoundIndex { first_chars, first_pairs: pairs.into_iter().map(pair_key).collect() }
     }
 }

@@ -27,6 +27,7 @@ struct T2s {
 /// listed among its own candidates (乾 → 干 乾, 於 → 于 於) stays, since it is also a valid
 /// simplified character and often a distinct surname. Characters not in the table are returned
 /// unchanged; never fails.
+#[inline]
 pub(crate) fn simplify(c: char) -> char {
     let code = u32::from(c);
     if code < FIRST_KEY {

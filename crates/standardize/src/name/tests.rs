@@ -2,10 +2,16 @@
 
 use pinyin::{Pinyin, ToPinyinMulti};
 use proptest::prelude::*;
+use unicode_normalization::char::canonical_combining_class;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
+use crate::name::normalize::{normalize_general, normalize_han};
 use crate::name::reading::SYLLABLES;
 use crate::name::surname::COMPOUND_SURNAMES;
-use crate::name::{NameOutcome, StandardName, is_homophone, normalize_name, standardize_name};
+use crate::name::{
+    NameOutcome, StandardName, is_homophone, normalize_name, standardize_general, standardize_han,
+    standardize_name,
+};
 
 /// Standardizes `raw`, failing the test unless it is a name.
 fn name(raw: &str) -> StandardName {
@@ -314,6 +320,36 @@ fn classifies_outcomes() {
 }
 
 #[test]
+fn finds_every_placeholder() {
+    #[track_caller]
+    fn check(input: &str) {
+        assert_eq!(standardize_name(input), NameOutcome::Placeholder, "input {input:?}");
+    }
+
+    // Every exact placeholder, so that none is cut off by the check of the last character.
+    let exact = "婴 婴儿 男婴 女婴 小孩 孩子 小孩子 无名 无名氏 新生儿 \
+        宝宝 宝贝 男宝 女宝 大宝 二宝 三宝 四宝 小宝 某 某某 男 女 \
+        男孩 女孩 儿子 女儿 长子 长女 次子 次女 未取名 未起名 \
+        未命名 待取名 待定 baby BABYBOY babygirl INFANT newborn";
+    for exact in exact.split_whitespace() {
+        check(exact);
+    }
+    check("Baby Boy");
+    check("BABY GIRL");
+    // Every suffix.
+    for suffix in ["男婴", "女婴", "婴儿", "新生儿", "之子", "之女", "之男", "之儿", "之婴"]
+    {
+        check(&format!("张丽{suffix}"));
+    }
+    for order in ["长", "次", "大", "小", "一", "二", "三", "四", "五"] {
+        check(&format!("张丽之{order}子"));
+    }
+    check("王宝宝");
+    check("张某");
+    check("欧阳某某");
+}
+
+#[test]
 fn tables_are_consistent() {
     // Every reading the pinyin crate yields is in SYLLABLES, which is sorted for binary search.
     let mut seen = std::collections::BTreeSet::new();
@@ -351,6 +387,66 @@ fn every_char_normalizes_idempotently() {
     }
 }
 
+/// The Hanzi paths (`standardize_han`, `normalize_han`) give what the general ones give for
+/// every main-block ideograph alone, as a surname, as a given name, after a compound surname,
+/// in a placeholder and in a minority name. They, and the general path's NFKC check, rely on
+/// each being a letter and an NFKC-stable starter.
+#[test]
+fn han_paths_match_general_on_every_ideograph() {
+    for c in '\u{4E00}'..='\u{9FFF}' {
+        assert!(c.is_alphabetic(), "{c:?}");
+        assert!(c.to_string().nfkc().eq([c]), "{c:?}");
+        assert_eq!(is_nfkc_quick([c].into_iter()), IsNormalized::Yes, "{c:?}");
+        assert_eq!(canonical_combining_class(c), 0, "{c:?}");
+        for raw in [
+            c.to_string(),
+            format!("{c}伟"),
+            format!("王{c}"),
+            format!("欧阳{c}"),
+            format!("{c}之子"),
+            format!("买买提·{c}"),
+        ] {
+            check_han_paths(&raw);
+        }
+    }
+}
+
+#[test]
+fn han_paths_match_general_on_compound_surnames() {
+    for (compound, _) in COMPOUND_SURNAMES {
+        for suffix in ["", "伟", "娜娜", "某", "某某", "之子", "·伟", "歐陽"] {
+            check_han_paths(&format!("{compound}{suffix}"));
+        }
+    }
+}
+
+#[test]
+fn han_paths_take_every_dot() {
+    // Every middle-dot look-alike and what NFKC makes of some (U+119E, U+2024).
+    for dot in [
+        '\u{00B7}', '\u{0387}', '\u{119E}', '\u{16EB}', '\u{2022}', '\u{2024}', '\u{2027}',
+        '\u{2219}', '\u{22C5}', '\u{2E31}', '\u{30FB}', '\u{318D}', '\u{A78F}', '\u{FE52}',
+        '\u{FF0E}', '\u{FF65}', '.',
+    ] {
+        let minority = format!("买买提{dot}吐尔逊");
+        assert_eq!(normalize_han(&minority).as_deref(), Some("买买提·吐尔逊"), "{dot:?}");
+        for raw in [minority, format!("{dot}張{dot}{dot}偉{dot}"), dot.to_string()] {
+            check_han_paths(&raw);
+        }
+    }
+}
+
+/// Checks that the Hanzi paths, where they take `raw`, agree with the general ones.
+#[track_caller]
+fn check_han_paths(raw: &str) {
+    if let Some(normalized) = normalize_han(raw) {
+        assert_eq!(normalized, normalize_general(raw), "input {raw:?}");
+    }
+    if let Some(outcome) = standardize_han(raw) {
+        assert_eq!(outcome, standardize_general(raw), "input {raw:?}");
+    }
+}
+
 /// Characters that exercise every branch of normalisation.
 const ALPHABET: &[char] = &[
     '张', '伟', '欧', '阳', '娜', '单', '曾', '尉', '迟', '买', '提', '吐', '之', '子', '某', '宝',
@@ -362,6 +458,24 @@ const ALPHABET: &[char] = &[
 
 fn name_like() -> impl Strategy<Value = String> {
     prop::collection::vec(prop::sample::select(ALPHABET), 0..12)
+        .prop_map(|chars| chars.into_iter().collect())
+}
+
+/// Characters of common names and those that the Hanzi paths treat specially: compound
+/// surnames, surnames read differently, placeholders and missing-value tokens, traditional
+/// characters (俓 and 倲 simplify outside the main block), characters outside it, every kind
+/// of dot, and a few that NFKC could combine with a neighbour.
+const HAN_ALPHABET: &[char] = &[
+    '王', '李', '张', '刘', '陈', '伟', '芳', '娜', '涵', '欧', '阳', '司', '马', '诸', '葛', '上',
+    '官', '长', '孙', '万', '俟', '爱', '新', '觉', '罗', '叶', '赫', '那', '拉', '单', '曾', '尉',
+    '迟', '之', '子', '女', '男', '儿', '婴', '宝', '某', '小', '孩', '生', '大', '次', '无', '名',
+    '氏', '不', '详', '空', '暂', '張', '劉', '陳', '歐', '陽', '單', '嬰', '兒', '寶', '無', '俓',
+    '倲', '薴', '乾', '於', '㐀', '〇', '𠮷', '豈', '.', '·', '•', '‧', '・', '．', '･', 'ㆍ',
+    '\u{119E}', '\u{0387}', '\u{2024}', '\u{FE52}', '\u{1100}', '\u{0301}', ' ', '-', 'A',
+];
+
+fn han_like() -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::sample::select(HAN_ALPHABET), 0..11)
         .prop_map(|chars| chars.into_iter().collect())
 }
 
@@ -397,6 +511,20 @@ proptest! {
     fn standardize_is_idempotent(raw in any_text()) {
         if let NameOutcome::Name(name) = standardize_name(&raw) {
             prop_assert_eq!(standardize_name(&name.full), NameOutcome::Name(name));
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2048))]
+
+    #[test]
+    fn han_paths_match_general(raw in prop_oneof![3 => han_like(), 1 => any_text()]) {
+        if let Some(normalized) = normalize_han(&raw) {
+            prop_assert_eq!(normalized, normalize_general(&raw));
+        }
+        if let Some(outcome) = standardize_han(&raw) {
+            prop_assert_eq!(outcome, standardize_general(&raw));
         }
     }
 }
