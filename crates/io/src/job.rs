@@ -106,21 +106,6 @@ pub enum Mapping {
     },
 }
 
-impl Mapping {
-    /// Every column the mapping reads.
-    pub fn columns(&self) -> Vec<&str> {
-        match self {
-            Mapping::Column(column) => vec![column.as_str()],
-            Mapping::Concat { columns, .. } => columns.iter().map(String::as_str).collect(),
-            Mapping::DateParts { year, month, day } => [Some(year), month.as_ref(), day.as_ref()]
-                .into_iter()
-                .flatten()
-                .map(String::as_str)
-                .collect(),
-        }
-    }
-}
-
 /// A source file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
