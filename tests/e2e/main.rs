@@ -70,30 +70,62 @@ fn run_on_the_sample_writes_standardized_parquet_and_a_summary() {
 
 #[test]
 fn outputs_do_not_depend_on_the_thread_count() {
-    let outputs: Vec<tempfile::TempDir> = ["1", "2"]
-        .into_iter()
-        .map(|threads| {
-            let out = tempfile::tempdir().expect("a temporary folder");
-            censuslink()
-                .args(["run", "--quiet", "--threads", threads, "--out"])
-                .arg(out.path())
-                .arg(repo_path("sample-data/job.toml"))
-                .assert()
-                .success();
-            out
-        })
-        .collect();
-    let files = [
-        "summary.json",
-        "row_issues.csv",
-        "standardized/census.parquet",
-        "standardized/birth.parquet",
-    ];
-    for file in files {
-        let read =
-            |out: &tempfile::TempDir| std::fs::read(out.path().join(file)).expect("an output file");
-        assert!(read(&outputs[0]) == read(&outputs[1]), "{file} differs between 1 and 2 threads");
+    // Three batches and a half, so that threads really take batches in different orders.
+    let input = tempfile::tempdir().expect("a temporary folder");
+    let job = write_multi_batch_job(input.path(), 3 * 16_384 + 5_000);
+    for job in [repo_path("sample-data/job.toml"), job] {
+        let outputs: Vec<tempfile::TempDir> = ["1", "2"]
+            .into_iter()
+            .map(|threads| {
+                let out = tempfile::tempdir().expect("a temporary folder");
+                censuslink()
+                    .args(["run", "--quiet", "--threads", threads, "--out"])
+                    .arg(out.path())
+                    .arg(&job)
+                    .assert()
+                    .success();
+                out
+            })
+            .collect();
+        for file in ["summary.json", "row_issues.csv", "standardized/census.parquet"] {
+            let read = |out: &tempfile::TempDir| {
+                std::fs::read(out.path().join(file)).expect("an output file")
+            };
+            assert!(
+                read(&outputs[0]) == read(&outputs[1]),
+                "{file} differs between 1 and 2 threads"
+            );
+        }
     }
+}
+
+/// Writes a census CSV of `n_rows` made-up people, some damaged, and a job for it.
+fn write_multi_batch_job(folder: &Path, n_rows: usize) -> PathBuf {
+    let names = ["张伟", "王芳", "欧阳娜娜", "李娜", "單雪梅", "买买提·吐尔逊", "", "陈静之女"];
+    let mut text = String::from("编号,姓名,公民身份号码,出生年月\n");
+    for idx in 0..n_rows {
+        let body = format!(
+            "320102{:04}{:02}{:02}{:03}",
+            1930 + idx % 90,
+            1 + idx % 12,
+            1 + idx % 28,
+            idx % 1000
+        );
+        let body_bytes: [u8; 17] = body.as_bytes().try_into().expect("17 digits");
+        let check = censuslink_standardize::id::check_character(&body_bytes) as char;
+        let id = if idx % 97 == 0 { format!("{body}0") } else { format!("{body}{check}") };
+        let born = format!("{}{:02}", 1930 + idx % 90, 1 + idx % 12);
+        text.push_str(&format!("C{idx},{},{id},{born}\n", names[idx % names.len()]));
+    }
+    std::fs::write(folder.join("census.csv"), text).expect("writable");
+    let job = folder.join("job.toml");
+    std::fs::write(
+        &job,
+        "reference_moment = \"2020-11-01\"\n[[source]]\nname = \"census\"\nrole = \"census\"\npath = \"census.csv\"\n\
+         key = \"编号\"\n[source.fields]\nname = \"姓名\"\nid_number = \"公民身份号码\"\nbirth_date = \"出生年月\"\n",
+    )
+    .expect("writable");
+    job
 }
 
 #[test]

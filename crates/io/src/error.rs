@@ -52,6 +52,24 @@ pub enum Error {
         /// The header of the source file.
         available: Vec<String>,
     },
+    /// A mapped column is not in the source file, whose header row holds long numbers: it is
+    /// probably a data row. Its cells are not repeated, since they may be ID numbers.
+    #[error(
+        "job file {job}: `{key}`: column `{column}` is not in {file}, and the row read as its header \
+         (header_row = {header_row}) holds long numbers as data rows do: is header_row right?"
+    )]
+    HeaderLooksLikeData {
+        /// The job file.
+        job: PathBuf,
+        /// The dotted key that maps the column.
+        key: String,
+        /// The column asked for.
+        column: String,
+        /// The source file.
+        file: PathBuf,
+        /// The row the job names as the header.
+        header_row: u64,
+    },
     /// A source file could not be opened or read.
     #[error("cannot read {path}")]
     Unreadable {
@@ -107,6 +125,17 @@ pub enum Problem {
         /// The encoding the job declares.
         declared: &'static str,
         /// The encoding the bytes fit.
+        detected: &'static str,
+    },
+    /// A row far into a file whose start was detected as UTF-8 is GBK or GB18030 text.
+    #[error(
+        "row {row} is not valid utf-8, as the start of the file is; it looks like {detected}: \
+         set `encoding = \"{detected}\"` for this source"
+    )]
+    EncodingChanged {
+        /// The data row where the encoding changed.
+        row: u64,
+        /// The encoding the row fits.
         detected: &'static str,
     },
     /// The file extension names no format and the job gives none.

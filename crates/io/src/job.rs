@@ -69,7 +69,8 @@ pub struct Source {
     pub format: Format,
     /// The text encoding of a CSV file; `None` to detect it.
     pub encoding: Option<Encoding>,
-    /// The 1-based row of the header; rows above it are titles.
+    /// Where the header is: the 1-based line of a CSV file (title lines and blank lines above
+    /// it are skipped) or the row number Excel shows in a sheet.
     pub header_row: u64,
     /// The XLSX sheet; `None` for the first.
     pub sheet: Option<String>,

@@ -7,8 +7,8 @@ use std::path::Path;
 
 use arrow_array::{Array, RecordBatch, StringArray};
 use censuslink_model::{
-    Field, FieldKind, IdColumns, IssueKind, NameColumns, PartialDate, PersonTable, RejectReason,
-    RowIssue, TextColumn,
+    Field, FieldKind, IdColumns, IdStatus, IssueKind, NameColumns, PartialDate, PersonTable,
+    RejectReason, RowIssue, TextColumn,
 };
 use censuslink_standardize::{codes, date, id, name, region};
 use rayon::prelude::*;
@@ -136,12 +136,27 @@ impl Plan {
         let resolve = |key: String, column: &str| -> Result<usize, Error> {
             let mut positions = header.iter().enumerate().filter(|(_, name)| *name == column);
             let Some((idx, _)) = positions.next() else {
-                return Err(Error::MissingColumn {
-                    job: job_path.to_owned(),
-                    key,
-                    column: column.to_owned(),
-                    file: source.path.clone(),
-                    available: header.to_vec(),
+                // A header that holds a run of six digits is a data row: listing it would
+                // print an ID number.
+                let looks_like_data = header.iter().any(|name| {
+                    name.as_bytes().windows(6).any(|run| run.iter().all(u8::is_ascii_digit))
+                });
+                return Err(if looks_like_data {
+                    Error::HeaderLooksLikeData {
+                        job: job_path.to_owned(),
+                        key,
+                        column: column.to_owned(),
+                        file: source.path.clone(),
+                        header_row: source.header_row,
+                    }
+                } else {
+                    Error::MissingColumn {
+                        job: job_path.to_owned(),
+                        key,
+                        column: column.to_owned(),
+                        file: source.path.clone(),
+                        available: header.to_vec(),
+                    }
                 });
             };
             if positions.next().is_some() {
@@ -207,9 +222,19 @@ impl Plan {
                 None => table
                     .record_id
                     .push_with(|out| write!(out, "{row}").expect("a String takes any text")),
-                Some(key) => table
-                    .record_id
-                    .push(Some(self.text(key, &columns, idx, &mut scratch).unwrap_or(""))),
+                Some(key) => match self.text(key, &columns, idx, &mut scratch) {
+                    Some(key) => table.record_id.push(Some(key)),
+                    None => {
+                        issues.push(RowIssue {
+                            row,
+                            field: Some(Field::RecordId),
+                            kind: IssueKind::MissingKey,
+                        });
+                        table.record_id.push_with(|out| {
+                            write!(out, "{row}").expect("a String takes any text")
+                        });
+                    }
+                },
             }
             let mut has_value = false;
             for plan in &self.fields {
@@ -412,8 +437,13 @@ fn push_code<T>(column: &mut Vec<Option<T>>, code: Option<T>) -> bool {
 fn reject_reason(table: &PersonTable, idx: usize, has_value: bool) -> Option<RejectReason> {
     // Columns of fields the source does not map are still empty here.
     let has = |column: &TextColumn| idx < column.len() && column.get(idx).is_some();
+    // An ID number that is no ID at all (malformed text, a temporary student number) cannot
+    // be linked on; one with a typo still can.
+    let has_id = table.id.status.get(idx).is_some_and(|status| {
+        !matches!(status, IdStatus::Missing | IdStatus::Malformed | IdStatus::TemporaryNumber)
+    });
     let has_identity = has(&table.name.full)
-        || has(&table.id.number)
+        || has_id
         || table.mother_id.status.get(idx).is_some_and(|status| status.is_valid());
     match (has_value, has_identity) {
         (false, _) => Some(RejectReason::Empty),

@@ -95,7 +95,7 @@ pub enum IssueKind {
     DateImpossible,
     /// A code (sex, ethnicity, relation, ...) with no mapping.
     UnknownCode,
-    /// A region code that is not 2, 4, 6, 9 or 12 digits.
+    /// A region code that is not 2, 4, 6, 9 or 12 digits of a province that exists.
     BadRegionCode,
     /// A name that is an infant placeholder (某某之子, 婴, 小孩, ...), read as missing.
     PlaceholderName,
@@ -103,8 +103,13 @@ pub enum IssueKind {
     NotAName,
     /// Text that was not valid in the file's encoding; replaced by U+FFFD.
     BadEncoding,
-    /// A CSV row with more or fewer fields than the header; missing ones read as empty.
+    /// A CSV row with more or fewer fields than the header, or a spreadsheet row with cells
+    /// right of the header; missing fields read as empty, extra ones are kept only in audit.
     WrongFieldCount,
+    /// A spreadsheet cell holding an error value (`#N/A`, `#REF!`, ...), read as missing.
+    SpreadsheetError,
+    /// The record key is empty; the row number stands in for it.
+    MissingKey,
 }
 
 impl IssueKind {
@@ -126,6 +131,8 @@ impl IssueKind {
             IssueKind::NotAName => "not_a_name",
             IssueKind::BadEncoding => "bad_encoding",
             IssueKind::WrongFieldCount => "wrong_field_count",
+            IssueKind::SpreadsheetError => "spreadsheet_error",
+            IssueKind::MissingKey => "missing_key",
         }
     }
 }

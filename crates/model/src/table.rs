@@ -156,7 +156,8 @@ pub struct IdColumns {
 pub struct PersonTable {
     /// Data row number in the source file, 1-based, title and header rows not counted.
     pub row: Vec<u64>,
-    /// The source's own record key, or the row number when the source has none.
+    /// The source's own record key, or the row number when the source has none or the key
+    /// is empty in that row.
     pub record_id: TextColumn,
     /// Why the record cannot be linked; `None` for usable records.
     pub rejected: Vec<Option<RejectReason>>,

@@ -5,8 +5,11 @@ use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use arrow_array::{ArrayRef, RecordBatch, RecordBatchReader};
-use arrow_schema::{ArrowError, DataType};
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Date32Type, Date64Type, Float64Type, Int64Type};
+use arrow_array::{ArrayRef, RecordBatch, RecordBatchReader, StringArray};
+use arrow_schema::{ArrowError, DataType, TimeUnit};
+use censuslink_model::PartialDate;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use crate::Error;
@@ -75,13 +78,113 @@ fn text_batches(
     SourceReader { header, batches: Box::new(batches) }
 }
 
-/// A column as text: strings as they are, everything else through Arrow's cast (dates as
-/// `1987-05-06`, timestamps as `1987-05-06T00:00:00`, numbers in decimal).
+/// A column as text, as a CSV export of it would read: strings as they are; dates and
+/// timestamps as ISO dates (timestamps at their own time zone; a named zone other than UTC is
+/// taken as China Standard Time, UTC+8); whole floats without a fraction (`1987`, not
+/// `1987.0`: a column of integers with gaps is stored as floats); binary as UTF-8 or, failing
+/// that, GB18030 text; other types through Arrow's cast. A value that cannot be rendered is
+/// null. Fails only for a type with no text form (lists, structs, ...).
 fn to_text(column: &ArrayRef, name: &str) -> Result<ArrayRef, String> {
-    match column.data_type() {
-        DataType::Utf8 => Ok(Arc::clone(column)),
-        data_type => arrow_cast::cast(column, &DataType::Utf8).map_err(|_| {
-            format!("column `{name}` has type {data_type}, which cannot be read as text")
-        }),
+    let days = |values: &mut dyn Iterator<Item = Option<i64>>| -> ArrayRef {
+        Arc::new(values.map(|days| days.and_then(iso_date)).collect::<StringArray>())
+    };
+    Ok(match column.data_type() {
+        DataType::Utf8 => Arc::clone(column),
+        DataType::Date32 => {
+            days(&mut column.as_primitive::<Date32Type>().iter().map(|d| d.map(i64::from)))
+        }
+        DataType::Date64 => days(
+            &mut column
+                .as_primitive::<Date64Type>()
+                .iter()
+                .map(|ms| ms.map(|ms| ms.div_euclid(MS_PER_DAY))),
+        ),
+        DataType::Timestamp(unit, zone) => {
+            let per_second: i64 = match unit {
+                TimeUnit::Second => 1,
+                TimeUnit::Millisecond => 1_000,
+                TimeUnit::Microsecond => 1_000_000,
+                TimeUnit::Nanosecond => 1_000_000_000,
+            };
+            let offset_seconds = zone.as_deref().map_or(0, utc_offset_seconds);
+            let seconds =
+                arrow_cast::cast(column, &DataType::Int64).map_err(|_| unreadable(name, column))?;
+            days(&mut seconds.as_primitive::<Int64Type>().iter().map(|value| {
+                value
+                    .map(|value| (value.div_euclid(per_second) + offset_seconds).div_euclid(86_400))
+            }))
+        }
+        DataType::Float16 | DataType::Float32 | DataType::Float64 => {
+            let floats = arrow_cast::cast(column, &DataType::Float64)
+                .map_err(|_| unreadable(name, column))?;
+            Arc::new(
+                floats
+                    .as_primitive::<Float64Type>()
+                    .iter()
+                    .map(|v| v.map(float_text))
+                    .collect::<StringArray>(),
+            )
+        }
+        DataType::Binary | DataType::LargeBinary | DataType::BinaryView => {
+            let binary = arrow_cast::cast(column, &DataType::Binary)
+                .map_err(|_| unreadable(name, column))?;
+            Arc::new(
+                binary
+                    .as_binary::<i32>()
+                    .iter()
+                    .map(|v| v.map(binary_text))
+                    .collect::<StringArray>(),
+            )
+        }
+        _ => arrow_cast::cast(column, &DataType::Utf8).map_err(|_| unreadable(name, column))?,
+    })
+}
+
+const MS_PER_DAY: i64 = 86_400_000;
+
+fn unreadable(name: &str, column: &ArrayRef) -> String {
+    format!("column `{name}` has type {}, which cannot be read as text", column.data_type())
+}
+
+/// `1987-05-06` for a day count since 1970-01-01, if the year is in range.
+fn iso_date(days: i64) -> Option<String> {
+    let date = PartialDate::from_days_since_epoch(i32::try_from(days).ok()?)?;
+    Some(date.to_string())
+}
+
+/// The offset of a zone named in an Arrow timestamp type: `+08:00`, `-0500`, `UTC`; any other
+/// name is taken as China Standard Time.
+fn utc_offset_seconds(zone: &str) -> i64 {
+    let zone = zone.trim();
+    if matches!(zone, "UTC" | "Z" | "Etc/UTC" | "GMT" | "+00:00") {
+        return 0;
+    }
+    let sign = match zone.as_bytes().first() {
+        Some(b'+') => 1,
+        Some(b'-') => -1,
+        _ => return 8 * 3600,
+    };
+    let digits: String = zone[1..].chars().filter(char::is_ascii_digit).collect();
+    let (hours, minutes) = digits.split_at(digits.len().min(2));
+    sign * (hours.parse::<i64>().unwrap_or(0) * 3600 + minutes.parse::<i64>().unwrap_or(0) * 60)
+}
+
+/// A float as a person typed it: Rust prints whole values without a fraction or an exponent
+/// (`1987`, `320102202011011000`), as the XLSX reader does.
+fn float_text(value: f64) -> String {
+    value.to_string()
+}
+
+/// Bytes as text: UTF-8 if they are, else GB18030 (Chinese systems that store names as
+/// bytes store them in GBK), else UTF-8 with replacement characters.
+fn binary_text(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => {
+            match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
+                Some(text) => text.into_owned(),
+                None => String::from_utf8_lossy(bytes).into_owned(),
+            }
+        }
     }
 }

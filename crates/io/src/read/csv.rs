@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 use std::fs::File;
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use censuslink_model::{IssueKind, RowIssue};
@@ -52,19 +52,25 @@ pub(super) fn open(source: &Source) -> Result<SourceReader, Error> {
         std::io::copy(&mut (&mut bytes).take(bom_len), &mut std::io::sink()).map_err(unreadable)?;
         Box::new(bytes)
     };
+    // The title lines above the header are skipped as lines (blank ones included), before
+    // the CSV parser sees the text.
+    let mut input = BufReader::with_capacity(1 << 16, input);
+    let mut title = Vec::new();
+    for _ in 1..source.header_row {
+        title.clear();
+        if input.read_until(b'\n', &mut title).map_err(unreadable)? == 0 {
+            return Err(malformed(Problem::NoHeader { header_row: source.header_row }));
+        }
+    }
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
         .buffer_capacity(1 << 20)
         .from_reader(input);
-
     let mut record = ::csv::ByteRecord::new();
-    for _ in 0..source.header_row {
-        let has_row = reader.read_byte_record(&mut record).map_err(|err| csv_error(path, err))?;
-        if !has_row {
-            return Err(malformed(Problem::NoHeader { header_row: source.header_row }));
-        }
+    if !reader.read_byte_record(&mut record).map_err(|err| csv_error(path, err))? {
+        return Err(malformed(Problem::NoHeader { header_row: source.header_row }));
     }
     let header: Vec<String> =
         record.iter().map(|name| String::from_utf8_lossy(name).trim().to_owned()).collect();
@@ -76,6 +82,7 @@ pub(super) fn open(source: &Source) -> Result<SourceReader, Error> {
         builder: BatchBuilder::new(schema, 1),
         n_columns: header.len(),
         is_transcoded,
+        is_detected_utf8: source.encoding.is_none() && !is_transcoded,
         is_done: false,
     };
     Ok(SourceReader { header, batches: Box::new(rows) })
@@ -89,6 +96,8 @@ struct CsvRows<R> {
     n_columns: usize,
     /// Whether a decoder stands before the parser, replacing invalid bytes by U+FFFD.
     is_transcoded: bool,
+    /// Whether UTF-8 was guessed from the start of the file rather than declared.
+    is_detected_utf8: bool,
     is_done: bool,
 }
 
@@ -130,6 +139,12 @@ impl<R: Read> Iterator for CsvRows<R> {
                 Some(text)
             });
             if is_damaged {
+                if self.is_detected_utf8 && self.record.iter().any(is_gb18030_not_utf8) {
+                    self.is_done = true;
+                    let problem =
+                        Problem::EncodingChanged { row, detected: Encoding::Gb18030.as_str() };
+                    return Some(Err(Error::Malformed { path: self.path.clone(), problem }));
+                }
                 self.builder.issues.push(RowIssue {
                     row,
                     field: None,
@@ -156,6 +171,13 @@ fn csv_error(path: &Path, err: ::csv::Error) -> Error {
             problem: Problem::Format { format: "csv", message },
         },
     }
+}
+
+/// Whether `bytes` are not UTF-8 but clean GB18030 text: GBK past the part of a file that
+/// encoding detection looked at.
+fn is_gb18030_not_utf8(bytes: &[u8]) -> bool {
+    std::str::from_utf8(bytes).is_err()
+        && encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes).is_some()
 }
 
 /// NUL bytes or many control characters mean this is no text file; UTF-16 (which has NULs)

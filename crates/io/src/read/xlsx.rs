@@ -9,7 +9,9 @@ use calamine::{DataRef, Reader, Xlsx};
 use crate::Error;
 use crate::error::Problem;
 use crate::job::Source;
-use crate::read::{BatchBuilder, SourceReader, text_schema};
+use censuslink_model::{IssueKind, RowIssue};
+
+use crate::read::{BatchBuilder, RawBatch, SourceReader, text_schema};
 
 /// Reads the whole sheet into raw batches. A sheet holds at most 1,048,576 rows, and the
 /// cells are streamed from the XML, so the cost is that of the batches themselves.
@@ -38,38 +40,36 @@ pub(super) fn open(source: &Source) -> Result<SourceReader, Error> {
     };
 
     let mut cells = workbook.worksheet_cells_reader(&sheet).map_err(format_error)?;
-    // Rows are 0-based in calamine; the job's header_row is the 1-based row Excel shows.
+    // Rows are 0-based in calamine; the job's header_row is the 1-based row Excel shows. Data
+    // row n is sheet row header_row + n: blank rows between records are kept (as empty rows,
+    // which are rejected and counted) so that the numbers stay true; blank rows after the
+    // last record are not rows.
     let header_idx = u32::try_from(source.header_row - 1).unwrap_or(u32::MAX);
     let mut header: Vec<String> = Vec::new();
-    let mut row_values: Vec<Option<String>> = Vec::new();
-    let mut current_row: Option<u32> = None;
-    let mut builder: Option<BatchBuilder> = None;
-    let mut batches = Vec::new();
-
+    let mut rows: Option<SheetRows> = None;
     while let Some(cell) = cells.next_cell().map_err(format_error)? {
         let (row, column) = cell.get_position();
         if row < header_idx {
             continue;
         }
+        let column = column as usize;
         if row == header_idx {
-            let column = column as usize;
             if header.len() <= column {
                 header.resize(column + 1, String::new());
             }
             header[column] = cell_text(cell.get_value()).unwrap_or_default().trim().to_owned();
             continue;
         }
-        let builder = builder.get_or_insert_with(|| {
-            name_unnamed_columns(&mut header);
-            BatchBuilder::new(text_schema(&header), 1)
-        });
-        if current_row != Some(row) {
-            flush_row(builder, &mut row_values, &mut batches);
-            row_values.resize(header.len(), None);
-            current_row = Some(row);
+        let rows = rows.get_or_insert_with(|| SheetRows::new(&mut header));
+        let data_row = u64::from(row - header_idx);
+        if rows.data_row != data_row {
+            rows.flush();
+            rows.data_row = data_row;
         }
-        if let Some(slot) = row_values.get_mut(column as usize) {
-            *slot = cell_text(cell.get_value());
+        match (cell.get_value(), rows.values.get_mut(column)) {
+            (DataRef::Error(_), _) => rows.has_error = true,
+            (value, Some(slot)) => *slot = cell_text(value),
+            (value, None) => rows.has_extra |= cell_text(value).is_some(),
         }
     }
     if header.is_empty() {
@@ -78,30 +78,77 @@ pub(super) fn open(source: &Source) -> Result<SourceReader, Error> {
             problem: Problem::NoHeader { header_row: source.header_row },
         });
     }
-    let builder = builder.get_or_insert_with(|| {
-        name_unnamed_columns(&mut header);
-        BatchBuilder::new(text_schema(&header), 1)
-    });
-    flush_row(builder, &mut row_values, &mut batches);
-    if builder.n_rows > 0 {
-        batches.push(builder.finish());
+    let mut rows = rows.unwrap_or_else(|| SheetRows::new(&mut header));
+    rows.flush();
+    if rows.builder.n_rows > 0 {
+        let last = rows.builder.finish();
+        rows.batches.push(last);
     }
-    Ok(SourceReader { header, batches: Box::new(batches.into_iter().map(Ok)) })
+    Ok(SourceReader { header, batches: Box::new(rows.batches.into_iter().map(Ok)) })
 }
 
-/// Pushes the buffered row, unless it is empty (blank rows between records are not records).
-fn flush_row(
-    builder: &mut BatchBuilder,
-    row_values: &mut Vec<Option<String>>,
-    batches: &mut Vec<crate::read::RawBatch>,
-) {
-    if row_values.iter().any(Option::is_some) {
-        builder.push_row(|idx| row_values[idx].as_deref());
-        if builder.is_full() {
-            batches.push(builder.finish());
+/// The data rows of a sheet as its cells stream by, one row buffered.
+struct SheetRows {
+    builder: BatchBuilder,
+    batches: Vec<RawBatch>,
+    /// The data row being buffered: its sheet row less the header's.
+    data_row: u64,
+    /// Its cells under the header, by column.
+    values: Vec<Option<String>>,
+    /// Whether it has a value right of the header.
+    has_extra: bool,
+    /// Whether it has an error cell.
+    has_error: bool,
+}
+
+impl SheetRows {
+    fn new(header: &mut [String]) -> SheetRows {
+        name_unnamed_columns(header);
+        SheetRows {
+            builder: BatchBuilder::new(text_schema(header), 1),
+            batches: Vec::new(),
+            data_row: 0,
+            values: vec![None; header.len()],
+            has_extra: false,
+            has_error: false,
         }
     }
-    row_values.clear();
+
+    /// Pushes the buffered row unless it is blank, after empty rows for the blank rows above
+    /// it, and clears the buffer.
+    fn flush(&mut self) {
+        let is_blank =
+            !(self.has_extra || self.has_error || self.values.iter().any(Option::is_some));
+        if !is_blank {
+            while self.builder.next_row() < self.data_row {
+                self.push_row(&[]);
+            }
+            let row = self.builder.next_row();
+            for (is_raised, kind) in [
+                (self.has_extra, IssueKind::WrongFieldCount),
+                (self.has_error, IssueKind::SpreadsheetError),
+            ] {
+                if is_raised {
+                    self.builder.issues.push(RowIssue { row, field: None, kind });
+                }
+            }
+            let values = std::mem::take(&mut self.values);
+            self.push_row(&values);
+            self.values = values;
+        }
+        self.values.iter_mut().for_each(|value| *value = None);
+        self.has_extra = false;
+        self.has_error = false;
+    }
+
+    /// Pushes one row of `values` (missing ones empty), starting a new batch when one is full.
+    fn push_row(&mut self, values: &[Option<String>]) {
+        self.builder.push_row(|idx| values.get(idx).and_then(Option::as_deref));
+        if self.builder.is_full() {
+            let batch = self.builder.finish();
+            self.batches.push(batch);
+        }
+    }
 }
 
 /// Header cells left blank get their Excel column letters, so every column has a name.

@@ -206,7 +206,7 @@ fn csv_header_below_title_rows_and_other_delimiters() {
     let fixture = Fixture::new();
     fixture.file("a.tsv", "2020年户籍信息\n\n姓名\t身份证号\n李娜\t11010519491231002X\n");
     let loaded = fixture
-        .load(&source_job("a.tsv", "header_row = 2", "name = \"姓名\"\nid_number = \"身份证号\""))
+        .load(&source_job("a.tsv", "header_row = 3", "name = \"姓名\"\nid_number = \"身份证号\""))
         .expect("readable");
     assert_eq!(loaded.table.name.full.iter().collect::<Vec<_>>(), [Some("李娜")]);
     assert_eq!(loaded.table.id.status, [IdStatus::Valid]);
@@ -374,4 +374,144 @@ fn the_sample_district_loads_every_source() {
     assert_eq!(insurance.id.status[3], IdStatus::ExcelTruncated);
     assert_eq!(insurance.id.status[6], IdStatus::Repaired, "full-width digits");
     assert_eq!(insurance.rejected[12], Some(RejectReason::NoNameNoId));
+}
+
+#[test]
+fn xlsx_rows_keep_their_sheet_numbers_and_report_what_they_cannot_hold() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/quirks.xlsx");
+    let fixture = Fixture::new();
+    fixture.file("quirks.xlsx", std::fs::read(data).expect("the fixture"));
+    let loaded = fixture
+        .load(&source_job(
+            "quirks.xlsx",
+            "header_row = 2\nkey = \"学籍号\"",
+            "id_number = \"学籍号\"\nname = \"姓名\"\nbirth_date = \"出生日期\"",
+        ))
+        .expect("readable");
+    let table = &loaded.table;
+    assert_eq!(table.row, [1, 2, 3, 4], "data row n is sheet row 2 + n");
+    assert_eq!(
+        table.name.full.iter().collect::<Vec<_>>(),
+        [Some("李娜"), None, Some("王芳"), None]
+    );
+    assert_eq!(table.birth_date[0], PartialDate::new(1949, 12, 31), "a date cell");
+    assert_eq!(table.rejected[1], Some(RejectReason::Empty), "the blank row is kept and counted");
+    assert_eq!(table.rejected[3], Some(RejectReason::NoNameNoId), "a temporary number is no ID");
+    let issue = |row, kind| RowIssue { row, field: None, kind };
+    assert_eq!(
+        loaded.issues,
+        [
+            RowIssue { row: 2, field: Some(Field::RecordId), kind: IssueKind::MissingKey },
+            issue(3, IssueKind::WrongFieldCount),
+            issue(4, IssueKind::SpreadsheetError),
+            RowIssue {
+                row: 4,
+                field: Some(Field::IdNumber),
+                kind: IssueKind::Id(IdStatus::TemporaryNumber)
+            },
+        ]
+    );
+}
+
+#[test]
+fn typed_columns_read_as_a_spreadsheet_export_would() {
+    use arrow_array::{BinaryArray, Float64Array, TimestampSecondArray};
+    let fixture = Fixture::new();
+    let gbk_name = encoding_rs::GBK.encode("张伟").0.into_owned();
+    // 1987-05-06 00:00 in China Standard Time is 1987-05-05 16:00 UTC.
+    let moment = PartialDate::new(1987, 5, 6).expect("a date").to_days_since_epoch() as i64
+        * 86_400
+        - 8 * 3600;
+    let batch = RecordBatch::try_from_iter([
+        (
+            "姓名",
+            Arc::new(BinaryArray::from(vec![gbk_name.as_slice(), "李娜".as_bytes()])) as ArrayRef,
+        ),
+        ("出生年", Arc::new(Float64Array::from(vec![Some(1987.0), Some(2001.0)])) as ArrayRef),
+        ("出生月", Arc::new(Float64Array::from(vec![Some(5.0), None])) as ArrayRef),
+        (
+            "登记时间",
+            Arc::new(TimestampSecondArray::from(vec![moment, moment]).with_timezone("+08:00"))
+                as ArrayRef,
+        ),
+        (
+            "更新时间",
+            Arc::new(TimestampSecondArray::from(vec![0, 0]).with_timezone("UTC")) as ArrayRef,
+        ),
+    ])
+    .expect("a batch");
+    write_parquet(&fixture.folder.path().join("t.parquet"), &batch);
+    let loaded = fixture
+        .load(&source_job(
+            "t.parquet",
+            "",
+            "name = \"姓名\"\nbirth_date = { year = \"出生年\", month = \"出生月\" }\nevent_date = \"登记时间\"",
+        ))
+        .expect("readable");
+    let table = &loaded.table;
+    assert_eq!(
+        table.name.full.iter().collect::<Vec<_>>(),
+        [Some("张伟"), Some("李娜")],
+        "GBK bytes"
+    );
+    assert_eq!(
+        table.birth_date,
+        [PartialDate::new(1987, 5, 0), PartialDate::new(2001, 0, 0)],
+        "whole floats"
+    );
+    assert_eq!(table.event_date, [PartialDate::new(1987, 5, 6); 2], "the zone's own date");
+    assert!(loaded.issues.is_empty(), "{:?}", loaded.issues);
+}
+
+#[test]
+fn keys_rejections_and_headers_that_are_data() {
+    let fixture = Fixture::new();
+    fixture.file("a.csv", "编号,姓名,身份证号\nK1,,见附件\n,张伟,11010519491231002X\n");
+    let loaded = fixture
+        .load(&source_job("a.csv", "key = \"编号\"", "name = \"姓名\"\nid_number = \"身份证号\""))
+        .expect("readable");
+    assert_eq!(
+        loaded.table.rejected,
+        [Some(RejectReason::NoNameNoId), None],
+        "malformed text is no ID"
+    );
+    assert_eq!(
+        loaded.table.record_id.iter().collect::<Vec<_>>(),
+        [Some("K1"), Some("2")],
+        "row number for a missing key"
+    );
+    assert!(loaded.issues.contains(&RowIssue {
+        row: 2,
+        field: Some(Field::RecordId),
+        kind: IssueKind::MissingKey
+    }));
+
+    // A job whose header_row points at a data row must not print that row's ID number.
+    let fixture = Fixture::new();
+    fixture.file("a.csv", "张伟,11010519491231002X\n李娜,440524188001010014\n");
+    let err =
+        fixture.load(&source_job("a.csv", "", "name = \"姓名\"")).expect_err("no such column");
+    assert!(matches!(err, Error::HeaderLooksLikeData { header_row: 1, .. }), "{err:?}");
+    assert!(!err.to_string().contains("11010519491231002X"), "{err}");
+}
+
+#[test]
+fn gbk_after_the_detected_start_is_an_error_not_mojibake() {
+    let fixture = Fixture::new();
+    let mut bytes = b"xm,sfzh\n".to_vec();
+    while bytes.len() < 70_000 {
+        bytes.extend_from_slice(b"LI NA,11010519491231002X\n");
+    }
+    bytes.extend_from_slice(&encoding_rs::GBK.encode("张伟,440524188001010014\n").0);
+    fixture.file("a.csv", bytes);
+    let err =
+        fixture.load(&source_job("a.csv", "", "name = \"xm\"")).expect_err("a change of encoding");
+    match err {
+        Error::Malformed {
+            problem: Problem::EncodingChanged { row, detected: "gb18030" }, ..
+        } => {
+            assert_eq!(row, 2_801, "2,800 ASCII rows of 25 bytes fill the first 70,000 bytes");
+        }
+        other => panic!("expected an encoding change, got {other:?}"),
+    }
 }
