@@ -1,5 +1,7 @@
 //! End-to-end tests of the `censuslink` binary on the bundled sample district and on damaged
-//! inputs.
+//! inputs, and tidy checks of the source tree.
+
+mod tidy;
 
 use std::path::{Path, PathBuf};
 
