@@ -1,0 +1,618 @@
+//! The true population: households with consistent ages, sexes and relations, their places of
+//! residence and hukou, valid ID numbers, migration, births and deaths.
+
+use std::collections::HashSet;
+
+use censuslink_model::{Ethnicity, PartialDate, Relation, Sex};
+
+use crate::geography::{self, OriginCounty, Village};
+use crate::names;
+use crate::rng::Rng;
+
+/// The census reference moment: 00:00 at the start of this day.
+pub(crate) const REFERENCE: (u16, u8, u8) = (2020, 11, 1);
+
+/// Households per enumeration area, at most (the 6th census's sizing aims at about 80).
+const MAX_EA_HOUSEHOLDS: usize = 100;
+/// Households per village-level unit the district is built with.
+const HOUSEHOLDS_PER_VILLAGE: usize = 300;
+
+/// The population model's rates. Shares are of usual residents unless said otherwise.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PopulationRates {
+    /// Households whose hukou is outside the prefecture (in-migrants): 20-30 % per the issue.
+    pub(crate) in_migrant_households: f64,
+    /// Local households registered in another township of the district (人户分离 within it).
+    pub(crate) separated_households: f64,
+    /// Adults 18-45 of local households who live outside the district (registered away).
+    pub(crate) away_young_adults: f64,
+    /// Deaths in the year before the reference moment, as a share of usual residents.
+    pub(crate) annual_deaths: f64,
+    /// Infants without an ID number yet, among those born in the last 3 months.
+    pub(crate) recent_births_without_id: f64,
+}
+
+impl PopulationRates {
+    /// The rates the generator is documented with (docs/synthetic-data.md).
+    pub(crate) fn standard() -> PopulationRates {
+        PopulationRates {
+            in_migrant_households: 0.25,
+            separated_households: 0.12,
+            away_young_adults: 0.10,
+            annual_deaths: 0.007,
+            recent_births_without_id: 0.6,
+        }
+    }
+}
+
+/// Where a person is on the night before the reference moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Presence {
+    /// Lives in the district, in household `household`.
+    Resident,
+    /// Has hukou in the district but lives elsewhere (the legitimate `registered_away` listing).
+    Away,
+    /// Died in the year before the reference moment.
+    Dead,
+}
+
+/// One true person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Person {
+    /// Index in [`Population::people`], the truth key.
+    pub(crate) key: u32,
+    pub(crate) name: String,
+    pub(crate) sex: Sex,
+    /// The true (registered, Gregorian) birth date.
+    pub(crate) birth: PartialDate,
+    pub(crate) ethnicity: Ethnicity,
+    /// The valid 18-character ID number; `None` for an infant not yet registered.
+    pub(crate) id_number: Option<String>,
+    /// The 12-digit village code of the hukou place when it is in the district.
+    pub(crate) hukou_village: Option<u64>,
+    /// The 6-digit county of the hukou place (the district's or an origin county).
+    pub(crate) hukou_county: u32,
+    /// The household lived in (or, for people away and the dead, registered in).
+    pub(crate) household: u32,
+    pub(crate) relation: Relation,
+    pub(crate) presence: Presence,
+    /// The death date, for the dead.
+    pub(crate) death: Option<PartialDate>,
+}
+
+/// One household: a dwelling in an enumeration area of a village.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Household {
+    pub(crate) key: u32,
+    /// Index into [`Population::villages`].
+    pub(crate) village: usize,
+    /// The 15-digit enumeration area code: village code and a 3-digit area number.
+    pub(crate) enumeration_area: u64,
+    /// Building and dwelling number within the village, for addresses.
+    pub(crate) building: u16,
+    pub(crate) unit: u16,
+    /// Members, head first.
+    pub(crate) members: Vec<u32>,
+}
+
+/// The true population of a district.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Population {
+    pub(crate) villages: Vec<Village>,
+    pub(crate) households: Vec<Household>,
+    pub(crate) people: Vec<Person>,
+}
+
+impl Population {
+    /// Usual residents: people present in the district at the reference moment.
+    pub(crate) fn residents(&self) -> impl Iterator<Item = &Person> {
+        self.people.iter().filter(|p| p.presence == Presence::Resident)
+    }
+}
+
+/// Generates a district of about `n_residents` usual residents (whole households: the count
+/// is reached by the last household, so it may exceed `n_residents` by a few), plus the
+/// district's hukou holders living elsewhere and the year's dead.
+pub(crate) fn generate(n_residents: usize, seed: u64, rates: &PopulationRates) -> Population {
+    let mut rng = Rng::new(seed, 1);
+    let n_households_estimate = n_residents * 100 / 262 + 1;
+    let villages =
+        geography::district_villages(n_households_estimate.div_ceil(HOUSEHOLDS_PER_VILLAGE));
+    let mut builder = Builder {
+        rng: &mut rng,
+        rates,
+        villages: &villages,
+        people: Vec::new(),
+        households: Vec::new(),
+        ids: HashSet::new(),
+    };
+    // The year's dead are drawn from the residents built first, so that the district still
+    // has `n_residents` living ones.
+    let n_dead = (n_residents as f64 * rates.annual_deaths).round() as usize;
+    let mut n_present = 0;
+    while n_present < n_residents + n_dead {
+        n_present += builder.household();
+    }
+    builder.assign_enumeration_areas();
+    let Builder { mut people, households, .. } = builder;
+    kill(&mut people, n_dead, &mut Rng::new(seed, 2));
+    Population { villages, households, people }
+}
+
+/// Marks `n_dead` residents of local households, aged 60 or more, as dead in the year before
+/// the reference moment; the older, the likelier (mortality doubles about every 8 years).
+fn kill(people: &mut [Person], n_dead: usize, rng: &mut Rng) {
+    // Weighted sampling without replacement (Efraimidis and Spirakis): each candidate gets the
+    // key ln(u) / weight, and the largest keys are drawn.
+    let mut keyed: Vec<(f64, usize)> = (0..people.len())
+        .filter(|&i| {
+            let person = &people[i];
+            person.presence == Presence::Resident
+                && person.hukou_village.is_some()
+                && age_at_reference(person.birth) >= 60
+        })
+        .map(|i| {
+            let weight = 2f64.powf(f64::from(age_at_reference(people[i].birth) - 60) / 8.0);
+            ((1.0 - rng.unit()).ln() / weight, i)
+        })
+        .collect();
+    keyed.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    for &(_, idx) in keyed.iter().take(n_dead) {
+        let person = &mut people[idx];
+        person.presence = Presence::Dead;
+        person.death =
+            PartialDate::from_days_since_epoch(reference_days() - 1 - rng.below(365) as i32);
+    }
+}
+
+struct Builder<'a> {
+    rng: &'a mut Rng,
+    rates: &'a PopulationRates,
+    villages: &'a [Village],
+    people: Vec<Person>,
+    households: Vec<Household>,
+    ids: HashSet<String>,
+}
+
+/// A member of a household being built, before names and IDs.
+struct Member {
+    relation: Relation,
+    sex: Sex,
+    birth: PartialDate,
+    /// Index of the member whose surname this one takes (the father's line), or itself.
+    surname_from: usize,
+}
+
+impl Builder<'_> {
+    /// Builds one household and its members; returns how many of them are usual residents.
+    fn household(&mut self) -> usize {
+        let key = self.households.len() as u32;
+        let village = self.rng.below(self.villages.len() as u64) as usize;
+        let members = self.members();
+        let is_migrant = self.rng.chance(self.rates.in_migrant_households);
+        let origin = is_migrant.then(|| *self.origin());
+        let is_uyghur = origin.is_some_and(|o| o.province == "新疆维吾尔自治区");
+        let hukou_village = match origin {
+            Some(_) => None,
+            None if self.rng.chance(self.rates.separated_households) => {
+                Some(self.villages[self.rng.below(self.villages.len() as u64) as usize].code)
+            }
+            None => Some(self.villages[village].code),
+        };
+        let hukou_county = match (origin, hukou_village) {
+            (Some(origin), _) => origin.code,
+            (None, Some(code)) => (code / 1_000_000) as u32,
+            (None, None) => unreachable!("a local household has a hukou village"),
+        };
+        let ethnicity = if is_uyghur {
+            Ethnicity::new(5).expect("维吾尔族 is 05")
+        } else if self.rng.chance(0.012) {
+            // 回族, the largest minority of 南京: about one person in a hundred.
+            Ethnicity::new(3).expect("回族 is 03")
+        } else {
+            Ethnicity::HAN
+        };
+
+        let first_key = self.people.len() as u32;
+        let mut surnames: Vec<&'static str> = Vec::with_capacity(members.len());
+        let mut names_so_far: Vec<String> = Vec::with_capacity(members.len());
+        let mut n_present = 0;
+        for (idx, member) in members.iter().enumerate() {
+            let name = if is_uyghur {
+                let father = (member.surname_from != idx)
+                    .then(|| names::uyghur_given(&names_so_far[member.surname_from]).to_owned());
+                names::uyghur_name(self.rng, member.sex, father.as_deref())
+            } else {
+                let surname = if member.surname_from == idx {
+                    names::surname(self.rng)
+                } else {
+                    surnames[member.surname_from]
+                };
+                surnames.push(surname);
+                format!("{surname}{}", names::given_name(self.rng, member.sex, member.birth.year()))
+            };
+            if is_uyghur {
+                surnames.push("");
+            }
+            let presence = match (origin, member.relation) {
+                (None, _)
+                    if is_young_adult(member.birth)
+                        && self.rng.chance(self.rates.away_young_adults) =>
+                {
+                    Presence::Away
+                }
+                _ => Presence::Resident,
+            };
+            n_present += usize::from(presence == Presence::Resident);
+            let id_number = self.id_number(hukou_county, member);
+            names_so_far.push(name.clone());
+            self.people.push(Person {
+                key: first_key + idx as u32,
+                name,
+                sex: member.sex,
+                birth: member.birth,
+                ethnicity,
+                id_number,
+                hukou_village,
+                hukou_county,
+                household: key,
+                relation: member.relation,
+                presence,
+                death: None,
+            });
+        }
+        let members_keys = (first_key..self.people.len() as u32).collect();
+        self.households.push(Household {
+            key,
+            village,
+            enumeration_area: 0,
+            building: 0,
+            unit: 0,
+            members: members_keys,
+        });
+        n_present
+    }
+
+    /// Relations, sexes and birth dates of a household's members, head first, consistent with
+    /// each other: spouses of opposite sex and close ages, children born to a mother of 20-38,
+    /// parents 22-35 years older than the head.
+    fn members(&mut self) -> Vec<Member> {
+        let size = 1 + self.rng.weighted(&[0.25, 0.30, 0.21, 0.13, 0.07, 0.04]);
+        let shape = self.rng.unit();
+        let (has_spouse, n_children, n_parents) = match size {
+            1 => (false, 0, 0),
+            2 if shape < 0.7 => (true, 0, 0),
+            2 => (false, 1, 0),
+            3 if shape < 0.8 => (true, 1, 0),
+            3 => (true, 0, 1),
+            4 if shape < 0.7 => (true, 2, 0),
+            4 => (true, 1, 1),
+            5 if shape < 0.5 => (true, 2, 1),
+            5 => (true, 1, 2),
+            _ => (true, 2, 2),
+        };
+        // The head's age: younger for households with young children, older for singles.
+        let youngest_head = if n_parents > 0 { 25 } else { 20 };
+        let oldest_head = if n_parents > 0 {
+            60
+        } else if n_children > 0 {
+            62
+        } else {
+            90
+        };
+        let head_age = self.rng.between(youngest_head, oldest_head) as u16;
+        let head_sex = if has_spouse && self.rng.chance(0.75) || !has_spouse && self.rng.chance(0.5)
+        {
+            Sex::Male
+        } else {
+            Sex::Female
+        };
+        let head_year = REFERENCE.0 - head_age - 1 + u16::from(self.rng.chance(0.5));
+        let head_birth = self.birth_in_year(head_year);
+        let mut members = vec![Member {
+            relation: Relation::Head,
+            sex: head_sex,
+            birth: head_birth,
+            surname_from: 0,
+        }];
+        let (father, mother_birth) = if has_spouse {
+            let spouse_sex = opposite(head_sex);
+            let gap = self.rng.between(0, 6) as i32 - 2;
+            let husband_older =
+                |year: i32| if spouse_sex == Sex::Female { year + gap } else { year - gap };
+            let year = husband_older(i32::from(head_birth.year())).clamp(1925, 2001) as u16;
+            let spouse_birth = self.birth_in_year(year);
+            members.push(Member {
+                relation: Relation::Spouse,
+                sex: spouse_sex,
+                birth: spouse_birth,
+                surname_from: 1,
+            });
+            let (father, mother) =
+                if head_sex == Sex::Male { (0, spouse_birth) } else { (1, head_birth) };
+            (father, Some(mother))
+        } else {
+            (0, (head_sex == Sex::Female).then_some(head_birth))
+        };
+        let mother_birth = mother_birth.unwrap_or(head_birth);
+        for _ in 0..n_children {
+            let mother_age = self.rng.between(20, 38) as u16;
+            let year = (mother_birth.year() + mother_age).min(REFERENCE.0);
+            let birth = self.birth_in_year(year);
+            // 1 in 13 newborns takes the mother's surname (DOMAIN §3.1).
+            let surname_from =
+                if has_spouse && self.rng.chance(1.0 / 13.0) { 1 - father } else { father };
+            members.push(Member {
+                relation: Relation::Child,
+                sex: self.random_sex(),
+                birth,
+                surname_from,
+            });
+        }
+        for parent in 0..n_parents {
+            let year = head_birth.year().saturating_sub(self.rng.between(22, 35) as u16).max(1921);
+            let sex =
+                if n_parents == 2 { [Sex::Male, Sex::Female][parent] } else { self.random_sex() };
+            // The head's father shares the head's surname; the mother keeps her own.
+            let surname_from = if sex == Sex::Male { 0 } else { members.len() };
+            members.push(Member {
+                relation: Relation::Parent,
+                sex,
+                birth: self.birth_in_year(year),
+                surname_from,
+            });
+        }
+        members
+    }
+
+    /// A day of `year` before the reference moment.
+    fn birth_in_year(&mut self, year: u16) -> PartialDate {
+        let start = PartialDate::new(year, 1, 1).expect("a year in range").to_days_since_epoch();
+        let end = PartialDate::new(year + 1, 1, 1)
+            .expect("a year in range")
+            .to_days_since_epoch()
+            .min(reference_days());
+        let day = start + self.rng.below((end - start).max(1) as u64) as i32;
+        PartialDate::from_days_since_epoch(day).expect("a day in range")
+    }
+
+    fn random_sex(&mut self) -> Sex {
+        // 105 boys to 100 girls.
+        if self.rng.chance(105.0 / 205.0) { Sex::Male } else { Sex::Female }
+    }
+
+    fn origin(&mut self) -> &'static OriginCounty {
+        let origins = geography::origin_counties();
+        // Most in-migrants come from the rest of the province and its neighbours.
+        let province_prefix = match self.rng.weighted(&[0.45, 0.25, 0.08, 0.22]) {
+            0 => Some(32), // 江苏
+            1 => Some(34), // 安徽
+            2 => Some(65), // 新疆
+            _ => None,
+        };
+        let pool: Vec<&OriginCounty> = origins
+            .iter()
+            .filter(|o| province_prefix.is_none_or(|prefix| o.code / 10_000 == prefix))
+            .collect();
+        pool[self.rng.below(pool.len() as u64) as usize]
+    }
+
+    /// A valid, unique ID number: the address code of the hukou county at birth, the birth
+    /// date, a sequence whose parity is the sex, the MOD 11-2 check character. `None` for an
+    /// infant born in the last three months who is not registered yet.
+    fn id_number(&mut self, hukou_county: u32, member: &Member) -> Option<String> {
+        let age_days = reference_days() - member.birth.to_days_since_epoch();
+        if age_days < 92 && self.rng.chance(self.rates.recent_births_without_id) {
+            return None;
+        }
+        let address = geography::id_address_code(hukou_county, member.birth.year());
+        loop {
+            let sequence = self.rng.below(500) * 2 + u64::from(member.sex == Sex::Male);
+            let body = format!(
+                "{address:06}{:04}{:02}{:02}{sequence:03}",
+                member.birth.year(),
+                member.birth.month().expect("day precision"),
+                member.birth.day().expect("day precision")
+            );
+            let body_bytes: [u8; 17] = body.as_bytes().try_into().expect("17 digits");
+            let number = format!(
+                "{body}{}",
+                censuslink_standardize::id::check_character(&body_bytes) as char
+            );
+            if self.ids.insert(number.clone()) {
+                return Some(number);
+            }
+        }
+    }
+
+    /// Puts the households of each village into enumeration areas of at most 100 households
+    /// (about 80 on average, as the 6th census aimed), in household order, and numbers their
+    /// dwellings.
+    fn assign_enumeration_areas(&mut self) {
+        for village in 0..self.villages.len() {
+            let members: Vec<usize> = (0..self.households.len())
+                .filter(|&h| self.households[h].village == village)
+                .collect();
+            let n_areas = members.len().div_ceil(80).max(1);
+            let per_area = members.len().div_ceil(n_areas).min(MAX_EA_HOUSEHOLDS);
+            for (position, &household) in members.iter().enumerate() {
+                let area = (position / per_area.max(1)) as u64 + 1;
+                let household = &mut self.households[household];
+                household.enumeration_area = self.villages[village].code * 1_000 + area;
+                household.building = (position / 12) as u16 + 1;
+                household.unit = (position % 12) as u16 + 101;
+            }
+        }
+    }
+}
+
+fn opposite(sex: Sex) -> Sex {
+    match sex {
+        Sex::Male => Sex::Female,
+        Sex::Female => Sex::Male,
+    }
+}
+
+/// Days since 1970-01-01 of the reference moment's day.
+pub(crate) fn reference_days() -> i32 {
+    let (year, month, day) = REFERENCE;
+    PartialDate::new(year, month, day).expect("the reference date exists").to_days_since_epoch()
+}
+
+/// Completed years of age at the reference moment.
+pub(crate) fn age_at_reference(birth: PartialDate) -> u16 {
+    let (year, month, day) = REFERENCE;
+    let had_birthday = (birth.month().unwrap_or(1), birth.day().unwrap_or(1)) <= (month, day);
+    (year - birth.year()).saturating_sub(u16::from(!had_birthday))
+}
+
+fn is_young_adult(birth: PartialDate) -> bool {
+    (18..=45).contains(&age_at_reference(birth))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, HashSet};
+
+    use censuslink_model::{IdStatus, PartialDate, Relation, Sex};
+    use censuslink_standardize::id::standardize_id;
+
+    use crate::geography;
+    use crate::population::{
+        Population, PopulationRates, Presence, age_at_reference, generate, reference_days,
+    };
+
+    fn district() -> Population {
+        generate(20_000, 11, &PopulationRates::standard())
+    }
+
+    #[test]
+    fn a_seed_gives_one_district() {
+        let rates = PopulationRates::standard();
+        assert_eq!(generate(2_000, 5, &rates), generate(2_000, 5, &rates));
+        assert_ne!(generate(2_000, 5, &rates).people[0], generate(2_000, 6, &rates).people[0]);
+    }
+
+    #[test]
+    fn every_id_validates_and_tells_the_truth() {
+        let population = district();
+        let mut seen = HashSet::new();
+        for person in &population.people {
+            let Some(number) = &person.id_number else {
+                let age_days = reference_days() - person.birth.to_days_since_epoch();
+                assert!(age_days < 92, "only recent infants lack an ID");
+                continue;
+            };
+            assert!(seen.insert(number.clone()), "one number per person");
+            let outcome = standardize_id(number);
+            assert_eq!(outcome.status, IdStatus::Valid, "person {}", person.key);
+            assert_eq!(outcome.birth_date, Some(person.birth));
+            assert_eq!(outcome.sex, Some(person.sex));
+            let expected_region =
+                geography::id_address_code(person.hukou_county, person.birth.year());
+            assert_eq!(outcome.region, Some(expected_region), "the hukou county at birth");
+        }
+    }
+
+    #[test]
+    fn households_are_families() {
+        let population = district();
+        for household in &population.households {
+            let members: Vec<_> =
+                household.members.iter().map(|&k| &population.people[k as usize]).collect();
+            assert_eq!(members[0].relation, Relation::Head);
+            assert_eq!(members.iter().filter(|p| p.relation == Relation::Head).count(), 1);
+            let head = members[0];
+            for member in &members[1..] {
+                let years_younger = i32::from(member.birth.year()) - i32::from(head.birth.year());
+                match member.relation {
+                    Relation::Spouse => {
+                        assert_ne!(member.sex, head.sex, "spouses of opposite sex");
+                        assert!(years_younger.abs() <= 6, "spouse age gap {years_younger}");
+                    }
+                    Relation::Child => {
+                        assert!(
+                            (14..=45).contains(&years_younger),
+                            "a child {years_younger} years younger"
+                        );
+                        assert!(member.birth.to_days_since_epoch() < reference_days());
+                    }
+                    Relation::Parent => {
+                        assert!((22..=35).contains(&-years_younger), "a parent {}", -years_younger)
+                    }
+                    other => panic!("unexpected relation {other:?}"),
+                }
+                assert_eq!(member.hukou_county, head.hukou_county, "a household shares its hukou");
+            }
+            let area = household.enumeration_area;
+            assert_eq!(
+                area / 1_000,
+                population.villages[household.village].code,
+                "the area lies in the village"
+            );
+        }
+        let mut per_area: BTreeMap<u64, usize> = BTreeMap::new();
+        for household in &population.households {
+            *per_area.entry(household.enumeration_area).or_default() += 1;
+        }
+        assert!(per_area.values().all(|&n| n <= 100), "areas of at most 100 households");
+        let mean = population.households.len() as f64 / per_area.len() as f64;
+        assert!((60.0..=100.0).contains(&mean), "about 80 households an area: {mean}");
+    }
+
+    #[test]
+    fn the_population_has_its_documented_shape() {
+        let population = district();
+        let rates = PopulationRates::standard();
+        let n_residents = population.residents().count();
+        assert!((20_000..20_010).contains(&n_residents), "{n_residents}");
+        let n_households = population.households.len() as f64;
+        let mean_size = population.people.len() as f64 / n_households;
+        assert!((2.45..=2.75).contains(&mean_size), "mean household size {mean_size}");
+        let is_migrant = |h: &crate::population::Household| {
+            population.people[h.members[0] as usize].hukou_village.is_none()
+        };
+        let migrant_share =
+            population.households.iter().filter(|h| is_migrant(h)).count() as f64 / n_households;
+        assert!(
+            (migrant_share - rates.in_migrant_households).abs() < 0.02,
+            "in-migrant households {migrant_share}"
+        );
+        let n_away = population.people.iter().filter(|p| p.presence == Presence::Away).count();
+        assert!(
+            n_away > 0
+                && population
+                    .people
+                    .iter()
+                    .filter(|p| p.presence == Presence::Away)
+                    .all(|p| p.hukou_village.is_some())
+        );
+        let dead: Vec<_> =
+            population.people.iter().filter(|p| p.presence == Presence::Dead).collect();
+        let death_rate = dead.len() as f64 / n_residents as f64;
+        assert!((death_rate - rates.annual_deaths).abs() < 0.003, "deaths {death_rate}");
+        for person in dead {
+            let death = person.death.expect("the dead have a death date").to_days_since_epoch();
+            assert!((reference_days() - 365..reference_days()).contains(&death));
+            assert!(age_at_reference(person.birth) >= 60);
+        }
+        let n_male = population.people.iter().filter(|p| p.sex == Sex::Male).count() as f64;
+        let male_share = n_male / population.people.len() as f64;
+        assert!((0.47..=0.54).contains(&male_share), "{male_share}");
+        let uyghur: Vec<_> = population.people.iter().filter(|p| p.ethnicity.code() == 5).collect();
+        assert!(!uyghur.is_empty() && uyghur.iter().all(|p| p.name.contains('·')));
+    }
+
+    #[test]
+    fn ages_are_completed_years() {
+        let born = |y, m, d| PartialDate::new(y, m, d).expect("a date");
+        assert_eq!(age_at_reference(born(1990, 10, 31)), 30);
+        assert_eq!(
+            age_at_reference(born(1990, 11, 1)),
+            30,
+            "a birthday on the reference day counts"
+        );
+        assert_eq!(age_at_reference(born(1990, 11, 2)), 29);
+        assert_eq!(age_at_reference(born(2020, 10, 31)), 0);
+    }
+}
