@@ -6,11 +6,13 @@
 #![warn(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+mod census;
 mod geography;
 mod names;
 mod population;
 mod rng;
 
+use crate::census::{Census, CensusRates};
 use crate::population::{Population, PopulationRates, Presence};
 
 /// What to generate.
@@ -22,11 +24,12 @@ pub struct SynthConfig {
     pub seed: u64,
 }
 
-/// A generated district: its true population (the census and the extracts drawn from it come
-/// with the next steps of the generator).
+/// A generated district: its true population and the census of it (the departmental extracts
+/// come with the next step of the generator).
 #[derive(Debug, Clone, PartialEq)]
 pub struct District {
     population: Population,
+    census: Census,
 }
 
 impl District {
@@ -49,6 +52,26 @@ impl District {
     pub fn n_households(&self) -> usize {
         self.population.households.len()
     }
+
+    /// Census person records.
+    pub fn n_census_records(&self) -> usize {
+        self.census.records.len()
+    }
+
+    /// Usual residents the census missed.
+    pub fn n_omitted(&self) -> usize {
+        self.census.omitted.len()
+    }
+
+    /// Births of the year before the reference moment that the census missed.
+    pub fn n_births_not_enumerated(&self) -> usize {
+        self.census.births_not_enumerated(&self.population).count()
+    }
+
+    /// The dead the census listed as residents.
+    pub fn n_dead_enumerated(&self) -> usize {
+        self.census.dead_enumerated.len()
+    }
 }
 
 /// Generates the district of `config`.
@@ -57,10 +80,12 @@ impl District {
 /// let config = censuslink_synth::SynthConfig { persons: 1_000, seed: 7 };
 /// let district = censuslink_synth::generate(&config);
 /// assert!(district.n_residents() >= 1_000);
+/// assert!(district.n_census_records() > district.n_residents() - district.n_omitted());
 /// assert_eq!(district, censuslink_synth::generate(&config), "deterministic");
 /// ```
 pub fn generate(config: &SynthConfig) -> District {
-    District {
-        population: population::generate(config.persons, config.seed, &PopulationRates::standard()),
-    }
+    let population =
+        population::generate(config.persons, config.seed, &PopulationRates::standard());
+    let census = census::enumerate(&population, config.seed, &CensusRates::standard());
+    District { population, census }
 }

@@ -429,10 +429,11 @@ impl Builder<'_> {
     /// (about 80 on average, as the 6th census aimed), in household order, and numbers their
     /// dwellings.
     fn assign_enumeration_areas(&mut self) {
-        for village in 0..self.villages.len() {
-            let members: Vec<usize> = (0..self.households.len())
-                .filter(|&h| self.households[h].village == village)
-                .collect();
+        let mut by_village: Vec<Vec<usize>> = vec![Vec::new(); self.villages.len()];
+        for (idx, household) in self.households.iter().enumerate() {
+            by_village[household.village].push(idx);
+        }
+        for (village, members) in by_village.iter().enumerate() {
             let n_areas = members.len().div_ceil(80).max(1);
             let per_area = members.len().div_ceil(n_areas).min(MAX_EA_HOUSEHOLDS);
             for (position, &household) in members.iter().enumerate() {

@@ -1,0 +1,318 @@
+//! The census of the district: who is enumerated where, as what, by whom; who is missed, who
+//! is counted twice, and which of the dead were listed. Structure and truth only: the values a
+//! record shows (with their recording errors) are rendered from its person by the error model.
+
+use std::collections::BTreeMap;
+
+use censuslink_model::{CollectionMode, RecordType};
+
+use crate::population::{Population, Presence, age_at_reference, reference_days};
+use crate::rng::Rng;
+
+/// The census's rates.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct CensusRates {
+    /// Usual residents not enumerated anywhere: 2-4 % per the issue.
+    pub(crate) omission: f64,
+    /// How much likelier than average an in-migrant, a young adult (18-30) and an infant
+    /// (under 1) is to be missed; the rest get `1`, and the multipliers of a person multiply.
+    pub(crate) omission_migrant: f64,
+    pub(crate) omission_young_adult: f64,
+    pub(crate) omission_infant: f64,
+    /// Usual residents enumerated twice as residents: 0.5-1 % per the issue.
+    pub(crate) duplication: f64,
+    /// Registered-away people whose hukou-place listing is missed.
+    pub(crate) away_omission: f64,
+    /// The year's dead whom their household still listed.
+    pub(crate) dead_enumerated: f64,
+    /// Records that households filled in themselves online (自主填报).
+    pub(crate) self_report: f64,
+}
+
+impl CensusRates {
+    /// The rates the generator is documented with (docs/synthetic-data.md).
+    pub(crate) fn standard() -> CensusRates {
+        CensusRates {
+            omission: 0.03,
+            omission_migrant: 2.5,
+            omission_young_adult: 1.8,
+            omission_infant: 3.0,
+            duplication: 0.008,
+            away_omission: 0.05,
+            dead_enumerated: 0.05,
+            self_report: 0.3,
+        }
+    }
+}
+
+/// Why a person has a second resident record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DuplicateKind {
+    /// Listed where they live and, as a resident, at their hukou address in the district.
+    HukouAndResidence,
+    /// Listed in their own enumeration area and in a neighbouring one.
+    TwoAreas,
+    /// Filled in online by the household and entered again by the enumerator.
+    SelfReportAndEnumerator,
+}
+
+/// One census person record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CensusRecord {
+    /// The true person.
+    pub(crate) person: u32,
+    /// The 15-digit enumeration area code.
+    pub(crate) enumeration_area: u64,
+    /// The household (key into [`Population::households`]) the record is listed in.
+    pub(crate) household: u32,
+    pub(crate) record_type: RecordType,
+    pub(crate) mode: CollectionMode,
+    /// Why this record repeats an earlier one of the same person, for the second record of a
+    /// duplicate.
+    pub(crate) duplicate: Option<DuplicateKind>,
+}
+
+/// The census and its truth.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Census {
+    pub(crate) records: Vec<CensusRecord>,
+    /// Usual residents with no resident record, in key order.
+    pub(crate) omitted: Vec<u32>,
+    /// The dead listed as residents, in key order.
+    pub(crate) dead_enumerated: Vec<u32>,
+}
+
+/// Enumerates `population`: each usual resident once in the area they live in (unless
+/// missed), each registered-away person once at their hukou household as `registered_away`,
+/// some residents twice, some of the dead once. Records are in household order, as the
+/// enumeration areas' forms are.
+pub(crate) fn enumerate(population: &Population, seed: u64, rates: &CensusRates) -> Census {
+    let mut rng = Rng::new(seed, 3);
+    let people = &population.people;
+    let multiplier = |key: u32| {
+        let person = &people[key as usize];
+        let age = age_at_reference(person.birth);
+        let mut m = 1.0;
+        if person.hukou_village.is_none() {
+            m *= rates.omission_migrant;
+        }
+        if (18..=30).contains(&age) {
+            m *= rates.omission_young_adult;
+        }
+        if age == 0 {
+            m *= rates.omission_infant;
+        }
+        m
+    };
+    let residents: Vec<u32> = population.residents().map(|p| p.key).collect();
+    let mean_multiplier =
+        residents.iter().map(|&k| multiplier(k)).sum::<f64>() / residents.len().max(1) as f64;
+
+    // The first household registered in each village: where a duplicate at the hukou address
+    // is listed.
+    let mut hukou_households: BTreeMap<u64, u32> = BTreeMap::new();
+    for household in &population.households {
+        hukou_households
+            .entry(population.villages[household.village].code)
+            .or_insert(household.key);
+    }
+    let mut records = Vec::new();
+    let mut omitted = Vec::new();
+    let mut dead_enumerated = Vec::new();
+    for household in &population.households {
+        let mode = if rng.chance(rates.self_report) {
+            CollectionMode::SelfReport
+        } else {
+            CollectionMode::Enumerator
+        };
+        for &key in &household.members {
+            let person = &people[key as usize];
+            let record = |record_type, mode, duplicate| CensusRecord {
+                person: key,
+                enumeration_area: household.enumeration_area,
+                household: household.key,
+                record_type,
+                mode,
+                duplicate,
+            };
+            match person.presence {
+                Presence::Resident
+                    if rng.chance(rates.omission * multiplier(key) / mean_multiplier) =>
+                {
+                    omitted.push(key);
+                }
+                Presence::Resident => {
+                    records.push(record(RecordType::Resident, mode, None));
+                    if rng.chance(rates.duplication) {
+                        records.push(duplicate(
+                            population,
+                            &hukou_households,
+                            key,
+                            household.key,
+                            mode,
+                            &mut rng,
+                        ));
+                    }
+                }
+                Presence::Away if !rng.chance(rates.away_omission) => {
+                    records.push(record(RecordType::RegisteredAway, mode, None));
+                }
+                Presence::Away => {}
+                Presence::Dead if rng.chance(rates.dead_enumerated) => {
+                    records.push(record(RecordType::Resident, mode, None));
+                    dead_enumerated.push(key);
+                }
+                Presence::Dead => {}
+            }
+        }
+    }
+    omitted.sort_unstable();
+    dead_enumerated.sort_unstable();
+    Census { records, omitted, dead_enumerated }
+}
+
+/// The second resident record of person `key`, who lives in household `home`.
+fn duplicate(
+    population: &Population,
+    hukou_households: &BTreeMap<u64, u32>,
+    key: u32,
+    home: u32,
+    mode: CollectionMode,
+    rng: &mut Rng,
+) -> CensusRecord {
+    let person = &population.people[key as usize];
+    let home_household = &population.households[home as usize];
+    let home_village = population.villages[home_household.village].code;
+    // Someone registered in another village of the district is the one listed at the hukou
+    // address too; anyone else is listed in a neighbouring area, or twice in their own.
+    let hukou_household = person
+        .hukou_village
+        .filter(|&village| village != home_village)
+        .and_then(|village| hukou_households.get(&village))
+        .map(|&household| &population.households[household as usize]);
+    let (household, kind) = match hukou_household {
+        Some(household) => (household, DuplicateKind::HukouAndResidence),
+        None if rng.chance(0.5) => {
+            let neighbour = population
+                .households
+                .get(home as usize + 1 + rng.below(200) as usize)
+                .filter(|h| h.enumeration_area != home_household.enumeration_area)
+                .unwrap_or(home_household);
+            let kind = if neighbour.key == home {
+                DuplicateKind::SelfReportAndEnumerator
+            } else {
+                DuplicateKind::TwoAreas
+            };
+            (neighbour, kind)
+        }
+        None => (home_household, DuplicateKind::SelfReportAndEnumerator),
+    };
+    let mode = match (kind, mode) {
+        (DuplicateKind::SelfReportAndEnumerator, CollectionMode::SelfReport) => {
+            CollectionMode::Enumerator
+        }
+        (DuplicateKind::SelfReportAndEnumerator, CollectionMode::Enumerator) => {
+            CollectionMode::SelfReport
+        }
+        (_, mode) => mode,
+    };
+    CensusRecord {
+        person: key,
+        enumeration_area: household.enumeration_area,
+        household: household.key,
+        record_type: RecordType::Resident,
+        mode,
+        duplicate: Some(kind),
+    }
+}
+
+impl Census {
+    /// Omitted people born in the year before the reference moment (the census's H3 period,
+    /// 2019-11-01 to 2020-10-31): the births not enumerated.
+    pub(crate) fn births_not_enumerated<'a>(
+        &'a self,
+        population: &'a Population,
+    ) -> impl Iterator<Item = u32> + 'a {
+        self.omitted.iter().copied().filter(|&key| is_born_in_period(population, key))
+    }
+}
+
+/// Whether a person was born in the year before the reference moment.
+pub(crate) fn is_born_in_period(population: &Population, key: u32) -> bool {
+    let born = population.people[key as usize].birth.to_days_since_epoch();
+    (reference_days() - 365..reference_days()).contains(&born)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use censuslink_model::{CollectionMode, RecordType};
+
+    use crate::census::{CensusRates, DuplicateKind, enumerate, is_born_in_period};
+    use crate::population::{PopulationRates, Presence, age_at_reference, generate};
+
+    #[test]
+    fn the_census_lists_whom_the_rules_say() {
+        let population = generate(30_000, 3, &PopulationRates::standard());
+        let rates = CensusRates::standard();
+        let census = enumerate(&population, 3, &rates);
+        assert_eq!(census, enumerate(&population, 3, &rates), "deterministic");
+
+        let mut per_person: BTreeMap<u32, Vec<_>> = BTreeMap::new();
+        for record in &census.records {
+            per_person.entry(record.person).or_default().push(record);
+        }
+        let n_residents = population.residents().count() as f64;
+        let omission = census.omitted.len() as f64 / n_residents;
+        assert!((omission - rates.omission).abs() < 0.004, "omission {omission}");
+        for &key in &census.omitted {
+            assert_eq!(population.people[key as usize].presence, Presence::Resident);
+            assert!(!per_person.contains_key(&key), "an omitted person has no record");
+        }
+
+        let is_migrant = |key: &u32| population.people[*key as usize].hukou_village.is_none();
+        let migrant_rate = census.omitted.iter().filter(|k| is_migrant(k)).count() as f64
+            / population.residents().filter(|p| p.hukou_village.is_none()).count() as f64;
+        let local_rate = census.omitted.iter().filter(|k| !is_migrant(k)).count() as f64
+            / population.residents().filter(|p| p.hukou_village.is_some()).count() as f64;
+        assert!(migrant_rate > 2.0 * local_rate, "migrants {migrant_rate}, locals {local_rate}");
+
+        let duplicated: Vec<_> = per_person.values().filter(|records| records.len() > 1).collect();
+        let duplication = duplicated.len() as f64 / n_residents;
+        assert!((0.005..=0.011).contains(&duplication), "duplication {duplication}");
+        for records in &duplicated {
+            assert_eq!(records.len(), 2);
+            assert!(records.iter().all(|r| r.record_type == RecordType::Resident));
+            match records[1].duplicate.expect("the second record says why") {
+                DuplicateKind::SelfReportAndEnumerator => {
+                    assert_eq!(records[0].enumeration_area, records[1].enumeration_area);
+                    assert_ne!(records[0].mode, records[1].mode);
+                }
+                DuplicateKind::TwoAreas | DuplicateKind::HukouAndResidence => {
+                    assert_ne!(records[0].enumeration_area, records[1].enumeration_area);
+                }
+            }
+        }
+
+        for person in population.people.iter().filter(|p| p.presence == Presence::Away) {
+            let records = per_person.get(&person.key).map_or(&[][..], Vec::as_slice);
+            assert!(records.len() <= 1);
+            assert!(records.iter().all(|r| r.record_type == RecordType::RegisteredAway));
+        }
+        let n_dead = population.people.iter().filter(|p| p.presence == Presence::Dead).count();
+        assert!(!census.dead_enumerated.is_empty() && census.dead_enumerated.len() * 5 < n_dead);
+        let self_reported =
+            census.records.iter().filter(|r| r.mode == CollectionMode::SelfReport).count() as f64;
+        assert!((self_reported / census.records.len() as f64 - rates.self_report).abs() < 0.03);
+        let infants_missed =
+            census.omitted.iter().filter(|&&k| is_born_in_period(&population, k)).count();
+        assert!(infants_missed > 0);
+        assert!(
+            census
+                .omitted
+                .iter()
+                .all(|&k| age_at_reference(population.people[k as usize].birth) <= 100)
+        );
+    }
+}
