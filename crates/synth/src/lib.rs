@@ -7,12 +7,14 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod census;
+mod extracts;
 mod geography;
 mod names;
 mod population;
 mod rng;
 
 use crate::census::{Census, CensusRates};
+use crate::extracts::{ExtractRates, Registers};
 use crate::population::{Population, PopulationRates, Presence};
 
 /// What to generate.
@@ -24,12 +26,14 @@ pub struct SynthConfig {
     pub seed: u64,
 }
 
-/// A generated district: its true population and the census of it (the departmental extracts
-/// come with the next step of the generator).
+/// A generated district: its true population, the census of it and who each department's
+/// register holds (the files, with each department's formats and recording errors, come with
+/// the next step of the generator).
 #[derive(Debug, Clone, PartialEq)]
 pub struct District {
     population: Population,
     census: Census,
+    registers: Registers,
 }
 
 impl District {
@@ -72,6 +76,17 @@ impl District {
     pub fn n_dead_enumerated(&self) -> usize {
         self.census.dead_enumerated.len()
     }
+
+    /// Entries of the register of `role` (0 for the census, which is no register).
+    pub fn n_register_entries(&self, role: censuslink_model::Role) -> usize {
+        self.registers.of(role).len()
+    }
+
+    /// Omitted usual residents whom at least one register holds: the missed people the
+    /// product can find.
+    pub fn n_omitted_findable(&self) -> usize {
+        self.census.omitted.iter().filter(|&&key| !self.registers.holding(key).is_empty()).count()
+    }
 }
 
 /// Generates the district of `config`.
@@ -87,5 +102,6 @@ pub fn generate(config: &SynthConfig) -> District {
     let population =
         population::generate(config.persons, config.seed, &PopulationRates::standard());
     let census = census::enumerate(&population, config.seed, &CensusRates::standard());
-    District { population, census }
+    let registers = extracts::draw(&population, config.seed, &ExtractRates::standard());
+    District { population, census, registers }
 }

@@ -1,0 +1,178 @@
+//! Who each department's register holds, as of the extraction, with the staleness real
+//! registers have: hukou keeps the dead it was not told about and the people who left; school
+//! and insurance hold the district's actual residents with gaps. Membership and truth only;
+//! the error model renders each entry's values in the department's own format.
+
+use censuslink_model::Role;
+
+use crate::census::is_born_in_period;
+use crate::population::{Population, Presence, age_at_reference};
+use crate::rng::Rng;
+
+/// The registers' rates.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ExtractRates {
+    /// The year's dead still on the hukou register (应销未销).
+    pub(crate) dead_not_cancelled: f64,
+    /// Residents of 6-18 enrolled in the district's schools.
+    pub(crate) school_enrolment: f64,
+    /// Residents insured in the district (about 95 % per the issue).
+    pub(crate) insurance_coverage: f64,
+    /// People living elsewhere still insured in the district.
+    pub(crate) insurance_stale: f64,
+    /// Births of the year with a birth certificate in the district's records.
+    pub(crate) birth_registration: f64,
+    /// The year's dead with a death record.
+    pub(crate) death_registration: f64,
+}
+
+impl ExtractRates {
+    /// The rates the generator is documented with (docs/synthetic-data.md).
+    pub(crate) fn standard() -> ExtractRates {
+        ExtractRates {
+            dead_not_cancelled: 0.3,
+            school_enrolment: 0.98,
+            insurance_coverage: 0.95,
+            insurance_stale: 0.4,
+            birth_registration: 0.97,
+            death_registration: 0.95,
+        }
+    }
+}
+
+/// The people each register holds, by role, in person-key order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Registers {
+    pub(crate) hukou: Vec<u32>,
+    pub(crate) birth: Vec<u32>,
+    pub(crate) death: Vec<u32>,
+    pub(crate) school: Vec<u32>,
+    pub(crate) insurance: Vec<u32>,
+}
+
+impl Registers {
+    /// The register of `role`; the census is not one of them.
+    pub(crate) fn of(&self, role: Role) -> &[u32] {
+        match role {
+            Role::Hukou => &self.hukou,
+            Role::Birth => &self.birth,
+            Role::Death => &self.death,
+            Role::School => &self.school,
+            Role::Insurance => &self.insurance,
+            Role::Census => &[],
+        }
+    }
+
+    /// The registers that hold `key`, in role order.
+    pub(crate) fn holding(&self, key: u32) -> Vec<Role> {
+        Role::ALL.into_iter().filter(|&role| self.of(role).binary_search(&key).is_ok()).collect()
+    }
+}
+
+/// Draws each register's members.
+pub(crate) fn draw(population: &Population, seed: u64, rates: &ExtractRates) -> Registers {
+    let mut rng = Rng::new(seed, 4);
+    let mut registers = Registers {
+        hukou: Vec::new(),
+        birth: Vec::new(),
+        death: Vec::new(),
+        school: Vec::new(),
+        insurance: Vec::new(),
+    };
+    for person in &population.people {
+        let key = person.key;
+        let is_local = person.hukou_village.is_some();
+        let has_id = person.id_number.is_some();
+        let is_in_hukou = match person.presence {
+            // An infant not yet registered has no hukou entry (户口待定).
+            Presence::Resident | Presence::Away => is_local && has_id,
+            Presence::Dead => is_local && rng.chance(rates.dead_not_cancelled),
+        };
+        if is_in_hukou {
+            registers.hukou.push(key);
+        }
+        if is_born_in_period(population, key)
+            && person.presence == Presence::Resident
+            && rng.chance(rates.birth_registration)
+        {
+            registers.birth.push(key);
+        }
+        if person.presence == Presence::Dead && rng.chance(rates.death_registration) {
+            registers.death.push(key);
+        }
+        let age = age_at_reference(person.birth);
+        if person.presence == Presence::Resident
+            && (6..=18).contains(&age)
+            && rng.chance(rates.school_enrolment)
+        {
+            registers.school.push(key);
+        }
+        let is_insured = match person.presence {
+            Presence::Resident => rng.chance(rates.insurance_coverage),
+            Presence::Away => rng.chance(rates.insurance_stale),
+            Presence::Dead => false,
+        };
+        if is_insured {
+            registers.insurance.push(key);
+        }
+    }
+    registers
+}
+
+#[cfg(test)]
+mod tests {
+    use censuslink_model::Role;
+
+    use crate::census::{CensusRates, enumerate, is_born_in_period};
+    use crate::extracts::{ExtractRates, draw};
+    use crate::population::{PopulationRates, Presence, age_at_reference, generate};
+
+    #[test]
+    fn registers_hold_whom_departments_hold() {
+        let population = generate(30_000, 9, &PopulationRates::standard());
+        let rates = ExtractRates::standard();
+        let registers = draw(&population, 9, &rates);
+        assert_eq!(registers, draw(&population, 9, &rates), "deterministic");
+        let person = |key: u32| &population.people[key as usize];
+
+        assert!(
+            registers.hukou.iter().all(|&k| person(k).hukou_village.is_some()),
+            "hukou holds locals only"
+        );
+        let n_dead =
+            population.people.iter().filter(|p| p.presence == Presence::Dead).count() as f64;
+        let stale_dead =
+            registers.hukou.iter().filter(|&&k| person(k).presence == Presence::Dead).count()
+                as f64;
+        assert!(
+            (stale_dead / n_dead - rates.dead_not_cancelled).abs() < 0.06,
+            "dead not cancelled {}",
+            stale_dead / n_dead
+        );
+        assert!(
+            registers.hukou.iter().any(|&k| person(k).presence == Presence::Away),
+            "and people who left"
+        );
+
+        assert!(registers.birth.iter().all(|&k| is_born_in_period(&population, k)));
+        assert!(registers.death.iter().all(|&k| person(k).presence == Presence::Dead));
+        assert!(
+            registers.school.iter().all(|&k| (6..=18).contains(&age_at_reference(person(k).birth)))
+        );
+        let n_residents = population.residents().count() as f64;
+        let insured_residents = registers
+            .insurance
+            .iter()
+            .filter(|&&k| person(k).presence == Presence::Resident)
+            .count() as f64;
+        assert!((insured_residents / n_residents - rates.insurance_coverage).abs() < 0.01);
+
+        // Most people the census missed are in some register: they are findable.
+        let census = enumerate(&population, 9, &CensusRates::standard());
+        let findable =
+            census.omitted.iter().filter(|&&k| !registers.holding(k).is_empty()).count() as f64;
+        assert!(findable / census.omitted.len() as f64 > 0.9, "{findable}");
+        let roles = registers.holding(registers.school[0]);
+        assert!(roles.contains(&Role::School) && !roles.contains(&Role::Census));
+    }
+}
