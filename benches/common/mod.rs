@@ -48,13 +48,6 @@ const GIVEN: [char; 120] = [
 ];
 const COUNTIES: [&str; 6] = ["320102", "320104", "320105", "320106", "320111", "320113"];
 
-/// ISO 7064 MOD 11-2 check character of a 17-digit body.
-fn check_character(body: &[u8]) -> char {
-    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body.iter().zip(WEIGHTS).map(|(d, w)| u32::from(d - b'0') * w).sum();
-    b"10X98765432"[(sum % 11) as usize] as char
-}
-
 /// Writes a hukou-like CSV of `n_rows` persons (UTF-8, dates in mixed formats, about 2 % of
 /// IDs damaged) and a job file mapping it; returns the job file's path.
 pub(crate) fn write_hukou_extract(folder: &Path, n_rows: usize, seed: u64) -> std::path::PathBuf {
@@ -67,7 +60,9 @@ pub(crate) fn write_hukou_extract(folder: &Path, n_rows: usize, seed: u64) -> st
         let seq = rng.below(1000);
         let is_male = seq % 2 == 1;
         let body = format!("{county}{year:04}{month:02}{day:02}{seq:03}");
-        let mut id = format!("{body}{}", check_character(body.as_bytes()));
+        let body_bytes: [u8; 17] = body.as_bytes().try_into().expect("17 digits");
+        let check = censuslink_standardize::id::check_character(&body_bytes) as char;
+        let mut id = format!("{body}{check}");
         if rng.below(50) == 0 {
             id = id.to_lowercase().replace('9', "９");
         }
