@@ -17,12 +17,12 @@ fn repo_path(relative: &str) -> PathBuf {
 }
 
 #[test]
-fn run_on_the_sample_writes_standardized_parquet_and_a_summary() {
+fn run_on_the_hand_made_district_writes_standardized_parquet_and_a_summary() {
     let out = tempfile::tempdir().expect("a temporary folder");
     let assert = censuslink()
         .args(["run", "--quiet", "--out"])
         .arg(out.path())
-        .arg(repo_path("sample-data/job.toml"))
+        .arg(repo_path("crates/io/tests/data/handmade/job.toml"))
         .assert()
         .success();
     assert!(assert.get_output().stdout.is_empty(), "--quiet prints nothing");
@@ -41,7 +41,7 @@ fn run_on_the_sample_writes_standardized_parquet_and_a_summary() {
         sources.iter().find(|s| s["name"] == name).expect("every source is summarised")
     };
 
-    // Worked out from sample-data/make_sample.py.
+    // Worked out from crates/io/tests/data/handmade/make_sample.py.
     assert_eq!(by_name("census")["rows_read"], 12);
     assert_eq!(by_name("census")["rows_usable"], 12);
     assert_eq!(by_name("census")["id_status"]["valid"], 11);
@@ -68,6 +68,88 @@ fn run_on_the_sample_writes_standardized_parquet_and_a_summary() {
         std::fs::read_to_string(out.path().join("row_issues.csv")).expect("row_issues.csv");
     assert!(issues.starts_with("\u{FEFF}source,row,field,issue\n"));
     assert!(issues.contains("insurance,4,id_number,id_excel_truncated\n"), "{issues}");
+}
+
+#[test]
+fn run_reads_the_whole_sample_and_rejects_only_the_rows_the_truth_says() {
+    let out = tempfile::tempdir().expect("a temporary folder");
+    censuslink()
+        .args(["run", "--quiet", "--out"])
+        .arg(out.path())
+        .arg(repo_path("sample-data/job.toml"))
+        .assert()
+        .success();
+    let summary: Value = serde_json::from_slice(
+        &std::fs::read(out.path().join("summary.json")).expect("summary.json"),
+    )
+    .expect("summary.json is JSON");
+
+    // The truth: rows per source, and the rows meant to hold neither name nor ID.
+    let records = std::fs::read_to_string(repo_path("sample-data/truth/records.csv"))
+        .expect("the sample's truth");
+    let mut expected: std::collections::BTreeMap<&str, (u64, u64)> = Default::default();
+    for line in records.lines().skip(1) {
+        let fields: Vec<&str> = line.split(',').collect();
+        let damages = fields[3];
+        let no_name = damages.contains("name_missing") || damages.contains("name_placeholder");
+        let entry = expected.entry(fields[0]).or_default();
+        entry.0 += 1;
+        entry.1 += u64::from(no_name && damages.contains("id_missing"));
+    }
+    let sources = summary["sources"].as_array().expect("a list of sources");
+    assert_eq!(sources.len(), 6);
+    for source in sources {
+        let name = source["name"].as_str().expect("a name");
+        let (rows, rejected) = expected[name];
+        assert_eq!(source["rows_read"], rows, "{name}");
+        let n_rejected: u64 = source["rows_rejected"]
+            .as_object()
+            .expect("a map")
+            .values()
+            .map(|v| v.as_u64().unwrap_or(0))
+            .sum();
+        assert_eq!(n_rejected, rejected, "{name}: rejected rows");
+    }
+    assert!(expected["census"].0 > 20_000 && expected["school"].0 > 1_000);
+}
+
+#[test]
+fn the_sample_is_what_the_generator_writes() {
+    let out = tempfile::tempdir().expect("a temporary folder");
+    censuslink()
+        .args(["synth", "--persons", "20000", "--seed", "2020", "--quiet", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let mut n_files = 0;
+    for file in files_under(out.path()) {
+        let relative = file.strip_prefix(out.path()).expect("under the output");
+        let committed = std::fs::read(repo_path("sample-data").join(relative))
+            .unwrap_or_else(|_| panic!("sample-data/{} is missing", relative.display()));
+        assert!(
+            std::fs::read(&file).expect("written") == committed,
+            "sample-data/{} differs from what `censuslink synth --persons 20000 --seed 2020` \
+             writes: regenerate it",
+            relative.display()
+        );
+        n_files += 1;
+    }
+    // Everything in the sample comes from the generator but its README.
+    assert_eq!(files_under(&repo_path("sample-data")).len(), n_files + 1);
+    assert_eq!(n_files, 14);
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("a folder") {
+        let path = entry.expect("an entry").path();
+        if path.is_dir() {
+            files.extend(files_under(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
 }
 
 #[test]

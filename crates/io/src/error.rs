@@ -87,6 +87,23 @@ pub enum Error {
         /// What is wrong.
         problem: Problem,
     },
+    /// A cell of a table being written holds a character that the file's encoding cannot
+    /// represent (GBK holds no characters beyond the Basic Multilingual Plane and not all of
+    /// those). The character is not repeated, since it is part of a value.
+    #[error(
+        "cannot write {path}: {} of column `{column}` has a character that {encoding} cannot hold",
+        row.map_or_else(|| "the header".to_owned(), |row| format!("data row {row}"))
+    )]
+    Unencodable {
+        /// The output file.
+        path: PathBuf,
+        /// The header of the column.
+        column: String,
+        /// The 1-based data row; `None` for the header row.
+        row: Option<u64>,
+        /// The encoding, as job files name it (`gbk`).
+        encoding: &'static str,
+    },
     /// An output could not be written.
     #[error("cannot write {path}")]
     Write {

@@ -1,7 +1,8 @@
 //! Reading and writing for censuslink: the job file, source readers (CSV in UTF-8, GBK or
 //! GB18030; Parquet; Arrow IPC; XLSX) that map each source's columns onto canonical fields and
-//! standardize them, and the writers of standardized records and run summaries. The only crate
-//! that knows file formats.
+//! standardize them, the writers of standardized records and run summaries, and
+//! [`write_table`], which writes a table in every format the readers read (for the synthetic
+//! district's extracts). The only crate that knows file formats.
 //!
 //! ```
 //! use std::path::Path;
@@ -30,12 +31,14 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod error;
+mod export;
 mod job;
 mod load;
 mod read;
 mod write;
 
 pub use crate::error::{Error, Problem};
+pub use crate::export::{Column, Export, Table, Values, write_table};
 pub use crate::job::{DEFAULT_MISSING, Encoding, Format, Job, Lang, Mapping, Source};
 pub use crate::load::{LoadedSource, load, load_with};
 pub use crate::read::{BATCH_ROWS, RawBatch, SourceReader, open};

@@ -433,18 +433,20 @@ fn push_code<T>(column: &mut Vec<Option<T>>, code: Option<T>) -> bool {
 }
 
 /// Why record `idx` cannot be linked: nothing in it, or nothing to link on (no name, no ID
-/// number, no valid mother's ID number).
+/// number, no mother's ID number).
 fn reject_reason(table: &PersonTable, idx: usize, has_value: bool) -> Option<RejectReason> {
     // Columns of fields the source does not map are still empty here.
     let has = |column: &TextColumn| idx < column.len() && column.get(idx).is_some();
     // An ID number that is no ID at all (malformed text, a temporary student number) cannot
     // be linked on; one with a typo still can.
-    let has_id = table.id.status.get(idx).is_some_and(|status| {
-        !matches!(status, IdStatus::Missing | IdStatus::Malformed | IdStatus::TemporaryNumber)
-    });
+    let is_linkable = |status: Option<&IdStatus>| {
+        status.is_some_and(|status| {
+            !matches!(status, IdStatus::Missing | IdStatus::Malformed | IdStatus::TemporaryNumber)
+        })
+    };
     let has_identity = has(&table.name.full)
-        || has_id
-        || table.mother_id.status.get(idx).is_some_and(|status| status.is_valid());
+        || is_linkable(table.id.status.get(idx))
+        || is_linkable(table.mother_id.status.get(idx));
     match (has_value, has_identity) {
         (false, _) => Some(RejectReason::Empty),
         (true, false) => Some(RejectReason::NoNameNoId),

@@ -7,30 +7,47 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod census;
+mod errors;
 mod extracts;
 mod geography;
 mod names;
 mod population;
+mod render;
 mod rng;
+mod truth;
+
+use std::path::Path;
+
+use censuslink_model::Role;
 
 use crate::census::{Census, CensusRates};
 use crate::extracts::{ExtractRates, Registers};
 use crate::population::{Population, PopulationRates, Presence};
 
 /// What to generate.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SynthConfig {
     /// Usual residents of the district (whole households: the count may be passed by a few).
     pub persons: usize,
     /// The seed; the same seed gives the same district.
     pub seed: u64,
+    /// A factor on every error rate of the error model: 1 for the documented rates, 0 for
+    /// files without recording errors.
+    pub error_scale: f64,
+}
+
+impl SynthConfig {
+    /// `persons` usual residents from `seed`, at the documented error rates.
+    pub fn new(persons: usize, seed: u64) -> SynthConfig {
+        SynthConfig { persons, seed, error_scale: 1.0 }
+    }
 }
 
 /// A generated district: its true population, the census of it and who each department's
-/// register holds (the files, with each department's formats and recording errors, come with
-/// the next step of the generator).
+/// register holds; [`District::write`] renders the files.
 #[derive(Debug, Clone, PartialEq)]
 pub struct District {
+    config: SynthConfig,
     population: Population,
     census: Census,
     registers: Registers,
@@ -92,7 +109,7 @@ impl District {
 /// Generates the district of `config`.
 ///
 /// ```
-/// let config = censuslink_synth::SynthConfig { persons: 1_000, seed: 7 };
+/// let config = censuslink_synth::SynthConfig::new(1_000, 7);
 /// let district = censuslink_synth::generate(&config);
 /// assert!(district.n_residents() >= 1_000);
 /// assert!(district.n_census_records() > district.n_residents() - district.n_omitted());
@@ -103,5 +120,47 @@ pub fn generate(config: &SynthConfig) -> District {
         population::generate(config.persons, config.seed, &PopulationRates::standard());
     let census = census::enumerate(&population, config.seed, &CensusRates::standard());
     let registers = extracts::draw(&population, config.seed, &ExtractRates::standard());
-    District { population, census, registers }
+    District { config: config.clone(), population, census, registers }
+}
+
+/// The sources of a district, in the order they are written.
+const SOURCES: [Role; 6] =
+    [Role::Census, Role::Hukou, Role::Birth, Role::Death, Role::School, Role::Insurance];
+
+impl District {
+    /// Writes the district into `dir` (created if needed): the six sources in their
+    /// departments' formats, `job.toml` mapping them, and the truth in `dir/truth/`. Returns
+    /// each file written (relative to `dir`) and its rows.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir().expect("a temporary folder");
+    /// let district = censuslink_synth::generate(&censuslink_synth::SynthConfig::new(500, 1));
+    /// let written = district.write(dir.path()).expect("writable");
+    /// assert_eq!(written[0].0, "census.csv");
+    /// assert!(dir.path().join("job.toml").exists() && dir.path().join("truth/omitted.csv").exists());
+    /// ```
+    pub fn write(&self, dir: &Path) -> Result<Vec<(String, usize)>, censuslink_io::Error> {
+        let truth_dir = dir.join("truth");
+        for folder in [dir, truth_dir.as_path()] {
+            std::fs::create_dir_all(folder).map_err(|source| censuslink_io::Error::Write {
+                path: folder.to_path_buf(),
+                source: source.into(),
+            })?;
+        }
+        let mut written = Vec::new();
+        let mut truths = Vec::with_capacity(SOURCES.len());
+        // One source at a time: its table is dropped once written.
+        for role in SOURCES {
+            let extract = render::render(self, role);
+            censuslink_io::write_table(&dir.join(extract.file), &extract.export, &extract.table)?;
+            written.push((extract.file.to_owned(), extract.truth.len()));
+            truths.push((extract.name, extract.role, extract.truth));
+        }
+        let job = dir.join("job.toml");
+        std::fs::write(&job, include_str!("job.toml"))
+            .map_err(|source| censuslink_io::Error::Write { path: job, source: source.into() })?;
+        written.push(("job.toml".to_owned(), 0));
+        written.extend(truth::write(self, &truths, &truth_dir)?);
+        Ok(written)
+    }
 }

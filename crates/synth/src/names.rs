@@ -14,7 +14,7 @@ use censuslink_model::Sex;
 use crate::rng::Rng;
 
 /// The separator of the parts of a minority name (民委发〔2016〕33号): U+00B7 MIDDLE DOT.
-const MIDDLE_DOT: char = '\u{00B7}';
+pub(crate) const MIDDLE_DOT: char = '\u{00B7}';
 
 /// A surname drawn by its frequency in the registered population (compound surnames included).
 ///
@@ -109,41 +109,30 @@ pub(crate) fn uyghur_given(name: &str) -> &str {
 /// commonly confused in names: 伟/玮/炜, 静/婧, 丽/莉/俐, 军/君/均, 芳/方, 娜/那, 磊/垒, 涛/滔,
 /// 杰/洁, 强/墙 ...), or None if the table has none. The other members of `c`'s group are equally
 /// likely.
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "the error model, the next step of the synthetic district, draws name errors from it"
-    )
-)]
 pub(crate) fn homophone(rng: &mut Rng, c: char) -> Option<char> {
     confusable(rng, HOMOPHONES, c)
 }
 
+/// Whether [`homophone`] has one for `c`.
+pub(crate) fn has_homophone(c: char) -> bool {
+    HOMOPHONES.iter().any(|group| group.contains(c))
+}
+
 /// A look-alike (形近) character for the error model (己/已, 未/末, 王/玉, 日/曰, 土/士, 贝/见,
 /// 汩/汨, 祎/袆, 戊/戌 ...), or None. The other members of `c`'s group are equally likely.
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "the error model, the next step of the synthetic district, draws name errors from it"
-    )
-)]
 pub(crate) fn look_alike(rng: &mut Rng, c: char) -> Option<char> {
     confusable(rng, LOOK_ALIKES, c)
+}
+
+/// Whether [`look_alike`] has one for `c`.
+pub(crate) fn has_look_alike(c: char) -> bool {
+    LOOK_ALIKES.iter().any(|group| group.contains(c))
 }
 
 /// A traditional form of a simplified character (张→張, 刘→劉, 陈→陳, 黄→黃, 赵→趙, 杨→楊,
 /// 吴→吳, 伟→偉, 华→華, 国→國, 丽→麗 ...) for the error model, or None. One form per character:
 /// the one used in names where there are several (钟→鍾, not 鐘); every form maps back to its
 /// simplified character under `normalize_name` (a test checks).
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "the error model, the next step of the synthetic district, draws name errors from it"
-    )
-)]
 pub(crate) fn traditional(c: char) -> Option<char> {
     TRADITIONAL
         .iter()

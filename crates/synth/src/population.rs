@@ -337,7 +337,13 @@ impl Builder<'_> {
         let mother_birth = mother_birth.unwrap_or(head_birth);
         for _ in 0..n_children {
             let mother_age = self.rng.between(20, 38) as u16;
-            let year = (mother_birth.year() + mother_age).min(REFERENCE.0);
+            let year = mother_birth.year() + mother_age;
+            // A child the mother would have at an age she has not reached is not born: the
+            // household is smaller. (Clamping the year instead would pile births up in the
+            // reference year.)
+            if year > REFERENCE.0 {
+                continue;
+            }
             let birth = self.birth_in_year(year);
             // 1 in 13 newborns takes the mother's surname (DOMAIN §3.1).
             let surname_from =

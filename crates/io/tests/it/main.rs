@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use arrow_array::{ArrayRef, Date32Array, Int64Array, RecordBatch, StringArray};
-use censuslink_io::{Error, Job, LoadedSource, Problem};
+use arrow_array::{Array, ArrayRef, Date32Array, Int64Array, RecordBatch, StringArray};
+use censuslink_io::{Column, Encoding, Error, Export, Job, LoadedSource, Problem, Table, Values};
 use censuslink_model::{Field, IdStatus, IssueKind, PartialDate, RejectReason, RowIssue, Sex};
 
 const JOB_HEAD: &str = "reference_moment = \"2020-11-01T00:00:00\"\n";
@@ -320,9 +320,9 @@ fn parquet_and_arrow_dates_and_numbers_read_as_their_values() {
 }
 
 #[test]
-fn the_sample_district_loads_every_source() {
-    let job_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sample-data/job.toml");
-    let job = Job::load(&job_path).expect("the sample job is valid");
+fn the_hand_made_district_loads_every_source() {
+    let job_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/handmade/job.toml");
+    let job = Job::load(&job_path).expect("the hand-made job is valid");
     let roles: Vec<_> = job.sources.iter().map(|s| s.role.as_str()).collect();
     assert_eq!(roles, ["census", "hukou", "birth", "death", "school", "insurance"]);
     let loaded: Vec<LoadedSource> = job
@@ -514,4 +514,224 @@ fn gbk_after_the_detected_start_is_an_error_not_mojibake() {
         }
         other => panic!("expected an encoding change, got {other:?}"),
     }
+}
+
+/// Days since 1970-01-01 of a day-precision date.
+fn days(year: u16, month: u8, day: u8) -> i32 {
+    PartialDate::new(year, month, day).expect("a date").to_days_since_epoch()
+}
+
+/// A departmental table as the synthetic district writes them: Chinese text with a value that
+/// needs quoting, an empty cell, integers (one as long as a region code) and dates (one before
+/// 1900-03-01, which XLSX cannot hold as a date cell).
+fn export_table() -> Table {
+    let text = |values: &[Option<&str>]| {
+        Values::Text(values.iter().map(|v| v.map(str::to_owned)).collect())
+    };
+    let column = |header: &str, values| Column { header: header.to_owned(), values };
+    Table {
+        columns: vec![
+            column("编号", text(&[Some("B1"), Some("B2"), Some("B3")])),
+            column("姓名", text(&[Some("张伟"), None, Some("欧阳娜娜")])),
+            column("住址", text(&[Some("玄武区\"梅园\", 1号"), Some("鼓楼区"), None])),
+            column("户籍地代码", Values::Integer(vec![Some(320_102_001_001), None, Some(-12)])),
+            column(
+                "出生日期",
+                Values::Date(vec![Some(days(1987, 5, 6)), Some(days(1880, 1, 1)), None]),
+            ),
+        ],
+    }
+}
+
+/// The header and the cells of a file, read back through `censuslink_io::open`, row by row.
+fn read_back(
+    fixture: &Fixture,
+    file: &str,
+    extra: &str,
+) -> (Vec<String>, Vec<Vec<Option<String>>>) {
+    let job = fixture.parse(&source_job(file, extra, "name = \"姓名\"")).expect("a valid job");
+    let reader = censuslink_io::open(&job.sources[0]).unwrap_or_else(|err| panic!("{file}: {err}"));
+    let mut rows = Vec::new();
+    for batch in reader.batches {
+        let batch = batch.unwrap_or_else(|err| panic!("{file}: {err}")).batch;
+        let columns: Vec<&StringArray> = batch
+            .columns()
+            .iter()
+            .map(|c| c.as_any().downcast_ref::<StringArray>().expect("raw batches are text"))
+            .collect();
+        for row in 0..batch.num_rows() {
+            rows.push(
+                columns.iter().map(|c| c.is_valid(row).then(|| c.value(row).to_owned())).collect(),
+            );
+        }
+    }
+    (reader.header, rows)
+}
+
+#[test]
+fn written_tables_read_back_in_every_format() {
+    let header = ["编号", "姓名", "住址", "户籍地代码", "出生日期"];
+    let cells = |rows: [[Option<&str>; 5]; 3]| -> Vec<Vec<Option<String>>> {
+        rows.iter().map(|row| row.iter().map(|c| c.map(str::to_owned)).collect()).collect()
+    };
+    let typed = cells([
+        [
+            Some("B1"),
+            Some("张伟"),
+            Some("玄武区\"梅园\", 1号"),
+            Some("320102001001"),
+            Some("1987-05-06"),
+        ],
+        [Some("B2"), None, Some("鼓楼区"), None, Some("1880-01-01")],
+        [Some("B3"), Some("欧阳娜娜"), None, Some("-12"), None],
+    ]);
+    // CSV has no missing value, only empty fields.
+    let csv = cells([
+        [
+            Some("B1"),
+            Some("张伟"),
+            Some("玄武区\"梅园\", 1号"),
+            Some("320102001001"),
+            Some("1987-05-06"),
+        ],
+        [Some("B2"), Some(""), Some("鼓楼区"), Some(""), Some("1880-01-01")],
+        [Some("B3"), Some("欧阳娜娜"), Some(""), Some("-12"), Some("")],
+    ]);
+    let xlsx = |title: Option<&str>| Export::Xlsx {
+        sheet: "出生登记".to_owned(),
+        title: title.map(str::to_owned),
+    };
+    let csv_in = |encoding, bom| Export::Csv { encoding, bom };
+    let cases = [
+        ("utf8.csv", csv_in(Encoding::Utf8, false), "encoding = \"utf-8\"", &csv),
+        ("bom.csv", csv_in(Encoding::Utf8, true), "", &csv),
+        ("gbk.csv", csv_in(Encoding::Gbk, false), "encoding = \"gbk\"", &csv),
+        ("gb18030.csv", csv_in(Encoding::Gb18030, false), "encoding = \"gb18030\"", &csv),
+        ("plain.xlsx", xlsx(None), "", &typed),
+        (
+            "title.xlsx",
+            xlsx(Some("2020年出生登记")),
+            "header_row = 2\nsheet = \"出生登记\"",
+            &typed,
+        ),
+        ("t.parquet", Export::Parquet, "", &typed),
+        ("t.arrow", Export::Arrow, "", &typed),
+    ];
+    let fixture = Fixture::new();
+    for (file, export, extra, expected) in cases {
+        let path = fixture.folder.path().join(file);
+        censuslink_io::write_table(&path, &export, &export_table())
+            .unwrap_or_else(|err| panic!("{file}: {err}"));
+        let (read_header, rows) = read_back(&fixture, file, extra);
+        assert_eq!(read_header, header, "{file}");
+        assert_eq!(&rows, expected, "{file}");
+    }
+
+    let bytes = |file: &str| std::fs::read(fixture.folder.path().join(file)).expect("written");
+    assert!(bytes("bom.csv").starts_with("\u{FEFF}编号,姓名,".as_bytes()));
+    assert_eq!(
+        bytes("utf8.csv"),
+        "编号,姓名,住址,户籍地代码,出生日期\n\
+         B1,张伟,\"玄武区\"\"梅园\"\", 1号\",320102001001,1987-05-06\n\
+         B2,,鼓楼区,,1880-01-01\n\
+         B3,欧阳娜娜,,-12,\n"
+            .as_bytes()
+    );
+    assert_eq!(
+        bytes("gbk.csv"),
+        encoding_rs::GBK.encode(std::str::from_utf8(&bytes("utf8.csv")).expect("UTF-8")).0.as_ref()
+    );
+    // The title is cell A1, above the header.
+    let (title_row, _) = read_back(&fixture, "title.xlsx", "header_row = 1");
+    assert_eq!(title_row, ["2020年出生登记"]);
+}
+
+#[test]
+fn written_tables_are_the_same_bytes_every_time() {
+    let fixture = Fixture::new();
+    let exports = [
+        ("a.csv", Export::Csv { encoding: Encoding::Gb18030, bom: false }),
+        ("a.xlsx", Export::Xlsx { sheet: "户籍".to_owned(), title: Some("户籍人口".to_owned()) }),
+        ("a.parquet", Export::Parquet),
+        ("a.arrow", Export::Arrow),
+    ];
+    let write_all = || -> Vec<Vec<u8>> {
+        exports
+            .iter()
+            .map(|(file, export)| {
+                let path = fixture.folder.path().join(file);
+                censuslink_io::write_table(&path, export, &export_table()).expect("written");
+                std::fs::read(&path).expect("written")
+            })
+            .collect()
+    };
+    let first = write_all();
+    // A clock-based XLSX creation time has a resolution of one second.
+    std::thread::sleep(std::time::Duration::from_millis(1_100));
+    let second = write_all();
+    for ((file, _), (first, second)) in exports.iter().zip(first.iter().zip(&second)) {
+        assert!(first == second, "{file}: the second write differs");
+    }
+}
+
+#[test]
+fn a_character_outside_gbk_is_an_error_naming_the_column_and_row_not_the_value() {
+    // GBK is two bytes a character, all in the Basic Multilingual Plane: an emoji and
+    // CJK Extension B (U+20000) are outside it; GB18030 encodes all of Unicode.
+    for name in ["李😀", "李\u{20000}"] {
+        let mut table = export_table();
+        table.columns[1].values =
+            Values::Text(vec![Some("张伟".to_owned()), Some(name.to_owned()), None]);
+        let fixture = Fixture::new();
+        let path = fixture.folder.path().join("gbk.csv");
+        let gbk = Export::Csv { encoding: Encoding::Gbk, bom: false };
+        let err = censuslink_io::write_table(&path, &gbk, &table).expect_err("not GBK");
+        match &err {
+            Error::Unencodable { path: err_path, column, row, encoding } => {
+                assert_eq!(
+                    (err_path, column.as_str(), *row, *encoding),
+                    (&path, "姓名", Some(2), "gbk"),
+                    "{name}"
+                );
+            }
+            other => panic!("{name}: expected an unencodable character, got {other:?}"),
+        }
+        let message = err.to_string();
+        assert!(message.contains("gbk.csv") && message.contains("`姓名`"), "{message}");
+        assert!(message.contains("data row 2"), "{message}");
+        assert!(!message.contains(name) && !message.contains(&name[3..]), "{message}");
+        assert!(!path.exists(), "a file cut short is removed");
+
+        let gb18030 = Export::Csv { encoding: Encoding::Gb18030, bom: false };
+        censuslink_io::write_table(&fixture.folder.path().join("gb.csv"), &gb18030, &table)
+            .expect("GB18030 holds all of Unicode");
+        let (_, rows) = read_back(&fixture, "gb.csv", "encoding = \"gb18030\"");
+        assert_eq!(rows[1][1].as_deref(), Some(name));
+    }
+
+    // encoding_rs's GB18030 follows the WHATWG standard in refusing the private-use U+E5E5.
+    let mut table = export_table();
+    table.columns[2].values = Values::Text(vec![None, None, Some("\u{E5E5}".to_owned())]);
+    let fixture = Fixture::new();
+    let path = fixture.folder.path().join("gb.csv");
+    let gb18030 = Export::Csv { encoding: Encoding::Gb18030, bom: false };
+    match censuslink_io::write_table(&path, &gb18030, &table) {
+        Err(Error::Unencodable { column, row: Some(3), encoding: "gb18030", .. }) => {
+            assert_eq!(column, "住址");
+        }
+        other => panic!("expected an unencodable U+E5E5, got {other:?}"),
+    }
+
+    // A header is checked as a cell is.
+    let mut table = export_table();
+    table.columns[2].header = "住址😀".to_owned();
+    let fixture = Fixture::new();
+    let path = fixture.folder.path().join("gbk.csv");
+    let gbk = Export::Csv { encoding: Encoding::Gbk, bom: false };
+    let err = censuslink_io::write_table(&path, &gbk, &table).expect_err("not GBK");
+    match &err {
+        Error::Unencodable { column, row: None, .. } => assert_eq!(column, "住址😀"),
+        other => panic!("expected an unencodable header, got {other:?}"),
+    }
+    assert!(err.to_string().contains("the header of column `住址😀`"), "{err}");
 }
