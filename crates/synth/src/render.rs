@@ -679,11 +679,16 @@ mod tests {
     use censuslink_model::Role;
 
     use crate::errors::{Damage, ErrorRates};
-    use crate::render::{Conflict, RowTruth, render};
+    use crate::population::{Person, age_at_reference};
+    use crate::render::{Conflict, Renderer, RowTruth, render};
     use crate::{SynthConfig, generate};
 
     /// Asserts that `hits` of `eligible` is `rate` within 4.5 standard deviations.
     fn assert_rate(what: &str, hits: usize, eligible: usize, rate: f64) {
+        if eligible == 0 {
+            assert_eq!(hits, 0, "{what}");
+            return;
+        }
         let n = eligible as f64;
         let observed = hits as f64 / n;
         let tolerance = 4.5 * (rate * (1.0 - rate) / n).sqrt() + 1e-9;
@@ -705,62 +710,146 @@ mod tests {
         Damage::NameTraditional,
     ];
 
+    /// How often a row took one damage and how often it could have: 0 or 1 each, but for
+    /// stray spaces, which the name and the ID can each take.
+    type Measure = fn(&Chances) -> (usize, usize);
+
+    /// What a row of a source could take: the facts the rates are shares of.
+    struct Chances<'a> {
+        row: &'a RowTruth,
+        person: &'a Person,
+        /// A parent's ID the row could have shown instead of the person's.
+        parent_id: bool,
+        /// Whether the ID shown (the person's or a parent's) is all digits.
+        numeric_id: bool,
+    }
+
+    impl Chances<'_> {
+        fn has(&self, damage: Damage) -> bool {
+            self.row.damages.contains(&damage)
+        }
+
+        fn once(&self, damage: Damage, could: bool) -> (usize, usize) {
+            (usize::from(self.has(damage)), usize::from(could))
+        }
+
+        fn named(&self) -> bool {
+            !self.has(Damage::NameMissing)
+        }
+
+        fn id_shown(&self) -> bool {
+            self.person.id_number.is_some() && !self.has(Damage::IdMissing)
+        }
+
+        fn date_shown(&self) -> bool {
+            !self.has(Damage::DateMissing) && !self.has(Damage::DateNominalAge)
+        }
+    }
+
+    /// Each rate and its measure.
+    const MEASURES: [(&str, fn(&ErrorRates) -> f64, Measure); 13] = [
+        (
+            "name",
+            |r| r.name,
+            |c| {
+                let hit = c.row.damages.iter().any(|d| CHARACTER_ERRORS.contains(d));
+                (usize::from(hit), usize::from(c.named()))
+            },
+        ),
+        (
+            "separator",
+            |r| r.name_separator,
+            |c| c.once(Damage::NameSeparator, c.named() && c.person.name.contains('·')),
+        ),
+        (
+            "stray space",
+            |r| r.stray_space,
+            |c| {
+                let hits = c.row.damages.iter().filter(|&&d| d == Damage::StraySpace).count();
+                (hits, usize::from(c.named()) + usize::from(c.id_shown()))
+            },
+        ),
+        (
+            "full width",
+            |r| r.full_width,
+            |c| c.once(Damage::FullWidth, c.id_shown() && !c.has(Damage::IdExcel)),
+        ),
+        (
+            "id typo",
+            |r| r.id_typo,
+            |c| {
+                let hit = c.has(Damage::IdSubstitution) || c.has(Damage::IdTransposition);
+                (usize::from(hit), usize::from(c.id_shown()))
+            },
+        ),
+        (
+            "id missing",
+            |r| r.id_missing,
+            |c| c.once(Damage::IdMissing, c.person.id_number.is_some()),
+        ),
+        (
+            "parent's id",
+            |r| r.id_parent,
+            |c| c.once(Damage::IdOfParent, c.id_shown() && c.parent_id),
+        ),
+        (
+            "excel",
+            |r| r.id_excel,
+            |c| c.once(Damage::IdExcel, c.id_shown() && c.numeric_id && !c.has(Damage::IdFifteen)),
+        ),
+        (
+            "15-digit",
+            |r| r.id_fifteen,
+            |c| c.once(Damage::IdFifteen, c.id_shown() && c.person.birth.year() < 1950),
+        ),
+        ("date missing", |r| r.date_missing, |c| c.once(Damage::DateMissing, true)),
+        (
+            "nominal age",
+            |r| r.date_nominal,
+            |c| c.once(Damage::DateNominalAge, !c.has(Damage::DateMissing)),
+        ),
+        ("lunar", |r| r.date_lunar, |c| c.once(Damage::DateLunar, c.date_shown())),
+        (
+            "day/month swap",
+            |r| r.date_swap,
+            |c| {
+                let (month, day) = (c.person.birth.month(), c.person.birth.day().unwrap_or(0));
+                let could =
+                    c.date_shown() && !c.has(Damage::DateLunar) && day <= 12 && Some(day) != month;
+                c.once(Damage::DateDayMonthSwap, could)
+            },
+        ),
+    ];
+
     #[test]
     fn each_error_rate_is_within_tolerance_of_its_setting() {
         let district = generate(&SynthConfig::new(40_000, 11));
+        let renderer = Renderer { district: &district };
+        let people = &district.population.people;
         for role in [Role::Census, Role::Hukou, Role::Insurance, Role::School, Role::Death] {
             let rows = render(&district, role).truth;
             let rates = ErrorRates::standard(role, 1.0);
-            let n = rows.len();
-            let people = &district.population.people;
-            let with_id =
-                rows.iter().filter(|r| people[r.person as usize].id_number.is_some()).count();
-            let named = n - count(&rows, Damage::NameMissing);
-            let character_errors = rows
-                .iter()
-                .filter(|r| r.damages.iter().any(|d| CHARACTER_ERRORS.contains(d)))
-                .count();
-            assert_rate(&format!("{role:?} name"), character_errors, named, rates.name);
-            assert_rate(
-                &format!("{role:?} id missing"),
-                count(&rows, Damage::IdMissing),
-                with_id,
-                rates.id_missing,
-            );
-            let ids_shown = with_id - count(&rows, Damage::IdMissing);
-            let typos =
-                count(&rows, Damage::IdSubstitution) + count(&rows, Damage::IdTransposition);
-            assert_rate(&format!("{role:?} id typo"), typos, ids_shown, rates.id_typo);
-            let dates = n - count(&rows, Damage::DateMissing);
-            assert_rate(
-                &format!("{role:?} date missing"),
-                count(&rows, Damage::DateMissing),
-                n,
-                rates.date_missing,
-            );
-            assert_rate(
-                &format!("{role:?} nominal age"),
-                count(&rows, Damage::DateNominalAge),
-                dates,
-                rates.date_nominal,
-            );
-            let elderly = rows
-                .iter()
-                .filter(|r| {
-                    people[r.person as usize].birth.year() < 1950
-                        && !r.damages.contains(&Damage::IdMissing)
-                })
-                .filter(|r| people[r.person as usize].id_number.is_some())
-                .count();
-            if role == Role::Death || role == Role::Insurance {
-                assert_rate(
-                    &format!("{role:?} 15-digit"),
-                    count(&rows, Damage::IdFifteen),
-                    elderly,
-                    rates.id_fifteen,
-                );
-            } else {
-                assert_eq!(count(&rows, Damage::IdFifteen), 0);
+            for (what, rate, measure) in MEASURES {
+                let (mut hits, mut chances) = (0, 0);
+                for row in &rows {
+                    let person = &people[row.person as usize];
+                    let is_child = role == Role::School
+                        || (role == Role::Insurance && age_at_reference(person.birth) < 18);
+                    let parent_id = is_child
+                        && matches!(role, Role::School | Role::Insurance)
+                        && renderer.parent(person, None).is_some_and(|p| p.id_number.is_some());
+                    let shown_owner = match row.conflict {
+                        Some(Conflict::IdOfAnotherPerson(owner)) => &people[owner as usize],
+                        _ => person,
+                    };
+                    let numeric_id =
+                        shown_owner.id_number.as_ref().is_some_and(|id| !id.ends_with('X'));
+                    let (hit, could) = measure(&Chances { row, person, parent_id, numeric_id });
+                    assert!(hit <= could, "{role:?} {what}: taken without a chance: {row:?}");
+                    hits += hit;
+                    chances += could;
+                }
+                assert_rate(&format!("{role:?} {what}"), hits, chances, rate(&rates));
             }
         }
     }
