@@ -698,10 +698,6 @@ mod tests {
         );
     }
 
-    fn count(rows: &[RowTruth], damage: Damage) -> usize {
-        rows.iter().filter(|row| row.damages.contains(&damage)).count()
-    }
-
     const CHARACTER_ERRORS: [Damage; 5] = [
         Damage::NameHomophone,
         Damage::NameLookAlike,
@@ -713,6 +709,9 @@ mod tests {
     /// How often a row took one damage and how often it could have: 0 or 1 each, but for
     /// stray spaces, which the name and the ID can each take.
     type Measure = fn(&Chances) -> (usize, usize);
+
+    /// The rate a measure checks, read from a source's rates.
+    type Rate = fn(&ErrorRates) -> f64;
 
     /// What a row of a source could take: the facts the rates are shares of.
     struct Chances<'a> {
@@ -747,7 +746,7 @@ mod tests {
     }
 
     /// Each rate and its measure.
-    const MEASURES: [(&str, fn(&ErrorRates) -> f64, Measure); 13] = [
+    const MEASURES: [(&str, Rate, Measure); 13] = [
         (
             "name",
             |r| r.name,
