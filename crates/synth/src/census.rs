@@ -162,7 +162,7 @@ pub(crate) fn enumerate(population: &Population, seed: u64, rates: &CensusRates)
                     records.push(record(RecordType::Resident, mode, None));
                     dead_enumerated.push(key);
                 }
-                Presence::Dead => {}
+                Presence::Dead | Presence::BornAfter => {}
             }
         }
     }

@@ -87,17 +87,19 @@ pub(crate) fn draw(population: &Population, seed: u64, rates: &ExtractRates) -> 
             // An infant not yet registered has no hukou entry (户口待定).
             Presence::Resident | Presence::Away => is_local && has_id,
             Presence::Dead => is_local && rng.chance(rates.dead_not_cancelled),
+            // Not yet registered at the extraction.
+            Presence::BornAfter => false,
         };
         if is_in_hukou {
             registers.hukou.push(key);
         }
-        if is_born_in_period(population, key)
-            && person.presence == Presence::Resident
-            && rng.chance(rates.birth_registration)
-        {
+        let is_recent_birth = person.presence == Presence::BornAfter
+            || person.presence == Presence::Resident && is_born_in_period(population, key);
+        if is_recent_birth && rng.chance(rates.birth_registration) {
             registers.birth.push(key);
         }
-        if person.presence == Presence::Dead && rng.chance(rates.death_registration) {
+        // The year's dead, and residents who died after the reference moment.
+        if person.death.is_some() && rng.chance(rates.death_registration) {
             registers.death.push(key);
         }
         let age = age_at_reference(person.birth);
@@ -110,7 +112,7 @@ pub(crate) fn draw(population: &Population, seed: u64, rates: &ExtractRates) -> 
         let is_insured = match person.presence {
             Presence::Resident => rng.chance(rates.insurance_coverage),
             Presence::Away => rng.chance(rates.insurance_stale),
-            Presence::Dead => false,
+            Presence::Dead | Presence::BornAfter => false,
         };
         if is_insured {
             registers.insurance.push(key);
@@ -125,7 +127,9 @@ mod tests {
 
     use crate::census::{CensusRates, enumerate, is_born_in_period};
     use crate::extracts::{ExtractRates, draw};
-    use crate::population::{PopulationRates, Presence, age_at_reference, generate};
+    use crate::population::{
+        EXTRACTION_DAYS, PopulationRates, Presence, age_at_reference, generate, reference_days,
+    };
 
     #[test]
     fn registers_hold_whom_departments_hold() {
@@ -154,8 +158,32 @@ mod tests {
             "and people who left"
         );
 
-        assert!(registers.birth.iter().all(|&k| is_born_in_period(&population, k)));
-        assert!(registers.death.iter().all(|&k| person(k).presence == Presence::Dead));
+        // Births and deaths are recorded up to the extraction, 45 days after the moment: the
+        // census must count the births before it and the people who died after it.
+        let extraction = reference_days() + EXTRACTION_DAYS;
+        for &key in &registers.birth {
+            let born = person(key).birth.to_days_since_epoch();
+            assert_eq!(
+                is_born_in_period(&population, key),
+                person(key).presence == Presence::Resident
+            );
+            assert!((reference_days() - 365..extraction).contains(&born));
+        }
+        for &key in &registers.death {
+            let died = person(key).death.expect("a death date").to_days_since_epoch();
+            assert_eq!(died < reference_days(), person(key).presence == Presence::Dead);
+            assert!((reference_days() - 365..extraction).contains(&died));
+        }
+        let after =
+            |presence| registers.birth.iter().filter(|&&k| person(k).presence == presence).count();
+        assert!(
+            after(Presence::BornAfter) > 10,
+            "births after the moment: {}",
+            after(Presence::BornAfter)
+        );
+        let died_after =
+            registers.death.iter().filter(|&&k| person(k).presence == Presence::Resident).count();
+        assert!(died_after > 10, "deaths after the moment: {died_after}");
         assert!(
             registers.school.iter().all(|&k| (6..=18).contains(&age_at_reference(person(k).birth)))
         );

@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 
 use censuslink_model::{Ethnicity, PartialDate, Relation, Sex};
+use censuslink_standardize::name::NameOutcome;
 
 use crate::geography::{self, OriginCounty, Village};
 use crate::names;
@@ -11,6 +12,10 @@ use crate::rng::Rng;
 
 /// The census reference moment: 00:00 at the start of this day.
 pub(crate) const REFERENCE: (u16, u8, u8) = (2020, 11, 1);
+
+/// Days from the reference moment to the extraction of the registers (2020-12-16): the
+/// registers hold the births and deaths of those days too, which the census must not count.
+pub(crate) const EXTRACTION_DAYS: i32 = 45;
 
 /// Households per enumeration area, at most (the 6th census's sizing aims at about 80).
 const MAX_EA_HOUSEHOLDS: usize = 100;
@@ -30,6 +35,12 @@ pub(crate) struct PopulationRates {
     pub(crate) annual_deaths: f64,
     /// Infants without an ID number yet, among those born in the last 3 months.
     pub(crate) recent_births_without_id: f64,
+    /// Births between the reference moment and the registers' extraction, as a share of usual
+    /// residents: 45 days at the 2020 birth rate of 8.5 per thousand.
+    pub(crate) births_after: f64,
+    /// Deaths of usual residents between the reference moment and the extraction: 45 days at
+    /// the annual rate.
+    pub(crate) deaths_after: f64,
 }
 
 impl PopulationRates {
@@ -41,6 +52,8 @@ impl PopulationRates {
             away_young_adults: 0.10,
             annual_deaths: 0.007,
             recent_births_without_id: 0.6,
+            births_after: 0.0085 * EXTRACTION_DAYS as f64 / 365.0,
+            deaths_after: 0.007 * EXTRACTION_DAYS as f64 / 365.0,
         }
     }
 }
@@ -54,6 +67,9 @@ pub(crate) enum Presence {
     Away,
     /// Died in the year before the reference moment.
     Dead,
+    /// Born after the reference moment, before the registers were extracted: not to be
+    /// enumerated, yet in the birth register.
+    BornAfter,
 }
 
 /// One true person.
@@ -76,7 +92,8 @@ pub(crate) struct Person {
     pub(crate) household: u32,
     pub(crate) relation: Relation,
     pub(crate) presence: Presence,
-    /// The death date, for the dead.
+    /// The death date: before the reference moment for the dead, after it (before the
+    /// extraction) for some residents.
     pub(crate) death: Option<PartialDate>,
 }
 
@@ -112,7 +129,8 @@ impl Population {
 
 /// Generates a district of about `n_residents` usual residents (whole households: the count
 /// is reached by the last household, so it may exceed `n_residents` by a few), plus the
-/// district's hukou holders living elsewhere and the year's dead.
+/// district's hukou holders living elsewhere, the year's dead, and the births and deaths
+/// between the reference moment and the extraction of the registers.
 pub(crate) fn generate(n_residents: usize, seed: u64, rates: &PopulationRates) -> Population {
     let mut rng = Rng::new(seed, 1);
     let n_households_estimate = n_residents * 100 / 262 + 1;
@@ -134,20 +152,35 @@ pub(crate) fn generate(n_residents: usize, seed: u64, rates: &PopulationRates) -
         n_present += builder.household();
     }
     builder.assign_enumeration_areas();
-    let Builder { mut people, households, .. } = builder;
-    kill(&mut people, n_dead, &mut Rng::new(seed, 2));
+    let Builder { mut people, mut households, .. } = builder;
+    kill(&mut people, n_dead, &mut Rng::new(seed, 2), Period::Before);
+    let mut rng = Rng::new(seed, 5);
+    let n_deaths_after = (n_residents as f64 * rates.deaths_after).round() as usize;
+    kill(&mut people, n_deaths_after, &mut rng, Period::After);
+    let n_births_after = (n_residents as f64 * rates.births_after).round() as usize;
+    bear(&mut people, &mut households, n_births_after, &mut rng);
     Population { villages, households, people }
 }
 
-/// Marks `n_dead` residents of local households, aged 60 or more, as dead in the year before
-/// the reference moment; the older, the likelier (mortality doubles about every 8 years).
-fn kill(people: &mut [Person], n_dead: usize, rng: &mut Rng) {
+/// When a death happens, relative to the reference moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Period {
+    /// In the year before it: the person is dead at the moment.
+    Before,
+    /// Between it and the extraction: the person was a resident at the moment.
+    After,
+}
+
+/// Marks `n_dead` residents of local households, aged 60 or more, as dead in `period`; the
+/// older, the likelier (mortality doubles about every 8 years).
+fn kill(people: &mut [Person], n_dead: usize, rng: &mut Rng, period: Period) {
     // Weighted sampling without replacement (Efraimidis and Spirakis): each candidate gets the
     // key ln(u) / weight, and the largest keys are drawn.
     let mut keyed: Vec<(f64, usize)> = (0..people.len())
         .filter(|&i| {
             let person = &people[i];
             person.presence == Presence::Resident
+                && person.death.is_none()
                 && person.hukou_village.is_some()
                 && age_at_reference(person.birth) >= 60
         })
@@ -159,9 +192,82 @@ fn kill(people: &mut [Person], n_dead: usize, rng: &mut Rng) {
     keyed.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     for &(_, idx) in keyed.iter().take(n_dead) {
         let person = &mut people[idx];
-        person.presence = Presence::Dead;
-        person.death =
-            PartialDate::from_days_since_epoch(reference_days() - 1 - rng.below(365) as i32);
+        let day = match period {
+            Period::Before => {
+                person.presence = Presence::Dead;
+                reference_days() - 1 - rng.below(365) as i32
+            }
+            Period::After => reference_days() + rng.below(EXTRACTION_DAYS as u64) as i32,
+        };
+        person.death = PartialDate::from_days_since_epoch(day);
+    }
+}
+
+/// Adds `n_births` children born between the reference moment and the extraction to
+/// households with a mother of 20-40 (head or spouse), drawn at random; they take the
+/// father's surname (or the mother's when no father lives there) and have no ID yet.
+fn bear(people: &mut Vec<Person>, households: &mut [Household], n_births: usize, rng: &mut Rng) {
+    let is_mother = |key: u32| {
+        let person = &people[key as usize];
+        person.sex == Sex::Female
+            && person.presence == Presence::Resident
+            && matches!(person.relation, Relation::Head | Relation::Spouse)
+            && (20..=40).contains(&age_at_reference(person.birth))
+    };
+    let mut keyed: Vec<(u64, usize)> = households
+        .iter()
+        .enumerate()
+        .filter(|(_, household)| household.members.iter().any(|&key| is_mother(key)))
+        .map(|(idx, _)| (rng.next_u64(), idx))
+        .collect();
+    keyed.sort_unstable();
+    let mut chosen: Vec<usize> = keyed.iter().take(n_births).map(|&(_, idx)| idx).collect();
+    chosen.sort_unstable();
+    for idx in chosen {
+        let household = &mut households[idx];
+        let parent_with =
+            |sex: Sex| {
+                household.members.iter().map(|&key| &people[key as usize]).find(|p| {
+                    p.sex == sex && matches!(p.relation, Relation::Head | Relation::Spouse)
+                })
+            };
+        let mother = parent_with(Sex::Female).expect("chosen for its mother");
+        let father = parent_with(Sex::Male);
+        let sex = if rng.chance(105.0 / 205.0) { Sex::Male } else { Sex::Female };
+        let name = match father {
+            Some(father) if father.name.contains(names::MIDDLE_DOT) => {
+                names::uyghur_name(rng, sex, Some(names::uyghur_given(&father.name)))
+            }
+            _ => {
+                let named_after = father.unwrap_or(mother);
+                let surname =
+                    match censuslink_standardize::name::standardize_name(&named_after.name) {
+                        NameOutcome::Name(name) => name.surname,
+                        _ => unreachable!("a generated name is a name"),
+                    };
+                format!("{surname}{}", names::given_name(rng, sex, REFERENCE.0))
+            }
+        };
+        let birth = PartialDate::from_days_since_epoch(
+            reference_days() + rng.below(EXTRACTION_DAYS as u64) as i32,
+        )
+        .expect("a day in range");
+        let key = people.len() as u32;
+        people.push(Person {
+            key,
+            name,
+            sex,
+            birth,
+            ethnicity: mother.ethnicity,
+            id_number: None,
+            hukou_village: mother.hukou_village,
+            hukou_county: mother.hukou_county,
+            household: household.key,
+            relation: Relation::Child,
+            presence: Presence::BornAfter,
+            death: None,
+        });
+        household.members.push(key);
     }
 }
 
@@ -542,7 +648,9 @@ mod tests {
                             (14..=45).contains(&years_younger),
                             "a child {years_younger} years younger"
                         );
-                        assert!(member.birth.to_days_since_epoch() < reference_days());
+                        // Born before the moment, or after it (and then not yet a resident).
+                        let born_before = member.birth.to_days_since_epoch() < reference_days();
+                        assert_eq!(born_before, member.presence != Presence::BornAfter);
                     }
                     Relation::Parent => {
                         assert!((22..=35).contains(&-years_younger), "a parent {}", -years_younger)

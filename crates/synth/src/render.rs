@@ -11,7 +11,7 @@ use censuslink_standardize::codes::ethnicity_name;
 use crate::District;
 use crate::errors::{Damage, Damager, ErrorRates};
 use crate::geography::Village;
-use crate::population::{Household, Person, REFERENCE};
+use crate::population::{EXTRACTION_DAYS, Household, Person, REFERENCE, reference_days};
 use crate::rng::Rng;
 
 /// One source's file: what it is, how it is written, and the truth of its rows.
@@ -418,9 +418,9 @@ impl<'a> Renderer<'a> {
             export: Export::Xlsx {
                 sheet: "出生登记".to_owned(),
                 title: Some(format!(
-                    "{}年11月1日至{}年10月31日出生医学证明登记",
+                    "{}年11月1日至{}出生医学证明登记",
                     REFERENCE.0 - 1,
-                    REFERENCE.0
+                    chinese_date(last_extracted_day())
                 )),
             },
             table: sheet.into_table(),
@@ -598,6 +598,17 @@ fn hukou_region(person: &Person) -> String {
         Some(village) => village.to_string(),
         None => person.hukou_county.to_string(),
     }
+}
+
+/// The last day the registers hold, the day before their extraction.
+fn last_extracted_day() -> PartialDate {
+    PartialDate::from_days_since_epoch(reference_days() + EXTRACTION_DAYS - 1)
+        .expect("a day in range")
+}
+
+/// `2020年12月15日`.
+fn chinese_date(date: PartialDate) -> String {
+    format!("{}年{}月{}日", date.year(), date.month().unwrap_or(1), date.day().unwrap_or(1))
 }
 
 /// `YYYYMMDD`.

@@ -102,6 +102,7 @@ fn persons(district: &District) -> Table {
                     Presence::Resident => "resident",
                     Presence::Away => "away",
                     Presence::Dead => "dead",
+                    Presence::BornAfter => "born_after",
                 }
                 .to_owned(),
                 person.hukou_village.map_or(person.hukou_county as u64, |v| v).to_string(),

@@ -270,6 +270,19 @@ fn the_truth_lists_agree_with_the_records() {
     let dead_in_census = rows("census").iter().filter(|(_, p, _)| p["presence"] == "dead").count();
     assert_eq!(list("dead_enumerated").len(), dead_in_census);
 
+    // Born after the moment: in the birth register, never in the census nor a list to find.
+    let born_after: BTreeSet<&str> = persons
+        .values()
+        .filter(|p| p["presence"] == "born_after")
+        .map(|p| p["person"].as_str())
+        .collect();
+    assert!(!born_after.is_empty());
+    assert!(rows("census").iter().all(|(_, p, _)| !born_after.contains(p["person"].as_str())));
+    assert!(rows("birth").iter().any(|(_, p, _)| born_after.contains(p["person"].as_str())));
+    // Died after the moment: in the death register, rightly enumerated, not a list to find.
+    let died_after = rows("death").iter().filter(|(_, p, _)| p["presence"] == "resident").count();
+    assert!(died_after > 0);
+
     let period = date("2019-11-01")..=date("2020-10-31");
     for row in list("births_not_enumerated") {
         let born = date(&row["birth_date"]);
