@@ -5,13 +5,15 @@
 use std::collections::BTreeMap;
 
 use censuslink_io::{Column, Encoding, Export, Table, Values};
-use censuslink_model::{PartialDate, RecordType, Relation, Role, Sex};
+use censuslink_model::{CollectionMode, PartialDate, RecordType, Relation, Role, Sex};
 use censuslink_standardize::codes::ethnicity_name;
 
 use crate::District;
 use crate::errors::{Damage, Damager, ErrorRates};
 use crate::geography::Village;
-use crate::population::{EXTRACTION_DAYS, Household, Person, REFERENCE, reference_days};
+use crate::population::{
+    EXTRACTION_DAYS, Household, Person, REFERENCE, age_at_reference, reference_days,
+};
 use crate::rng::Rng;
 
 /// One source's file: what it is, how it is written, and the truth of its rows.
@@ -159,39 +161,35 @@ impl<'a> Renderer<'a> {
             .min_by_key(|p| u8::from(p.sex == Sex::Male))
     }
 
-    /// The truth of a row showing `id` and `birth` (at `precision` digits of YYYYMMDD: 6 for
-    /// year and month, 8 for the day) for `person`.
-    #[expect(clippy::too_many_arguments, reason = "each is one fact of the row")]
+    /// The truth of row `key` (record `index`) of `person`, which shows `birth` at `digits`
+    /// digits of YYYYMMDD (6 for year and month, 8 for the day), after `damages`; `parent` is
+    /// the parent whose ID the row shows if the damages say so.
     fn truth(
         &self,
-        key: String,
-        index: usize,
+        (key, index): (String, usize),
         person: &Person,
-        id_owner: Option<&Person>,
-        birth: Option<PartialDate>,
-        precision: usize,
+        parent: Option<&Person>,
+        (birth, digits_shown): (Option<PartialDate>, usize),
         damages: &[Damage],
     ) -> RowTruth {
-        let shows_own_id = damages.iter().all(|d| {
-            !matches!(
-                d,
-                Damage::IdMissing
-                    | Damage::IdOfParent
-                    | Damage::IdSubstitution
-                    | Damage::IdTransposition
-                    | Damage::IdExcel
-            )
-        });
-        let conflict = match id_owner {
-            Some(owner) if owner.key != person.key => Some(Conflict::IdOfAnotherPerson(owner.key)),
-            _ if shows_own_id
-                && person.id_number.is_some()
-                && birth.is_some_and(|b| {
-                    digits(b)[..precision] != digits(person.birth)[..precision]
-                }) =>
-            {
-                Some(Conflict::IdContradictsBirthDate)
+        let shows_own_id = person.id_number.is_some()
+            && damages.iter().all(|d| {
+                !matches!(
+                    d,
+                    Damage::IdMissing
+                        | Damage::IdOfParent
+                        | Damage::IdSubstitution
+                        | Damage::IdTransposition
+                        | Damage::IdExcel
+                )
+            });
+        let moved =
+            |b: PartialDate| digits(b)[..digits_shown] != digits(person.birth)[..digits_shown];
+        let conflict = match parent {
+            Some(parent) if damages.contains(&Damage::IdOfParent) => {
+                Some(Conflict::IdOfAnotherPerson(parent.key))
             }
+            _ if shows_own_id && birth.is_some_and(moved) => Some(Conflict::IdContradictsBirthDate),
             _ => None,
         };
         RowTruth { key, index, person: person.key, damages: damages.to_vec(), conflict }
@@ -269,11 +267,11 @@ impl<'a> Renderer<'a> {
                     RecordType::RegisteredAway => "户在人不在",
                 }),
                 text(match record.mode {
-                    censuslink_model::CollectionMode::SelfReport => "自主填报",
-                    censuslink_model::CollectionMode::Enumerator => "普查员",
+                    CollectionMode::SelfReport => "自主填报",
+                    CollectionMode::Enumerator => "普查员",
                 }),
             ]);
-            truth.push(self.truth(key, idx, person, Some(person), birth, 6, &damager.done));
+            truth.push(self.truth((key, idx), person, None, (birth, 6), &damager.done));
         }
         Extract {
             name: "census",
@@ -330,15 +328,7 @@ impl<'a> Renderer<'a> {
                 text(village.code.to_string()),
                 text(address(village, household, AddressStyle::Full)),
             ]);
-            truth.push(self.truth(
-                record_key,
-                serial,
-                person,
-                Some(person),
-                birth,
-                8,
-                &damager.done,
-            ));
+            truth.push(self.truth((record_key, serial), person, None, (birth, 8), &damager.done));
         }
         Extract {
             name: "hukou",
@@ -461,15 +451,7 @@ impl<'a> Renderer<'a> {
                 Cell::Date(person.death.map(PartialDate::to_days_since_epoch)),
                 Cell::Integer(Some(village.code as i64)),
             ]);
-            truth.push(self.truth(
-                record_key,
-                serial,
-                person,
-                Some(person),
-                birth,
-                8,
-                &damager.done,
-            ));
+            truth.push(self.truth((record_key, serial), person, None, (birth, 8), &damager.done));
         }
         Extract {
             name: "death",
@@ -508,9 +490,7 @@ impl<'a> Renderer<'a> {
             let parent_id = parent.and_then(|p| p.id_number.as_deref());
             let id = damager.id(person.id_number.as_deref(), parent_id, false);
             let birth = damager.birth_date(person.birth);
-            let id_owner =
-                if damager.done.contains(&Damage::IdOfParent) { parent } else { Some(person) };
-            let age = crate::population::age_at_reference(person.birth);
+            let age = age_at_reference(person.birth);
             let (school, grade) = school_and_grade(village, age);
             let record_key = format!("{}{:07}", REFERENCE.0, serial + 1);
             sheet.push(vec![
@@ -524,7 +504,7 @@ impl<'a> Renderer<'a> {
                 text(grade),
                 text(address(village, household, AddressStyle::Short)),
             ]);
-            truth.push(self.truth(record_key, serial, person, id_owner, birth, 6, &damager.done));
+            truth.push(self.truth((record_key, serial), person, parent, (birth, 6), &damager.done));
         }
         Extract {
             name: "school",
@@ -559,13 +539,11 @@ impl<'a> Renderer<'a> {
             let parent = self.parent(person, None);
             damager.next_record();
             let name = damager.name(&person.name);
-            let is_child = crate::population::age_at_reference(person.birth) < 18;
+            let is_child = age_at_reference(person.birth) < 18;
             let parent_id = parent.and_then(|p| p.id_number.as_deref()).filter(|_| is_child);
             let is_elderly = person.birth.year() < 1950;
             let id = damager.id(person.id_number.as_deref(), parent_id, is_elderly);
             let birth = damager.birth_date(person.birth);
-            let id_owner =
-                if damager.done.contains(&Damage::IdOfParent) { parent } else { Some(person) };
             let record_key = format!("{:010}", 3_200_000_000 + serial as u64 + 1);
             sheet.push(vec![
                 text(record_key.clone()),
@@ -578,7 +556,7 @@ impl<'a> Renderer<'a> {
                 text((village.code / 1_000).to_string()),
                 text(address(village, household, AddressStyle::Short)),
             ]);
-            truth.push(self.truth(record_key, serial, person, id_owner, birth, 8, &damager.done));
+            truth.push(self.truth((record_key, serial), person, parent, (birth, 8), &damager.done));
         }
         Extract {
             name: "insurance",
