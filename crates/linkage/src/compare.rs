@@ -1,0 +1,532 @@
+//! Comparisons: each turns a pair of records into a level of agreement on one feature. Level 0
+//! is "missing on either side" and carries no evidence; levels 1, 2, ... run from the closest
+//! agreement to the last, "else".
+
+use serde::{Deserialize, Serialize};
+
+use crate::records::{Feature, Interned, PackedDate, PackedId, RecordIdx, Records};
+
+/// A comparison of one feature, as a job configures it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Comparison {
+    /// The feature compared.
+    pub feature: String,
+    /// How values are compared, and so the levels.
+    #[serde(flatten)]
+    pub kind: Kind,
+    /// Whether the exact level's weight is adjusted by the value's frequency (a common value
+    /// agreeing is weaker evidence than a rare one).
+    #[serde(default)]
+    pub term_frequency: bool,
+}
+
+/// How a comparison compares values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Kind {
+    /// Equal or not.
+    Exact,
+    /// Exact, then Jaro–Winkler similarity at or above each threshold (descending).
+    JaroWinkler {
+        /// Similarity thresholds, highest first.
+        thresholds: Vec<f64>,
+    },
+    /// Exact, then Jaro similarity at or above each threshold (descending).
+    Jaro {
+        /// Similarity thresholds, highest first.
+        thresholds: Vec<f64>,
+    },
+    /// Exact, then Levenshtein distance (in characters) at most each distance (ascending).
+    Levenshtein {
+        /// Distances, smallest first.
+        distances: Vec<usize>,
+    },
+    /// Exact, then Damerau–Levenshtein distance at most each distance (ascending).
+    DamerauLevenshtein {
+        /// Distances, smallest first.
+        distances: Vec<usize>,
+    },
+    /// A name feature: same characters; same reading (a homophone); one character added,
+    /// dropped or replaced; readings similar (Jaro–Winkler ≥ 0.88); else.
+    Name,
+    /// An ID-number feature: equal; equal after 15→18 conversion; one digit substituted; two
+    /// adjacent characters swapped; else.
+    IdNumber,
+    /// A date feature, at the precision both dates have: equal; same year and month; day and
+    /// month swapped; within 50 days (a lunar-calendar date); same year; else.
+    Date,
+    /// A region-code feature, by hierarchy: same village (12 digits); same township (9); same
+    /// county (6); same prefecture (4); else.
+    Region,
+}
+
+/// Why a comparison does not fit the records.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ComparisonError {
+    /// No feature of that name.
+    #[error("comparison of `{feature}`: there is no such feature; the features are: {available}")]
+    NoSuchFeature {
+        /// The feature asked for.
+        feature: String,
+        /// The features there are, comma-separated.
+        available: String,
+    },
+    /// The kind cannot compare that feature.
+    #[error(
+        "comparison of `{feature}`: a {kind} comparison cannot compare a {feature_type} feature"
+    )]
+    WrongKind {
+        /// The feature.
+        feature: String,
+        /// The comparison kind.
+        kind: &'static str,
+        /// The feature's type.
+        feature_type: &'static str,
+    },
+    /// Thresholds or distances missing or out of order.
+    #[error("comparison of `{feature}`: {problem}")]
+    BadLevels {
+        /// The feature.
+        feature: String,
+        /// What is wrong.
+        problem: &'static str,
+    },
+}
+
+/// A level: 0 missing, 1.. from the closest agreement to "else".
+pub type Level = u8;
+
+impl Kind {
+    fn as_str(&self) -> &'static str {
+        match self {
+            Kind::Exact => "exact",
+            Kind::JaroWinkler { .. } => "jaro_winkler",
+            Kind::Jaro { .. } => "jaro",
+            Kind::Levenshtein { .. } => "levenshtein",
+            Kind::DamerauLevenshtein { .. } => "damerau_levenshtein",
+            Kind::Name => "name",
+            Kind::IdNumber => "id_number",
+            Kind::Date => "date",
+            Kind::Region => "region",
+        }
+    }
+}
+
+impl Comparison {
+    /// The labels of the levels, level 0 ("missing") first.
+    pub fn labels(&self) -> Vec<String> {
+        let mut labels = vec!["missing".to_owned()];
+        match &self.kind {
+            Kind::Exact => labels.push("exact".to_owned()),
+            Kind::JaroWinkler { thresholds } | Kind::Jaro { thresholds } => {
+                labels.push("exact".to_owned());
+                let name = self.kind.as_str();
+                labels.extend(thresholds.iter().map(|t| format!("{name} >= {t}")));
+            }
+            Kind::Levenshtein { distances } | Kind::DamerauLevenshtein { distances } => {
+                labels.push("exact".to_owned());
+                let name = self.kind.as_str();
+                labels.extend(distances.iter().map(|d| format!("{name} <= {d}")));
+            }
+            Kind::Name => labels.extend(
+                ["exact", "same reading", "one character differs", "similar reading"]
+                    .map(str::to_owned),
+            ),
+            Kind::IdNumber => labels.extend(
+                ["exact", "exact after 15 to 18", "one substitution", "adjacent transposition"]
+                    .map(str::to_owned),
+            ),
+            Kind::Date => labels.extend(
+                [
+                    "exact",
+                    "same year and month",
+                    "day and month swapped",
+                    "within 50 days",
+                    "same year",
+                ]
+                .map(str::to_owned),
+            ),
+            Kind::Region => labels.extend(
+                ["same village", "same township", "same county", "same prefecture"]
+                    .map(str::to_owned),
+            ),
+        }
+        labels.push("else".to_owned());
+        labels
+    }
+
+    /// The number of levels, "missing" included.
+    pub fn n_levels(&self) -> usize {
+        self.labels().len()
+    }
+
+    /// Checks the comparison against `records` and resolves its feature.
+    pub(crate) fn compile(&self, records: &Records) -> Result<Compiled, ComparisonError> {
+        let feature =
+            records.feature_index(&self.feature).ok_or_else(|| ComparisonError::NoSuchFeature {
+                feature: self.feature.clone(),
+                available: records.feature_names().collect::<Vec<_>>().join(", "),
+            })?;
+        let feature_type = match records.feature_at(feature) {
+            Feature::Text(_) => "text",
+            Feature::Name { .. } => "name",
+            Feature::Id(_) => "id",
+            Feature::Date(_) => "date",
+            Feature::Region(_) => "region",
+            Feature::Code(_) => "code",
+        };
+        let fits = match &self.kind {
+            Kind::Exact => true,
+            Kind::JaroWinkler { .. }
+            | Kind::Jaro { .. }
+            | Kind::Levenshtein { .. }
+            | Kind::DamerauLevenshtein { .. } => matches!(feature_type, "text" | "name"),
+            Kind::Name => feature_type == "name",
+            Kind::IdNumber => feature_type == "id",
+            Kind::Date => feature_type == "date",
+            Kind::Region => feature_type == "region",
+        };
+        if !fits {
+            return Err(ComparisonError::WrongKind {
+                feature: self.feature.clone(),
+                kind: self.kind.as_str(),
+                feature_type,
+            });
+        }
+        let bad = |problem| ComparisonError::BadLevels { feature: self.feature.clone(), problem };
+        match &self.kind {
+            Kind::JaroWinkler { thresholds } | Kind::Jaro { thresholds } => {
+                if thresholds.is_empty() || thresholds.windows(2).any(|w| w[0] <= w[1]) {
+                    return Err(bad("thresholds must be given, highest first"));
+                }
+                if thresholds.iter().any(|t| !(0.0..=1.0).contains(t)) {
+                    return Err(bad("thresholds are similarities between 0 and 1"));
+                }
+            }
+            Kind::Levenshtein { distances } | Kind::DamerauLevenshtein { distances }
+                if distances.is_empty() || distances.windows(2).any(|w| w[0] >= w[1]) =>
+            {
+                return Err(bad("distances must be given, smallest first"));
+            }
+            _ => {}
+        }
+        if self.n_levels() > usize::from(Level::MAX) {
+            return Err(bad("too many levels"));
+        }
+        Ok(Compiled {
+            feature,
+            kind: self.kind.clone(),
+            else_level: (self.n_levels() - 1) as Level,
+        })
+    }
+}
+
+/// A comparison resolved against the records it compares.
+#[derive(Debug, Clone)]
+pub(crate) struct Compiled {
+    pub(crate) feature: usize,
+    kind: Kind,
+    else_level: Level,
+}
+
+impl Compiled {
+    /// The level of agreement of records `a` and `b`.
+    pub(crate) fn level(&self, records: &Records, a: RecordIdx, b: RecordIdx) -> Level {
+        match (records.feature_at(self.feature), &self.kind) {
+            (Feature::Text(text), kind) => self.text_level(text, kind, a, b),
+            (Feature::Name { full, reading, .. }, Kind::Name) => name_level(full, reading, a, b),
+            (Feature::Name { full, .. }, kind) => self.text_level(full, kind, a, b),
+            (Feature::Id(ids), Kind::IdNumber) => id_level(ids[a as usize], ids[b as usize]),
+            (Feature::Id(ids), _) => {
+                let (x, y) = (ids[a as usize], ids[b as usize]);
+                exact(x.value == 0 || y.value == 0, x.value == y.value)
+            }
+            (Feature::Date(dates), Kind::Date) => date_level(dates[a as usize], dates[b as usize]),
+            (Feature::Date(dates), _) => {
+                let (x, y) = (dates[a as usize], dates[b as usize]);
+                exact(x.is_missing() || y.is_missing(), x == y)
+            }
+            (Feature::Region(codes), Kind::Region) => {
+                region_level(codes[a as usize], codes[b as usize])
+            }
+            (Feature::Region(codes), _) => {
+                let (x, y) = (codes[a as usize], codes[b as usize]);
+                exact(x == 0 || y == 0, x == y)
+            }
+            (Feature::Code(codes), _) => {
+                let (x, y) = (codes[a as usize], codes[b as usize]);
+                exact(x == 0 || y == 0, x == y)
+            }
+        }
+    }
+
+    fn text_level(&self, text: &Interned, kind: &Kind, a: RecordIdx, b: RecordIdx) -> Level {
+        let (x, y) = (text.ids[a as usize], text.ids[b as usize]);
+        if x == 0 || y == 0 {
+            return 0;
+        }
+        if x == y {
+            return 1;
+        }
+        let (x, y) = (text.get(a).unwrap_or(""), text.get(b).unwrap_or(""));
+        let below = match kind {
+            Kind::JaroWinkler { thresholds } => {
+                let similarity = strsim::jaro_winkler(x, y);
+                thresholds.iter().position(|&t| similarity >= t)
+            }
+            Kind::Jaro { thresholds } => {
+                let similarity = strsim::jaro(x, y);
+                thresholds.iter().position(|&t| similarity >= t)
+            }
+            Kind::Levenshtein { distances } => {
+                let distance = strsim::levenshtein(x, y);
+                distances.iter().position(|&d| distance <= d)
+            }
+            Kind::DamerauLevenshtein { distances } => {
+                let distance = strsim::damerau_levenshtein(x, y);
+                distances.iter().position(|&d| distance <= d)
+            }
+            _ => None,
+        };
+        below.map_or(self.else_level, |i| 2 + i as Level)
+    }
+}
+
+/// 0 when missing, 1 when equal, 2 ("else") otherwise.
+fn exact(missing: bool, equal: bool) -> Level {
+    match (missing, equal) {
+        (true, _) => 0,
+        (false, true) => 1,
+        (false, false) => 2,
+    }
+}
+
+fn name_level(full: &Interned, reading: &Interned, a: RecordIdx, b: RecordIdx) -> Level {
+    let (x, y) = (full.ids[a as usize], full.ids[b as usize]);
+    if x == 0 || y == 0 {
+        return 0;
+    }
+    if x == y {
+        return 1;
+    }
+    let (rx, ry) = (reading.ids[a as usize], reading.ids[b as usize]);
+    if rx != 0 && rx == ry {
+        return 2;
+    }
+    let (fx, fy) = (full.get(a).unwrap_or(""), full.get(b).unwrap_or(""));
+    if within_one_edit(fx, fy) {
+        return 3;
+    }
+    let (rx, ry) = (reading.get(a).unwrap_or(""), reading.get(b).unwrap_or(""));
+    if !rx.is_empty() && !ry.is_empty() && strsim::jaro_winkler(rx, ry) >= 0.88 {
+        return 4;
+    }
+    5
+}
+
+/// Whether `y` is `x` with one character added, dropped or replaced.
+fn within_one_edit(x: &str, y: &str) -> bool {
+    let (nx, ny) = (x.chars().count(), y.chars().count());
+    match nx.abs_diff(ny) {
+        0 => x.chars().zip(y.chars()).filter(|(a, b)| a != b).count() <= 1,
+        1 => {
+            let (short, long) = if nx < ny { (x, y) } else { (y, x) };
+            let (mut s, mut l) = (short.chars().peekable(), long.chars());
+            let mut skipped = false;
+            for c in l.by_ref() {
+                match s.peek() {
+                    Some(&d) if d == c => {
+                        s.next();
+                    }
+                    _ if !skipped => skipped = true,
+                    _ => return false,
+                }
+            }
+            s.peek().is_none()
+        }
+        _ => false,
+    }
+}
+
+fn id_level(x: PackedId, y: PackedId) -> Level {
+    if x.value == 0 || y.value == 0 {
+        return 0;
+    }
+    if x.value == y.value {
+        return if x.from_15 || y.from_15 { 2 } else { 1 };
+    }
+    let (cx, cy) = (x.chars(), y.chars());
+    let differing: Vec<usize> = (0..18).filter(|&i| cx[i] != cy[i]).collect();
+    match differing.as_slice() {
+        [_] => 3,
+        [i, j] if *j == i + 1 && cx[*i] == cy[*j] && cx[*j] == cy[*i] => 4,
+        _ => 5,
+    }
+}
+
+fn date_level(x: PackedDate, y: PackedDate) -> Level {
+    if x.is_missing() || y.is_missing() {
+        return 0;
+    }
+    let both_days = x.day() != 0 && y.day() != 0;
+    let both_months = x.month() != 0 && y.month() != 0;
+    if both_days && x == y {
+        return 1;
+    }
+    if both_months && x.year() == y.year() && x.month() == y.month() {
+        return 2;
+    }
+    if both_days && x.year() == y.year() && x.month() == y.day() && x.day() == y.month() {
+        return 3;
+    }
+    if both_months {
+        // A missing day counts as the middle of the month.
+        let day = |d: PackedDate| if d.day() == 0 { 15 } else { d.day() };
+        let days =
+            |d: PackedDate| days_from_civil(d.year() as i64, d.month() as i64, day(d) as i64);
+        if (days(x) - days(y)).abs() <= 50 {
+            return 4;
+        }
+    }
+    if x.year() == y.year() {
+        return 5;
+    }
+    6
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+fn region_level(x: u64, y: u64) -> Level {
+    if x == 0 || y == 0 {
+        return 0;
+    }
+    let digits = |c: u64| c.checked_ilog10().map_or(1, |d| d + 1);
+    let (dx, dy) = (digits(x), digits(y));
+    let common = dx.min(dy);
+    // The codes cut to `n` digits, when both have them.
+    let same = |n: u32| common >= n && x / 10u64.pow(dx - n) == y / 10u64.pow(dy - n);
+    match () {
+        () if same(12) => 1,
+        () if same(9) => 2,
+        () if same(6) => 3,
+        () if same(4) => 4,
+        () => 5,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::compare::{
+        Comparison, Kind, date_level, days_from_civil, id_level, region_level, within_one_edit,
+    };
+    use crate::records::{Mode, PackedDate, PackedId, Records};
+
+    fn date(y: u16, m: u8, d: u8) -> PackedDate {
+        PackedDate::new(y, m, d)
+    }
+
+    #[test]
+    fn dates_compare_at_the_precision_they_have() {
+        assert_eq!(date_level(date(1987, 5, 6), date(1987, 5, 6)), 1);
+        assert_eq!(date_level(date(1987, 5, 6), date(1987, 5, 0)), 2, "census year and month");
+        assert_eq!(date_level(date(1987, 5, 0), date(1987, 5, 0)), 2);
+        assert_eq!(date_level(date(1987, 5, 6), date(1987, 5, 9)), 2);
+        assert_eq!(date_level(date(1987, 5, 6), date(1987, 6, 5)), 3, "swapped");
+        assert_eq!(date_level(date(1987, 5, 6), date(1987, 3, 28)), 4, "lunar: 39 days early");
+        assert_eq!(date_level(date(1987, 5, 6), date(1987, 11, 6)), 5);
+        assert_eq!(date_level(date(1987, 5, 6), date(1986, 5, 6)), 6, "nominal age");
+        assert_eq!(date_level(date(1987, 0, 0), date(1987, 0, 0)), 5, "a year alone");
+        assert_eq!(date_level(date(1987, 5, 6), PackedDate::default()), 0);
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(days_from_civil(2020, 11, 1), 18_567);
+    }
+
+    #[test]
+    fn ids_compare_by_their_kind_of_difference() {
+        let id = |s: &str, from_15| PackedId::new(s, from_15).expect("an ID");
+        let a = id("11010519491231002X", false);
+        assert_eq!(id_level(a, a), 1);
+        assert_eq!(id_level(a, id("11010519491231002X", true)), 2);
+        assert_eq!(id_level(a, id("11010519491231003X", false)), 3);
+        assert_eq!(id_level(a, id("11010519492131002X", false)), 4, "12 → 21");
+        assert_eq!(id_level(a, id("110105194912310021", false)), 3, "the check differs");
+        assert_eq!(id_level(a, id("32011519850307123X", false)), 5);
+        assert_eq!(id_level(a, Default::default()), 0);
+    }
+
+    #[test]
+    fn regions_compare_by_hierarchy() {
+        assert_eq!(region_level(320115001001, 320115001001), 1);
+        assert_eq!(region_level(320115001001, 320115001002), 2);
+        assert_eq!(region_level(320115001001, 320115002001), 3);
+        assert_eq!(region_level(320115001001, 320115), 3, "a county code alone");
+        assert_eq!(region_level(320115001001, 320116001001), 4);
+        assert_eq!(region_level(320115001001, 110105001001), 5);
+        assert_eq!(region_level(0, 110105), 0);
+    }
+
+    #[test]
+    fn one_edit_is_one_character_added_dropped_or_replaced() {
+        assert!(within_one_edit("张建国", "张国"));
+        assert!(within_one_edit("张伟", "张伟伟"));
+        assert!(within_one_edit("张伟", "张玮"));
+        assert!(within_one_edit("张伟", "张伟"));
+        assert!(!within_one_edit("张伟", "王玮"));
+        assert!(!within_one_edit("张建国", "张"));
+        assert!(!within_one_edit("abc", "bca"));
+    }
+
+    #[test]
+    fn names_compare_by_characters_then_reading() {
+        let names = [
+            ("张伟", "zhang wei"),
+            ("张伟", "zhang wei"),
+            ("张玮", "zhang wei"),
+            ("张建伟", "zhang jian wei"),
+            ("章伟华", "zhang wei hua"),
+            ("李娜", "li na"),
+        ];
+        let records = Records::new(Mode::Dedupe, names.len())
+            .name("name", names.iter().map(|(f, r)| (Some(*f), Some(*r), Some("zhang"))));
+        let comparison =
+            Comparison { feature: "name".into(), kind: Kind::Name, term_frequency: true };
+        let compiled = comparison.compile(&records).expect("fits");
+        let level = |a, b| compiled.level(&records, a, b);
+        assert_eq!(level(0, 1), 1);
+        assert_eq!(level(0, 2), 2, "homophone");
+        assert_eq!(level(0, 3), 3, "one character added");
+        assert_eq!(level(0, 4), 4, "similar reading");
+        assert_eq!(level(0, 5), 5);
+        assert_eq!(comparison.labels().len(), 6);
+    }
+
+    #[test]
+    fn text_levels_follow_thresholds_and_misfits_are_refused() {
+        let words = [Some("martha"), Some("marhta"), Some("jones"), None];
+        let records = Records::new(Mode::Dedupe, 4).text("first", words.into_iter());
+        let comparison = Comparison {
+            feature: "first".into(),
+            kind: Kind::JaroWinkler { thresholds: vec![0.95, 0.9] },
+            term_frequency: false,
+        };
+        let compiled = comparison.compile(&records).expect("fits");
+        assert_eq!(compiled.level(&records, 0, 0), 1);
+        assert_eq!(compiled.level(&records, 0, 1), 2, "jaro-winkler 0.961");
+        assert_eq!(compiled.level(&records, 0, 2), 4);
+        assert_eq!(compiled.level(&records, 0, 3), 0);
+        let wrong = Comparison { kind: Kind::Date, ..comparison.clone() };
+        assert!(wrong.compile(&records).is_err());
+        let unordered =
+            Comparison { kind: Kind::JaroWinkler { thresholds: vec![0.8, 0.9] }, ..comparison };
+        assert!(unordered.compile(&records).is_err());
+    }
+}

@@ -1,0 +1,75 @@
+//! Record linkage, domain-agnostic: records as feature columns ([`Records`]), blocking rules
+//! that choose the candidate pairs ([`Blocking`]), comparisons that grade each pair field by
+//! field ([`Comparison`]), a Fellegi–Sunter model trained without labels ([`train`]: u from
+//! random pairs, m anchored on near-certain pairs and refined by EM, term frequencies), scoring
+//! ([`predict`]), resolution ([`one_to_one`], [`clusters`]) and the explanation of any pair.
+//!
+//! ```
+//! use censuslink_linkage::{
+//!     Blocking, BlockingRule, Comparison, Kind, Mode, PackedDate, Records, TrainingSettings,
+//!     clusters, predict, train,
+//! };
+//!
+//! let names = ["amy", "amy", "bob", "bob", "cat", "dan", "eve", "fay"];
+//! let births = [(1980, 1, 2), (1980, 1, 2), (1975, 5, 5), (1975, 5, 5), (1990, 3, 3),
+//!               (1961, 4, 4), (1999, 9, 9), (1980, 1, 2)];
+//! let records = Records::new(Mode::Dedupe, names.len())
+//!     .text("first", names.iter().map(|n| Some(*n)))
+//!     .date("birth", births.iter().map(|&(y, m, d)| Some(PackedDate::new(y, m, d))));
+//! let comparisons = [
+//!     Comparison { feature: "first".into(), kind: Kind::Exact, term_frequency: false },
+//!     Comparison { feature: "birth".into(), kind: Kind::Date, term_frequency: false },
+//! ];
+//! let rules = [BlockingRule { name: "birth".into(), keys: vec!["birth".into()] },
+//!              BlockingRule { name: "first".into(), keys: vec!["first".into()] }];
+//! let blocking = Blocking::new(&records, &rules).expect("valid rules");
+//! let settings = TrainingSettings { anchor: vec!["first".into(), "birth".into()],
+//!                                   ..TrainingSettings::default() };
+//! let (model, _report) = train(&records, &comparisons, &blocking, &settings).expect("trainable");
+//! let scorer = model.scorer(&records).expect("the model fits");
+//! let (pairs, _stats) = predict(&scorer, &blocking, u64::MAX, 0.0);
+//! let assignment = clusters(records.len(), &pairs, 0.0);
+//! assert_eq!(assignment, [0, 0, 2, 2, 4, 5, 6, 7]);
+//! let explanation = scorer.explain(&model, 0, 1);
+//! assert_eq!(explanation.comparisons[0].label, "exact");
+//! ```
+
+#![warn(missing_docs)]
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+mod blocking;
+mod compare;
+mod model;
+mod records;
+mod resolve;
+mod train;
+
+pub use crate::blocking::{Blocking, BlockingError, BlockingRule, RuleStats};
+pub use crate::compare::{Comparison, ComparisonError, Kind, Level};
+pub use crate::model::{
+    ComparisonParameters, Explanation, FieldExplanation, Model, Scorer, probability, weight_of,
+};
+pub use crate::records::{Feature, Mode, PackedDate, PackedId, RecordIdx, Records};
+pub use crate::resolve::{ScoredPair, clusters, one_to_one, stable_id};
+pub use crate::train::{EmPass, TrainingError, TrainingReport, TrainingSettings, train};
+
+/// Scores every candidate pair of `blocking` (blocks over `cap` pairs skipped, as its
+/// [`RuleStats`] report) and keeps those of weight at least `min_weight`, in a fixed order
+/// whatever the thread count; returns them with each rule's figures.
+pub fn predict(
+    scorer: &Scorer<'_>,
+    blocking: &Blocking,
+    cap: u64,
+    min_weight: f64,
+) -> (Vec<ScoredPair>, Vec<RuleStats>) {
+    let (chunks, stats) = blocking.for_each_chunk(cap, |pairs| {
+        pairs
+            .iter()
+            .filter_map(|&(a, b)| {
+                let weight = scorer.weight(a, b);
+                (weight >= min_weight).then_some(ScoredPair { a, b, weight })
+            })
+            .collect::<Vec<_>>()
+    });
+    (chunks.into_iter().flatten().collect(), stats)
+}
