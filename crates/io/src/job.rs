@@ -22,7 +22,16 @@
 //! [source.codes.sex]
 //! "1" = "male"
 //! "2" = "female"
+//!
+//! [source.extra]               # optional: person data beyond the canonical fields
+//! phone = "联系电话"
+//! workplace = { columns = ["单位", "部门"], separator = " " }
 //! ```
+//!
+//! Extra fields carry any other person data under a generic name (`[a-z][a-z0-9_]*`, never a
+//! canonical field's): a column, or columns joined, kept as trimmed text. A source maps a
+//! name or an ID number column; one that maps neither (a generic extract, such as the English
+//! benchmark files) must map extra fields, on which its records are then linked.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -82,6 +91,9 @@ pub struct Source {
     pub fields: BTreeMap<Field, Mapping>,
     /// Per coded field, the source's own codes mapped to canonical values (`"1"` → `male`).
     pub codes: BTreeMap<Field, BTreeMap<String, String>>,
+    /// Extra fields, in job-file order: a generic name (`[a-z][a-z0-9_]*`, not a canonical
+    /// field's) and where its text comes from, a [`Mapping::Column`] or [`Mapping::Concat`].
+    pub extra: Vec<(String, Mapping)>,
 }
 
 /// Where a canonical field's raw text comes from.
@@ -328,12 +340,8 @@ fn validate_source(
         })?;
         let mapping = match raw_mapping {
             RawMapping::Column(column) => Mapping::Column(column),
-            RawMapping::Concat { columns, separator } => {
-                if columns.is_empty() {
-                    return Err(invalid(field_key, "`columns` is empty".into()));
-                }
-                Mapping::Concat { columns, separator: separator.unwrap_or_default() }
-            }
+            RawMapping::Concat { columns, separator } => concat_mapping(columns, separator)
+                .map_err(|problem| invalid(field_key.clone(), problem))?,
             RawMapping::DateParts { year, month, day } => {
                 if field.kind() != FieldKind::Date {
                     return Err(invalid(
@@ -355,10 +363,52 @@ fn validate_source(
         }
         fields.insert(field, mapping);
     }
-    if !fields.contains_key(&Field::Name) && !fields.contains_key(&Field::IdNumber) {
+    // Sorted by where each mapping starts in the job file, extras keep the job's order.
+    let mut extra: Vec<(usize, String, Mapping)> = Vec::with_capacity(raw.extra.len());
+    for (extra_name, raw_mapping) in raw.extra {
+        let extra_key = key(&format!(".extra.{extra_name}"));
+        let is_extra_name_valid = extra_name.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
+            && extra_name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !is_extra_name_valid {
+            return Err(invalid(
+                extra_key,
+                "an extra field's name is a lower-case letter, then lower-case letters, digits \
+                 and _"
+                    .into(),
+            ));
+        }
+        if extra_name.parse::<Field>().is_ok() {
+            return Err(invalid(
+                extra_key,
+                format!("`{extra_name}` is a canonical field: map it under [source.fields]"),
+            ));
+        }
+        let start = raw_mapping.span().start;
+        let mapping = match raw_mapping.into_inner() {
+            RawMapping::Column(column) => Mapping::Column(column),
+            RawMapping::Concat { columns, separator } => {
+                concat_mapping(columns, separator).map_err(|problem| invalid(extra_key, problem))?
+            }
+            RawMapping::DateParts { .. } => {
+                return Err(invalid(
+                    extra_key,
+                    "an extra field is text: a column, or `columns` joined by a `separator`".into(),
+                ));
+            }
+        };
+        extra.push((start, extra_name, mapping));
+    }
+    extra.sort_by_key(|(start, ..)| *start);
+    let extra: Vec<(String, Mapping)> =
+        extra.into_iter().map(|(_, name, mapping)| (name, mapping)).collect();
+
+    let has_identity = fields.contains_key(&Field::Name) || fields.contains_key(&Field::IdNumber);
+    if !has_identity && extra.is_empty() {
         return Err(invalid(
             key(".fields"),
-            "a source needs a name or an id_number column to be linked".into(),
+            "a source needs a name or an id_number column, or extra fields, to be linked".into(),
         ));
     }
 
@@ -403,8 +453,17 @@ fn validate_source(
         missing: raw.missing.unwrap_or_else(|| default_missing.to_vec()),
         fields,
         codes,
+        extra,
         name: raw.name,
     })
+}
+
+/// Several columns joined by `separator` (none when absent); an error when there are none.
+fn concat_mapping(columns: Vec<String>, separator: Option<String>) -> Result<Mapping, String> {
+    if columns.is_empty() {
+        return Err("`columns` is empty".into());
+    }
+    Ok(Mapping::Concat { columns, separator: separator.unwrap_or_default() })
 }
 
 fn is_canonical_code(field: Field, value: &str) -> bool {
@@ -462,6 +521,9 @@ struct RawSource {
     fields: BTreeMap<String, RawMapping>,
     #[serde(default)]
     codes: BTreeMap<String, BTreeMap<String, String>>,
+    /// Spanned, so that the extras can be put back in job-file order.
+    #[serde(default)]
+    extra: BTreeMap<String, toml::Spanned<RawMapping>>,
 }
 
 #[derive(Deserialize)]

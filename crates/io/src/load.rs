@@ -57,7 +57,7 @@ pub fn load_with(
     let mut reader = read::open(source)?;
     let plan = Plan::new(source, job_path, &reader.header)?;
     let mut loaded = LoadedSource {
-        table: PersonTable::default(),
+        table: plan.table(0),
         issues: Vec::new(),
         header: std::mem::take(&mut reader.header),
     };
@@ -112,6 +112,11 @@ struct Plan {
     fields: Vec<FieldPlan>,
     /// The key columns, joined by `-`; `None` to number rows.
     key: Option<Columns>,
+    /// The extra fields, in job order: name and columns.
+    extra: Vec<(String, Columns)>,
+    /// Whether extra values identify a person: a source that maps no name and no ID number
+    /// (a generic extract) is linked on its extras, so a record with any is no `NoNameNoId`.
+    do_extras_identify: bool,
     /// Missing-value tokens, trimmed, by byte length: most cells have a length no token has.
     missing_by_len: Vec<Vec<String>>,
 }
@@ -167,26 +172,41 @@ impl Plan {
             }
             Ok(idx)
         };
-        let key_of = |field: Field| format!("source.{}.fields.{field}", source.name);
-        let mut fields = Vec::with_capacity(source.fields.len());
-        for (&field, mapping) in &source.fields {
-            let columns = match mapping {
-                Mapping::Column(column) => Columns::One(resolve(key_of(field), column)?),
+        let resolve_mapping = |key: &str, mapping: &Mapping| -> Result<Columns, Error> {
+            let resolve = |column: &str| resolve(key.to_owned(), column);
+            Ok(match mapping {
+                Mapping::Column(column) => Columns::One(resolve(column)?),
                 Mapping::Concat { columns, separator } => Columns::Concat(
-                    columns.iter().map(|c| resolve(key_of(field), c)).collect::<Result<_, _>>()?,
+                    columns.iter().map(|c| resolve(c)).collect::<Result<_, _>>()?,
                     separator.clone(),
                 ),
                 Mapping::DateParts { year, month, day } => Columns::DateParts(
-                    resolve(key_of(field), year)?,
-                    month.as_deref().map(|c| resolve(key_of(field), c)).transpose()?,
-                    day.as_deref().map(|c| resolve(key_of(field), c)).transpose()?,
+                    resolve(year)?,
+                    month.as_deref().map(resolve).transpose()?,
+                    day.as_deref().map(resolve).transpose()?,
                 ),
-            };
+            })
+        };
+        let mut fields = Vec::with_capacity(source.fields.len());
+        for (&field, mapping) in &source.fields {
+            let columns =
+                resolve_mapping(&format!("source.{}.fields.{field}", source.name), mapping)?;
             let codes = source.codes.get(&field).map(|table| {
                 table.iter().map(|(code, value)| (code.trim().to_owned(), value.clone())).collect()
             });
             fields.push(FieldPlan { field, columns, codes });
         }
+        // An extra is one column or columns joined (the job allows no date parts): `text`.
+        let extra: Vec<(String, Columns)> = source
+            .extra
+            .iter()
+            .map(|(name, mapping)| {
+                let key = format!("source.{}.extra.{name}", source.name);
+                Ok((name.clone(), resolve_mapping(&key, mapping)?))
+            })
+            .collect::<Result<_, Error>>()?;
+        let do_extras_identify = !source.fields.contains_key(&Field::Name)
+            && !source.fields.contains_key(&Field::IdNumber);
         let key_columns: Vec<usize> = source
             .key
             .iter()
@@ -200,7 +220,17 @@ impl Plan {
             }
             missing_by_len[token.len()].push(token.to_owned());
         }
-        Ok(Plan { fields, key, missing_by_len })
+        Ok(Plan { fields, key, extra, do_extras_identify, missing_by_len })
+    }
+
+    /// An empty table with this plan's extra fields and room for `n_records` records.
+    fn table(&self, n_records: usize) -> PersonTable {
+        let mut table = PersonTable {
+            extra: self.extra.iter().map(|(name, _)| (name.clone(), TextColumn::new())).collect(),
+            ..PersonTable::default()
+        };
+        table.reserve(n_records);
+        table
     }
 
     /// Standardizes one batch of raw rows, each field straight into its column.
@@ -212,7 +242,7 @@ impl Plan {
             .map(|c| c.as_any().downcast_ref::<StringArray>().expect("raw batches are all Utf8"))
             .collect();
         let n_rows = raw.batch.num_rows();
-        let mut table = PersonTable::with_capacity(n_rows);
+        let mut table = self.table(n_rows);
         let mut issues = Vec::new();
         let mut scratch = String::new();
         for idx in 0..n_rows {
@@ -248,7 +278,19 @@ impl Plan {
                 // A missing or bad value pushed nothing: its columns still take one value.
                 table.fill_field_to(plan.field, idx + 1);
             }
-            table.rejected.push(reject_reason(&table, idx, has_value));
+            let mut has_extra = false;
+            for ((_, source_columns), (_, column)) in self.extra.iter().zip(&mut table.extra) {
+                let value = self.text(source_columns, &columns, idx, &mut scratch);
+                has_extra |= value.is_some();
+                column.push(value);
+            }
+            let is_identified_by_extras = self.do_extras_identify && has_extra;
+            table.rejected.push(reject_reason(
+                &table,
+                idx,
+                has_value || has_extra,
+                is_identified_by_extras,
+            ));
         }
         // Fields the source does not map.
         table.fill_to(n_rows);
@@ -433,8 +475,13 @@ fn push_code<T>(column: &mut Vec<Option<T>>, code: Option<T>) -> bool {
 }
 
 /// Why record `idx` cannot be linked: nothing in it, or nothing to link on (no name, no ID
-/// number, no mother's ID number).
-fn reject_reason(table: &PersonTable, idx: usize, has_value: bool) -> Option<RejectReason> {
+/// number, no mother's ID number, and no extra value in a source linked on its extras).
+fn reject_reason(
+    table: &PersonTable,
+    idx: usize,
+    has_value: bool,
+    is_identified_by_extras: bool,
+) -> Option<RejectReason> {
     // Columns of fields the source does not map are still empty here.
     let has = |column: &TextColumn| idx < column.len() && column.get(idx).is_some();
     // An ID number that is no ID at all (malformed text, a temporary student number) cannot
@@ -444,7 +491,8 @@ fn reject_reason(table: &PersonTable, idx: usize, has_value: bool) -> Option<Rej
             !matches!(status, IdStatus::Missing | IdStatus::Malformed | IdStatus::TemporaryNumber)
         })
     };
-    let has_identity = has(&table.name.full)
+    let has_identity = is_identified_by_extras
+        || has(&table.name.full)
         || is_linkable(table.id.status.get(idx))
         || is_linkable(table.mother_id.status.get(idx));
     match (has_value, has_identity) {

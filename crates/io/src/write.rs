@@ -1,5 +1,6 @@
 //! Writers: standardized records as Parquet, row issues as CSV, the run summary as JSON.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -65,7 +66,8 @@ impl SourceSummary {
 }
 
 /// Writes a source's standardized records, with its raw columns (prefixed `raw.`) beside them
-/// for audit, as one Parquet file, batch by batch.
+/// for audit, as one Parquet file, batch by batch. The canonical columns come first, then each
+/// extra field as `extra.<name>` (nullable text), then the raw columns.
 pub struct StandardizedWriter {
     path: PathBuf,
     /// Created at the first batch, when the raw columns are known.
@@ -118,11 +120,11 @@ impl StandardizedWriter {
     fn open(
         &self,
         header: &[&str],
-        standard: &[(&'static str, ArrayRef)],
+        standard: &[(Cow<'static, str>, ArrayRef)],
     ) -> Result<(ArrowWriter<BufWriter<File>>, SchemaRef), Error> {
         let mut fields: Vec<ArrowField> = standard
             .iter()
-            .map(|(name, array)| ArrowField::new(*name, array.data_type().clone(), true))
+            .map(|(name, array)| ArrowField::new(name.as_ref(), array.data_type().clone(), true))
             .collect();
         let mut seen = HashSet::new();
         for column in header {
@@ -178,7 +180,8 @@ pub fn write_json<T: Serialize>(value: &T, path: &Path) -> Result<(), Error> {
     out.write_all(b"\n").and_then(|()| out.flush()).map_err(|err| write_error(err.into()))
 }
 
-fn standardized_columns(table: &PersonTable) -> Vec<(&'static str, ArrayRef)> {
+/// The standardized columns of `table`, named: the canonical ones, then `extra.<name>`.
+fn standardized_columns(table: &PersonTable) -> Vec<(Cow<'static, str>, ArrayRef)> {
     fn text(column: &TextColumn) -> ArrayRef {
         Arc::new(column.iter().collect::<StringArray>())
     }
@@ -241,5 +244,13 @@ fn standardized_columns(table: &PersonTable) -> Vec<(&'static str, ArrayRef)> {
     columns.extend(id("mother_id", &table.mother_id));
     columns.extend(name("mother_name", &table.mother_name));
     columns.push(("collection_mode", display(&table.collection_mode)));
-    columns
+    let mut named: Vec<(Cow<'static, str>, ArrayRef)> =
+        columns.into_iter().map(|(name, array)| (Cow::Borrowed(name), array)).collect();
+    named.extend(
+        table
+            .extra
+            .iter()
+            .map(|(name, column)| (Cow::Owned(format!("extra.{name}")), text(column))),
+    );
+    named
 }

@@ -159,9 +159,11 @@ pub struct RowIssue {
 /// standardized output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RejectReason {
-    /// No usable name, no ID number and no mother's ID number: nothing to link on.
+    /// No usable name, no ID number and no mother's ID number: nothing to link on. In a source
+    /// that maps neither a name nor an ID number, and is linked on its extra fields: no extra
+    /// value.
     NoNameNoId,
-    /// The row is empty: every mapped column missing.
+    /// The row is empty: every mapped column missing, extra fields included.
     Empty,
 }
 

@@ -195,6 +195,10 @@ pub struct PersonTable {
     pub mother_name: NameColumns,
     /// How a census record was collected.
     pub collection_mode: Vec<Option<CollectionMode>>,
+    /// The source's extra fields, in job order: a generic name (`given_name`, `postcode`),
+    /// never a canonical field's, and its values as plain text, trimmed, missing when empty
+    /// or a missing-value token. Each column has one value per record, as every other.
+    pub extra: Vec<(String, TextColumn)>,
 }
 
 impl PersonTable {
@@ -249,6 +253,12 @@ impl PersonTable {
         self.mother_id.fill_to(n_records);
         self.mother_name.fill_to(n_records);
         fill(&mut self.collection_mode, n_records, None);
+        self.extra.iter_mut().for_each(|(_, column)| column.fill_to(n_records));
+    }
+
+    /// The extra field called `name`, if the source has one.
+    pub fn extra(&self, name: &str) -> Option<&TextColumn> {
+        self.extra.iter().find(|(extra, _)| extra == name).map(|(_, column)| column)
     }
 
     /// Brings the columns of `field` up to `n_records` values with missing values, so that a
@@ -307,10 +317,29 @@ impl PersonTable {
         self.mother_id.reserve(n_records);
         self.mother_name.reserve(n_records);
         self.collection_mode.reserve(n_records);
+        self.extra.iter_mut().for_each(|(_, column)| column.reserve(n_records, n_records * 8));
     }
 
-    /// Appends every record of `other`, keeping order.
+    /// Appends every record of `other`, keeping order. Extra fields are matched by name: one
+    /// that only `other` has is added (missing in the records before), one that only `self`
+    /// has reads as missing in the records appended.
     pub fn append(&mut self, other: &PersonTable) {
+        let n_before = self.len();
+        for (name, column) in &other.extra {
+            let idx = match self.extra.iter().position(|(extra, _)| extra == name) {
+                Some(idx) => idx,
+                None => {
+                    let mut new = TextColumn::new();
+                    new.fill_to(n_before);
+                    self.extra.push((name.clone(), new));
+                    self.extra.len() - 1
+                }
+            };
+            self.extra[idx].1.append(column);
+        }
+        for (_, column) in &mut self.extra {
+            column.fill_to(n_before + other.len());
+        }
         self.row.extend_from_slice(&other.row);
         self.record_id.append(&other.record_id);
         self.rejected.extend_from_slice(&other.rejected);
@@ -386,7 +415,7 @@ impl IdColumns {
 
 #[cfg(test)]
 mod tests {
-    use crate::TextColumn;
+    use crate::{PersonTable, TextColumn};
 
     #[test]
     fn text_column_keeps_missing_apart_from_empty() {
@@ -400,5 +429,38 @@ mod tests {
         column.append(&tail);
         let values: Vec<_> = column.iter().collect();
         assert_eq!(values, [Some("张伟"), None, Some(""), Some("欧阳娜娜"), None, Some("李娜")]);
+    }
+
+    #[test]
+    fn extra_columns_keep_the_table_length_through_append_and_fill() {
+        fn table(n_records: u64, extra: &[(&str, &[Option<&str>])]) -> PersonTable {
+            let mut table = PersonTable {
+                extra: extra
+                    .iter()
+                    .map(|(name, values)| (name.to_string(), values.iter().copied().collect()))
+                    .collect(),
+                ..PersonTable::default()
+            };
+            table.row = (1..=n_records).collect();
+            table.fill_to(n_records as usize);
+            table
+        }
+        let values = |table: &PersonTable, name: &str| -> Vec<Option<String>> {
+            let column = table.extra(name).expect("the extra field");
+            column.iter().map(|value| value.map(str::to_owned)).collect()
+        };
+        let mut whole = PersonTable::default();
+        whole.append(&table(2, &[("postcode", &[Some("4011"), None]), ("state", &[Some("wa")])]));
+        whole.append(&table(1, &[("email", &[Some("a@b.net")]), ("postcode", &[Some("2602")])]));
+        assert_eq!(whole.len(), 3);
+        let names: Vec<_> = whole.extra.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(names, ["postcode", "state", "email"], "first seen first");
+        let owned = |values: &[Option<&str>]| -> Vec<Option<String>> {
+            values.iter().map(|value| value.map(str::to_owned)).collect()
+        };
+        assert_eq!(values(&whole, "postcode"), owned(&[Some("4011"), None, Some("2602")]));
+        assert_eq!(values(&whole, "state"), owned(&[Some("wa"), None, None]), "filled");
+        assert_eq!(values(&whole, "email"), owned(&[None, None, Some("a@b.net")]), "added");
+        assert_eq!(whole.extra("surname"), None);
     }
 }

