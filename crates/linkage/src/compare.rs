@@ -19,6 +19,12 @@ pub struct Comparison {
     /// agreeing is weaker evidence than a rare one).
     #[serde(default)]
     pub term_frequency: bool,
+    /// Another text feature that a value may have been written into instead (a given name in
+    /// the surname's place): when each record's value equals (or reaches the closest fuzzy
+    /// level with) the other record's value of that feature, the level is "swapped", just below
+    /// "exact". Text comparisons only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub swapped_with: Option<String>,
 }
 
 /// How a comparison compares values.
@@ -53,8 +59,10 @@ pub enum Kind {
     /// An ID-number feature: equal; equal after 15→18 conversion; one digit substituted; two
     /// adjacent characters swapped; else.
     IdNumber,
-    /// A date feature, at the precision both dates have: equal; same year and month; day and
-    /// month swapped; within 50 days (a lunar-calendar date); same year; else.
+    /// A date feature: equal as far as both dates say (the day when both have one, else the
+    /// month, else the year); same year and month; day and month swapped; one digit of
+    /// YYYYMMDD differs (a typo); within 50 days (a lunar-calendar date); within a year (366
+    /// days, or years one apart when a month is missing: a nominal age); else.
     Date,
     /// A region-code feature, by hierarchy: same village (12 digits); same township (9); same
     /// county (6); same prefecture (4); else.
@@ -117,15 +125,16 @@ impl Comparison {
     /// The labels of the levels, level 0 ("missing") first.
     pub fn labels(&self) -> Vec<String> {
         let mut labels = vec!["missing".to_owned()];
+        let swapped = self.swapped_with.as_ref().map(|other| format!("swapped with {other}"));
         match &self.kind {
-            Kind::Exact => labels.push("exact".to_owned()),
+            Kind::Exact => labels.extend(std::iter::once("exact".to_owned()).chain(swapped)),
             Kind::JaroWinkler { thresholds } | Kind::Jaro { thresholds } => {
-                labels.push("exact".to_owned());
+                labels.extend(std::iter::once("exact".to_owned()).chain(swapped));
                 let name = self.kind.as_str();
                 labels.extend(thresholds.iter().map(|t| format!("{name} >= {t}")));
             }
             Kind::Levenshtein { distances } | Kind::DamerauLevenshtein { distances } => {
-                labels.push("exact".to_owned());
+                labels.extend(std::iter::once("exact".to_owned()).chain(swapped));
                 let name = self.kind.as_str();
                 labels.extend(distances.iter().map(|d| format!("{name} <= {d}")));
             }
@@ -139,11 +148,12 @@ impl Comparison {
             ),
             Kind::Date => labels.extend(
                 [
-                    "exact",
+                    "exact as far as both say",
                     "same year and month",
                     "day and month swapped",
+                    "one digit differs",
                     "within 50 days",
-                    "same year",
+                    "within a year",
                 ]
                 .map(str::to_owned),
             ),
@@ -214,7 +224,28 @@ impl Comparison {
         if self.n_levels() > usize::from(Level::MAX) {
             return Err(bad("too many levels"));
         }
+        let swapped = match &self.swapped_with {
+            None => None,
+            Some(other) => {
+                let idx =
+                    records.feature_index(other).ok_or_else(|| ComparisonError::NoSuchFeature {
+                        feature: other.clone(),
+                        available: records.feature_names().collect::<Vec<_>>().join(", "),
+                    })?;
+                let is_text = |f: &Feature| matches!(f, Feature::Text(_) | Feature::Name { .. });
+                let text_kind =
+                    !matches!(self.kind, Kind::Name | Kind::IdNumber | Kind::Date | Kind::Region);
+                if !text_kind
+                    || !is_text(records.feature_at(feature))
+                    || !is_text(records.feature_at(idx))
+                {
+                    return Err(bad("swapped_with pairs two text features in a text comparison"));
+                }
+                Some(idx)
+            }
+        };
         Ok(Compiled {
+            swapped,
             feature,
             kind: self.kind.clone(),
             else_level: (self.n_levels() - 1) as Level,
@@ -226,6 +257,8 @@ impl Comparison {
 #[derive(Debug, Clone)]
 pub(crate) struct Compiled {
     pub(crate) feature: usize,
+    /// The feature whose values may be swapped with this one's.
+    swapped: Option<usize>,
     kind: Kind,
     else_level: Level,
 }
@@ -234,9 +267,9 @@ impl Compiled {
     /// The level of agreement of records `a` and `b`.
     pub(crate) fn level(&self, records: &Records, a: RecordIdx, b: RecordIdx) -> Level {
         match (records.feature_at(self.feature), &self.kind) {
-            (Feature::Text(text), kind) => self.text_level(text, kind, a, b),
+            (Feature::Text(text), kind) => self.text_level(records, text, kind, a, b),
             (Feature::Name { full, reading, .. }, Kind::Name) => name_level(full, reading, a, b),
-            (Feature::Name { full, .. }, kind) => self.text_level(full, kind, a, b),
+            (Feature::Name { full, .. }, kind) => self.text_level(records, full, kind, a, b),
             (Feature::Id(ids), Kind::IdNumber) => id_level(ids[a as usize], ids[b as usize]),
             (Feature::Id(ids), _) => {
                 let (x, y) = (ids[a as usize], ids[b as usize]);
@@ -261,7 +294,14 @@ impl Compiled {
         }
     }
 
-    fn text_level(&self, text: &Interned, kind: &Kind, a: RecordIdx, b: RecordIdx) -> Level {
+    fn text_level(
+        &self,
+        records: &Records,
+        text: &Interned,
+        kind: &Kind,
+        a: RecordIdx,
+        b: RecordIdx,
+    ) -> Level {
         let (x, y) = (text.ids[a as usize], text.ids[b as usize]);
         if x == 0 || y == 0 {
             return 0;
@@ -270,6 +310,19 @@ impl Compiled {
             return 1;
         }
         let (x, y) = (text.get(a).unwrap_or(""), text.get(b).unwrap_or(""));
+        let mut first_fuzzy = 2;
+        if let Some(other) = self.swapped {
+            first_fuzzy = 3;
+            let other_value = |record| match records.feature_at(other) {
+                Feature::Text(t) => t.get(record),
+                Feature::Name { full, .. } => full.get(record),
+                _ => None,
+            };
+            let close = |v: &str, w: Option<&str>| w.is_some_and(|w| v == w || closest(kind, v, w));
+            if close(x, other_value(b)) && close(y, other_value(a)) {
+                return 2;
+            }
+        }
         let below = match kind {
             Kind::JaroWinkler { thresholds } => {
                 let similarity = strsim::jaro_winkler(x, y);
@@ -289,7 +342,18 @@ impl Compiled {
             }
             _ => None,
         };
-        below.map_or(self.else_level, |i| 2 + i as Level)
+        below.map_or(self.else_level, |i| first_fuzzy + i as Level)
+    }
+}
+
+/// Whether `x` and `y` reach the closest fuzzy level of `kind` (never for an exact kind).
+fn closest(kind: &Kind, x: &str, y: &str) -> bool {
+    match kind {
+        Kind::JaroWinkler { thresholds } => strsim::jaro_winkler(x, y) >= thresholds[0],
+        Kind::Jaro { thresholds } => strsim::jaro(x, y) >= thresholds[0],
+        Kind::Levenshtein { distances } => strsim::levenshtein(x, y) <= distances[0],
+        Kind::DamerauLevenshtein { distances } => strsim::damerau_levenshtein(x, y) <= distances[0],
+        _ => false,
     }
 }
 
@@ -371,28 +435,54 @@ fn date_level(x: PackedDate, y: PackedDate) -> Level {
     }
     let both_days = x.day() != 0 && y.day() != 0;
     let both_months = x.month() != 0 && y.month() != 0;
-    if both_days && x == y {
+    let same_month = x.year() == y.year() && x.month() == y.month();
+    // Equal as far as both say: the day when both have one, else the month, else the year.
+    let agree = match (both_days, both_months) {
+        (true, _) => x == y,
+        (false, true) => same_month,
+        (false, false) => x.year() == y.year(),
+    };
+    if agree {
         return 1;
     }
-    if both_months && x.year() == y.year() && x.month() == y.month() {
+    if both_months && same_month {
         return 2;
     }
     if both_days && x.year() == y.year() && x.month() == y.day() && x.day() == y.month() {
         return 3;
     }
-    if both_months {
-        // A missing day counts as the middle of the month.
-        let day = |d: PackedDate| if d.day() == 0 { 15 } else { d.day() };
-        let days =
-            |d: PackedDate| days_from_civil(d.year() as i64, d.month() as i64, day(d) as i64);
-        if (days(x) - days(y)).abs() <= 50 {
-            return 4;
-        }
+    if both_days && (x.0 ^ y.0) != 0 && one_digit_differs(x.0, y.0) {
+        return 4;
     }
-    if x.year() == y.year() {
+    // A missing day counts as the middle of the month, a missing month as the middle of the
+    // year.
+    let days = |d: PackedDate| {
+        let (month, day) = match (d.month(), d.day()) {
+            (0, _) => (7, 1),
+            (month, 0) => (month, 15),
+            (month, day) => (month, day),
+        };
+        days_from_civil(i64::from(d.year()), i64::from(month), i64::from(day))
+    };
+    let apart = (days(x) - days(y)).abs();
+    if both_months && apart <= 50 {
         return 5;
     }
-    6
+    if apart <= 366 || !both_months && x.year().abs_diff(y.year()) <= 1 {
+        return 6;
+    }
+    7
+}
+
+/// Whether two 8-digit numbers differ in exactly one decimal digit.
+fn one_digit_differs(mut x: u32, mut y: u32) -> bool {
+    let mut differing = 0;
+    while x > 0 || y > 0 {
+        differing += u32::from(x % 10 != y % 10);
+        x /= 10;
+        y /= 10;
+    }
+    differing == 1
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
@@ -437,14 +527,20 @@ mod tests {
     #[test]
     fn dates_compare_at_the_precision_they_have() {
         assert_eq!(date_level(date(1987, 5, 6), date(1987, 5, 6)), 1);
-        assert_eq!(date_level(date(1987, 5, 6), date(1987, 5, 0)), 2, "census year and month");
-        assert_eq!(date_level(date(1987, 5, 0), date(1987, 5, 0)), 2);
-        assert_eq!(date_level(date(1987, 5, 6), date(1987, 5, 9)), 2);
+        assert_eq!(date_level(date(1987, 5, 6), date(1987, 5, 0)), 1, "census year and month");
+        assert_eq!(date_level(date(1987, 5, 0), date(1987, 5, 0)), 1);
+        assert_eq!(date_level(date(1987, 5, 0), date(1987, 6, 0)), 5, "a month apart");
+        assert_eq!(date_level(date(1987, 5, 6), date(1987, 5, 19)), 2);
         assert_eq!(date_level(date(1987, 5, 6), date(1987, 6, 5)), 3, "swapped");
-        assert_eq!(date_level(date(1987, 5, 6), date(1987, 3, 28)), 4, "lunar: 39 days early");
-        assert_eq!(date_level(date(1987, 5, 6), date(1987, 11, 6)), 5);
-        assert_eq!(date_level(date(1987, 5, 6), date(1986, 5, 6)), 6, "nominal age");
-        assert_eq!(date_level(date(1987, 0, 0), date(1987, 0, 0)), 5, "a year alone");
+        assert_eq!(date_level(date(1987, 5, 6), date(1987, 8, 6)), 4, "one digit: 05 → 08");
+        assert_eq!(date_level(date(1987, 5, 6), date(1957, 5, 6)), 4, "one digit: 1987 → 1957");
+        assert_eq!(date_level(date(1987, 5, 6), date(1987, 3, 28)), 5, "lunar: 39 days early");
+        assert_eq!(date_level(date(1987, 5, 6), date(1987, 11, 16)), 6);
+        assert_eq!(date_level(date(1990, 5, 6), date(1989, 5, 6)), 6, "nominal age");
+        assert_eq!(date_level(date(1987, 5, 0), date(1986, 5, 0)), 6, "nominal age, census");
+        assert_eq!(date_level(date(1987, 5, 6), date(1985, 5, 6)), 7);
+        assert_eq!(date_level(date(1987, 0, 0), date(1987, 0, 0)), 1, "a year alone");
+        assert_eq!(date_level(date(1987, 0, 0), date(1987, 5, 6)), 1);
         assert_eq!(date_level(date(1987, 5, 6), PackedDate::default()), 0);
         assert_eq!(days_from_civil(1970, 1, 1), 0);
         assert_eq!(days_from_civil(2020, 11, 1), 18_567);
@@ -497,8 +593,12 @@ mod tests {
         ];
         let records = Records::new(Mode::Dedupe, names.len())
             .name("name", names.iter().map(|(f, r)| (Some(*f), Some(*r), Some("zhang"))));
-        let comparison =
-            Comparison { feature: "name".into(), kind: Kind::Name, term_frequency: true };
+        let comparison = Comparison {
+            feature: "name".into(),
+            kind: Kind::Name,
+            term_frequency: true,
+            swapped_with: None,
+        };
         let compiled = comparison.compile(&records).expect("fits");
         let level = |a, b| compiled.level(&records, a, b);
         assert_eq!(level(0, 1), 1);
@@ -517,6 +617,7 @@ mod tests {
             feature: "first".into(),
             kind: Kind::JaroWinkler { thresholds: vec![0.95, 0.9] },
             term_frequency: false,
+            swapped_with: None,
         };
         let compiled = comparison.compile(&records).expect("fits");
         assert_eq!(compiled.level(&records, 0, 0), 1);

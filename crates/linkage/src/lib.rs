@@ -17,8 +17,8 @@
 //!     .text("first", names.iter().map(|n| Some(*n)))
 //!     .date("birth", births.iter().map(|&(y, m, d)| Some(PackedDate::new(y, m, d))));
 //! let comparisons = [
-//!     Comparison { feature: "first".into(), kind: Kind::Exact, term_frequency: false },
-//!     Comparison { feature: "birth".into(), kind: Kind::Date, term_frequency: false },
+//!     Comparison { feature: "first".into(), kind: Kind::Exact, term_frequency: false, swapped_with: None },
+//!     Comparison { feature: "birth".into(), kind: Kind::Date, term_frequency: false, swapped_with: None },
 //! ];
 //! let rules = [BlockingRule { name: "birth".into(), keys: vec!["birth".into()] },
 //!              BlockingRule { name: "first".into(), keys: vec!["first".into()] }];

@@ -194,8 +194,12 @@ mod tests {
     fn weights_add_up_as_the_explanation_shows() {
         let names = [Some("wei"), Some("wei"), Some("na"), Some("wei"), Some("qiang")];
         let records = Records::new(Mode::Dedupe, 5).text("first", names.into_iter());
-        let comparison =
-            Comparison { feature: "first".into(), kind: Kind::Exact, term_frequency: true };
+        let comparison = Comparison {
+            feature: "first".into(),
+            kind: Kind::Exact,
+            term_frequency: true,
+            swapped_with: None,
+        };
         let model = Model {
             comparisons: vec![ComparisonParameters {
                 labels: comparison.labels(),

@@ -51,10 +51,15 @@ pub fn one_to_one(pairs: &[ScoredPair], min_weight: f64) -> Vec<ScoredPair> {
         .collect()
 }
 
+/// How much heavier than the threshold (in bits: 3 is 8 times the odds) a pair must be to merge
+/// two clusters of several records on its own.
+const STRONG_MARGIN: f64 = 3.0;
+
 /// Clusters `n` records by the pairs of weight at least `min_weight`: returns each record's
 /// cluster, numbered by the cluster's lowest record. Pairs are merged heaviest first; a pair
-/// joining a cluster to a single record always merges; a pair joining two clusters of several
-/// records merges them only when at least half of their cross pairs are links.
+/// joining a cluster to a single record always merges, and so does a strong pair (weight at
+/// least `min_weight + 3`); a weak pair joining two clusters of several records merges them
+/// only when at least half of their cross pairs are links.
 pub fn clusters(n: usize, pairs: &[ScoredPair], min_weight: f64) -> Vec<RecordIdx> {
     let mut links: Vec<ScoredPair> =
         pairs.iter().copied().filter(|p| p.weight >= min_weight).collect();
@@ -77,7 +82,7 @@ pub fn clusters(n: usize, pairs: &[ScoredPair], min_weight: f64) -> Vec<RecordId
             (rb, ra)
         };
         let (n_small, n_large) = (members[small as usize].len(), members[large as usize].len());
-        if n_small > 1 {
+        if n_small > 1 && link.weight < min_weight + STRONG_MARGIN {
             let mut cross = 0;
             for &record in &members[small as usize].clone() {
                 for &other in &neighbours[record as usize] {
@@ -156,10 +161,14 @@ mod tests {
     fn a_weak_pair_does_not_chain_two_clusters() {
         // {0, 1, 2} and {3, 4, 5} are each fully linked; one weak pair 2-3 joins them.
         let mut pairs = vec![pair(2, 3, 4.0)];
+        let strong = [pair(2, 3, 6.5)];
         for (a, b) in [(0, 1), (0, 2), (1, 2), (3, 4), (3, 5), (4, 5)] {
             pairs.push(pair(a, b, 20.0));
         }
         assert_eq!(clusters(7, &pairs, 3.0), [0, 0, 0, 3, 3, 3, 6]);
+        // A strong pair merges them.
+        let with_strong: Vec<_> = pairs[1..].iter().chain(&strong).copied().collect();
+        assert_eq!(clusters(7, &with_strong, 3.0), [0, 0, 0, 0, 0, 0, 6]);
         // A single record joins a cluster by one pair.
         pairs.push(pair(5, 6, 10.0));
         assert_eq!(clusters(7, &pairs, 3.0), [0, 0, 0, 3, 3, 3, 3]);

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::blocking::Blocking;
+use crate::blocking::{Blocking, BlockingError, BlockingRule};
 use crate::compare::{Comparison, ComparisonError, Compiled, Level};
 use crate::model::{ComparisonParameters, Model};
 use crate::records::{Mode, RecordIdx, Records};
@@ -20,6 +20,11 @@ use crate::records::{Mode, RecordIdx, Records};
 pub struct TrainingSettings {
     /// Features whose comparisons must all agree exactly for a pair to be anchored.
     pub anchor: Vec<String>,
+    /// The rules whose pairs EM trains on, one run each; empty: the prediction's blocking rules.
+    /// Rules that pair mostly true matches (two fields, or a strong one) train best: on a
+    /// loose rule (one common field) EM finds whatever groups that rule's pairs, such as
+    /// families, rather than persons.
+    pub em_rules: Vec<BlockingRule>,
     /// The share of true matches the anchor finds (for the prior).
     pub anchor_recall: f64,
     /// Random pairs drawn to estimate u.
@@ -40,6 +45,7 @@ impl Default for TrainingSettings {
     fn default() -> TrainingSettings {
         TrainingSettings {
             anchor: Vec::new(),
+            em_rules: Vec::new(),
             anchor_recall: 0.9,
             u_pairs: 1_000_000,
             em_pairs: 1_000_000,
@@ -95,9 +101,13 @@ pub enum TrainingError {
     /// Nothing to train on.
     #[error("training needs at least two records on each side")]
     TooFewRecords,
+    /// An EM rule does not fit the records.
+    #[error("EM rules: {0}")]
+    Rule(#[from] BlockingError),
 }
 
-/// Trains a model for `comparisons` on `records`, with `blocking`'s rules as EM's training sets.
+/// Trains a model for `comparisons` on `records`: `blocking` gives the candidate pairs (for the
+/// anchor and the prior) and, unless `settings.em_rules` are given, EM's training sets.
 pub fn train(
     records: &Records,
     comparisons: &[Comparison],
@@ -137,6 +147,7 @@ pub fn train(
     let (chunks, _) = blocking.for_each_chunk(settings.block_cap, |pairs| {
         let mut counts: Vec<Vec<u64>> = n_levels.iter().map(|&n| vec![0; n]).collect();
         let mut n_anchored = 0u64;
+        let mut patterns: BTreeMap<Vec<Level>, u64> = BTreeMap::new();
         let mut levels = vec![0; compiled.len()];
         for &(a, b) in pairs {
             fill_levels(records, &compiled, a, b, &mut levels);
@@ -146,17 +157,22 @@ pub fn train(
                     counts[k][level as usize] += 1;
                 }
             }
+            *patterns.entry(levels.clone()).or_insert(0) += 1;
         }
-        (n_anchored, counts)
+        (n_anchored, counts, patterns)
     });
     let mut anchor_counts: Vec<Vec<u64>> = n_levels.iter().map(|&n| vec![0; n]).collect();
     let mut n_anchored = 0;
-    for (n, counts) in chunks {
+    let mut candidate_patterns: BTreeMap<Vec<Level>, u64> = BTreeMap::new();
+    for (n, counts, patterns) in chunks {
         n_anchored += n;
         for (total, part) in anchor_counts.iter_mut().zip(counts) {
             for (t, p) in total.iter_mut().zip(part) {
                 *t += p;
             }
+        }
+        for (levels, count) in patterns {
+            *candidate_patterns.entry(levels).or_insert(0) += count;
         }
     }
     let initial_m: Vec<Vec<f64>> = (0..compiled.len())
@@ -169,25 +185,26 @@ pub fn train(
         })
         .collect();
     let n_possible = records.n_possible_pairs();
-    let (prior, prior_basis) = if n_anchored > 0 {
-        let prior = n_anchored as f64 / settings.anchor_recall / n_possible;
-        (
-            prior.clamp(1e-15, 0.5),
-            format!(
-                "{n_anchored} anchored pairs / recall {} / {n_possible} possible pairs",
-                settings.anchor_recall
-            ),
-        )
+    // Where the prior starts: the anchored pairs over the anchor's recall, or at most one match
+    // per record; it is settled once m is known.
+    let start_prior = if n_anchored > 0 {
+        n_anchored as f64 / settings.anchor_recall / n_possible
     } else {
-        let prior = n_left.min(n_right) as f64 / n_possible;
-        (prior.clamp(1e-15, 0.5), "no anchored pairs: at most one match per record".to_owned())
+        n_left.min(n_right) as f64 / n_possible
+    }
+    .clamp(1e-15, 0.5);
+    // EM per training rule, each rule's own features held out.
+    let own_rules;
+    let em_blocking = if settings.em_rules.is_empty() {
+        blocking
+    } else {
+        own_rules = Blocking::new(records, &settings.em_rules)?;
+        &own_rules
     };
-
-    // EM per blocking rule, each rule's own features held out.
     let mut passes = Vec::new();
     let mut m_sums: Vec<Vec<f64>> = n_levels.iter().map(|&n| vec![0.0; n]).collect();
     let mut m_runs = vec![0usize; compiled.len()];
-    for (rule_idx, rule) in blocking.rules().iter().enumerate() {
+    for (rule_idx, rule) in em_blocking.rules().iter().enumerate() {
         let rule_features: Vec<&str> =
             rule.keys.iter().map(|k| k.split_once('.').map_or(k.as_str(), |(f, _)| f)).collect();
         let free: Vec<bool> =
@@ -195,7 +212,7 @@ pub fn train(
         if !free.iter().any(|&f| f) {
             continue;
         }
-        let patterns = rule_patterns(records, &compiled, blocking, rule_idx, settings);
+        let patterns = rule_patterns(records, &compiled, em_blocking, rule_idx, settings);
         let n_pairs: u64 = patterns.values().sum();
         if n_pairs == 0 {
             continue;
@@ -226,7 +243,7 @@ pub fn train(
         });
     }
 
-    let params = comparisons
+    let params: Vec<ComparisonParameters> = comparisons
         .iter()
         .enumerate()
         .map(|(k, comparison)| {
@@ -243,6 +260,18 @@ pub fn train(
             }
         })
         .collect();
+
+    // The prior: the share of matches among all possible pairs that makes the candidate pairs'
+    // expected number of matches self-consistent (EM on the prior alone, m and u fixed; pairs
+    // outside the candidates count as non-matches).
+    let candidate_patterns: Vec<(Vec<Level>, u64)> = candidate_patterns.into_iter().collect();
+    let m_final: Vec<Vec<f64>> = params.iter().map(|p| p.m.clone()).collect();
+    let prior = settle_prior(&candidate_patterns, &m_final, &u, start_prior, n_possible);
+    let prior_basis = format!(
+        "expected matches among {} candidate pairs, from {start_prior:.3e} ({n_anchored} \
+         anchored pairs)",
+        candidate_patterns.iter().map(|(_, c)| c).sum::<u64>()
+    );
     let report = TrainingReport {
         u_pairs: settings.u_pairs as u64,
         anchor_pairs: n_anchored,
@@ -416,6 +445,41 @@ pub(crate) fn em(
         }
     }
     EmRun { m, lambda, iterations, converged, log_likelihood }
+}
+
+/// The prior `λ` at which the expected matches among the candidates, Σ count · P(match | levels,
+/// λ), equal `λ · n_possible`: iterated from `start` until it moves by less than a millionth.
+fn settle_prior(
+    patterns: &[(Vec<Level>, u64)],
+    m: &[Vec<f64>],
+    u: &[Vec<f64>],
+    start: f64,
+    n_possible: f64,
+) -> f64 {
+    let ratios: Vec<(f64, f64)> = patterns
+        .iter()
+        .map(|(levels, count)| {
+            let ratio: f64 = levels
+                .iter()
+                .enumerate()
+                .filter(|&(_, &level)| level != 0)
+                .map(|(k, &level)| m[k][level as usize] / u[k][level as usize])
+                .product();
+            (ratio, *count as f64)
+        })
+        .collect();
+    let mut prior = start;
+    for _ in 0..1_000 {
+        let odds = prior / (1.0 - prior);
+        let expected: f64 = ratios.iter().map(|&(r, c)| c * odds * r / (1.0 + odds * r)).sum();
+        let next = (expected / n_possible).clamp(1e-15, 0.5);
+        let moved = (next - prior).abs() / prior;
+        prior = next;
+        if moved < 1e-6 {
+            break;
+        }
+    }
+    prior
 }
 
 /// Shares of levels 1.. with one added to each count (level 0 stays 0).
