@@ -54,6 +54,9 @@ pub struct Job {
     pub lang: Lang,
     /// The sources, in job-file order.
     pub sources: Vec<Source>,
+    /// The `[linkage]` table as written (comparisons, blocking rules, training), for the
+    /// linkage stage to read; `None` when the job leaves linkage to its defaults.
+    pub linkage: Option<toml::Table>,
 }
 
 /// The language of what analysts read.
@@ -235,7 +238,7 @@ impl Job {
             }
             sources.push(source);
         }
-        Ok(Job { path: path.to_owned(), reference_date, lang, sources })
+        Ok(Job { path: path.to_owned(), reference_date, lang, sources, linkage: raw.linkage })
     }
 }
 
@@ -503,6 +506,7 @@ struct RawJob {
     missing: Option<Vec<String>>,
     #[serde(default)]
     source: Vec<RawSource>,
+    linkage: Option<toml::Table>,
 }
 
 #[derive(Deserialize)]

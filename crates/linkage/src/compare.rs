@@ -6,14 +6,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::records::{Feature, Interned, PackedDate, PackedId, RecordIdx, Records};
 
-/// A comparison of one feature, as a job configures it.
+/// A comparison of one feature. In a job file (and a saved model) it is one flat table:
+/// `{ feature = "given_name", kind = "jaro_winkler", thresholds = [0.92, 0.8],
+/// term_frequency = true }`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "ComparisonSpec", into = "ComparisonSpec")]
 pub struct Comparison {
     /// The feature compared.
     pub feature: String,
     /// How values are compared, and so the levels.
-    #[serde(flatten)]
     pub kind: Kind,
     /// Whether the exact level's weight is adjusted by the value's frequency (a common value
     /// agreeing is weaker evidence than a rare one).
@@ -23,13 +24,91 @@ pub struct Comparison {
     /// the surname's place): when each record's value equals (or reaches the closest fuzzy
     /// level with) the other record's value of that feature, the level is "swapped", just below
     /// "exact". Text comparisons only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub swapped_with: Option<String>,
 }
 
+/// A comparison as written in a job file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ComparisonSpec {
+    feature: String,
+    kind: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    thresholds: Vec<f64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    distances: Vec<usize>,
+    #[serde(default)]
+    term_frequency: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    swapped_with: Option<String>,
+}
+
+impl TryFrom<ComparisonSpec> for Comparison {
+    type Error = String;
+
+    fn try_from(spec: ComparisonSpec) -> Result<Comparison, String> {
+        let ComparisonSpec { feature, kind, thresholds, distances, term_frequency, swapped_with } =
+            spec;
+        let needs = |what: &str, given: bool, wanted: bool| match (given, wanted) {
+            (true, false) => {
+                Err(format!("comparison of `{feature}`: a {kind} comparison takes no {what}"))
+            }
+            (false, true) => {
+                Err(format!("comparison of `{feature}`: a {kind} comparison needs {what}"))
+            }
+            _ => Ok(()),
+        };
+        let is_similarity = matches!(kind.as_str(), "jaro_winkler" | "jaro");
+        let is_distance = matches!(kind.as_str(), "levenshtein" | "damerau_levenshtein");
+        needs("thresholds", !thresholds.is_empty(), is_similarity)?;
+        needs("distances", !distances.is_empty(), is_distance)?;
+        let kind = match kind.as_str() {
+            "exact" => Kind::Exact,
+            "jaro_winkler" => Kind::JaroWinkler { thresholds },
+            "jaro" => Kind::Jaro { thresholds },
+            "levenshtein" => Kind::Levenshtein { distances },
+            "damerau_levenshtein" => Kind::DamerauLevenshtein { distances },
+            "name" => Kind::Name,
+            "id_number" => Kind::IdNumber,
+            "date" => Kind::Date,
+            "region" => Kind::Region,
+            other => {
+                return Err(format!(
+                    "comparison of `{feature}`: unknown kind `{other}`; the kinds are: exact, \
+                     jaro_winkler, jaro, levenshtein, damerau_levenshtein, name, id_number, date, \
+                     region"
+                ));
+            }
+        };
+        Ok(Comparison { feature, kind, term_frequency, swapped_with })
+    }
+}
+
+impl From<Comparison> for ComparisonSpec {
+    fn from(comparison: Comparison) -> ComparisonSpec {
+        let kind = comparison.kind.as_str().to_owned();
+        let (thresholds, distances) = match comparison.kind {
+            Kind::JaroWinkler { thresholds } | Kind::Jaro { thresholds } => {
+                (thresholds, Vec::new())
+            }
+            Kind::Levenshtein { distances } | Kind::DamerauLevenshtein { distances } => {
+                (Vec::new(), distances)
+            }
+            _ => (Vec::new(), Vec::new()),
+        };
+        ComparisonSpec {
+            feature: comparison.feature,
+            kind,
+            thresholds,
+            distances,
+            term_frequency: comparison.term_frequency,
+            swapped_with: comparison.swapped_with,
+        }
+    }
+}
+
 /// How a comparison compares values.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Kind {
     /// Equal or not.
     Exact,

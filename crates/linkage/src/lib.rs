@@ -53,6 +53,37 @@ pub use crate::records::{Feature, Mode, PackedDate, PackedId, RecordIdx, Records
 pub use crate::resolve::{ScoredPair, clusters, one_to_one, stable_id};
 pub use crate::train::{EmPass, TrainingError, TrainingReport, TrainingSettings, train};
 
+/// A linkage job's settings, as the `[linkage]` table of a job file gives them:
+///
+/// ```toml
+/// [linkage]
+/// threshold = 0.9
+/// comparisons = [
+///     { feature = "given_name", kind = "jaro_winkler", thresholds = [0.92, 0.8], term_frequency = true },
+///     { feature = "birth_date", kind = "date" },
+/// ]
+/// blocking = [{ name = "birth date", keys = ["birth_date"] }]
+/// training = { anchor = ["given_name", "birth_date"] }
+/// ```
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// The comparisons, one per feature compared.
+    pub comparisons: Vec<Comparison>,
+    /// The blocking rules whose union gives the candidate pairs.
+    pub blocking: Vec<BlockingRule>,
+    /// How the model is trained.
+    #[serde(default)]
+    pub training: TrainingSettings,
+    /// The match probability at or above which a pair is a link.
+    #[serde(default = "default_threshold")]
+    pub threshold: f64,
+}
+
+fn default_threshold() -> f64 {
+    0.9
+}
+
 /// Scores every candidate pair of `blocking` (blocks over `cap` pairs skipped, as its
 /// [`RuleStats`] report) and keeps those of weight at least `min_weight`, in a fixed order
 /// whatever the thread count; returns them with each rule's figures.

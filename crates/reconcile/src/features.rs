@@ -27,10 +27,7 @@ pub fn person_records(left: &PersonTable, right: Option<&PersonTable>) -> Record
         .id("mother_id", ids(&tables, |t| &t.mother_id))
         .date("birth_date", dates(&tables, |t| &t.birth_date))
         .date("event_date", dates(&tables, |t| &t.event_date))
-        .code(
-            "sex",
-            tables.iter().flat_map(|t| t.sex.iter().map(|s| s.map(|s| s as u8 + 1))),
-        )
+        .code("sex", tables.iter().flat_map(|t| t.sex.iter().map(|s| s.map(|s| s as u8 + 1))))
         .code(
             "ethnicity",
             tables.iter().flat_map(|t| t.ethnicity.iter().map(|e| e.map(|e| e.code()))),
@@ -91,7 +88,9 @@ fn ids<'a>(
             let status = id.status.get(i).copied().unwrap_or(IdStatus::Missing);
             match status {
                 IdStatus::ExcelTruncated | IdStatus::Missing | IdStatus::TemporaryNumber => None,
-                _ => id.number.get(i).and_then(|n| PackedId::new(n, status == IdStatus::Converted15)),
+                _ => {
+                    id.number.get(i).and_then(|n| PackedId::new(n, status == IdStatus::Converted15))
+                }
             }
         })
     })
@@ -104,9 +103,11 @@ fn dates<'a>(
     tables.iter().flat_map(move |t| {
         let dates = column(t);
         (0..t.len()).map(move |i| {
-            dates.get(i).copied().flatten().map(|d| {
-                PackedDate::new(d.year(), d.month().unwrap_or(0), d.day().unwrap_or(0))
-            })
+            dates
+                .get(i)
+                .copied()
+                .flatten()
+                .map(|d| PackedDate::new(d.year(), d.month().unwrap_or(0), d.day().unwrap_or(0)))
         })
     })
 }

@@ -6,5 +6,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod features;
+mod settings;
 
 pub use crate::features::person_records;
+pub use crate::settings::{SettingsError, linkage_settings, person_defaults};

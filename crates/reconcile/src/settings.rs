@@ -1,0 +1,74 @@
+//! The linkage settings of a job: its `[linkage]` table, or the defaults for census and
+//! administrative person records when it has none.
+
+use std::path::PathBuf;
+
+use censuslink_io::Job;
+use censuslink_linkage::{BlockingRule, Comparison, Kind, Settings, TrainingSettings};
+
+/// Why a job's `[linkage]` table cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("job file {path}: `linkage`: {message}")]
+pub struct SettingsError {
+    /// The job file.
+    pub path: PathBuf,
+    /// What is wrong, as the parser says it (a key and what was expected; never a data value).
+    pub message: String,
+}
+
+/// The linkage settings of `job`.
+pub fn linkage_settings(job: &Job) -> Result<Settings, SettingsError> {
+    match &job.linkage {
+        None => Ok(person_defaults()),
+        Some(table) => table.clone().try_into().map_err(|err: toml::de::Error| SettingsError {
+            path: job.path.clone(),
+            message: err.message().to_owned(),
+        }),
+    }
+}
+
+/// The defaults for Chinese person records (census, hukou, registers): the name by characters
+/// and reading with term frequencies, the ID number, birth date, sex, ethnicity and hukou
+/// region; candidates from the same ID, or the same reading and birth month, or the same
+/// surname reading, birth month and sex; EM on the ID pairs and the name pairs; the anchor is
+/// a valid ID with its birth date and sex.
+pub fn person_defaults() -> Settings {
+    let comparison = |feature: &str, kind: Kind, term_frequency: bool| Comparison {
+        feature: feature.to_owned(),
+        kind,
+        term_frequency,
+        swapped_with: None,
+    };
+    let rule = |name: &str, keys: &[&str]| BlockingRule {
+        name: name.to_owned(),
+        keys: keys.iter().map(|k| (*k).to_owned()).collect(),
+    };
+    Settings {
+        comparisons: vec![
+            comparison("name", Kind::Name, true),
+            comparison("id_number", Kind::IdNumber, false),
+            comparison("birth_date", Kind::Date, false),
+            comparison("sex", Kind::Exact, false),
+            comparison("ethnicity", Kind::Exact, false),
+            comparison("hukou_region", Kind::Region, false),
+        ],
+        blocking: vec![
+            rule("ID number", &["id_number"]),
+            rule("name reading and birth month", &["name.reading", "birth_date.year_month"]),
+            rule(
+                "surname reading, birth month and sex",
+                &["name.surname_reading", "birth_date.year_month", "sex"],
+            ),
+            rule("name and hukou county", &["name", "hukou_region.county"]),
+        ],
+        training: TrainingSettings {
+            anchor: vec!["id_number".into(), "birth_date".into(), "sex".into()],
+            em_rules: vec![
+                rule("ID number", &["id_number"]),
+                rule("name reading and birth month", &["name.reading", "birth_date.year_month"]),
+            ],
+            ..TrainingSettings::default()
+        },
+        threshold: 0.9,
+    }
+}
