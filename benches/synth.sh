@@ -24,10 +24,12 @@ fi
 
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
+# The binary cargo just built, wherever CARGO_TARGET_DIR puts it.
+binary="${CARGO_TARGET_DIR:-target}/release/censuslink"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 log="$out/time.log"
-/usr/bin/time -v -o "$log" target/release/censuslink synth --quiet \
+/usr/bin/time -v -o "$log" "$binary" synth --quiet \
     --persons "$persons" --seed "$seed" --out "$out/district"
 
 field() { grep -F "$1" "$log" | sed 's/.*: //'; }

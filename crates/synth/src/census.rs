@@ -4,9 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use censuslink_model::{CollectionMode, RecordType};
+use censuslink_model::{CollectionMode, RecordType, Relation};
 
-use crate::population::{Population, Presence, age_at_reference, reference_days};
+use crate::population::{Household, Population, Presence, age_at_reference, reference_days};
 use crate::rng::Rng;
 
 /// The census's rates.
@@ -46,11 +46,11 @@ impl CensusRates {
 }
 
 /// Why a person has a second resident record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum DuplicateKind {
     /// Listed where they live and, as a resident, at their hukou address in the district.
     HukouAndResidence,
-    /// Listed in their own enumeration area and in a neighbouring one.
+    /// Listed in their own enumeration area and, with another household, in another one.
     TwoAreas,
     /// Filled in online by the household and entered again by the enumerator.
     SelfReportAndEnumerator,
@@ -63,8 +63,13 @@ pub(crate) struct CensusRecord {
     pub(crate) person: u32,
     /// The 15-digit enumeration area code.
     pub(crate) enumeration_area: u64,
-    /// The household (key into [`Population::households`]) the record is listed in.
+    /// The household (key into [`Population::households`]) whose listing holds the record:
+    /// the person's own, or a neighbour's for a duplicate in two areas. A hukou-and-residence
+    /// duplicate is in its own household's listing at the household's registered dwelling,
+    /// a listing of its own in `enumeration_area`.
     pub(crate) household: u32,
+    /// The relation to the head of the listing, as the form gives it.
+    pub(crate) relation: Relation,
     pub(crate) record_type: RecordType,
     pub(crate) mode: CollectionMode,
     /// Why this record repeats an earlier one of the same person, for the second record of a
@@ -84,8 +89,9 @@ pub(crate) struct Census {
 
 /// Enumerates `population`: each usual resident once in the area they live in (unless
 /// missed), each registered-away person once at their hukou household as `registered_away`,
-/// some residents twice, some of the dead once. Records are in household order, as the
-/// enumeration areas' forms are.
+/// some residents twice, some of the dead once. Records are in the order households are
+/// visited, each duplicate right after the record it repeats; the census file orders them by
+/// listing.
 pub(crate) fn enumerate(population: &Population, seed: u64, rates: &CensusRates) -> Census {
     let mut rng = Rng::new(seed, 3);
     let people = &population.people;
@@ -108,32 +114,26 @@ pub(crate) fn enumerate(population: &Population, seed: u64, rates: &CensusRates)
     let mean_multiplier =
         residents.iter().map(|&k| multiplier(k)).sum::<f64>() / residents.len().max(1) as f64;
 
-    // The first household registered in each village: where a duplicate at the hukou address
-    // is listed.
-    let mut hukou_households: BTreeMap<u64, u32> = BTreeMap::new();
-    for household in &population.households {
-        hukou_households
-            .entry(population.villages[household.village].code)
-            .or_insert(household.key);
-    }
+    // Each household fills in one form, by one mode; drawn first, so that a duplicate listed
+    // with a household further on takes that household's mode.
+    let modes: Vec<CollectionMode> =
+        population.households.iter().map(|_| collection_mode(&mut rng, rates)).collect();
+    let mut hukou_listings = BTreeMap::new();
     let mut records = Vec::new();
     let mut omitted = Vec::new();
     let mut dead_enumerated = Vec::new();
     for household in &population.households {
-        let mode = if rng.chance(rates.self_report) {
-            CollectionMode::SelfReport
-        } else {
-            CollectionMode::Enumerator
-        };
+        let mode = modes[household.key as usize];
         for &key in &household.members {
             let person = &people[key as usize];
-            let record = |record_type, mode, duplicate| CensusRecord {
+            let record = |record_type| CensusRecord {
                 person: key,
                 enumeration_area: household.enumeration_area,
                 household: household.key,
+                relation: person.relation,
                 record_type,
                 mode,
-                duplicate,
+                duplicate: None,
             };
             match person.presence {
                 Presence::Resident
@@ -142,24 +142,18 @@ pub(crate) fn enumerate(population: &Population, seed: u64, rates: &CensusRates)
                     omitted.push(key);
                 }
                 Presence::Resident => {
-                    records.push(record(RecordType::Resident, mode, None));
+                    records.push(record(RecordType::Resident));
                     if rng.chance(rates.duplication) {
-                        records.push(duplicate(
-                            population,
-                            &hukou_households,
-                            key,
-                            household.key,
-                            mode,
-                            &mut rng,
-                        ));
+                        let hosts = Hosts { modes: &modes, hukou_listings: &mut hukou_listings };
+                        records.push(duplicate(population, hosts, key, rates, &mut rng));
                     }
                 }
                 Presence::Away if !rng.chance(rates.away_omission) => {
-                    records.push(record(RecordType::RegisteredAway, mode, None));
+                    records.push(record(RecordType::RegisteredAway));
                 }
                 Presence::Away => {}
                 Presence::Dead if rng.chance(rates.dead_enumerated) => {
-                    records.push(record(RecordType::Resident, mode, None));
+                    records.push(record(RecordType::Resident));
                     dead_enumerated.push(key);
                 }
                 Presence::Dead | Presence::BornAfter => {}
@@ -171,58 +165,79 @@ pub(crate) fn enumerate(population: &Population, seed: u64, rates: &CensusRates)
     Census { records, omitted, dead_enumerated }
 }
 
-/// The second resident record of person `key`, who lives in household `home`.
+fn collection_mode(rng: &mut Rng, rates: &CensusRates) -> CollectionMode {
+    if rng.chance(rates.self_report) {
+        CollectionMode::SelfReport
+    } else {
+        CollectionMode::Enumerator
+    }
+}
+
+/// The listings a duplicate can join: each household's collection mode, and the listings made
+/// so far at registered dwellings (household → the listing's mode, and whether its first
+/// person, listed as head, is the household's head).
+struct Hosts<'a> {
+    modes: &'a [CollectionMode],
+    hukou_listings: &'a mut BTreeMap<u32, (CollectionMode, bool)>,
+}
+
+/// The second resident record of person `key`, a resident listed at home.
 fn duplicate(
     population: &Population,
-    hukou_households: &BTreeMap<u64, u32>,
+    hosts: Hosts<'_>,
     key: u32,
-    home: u32,
-    mode: CollectionMode,
+    rates: &CensusRates,
     rng: &mut Rng,
 ) -> CensusRecord {
     let person = &population.people[key as usize];
-    let home_household = &population.households[home as usize];
-    let home_village = population.villages[home_household.village].code;
-    // Someone registered in another village of the district is the one listed at the hukou
-    // address too; anyone else is listed in a neighbouring area, or twice in their own.
-    let hukou_household = person
-        .hukou_village
-        .filter(|&village| village != home_village)
-        .and_then(|village| hukou_households.get(&village))
-        .map(|&household| &population.households[household as usize]);
-    let (household, kind) = match hukou_household {
-        Some(household) => (household, DuplicateKind::HukouAndResidence),
-        None if rng.chance(0.5) => {
-            let neighbour = population
-                .households
-                .get(home as usize + 1 + rng.below(200) as usize)
-                .filter(|h| h.enumeration_area != home_household.enumeration_area)
-                .unwrap_or(home_household);
-            let kind = if neighbour.key == home {
-                DuplicateKind::SelfReportAndEnumerator
-            } else {
-                DuplicateKind::TwoAreas
-            };
-            (neighbour, kind)
-        }
-        None => (home_household, DuplicateKind::SelfReportAndEnumerator),
-    };
-    let mode = match (kind, mode) {
-        (DuplicateKind::SelfReportAndEnumerator, CollectionMode::SelfReport) => {
-            CollectionMode::Enumerator
-        }
-        (DuplicateKind::SelfReportAndEnumerator, CollectionMode::Enumerator) => {
-            CollectionMode::SelfReport
-        }
-        (_, mode) => mode,
-    };
-    CensusRecord {
+    let home = &population.households[person.household as usize];
+    let record = |household: &Household, relation, mode, kind| CensusRecord {
         person: key,
         enumeration_area: household.enumeration_area,
         household: household.key,
+        relation,
         record_type: RecordType::Resident,
         mode,
         duplicate: Some(kind),
+    };
+    // Someone registered in another village of the district is the one listed at the hukou
+    // address too: in a listing of their household's own at its registered dwelling, whose
+    // first person is its head. Anyone else is listed with a household of another area (one of
+    // the next 200 in the district's order), or twice in their own household's form (once by
+    // self-report, once by the enumerator).
+    if let Some(registration) = home.registered_elsewhere {
+        let is_head = person.relation == Relation::Head;
+        let (mode, relation) = match hosts.hukou_listings.get(&home.key) {
+            Some(&(mode, true)) => (mode, person.relation),
+            Some(&(mode, false)) => (mode, Relation::Other),
+            None => {
+                let mode = collection_mode(rng, rates);
+                hosts.hukou_listings.insert(home.key, (mode, is_head));
+                (mode, Relation::Head)
+            }
+        };
+        return CensusRecord {
+            enumeration_area: registration.enumeration_area,
+            ..record(home, relation, mode, DuplicateKind::HukouAndResidence)
+        };
+    }
+    let neighbour = rng
+        .chance(0.5)
+        .then(|| population.households.get(home.key as usize + 1 + rng.below(200) as usize))
+        .flatten()
+        .filter(|h| h.enumeration_area != home.enumeration_area);
+    match neighbour {
+        Some(neighbour) => {
+            let mode = hosts.modes[neighbour.key as usize];
+            record(neighbour, Relation::Other, mode, DuplicateKind::TwoAreas)
+        }
+        None => {
+            let mode = match hosts.modes[home.key as usize] {
+                CollectionMode::SelfReport => CollectionMode::Enumerator,
+                CollectionMode::Enumerator => CollectionMode::SelfReport,
+            };
+            record(home, person.relation, mode, DuplicateKind::SelfReportAndEnumerator)
+        }
     }
 }
 
@@ -247,7 +262,7 @@ pub(crate) fn is_born_in_period(population: &Population, key: u32) -> bool {
 mod tests {
     use std::collections::BTreeMap;
 
-    use censuslink_model::{CollectionMode, RecordType};
+    use censuslink_model::{CollectionMode, RecordType, Relation};
 
     use crate::census::{CensusRates, DuplicateKind, enumerate, is_born_in_period};
     use crate::population::{PopulationRates, Presence, age_at_reference, generate};
@@ -281,18 +296,58 @@ mod tests {
         let duplicated: Vec<_> = per_person.values().filter(|records| records.len() > 1).collect();
         let duplication = duplicated.len() as f64 / n_residents;
         assert!((0.005..=0.011).contains(&duplication), "duplication {duplication}");
+        // The mode of each household's own records: one form, one mode.
+        let mut modes: BTreeMap<u32, CollectionMode> = BTreeMap::new();
+        for record in census.records.iter().filter(|r| r.duplicate.is_none()) {
+            let mode = *modes.entry(record.household).or_insert(record.mode);
+            assert_eq!(mode, record.mode, "household {}", record.household);
+        }
+        // Listings at registered dwellings: (household, area) → relations listed there.
+        let mut hukou_listings: BTreeMap<(u32, u64), Vec<Relation>> = BTreeMap::new();
+        let mut kinds = BTreeMap::new();
         for records in &duplicated {
             assert_eq!(records.len(), 2);
             assert!(records.iter().all(|r| r.record_type == RecordType::Resident));
-            match records[1].duplicate.expect("the second record says why") {
+            let (first, second) = (records[0], records[1]);
+            let person = &population.people[first.person as usize];
+            let kind = second.duplicate.expect("the second record says why");
+            *kinds.entry(kind).or_insert(0) += 1;
+            match kind {
                 DuplicateKind::SelfReportAndEnumerator => {
-                    assert_eq!(records[0].enumeration_area, records[1].enumeration_area);
-                    assert_ne!(records[0].mode, records[1].mode);
+                    assert_eq!(first.enumeration_area, second.enumeration_area);
+                    assert_eq!(first.household, second.household);
+                    assert_ne!(first.mode, second.mode);
+                    assert_eq!(second.relation, person.relation);
                 }
-                DuplicateKind::TwoAreas | DuplicateKind::HukouAndResidence => {
-                    assert_ne!(records[0].enumeration_area, records[1].enumeration_area);
+                DuplicateKind::TwoAreas => {
+                    assert_ne!(first.enumeration_area, second.enumeration_area);
+                    assert_ne!(first.household, second.household);
+                    assert_eq!(second.relation, Relation::Other);
+                    // The host household's mode, when it has a form of its own.
+                    if let Some(&host_mode) = modes.get(&second.household) {
+                        assert_eq!(second.mode, host_mode);
+                    }
+                }
+                DuplicateKind::HukouAndResidence => {
+                    let home = &population.households[person.household as usize];
+                    let registration = home.registered_elsewhere.expect("registered elsewhere");
+                    assert_eq!(second.household, home.key);
+                    assert_eq!(second.enumeration_area, registration.enumeration_area);
+                    assert_eq!(Some(second.enumeration_area / 1_000), person.hukou_village);
+                    assert_ne!(first.enumeration_area, second.enumeration_area);
+                    hukou_listings
+                        .entry((second.household, second.enumeration_area))
+                        .or_default()
+                        .push(second.relation);
                 }
             }
+        }
+        assert_eq!(kinds.len(), 3, "every kind of duplicate: {kinds:?}");
+        // Not all in one household: each is listed with its own household at its hukou.
+        assert!(hukou_listings.len() > 5, "{}", hukou_listings.len());
+        for relations in hukou_listings.values() {
+            assert_eq!(relations[0], Relation::Head, "{relations:?}");
+            assert!(!relations[1..].contains(&Relation::Head), "{relations:?}");
         }
 
         for person in population.people.iter().filter(|p| p.presence == Presence::Away) {

@@ -2,7 +2,7 @@
 //! damage has a rate per source (`ErrorRates`), scaled by the job's `error_scale`; every damage
 //! done is recorded, so the truth says what each record's values went through.
 
-use censuslink_model::{PartialDate, Role};
+use censuslink_model::{DatePrecision, PartialDate, Role};
 
 use crate::names;
 use crate::rng::Rng;
@@ -82,20 +82,27 @@ impl Damage {
 }
 
 /// Rates of damage in one source's records. Each is the share of the records a damage can
-/// apply to that get it: `name` of named records, `id_parent` of children under 18 with a
-/// parent's ID at hand, `id_fifteen` of people born before 1950, `date_swap` of dates whose day
-/// is 12 or less and differs from the month; the rest of all records.
+/// apply to that get it: `name_missing` and `name_placeholder` of records whose person may not
+/// be named yet, `name` of named records, `id_typo` of IDs not shown in 15 digits, `id_parent`
+/// of children under 18 with a parent's ID at hand, `id_fifteen` of people born before 1950,
+/// `date_swap` of dates whose day is 12 or less and differs from the month; the rest of all
+/// records. A damage that would not change the value a source shows at its precision (a lunar
+/// date in the same month of a year-and-month source) is not done.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ErrorRates {
     /// One character error in the name (homophone 40 %, traditional 20 %, look-alike 15 %,
     /// dropped 15 %, added 10 %, the next kind that applies when the drawn one cannot).
     pub(crate) name: f64,
+    /// The name left empty, and a placeholder where it would be: one draw, so that together
+    /// they are at most all of the records (the placeholder takes what the empty names leave).
     pub(crate) name_missing: f64,
+    pub(crate) name_placeholder: f64,
     /// Of names with a dot (minority names): another separator or none.
     pub(crate) name_separator: f64,
     pub(crate) stray_space: f64,
     pub(crate) full_width: f64,
-    /// One substitution or one adjacent transposition, equally likely.
+    /// One substitution or one adjacent transposition, equally likely; never on a 15-digit ID,
+    /// which has no check digit to break.
     pub(crate) id_typo: f64,
     pub(crate) id_missing: f64,
     pub(crate) id_parent: f64,
@@ -124,22 +131,29 @@ impl ErrorRates {
                 date_missing: 0.002,
                 ..ErrorRates::NONE
             },
-            // The police register issues the IDs: clean but for old traditional entries.
+            // The police register issues the IDs: clean but for old traditional entries and
+            // a few birth dates never known (不详).
             Role::Hukou => ErrorRates {
                 name: 0.005,
                 stray_space: 0.002,
                 id_typo: 0.001,
                 date_swap: 0.002,
+                date_missing: 0.001,
                 ..ErrorRates::NONE
             },
-            // Hospitals: the newborn's name often not yet given; the mother's ID typed in.
-            Role::Birth => {
-                ErrorRates { name: 0.01, id_typo: 0.01, id_missing: 0.02, ..ErrorRates::NONE }
-            }
+            // Hospitals: the newborn's name often not yet given (empty or a placeholder); the
+            // mother's ID typed in.
+            Role::Birth => ErrorRates {
+                name: 0.01,
+                name_missing: 0.30,
+                name_placeholder: 0.15,
+                id_typo: 0.01,
+                id_missing: 0.02,
+                ..ErrorRates::NONE
+            },
             // Death certificates: old 15-digit IDs of the elderly.
             Role::Death => ErrorRates {
                 name: 0.01,
-                name_separator: 0.2,
                 id_typo: 0.005,
                 id_missing: 0.02,
                 id_fifteen: 0.25,
@@ -179,6 +193,7 @@ impl ErrorRates {
     pub(crate) const NONE: ErrorRates = ErrorRates {
         name: 0.0,
         name_missing: 0.0,
+        name_placeholder: 0.0,
         name_separator: 0.0,
         stray_space: 0.0,
         full_width: 0.0,
@@ -198,6 +213,7 @@ impl ErrorRates {
         ErrorRates {
             name: s(self.name),
             name_missing: s(self.name_missing),
+            name_placeholder: s(self.name_placeholder),
             name_separator: s(self.name_separator),
             stray_space: s(self.stray_space),
             full_width: s(self.full_width),
@@ -216,7 +232,7 @@ impl ErrorRates {
 
 /// Damages values at one source's rates, recording what it did to the current record.
 pub(crate) struct Damager<'a> {
-    pub(crate) rng: &'a mut Rng,
+    rng: &'a mut Rng,
     rates: &'a ErrorRates,
     /// What was done to the current record, in the order done.
     pub(crate) done: Vec<Damage>,
@@ -237,10 +253,21 @@ impl<'a> Damager<'a> {
         self.done.clear();
     }
 
-    /// The name as written, or `None` when left empty.
-    pub(crate) fn name(&mut self, name: &str) -> Option<String> {
-        if self.hit(self.rates.name_missing, Damage::NameMissing) {
-            return None;
+    /// The name as written, or `None` when left empty. `unnamed` is what the record writes
+    /// for a person not named yet (a newborn's certificate: `王芳之子`, `男婴`), or `None` for a
+    /// record that always names its person; only the first may be left empty or show it.
+    pub(crate) fn name(&mut self, name: &str, unnamed: Option<&str>) -> Option<String> {
+        let (missing, placeholder) = (self.rates.name_missing, self.rates.name_placeholder);
+        if let Some(unnamed) = unnamed.filter(|_| missing + placeholder > 0.0) {
+            let draw = self.rng.unit();
+            if draw < missing {
+                self.done.push(Damage::NameMissing);
+                return None;
+            }
+            if draw < missing + placeholder {
+                self.done.push(Damage::NamePlaceholder);
+                return Some(unnamed.to_owned());
+            }
         }
         let mut chars: Vec<char> = name.chars().collect();
         if self.rng.chance(self.rates.name) {
@@ -270,13 +297,10 @@ impl<'a> Damager<'a> {
             Damage::NameAdded,
         ];
         let first = self.rng.weighted(&[0.40, 0.20, 0.15, 0.15, 0.10]);
-        for offset in 0..KINDS.len() {
-            let kind = KINDS[(first + offset) % KINDS.len()];
-            if self.apply_character_error(kind, chars) {
-                return kind;
-            }
-        }
-        unreachable!("a name can always take an added character")
+        (0..KINDS.len())
+            .map(|offset| KINDS[(first + offset) % KINDS.len()])
+            .find(|&kind| self.apply_character_error(kind, chars))
+            .expect("a name can always take an added character")
     }
 
     fn apply_character_error(&mut self, kind: Damage, chars: &mut Vec<char>) -> bool {
@@ -330,17 +354,27 @@ impl<'a> Damager<'a> {
             Some(parent) if self.hit(self.rates.id_parent, Damage::IdOfParent) => parent.to_owned(),
             _ => id.to_owned(),
         };
-        if is_elderly && self.hit(self.rates.id_fifteen, Damage::IdFifteen) {
+        let is_fifteen = is_elderly && self.hit(self.rates.id_fifteen, Damage::IdFifteen);
+        if is_fifteen {
             written = format!("{}{}", &written[..6], &written[8..17]);
         }
-        if self.rng.chance(self.rates.id_typo) {
+        // A 15-digit ID has no check digit: a typo there could pass for another valid ID.
+        if !is_fifteen && self.rates.id_typo > 0.0 && self.rng.chance(self.rates.id_typo) {
             let damage = typo(self.rng, &mut written);
             self.done.push(damage);
         }
-        let is_numeric = written.bytes().all(|b| b.is_ascii_digit());
-        if is_numeric && written.len() == 18 && self.hit(self.rates.id_excel, Damage::IdExcel) {
-            written = excel(self.rng, &written);
-        } else if self.hit(self.rates.full_width, Damage::FullWidth) {
+        let is_number = written.len() == 18 && written.bytes().all(|b| b.is_ascii_digit());
+        let mut is_excel = false;
+        if is_number && self.rates.id_excel > 0.0 && self.rng.chance(self.rates.id_excel) {
+            let form = excel(self.rng, &written);
+            // An ID ending in `000` already is unchanged by the `…000` form: no damage done.
+            is_excel = form != written;
+            if is_excel {
+                self.done.push(Damage::IdExcel);
+                written = form;
+            }
+        }
+        if !is_excel && self.hit(self.rates.full_width, Damage::FullWidth) {
             written = written.chars().map(full_width).collect();
         }
         if self.hit(self.rates.stray_space, Damage::StraySpace) {
@@ -349,21 +383,37 @@ impl<'a> Damager<'a> {
         Some(written)
     }
 
-    /// The birth date as shown, or `None` when left empty.
-    pub(crate) fn birth_date(&mut self, birth: PartialDate) -> Option<PartialDate> {
+    /// The birth date as shown at `precision` (the source's: [`DatePrecision::Month`] for a
+    /// year and month, [`DatePrecision::Day`] for a full date), or `None` when left empty. A
+    /// lunar date that falls in the same month is no change at month precision, so it is not
+    /// done, and the next kind of damage may be.
+    pub(crate) fn birth_date(
+        &mut self,
+        birth: PartialDate,
+        precision: DatePrecision,
+    ) -> Option<PartialDate> {
         if self.hit(self.rates.date_missing, Damage::DateMissing) {
             return None;
         }
         let (year, month, day) =
             (birth.year(), birth.month().unwrap_or(1), birth.day().unwrap_or(1));
         if self.hit(self.rates.date_nominal, Damage::DateNominalAge) {
-            let date = PartialDate::new(year - 1, month, day.min(28)).expect("a valid date");
+            // 29 February has no day in the year before.
+            let date = PartialDate::new(year - 1, month, day)
+                .or_else(|| PartialDate::new(year - 1, month, 28))
+                .expect("a day of the year before");
             return Some(date);
         }
-        if self.hit(self.rates.date_lunar, Damage::DateLunar) {
+        if self.rates.date_lunar > 0.0 && self.rng.chance(self.rates.date_lunar) {
             let shift = self.rng.between(21, 50) as i32;
-            return PartialDate::from_days_since_epoch(birth.to_days_since_epoch() - shift);
+            let lunar = PartialDate::from_days_since_epoch(birth.to_days_since_epoch() - shift)
+                .expect("a day in range");
+            if shown(lunar, precision) != shown(birth, precision) {
+                self.done.push(Damage::DateLunar);
+                return Some(lunar);
+            }
         }
+        // Day and month differ, so the swap moves the month whatever the precision.
         if day <= 12 && day != month && self.hit(self.rates.date_swap, Damage::DateDayMonthSwap) {
             return PartialDate::new(year, day, month);
         }
@@ -401,16 +451,34 @@ fn typo(rng: &mut Rng, id: &mut String) -> Damage {
     damage
 }
 
-/// An 18-digit ID after a spreadsheet took it for a number: scientific notation with six
-/// significant digits as Excel's General format shows it, or 15 significant digits and zeros as
-/// a number format keeps it.
-fn excel(rng: &mut Rng, id: &str) -> String {
-    if rng.chance(0.5) {
-        let mantissa = format!("{}.{}", &id[..1], id[1..6].trim_end_matches('0'));
-        format!("{}E+17", mantissa.trim_end_matches('.'))
-    } else {
-        format!("{}000", &id[..15])
+/// The year, month and day of `date` that a source of `precision` shows.
+pub(crate) fn shown(date: PartialDate, precision: DatePrecision) -> (u16, Option<u8>, Option<u8>) {
+    match precision {
+        DatePrecision::Year => (date.year(), None, None),
+        DatePrecision::Month => (date.year(), date.month(), None),
+        DatePrecision::Day => (date.year(), date.month(), date.day()),
     }
+}
+
+/// An 18-digit ID after a spreadsheet took it for a number: scientific notation as Excel's
+/// General format shows it, or 15 significant digits and zeros as a number format keeps it.
+fn excel(rng: &mut Rng, id: &str) -> String {
+    if rng.chance(0.5) { excel_scientific(id) } else { format!("{}000", &id[..15]) }
+}
+
+/// An 18-digit number as Excel's General format shows it in a column of standard width: six
+/// significant digits, rounded half up, trailing zeros of the mantissa dropped
+/// (`320115198503071234` → `3.20115E+17`, `320115598503071234` → `3.20116E+17`).
+fn excel_scientific(id: &str) -> String {
+    let leading: u32 = id[..7].parse().expect("an all-digit ID");
+    let (mut significant, mut exponent) = ((leading + 5) / 10, 17);
+    if significant == 1_000_000 {
+        (significant, exponent) = (100_000, 18);
+    }
+    let digits = significant.to_string();
+    let fraction = digits[1..].trim_end_matches('0');
+    let point = if fraction.is_empty() { "" } else { "." };
+    format!("{}{point}{fraction}E+{exponent}", &digits[..1])
 }
 
 fn full_width(c: char) -> char {
@@ -444,11 +512,11 @@ pub(crate) fn describe(done: &[Damage]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use censuslink_model::{IdStatus, PartialDate, Role};
+    use censuslink_model::{DatePrecision, IdStatus, PartialDate, Role};
     use censuslink_standardize::id::standardize_id;
     use censuslink_standardize::name::normalize_name;
 
-    use crate::errors::{Damage, Damager, ErrorRates, excel, typo};
+    use crate::errors::{Damage, Damager, ErrorRates, excel, excel_scientific, typo};
     use crate::rng::Rng;
 
     const ID: &str = "11010519491231002X";
@@ -476,12 +544,70 @@ mod tests {
         let forms: Vec<String> = (0..40).map(|_| excel(&mut rng, "320115198503071234")).collect();
         assert!(forms.contains(&"3.20115E+17".to_owned()));
         assert!(forms.contains(&"320115198503071000".to_owned()));
-        // Trailing zeros of the mantissa go, as Excel drops them.
-        let round = excel(&mut Rng::new(3, 1), "300000198503071234");
-        assert!(["3E+17", "300000198503071000"].contains(&round.as_str()), "{round}");
         for form in forms {
             assert_eq!(standardize_id(&form).status, IdStatus::ExcelTruncated, "{form}");
         }
+    }
+
+    #[test]
+    fn scientific_notation_rounds_and_drops_trailing_zeros() {
+        for (id, shown) in [
+            ("320115198503071234", "3.20115E+17"),
+            ("320115598503071234", "3.20116E+17"),
+            ("320100198503071234", "3.201E+17"),
+            ("300000198503071234", "3E+17"),
+            ("320199598503071234", "3.202E+17"),
+            ("659999598503071234", "6.6E+17"),
+            ("999999598503071234", "1E+18"),
+        ] {
+            assert_eq!(excel_scientific(id), shown, "{id}");
+        }
+        assert_eq!(standardize_id("3E+17").status, IdStatus::ExcelTruncated);
+    }
+
+    #[test]
+    fn a_15_digit_id_takes_no_typo() {
+        let rates = ErrorRates { id_fifteen: 1.0, id_typo: 1.0, ..ErrorRates::NONE };
+        let mut rng = Rng::new(8, 1);
+        let mut damager = Damager::new(&mut rng, &rates);
+        let id = damager.id(Some(ID), None, true).expect("not missing");
+        assert_eq!(id, "110105491231002");
+        assert_eq!(damager.done, [Damage::IdFifteen]);
+        damager.next_record();
+        let id = damager.id(Some(ID), None, false).expect("not missing");
+        assert_ne!(standardize_id(&id).status, IdStatus::Valid, "{id}");
+    }
+
+    #[test]
+    fn an_unnamed_record_is_empty_or_a_placeholder_at_its_rates() {
+        let rates = ErrorRates { name_missing: 0.30, name_placeholder: 0.15, ..ErrorRates::NONE };
+        let mut rng = Rng::new(9, 1);
+        let mut damager = Damager::new(&mut rng, &rates);
+        let (mut n_missing, mut n_placeholder) = (0, 0);
+        for _ in 0..10_000 {
+            damager.next_record();
+            let expected = match damager.name("王小明", Some("王芳之子")).as_deref() {
+                None => {
+                    n_missing += 1;
+                    vec![Damage::NameMissing]
+                }
+                Some("王芳之子") => {
+                    n_placeholder += 1;
+                    vec![Damage::NamePlaceholder]
+                }
+                Some(name) => {
+                    assert_eq!(name, "王小明");
+                    vec![]
+                }
+            };
+            assert_eq!(damager.done, expected);
+            // A record that always names its person is never left unnamed.
+            damager.next_record();
+            assert_eq!(damager.name("王小明", None).as_deref(), Some("王小明"));
+            assert!(damager.done.is_empty());
+        }
+        assert!((2_850..=3_150).contains(&n_missing), "{n_missing}");
+        assert!((1_380..=1_620).contains(&n_placeholder), "{n_placeholder}");
     }
 
     #[test]
@@ -497,7 +623,7 @@ mod tests {
             assert_eq!(outcome.status, IdStatus::Repaired);
             assert_eq!(outcome.number.as_deref(), Some(ID));
             let mut damager = Damager::new(&mut rng, &name_rates);
-            let name = damager.name("买买提·吐尔逊").expect("not missing");
+            let name = damager.name("买买提·吐尔逊", None).expect("not missing");
             assert_ne!(name, "买买提·吐尔逊");
             // A space or no separator at all is a real variant; the others fold back.
             let normalized = normalize_name(&name);
@@ -516,7 +642,7 @@ mod tests {
         let mut seen = std::collections::BTreeSet::new();
         for _ in 0..500 {
             damager.next_record();
-            let name = damager.name("王建伟").expect("not missing");
+            let name = damager.name("王建伟", None).expect("not missing");
             assert_eq!(damager.done.len(), 1);
             let kind = damager.done[0];
             seen.insert(kind);
@@ -541,23 +667,55 @@ mod tests {
     #[test]
     fn birth_dates_move_as_each_damage_says() {
         let birth = PartialDate::new(1985, 3, 7).expect("a date");
-        let one = |rates: ErrorRates| {
+        let one = |rates: ErrorRates, birth: PartialDate, precision: DatePrecision| {
             let mut rng = Rng::new(6, 1);
-            Damager::new(&mut rng, &rates).birth_date(birth)
+            let mut damager = Damager::new(&mut rng, &rates);
+            let shown = damager.birth_date(birth, precision);
+            (shown, damager.done)
         };
-        let swapped = one(ErrorRates { date_swap: 1.0, ..ErrorRates::NONE });
-        assert_eq!(swapped, PartialDate::new(1985, 7, 3));
-        let nominal = one(ErrorRates { date_nominal: 1.0, ..ErrorRates::NONE });
-        assert_eq!(nominal, PartialDate::new(1984, 3, 7));
-        let lunar = one(ErrorRates { date_lunar: 1.0, ..ErrorRates::NONE }).expect("a date");
-        let shift = birth.to_days_since_epoch() - lunar.to_days_since_epoch();
+        let day = DatePrecision::Day;
+        let swap = ErrorRates { date_swap: 1.0, ..ErrorRates::NONE };
+        let swapped = one(swap.clone(), birth, day);
+        assert_eq!(swapped, (PartialDate::new(1985, 7, 3), vec![Damage::DateDayMonthSwap]));
+        let nominal = ErrorRates { date_nominal: 1.0, ..ErrorRates::NONE };
+        assert_eq!(one(nominal.clone(), birth, day).0, PartialDate::new(1984, 3, 7));
+        // Only 29 February lacks its day in the year before.
+        let leap = PartialDate::new(1984, 2, 29).expect("a date");
+        assert_eq!(one(nominal.clone(), leap, day).0, PartialDate::new(1983, 2, 28));
+        let late = PartialDate::new(1985, 3, 31).expect("a date");
+        assert_eq!(one(nominal, late, day).0, PartialDate::new(1984, 3, 31));
+        let lunar_rates = ErrorRates { date_lunar: 1.0, ..ErrorRates::NONE };
+        let (lunar, done) = one(lunar_rates.clone(), birth, day);
+        let shift = birth.to_days_since_epoch() - lunar.expect("a date").to_days_since_epoch();
         assert!((21..=50).contains(&shift), "{shift}");
-        assert_eq!(one(ErrorRates { date_missing: 1.0, ..ErrorRates::NONE }), None);
+        assert_eq!(done, [Damage::DateLunar]);
+        let missing = ErrorRates { date_missing: 1.0, ..ErrorRates::NONE };
+        assert_eq!(one(missing, birth, day), (None, vec![Damage::DateMissing]));
         // No swap where day and month cannot be told apart.
-        let mut rng = Rng::new(7, 1);
-        let rates = ErrorRates { date_swap: 1.0, ..ErrorRates::NONE };
-        let late = PartialDate::new(1985, 3, 17).expect("a date");
-        assert_eq!(Damager::new(&mut rng, &rates).birth_date(late), Some(late));
+        let mid = PartialDate::new(1985, 3, 17).expect("a date");
+        assert_eq!(one(swap, mid, day), (Some(mid), vec![]));
+        // At month precision a lunar date is done only when it moves the month: always from
+        // the 21st or earlier, sometimes later in the month.
+        let month = DatePrecision::Month;
+        let mut rng = Rng::new(10, 1);
+        let mut damager = Damager::new(&mut rng, &lunar_rates);
+        let (mut n_done, mut n_kept) = (0, 0);
+        for day in 1..=31 {
+            let birth = PartialDate::new(1985, 3, day).expect("a date");
+            for _ in 0..50 {
+                damager.next_record();
+                let shown = damager.birth_date(birth, month).expect("a date");
+                let is_moved = shown.month() != birth.month();
+                assert_eq!(damager.done == [Damage::DateLunar], is_moved, "{birth} → {shown}");
+                assert!(is_moved || shown == birth);
+                if day <= 21 {
+                    assert!(is_moved, "{birth} → {shown}");
+                }
+                n_done += usize::from(is_moved);
+                n_kept += usize::from(!is_moved);
+            }
+        }
+        assert!(n_done > 0 && n_kept > 0, "{n_done} {n_kept}");
     }
 
     #[test]
@@ -566,6 +724,8 @@ mod tests {
             assert_eq!(ErrorRates::standard(role, 0.0), ErrorRates::NONE);
         }
         let doubled = ErrorRates::standard(Role::Insurance, 2.0);
-        assert_eq!(doubled.id_excel, 0.04);
+        assert!((doubled.id_excel - 0.04).abs() < 1e-12, "{}", doubled.id_excel);
+        // Clamped to a probability.
+        assert!((ErrorRates::standard(Role::Birth, 5.0).name_missing - 1.0).abs() < 1e-12);
     }
 }

@@ -3,10 +3,10 @@
 //! and insurance hold the district's actual residents with gaps. Membership and truth only;
 //! the error model renders each entry's values in the department's own format.
 
-use censuslink_model::Role;
+use censuslink_model::{PartialDate, Role};
 
 use crate::census::is_born_in_period;
-use crate::population::{Population, Presence, age_at_reference};
+use crate::population::{Population, Presence, REFERENCE};
 use crate::rng::Rng;
 
 /// The registers' rates.
@@ -14,7 +14,8 @@ use crate::rng::Rng;
 pub(crate) struct ExtractRates {
     /// The year's dead still on the hukou register (应销未销).
     pub(crate) dead_not_cancelled: f64,
-    /// Residents of 6-18 enrolled in the district's schools.
+    /// Residents of school age (grades 1-12 by [`school_grade`]) enrolled in the district's
+    /// schools.
     pub(crate) school_enrolment: f64,
     /// Residents insured in the district (about 95 % per the issue).
     pub(crate) insurance_coverage: f64,
@@ -69,6 +70,19 @@ impl Registers {
     }
 }
 
+/// The school grade (1-6 primary, 7-9 junior and 10-12 senior secondary) of a child born on
+/// `birth` in the school year of the reference moment, or `None` outside them. A cohort
+/// starts grade 1 in September of the year it turns 6 by 31 August: children born from
+/// 1 September of year Y-1 to 31 August of Y start in September of Y+6.
+pub(crate) fn school_grade(birth: PartialDate) -> Option<u8> {
+    let (year, month, _) = REFERENCE;
+    // The school year under way at the moment began in September of this year.
+    let school_year = i32::from(year) - i32::from(month < 9);
+    let cohort = i32::from(birth.year()) + i32::from(birth.month().unwrap_or(1) >= 9);
+    let grade = school_year - (cohort + 6) + 1;
+    u8::try_from(grade).ok().filter(|grade| (1..=12).contains(grade))
+}
+
 /// Draws each register's members.
 pub(crate) fn draw(population: &Population, seed: u64, rates: &ExtractRates) -> Registers {
     let mut rng = Rng::new(seed, 4);
@@ -102,9 +116,8 @@ pub(crate) fn draw(population: &Population, seed: u64, rates: &ExtractRates) -> 
         if person.death.is_some() && rng.chance(rates.death_registration) {
             registers.death.push(key);
         }
-        let age = age_at_reference(person.birth);
         if person.presence == Presence::Resident
-            && (6..=18).contains(&age)
+            && school_grade(person.birth).is_some()
             && rng.chance(rates.school_enrolment)
         {
             registers.school.push(key);
@@ -123,13 +136,33 @@ pub(crate) fn draw(population: &Population, seed: u64, rates: &ExtractRates) -> 
 
 #[cfg(test)]
 mod tests {
-    use censuslink_model::Role;
+    use censuslink_model::{PartialDate, Role};
 
     use crate::census::{CensusRates, enumerate, is_born_in_period};
-    use crate::extracts::{ExtractRates, draw};
+    use crate::extracts::{ExtractRates, draw, school_grade};
     use crate::population::{
         EXTRACTION_DAYS, PopulationRates, Presence, age_at_reference, generate, reference_days,
     };
+
+    #[test]
+    fn grades_follow_the_31_august_cutoff() {
+        let grade = |y, m, d| school_grade(PartialDate::new(y, m, d).expect("a date"));
+        // Grade 1 in 2020-21: born 2013-09-01 to 2014-08-31, aged 6 or 7 on 1 November.
+        assert_eq!(grade(2014, 8, 31), Some(1));
+        assert_eq!(grade(2013, 9, 1), Some(1));
+        assert_eq!(grade(2013, 8, 31), Some(2));
+        assert_eq!(grade(2014, 9, 1), None, "starts school next year");
+        // Senior 3: born 2002-09-01 to 2003-08-31, aged 17 or 18.
+        assert_eq!(grade(2002, 9, 1), Some(12));
+        assert_eq!(grade(2003, 8, 31), Some(12));
+        assert_eq!(grade(2003, 9, 1), Some(11));
+        assert_eq!(grade(2002, 8, 31), None, "left school");
+        let ages: Vec<u16> = [(2014, 8, 31), (2013, 9, 1), (2002, 9, 1), (2003, 8, 31)]
+            .iter()
+            .map(|&(y, m, d)| age_at_reference(PartialDate::new(y, m, d).expect("a date")))
+            .collect();
+        assert_eq!(ages, [6, 7, 18, 17]);
+    }
 
     #[test]
     fn registers_hold_whom_departments_hold() {
@@ -148,8 +181,10 @@ mod tests {
         let stale_dead =
             registers.hukou.iter().filter(|&&k| person(k).presence == Presence::Dead).count()
                 as f64;
+        // About 210 dead: 4.5 standard deviations of a share of them.
+        let p = rates.dead_not_cancelled;
         assert!(
-            (stale_dead / n_dead - rates.dead_not_cancelled).abs() < 0.06,
+            (stale_dead / n_dead - p).abs() < 4.5 * (p * (1.0 - p) / n_dead).sqrt(),
             "dead not cancelled {}",
             stale_dead / n_dead
         );
@@ -184,9 +219,13 @@ mod tests {
         let died_after =
             registers.death.iter().filter(|&&k| person(k).presence == Presence::Resident).count();
         assert!(died_after > 10, "deaths after the moment: {died_after}");
-        assert!(
-            registers.school.iter().all(|&k| (6..=18).contains(&age_at_reference(person(k).birth)))
-        );
+        // The school register holds the twelve cohorts of the school year and none else.
+        let is_schooled = |key: u32| school_grade(person(key).birth).is_some();
+        assert!(registers.school.iter().all(|&k| is_schooled(k)));
+        let n_school_age =
+            population.residents().filter(|p| school_grade(p.birth).is_some()).count() as f64;
+        let enrolment = registers.school.len() as f64 / n_school_age;
+        assert!((enrolment - rates.school_enrolment).abs() < 0.01, "enrolment {enrolment}");
         let n_residents = population.residents().count() as f64;
         let insured_residents = registers
             .insurance

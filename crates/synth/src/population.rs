@@ -1,7 +1,7 @@
 //! The true population: households with consistent ages, sexes and relations, their places of
 //! residence and hukou, valid ID numbers, migration, births and deaths.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use censuslink_model::{Ethnicity, PartialDate, Relation, Sex};
 use censuslink_standardize::name::NameOutcome;
@@ -27,7 +27,8 @@ const HOUSEHOLDS_PER_VILLAGE: usize = 300;
 pub(crate) struct PopulationRates {
     /// Households whose hukou is outside the prefecture (in-migrants): 20-30 % per the issue.
     pub(crate) in_migrant_households: f64,
-    /// Local households registered in another township of the district (人户分离 within it).
+    /// Local households whose hukou village is drawn at random among the district's (人户分离
+    /// within it when the draw is another village than the one they live in).
     pub(crate) separated_households: f64,
     /// Adults 18-45 of local households who live outside the district (registered away).
     pub(crate) away_young_adults: f64,
@@ -105,11 +106,44 @@ pub(crate) struct Household {
     pub(crate) village: usize,
     /// The 15-digit enumeration area code: village code and a 3-digit area number.
     pub(crate) enumeration_area: u64,
-    /// Building and dwelling number within the village, for addresses.
-    pub(crate) building: u16,
-    pub(crate) unit: u16,
+    /// The dwelling lived in, within the village.
+    pub(crate) dwelling: Dwelling,
+    /// Where the household's hukou is, when that is another village of the district than the
+    /// one it lives in (人户分离); `None` for the others, whose hukou is where they live or
+    /// outside the prefecture.
+    pub(crate) registered_elsewhere: Option<Registration>,
     /// Members, head first.
     pub(crate) members: Vec<u32>,
+}
+
+/// A dwelling's number within its village: building (幢) and flat (室, floor × 100 + door) in a
+/// residents' committee, group (组) and house (号) in a villagers' committee.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Dwelling {
+    pub(crate) building: u16,
+    pub(crate) unit: u16,
+}
+
+/// The registered dwelling of a household that lives in another village of the district.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Registration {
+    /// Index into [`Population::villages`]: the hukou village, never the one lived in.
+    pub(crate) village: usize,
+    /// The enumeration area of the village the dwelling lies in.
+    pub(crate) enumeration_area: u64,
+    /// Numbered after the dwellings of the households living in the village.
+    pub(crate) dwelling: Dwelling,
+}
+
+impl Household {
+    /// The village (index into [`Population::villages`]) and dwelling of the household's hukou,
+    /// for a household registered in the district: where it lives unless registered elsewhere.
+    pub(crate) fn hukou_dwelling(&self) -> (usize, Dwelling) {
+        match self.registered_elsewhere {
+            Some(registration) => (registration.village, registration.dwelling),
+            None => (self.village, self.dwelling),
+        }
+    }
 }
 
 /// The true population of a district.
@@ -242,9 +276,10 @@ fn bear(people: &mut Vec<Person>, households: &mut [Household], n_births: usize,
                 let named_after = father.unwrap_or(mother);
                 let surname =
                     match censuslink_standardize::name::standardize_name(&named_after.name) {
-                        NameOutcome::Name(name) => name.surname,
-                        _ => unreachable!("a generated name is a name"),
-                    };
+                        NameOutcome::Name(name) => Some(name.surname),
+                        _ => None,
+                    }
+                    .expect("a generated name standardizes to a name");
                 format!("{surname}{}", names::given_name(rng, sex, REFERENCE.0))
             }
         };
@@ -298,17 +333,17 @@ impl Builder<'_> {
         let is_migrant = self.rng.chance(self.rates.in_migrant_households);
         let origin = is_migrant.then(|| *self.origin());
         let is_uyghur = origin.is_some_and(|o| o.province == "新疆维吾尔自治区");
-        let hukou_village = match origin {
-            Some(_) => None,
-            None if self.rng.chance(self.rates.separated_households) => {
-                Some(self.villages[self.rng.below(self.villages.len() as u64) as usize].code)
+        let (hukou_village, hukou_county) = match origin {
+            Some(origin) => (None, origin.code),
+            None => {
+                let hukou = if self.rng.chance(self.rates.separated_households) {
+                    self.rng.below(self.villages.len() as u64) as usize
+                } else {
+                    village
+                };
+                let code = self.villages[hukou].code;
+                (Some(code), (code / 1_000_000) as u32)
             }
-            None => Some(self.villages[village].code),
-        };
-        let hukou_county = match (origin, hukou_village) {
-            (Some(origin), _) => origin.code,
-            (None, Some(code)) => (code / 1_000_000) as u32,
-            (None, None) => unreachable!("a local household has a hukou village"),
         };
         let ethnicity = if is_uyghur {
             Ethnicity::new(5).expect("维吾尔族 is 05")
@@ -372,8 +407,8 @@ impl Builder<'_> {
             key,
             village,
             enumeration_area: 0,
-            building: 0,
-            unit: 0,
+            dwelling: Dwelling { building: 0, unit: 0 },
+            registered_elsewhere: None,
             members: members_keys,
         });
         n_present
@@ -539,23 +574,61 @@ impl Builder<'_> {
 
     /// Puts the households of each village into enumeration areas of at most 100 households
     /// (about 80 on average, as the 6th census aimed), in household order, and numbers their
-    /// dwellings.
+    /// dwellings; then gives each household registered in another village of the district a
+    /// dwelling there, numbered after that village's own, in its last area.
     fn assign_enumeration_areas(&mut self) {
-        let mut by_village: Vec<Vec<usize>> = vec![Vec::new(); self.villages.len()];
+        let index_of: HashMap<u64, usize> =
+            self.villages.iter().enumerate().map(|(idx, village)| (village.code, idx)).collect();
+        let mut living: Vec<Vec<usize>> = vec![Vec::new(); self.villages.len()];
+        let mut registered: Vec<Vec<usize>> = vec![Vec::new(); self.villages.len()];
         for (idx, household) in self.households.iter().enumerate() {
-            by_village[household.village].push(idx);
-        }
-        for (village, members) in by_village.iter().enumerate() {
-            let n_areas = members.len().div_ceil(80).max(1);
-            let per_area = members.len().div_ceil(n_areas).min(MAX_EA_HOUSEHOLDS);
-            for (position, &household) in members.iter().enumerate() {
-                let area = (position / per_area.max(1)) as u64 + 1;
-                let household = &mut self.households[household];
-                household.enumeration_area = self.villages[village].code * 1_000 + area;
-                household.building = (position / 12) as u16 + 1;
-                household.unit = (position % 12) as u16 + 101;
+            living[household.village].push(idx);
+            let head = &self.people[household.members[0] as usize];
+            let hukou = head.hukou_village.map(|code| index_of[&code]);
+            if let Some(hukou) = hukou.filter(|&hukou| hukou != household.village) {
+                registered[hukou].push(idx);
             }
         }
+        for (village_idx, village) in self.villages.iter().enumerate() {
+            let households = &living[village_idx];
+            let n_areas = households.len().div_ceil(80).max(1);
+            let per_area = households.len().div_ceil(n_areas).clamp(1, MAX_EA_HOUSEHOLDS);
+            let area_at = |position: usize| {
+                village.code * 1_000 + (position / per_area).min(n_areas - 1) as u64 + 1
+            };
+            for (position, &household) in households.iter().enumerate() {
+                let household = &mut self.households[household];
+                household.enumeration_area = area_at(position);
+                household.dwelling = dwelling(position, village.is_rural);
+            }
+            for (offset, &household) in registered[village_idx].iter().enumerate() {
+                let position = households.len() + offset;
+                self.households[household].registered_elsewhere = Some(Registration {
+                    village: village_idx,
+                    enumeration_area: area_at(position),
+                    dwelling: dwelling(position, village.is_rural),
+                });
+            }
+        }
+    }
+}
+
+/// The dwelling at `position` in its village's order: in a residents' committee, buildings of
+/// six floors with two flats a floor (`3幢502室`); in a villagers' committee, groups of 40
+/// houses (`3组17号`).
+fn dwelling(position: usize, is_rural: bool) -> Dwelling {
+    const FLATS_PER_BUILDING: usize = 12;
+    const DOORS_PER_FLOOR: usize = 2;
+    const HOUSES_PER_GROUP: usize = 40;
+    if is_rural {
+        let building = (position / HOUSES_PER_GROUP + 1) as u16;
+        return Dwelling { building, unit: (position % HOUSES_PER_GROUP + 1) as u16 };
+    }
+    let flat = position % FLATS_PER_BUILDING;
+    let (floor, door) = (flat / DOORS_PER_FLOOR + 1, flat % DOORS_PER_FLOOR + 1);
+    Dwelling {
+        building: (position / FLATS_PER_BUILDING + 1) as u16,
+        unit: (floor * 100 + door) as u16,
     }
 }
 
@@ -592,7 +665,7 @@ mod tests {
 
     use crate::geography;
     use crate::population::{
-        Population, PopulationRates, Presence, age_at_reference, generate, reference_days,
+        Dwelling, Population, PopulationRates, Presence, age_at_reference, generate, reference_days,
     };
 
     fn district() -> Population {
@@ -660,11 +733,31 @@ mod tests {
                 assert_eq!(member.hukou_county, head.hukou_county, "a household shares its hukou");
             }
             let area = household.enumeration_area;
-            assert_eq!(
-                area / 1_000,
-                population.villages[household.village].code,
-                "the area lies in the village"
-            );
+            let village = &population.villages[household.village];
+            assert_eq!(area / 1_000, village.code, "the area lies in the village");
+            // Registered elsewhere exactly when the hukou is another village of the district,
+            // and then at a dwelling of that village no household lives in.
+            let is_separated = head.hukou_village.is_some_and(|code| code != village.code);
+            assert_eq!(household.registered_elsewhere.is_some(), is_separated);
+            if let Some(registration) = household.registered_elsewhere {
+                let hukou = &population.villages[registration.village];
+                assert_eq!(Some(hukou.code), head.hukou_village);
+                assert_eq!(registration.enumeration_area / 1_000, hukou.code);
+                let is_lived_in = population.households.iter().any(|other| {
+                    other.village == registration.village && other.dwelling == registration.dwelling
+                });
+                assert!(!is_lived_in, "household {}", household.key);
+            }
+            let Dwelling { building, unit } = household.dwelling;
+            assert!(building >= 1);
+            if village.is_rural {
+                assert!((1..=40).contains(&unit), "house {unit}");
+            } else {
+                assert!(
+                    (1..=6).contains(&(unit / 100)) && (1..=2).contains(&(unit % 100)),
+                    "{unit}"
+                );
+            }
         }
         let mut per_area: BTreeMap<u64, usize> = BTreeMap::new();
         for household in &population.households {

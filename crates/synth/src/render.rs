@@ -2,17 +2,19 @@
 //! department's own format (headers, codes, date forms, addresses, file format and encoding),
 //! through the error model, with the truth of every row beside them.
 
-use std::collections::BTreeMap;
-
 use censuslink_io::{Column, Encoding, Export, Table, Values};
-use censuslink_model::{CollectionMode, PartialDate, RecordType, Relation, Role, Sex};
+use censuslink_model::{
+    CollectionMode, DatePrecision, PartialDate, RecordType, Relation, Role, Sex,
+};
 use censuslink_standardize::codes::ethnicity_name;
 
 use crate::District;
-use crate::errors::{Damage, Damager, ErrorRates};
+use crate::census::DuplicateKind;
+use crate::errors::{Damage, Damager, ErrorRates, shown};
+use crate::extracts::school_grade;
 use crate::geography::Village;
 use crate::population::{
-    EXTRACTION_DAYS, Household, Person, REFERENCE, age_at_reference, reference_days,
+    Dwelling, EXTRACTION_DAYS, Household, Person, REFERENCE, age_at_reference, reference_days,
 };
 use crate::rng::Rng;
 
@@ -77,17 +79,33 @@ enum Cell {
     Date(Option<i32>),
 }
 
+/// The kind of a column's cells.
+#[derive(Clone, Copy)]
+enum Kind {
+    Text,
+    Integer,
+    Date,
+}
+
 /// Rows being built, kept as columns.
 struct Sheet {
     columns: Vec<Column>,
 }
 
 impl Sheet {
-    /// A sheet with these headers; the kind of each column is set by its first row.
-    fn new(headers: &[&str]) -> Sheet {
+    /// A sheet with these headers and kinds of cell, so that even an empty sheet writes each
+    /// column with its type.
+    fn new(headers: &[(&str, Kind)]) -> Sheet {
         let columns = headers
             .iter()
-            .map(|&header| Column { header: header.to_owned(), values: Values::Text(Vec::new()) })
+            .map(|&(header, kind)| Column {
+                header: header.to_owned(),
+                values: match kind {
+                    Kind::Text => Values::Text(Vec::new()),
+                    Kind::Integer => Values::Integer(Vec::new()),
+                    Kind::Date => Values::Date(Vec::new()),
+                },
+            })
             .collect();
         Sheet { columns }
     }
@@ -99,13 +117,7 @@ impl Sheet {
                 (Values::Text(values), Cell::Text(value)) => values.push(value),
                 (Values::Integer(values), Cell::Integer(value)) => values.push(value),
                 (Values::Date(values), Cell::Date(value)) => values.push(value),
-                (values, Cell::Integer(value)) if is_empty(values) => {
-                    *values = Values::Integer(vec![value]);
-                }
-                (values, Cell::Date(value)) if is_empty(values) => {
-                    *values = Values::Date(vec![value])
-                }
-                _ => panic!("column {} mixes kinds of cell", column.header),
+                _ => panic!("a cell of column {} is not of its declared kind", column.header),
             }
         }
     }
@@ -113,10 +125,6 @@ impl Sheet {
     fn into_table(self) -> Table {
         Table { columns: self.columns }
     }
-}
-
-fn is_empty(values: &Values) -> bool {
-    matches!(values, Values::Text(v) if v.is_empty())
 }
 
 fn text(value: impl Into<String>) -> Cell {
@@ -161,32 +169,28 @@ impl<'a> Renderer<'a> {
             .min_by_key(|p| u8::from(p.sex == Sex::Male))
     }
 
-    /// The truth of row `key` (record `index`) of `person`, which shows `birth` at `digits`
-    /// digits of YYYYMMDD (6 for year and month, 8 for the day), after `damages`; `parent` is
-    /// the parent whose ID the row shows if the damages say so.
+    /// The truth of row `key` (record `index`) of `person`, which shows `birth` at `precision`
+    /// after `damages`; `parent` is the parent whose ID the row shows if the damages say so.
     fn truth(
         &self,
         (key, index): (String, usize),
         person: &Person,
         parent: Option<&Person>,
-        (birth, digits_shown): (Option<PartialDate>, usize),
+        (birth, precision): (Option<PartialDate>, DatePrecision),
         damages: &[Damage],
     ) -> RowTruth {
+        // A typo or a spreadsheet leaves an ID no one's: it points at no person.
+        let is_readable = !damages.iter().any(|d| {
+            matches!(d, Damage::IdSubstitution | Damage::IdTransposition | Damage::IdExcel)
+        });
+        let shows_parent_id = damages.contains(&Damage::IdOfParent);
         let shows_own_id = person.id_number.is_some()
-            && damages.iter().all(|d| {
-                !matches!(
-                    d,
-                    Damage::IdMissing
-                        | Damage::IdOfParent
-                        | Damage::IdSubstitution
-                        | Damage::IdTransposition
-                        | Damage::IdExcel
-                )
-            });
-        let moved =
-            |b: PartialDate| digits(b)[..digits_shown] != digits(person.birth)[..digits_shown];
+            && is_readable
+            && !shows_parent_id
+            && !damages.contains(&Damage::IdMissing);
+        let moved = |b: PartialDate| shown(b, precision) != shown(person.birth, precision);
         let conflict = match parent {
-            Some(parent) if damages.contains(&Damage::IdOfParent) => {
+            Some(parent) if shows_parent_id && is_readable => {
                 Some(Conflict::IdOfAnotherPerson(parent.key))
             }
             _ if shows_own_id && birth.is_some_and(moved) => Some(Conflict::IdContradictsBirthDate),
@@ -199,62 +203,71 @@ impl<'a> Renderer<'a> {
     /// and month only, sex and ethnicity as codes.
     fn census(&self) -> Extract {
         let census = &self.district.census;
-        // Households are numbered within their area in the order first listed; people within
-        // their household's listing.
-        let mut household_numbers: BTreeMap<(u64, u32), u16> = BTreeMap::new();
-        let mut next_in_area: BTreeMap<u64, u16> = BTreeMap::new();
-        let mut next_in_household: BTreeMap<u32, u16> = BTreeMap::new();
-        let mut keyed: Vec<(String, u16, usize)> = Vec::with_capacity(census.records.len());
-        for (idx, record) in census.records.iter().enumerate() {
-            let area = record.enumeration_area;
-            let number = *household_numbers.entry((area, record.household)).or_insert_with(|| {
-                let next = next_in_area.entry(area).or_insert(0);
-                *next += 1;
-                *next
-            });
-            let seq = next_in_household.entry(record.household).or_insert(0);
-            *seq += 1;
+        // A listing is one household's form in one area: the household's own, a neighbour's
+        // for a duplicate in two areas, or, for the duplicates at a household's registered
+        // dwelling, a listing of its own. Listings are numbered within their area in household
+        // order, those at registered dwellings after the households living there; people
+        // within their listing in household order, head first and duplicates last.
+        let mut order: Vec<(u64, bool, u32, bool, usize)> = census
+            .records
+            .iter()
+            .enumerate()
+            .map(|(idx, record)| {
+                let is_registered = record.duplicate == Some(DuplicateKind::HukouAndResidence);
+                let is_duplicate = record.duplicate.is_some();
+                (record.enumeration_area, is_registered, record.household, is_duplicate, idx)
+            })
+            .collect();
+        order.sort_unstable();
+        let mut keyed: Vec<(String, u16, usize)> = Vec::with_capacity(order.len());
+        let (mut number, mut seq) = (0u16, 0u16);
+        let mut last: Option<(u64, bool, u32)> = None;
+        for (area, is_registered, household, _, idx) in order {
+            let listing = (area, is_registered, household);
+            (number, seq) = match last {
+                Some(last) if last == listing => (number, seq + 1),
+                Some((last_area, ..)) if last_area == area => (number + 1, 1),
+                _ => (1, 1),
+            };
+            last = Some(listing);
             keyed.push((format!("{area:015}{number:03}{seq:02}"), number, idx));
         }
-        keyed.sort_unstable();
 
         let (mut rng, rates) = self.error_model(Role::Census, 10);
         let mut damager = Damager::new(&mut rng, &rates);
         let mut sheet = Sheet::new(&[
-            "人员编号",
-            "普查小区",
-            "户编号",
-            "与户主关系",
-            "姓名",
-            "公民身份号码",
-            "性别",
-            "出生年月",
-            "民族",
-            "户口登记地",
-            "现住地代码",
-            "登记类型",
-            "填报方式",
+            ("人员编号", Kind::Text),
+            ("普查小区", Kind::Text),
+            ("户编号", Kind::Text),
+            ("与户主关系", Kind::Text),
+            ("姓名", Kind::Text),
+            ("公民身份号码", Kind::Text),
+            ("性别", Kind::Text),
+            ("出生年月", Kind::Text),
+            ("民族", Kind::Text),
+            ("户口登记地", Kind::Text),
+            ("现住地代码", Kind::Text),
+            ("登记类型", Kind::Text),
+            ("填报方式", Kind::Text),
         ]);
         let mut truth = Vec::with_capacity(keyed.len());
         for (key, number, idx) in keyed {
             let record = &census.records[idx];
             let person = self.person(record.person);
             damager.next_record();
-            let name = damager.name(&person.name);
+            let name = damager.name(&person.name, None);
             let id = damager.id(person.id_number.as_deref(), None, false);
-            let birth = damager.birth_date(person.birth);
-            let listed_in = &self.district.population.households[record.household as usize];
-            let at_home = listed_in.key == person.household;
-            let relation = if at_home { person.relation } else { Relation::Other };
+            let birth = damager.birth_date(person.birth, DatePrecision::Month);
+            // Where the record says the person lives: the village of the area listing them.
             let residence = match record.record_type {
-                RecordType::Resident => Some(self.village(listed_in).code.to_string()),
+                RecordType::Resident => Some((record.enumeration_area / 1_000).to_string()),
                 RecordType::RegisteredAway => None,
             };
             sheet.push(vec![
                 text(key.clone()),
                 text(record.enumeration_area.to_string()),
                 text(format!("{}-{number:03}", record.enumeration_area)),
-                text(relation.census_code().to_string()),
+                text(record.relation.census_code().to_string()),
                 opt(name),
                 opt(id),
                 text(if person.sex == Sex::Male { "1" } else { "2" }),
@@ -271,7 +284,8 @@ impl<'a> Renderer<'a> {
                     CollectionMode::Enumerator => "普查员",
                 }),
             ]);
-            truth.push(self.truth((key, idx), person, None, (birth, 6), &damager.done));
+            let shown = (birth, DatePrecision::Month);
+            truth.push(self.truth((key, idx), person, None, shown, &damager.done));
         }
         Extract {
             name: "census",
@@ -289,30 +303,32 @@ impl<'a> Renderer<'a> {
         let (mut rng, rates) = self.error_model(Role::Hukou, 11);
         let mut damager = Damager::new(&mut rng, &rates);
         let mut sheet = Sheet::new(&[
-            "户籍编号",
-            "户号",
-            "姓名",
-            "性别",
-            "民族",
-            "出生日期",
-            "公民身份号码",
-            "与户主关系",
-            "户籍地代码",
-            "户籍地址",
+            ("户籍编号", Kind::Text),
+            ("户号", Kind::Text),
+            ("姓名", Kind::Text),
+            ("性别", Kind::Text),
+            ("民族", Kind::Text),
+            ("出生日期", Kind::Text),
+            ("公民身份号码", Kind::Text),
+            ("与户主关系", Kind::Text),
+            ("户籍地代码", Kind::Text),
+            ("户籍地址", Kind::Text),
         ]);
         let mut truth = Vec::new();
         for (serial, &key) in self.district.registers.hukou.iter().enumerate() {
             let person = self.person(key);
-            let household = self.household(person);
-            let village = self.village(household);
+            // The household's registered dwelling: where it lives, or, for a household
+            // registered in another village of the district (人户分离), a dwelling there.
+            let (village, dwelling) = self.household(person).hukou_dwelling();
+            let village = &self.district.population.villages[village];
             damager.next_record();
-            let name = damager.name(&person.name);
+            let name = damager.name(&person.name, None);
             let id = damager.id(person.id_number.as_deref(), None, false);
-            let birth = damager.birth_date(person.birth);
+            let birth = damager.birth_date(person.birth, DatePrecision::Day);
             let record_key = format!("{}{:09}", village.county_code(), serial + 1);
             sheet.push(vec![
                 text(record_key.clone()),
-                text(format!("{}{:03}{:03}", village.code, household.building, household.unit)),
+                text(format!("{}{:03}{:03}", village.code, dwelling.building, dwelling.unit)),
                 opt(name),
                 text(if person.sex == Sex::Male { "男" } else { "女" }),
                 text(ethnicity_name(person.ethnicity)),
@@ -326,9 +342,10 @@ impl<'a> Renderer<'a> {
                 opt(id),
                 text(relation_word(person)),
                 text(village.code.to_string()),
-                text(address(village, household, AddressStyle::Full)),
+                text(address(village, dwelling, AddressStyle::Full)),
             ]);
-            truth.push(self.truth((record_key, serial), person, None, (birth, 8), &damager.done));
+            let shown = (birth, DatePrecision::Day);
+            truth.push(self.truth((record_key, serial), person, None, shown, &damager.done));
         }
         Extract {
             name: "hukou",
@@ -346,15 +363,15 @@ impl<'a> Renderer<'a> {
         let (mut rng, rates) = self.error_model(Role::Birth, 12);
         let mut damager = Damager::new(&mut rng, &rates);
         let mut sheet = Sheet::new(&[
-            "出生证编号",
-            "新生儿姓名",
-            "性别",
-            "出生日期",
-            "母亲姓名",
-            "母亲身份证号",
-            "父亲姓名",
-            "出生地点",
-            "家庭住址",
+            ("出生证编号", Kind::Text),
+            ("新生儿姓名", Kind::Text),
+            ("性别", Kind::Text),
+            ("出生日期", Kind::Date),
+            ("母亲姓名", Kind::Text),
+            ("母亲身份证号", Kind::Text),
+            ("父亲姓名", Kind::Text),
+            ("出生地点", Kind::Text),
+            ("家庭住址", Kind::Text),
         ]);
         let mut truth = Vec::new();
         for (serial, &key) in self.district.registers.birth.iter().enumerate() {
@@ -364,21 +381,10 @@ impl<'a> Renderer<'a> {
             let mother = self.parent(person, Some(Sex::Female));
             let father = self.parent(person, Some(Sex::Male));
             damager.next_record();
-            // A certificate names its newborn in 55 % of cases, leaves the name empty in 30 % and
-            // writes a placeholder in 15 %; without the mother's ID to link on, it names it.
-            let naming =
-                if mother.is_some() { damager.rng.weighted(&[0.55, 0.30, 0.15]) } else { 0 };
-            let name = match naming {
-                0 => damager.name(&person.name),
-                1 => {
-                    damager.done.push(Damage::NameMissing);
-                    None
-                }
-                _ => {
-                    damager.done.push(Damage::NamePlaceholder);
-                    Some(placeholder(person, mother))
-                }
-            };
+            // A certificate may not name its newborn yet (empty, or a placeholder); without
+            // the mother's ID to link on, it names it.
+            let unnamed = mother.map(|mother| placeholder(person, mother));
+            let name = damager.name(&person.name, unnamed.as_deref());
             // The mother's ID is the row's ID: its damage is the row's.
             let mother_id = mother.and_then(|m| damager.id(m.id_number.as_deref(), None, false));
             let record_key = format!("Q{:03}{:06}", village.county_code() % 1000, serial + 1);
@@ -391,7 +397,7 @@ impl<'a> Renderer<'a> {
                 opt(mother_id),
                 opt(father.map(|f| f.name.clone())),
                 text(format!("{}妇幼保健院", village.county)),
-                text(address(village, household, AddressStyle::Short)),
+                text(address(village, household.dwelling, AddressStyle::Short)),
             ]);
             truth.push(RowTruth {
                 key: record_key,
@@ -424,23 +430,27 @@ impl<'a> Renderer<'a> {
         let (mut rng, rates) = self.error_model(Role::Death, 13);
         let mut damager = Damager::new(&mut rng, &rates);
         let mut sheet = Sheet::new(&[
-            "死亡证编号",
-            "姓名",
-            "身份证号",
-            "性别",
-            "出生日期",
-            "死亡日期",
-            "户籍地代码",
+            ("死亡证编号", Kind::Text),
+            ("姓名", Kind::Text),
+            ("身份证号", Kind::Text),
+            ("性别", Kind::Integer),
+            ("出生日期", Kind::Date),
+            ("死亡日期", Kind::Date),
+            ("户籍地代码", Kind::Integer),
         ]);
         let mut truth = Vec::new();
         for (serial, &key) in self.district.registers.death.iter().enumerate() {
             let person = self.person(key);
+            // Numbered by the county the death happened in, where the person lived; the
+            // certificate records the hukou place, which may be another village.
             let village = self.village(self.household(person));
+            let hukou_village =
+                person.hukou_village.expect("only people of local households die in the model");
             damager.next_record();
-            let name = damager.name(&person.name);
+            let name = damager.name(&person.name, None);
             let is_elderly = person.birth.year() < 1950;
             let id = damager.id(person.id_number.as_deref(), None, is_elderly);
-            let birth = damager.birth_date(person.birth);
+            let birth = damager.birth_date(person.birth, DatePrecision::Day);
             let record_key = format!("S{}{:06}", village.county_code(), serial + 1);
             sheet.push(vec![
                 text(record_key.clone()),
@@ -449,9 +459,10 @@ impl<'a> Renderer<'a> {
                 Cell::Integer(Some(if person.sex == Sex::Male { 1 } else { 2 })),
                 Cell::Date(birth.map(PartialDate::to_days_since_epoch)),
                 Cell::Date(person.death.map(PartialDate::to_days_since_epoch)),
-                Cell::Integer(Some(village.code as i64)),
+                Cell::Integer(Some(hukou_village as i64)),
             ]);
-            truth.push(self.truth((record_key, serial), person, None, (birth, 8), &damager.done));
+            let shown = (birth, DatePrecision::Day);
+            truth.push(self.truth((record_key, serial), person, None, shown, &damager.done));
         }
         Extract {
             name: "death",
@@ -469,15 +480,15 @@ impl<'a> Renderer<'a> {
         let (mut rng, rates) = self.error_model(Role::School, 14);
         let mut damager = Damager::new(&mut rng, &rates);
         let mut sheet = Sheet::new(&[
-            "学生编号",
-            "全国学籍号",
-            "姓名",
-            "性别",
-            "出生年",
-            "出生月",
-            "学校名称",
-            "年级",
-            "家庭住址",
+            ("学生编号", Kind::Text),
+            ("全国学籍号", Kind::Text),
+            ("姓名", Kind::Text),
+            ("性别", Kind::Text),
+            ("出生年", Kind::Integer),
+            ("出生月", Kind::Integer),
+            ("学校名称", Kind::Text),
+            ("年级", Kind::Text),
+            ("家庭住址", Kind::Text),
         ]);
         let mut truth = Vec::new();
         for (serial, &key) in self.district.registers.school.iter().enumerate() {
@@ -486,12 +497,12 @@ impl<'a> Renderer<'a> {
             let village = self.village(household);
             let parent = self.parent(person, None);
             damager.next_record();
-            let name = damager.name(&person.name);
+            let name = damager.name(&person.name, None);
             let parent_id = parent.and_then(|p| p.id_number.as_deref());
             let id = damager.id(person.id_number.as_deref(), parent_id, false);
-            let birth = damager.birth_date(person.birth);
-            let age = age_at_reference(person.birth);
-            let (school, grade) = school_and_grade(village, age);
+            let birth = damager.birth_date(person.birth, DatePrecision::Month);
+            let grade = school_grade(person.birth).expect("the register holds school cohorts");
+            let (school, grade) = school_and_grade(village, grade);
             let record_key = format!("{}{:07}", REFERENCE.0, serial + 1);
             sheet.push(vec![
                 text(record_key.clone()),
@@ -502,9 +513,10 @@ impl<'a> Renderer<'a> {
                 Cell::Integer(birth.map(|b| i64::from(b.month().unwrap_or(1)))),
                 text(school),
                 text(grade),
-                text(address(village, household, AddressStyle::Short)),
+                text(address(village, household.dwelling, AddressStyle::Short)),
             ]);
-            truth.push(self.truth((record_key, serial), person, parent, (birth, 6), &damager.done));
+            let shown = (birth, DatePrecision::Month);
+            truth.push(self.truth((record_key, serial), person, parent, shown, &damager.done));
         }
         Extract {
             name: "school",
@@ -522,13 +534,13 @@ impl<'a> Renderer<'a> {
         let (mut rng, rates) = self.error_model(Role::Insurance, 15);
         let mut damager = Damager::new(&mut rng, &rates);
         let mut sheet = Sheet::new(&[
-            "参保人编号",
-            "姓名",
-            "证件号码",
-            "性别",
-            "出生日期",
-            "参保地代码",
-            "联系地址",
+            ("参保人编号", Kind::Text),
+            ("姓名", Kind::Text),
+            ("证件号码", Kind::Text),
+            ("性别", Kind::Text),
+            ("出生日期", Kind::Text),
+            ("参保地代码", Kind::Text),
+            ("联系地址", Kind::Text),
         ]);
         let mut truth = Vec::new();
         let missing = || "无".to_owned();
@@ -538,12 +550,12 @@ impl<'a> Renderer<'a> {
             let village = self.village(household);
             let parent = self.parent(person, None);
             damager.next_record();
-            let name = damager.name(&person.name);
+            let name = damager.name(&person.name, None);
             let is_child = age_at_reference(person.birth) < 18;
             let parent_id = parent.and_then(|p| p.id_number.as_deref()).filter(|_| is_child);
             let is_elderly = person.birth.year() < 1950;
             let id = damager.id(person.id_number.as_deref(), parent_id, is_elderly);
-            let birth = damager.birth_date(person.birth);
+            let birth = damager.birth_date(person.birth, DatePrecision::Day);
             let record_key = format!("{:010}", 3_200_000_000 + serial as u64 + 1);
             sheet.push(vec![
                 text(record_key.clone()),
@@ -554,9 +566,10 @@ impl<'a> Renderer<'a> {
                     format!("{}/{}/{}", b.year(), b.month().unwrap_or(1), b.day().unwrap_or(1))
                 })),
                 text((village.code / 1_000).to_string()),
-                text(address(village, household, AddressStyle::Short)),
+                text(address(village, household.dwelling, AddressStyle::Short)),
             ]);
-            truth.push(self.truth((record_key, serial), person, parent, (birth, 8), &damager.done));
+            let shown = (birth, DatePrecision::Day);
+            truth.push(self.truth((record_key, serial), person, parent, shown, &damager.done));
         }
         Extract {
             name: "insurance",
@@ -613,15 +626,15 @@ fn relation_word(person: &Person) -> &'static str {
     }
 }
 
-/// What a birth certificate shows before the child is named: `王芳之子`, or `男婴`.
-fn placeholder(child: &Person, parent: Option<&Person>) -> String {
+/// What a birth certificate shows before the child is named: `王芳之子` after the mother, or
+/// `男婴` when her name is a minority name with a dot.
+fn placeholder(child: &Person, mother: &Person) -> String {
     let (word, infant) =
         if child.sex == Sex::Male { ("之子", "男婴") } else { ("之女", "女婴") };
-    match parent {
-        Some(parent) if !parent.name.contains(crate::names::MIDDLE_DOT) => {
-            format!("{}{word}", parent.name)
-        }
-        _ => infant.to_owned(),
+    if mother.name.contains(crate::names::MIDDLE_DOT) {
+        infant.to_owned()
+    } else {
+        format!("{}{word}", mother.name)
     }
 }
 
@@ -629,47 +642,70 @@ fn placeholder(child: &Person, parent: Option<&Person>) -> String {
 enum AddressStyle {
     /// As the police write it: province, prefecture, county, township, community, dwelling.
     Full,
-    /// As the other departments write it: county on, dwelling as `3-105`.
+    /// As the other departments write it: county on, a flat as `3-502`.
     Short,
 }
 
-/// The address of a household's dwelling.
-fn address(village: &Village, household: &Household, style: AddressStyle) -> String {
-    let community = village
-        .name
-        .trim_end_matches("居委会")
-        .trim_end_matches("村委会")
-        .trim_end_matches("委员会");
-    let place = format!("{}{}{community}", village.county, village.township);
-    match (style, village.is_rural) {
-        (AddressStyle::Full, false) => {
-            format!("江苏省南京市{place}{}幢{}室", household.building, household.unit)
-        }
-        (AddressStyle::Full, true) => {
-            format!("江苏省南京市{place}{}组{}号", household.building, household.unit - 100)
-        }
-        (AddressStyle::Short, _) => format!("{place}{}-{}", household.building, household.unit),
+/// The address of a dwelling in `village`: a flat as `3幢502室` (`3-502` in the short style), a
+/// rural house as `3组17号` in either.
+fn address(village: &Village, dwelling: Dwelling, style: AddressStyle) -> String {
+    let place = format!("{}{}{}", village.county, village.township, community(village.name));
+    let Dwelling { building, unit } = dwelling;
+    let dwelling = match (style, village.is_rural) {
+        (_, true) => format!("{building}组{unit}号"),
+        (AddressStyle::Full, false) => format!("{building}幢{unit}室"),
+        (AddressStyle::Short, false) => format!("{building}-{unit}"),
+    };
+    match style {
+        AddressStyle::Full => format!("江苏省南京市{place}{dwelling}"),
+        AddressStyle::Short => format!("{place}{dwelling}"),
     }
 }
 
-/// The school a child of `age` in `village` goes to, and the grade.
-fn school_and_grade(village: &Village, age: u16) -> (String, String) {
+/// The place a village-level committee's name stands for, as addresses write it: a residents'
+/// committee (居民委员会, 居委会) is its community (`东山社区居委会` → `东山社区`), a villagers'
+/// committee (村民委员会, 村委会) its village (`周里村委会` and `周里村村委会` → `周里村`, but
+/// `长城社区村委会` → `长城社区`).
+fn community(name: &str) -> String {
+    const RESIDENTS: [&str; 3] = ["居民委员会", "居委会", "居委"];
+    const VILLAGERS: [&str; 2] = ["村民委员会", "村委会"];
+    if let Some(stem) = RESIDENTS.iter().find_map(|suffix| name.strip_suffix(suffix)) {
+        return stem.to_owned();
+    }
+    match VILLAGERS.iter().find_map(|suffix| name.strip_suffix(suffix)) {
+        Some(stem) if stem.ends_with('村') || stem.ends_with("社区") => stem.to_owned(),
+        Some(stem) => format!("{stem}村"),
+        None => name.to_owned(),
+    }
+}
+
+/// The school a child in `grade` (1-12) in `village` goes to, and the grade as schools write
+/// it: `3年级`, `初2`, `高1`.
+fn school_and_grade(village: &Village, grade: u8) -> (String, String) {
     let town = village.township.trim_end_matches("街道").trim_end_matches('镇');
-    let (kind, grade) = match age {
-        ..=11 => ("小学", format!("{}年级", age.saturating_sub(5).max(1))),
-        12..=14 => ("初级中学", format!("初{}", age - 11)),
-        _ => ("高级中学", format!("高{}", (age - 14).min(3))),
+    let (kind, grade) = match grade {
+        ..=6 => ("小学", format!("{grade}年级")),
+        7..=9 => ("初级中学", format!("初{}", grade - 6)),
+        _ => ("高级中学", format!("高{}", grade - 9)),
     };
     (format!("南京市{town}{kind}"), grade)
 }
 
 #[cfg(test)]
 mod tests {
-    use censuslink_model::Role;
+    use std::collections::BTreeMap;
 
+    use censuslink_io::Values;
+    use censuslink_model::{DatePrecision, RecordType, Role, Sex};
+
+    use crate::census::DuplicateKind;
     use crate::errors::{Damage, ErrorRates};
-    use crate::population::{Person, age_at_reference};
-    use crate::render::{Conflict, Renderer, RowTruth, render};
+    use crate::geography::Village;
+    use crate::population::{Dwelling, Person, age_at_reference};
+    use crate::render::{
+        AddressStyle, Conflict, Extract, Kind, Renderer, RowTruth, Sheet, address, community,
+        render, school_and_grade,
+    };
     use crate::{SynthConfig, generate};
 
     /// Asserts that `hits` of `eligible` is `rate` within 4.5 standard deviations.
@@ -706,10 +742,17 @@ mod tests {
     struct Chances<'a> {
         row: &'a RowTruth,
         person: &'a Person,
+        /// Whether the row's ID (the person's own; on a birth certificate, the mother's) exists.
+        has_id: bool,
         /// A parent's ID the row could have shown instead of the person's.
         parent_id: bool,
-        /// Whether the ID shown (the person's or a parent's) is all digits.
-        numeric_id: bool,
+        /// The ID the row shows before a spreadsheet's damage (the person's or a parent's):
+        /// all digits, and not ending in `000` already (which the `…000` form leaves as is).
+        spreadsheet_changes_id: bool,
+        /// Whether the row may not name its person yet (a certificate with the mother's ID).
+        may_be_unnamed: bool,
+        /// The precision the source shows birth dates at.
+        precision: DatePrecision,
     }
 
     impl Chances<'_> {
@@ -721,12 +764,19 @@ mod tests {
             (usize::from(self.has(damage)), usize::from(could))
         }
 
+        /// As [`Chances::once`], but counting only rows where `could` holds: for a damage
+        /// not done where it would not change the value shown, among the rows where it always
+        /// would.
+        fn only_where(&self, damage: Damage, could: bool) -> (usize, usize) {
+            (usize::from(could && self.has(damage)), usize::from(could))
+        }
+
         fn named(&self) -> bool {
-            !self.has(Damage::NameMissing)
+            !self.has(Damage::NameMissing) && !self.has(Damage::NamePlaceholder)
         }
 
         fn id_shown(&self) -> bool {
-            self.person.id_number.is_some() && !self.has(Damage::IdMissing)
+            self.has_id && !self.has(Damage::IdMissing)
         }
 
         fn date_shown(&self) -> bool {
@@ -735,7 +785,13 @@ mod tests {
     }
 
     /// Each rate and its measure.
-    const MEASURES: [(&str, Rate, Measure); 13] = [
+    const MEASURES: [(&str, Rate, Measure); 15] = [
+        ("name missing", |r| r.name_missing, |c| c.once(Damage::NameMissing, c.may_be_unnamed)),
+        (
+            "name placeholder",
+            |r| r.name_placeholder,
+            |c| c.once(Damage::NamePlaceholder, c.may_be_unnamed),
+        ),
         (
             "name",
             |r| r.name,
@@ -767,14 +823,10 @@ mod tests {
             |r| r.id_typo,
             |c| {
                 let hit = c.has(Damage::IdSubstitution) || c.has(Damage::IdTransposition);
-                (usize::from(hit), usize::from(c.id_shown()))
+                (usize::from(hit), usize::from(c.id_shown() && !c.has(Damage::IdFifteen)))
             },
         ),
-        (
-            "id missing",
-            |r| r.id_missing,
-            |c| c.once(Damage::IdMissing, c.person.id_number.is_some()),
-        ),
+        ("id missing", |r| r.id_missing, |c| c.once(Damage::IdMissing, c.has_id)),
         (
             "parent's id",
             |r| r.id_parent,
@@ -783,7 +835,10 @@ mod tests {
         (
             "excel",
             |r| r.id_excel,
-            |c| c.once(Damage::IdExcel, c.id_shown() && c.numeric_id && !c.has(Damage::IdFifteen)),
+            |c| {
+                let could = c.id_shown() && c.spreadsheet_changes_id && !c.has(Damage::IdFifteen);
+                c.only_where(Damage::IdExcel, could)
+            },
         ),
         (
             "15-digit",
@@ -796,7 +851,16 @@ mod tests {
             |r| r.date_nominal,
             |c| c.once(Damage::DateNominalAge, !c.has(Damage::DateMissing)),
         ),
-        ("lunar", |r| r.date_lunar, |c| c.once(Damage::DateLunar, c.date_shown())),
+        (
+            "lunar",
+            |r| r.date_lunar,
+            |c| {
+                // 21 to 50 days early always moves the month of a date on the 21st or before.
+                let always_moves = c.precision == DatePrecision::Day
+                    || c.person.birth.day().is_some_and(|day| day <= 21);
+                c.only_where(Damage::DateLunar, c.date_shown() && always_moves)
+            },
+        ),
         (
             "day/month swap",
             |r| r.date_swap,
@@ -814,25 +878,46 @@ mod tests {
         let district = generate(&SynthConfig::new(40_000, 11));
         let renderer = Renderer { district: &district };
         let people = &district.population.people;
-        for role in [Role::Census, Role::Hukou, Role::Insurance, Role::School, Role::Death] {
+        for role in Role::ALL {
             let rows = render(&district, role).truth;
             let rates = ErrorRates::standard(role, 1.0);
+            let precision = match role {
+                Role::Census | Role::School => DatePrecision::Month,
+                _ => DatePrecision::Day,
+            };
             for (what, rate, measure) in MEASURES {
                 let (mut hits, mut chances) = (0, 0);
                 for row in &rows {
                     let person = &people[row.person as usize];
+                    // A birth certificate's ID is the mother's.
+                    let mother = renderer.parent(person, Some(Sex::Female));
+                    let own = if role == Role::Birth { mother } else { Some(person) };
+                    let has_id = own.is_some_and(|p| p.id_number.is_some());
+                    let may_be_unnamed = role == Role::Birth && mother.is_some();
                     let is_child = role == Role::School
                         || (role == Role::Insurance && age_at_reference(person.birth) < 18);
                     let parent_id = is_child
                         && matches!(role, Role::School | Role::Insurance)
                         && renderer.parent(person, None).is_some_and(|p| p.id_number.is_some());
-                    let shown_owner = match row.conflict {
-                        Some(Conflict::IdOfAnotherPerson(owner)) => &people[owner as usize],
-                        _ => person,
+                    let shown_owner = if row.damages.contains(&Damage::IdOfParent) {
+                        renderer.parent(person, None).expect("the parent whose ID is shown")
+                    } else {
+                        person
                     };
-                    let numeric_id =
-                        shown_owner.id_number.as_ref().is_some_and(|id| !id.ends_with('X'));
-                    let (hit, could) = measure(&Chances { row, person, parent_id, numeric_id });
+                    let spreadsheet_changes_id = shown_owner
+                        .id_number
+                        .as_ref()
+                        .is_some_and(|id| !id.ends_with('X') && !id.ends_with("000"));
+                    let facts = Chances {
+                        row,
+                        person,
+                        has_id,
+                        parent_id,
+                        spreadsheet_changes_id,
+                        may_be_unnamed,
+                        precision,
+                    };
+                    let (hit, could) = measure(&facts);
                     assert!(hit <= could, "{role:?} {what}: taken without a chance: {row:?}");
                     hits += hit;
                     chances += could;
@@ -869,10 +954,183 @@ mod tests {
                             "{row:?}"
                         )
                     }
-                    None => assert!(!row.damages.contains(&Damage::IdOfParent)),
+                    // A parent's ID mistyped or through a spreadsheet is no one's.
+                    None => assert!(
+                        !row.damages.contains(&Damage::IdOfParent)
+                            || row.damages.iter().any(|d| matches!(
+                                d,
+                                Damage::IdSubstitution | Damage::IdTransposition | Damage::IdExcel
+                            )),
+                        "{row:?}"
+                    ),
                 }
             }
         }
         assert!(n_parent > 5, "{n_parent}");
+    }
+
+    #[test]
+    fn an_empty_sheet_keeps_its_column_types() {
+        let sheet =
+            Sheet::new(&[("出生日期", Kind::Date), ("性别", Kind::Integer), ("姓名", Kind::Text)]);
+        let kinds: Vec<_> = sheet
+            .into_table()
+            .columns
+            .iter()
+            .map(|column| match &column.values {
+                Values::Date(values) if values.is_empty() => "date",
+                Values::Integer(values) if values.is_empty() => "integer",
+                Values::Text(values) if values.is_empty() => "text",
+                _ => "not empty",
+            })
+            .collect();
+        assert_eq!(kinds, ["date", "integer", "text"]);
+    }
+
+    #[test]
+    fn scale_zero_writes_clean_files() {
+        let district = generate(&SynthConfig { error_scale: 0.0, ..SynthConfig::new(3_000, 14) });
+        for role in Role::ALL {
+            let extract = render(&district, role);
+            assert!(!extract.truth.is_empty(), "{role:?}");
+            for row in extract.truth {
+                assert!(row.damages.is_empty() && row.conflict.is_none(), "{role:?}: {row:?}");
+            }
+        }
+    }
+
+    /// The text cells of column `header`.
+    fn column<'a>(extract: &'a Extract, header: &str) -> &'a [Option<String>] {
+        let column = extract.table.columns.iter().find(|c| c.header == header).expect(header);
+        match &column.values {
+            Values::Text(values) => values,
+            _ => panic!("{header} is not text"),
+        }
+    }
+
+    #[test]
+    fn census_listings_and_hukou_addresses_are_where_they_belong() {
+        let district = generate(&SynthConfig::new(20_000, 13));
+        let population = &district.population;
+        let census = render(&district, Role::Census);
+        let relations = column(&census, "与户主关系");
+        let residences = column(&census, "现住地代码");
+        let modes = column(&census, "填报方式");
+        // Rows by listing (area and household number), in row order, which is key order.
+        let mut listings: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (row, truth) in census.truth.iter().enumerate() {
+            assert_eq!(
+                &truth.key[18..],
+                format!("{:02}", listings.get(&truth.key[..18]).map_or(0, Vec::len) + 1)
+            );
+            listings.entry(&truth.key[..18]).or_default().push(row);
+        }
+        let mut n_hukou_listings = 0;
+        for rows in listings.values() {
+            let records: Vec<_> =
+                rows.iter().map(|&row| &district.census.records[census.truth[row].index]).collect();
+            // Head first, duplicates last.
+            let first_duplicate = records.iter().position(|r| r.duplicate.is_some());
+            if let Some(first) = first_duplicate {
+                assert!(records[first..].iter().all(|r| r.duplicate.is_some()), "{records:?}");
+            }
+            if records[0].duplicate.is_none() {
+                let household = &population.households[records[0].household as usize];
+                let head = household.members[0];
+                let is_head_listed =
+                    records.iter().any(|r| r.person == head && r.duplicate.is_none());
+                assert_eq!(records[0].person == head, is_head_listed, "{records:?}");
+            }
+            if records[0].duplicate == Some(DuplicateKind::HukouAndResidence) {
+                n_hukou_listings += 1;
+                assert_eq!(relations[rows[0]].as_deref(), Some("0"));
+            }
+            // One form, one mode, but for a form entered a second time.
+            let mode = &modes[rows[0]];
+            for (&row, record) in rows.iter().zip(&records) {
+                let is_second_entry =
+                    record.duplicate == Some(DuplicateKind::SelfReportAndEnumerator);
+                if is_second_entry {
+                    assert_ne!(&modes[row], mode);
+                } else {
+                    assert_eq!(&modes[row], mode);
+                }
+                if record.record_type == RecordType::Resident {
+                    let village = (record.enumeration_area / 1_000).to_string();
+                    assert_eq!(residences[row].as_deref(), Some(village.as_str()));
+                }
+            }
+        }
+        assert!(n_hukou_listings > 3, "{n_hukou_listings}");
+
+        // The hukou register shows the registered dwelling, in the hukou village.
+        let hukou = render(&district, Role::Hukou);
+        let codes = column(&hukou, "户籍地代码");
+        let households = column(&hukou, "户号");
+        let addresses = column(&hukou, "户籍地址");
+        let mut n_separated = 0;
+        for (row, truth) in hukou.truth.iter().enumerate() {
+            let person = &population.people[truth.person as usize];
+            let code = person.hukou_village.expect("locals only").to_string();
+            assert_eq!(codes[row].as_deref(), Some(code.as_str()));
+            assert!(households[row].as_deref().is_some_and(|h| h.starts_with(&code)));
+            assert!(truth.key.starts_with(&code[..6]), "numbered by the hukou county");
+            let household = &population.households[person.household as usize];
+            let (village, dwelling) = household.hukou_dwelling();
+            let village = &population.villages[village];
+            assert_eq!(village.code.to_string(), code);
+            let expected = address(village, dwelling, AddressStyle::Full);
+            assert_eq!(addresses[row].as_deref(), Some(expected.as_str()));
+            n_separated += usize::from(household.registered_elsewhere.is_some());
+        }
+        assert!(n_separated > 100, "{n_separated}");
+    }
+
+    #[test]
+    fn addresses_name_the_place_and_the_dwelling() {
+        for (name, place) in [
+            ("东山社区居委会", "东山社区"),
+            ("徐庄社区居民委员会", "徐庄社区"),
+            ("霞辉庙社区居委", "霞辉庙社区"),
+            ("汤泉农场居委会", "汤泉农场"),
+            ("周里村委会", "周里村"),
+            ("桥林村村委会", "桥林村"),
+            ("彭福村村民委员会", "彭福村"),
+            ("长城社区村委会", "长城社区"),
+            ("百子亭社区", "百子亭社区"),
+        ] {
+            assert_eq!(community(name), place, "{name}");
+        }
+        let village = |name, is_rural| Village {
+            code: 320115001001,
+            name,
+            township: "东山街道",
+            county: "江宁区",
+            is_rural,
+        };
+        let (urban, rural) = (village("东山社区居委会", false), village("周里村委会", true));
+        let flat = Dwelling { building: 3, unit: 502 };
+        let house = Dwelling { building: 1, unit: 17 };
+        for (village, dwelling, style, expected) in [
+            (&urban, flat, AddressStyle::Full, "江苏省南京市江宁区东山街道东山社区3幢502室"),
+            (&urban, flat, AddressStyle::Short, "江宁区东山街道东山社区3-502"),
+            (&rural, house, AddressStyle::Full, "江苏省南京市江宁区东山街道周里村1组17号"),
+            (&rural, house, AddressStyle::Short, "江宁区东山街道周里村1组17号"),
+        ] {
+            assert_eq!(address(village, dwelling, style), expected);
+        }
+        let grades: Vec<_> =
+            [1, 6, 7, 9, 10, 12].into_iter().map(|g| school_and_grade(&urban, g)).collect();
+        let expected = [
+            ("南京市东山小学", "1年级"),
+            ("南京市东山小学", "6年级"),
+            ("南京市东山初级中学", "初1"),
+            ("南京市东山初级中学", "初3"),
+            ("南京市东山高级中学", "高1"),
+            ("南京市东山高级中学", "高3"),
+        ];
+        for ((school, grade), (expected_school, expected_grade)) in grades.iter().zip(expected) {
+            assert_eq!((school.as_str(), grade.as_str()), (expected_school, expected_grade));
+        }
     }
 }

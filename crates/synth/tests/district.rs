@@ -234,7 +234,16 @@ fn the_truth_lists_agree_with_the_records() {
     let persons = &truth.persons;
     let list = |name: &str| &truth.lists[name];
 
-    assert!(!list("omitted").is_empty());
+    // Omitted: exactly the residents with no resident record.
+    let not_listed = |p: &&BTreeMap<String, String>| {
+        p["presence"] == "resident" && !resident_records.contains_key(p["person"].as_str())
+    };
+    let expected: BTreeSet<&str> =
+        persons.values().filter(not_listed).map(|p| p["person"].as_str()).collect();
+    let omitted: BTreeSet<&str> =
+        list("omitted").iter().map(|row| row["person"].as_str()).collect();
+    assert!(!omitted.is_empty());
+    assert_eq!(omitted, expected);
     for row in list("omitted") {
         let person = &persons[&row["person"]];
         assert_eq!(person["presence"], "resident");
@@ -283,11 +292,19 @@ fn the_truth_lists_agree_with_the_records() {
     let died_after = rows("death").iter().filter(|(_, p, _)| p["presence"] == "resident").count();
     assert!(died_after > 0);
 
+    // Births not enumerated: exactly the omitted residents born in the year before the moment.
     let period = date("2019-11-01")..=date("2020-10-31");
+    let expected: BTreeSet<&str> = persons
+        .values()
+        .filter(not_listed)
+        .filter(|p| period.contains(&date(&p["birth_date"])))
+        .map(|p| p["person"].as_str())
+        .collect();
+    let listed: BTreeSet<&str> =
+        list("births_not_enumerated").iter().map(|row| row["person"].as_str()).collect();
+    assert_eq!(listed, expected);
     for row in list("births_not_enumerated") {
-        let born = date(&row["birth_date"]);
-        assert!(period.contains(&born));
-        assert!(!resident_records.contains_key(row["person"].as_str()));
+        assert_eq!(row["birth_date"], persons[&row["person"]]["birth_date"]);
     }
 
     for row in list("identity_conflicts") {
@@ -295,18 +312,67 @@ fn the_truth_lists_agree_with_the_records() {
         let (person, damages) = &truth.records[&key];
         assert_eq!(person, &row["person"]);
         match row["kind"].as_str() {
-            "id_of_another_person" => {
-                assert!(has(damages, &["id_of_parent"]));
-                let table = &DISTRICT.loaded[&row["source"]].table;
-                let idx =
-                    (0..table.len()).find(|&i| table.record_id.get(i) == Some(&row["record"]));
-                let shown = table.id.number.get(idx.expect("the record"));
-                assert_eq!(shown, Some(persons[&row["id_owner"]]["id_number"].as_str()));
-            }
+            "id_of_another_person" => assert!(has(damages, &["id_of_parent"])),
             "id_contradicts_birth_date" => {
                 assert!(has(damages, &["date_day_month_swap", "date_lunar", "date_nominal_age"]));
             }
             other => panic!("unknown kind {other}"),
         }
     }
+}
+
+#[test]
+fn identity_conflicts_are_every_row_whose_id_and_values_disagree() {
+    let truth = &DISTRICT.truth;
+    let owners: BTreeMap<&str, &str> = truth
+        .persons
+        .values()
+        .filter(|p| !p["id_number"].is_empty())
+        .map(|p| (p["id_number"].as_str(), p["person"].as_str()))
+        .collect();
+    let listed: BTreeMap<(&str, &str), (&str, &str)> = truth.lists["identity_conflicts"]
+        .iter()
+        .map(|row| {
+            let key = (row["source"].as_str(), row["record"].as_str());
+            (key, (row["kind"].as_str(), row["id_owner"].as_str()))
+        })
+        .collect();
+    // What the reader makes of each row: the valid ID it shows and whose it is, and whether
+    // the birth date it shows (at its own precision) is the person's.
+    let mut found = BTreeMap::new();
+    let mut n_kinds = BTreeMap::new();
+    for source in ["census", "hukou", "birth", "death", "school", "insurance"] {
+        let table = &DISTRICT.loaded[source].table;
+        for (idx, person, _) in rows(source) {
+            // A valid ID no one has (a spreadsheet's `…000` passing by chance) is no one's.
+            let number = table.id.number.get(idx).filter(|_| table.id.status[idx].is_valid());
+            let Some(&owner) = number.and_then(|number| owners.get(number)) else {
+                continue;
+            };
+            let record = table.record_id.get(idx).expect("every row has its key");
+            let conflict = if owner != person["person"] {
+                Some(("id_of_another_person", owner))
+            } else {
+                let truth = date(&person["birth_date"]);
+                let is_moved = table.birth_date[idx].is_some_and(|birth| {
+                    birth.year() != truth.year()
+                        || birth.month().is_some_and(|m| Some(m) != truth.month())
+                        || birth.day().is_some_and(|d| Some(d) != truth.day())
+                });
+                is_moved.then_some(("id_contradicts_birth_date", ""))
+            };
+            if let Some(conflict) = conflict {
+                *n_kinds.entry(conflict.0).or_insert(0) += 1;
+                found.insert((source, record), conflict);
+            }
+        }
+    }
+    let differing: Vec<_> = found
+        .iter()
+        .filter(|(key, conflict)| listed.get(key) != Some(conflict))
+        .chain(listed.iter().filter(|(key, conflict)| found.get(key) != Some(conflict)))
+        .collect();
+    assert!(differing.is_empty(), "found or listed, not both: {differing:?}");
+    assert_eq!(found.len(), listed.len());
+    assert_eq!(n_kinds.len(), 2, "both kinds occur: {n_kinds:?}");
 }
