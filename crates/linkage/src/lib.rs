@@ -94,12 +94,13 @@ pub fn predict(
     min_weight: f64,
 ) -> (Vec<ScoredPair>, Vec<RuleStats>) {
     let (chunks, stats) = blocking.for_each_chunk(cap, |pairs| {
+        let mut weights = Vec::with_capacity(pairs.len());
+        scorer.weights(pairs, &mut weights);
         pairs
             .iter()
-            .filter_map(|&(a, b)| {
-                let weight = scorer.weight(a, b);
-                (weight >= min_weight).then_some(ScoredPair { a, b, weight })
-            })
+            .zip(weights)
+            .filter(|&(_, weight)| weight >= min_weight)
+            .map(|(&(a, b), weight)| ScoredPair { a, b, weight })
             .collect::<Vec<_>>()
     });
     (chunks.into_iter().flatten().collect(), stats)

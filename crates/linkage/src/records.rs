@@ -65,12 +65,9 @@ impl Interned {
         interned
     }
 
-    /// The value of `record`, if any.
-    pub(crate) fn get(&self, record: RecordIdx) -> Option<&str> {
-        match self.ids[record as usize] {
-            0 => None,
-            id => Some(&self.values[id as usize - 1]),
-        }
+    /// The value of interned id `id` (not 0).
+    pub(crate) fn value(&self, id: u32) -> &str {
+        &self.values[id as usize - 1]
     }
 
     /// The share of records with a value that hold value `id`.
@@ -317,8 +314,7 @@ mod tests {
         assert_eq!(interned.ids, [1, 0, 2, 1, 0]);
         assert_eq!(interned.counts, [2, 1]);
         assert_eq!(interned.n_present, 3);
-        assert_eq!(interned.get(3), Some("wang"));
-        assert_eq!(interned.get(1), None);
+        assert_eq!(interned.value(interned.ids[3]), "wang");
         assert!((interned.frequency(1) - 2.0 / 3.0).abs() < 1e-12);
     }
 

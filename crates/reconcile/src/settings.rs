@@ -29,9 +29,9 @@ pub fn linkage_settings(job: &Job) -> Result<Settings, SettingsError> {
 
 /// The defaults for Chinese person records (census, hukou, registers): the name by characters
 /// and reading with term frequencies, the ID number, birth date, sex, ethnicity and hukou
-/// region; candidates from the same ID, or the same reading and birth month, or the same
-/// surname reading, birth month and sex; EM on the ID pairs and the name pairs; the anchor is
-/// a valid ID with its birth date and sex.
+/// region; candidates from the same ID, the same name reading and birth month, the same surname
+/// reading, birth month and hukou township, or the same name and hukou place; EM on the ID pairs
+/// and the name pairs; the anchor is a valid ID with its birth date and sex.
 pub fn person_defaults() -> Settings {
     let comparison = |feature: &str, kind: Kind, term_frequency: bool| Comparison {
         feature: feature.to_owned(),
@@ -52,14 +52,16 @@ pub fn person_defaults() -> Settings {
             comparison("ethnicity", Kind::Exact, false),
             comparison("hukou_region", Kind::Region, false),
         ],
+        // Each rule's blocks stay small as the district grows (pairs near-linear in records):
+        // no rule pairs a common name across a whole county.
         blocking: vec![
             rule("ID number", &["id_number"]),
             rule("name reading and birth month", &["name.reading", "birth_date.year_month"]),
             rule(
-                "surname reading, birth month and sex",
-                &["name.surname_reading", "birth_date.year_month", "sex"],
+                "surname reading, birth month and hukou township",
+                &["name.surname_reading", "birth_date.year_month", "hukou_region.township"],
             ),
-            rule("name and hukou county", &["name", "hukou_region.county"]),
+            rule("name and hukou place", &["name", "hukou_region"]),
         ],
         training: TrainingSettings {
             anchor: vec!["id_number".into(), "birth_date".into(), "sex".into()],
