@@ -49,6 +49,21 @@ pub struct RuleStats {
     pub capped_pairs: u64,
 }
 
+impl RuleStats {
+    /// The warning to show when the rule had blocks over the cap, whose pairs it did not
+    /// generate (other rules may still have): names the rule, says what was skipped and what to
+    /// do. `None` when nothing was skipped.
+    pub fn cap_warning(&self, cap: u64) -> Option<String> {
+        (self.capped_blocks > 0).then(|| {
+            format!(
+                "blocking rule `{}`: {} blocks of more than {cap} pairs (the largest {}) were not \
+                 compared by this rule, {} pairs in all; add a key to the rule to split them",
+                self.rule, self.capped_blocks, self.largest_block, self.capped_pairs
+            )
+        })
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Part {
     Whole,
@@ -384,6 +399,14 @@ mod tests {
         assert!(pairs.is_empty());
         assert_eq!((stats_capped[0].capped_blocks, stats_capped[0].capped_pairs), (1, 4));
         assert_eq!(stats[0].capped_blocks, 0);
+        assert_eq!(stats[0].cap_warning(100), None);
+        assert_eq!(
+            stats_capped[0].cap_warning(3).as_deref(),
+            Some(
+                "blocking rule `n`: 1 blocks of more than 3 pairs (the largest 4) were not \
+                 compared by this rule, 4 pairs in all; add a key to the rule to split them"
+            )
+        );
     }
 
     #[test]

@@ -639,6 +639,8 @@ fn region_level(x: u64, y: u64) -> Level {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use crate::compare::{
         Comparison, Kind, date_level, days_from_civil, id_level, region_level, within_one_edit,
     };
@@ -753,5 +755,48 @@ mod tests {
         let unordered =
             Comparison { kind: Kind::JaroWinkler { thresholds: vec![0.8, 0.9] }, ..comparison };
         assert!(unordered.compile(&records).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn levels_are_symmetric_and_similarities_in_range(
+            a in "[a-c]{0,4}",
+            b in "[a-c]{0,4}",
+            ya in 1990u16..1992, ma in 0u8..13, da in 0u8..29,
+            yb in 1990u16..1992, mb in 0u8..13, db in 0u8..29,
+        ) {
+            let text = [Some(a.as_str()).filter(|s| !s.is_empty()), Some(b.as_str()).filter(|s| !s.is_empty())];
+            let valid = |m: u8, d: u8| if m == 0 { (0, 0) } else { (m, d) };
+            let ((ma, da), (mb, db)) = (valid(ma, da), valid(mb, db));
+            let records = Records::new(Mode::Dedupe, 2)
+                .text("t", text.into_iter())
+                .text("s", text.into_iter().rev())
+                .name("n", text.into_iter().map(|t| (t, t, t)))
+                .date("d", [Some(date(ya, ma, da)), Some(date(yb, mb, db))].into_iter());
+            let kinds = [
+                ("t", Kind::Exact),
+                ("t", Kind::JaroWinkler { thresholds: vec![0.9, 0.7] }),
+                ("t", Kind::Jaro { thresholds: vec![0.8] }),
+                ("t", Kind::Levenshtein { distances: vec![1, 2] }),
+                ("t", Kind::DamerauLevenshtein { distances: vec![1] }),
+                ("n", Kind::Name),
+                ("d", Kind::Date),
+            ];
+            for (feature, kind) in kinds {
+                for swapped_with in [None, Some("s".to_owned())] {
+                    if swapped_with.is_some() && feature != "t" {
+                        continue;
+                    }
+                    let comparison = Comparison { feature: feature.into(), kind: kind.clone(), term_frequency: false, swapped_with };
+                    let compiled = comparison.compile(&records).expect("fits");
+                    let (ab, ba) = (compiled.level(&records, 0, 1), compiled.level(&records, 1, 0));
+                    prop_assert_eq!(ab, ba, "{:?}", comparison);
+                    prop_assert!((ab as usize) < comparison.n_levels());
+                }
+            }
+            for similarity in [strsim::jaro_winkler(&a, &b), strsim::jaro(&a, &b)] {
+                prop_assert!((0.0..=1.0).contains(&similarity));
+            }
+        }
     }
 }
