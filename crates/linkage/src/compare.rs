@@ -136,7 +136,8 @@ pub enum Kind {
     /// dropped or replaced; readings similar (Jaro–Winkler ≥ 0.88); else.
     Name,
     /// An ID-number feature: equal; equal after 15→18 conversion; one digit substituted; two
-    /// adjacent characters swapped; else.
+    /// adjacent characters swapped; the first 15 digits equal (a spreadsheet kept 15 significant
+    /// digits, or the sequence and check were mistyped); else.
     IdNumber,
     /// A date feature: equal as far as both dates say (the day when both have one, else the
     /// month, else the year); same year and month; day and month swapped; one digit of
@@ -222,8 +223,14 @@ impl Comparison {
                     .map(str::to_owned),
             ),
             Kind::IdNumber => labels.extend(
-                ["exact", "exact after 15 to 18", "one substitution", "adjacent transposition"]
-                    .map(str::to_owned),
+                [
+                    "exact",
+                    "exact after 15 to 18",
+                    "one substitution",
+                    "adjacent transposition",
+                    "first 15 digits exact",
+                ]
+                .map(str::to_owned),
             ),
             Kind::Date => labels.extend(
                 [
@@ -549,7 +556,8 @@ fn id_level(x: PackedId, y: PackedId) -> Level {
     match differing.as_slice() {
         [_] => 3,
         [i, j] if *j == i + 1 && cx[*i] == cy[*j] && cx[*j] == cy[*i] => 4,
-        _ => 5,
+        [first, ..] if *first >= 15 => 5,
+        _ => 6,
     }
 }
 
@@ -681,7 +689,8 @@ mod tests {
         assert_eq!(id_level(a, id("11010519491231003X", false)), 3);
         assert_eq!(id_level(a, id("11010519492131002X", false)), 4, "12 → 21");
         assert_eq!(id_level(a, id("110105194912310021", false)), 3, "the check differs");
-        assert_eq!(id_level(a, id("32011519850307123X", false)), 5);
+        assert_eq!(id_level(a, id("110105194912310000", false)), 5, "a spreadsheet's zeros");
+        assert_eq!(id_level(a, id("32011519850307123X", false)), 6);
         assert_eq!(id_level(a, Default::default()), 0);
     }
 

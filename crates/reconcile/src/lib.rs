@@ -5,8 +5,15 @@
 #![warn(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+mod evaluate;
 mod features;
+mod pipeline;
 mod settings;
 
+pub use crate::evaluate::{Evaluation, Score, TruthError, evaluate};
 pub use crate::features::person_records;
+pub use crate::pipeline::{
+    Birth, Conflict, Deceased, Duplicate, Input, Link, Missing, Outcome, RecordRef, evidence_score,
+    reconcile,
+};
 pub use crate::settings::{SettingsError, linkage_settings, person_defaults};

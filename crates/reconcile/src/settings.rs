@@ -30,7 +30,9 @@ pub fn linkage_settings(job: &Job) -> Result<Settings, SettingsError> {
 /// The defaults for Chinese person records (census, hukou, registers): the name by characters
 /// and reading with term frequencies, the ID number, birth date, sex, ethnicity and hukou
 /// region; candidates from the same ID, the same name reading and birth month, the same surname
-/// reading, birth month and hukou township, or the same name and hukou place; EM on the ID pairs
+/// reading, birth month and hukou township, the same name and hukou place, or the same name and
+/// residence township (registers without a hukou place, IDs and birth dates both damaged); EM
+/// on the ID pairs
 /// and the name pairs; the anchor is a valid ID with its birth date and sex.
 pub fn person_defaults() -> Settings {
     let comparison = |feature: &str, kind: Kind, term_frequency: bool| Comparison {
@@ -62,6 +64,7 @@ pub fn person_defaults() -> Settings {
                 &["name.surname_reading", "birth_date.year_month", "hukou_region.township"],
             ),
             rule("name and hukou place", &["name", "hukou_region"]),
+            rule("name and residence township", &["name", "residence_region.township"]),
         ],
         training: TrainingSettings {
             anchor: vec!["id_number".into(), "birth_date".into(), "sex".into()],
