@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use censuslink_io::{Job, LoadedSource, SourceSummary, StandardizedWriter};
+use censuslink_io::{Encoding, Export, Job, LoadedSource, SourceSummary, StandardizedWriter};
 use clap::{Parser, Subcommand};
 use serde_json::json;
 
@@ -29,9 +29,26 @@ struct Cli {
 enum Command {
     /// Read and standardize every source of a job and write the results.
     Run(RunArgs),
+    /// Score a run's lists against a generated district's truth (`censuslink synth` writes it):
+    /// precision and recall of the links and of each list, printed and written to
+    /// `OUT/evaluation.json`.
+    Evaluate(EvaluateArgs),
     /// Generate a synthetic district with ground truth: six departmental extracts, their job
     /// file and the truth (the bundled sample is `synth --persons 20000 --seed 2020`).
     Synth(SynthArgs),
+}
+
+#[derive(clap::Args)]
+struct EvaluateArgs {
+    /// The truth folder of the district the run was made on.
+    #[arg(long)]
+    truth: PathBuf,
+    /// The run's output folder.
+    #[arg(long, default_value = "out")]
+    out: PathBuf,
+    /// Print nothing but errors.
+    #[arg(long)]
+    quiet: bool,
 }
 
 #[derive(clap::Args)]
@@ -73,6 +90,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run(&args),
+        Command::Evaluate(args) => evaluate(&args),
         Command::Synth(args) => synth(&args),
     };
     match result {
@@ -109,15 +127,70 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
     let issue_sources: Vec<(&str, &LoadedSource)> =
         loaded.iter().map(|(name, l)| (*name, l)).collect();
     censuslink_io::write_row_issues(&issue_sources, &args.out.join("row_issues.csv"))?;
+
+    // Link and reconcile.
+    let settings = censuslink_reconcile::linkage_settings(&job)?;
+    let inputs: Vec<censuslink_reconcile::Input<'_>> = job
+        .sources
+        .iter()
+        .zip(&loaded)
+        .map(|(source, (_, l))| censuslink_reconcile::Input {
+            name: &source.name,
+            role: source.role,
+            table: &l.table,
+        })
+        .collect();
+    let outcome = censuslink_reconcile::reconcile(&inputs, &settings, job.reference_date);
+    let mut lists = serde_json::Map::new();
+    let csv = Export::Csv { encoding: Encoding::Utf8, bom: true };
+    for (name, table) in censuslink_reconcile::tables(&outcome, &inputs) {
+        censuslink_io::write_table(&args.out.join(format!("{name}.csv")), &csv, &table)?;
+        censuslink_io::write_table(
+            &args.out.join(format!("{name}.parquet")),
+            &Export::Parquet,
+            &table,
+        )?;
+        lists.insert(name.to_owned(), json!(table.n_rows()));
+    }
+
     let summary = json!({
         "job": display_path(&job.path),
         "reference_moment": format!("{}T00:00:00", job.reference_date),
         "sources": summaries,
+        "lists": lists,
     });
     censuslink_io::write_json(&summary, &args.out.join("summary.json"))?;
 
     if !args.quiet {
-        print_summary(&summaries, &args.out);
+        print_summary(&summaries, &lists, &args.out);
+    }
+    Ok(())
+}
+
+fn evaluate(args: &EvaluateArgs) -> anyhow::Result<()> {
+    let evaluation = censuslink_reconcile::evaluate(&args.out, &args.truth)?;
+    censuslink_io::write_json(&evaluation, &args.out.join("evaluation.json"))?;
+    if !args.quiet {
+        println!(
+            "{:<12} {:>10} {:>10} {:>10} {:>10} {:>10}",
+            "list", "precision", "recall", "reported", "correct", "expected"
+        );
+        let rows = [
+            ("links", evaluation.links),
+            ("missing", evaluation.missing),
+            ("duplicates", evaluation.duplicates),
+            ("deceased", evaluation.deceased),
+            ("births", evaluation.births),
+            ("conflicts", evaluation.conflicts),
+        ];
+        for (name, score) in rows {
+            println!(
+                "{name:<12} {:>10.5} {:>10.5} {:>10} {:>10} {:>10}",
+                score.precision, score.recall, score.reported, score.correct, score.expected
+            );
+        }
+        println!();
+        println!("evaluation: {}", args.out.join("evaluation.json").display());
     }
     Ok(())
 }
@@ -145,7 +218,11 @@ fn synth(args: &SynthArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_summary(summaries: &[SourceSummary], out: &Path) {
+fn print_summary(
+    summaries: &[SourceSummary],
+    lists: &serde_json::Map<String, serde_json::Value>,
+    out: &Path,
+) {
     println!(
         "{:<12} {:<10} {:>10} {:>10} {:>10} {:>10}",
         "source", "role", "read", "usable", "rejected", "issues"
@@ -157,6 +234,11 @@ fn print_summary(summaries: &[SourceSummary], out: &Path) {
             "{:<12} {:<10} {:>10} {:>10} {:>10} {:>10}",
             s.name, s.role, s.rows_read, s.rows_usable, rejected, issues
         );
+    }
+    println!();
+    for (name, n) in lists {
+        let n = n.as_u64().unwrap_or_default();
+        println!("{name:<12} {n:>10}   {}", out.join(format!("{name}.csv")).display());
     }
     println!();
     println!("standardized records: {}", out.join("standardized").display());

@@ -114,6 +114,46 @@ fn run_reads_the_whole_sample_and_rejects_only_the_rows_the_truth_says() {
 }
 
 #[test]
+fn run_then_evaluate_meets_the_floors_on_the_sample() {
+    let out = tempfile::tempdir().expect("a temporary folder");
+    censuslink()
+        .args(["run", "--quiet", "--out"])
+        .arg(out.path())
+        .arg(repo_path("sample-data/job.toml"))
+        .assert()
+        .success();
+    let printed = censuslink()
+        .args(["evaluate", "--truth"])
+        .arg(repo_path("sample-data/truth"))
+        .arg("--out")
+        .arg(out.path())
+        .assert()
+        .success();
+    let printed = String::from_utf8_lossy(&printed.get_output().stdout).into_owned();
+    assert!(printed.contains("missing"), "{printed}");
+    let evaluation: Value = serde_json::from_slice(
+        &std::fs::read(out.path().join("evaluation.json")).expect("evaluation.json"),
+    )
+    .expect("JSON");
+    let score = |list: &str, measure: &str| evaluation[list][measure].as_f64().expect("a share");
+    // The floors of DESIGN.md §5.
+    for (list, precision, recall) in [
+        ("links", 0.999, 0.995),
+        ("missing", 0.90, 0.98),
+        ("duplicates", 0.95, 0.98),
+        ("deceased", 0.99, 0.99),
+        ("births", 0.0, 0.95),
+    ] {
+        assert!(score(list, "precision") >= precision, "{list}: {printed}");
+        assert!(score(list, "recall") >= recall, "{list}: {printed}");
+    }
+    let links = std::fs::read_to_string(out.path().join("links.csv")).expect("links.csv");
+    assert!(links.starts_with(
+        "\u{FEFF}left_source,left_id,right_source,right_id,match_weight,match_probability\n"
+    ));
+}
+
+#[test]
 fn the_sample_is_what_the_generator_writes() {
     let out = tempfile::tempdir().expect("a temporary folder");
     censuslink()
@@ -171,10 +211,12 @@ fn outputs_do_not_depend_on_the_thread_count() {
                 out
             })
             .collect();
-        for file in ["summary.json", "row_issues.csv", "standardized/census.parquet"] {
-            let read = |out: &tempfile::TempDir| {
-                std::fs::read(out.path().join(file)).expect("an output file")
-            };
+        let lists = ["links", "missing", "duplicates", "deceased", "births", "conflicts"];
+        let lists = lists.iter().flat_map(|l| [format!("{l}.csv"), format!("{l}.parquet")]);
+        let files = ["summary.json", "row_issues.csv", "standardized/census.parquet"];
+        for file in files.into_iter().map(str::to_owned).chain(lists) {
+            let read =
+                |out: &tempfile::TempDir| std::fs::read(out.path().join(&file)).unwrap_or_default();
             assert!(
                 read(&outputs[0]) == read(&outputs[1]),
                 "{file} differs between 1 and 2 threads"

@@ -6,8 +6,6 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::pipeline::{Input, Outcome, RecordRef};
-
 /// Precision and recall of one output, with the counts behind them.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Score {
@@ -87,77 +85,73 @@ fn read(dir: &Path, file: &str) -> Result<Vec<BTreeMap<String, String>>, TruthEr
         .collect()
 }
 
-/// Scores `outcome` (of `inputs`) against the truth in `truth_dir`.
-pub fn evaluate(
-    outcome: &Outcome,
-    inputs: &[Input<'_>],
-    truth_dir: &Path,
-) -> Result<Evaluation, TruthError> {
+/// A record named `source:key` in a list.
+fn named(text: &str) -> (String, String) {
+    let (source, key) = text.split_once(':').unwrap_or(("", text));
+    (source.to_owned(), key.to_owned())
+}
+
+/// Scores the lists a run wrote into `out_dir` (CSV) against the truth in `truth_dir`.
+pub fn evaluate(out_dir: &Path, truth_dir: &Path) -> Result<Evaluation, TruthError> {
     let records = read(truth_dir, "records.csv")?;
-    let person_of_key: HashMap<(String, String), String> = records
+    let person_of: HashMap<(String, String), String> = records
         .iter()
         .map(|r| ((r["source"].clone(), r["record"].clone()), r["person"].clone()))
         .collect();
-    let person = |r: RecordRef| -> Option<&String> {
-        let input = inputs[r.source];
-        let key = input.table.record_id.get(r.row as usize)?;
-        person_of_key.get(&(input.name.to_owned(), key.to_owned()))
-    };
-    let census = inputs.iter().position(|i| i.role == censuslink_model::Role::Census);
+    let person = |source: &str, key: &str| person_of.get(&(source.to_owned(), key.to_owned()));
 
-    // Links.
-    let census_links: Vec<_> =
-        outcome.links.iter().filter(|l| Some(l.left.source) == census).collect();
+    // Links between the census and a register.
+    let links = read(out_dir, "links.csv")?;
+    let census_links: Vec<_> = links.iter().filter(|l| l["left_source"] == "census").collect();
     let correct = census_links
         .iter()
-        .filter(|l| person(l.left).is_some() && person(l.left) == person(l.right))
-        .count();
-    let census_persons: BTreeSet<&String> = census
-        .map(|c| {
-            (0..inputs[c].table.len() as u32)
-                .filter_map(|row| person(RecordRef { source: c, row }))
-                .collect()
+        .filter(|l| {
+            let left = person(&l["left_source"], &l["left_id"]);
+            left.is_some() && left == person(&l["right_source"], &l["right_id"])
         })
-        .unwrap_or_default();
-    let mut linkable = 0;
-    for (source, input) in inputs.iter().enumerate() {
-        if Some(source) == census {
-            continue;
-        }
-        for row in 0..input.table.len() as u32 {
-            if person(RecordRef { source, row }).is_some_and(|p| census_persons.contains(p)) {
-                linkable += 1;
-            }
-        }
-    }
-    let links = Score::new(correct as u64, census_links.len() as u64, correct as u64, linkable);
+        .count() as u64;
+    let census_persons: BTreeSet<&String> =
+        records.iter().filter(|r| r["source"] == "census").map(|r| &r["person"]).collect();
+    let linkable = records
+        .iter()
+        .filter(|r| r["source"] != "census" && census_persons.contains(&r["person"]))
+        .count() as u64;
+    let links = Score::new(correct, census_links.len() as u64, correct, linkable);
 
-    // Missing.
+    // Missing: a candidate is right when its person is an omitted usual resident.
     let omitted: BTreeSet<String> = read(truth_dir, "omitted.csv")?
         .into_iter()
         .filter(|r| !r["sources"].is_empty())
         .map(|r| r["person"].clone())
         .collect();
-    let candidate_persons: Vec<Option<&String>> =
-        outcome.missing.iter().map(|m| m.records.first().and_then(|&r| person(r))).collect();
-    let correct =
-        candidate_persons.iter().filter(|p| p.is_some_and(|p| omitted.contains(p))).count();
+    let candidates = read(out_dir, "missing.csv")?;
+    let persons: Vec<Option<&String>> = candidates
+        .iter()
+        .map(|c| {
+            let (source, key) = named(c["records"].split(';').next().unwrap_or(""));
+            person(&source, &key)
+        })
+        .collect();
+    let correct = persons.iter().filter(|p| p.is_some_and(|p| omitted.contains(p))).count() as u64;
     let found: BTreeSet<&String> =
-        candidate_persons.iter().flatten().copied().filter(|p| omitted.contains(*p)).collect();
-    let missing = Score::new(
-        correct as u64,
-        outcome.missing.len() as u64,
-        found.len() as u64,
-        omitted.len() as u64,
-    );
+        persons.iter().flatten().copied().filter(|p| omitted.contains(*p)).collect();
+    let missing =
+        Score::new(correct, candidates.len() as u64, found.len() as u64, omitted.len() as u64);
 
     // Duplicates.
     let duplicated: BTreeSet<String> =
         read(truth_dir, "duplicates.csv")?.into_iter().map(|r| r["person"].clone()).collect();
+    let groups = read(out_dir, "duplicates.csv")?;
     let mut found = BTreeSet::new();
     let mut correct = 0;
-    for group in &outcome.duplicates {
-        let persons: Vec<Option<&String>> = group.records.iter().map(|&r| person(r)).collect();
+    for group in &groups {
+        let persons: Vec<Option<&String>> = group["records"]
+            .split(';')
+            .map(|r| {
+                let (source, key) = named(r);
+                person(&source, &key)
+            })
+            .collect();
         let first = persons[0];
         if first.is_some_and(|p| duplicated.contains(p)) && persons.iter().all(|p| *p == first) {
             correct += 1;
@@ -173,58 +167,39 @@ pub fn evaluate(
                 .map(|(p, _)| p.clone()),
         );
     }
-    let duplicates = Score::new(
-        correct,
-        outcome.duplicates.len() as u64,
-        found.len() as u64,
-        duplicated.len() as u64,
-    );
+    let duplicates =
+        Score::new(correct, groups.len() as u64, found.len() as u64, duplicated.len() as u64);
 
-    // Deceased.
+    // Deceased: census records.
     let dead: BTreeSet<String> = read(truth_dir, "dead_enumerated.csv")?
         .into_iter()
         .map(|r| r["census_record"].clone())
         .collect();
-    let reported: BTreeSet<String> = outcome
-        .deceased
-        .iter()
-        .filter_map(|d| {
-            inputs[d.census.source].table.record_id.get(d.census.row as usize).map(str::to_owned)
-        })
-        .collect();
+    let reported: BTreeSet<String> =
+        read(out_dir, "deceased.csv")?.into_iter().map(|r| r["census_id"].clone()).collect();
     let correct = reported.intersection(&dead).count() as u64;
     let deceased = Score::new(correct, reported.len() as u64, correct, dead.len() as u64);
 
-    // Births.
+    // Births the birth register holds.
     let unborn: BTreeSet<String> = read(truth_dir, "births_not_enumerated.csv")?
         .into_iter()
         .filter(|r| r["sources"].split(';').any(|s| s == "birth"))
         .map(|r| r["person"].clone())
         .collect();
-    let reported: Vec<Option<&String>> = outcome.births.iter().map(|b| person(b.record)).collect();
+    let reported: Vec<Option<&String>> =
+        read(out_dir, "births.csv")?.iter().map(|b| person(&b["source"], &b["record"])).collect();
     let correct = reported.iter().filter(|p| p.is_some_and(|p| unborn.contains(p))).count() as u64;
     let found: BTreeSet<&String> =
         reported.iter().flatten().copied().filter(|p| unborn.contains(*p)).collect();
     let births =
         Score::new(correct, reported.len() as u64, found.len() as u64, unborn.len() as u64);
 
-    // Conflicts.
-    let truth_conflicts: BTreeSet<(String, String)> = read(truth_dir, "identity_conflicts.csv")?
-        .into_iter()
-        .map(|r| (r["source"].clone(), r["record"].clone()))
-        .collect();
-    let reported: BTreeSet<(String, String)> = outcome
-        .conflicts
-        .iter()
-        .filter_map(|c| {
-            let input = inputs[c.record.source];
-            input
-                .table
-                .record_id
-                .get(c.record.row as usize)
-                .map(|k| (input.name.to_owned(), k.to_owned()))
-        })
-        .collect();
+    // Conflicts: records.
+    let records_of = |rows: Vec<BTreeMap<String, String>>| -> BTreeSet<(String, String)> {
+        rows.into_iter().map(|r| (r["source"].clone(), r["record"].clone())).collect()
+    };
+    let truth_conflicts = records_of(read(truth_dir, "identity_conflicts.csv")?);
+    let reported = records_of(read(out_dir, "conflicts.csv")?);
     let correct = reported.intersection(&truth_conflicts).count() as u64;
     let conflicts =
         Score::new(correct, reported.len() as u64, correct, truth_conflicts.len() as u64);

@@ -8,6 +8,7 @@
 mod evaluate;
 mod features;
 mod pipeline;
+mod report;
 mod settings;
 
 pub use crate::evaluate::{Evaluation, Score, TruthError, evaluate};
@@ -16,4 +17,5 @@ pub use crate::pipeline::{
     Birth, Conflict, Deceased, Duplicate, Input, Link, Missing, Outcome, RecordRef, evidence_score,
     reconcile,
 };
+pub use crate::report::tables;
 pub use crate::settings::{SettingsError, linkage_settings, person_defaults};

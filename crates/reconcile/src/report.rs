@@ -1,0 +1,193 @@
+//! The outcome as tables an office reads and tools trace back: every candidate names its
+//! member records by source and record key (`census:32011500100100100101`), never by a name or
+//! an ID number.
+
+use censuslink_io::{Column, Table, Values};
+
+use crate::pipeline::{Input, Outcome, RecordRef};
+
+/// The lists of an outcome, each as a named table: `links`, `missing`, `duplicates`,
+/// `deceased`, `births`, `conflicts`.
+pub fn tables(outcome: &Outcome, inputs: &[Input<'_>]) -> Vec<(&'static str, Table)> {
+    let source = |r: RecordRef| inputs[r.source].name.to_owned();
+    let key = |r: RecordRef| {
+        inputs[r.source].table.record_id.get(r.row as usize).unwrap_or_default().to_owned()
+    };
+    let named = |r: RecordRef| format!("{}:{}", source(r), key(r));
+    let joined =
+        |records: &[RecordRef]| records.iter().map(|&r| named(r)).collect::<Vec<_>>().join(";");
+    let text = |header: &str, values: Vec<String>| Column {
+        header: header.to_owned(),
+        values: Values::Text(values.into_iter().map(|v| (!v.is_empty()).then_some(v)).collect()),
+    };
+    let number = |header: &str, values: Vec<f64>| Column {
+        header: header.to_owned(),
+        values: Values::Text(values.into_iter().map(|v| Some(format!("{v:.6}"))).collect()),
+    };
+    let integer = |header: &str, values: Vec<i64>| Column {
+        header: header.to_owned(),
+        values: Values::Integer(values.into_iter().map(Some).collect()),
+    };
+    let place = |r: RecordRef| {
+        let table = inputs[r.source].table;
+        let row = r.row as usize;
+        [&table.enumeration_area, &table.residence_region, &table.hukou_region]
+            .iter()
+            .find_map(|column| column.get(row))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let address = |r: RecordRef| {
+        let table = inputs[r.source].table;
+        let row = r.row as usize;
+        table
+            .residence_address
+            .get(row)
+            .or(table.hukou_address.get(row))
+            .unwrap_or_default()
+            .to_owned()
+    };
+
+    let links = &outcome.links;
+    let links_table = Table {
+        columns: vec![
+            text("left_source", links.iter().map(|l| source(l.left)).collect()),
+            text("left_id", links.iter().map(|l| key(l.left)).collect()),
+            text("right_source", links.iter().map(|l| source(l.right)).collect()),
+            text("right_id", links.iter().map(|l| key(l.right)).collect()),
+            number("match_weight", links.iter().map(|l| l.weight).collect()),
+            number(
+                "match_probability",
+                links.iter().map(|l| censuslink_linkage::probability(l.weight)).collect(),
+            ),
+        ],
+    };
+
+    let missing = &outcome.missing;
+    let missing_table = Table {
+        columns: vec![
+            text("candidate_id", missing.iter().map(|m| m.id.clone()).collect()),
+            integer("tier", missing.iter().map(|m| i64::from(m.tier)).collect()),
+            integer("evidence_score", missing.iter().map(|m| i64::from(m.score)).collect()),
+            text(
+                "sources",
+                missing
+                    .iter()
+                    .map(|m| {
+                        let mut names: Vec<String> = m.records.iter().map(|&r| source(r)).collect();
+                        names.dedup();
+                        names.join(";")
+                    })
+                    .collect(),
+            ),
+            text("records", missing.iter().map(|m| joined(&m.records)).collect()),
+            text(
+                "place",
+                missing
+                    .iter()
+                    .map(|m| m.records.iter().map(|&r| place(r)).max().unwrap_or_default())
+                    .collect(),
+            ),
+            text(
+                "address",
+                missing
+                    .iter()
+                    .map(|m| {
+                        m.records
+                            .iter()
+                            .map(|&r| address(r))
+                            .find(|a| !a.is_empty())
+                            .unwrap_or_default()
+                    })
+                    .collect(),
+            ),
+            text(
+                "nearest_census_record",
+                missing
+                    .iter()
+                    .map(|m| m.nearest.map(|(c, _)| key(c)).unwrap_or_default())
+                    .collect(),
+            ),
+            text(
+                "nearest_match_probability",
+                missing
+                    .iter()
+                    .map(|m| m.nearest.map(|(_, p)| format!("{p:.6}")).unwrap_or_default())
+                    .collect(),
+            ),
+        ],
+    };
+
+    let duplicates = &outcome.duplicates;
+    let duplicates_table = Table {
+        columns: vec![
+            text("candidate_id", duplicates.iter().map(|d| d.id.clone()).collect()),
+            text("records", duplicates.iter().map(|d| joined(&d.records)).collect()),
+            text(
+                "enumeration_areas",
+                duplicates
+                    .iter()
+                    .map(|d| {
+                        let mut areas: Vec<String> = d.records.iter().map(|&r| place(r)).collect();
+                        areas.sort();
+                        areas.dedup();
+                        areas.join(";")
+                    })
+                    .collect(),
+            ),
+            number("min_match_probability", duplicates.iter().map(|d| d.probability).collect()),
+        ],
+    };
+
+    let deceased = &outcome.deceased;
+    let deceased_table = Table {
+        columns: vec![
+            text("candidate_id", deceased.iter().map(|d| d.id.clone()).collect()),
+            text("census_id", deceased.iter().map(|d| key(d.census)).collect()),
+            text("death_source", deceased.iter().map(|d| source(d.death)).collect()),
+            text("death_id", deceased.iter().map(|d| key(d.death)).collect()),
+            text(
+                "death_date",
+                deceased
+                    .iter()
+                    .map(|d| {
+                        let table = inputs[d.death.source].table;
+                        table.event_date[d.death.row as usize]
+                            .map(|e| e.to_string())
+                            .unwrap_or_default()
+                    })
+                    .collect(),
+            ),
+            number("match_probability", deceased.iter().map(|d| d.probability).collect()),
+        ],
+    };
+
+    let births = &outcome.births;
+    let births_table = Table {
+        columns: vec![
+            text("candidate_id", births.iter().map(|b| b.id.clone()).collect()),
+            text("source", births.iter().map(|b| source(b.record)).collect()),
+            text("record", births.iter().map(|b| key(b.record)).collect()),
+            text("address", births.iter().map(|b| address(b.record)).collect()),
+        ],
+    };
+
+    let conflicts = &outcome.conflicts;
+    let conflicts_table = Table {
+        columns: vec![
+            text("candidate_id", conflicts.iter().map(|c| c.id.clone()).collect()),
+            text("source", conflicts.iter().map(|c| source(c.record)).collect()),
+            text("record", conflicts.iter().map(|c| key(c.record)).collect()),
+            text("kind", conflicts.iter().map(|c| c.kind.to_owned()).collect()),
+        ],
+    };
+
+    vec![
+        ("links", links_table),
+        ("missing", missing_table),
+        ("duplicates", duplicates_table),
+        ("deceased", deceased_table),
+        ("births", births_table),
+        ("conflicts", conflicts_table),
+    ]
+}
