@@ -144,8 +144,9 @@ pub enum Kind {
     /// YYYYMMDD differs (a typo); within 50 days (a lunar-calendar date); within a year (366
     /// days, or years one apart when a month is missing: a nominal age); else.
     Date,
-    /// A region-code feature, by hierarchy: same village (12 digits); same township (9); same
-    /// county (6); same prefecture (4); else.
+    /// A region-code feature, by hierarchy: equal as far as both codes say (the village when
+    /// both name one, else the coarser unit of the two); same township (9 digits); same county
+    /// (6); same prefecture (4); else.
     Region,
 }
 
@@ -244,7 +245,7 @@ impl Comparison {
                 .map(str::to_owned),
             ),
             Kind::Region => labels.extend(
-                ["same village", "same township", "same county", "same prefecture"]
+                ["exact as far as both say", "same township", "same county", "same prefecture"]
                     .map(str::to_owned),
             ),
         }
@@ -637,7 +638,8 @@ fn region_level(x: u64, y: u64) -> Level {
     // The codes cut to `n` digits, when both have them.
     let same = |n: u32| common >= n && x / 10u64.pow(dx - n) == y / 10u64.pow(dy - n);
     match () {
-        () if same(12) => 1,
+        // Equal as far as both say: a county code and a village of that county agree.
+        () if same(common) => 1,
         () if same(9) => 2,
         () if same(6) => 3,
         () if same(4) => 4,
@@ -699,7 +701,9 @@ mod tests {
         assert_eq!(region_level(320115001001, 320115001001), 1);
         assert_eq!(region_level(320115001001, 320115001002), 2);
         assert_eq!(region_level(320115001001, 320115002001), 3);
-        assert_eq!(region_level(320115001001, 320115), 3, "a county code alone");
+        assert_eq!(region_level(320115001001, 320115), 1, "a county code alone agrees");
+        assert_eq!(region_level(320115, 320115), 1);
+        assert_eq!(region_level(320115001001, 320116), 4);
         assert_eq!(region_level(320115001001, 320116001001), 4);
         assert_eq!(region_level(320115001001, 110105001001), 5);
         assert_eq!(region_level(0, 110105), 0);

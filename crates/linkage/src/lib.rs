@@ -51,7 +51,7 @@ pub use crate::model::{
 };
 pub use crate::records::{Feature, Mode, PackedDate, PackedId, RecordIdx, Records};
 pub use crate::resolve::{ScoredPair, clusters, one_to_one, stable_id};
-pub use crate::train::{EmPass, TrainingError, TrainingReport, TrainingSettings, train};
+pub use crate::train::{EmPass, TrainingError, TrainingReport, TrainingSettings, train, with_m_of};
 
 /// A linkage job's settings, as the `[linkage]` table of a job file gives them:
 ///

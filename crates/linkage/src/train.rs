@@ -281,6 +281,56 @@ pub fn train(
     Ok((Model { comparisons: params, prior }, report))
 }
 
+/// `model`'s m on other `records`: u drawn afresh from their random pairs and the prior
+/// settled on their candidates, m kept. For a task whose own pairs would teach EM the wrong
+/// thing: deduplicating a census of a million people, EM on the pairs sharing a name and a
+/// birth month learns "same name" (most such pairs are strangers, whose ID numbers differ),
+/// and the ID stops counting; the m of an anchored link of the same records to a register
+/// does not drift.
+pub fn with_m_of(
+    model: &Model,
+    records: &Records,
+    blocking: &Blocking,
+    settings: &TrainingSettings,
+) -> Result<Model, TrainingError> {
+    let comparisons: Vec<Comparison> =
+        model.comparisons.iter().map(|p| p.comparison.clone()).collect();
+    let compiled: Vec<Compiled> =
+        comparisons.iter().map(|c| c.compile(records)).collect::<Result<_, _>>()?;
+    let n_levels: Vec<usize> = comparisons.iter().map(Comparison::n_levels).collect();
+    let u: Vec<Vec<f64>> = random_pair_counts(records, &compiled, &n_levels, settings)
+        .iter()
+        .map(|counts| smoothed(counts))
+        .collect();
+    let (chunks, _) = blocking.for_each_chunk(settings.block_cap, |pairs| {
+        let mut patterns: BTreeMap<Vec<Level>, u64> = BTreeMap::new();
+        let mut levels = vec![0; compiled.len()];
+        for &(a, b) in pairs {
+            fill_levels(records, &compiled, a, b, &mut levels);
+            *patterns.entry(levels.clone()).or_insert(0) += 1;
+        }
+        patterns
+    });
+    let mut patterns: BTreeMap<Vec<Level>, u64> = BTreeMap::new();
+    for chunk in chunks {
+        for (levels, count) in chunk {
+            *patterns.entry(levels).or_insert(0) += count;
+        }
+    }
+    let patterns: Vec<(Vec<Level>, u64)> = patterns.into_iter().collect();
+    let m: Vec<Vec<f64>> = model.comparisons.iter().map(|p| p.m.clone()).collect();
+    let n_possible = records.n_possible_pairs();
+    let start = (records.n_left() as f64 / n_possible).clamp(1e-15, 0.5);
+    let prior = settle_prior(&patterns, &m, &u, start, n_possible);
+    let comparisons = model
+        .comparisons
+        .iter()
+        .zip(u)
+        .map(|(p, u)| ComparisonParameters { u, ..p.clone() })
+        .collect();
+    Ok(Model { comparisons, prior })
+}
+
 fn fill_levels(
     records: &Records,
     compiled: &[Compiled],

@@ -5,12 +5,14 @@
 #![warn(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+mod coverage;
 mod evaluate;
 mod features;
 mod pipeline;
 mod report;
 mod settings;
 
+pub use crate::coverage::{ASSUMPTIONS, AreaCoverage, Estimate, Tally, chapman, coverage};
 pub use crate::evaluate::{Evaluation, Score, TruthError, evaluate};
 pub use crate::features::person_records;
 pub use crate::pipeline::{

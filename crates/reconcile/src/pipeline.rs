@@ -6,10 +6,11 @@ use std::collections::{BTreeMap, HashMap};
 
 use censuslink_linkage::{
     Blocking, Model, RecordIdx, ScoredPair, Settings, clusters, one_to_one, predict, probability,
-    stable_id, train, weight_of,
+    stable_id, train, weight_of, with_m_of,
 };
 use censuslink_model::{IdStatus, PartialDate, PersonTable, RecordType, Role};
 
+use crate::coverage::{AreaCoverage, Tally, coverage};
 use crate::features::person_records;
 
 /// One source of a job, standardized.
@@ -58,6 +59,8 @@ pub struct Outcome {
     pub births: Vec<Birth>,
     /// Records whose ID number belongs to someone else or contradicts the record.
     pub conflicts: Vec<Conflict>,
+    /// Coverage by district, township and enumeration area.
+    pub coverage: Vec<AreaCoverage>,
 }
 
 /// A missing candidate: a person the registers place in the district, alive, not enumerated.
@@ -164,9 +167,14 @@ pub fn reconcile(inputs: &[Input<'_>], settings: &Settings, reference: PartialDa
     // Census ↔ each register.
     let mut links: Vec<Link> = Vec::new();
     let mut nearest: HashMap<RecordRef, (RecordRef, f64)> = HashMap::new();
+    // The m of the census ↔ hukou link: anchored on the most IDs, reused to deduplicate.
+    let mut census_m: Option<Model> = None;
     for &register in &registers {
         let input = inputs[register];
-        let (pairs, _) = link_pair(census_table, input.table, settings);
+        let (pairs, model) = link_pair(census_table, input.table, settings);
+        if input.role == Role::Hukou || census_m.is_none() && input.role != Role::Birth {
+            census_m = model.or(census_m);
+        }
         for pair in &pairs {
             let (c, r) = (pair.a, pair.b - census_table.len() as RecordIdx);
             let (c, r) =
@@ -280,7 +288,7 @@ pub fn reconcile(inputs: &[Input<'_>], settings: &Settings, reference: PartialDa
     missing.sort_by(|a, b| b.score.cmp(&a.score).then(a.id.cmp(&b.id)));
 
     // Duplicates: census clusters with two resident records or more.
-    let duplicates = census_duplicates(census, census_table, settings, &key);
+    let duplicates = census_duplicates(census, census_table, settings, census_m.as_ref(), &key);
 
     // Deceased: census records linked to a death before the moment.
     let mut deceased: Vec<Deceased> = links[..census_links]
@@ -324,7 +332,48 @@ pub fn reconcile(inputs: &[Input<'_>], settings: &Settings, reference: PartialDa
     births.sort_by(|a, b| a.id.cmp(&b.id));
 
     let conflicts = conflicts(inputs, &key);
-    Outcome { links, missing, duplicates, deceased, births, conflicts }
+
+    // Coverage: census usual residents (a duplicated person once) and the activity registers'
+    // living people, placed by their census link, else by insurance township, else by hukou.
+    let mut by_area: BTreeMap<String, Tally> = BTreeMap::new();
+    let extra_members: std::collections::HashSet<u32> =
+        duplicates.iter().flat_map(|d| d.records[1..].iter().map(|r| r.row)).collect();
+    let area_of = |row: usize| census_table.enumeration_area.get(row).unwrap_or("").to_owned();
+    for row in 0..census_table.len() {
+        let resident = census_table.record_type[row] != Some(RecordType::RegisteredAway);
+        if usable(census_table, row) && resident && !extra_members.contains(&(row as u32)) {
+            by_area.entry(area_of(row)).or_default().census += 1;
+        }
+    }
+    let mut census_row_of: HashMap<usize, usize> = HashMap::new();
+    for link in &links[..census_links] {
+        census_row_of.entry(persons.find(index(link.right))).or_insert(link.left.row as usize);
+    }
+    let mut by_township: BTreeMap<String, Tally> = BTreeMap::new();
+    for (&person, records) in &members {
+        let active = records
+            .iter()
+            .any(|r| matches!(inputs[r.source].role, Role::School | Role::Insurance | Role::Birth));
+        if !active || died_before[person] || born_after[person] {
+            continue;
+        }
+        if let Some(&row) = census_row_of.get(&person) {
+            let tally = by_area.entry(area_of(row)).or_default();
+            tally.admin += 1;
+            tally.matched += 1;
+            continue;
+        }
+        let township = |column: fn(&PersonTable) -> &censuslink_model::TextColumn| {
+            records.iter().find_map(|r| {
+                let code = column(inputs[r.source].table).get(r.row as usize)?;
+                code.get(..9).map(str::to_owned)
+            })
+        };
+        let place = township(|t| &t.residence_region).or_else(|| township(|t| &t.hukou_region));
+        by_township.entry(place.unwrap_or_default()).or_default().admin += 1;
+    }
+    let coverage = coverage(&by_area, &by_township);
+    Outcome { links, missing, duplicates, deceased, births, conflicts, coverage }
 }
 
 /// Links `left` to `right` with `settings`, training a model on them; every scored candidate.
@@ -349,19 +398,26 @@ fn link_pair(
 }
 
 /// Census clusters with two `resident` records or more (a `registered_away` listing beside a
-/// `resident` one is the census rule, not a duplicate).
+/// `resident` one is the census rule, not a duplicate). The m of `linked` (the census ↔ hukou
+/// model) is reused when given: see [`with_m_of`].
 fn census_duplicates(
     census: usize,
     table: &PersonTable,
     settings: &Settings,
+    linked: Option<&Model>,
     key: &dyn Fn(RecordRef) -> String,
 ) -> Vec<Duplicate> {
     let records = person_records(table, None);
     let Ok(blocking) = Blocking::new(&records, &settings.blocking) else {
         return Vec::new();
     };
-    let Ok((model, _)) = train(&records, &settings.comparisons, &blocking, &settings.training)
-    else {
+    let model = match linked {
+        Some(linked) => with_m_of(linked, &records, &blocking, &settings.training).ok(),
+        None => train(&records, &settings.comparisons, &blocking, &settings.training)
+            .ok()
+            .map(|(model, _)| model),
+    };
+    let Some(model) = model else {
         return Vec::new();
     };
     let Ok(scorer) = model.scorer(&records) else {

@@ -7,7 +7,8 @@ use censuslink_io::{Column, Table, Values};
 use crate::pipeline::{Input, Outcome, RecordRef};
 
 /// The lists of an outcome, each as a named table: `links`, `missing`, `duplicates`,
-/// `deceased`, `births`, `conflicts`.
+/// `deceased`, `births`, `conflicts`, `coverage` (whose assumptions are
+/// [`crate::ASSUMPTIONS`]).
 pub fn tables(outcome: &Outcome, inputs: &[Input<'_>]) -> Vec<(&'static str, Table)> {
     let source = |r: RecordRef| inputs[r.source].name.to_owned();
     let key = |r: RecordRef| {
@@ -182,6 +183,26 @@ pub fn tables(outcome: &Outcome, inputs: &[Input<'_>]) -> Vec<(&'static str, Tab
         ],
     };
 
+    let coverage = &outcome.coverage;
+    let estimate = |f: fn(&crate::coverage::Estimate) -> f64| {
+        coverage
+            .iter()
+            .map(|c| c.estimate.as_ref().map(|e| format!("{:.1}", f(e))).unwrap_or_default())
+            .collect()
+    };
+    let coverage_table = Table {
+        columns: vec![
+            text("level", coverage.iter().map(|c| c.level.to_owned()).collect()),
+            text("code", coverage.iter().map(|c| c.code.clone()).collect()),
+            integer("census", coverage.iter().map(|c| c.census as i64).collect()),
+            integer("admin", coverage.iter().map(|c| c.admin as i64).collect()),
+            integer("matched", coverage.iter().map(|c| c.matched as i64).collect()),
+            text("estimate", estimate(|e| e.population)),
+            text("estimate_low_95", estimate(|e| e.low)),
+            text("estimate_high_95", estimate(|e| e.high)),
+        ],
+    };
+
     vec![
         ("links", links_table),
         ("missing", missing_table),
@@ -189,5 +210,6 @@ pub fn tables(outcome: &Outcome, inputs: &[Input<'_>]) -> Vec<(&'static str, Tab
         ("deceased", deceased_table),
         ("births", births_table),
         ("conflicts", conflicts_table),
+        ("coverage", coverage_table),
     ]
 }
