@@ -46,7 +46,8 @@ pub struct Evaluation {
     /// right when all its records are one such person; a person is found when a group holds
     /// two of their records.
     pub duplicates: Score,
-    /// Deceased candidates (census records) against the dead the census listed.
+    /// Deceased candidates (census records) against the dead the census listed whose death
+    /// the death register holds.
     pub deceased: Score,
     /// Birth candidates against the births not enumerated that the birth register holds.
     pub births: Score,
@@ -170,9 +171,10 @@ pub fn evaluate(out_dir: &Path, truth_dir: &Path) -> Result<Evaluation, TruthErr
     let duplicates =
         Score::new(correct, groups.len() as u64, found.len() as u64, duplicated.len() as u64);
 
-    // Deceased: census records.
+    // Deceased: census records of the dead whose death the death register holds.
     let dead: BTreeSet<String> = read(truth_dir, "dead_enumerated.csv")?
         .into_iter()
+        .filter(|r| r["sources"].split(';').any(|s| s == "death"))
         .map(|r| r["census_record"].clone())
         .collect();
     let reported: BTreeSet<String> =

@@ -28,8 +28,8 @@ pub fn linkage_settings(job: &Job) -> Result<Settings, SettingsError> {
 }
 
 /// The defaults for Chinese person records (census, hukou, registers): the name by characters
-/// and reading with term frequencies, the ID number, birth date, sex, ethnicity and hukou
-/// region; candidates from the same ID, the same name reading and birth month, the same surname
+/// and reading with term frequencies, the ID number, birth date, sex, ethnicity, hukou region
+/// and residence region; candidates from the same ID, the same name reading and birth month, the same surname
 /// reading, birth month and hukou township, the same name and hukou place, or the same name and
 /// residence township (registers without a hukou place, IDs and birth dates both damaged); EM
 /// on the ID pairs
@@ -53,6 +53,7 @@ pub fn person_defaults() -> Settings {
             comparison("sex", Kind::Exact, false),
             comparison("ethnicity", Kind::Exact, false),
             comparison("hukou_region", Kind::Region, false),
+            comparison("residence_region", Kind::Region, false),
         ],
         // Each rule's blocks stay small as the district grows (pairs near-linear in records):
         // no rule pairs a common name across a whole county.
