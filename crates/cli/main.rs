@@ -153,10 +153,34 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
         lists.insert(name.to_owned(), json!(table.n_rows()));
     }
 
+    // Row accounting: every row read is linked, unlinked or rejected, and nothing else.
+    let mut linked: Vec<std::collections::HashSet<u32>> = vec![Default::default(); inputs.len()];
+    for link in &outcome.links {
+        linked[link.left.source].insert(link.left.row);
+        linked[link.right.source].insert(link.right.row);
+    }
+    let mut accounting = serde_json::Map::new();
+    for (i, input) in inputs.iter().enumerate() {
+        let table = input.table;
+        anyhow::ensure!(
+            linked[i].iter().all(|&row| table.rejected[row as usize].is_none()),
+            "source {}: a rejected row was linked",
+            input.name
+        );
+        let rejected = table.n_rejected();
+        let n_linked = linked[i].len();
+        let unlinked = table.len() - rejected - n_linked;
+        accounting.insert(
+            input.name.to_owned(),
+            json!({ "read": table.len(), "linked": n_linked, "unlinked": unlinked, "rejected": rejected }),
+        );
+    }
+
     let summary = json!({
         "job": display_path(&job.path),
         "reference_moment": format!("{}T00:00:00", job.reference_date),
         "sources": summaries,
+        "row_accounting": accounting,
         "lists": lists,
     });
     censuslink_io::write_json(&summary, &args.out.join("summary.json"))?;

@@ -147,6 +147,18 @@ fn run_then_evaluate_meets_the_floors_on_the_sample() {
         assert!(score(list, "precision") >= precision, "{list}: {printed}");
         assert!(score(list, "recall") >= recall, "{list}: {printed}");
     }
+    // Every row read is linked, unlinked or rejected.
+    let summary: Value = serde_json::from_slice(
+        &std::fs::read(out.path().join("summary.json")).expect("summary.json"),
+    )
+    .expect("JSON");
+    let accounting = summary["row_accounting"].as_object().expect("row accounting");
+    assert_eq!(accounting.len(), 6);
+    for (source, rows) in accounting {
+        let n = |key: &str| rows[key].as_u64().expect("a count");
+        assert_eq!(n("linked") + n("unlinked") + n("rejected"), n("read"), "{source}");
+        assert!(n("linked") > 0, "{source}");
+    }
     let links = std::fs::read_to_string(out.path().join("links.csv")).expect("links.csv");
     assert!(links.starts_with(
         "\u{FEFF}left_source,left_id,right_source,right_id,match_weight,match_probability\n"
