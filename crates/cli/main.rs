@@ -81,6 +81,14 @@ struct RunArgs {
     /// Worker threads; 0 uses one per core.
     #[arg(long, default_value_t = 0)]
     threads: usize,
+    /// A previous run's output folder: each candidate is marked new or open, and the ones gone
+    /// since are listed in `gone.csv`.
+    #[arg(long)]
+    previous: Option<PathBuf>,
+    /// Field teams' resolved candidates (CSV: candidate_id, outcome, note): left out of the
+    /// lists and counted in the summary.
+    #[arg(long)]
+    resolved: Option<PathBuf>,
     /// Print nothing but errors.
     #[arg(long)]
     quiet: bool,
@@ -104,6 +112,13 @@ fn main() -> ExitCode {
 
 fn run(args: &RunArgs) -> anyhow::Result<()> {
     let job = Job::load(&args.job)?;
+    // Read before anything is written: the previous run may be in the output folder.
+    let previous =
+        args.previous.as_deref().map(censuslink_reconcile::Previous::read).transpose()?;
+    let resolved = match &args.resolved {
+        Some(path) => censuslink_reconcile::Resolved::read(path)?,
+        None => censuslink_reconcile::Resolved::default(),
+    };
     rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads)
         .build_global()
@@ -141,16 +156,19 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
         })
         .collect();
     let outcome = censuslink_reconcile::reconcile(&inputs, &settings, job.reference_date);
+    let mut tables = censuslink_reconcile::tables(&outcome, &inputs);
+    let (gone, changes) = censuslink_reconcile::apply(&mut tables, previous.as_ref(), &resolved);
+    tables.push(("gone", gone));
     let mut lists = serde_json::Map::new();
     let csv = Export::Csv { encoding: Encoding::Utf8, bom: true };
-    for (name, table) in censuslink_reconcile::tables(&outcome, &inputs) {
-        censuslink_io::write_table(&args.out.join(format!("{name}.csv")), &csv, &table)?;
+    for (name, table) in &tables {
+        censuslink_io::write_table(&args.out.join(format!("{name}.csv")), &csv, table)?;
         censuslink_io::write_table(
             &args.out.join(format!("{name}.parquet")),
             &Export::Parquet,
-            &table,
+            table,
         )?;
-        lists.insert(name.to_owned(), json!(table.n_rows()));
+        lists.insert((*name).to_owned(), json!(table.n_rows()));
     }
 
     // Row accounting: every row read is linked, unlinked or rejected, and nothing else.
@@ -182,6 +200,8 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
         "sources": summaries,
         "row_accounting": accounting,
         "lists": lists,
+        "candidates_by_status": changes.listed,
+        "resolved_by_field_teams": changes.resolved,
     });
     censuslink_io::write_json(&summary, &args.out.join("summary.json"))?;
 

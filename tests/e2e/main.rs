@@ -166,6 +166,105 @@ fn run_then_evaluate_meets_the_floors_on_the_sample() {
 }
 
 #[test]
+fn a_rerun_keeps_candidate_ids_and_reports_the_people_found_since_as_gone() {
+    // A copy of the sample, run once.
+    let district = tempfile::tempdir().expect("a temporary folder");
+    for file in files_under(&repo_path("sample-data")) {
+        let relative = file.strip_prefix(repo_path("sample-data")).expect("inside");
+        let target = district.path().join(relative);
+        std::fs::create_dir_all(target.parent().expect("a folder")).expect("writable");
+        std::fs::copy(&file, &target).expect("copied");
+    }
+    let job = district.path().join("job.toml");
+    let run = |out: &Path, previous: Option<&Path>| {
+        let mut command = censuslink();
+        command.args(["run", "--quiet", "--out"]).arg(out).arg(&job);
+        if let Some(previous) = previous {
+            command.arg("--previous").arg(previous);
+        }
+        command.assert().success();
+    };
+    let first = tempfile::tempdir().expect("a temporary folder");
+    run(first.path(), None);
+    let read = |path: PathBuf| std::fs::read_to_string(path).expect("an output");
+
+    // Unchanged inputs: every candidate still open, with the same ID.
+    let second = tempfile::tempdir().expect("a temporary folder");
+    run(second.path(), Some(first.path()));
+    for list in ["missing", "duplicates", "deceased", "births", "conflicts"] {
+        let ids = |out: &Path| -> Vec<String> {
+            read(out.join(format!("{list}.csv")))
+                .lines()
+                .skip(1)
+                .map(|line| line.split(',').next().expect("an ID").to_owned())
+                .collect()
+        };
+        assert_eq!(ids(first.path()), ids(second.path()), "{list}");
+        let statuses: Vec<String> = read(second.path().join(format!("{list}.csv")))
+            .lines()
+            .skip(1)
+            .map(|line| line.split(',').nth(1).expect("a status").to_owned())
+            .collect();
+        assert!(statuses.iter().all(|s| s == "open"), "{list}: {statuses:?}");
+    }
+    assert_eq!(read(second.path().join("gone.csv")).lines().count(), 1, "nothing gone");
+
+    // Enumerate three missing people (Han, with a hukou entry): exactly they are gone.
+    let hukou: std::collections::HashMap<String, Vec<String>> =
+        read(district.path().join("hukou.csv"))
+            .trim_start_matches('\u{FEFF}')
+            .lines()
+            .skip(1)
+            .map(|line| {
+                let fields: Vec<String> = line.split(',').map(str::to_owned).collect();
+                (fields[0].clone(), fields)
+            })
+            .collect();
+    let mut found = Vec::new();
+    let mut rows = String::new();
+    for line in read(first.path().join("missing.csv")).lines().skip(1) {
+        let fields: Vec<&str> = line.split(',').collect();
+        let Some(entry) = fields[5].split(';').find_map(|r| r.strip_prefix("hukou:")) else {
+            continue;
+        };
+        let person = &hukou[entry];
+        let birth: String = person[5].chars().filter(char::is_ascii_digit).take(6).collect();
+        if person[4] != "汉族" || person[6].is_empty() || birth.len() != 6 {
+            continue;
+        }
+        let area = format!("{}999", person[8]);
+        rows.push_str(&format!(
+            "{area}99901,{area},{area}-999,0,{},{},{},{birth},01,{},{},常住,普查员\n",
+            person[2],
+            person[6],
+            if person[3] == "男" { 1 } else { 2 },
+            person[8],
+            person[8],
+        ));
+        found.push(fields[0].to_owned());
+        if found.len() == 3 {
+            break;
+        }
+    }
+    assert_eq!(found.len(), 3);
+    let census_path = district.path().join("census.csv");
+    let census = std::fs::read(&census_path).expect("the census");
+    let (text, _, _) = encoding_rs::GBK.decode(&census);
+    let added = format!("{text}{rows}");
+    std::fs::write(&census_path, encode_gbk(&added)).expect("writable");
+    let third = tempfile::tempdir().expect("a temporary folder");
+    run(third.path(), Some(first.path()));
+    let mut gone: Vec<String> = read(third.path().join("gone.csv"))
+        .lines()
+        .skip(1)
+        .map(|line| line.trim_start_matches("missing,").to_owned())
+        .collect();
+    gone.sort();
+    found.sort();
+    assert_eq!(gone, found, "exactly the people enumerated since are gone");
+}
+
+#[test]
 fn the_sample_is_what_the_generator_writes() {
     let out = tempfile::tempdir().expect("a temporary folder");
     censuslink()
