@@ -123,7 +123,49 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
         .num_threads(args.threads)
         .build_global()
         .context("cannot start the worker threads")?;
-    let standardized_dir = args.out.join("standardized");
+    // Everything is written into a staging folder beside the output folder and swapped in at
+    // the end, so that a run that fails leaves the previous outputs whole.
+    let staging = sibling(&args.out, "partial");
+    let _ = std::fs::remove_dir_all(&staging);
+    let (summaries, lists) = match produce(&job, previous.as_ref(), &resolved, &staging) {
+        Ok(written) => written,
+        Err(err) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(err);
+        }
+    };
+    let replaced = sibling(&args.out, "replaced");
+    let _ = std::fs::remove_dir_all(&replaced);
+    if args.out.exists() {
+        std::fs::rename(&args.out, &replaced)
+            .with_context(|| format!("cannot replace the output folder {}", args.out.display()))?;
+    }
+    std::fs::rename(&staging, &args.out)
+        .with_context(|| format!("cannot create the output folder {}", args.out.display()))?;
+    let _ = std::fs::remove_dir_all(&replaced);
+
+    if !args.quiet {
+        print_summary(&summaries, &lists, &args.out);
+    }
+    Ok(())
+}
+
+/// `folder` with a dot in front and `.suffix` after its name, beside it: a staging or a
+/// replaced output folder.
+fn sibling(folder: &Path, suffix: &str) -> PathBuf {
+    let name = folder.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy());
+    folder.with_file_name(format!(".{name}.{suffix}"))
+}
+
+/// Reads, standardizes, links and reconciles the job, writing every output into `out`; the
+/// sources' summaries and the lists' row counts.
+fn produce(
+    job: &Job,
+    previous: Option<&censuslink_reconcile::Previous>,
+    resolved: &censuslink_reconcile::Resolved,
+    out: &Path,
+) -> anyhow::Result<(Vec<SourceSummary>, serde_json::Map<String, serde_json::Value>)> {
+    let standardized_dir = out.join("standardized");
     std::fs::create_dir_all(&standardized_dir).with_context(|| {
         format!("cannot create the output folder {}", standardized_dir.display())
     })?;
@@ -141,10 +183,10 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
     }
     let issue_sources: Vec<(&str, &LoadedSource)> =
         loaded.iter().map(|(name, l)| (*name, l)).collect();
-    censuslink_io::write_row_issues(&issue_sources, &args.out.join("row_issues.csv"))?;
+    censuslink_io::write_row_issues(&issue_sources, &out.join("row_issues.csv"))?;
 
     // Link and reconcile.
-    let settings = censuslink_reconcile::linkage_settings(&job)?;
+    let settings = censuslink_reconcile::linkage_settings(job)?;
     let inputs: Vec<censuslink_reconcile::Input<'_>> = job
         .sources
         .iter()
@@ -157,17 +199,13 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
         .collect();
     let outcome = censuslink_reconcile::reconcile(&inputs, &settings, job.reference_date);
     let mut tables = censuslink_reconcile::tables(&outcome, &inputs);
-    let (gone, changes) = censuslink_reconcile::apply(&mut tables, previous.as_ref(), &resolved);
+    let (gone, changes) = censuslink_reconcile::apply(&mut tables, previous, resolved);
     tables.push(("gone", gone));
     let mut lists = serde_json::Map::new();
     let csv = Export::Csv { encoding: Encoding::Utf8, bom: true };
     for (name, table) in &tables {
-        censuslink_io::write_table(&args.out.join(format!("{name}.csv")), &csv, table)?;
-        censuslink_io::write_table(
-            &args.out.join(format!("{name}.parquet")),
-            &Export::Parquet,
-            table,
-        )?;
+        censuslink_io::write_table(&out.join(format!("{name}.csv")), &csv, table)?;
+        censuslink_io::write_table(&out.join(format!("{name}.parquet")), &Export::Parquet, table)?;
         lists.insert((*name).to_owned(), json!(table.n_rows()));
     }
 
@@ -203,12 +241,9 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
         "candidates_by_status": changes.listed,
         "resolved_by_field_teams": changes.resolved,
     });
-    censuslink_io::write_json(&summary, &args.out.join("summary.json"))?;
+    censuslink_io::write_json(&summary, &out.join("summary.json"))?;
 
-    if !args.quiet {
-        print_summary(&summaries, &lists, &args.out);
-    }
-    Ok(())
+    Ok((summaries, lists))
 }
 
 fn evaluate(args: &EvaluateArgs) -> anyhow::Result<()> {

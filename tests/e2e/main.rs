@@ -265,6 +265,35 @@ fn a_rerun_keeps_candidate_ids_and_reports_the_people_found_since_as_gone() {
 }
 
 #[test]
+fn a_failed_run_leaves_the_previous_outputs_whole() {
+    let input = tempfile::tempdir().expect("a temporary folder");
+    let job = write_multi_batch_job(input.path(), 100);
+    let out = tempfile::tempdir().expect("a temporary folder");
+    let out = out.path().join("out");
+    censuslink().args(["run", "--quiet", "--out"]).arg(&out).arg(&job).assert().success();
+    let summary = std::fs::read(out.join("summary.json")).expect("a summary");
+
+    // A second source that cannot be read: the first one's records were already being written.
+    let job_text = std::fs::read_to_string(&job).expect("the job");
+    let broken = input.path().join("broken.toml");
+    std::fs::write(
+        &broken,
+        format!(
+            "{job_text}\n[[source]]\nname = \"hukou\"\nrole = \"hukou\"\npath = \"absent.csv\"\n\
+             fields = {{ name = \"姓名\" }}\n"
+        ),
+    )
+    .expect("writable");
+    censuslink().args(["run", "--quiet", "--out"]).arg(&out).arg(&broken).assert().code(2);
+    assert_eq!(std::fs::read(out.join("summary.json")).expect("still there"), summary);
+    let siblings: Vec<String> = std::fs::read_dir(out.parent().expect("a parent"))
+        .expect("a folder")
+        .map(|e| e.expect("an entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(siblings, ["out"], "no staging folder is left behind");
+}
+
+#[test]
 fn the_sample_is_what_the_generator_writes() {
     let out = tempfile::tempdir().expect("a temporary folder");
     censuslink()
