@@ -209,6 +209,24 @@ fn produce(
         lists.insert((*name).to_owned(), json!(table.n_rows()));
     }
 
+    // Worklists for field teams: one workbook per township, a sheet per area.
+    let worklist_dir = out.join("worklists");
+    std::fs::create_dir_all(&worklist_dir)
+        .with_context(|| format!("cannot create {}", worklist_dir.display()))?;
+    let books = censuslink_reconcile::worklists(&outcome, &inputs);
+    for (township, sheets) in &books {
+        let sheets: Vec<censuslink_io::Sheet<'_>> = sheets
+            .iter()
+            .map(|(name, table)| censuslink_io::Sheet {
+                name,
+                title: Some("普查比对核查清单（身份证号已遮盖）"),
+                table,
+            })
+            .collect();
+        censuslink_io::write_workbook(&worklist_dir.join(format!("{township}.xlsx")), &sheets)?;
+    }
+    lists.insert("worklists".to_owned(), json!(books.len()));
+
     // Row accounting: every row read is linked, unlinked or rejected, and nothing else.
     let mut linked: Vec<std::collections::HashSet<u32>> = vec![Default::default(); inputs.len()];
     for link in &outcome.links {
@@ -317,7 +335,9 @@ fn print_summary(
     println!();
     for (name, n) in lists {
         let n = n.as_u64().unwrap_or_default();
-        println!("{name:<12} {n:>10}   {}", out.join(format!("{name}.csv")).display());
+        let file =
+            if name == "worklists" { out.join(name) } else { out.join(format!("{name}.csv")) };
+        println!("{name:<12} {n:>10}   {}", file.display());
     }
     println!();
     println!("standardized records: {}", out.join("standardized").display());

@@ -147,6 +147,30 @@ fn run_then_evaluate_meets_the_floors_on_the_sample() {
         assert!(score(list, "precision") >= precision, "{list}: {printed}");
         assert!(score(list, "recall") >= recall, "{list}: {printed}");
     }
+    // Worklists: a workbook per township, read back by the product's own XLSX reader: names
+    // for the field teams, no ID number in the clear.
+    let township = std::fs::read_dir(out.path().join("worklists"))
+        .expect("worklists")
+        .map(|e| e.expect("an entry").path())
+        .min()
+        .expect("a workbook");
+    let job = out.path().join("worklist.toml");
+    std::fs::write(
+        &job,
+        format!(
+            "reference_moment = \"2020-11-01\"\n[[source]]\nname = \"w\"\nrole = \"census\"\n\
+             path = {:?}\nheader_row = 2\nfields = {{ name = \"姓名\", id_number = \"公民身份号码\" }}\n",
+            township.display().to_string()
+        ),
+    )
+    .expect("writable");
+    let job = censuslink_io::Job::load(&job).expect("a job for the worklist");
+    let sheet = censuslink_io::load(&job.sources[0], &job.path).expect("a readable workbook").table;
+    assert!(!sheet.is_empty());
+    assert!((0..sheet.len()).any(|i| sheet.name.full.get(i).is_some()), "names are there");
+    let numbers: Vec<&str> = (0..sheet.len()).filter_map(|i| sheet.id.number.get(i)).collect();
+    assert!(!numbers.is_empty() && numbers.iter().all(|n| n.contains("**********")), "{numbers:?}");
+
     // Every row read is linked, unlinked or rejected.
     let summary: Value = serde_json::from_slice(
         &std::fs::read(out.path().join("summary.json")).expect("summary.json"),

@@ -130,7 +130,7 @@ pub fn write_table(path: &Path, export: &Export, table: &Table) -> Result<(), Er
     let result = match export {
         Export::Csv { encoding, bom } => write_csv(out, path, *encoding, *bom, table, n_rows),
         Export::Xlsx { sheet, title } => {
-            write_xlsx(out, path, sheet, title.as_deref(), table, n_rows)
+            write_xlsx(out, path, &[Sheet { name: sheet, title: title.as_deref(), table }])
         }
         Export::Parquet => write_parquet(out, path, table, n_rows),
         Export::Arrow => write_arrow(out, path, table, n_rows),
@@ -138,6 +138,37 @@ pub fn write_table(path: &Path, export: &Export, table: &Table) -> Result<(), Er
     if result.is_err() {
         // A file cut short must not pass for a whole extract; failing to remove it changes
         // nothing about the error to report.
+        let _ = std::fs::remove_file(path);
+    }
+    result
+}
+
+/// One sheet of a workbook: its name (at most 31 characters, none of `[]:*?/\\`), an optional
+/// title row above the header, and its table.
+#[derive(Debug, Clone, Copy)]
+pub struct Sheet<'a> {
+    /// The sheet's name.
+    pub name: &'a str,
+    /// The text of a title row above the header, if any.
+    pub title: Option<&'a str>,
+    /// The rows.
+    pub table: &'a Table,
+}
+
+/// Writes an Excel workbook of several sheets to `path`, each as [`Export::Xlsx`] writes one:
+/// the same bytes every time, a file cut short by an error removed.
+///
+/// # Errors
+///
+/// As [`write_table`] for XLSX.
+pub fn write_workbook(path: &Path, sheets: &[Sheet<'_>]) -> Result<(), Error> {
+    for sheet in sheets {
+        sheet.table.checked_n_rows();
+    }
+    let file = File::create(path).map_err(|err| write_error(path, err.into()))?;
+    let out = BufWriter::with_capacity(1 << 16, file);
+    let result = write_xlsx(out, path, sheets);
+    if result.is_err() {
         let _ = std::fs::remove_file(path);
     }
     result
@@ -364,14 +395,7 @@ fn write_iso_date(out: &mut String, days: i32) {
     write!(out, "{year:04}-{month:02}-{day:02}").expect("a String takes any text");
 }
 
-fn write_xlsx(
-    mut out: BufWriter<File>,
-    path: &Path,
-    sheet: &str,
-    title: Option<&str>,
-    table: &Table,
-    n_rows: usize,
-) -> Result<(), Error> {
+fn write_xlsx(mut out: BufWriter<File>, path: &Path, sheets: &[Sheet<'_>]) -> Result<(), Error> {
     let xlsx_error = |err: rust_xlsxwriter::XlsxError| write_error(path, err.into());
     let mut workbook = Workbook::new();
     // A fixed creation time (the 7th census's reference moment) keeps the bytes the same
@@ -386,52 +410,57 @@ fn write_xlsx(
         _ => Path::new("."),
     };
     workbook.set_tempdir(folder).map_err(xlsx_error)?;
-    let worksheet = workbook.add_worksheet_with_constant_memory().map_err(xlsx_error)?;
-    worksheet.set_name(sheet).map_err(xlsx_error)?;
     let date_format = CellFormat::new().set_num_format("yyyy-mm-dd");
+    for &Sheet { name, title, table } in sheets {
+        let n_rows = table.n_rows();
+        let worksheet = workbook.add_worksheet_with_constant_memory().map_err(xlsx_error)?;
+        worksheet.set_name(name).map_err(xlsx_error)?;
 
-    // Rows are written in order, as constant-memory mode requires. Past 1,048,576 rows or
-    // 16,384 columns rust_xlsxwriter reports that the table does not fit.
-    let mut header_row = 0;
-    if let Some(title) = title {
-        worksheet.write_string(0, 0, title).map_err(xlsx_error)?;
-        header_row = 1;
-    }
-    let sheet_col = |idx: usize| u16::try_from(idx).unwrap_or(u16::MAX);
-    for (idx, column) in table.columns.iter().enumerate() {
-        worksheet.write_string(header_row, sheet_col(idx), &column.header).map_err(xlsx_error)?;
-    }
-    let mut text = String::new();
-    for idx in 0..n_rows {
-        let row = u32::try_from(idx).map_or(u32::MAX, |idx| idx.saturating_add(header_row + 1));
-        for (col, column) in table.columns.iter().enumerate() {
-            let col = sheet_col(col);
-            match &column.values {
-                Values::Text(values) => {
-                    if let Some(value) = &values[idx] {
-                        worksheet.write_string(row, col, value).map_err(xlsx_error)?;
+        // Rows are written in order, as constant-memory mode requires. Past 1,048,576 rows or
+        // 16,384 columns rust_xlsxwriter reports that the table does not fit.
+        let mut header_row = 0;
+        if let Some(title) = title {
+            worksheet.write_string(0, 0, title).map_err(xlsx_error)?;
+            header_row = 1;
+        }
+        let sheet_col = |idx: usize| u16::try_from(idx).unwrap_or(u16::MAX);
+        for (idx, column) in table.columns.iter().enumerate() {
+            worksheet
+                .write_string(header_row, sheet_col(idx), &column.header)
+                .map_err(xlsx_error)?;
+        }
+        let mut text = String::new();
+        for idx in 0..n_rows {
+            let row = u32::try_from(idx).map_or(u32::MAX, |idx| idx.saturating_add(header_row + 1));
+            for (col, column) in table.columns.iter().enumerate() {
+                let col = sheet_col(col);
+                match &column.values {
+                    Values::Text(values) => {
+                        if let Some(value) = &values[idx] {
+                            worksheet.write_string(row, col, value).map_err(xlsx_error)?;
+                        }
                     }
+                    Values::Integer(values) => {
+                        if let Some(value) = values[idx] {
+                            // Excel's numbers are doubles: integers beyond 2^53 are rounded.
+                            worksheet.write_number(row, col, value as f64).map_err(xlsx_error)?;
+                        }
+                    }
+                    Values::Date(values) => match values[idx] {
+                        None => {}
+                        Some(days @ FIRST_EXCEL_DATE..=LAST_EXCEL_DATE) => {
+                            let serial = f64::from(days + EXCEL_EPOCH_OFFSET_DAYS);
+                            worksheet
+                                .write_number_with_format(row, col, serial, &date_format)
+                                .map_err(xlsx_error)?;
+                        }
+                        Some(days) => {
+                            text.clear();
+                            write_iso_date(&mut text, days);
+                            worksheet.write_string(row, col, &text).map_err(xlsx_error)?;
+                        }
+                    },
                 }
-                Values::Integer(values) => {
-                    if let Some(value) = values[idx] {
-                        // Excel's numbers are doubles: integers beyond 2^53 are rounded.
-                        worksheet.write_number(row, col, value as f64).map_err(xlsx_error)?;
-                    }
-                }
-                Values::Date(values) => match values[idx] {
-                    None => {}
-                    Some(days @ FIRST_EXCEL_DATE..=LAST_EXCEL_DATE) => {
-                        let serial = f64::from(days + EXCEL_EPOCH_OFFSET_DAYS);
-                        worksheet
-                            .write_number_with_format(row, col, serial, &date_format)
-                            .map_err(xlsx_error)?;
-                    }
-                    Some(days) => {
-                        text.clear();
-                        write_iso_date(&mut text, days);
-                        worksheet.write_string(row, col, &text).map_err(xlsx_error)?;
-                    }
-                },
             }
         }
     }

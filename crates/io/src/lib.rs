@@ -38,7 +38,7 @@ mod read;
 mod write;
 
 pub use crate::error::{Error, Problem};
-pub use crate::export::{Column, Export, Table, Values, write_table};
+pub use crate::export::{Column, Export, Sheet, Table, Values, write_table, write_workbook};
 pub use crate::job::{DEFAULT_MISSING, Encoding, Format, Job, Lang, Mapping, Source};
 pub use crate::load::{LoadedSource, load, load_with};
 pub use crate::read::{BATCH_ROWS, RawBatch, SourceReader, open};

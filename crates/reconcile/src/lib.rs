@@ -52,6 +52,7 @@ mod pipeline;
 mod report;
 mod rerun;
 mod settings;
+mod worklists;
 
 use censuslink_io::{Job, LoadedSource};
 
@@ -65,6 +66,7 @@ pub use crate::pipeline::{
 pub use crate::report::tables;
 pub use crate::rerun::{CANDIDATE_LISTS, Changes, Previous, Resolved, apply};
 pub use crate::settings::{SettingsError, linkage_settings, person_defaults};
+pub use crate::worklists::{mask_id, worklists};
 
 /// A whole job's run: its sources as loaded, and what reconciling them found.
 #[derive(Debug)]

@@ -1,0 +1,175 @@
+//! Worklists for field teams: per township, a sheet per enumeration area (or village, for
+//! people the registers place no finer), the candidates to visit with what identifies them, in
+//! Chinese, ID numbers masked.
+
+use std::collections::BTreeMap;
+
+use censuslink_io::{Column, Table, Values};
+use censuslink_model::PersonTable;
+
+use crate::pipeline::{Input, Outcome, RecordRef};
+
+/// An ID number as a worklist shows it: the first four and last four characters, the rest as
+/// `*` (`5117**********123X`); shorter values are masked whole.
+pub fn mask_id(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    if chars.len() < 12 {
+        return "*".repeat(chars.len());
+    }
+    let n = chars.len();
+    chars[..4].iter().chain(std::iter::repeat_n(&'*', n - 8)).chain(&chars[n - 4..]).collect()
+}
+
+/// One row of a worklist.
+struct Row {
+    kind: &'static str,
+    id: String,
+    priority: String,
+    record: RecordRef,
+    records: String,
+}
+
+const HEADERS: [&str; 11] = [
+    "类型",
+    "候选编号",
+    "优先级",
+    "姓名",
+    "性别",
+    "出生日期",
+    "公民身份号码",
+    "地址",
+    "记录",
+    "核查结果",
+    "备注",
+];
+
+/// The worklists of `outcome`: township code → sheets (area or village code, table), in code
+/// order. Missing, duplicate and deceased candidates; births and conflicts are office work.
+pub fn worklists(
+    outcome: &Outcome,
+    inputs: &[Input<'_>],
+) -> BTreeMap<String, Vec<(String, Table)>> {
+    let table = |r: RecordRef| inputs[r.source].table;
+    let named = |r: RecordRef| {
+        format!(
+            "{}:{}",
+            inputs[r.source].name,
+            table(r).record_id.get(r.row as usize).unwrap_or("")
+        )
+    };
+    // Where to look: the census area, else the finest place a register gives.
+    let place = |r: RecordRef| {
+        let t = table(r);
+        let row = r.row as usize;
+        [&t.enumeration_area, &t.hukou_region, &t.residence_region]
+            .iter()
+            .find_map(|column| column.get(row).filter(|code| code.len() >= 9))
+            .unwrap_or("")
+            .to_owned()
+    };
+    let mut rows: Vec<(String, Row)> = Vec::new();
+    for m in &outcome.missing {
+        let record = *m
+            .records
+            .iter()
+            .find(|&&r| table(r).name.full.get(r.row as usize).is_some())
+            .unwrap_or(&m.records[0]);
+        let spot = m.records.iter().map(|&r| place(r)).max().unwrap_or_default();
+        let records = m.records.iter().map(|&r| named(r)).collect::<Vec<_>>().join(";");
+        rows.push((
+            spot,
+            Row {
+                kind: "漏登候选",
+                id: m.id.clone(),
+                priority: m.tier.to_string(),
+                record,
+                records,
+            },
+        ));
+    }
+    for d in &outcome.duplicates {
+        let records = d.records.iter().map(|&r| named(r)).collect::<Vec<_>>().join(";");
+        for &record in &d.records {
+            rows.push((
+                place(record),
+                Row {
+                    kind: "重复登记候选",
+                    id: d.id.clone(),
+                    priority: String::new(),
+                    record,
+                    records: records.clone(),
+                },
+            ));
+        }
+    }
+    for d in &outcome.deceased {
+        let records = format!("{};{}", named(d.census), named(d.death));
+        rows.push((
+            place(d.census),
+            Row {
+                kind: "死亡仍登记",
+                id: d.id.clone(),
+                priority: String::new(),
+                record: d.census,
+                records,
+            },
+        ));
+    }
+
+    let mut books: BTreeMap<String, BTreeMap<String, Vec<Row>>> = BTreeMap::new();
+    for (spot, row) in rows {
+        let township = spot.get(..9).unwrap_or("未定位").to_owned();
+        let sheet = if spot.is_empty() { "未定位".to_owned() } else { spot };
+        books.entry(township).or_default().entry(sheet).or_default().push(row);
+    }
+    books
+        .into_iter()
+        .map(|(township, sheets)| {
+            let sheets =
+                sheets.into_iter().map(|(name, rows)| (name, sheet_table(&rows, inputs))).collect();
+            (township, sheets)
+        })
+        .collect()
+}
+
+fn sheet_table(rows: &[Row], inputs: &[Input<'_>]) -> Table {
+    let value = |row: &Row, column: usize| -> Option<String> {
+        let t: &PersonTable = inputs[row.record.source].table;
+        let i = row.record.row as usize;
+        match column {
+            0 => Some(row.kind.to_owned()),
+            1 => Some(row.id.clone()),
+            2 => Some(row.priority.clone()).filter(|p| !p.is_empty()),
+            3 => t.name.full.get(i).map(str::to_owned),
+            4 => t.sex[i]
+                .map(|s| if s == censuslink_model::Sex::Male { "男" } else { "女" }.to_owned()),
+            5 => t.birth_date[i].map(|d| d.to_string()),
+            6 => t.id.number.get(i).map(mask_id),
+            7 => t.residence_address.get(i).or(t.hukou_address.get(i)).map(str::to_owned),
+            8 => Some(row.records.clone()),
+            _ => None,
+        }
+    };
+    Table {
+        columns: HEADERS
+            .iter()
+            .enumerate()
+            .map(|(c, header)| Column {
+                header: (*header).to_owned(),
+                values: Values::Text(rows.iter().map(|row| value(row, c)).collect()),
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::worklists::mask_id;
+
+    #[test]
+    fn ids_are_masked_but_their_ends() {
+        assert_eq!(mask_id("51170219800101123X"), "5117**********123X");
+        assert_eq!(mask_id("511702800101123"), "5117*******1123");
+        assert_eq!(mask_id("123"), "***");
+    }
+}
