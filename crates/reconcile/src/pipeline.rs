@@ -74,8 +74,10 @@ pub struct Missing {
     pub score: u32,
     /// 1 (strongest) to 3.
     pub tier: u8,
-    /// The nearest census record and its match probability, if any pair was a candidate.
-    pub nearest: Option<(RecordRef, f64)>,
+    /// The nearest census record, its match probability and the explanation of that pair
+    /// field by field (level and weight), if any pair was a candidate: a near miss may be a
+    /// recording error rather than an omission.
+    pub nearest: Option<(RecordRef, f64, String)>,
 }
 
 /// A duplicate candidate.
@@ -167,13 +169,19 @@ pub fn reconcile(inputs: &[Input<'_>], settings: &Settings, reference: PartialDa
     // Census ↔ each register.
     let mut links: Vec<Link> = Vec::new();
     let mut nearest: HashMap<RecordRef, (RecordRef, f64)> = HashMap::new();
+    let mut explained: HashMap<RecordRef, String> = HashMap::new();
     // The m of the census ↔ hukou link: anchored on the most IDs, reused to deduplicate.
     let mut census_m: Option<Model> = None;
     for &register in &registers {
         let input = inputs[register];
-        let (pairs, model) = link_pair(census_table, input.table, settings);
+        let Linked { pairs, links: pair_links, model, explained: explanations } =
+            link_pair(census_table, input.table, settings);
         if input.role == Role::Hukou || census_m.is_none() && input.role != Role::Birth {
             census_m = model.or(census_m);
+        }
+        for (b, text) in explanations {
+            let row = b - census_table.len() as RecordIdx;
+            explained.insert(RecordRef { source: register, row }, text);
         }
         for pair in &pairs {
             let (c, r) = (pair.a, pair.b - census_table.len() as RecordIdx);
@@ -184,7 +192,7 @@ pub fn reconcile(inputs: &[Input<'_>], settings: &Settings, reference: PartialDa
                 *entry = (c, pair.weight);
             }
         }
-        for pair in one_to_one(&pairs, weight_of(settings.threshold)) {
+        for pair in pair_links {
             let right =
                 RecordRef { source: register, row: pair.b - census_table.len() as RecordIdx };
             if usable(census_table, pair.a as usize) && usable(input.table, right.row as usize) {
@@ -215,8 +223,7 @@ pub fn reconcile(inputs: &[Input<'_>], settings: &Settings, reference: PartialDa
             if inputs[a].role == Role::Birth || inputs[b].role == Role::Birth {
                 continue;
             }
-            let (pairs, _) = link_pair(inputs[a].table, inputs[b].table, settings);
-            for pair in one_to_one(&pairs, weight_of(settings.threshold)) {
+            for pair in link_pair(inputs[a].table, inputs[b].table, settings).links {
                 let left = RecordRef { source: a, row: pair.a };
                 let right =
                     RecordRef { source: b, row: pair.b - inputs[a].table.len() as RecordIdx };
@@ -271,9 +278,11 @@ pub fn reconcile(inputs: &[Input<'_>], settings: &Settings, reference: PartialDa
             (score > 0).then(|| {
                 let nearest = records
                     .iter()
-                    .filter_map(|r| nearest.get(r))
-                    .max_by(|x, y| x.1.total_cmp(&y.1))
-                    .map(|&(c, w)| (c, probability(w)));
+                    .filter_map(|r| nearest.get(r).map(|n| (r, n)))
+                    .max_by(|x, y| x.1.1.total_cmp(&y.1.1))
+                    .map(|(r, &(c, w))| {
+                        (c, probability(w), explained.get(r).cloned().unwrap_or_default())
+                    });
                 let keys: Vec<String> = records.iter().map(|&r| key(r)).collect();
                 Missing {
                     id: stable_id(keys.iter().map(String::as_str)),
@@ -377,24 +386,59 @@ pub fn reconcile(inputs: &[Input<'_>], settings: &Settings, reference: PartialDa
 }
 
 /// Links `left` to `right` with `settings`, training a model on them; every scored candidate.
-fn link_pair(
-    left: &PersonTable,
-    right: &PersonTable,
-    settings: &Settings,
-) -> (Vec<ScoredPair>, Option<Model>) {
+/// What linking two sources gave.
+struct Linked {
+    /// Every scored candidate of probability 0.01 or more.
+    pairs: Vec<ScoredPair>,
+    /// The one-to-one links at the threshold.
+    links: Vec<ScoredPair>,
+    /// The trained model.
+    model: Option<Model>,
+    /// For each right record left unlinked, its heaviest pair's explanation, field by field.
+    explained: HashMap<RecordIdx, String>,
+}
+
+/// Links `left` to `right` with `settings`, training a model on them.
+fn link_pair(left: &PersonTable, right: &PersonTable, settings: &Settings) -> Linked {
+    let mut linked =
+        Linked { pairs: Vec::new(), links: Vec::new(), model: None, explained: HashMap::new() };
     let records = person_records(left, Some(right));
     let Ok(blocking) = Blocking::new(&records, &settings.blocking) else {
-        return (Vec::new(), None);
+        return linked;
     };
     let Ok((model, _)) = train(&records, &settings.comparisons, &blocking, &settings.training)
     else {
-        return (Vec::new(), None);
+        return linked;
     };
     let Ok(scorer) = model.scorer(&records) else {
-        return (Vec::new(), None);
+        return linked;
     };
     let (pairs, _) = predict(&scorer, &blocking, settings.training.block_cap, weight_of(0.01));
-    (pairs, Some(model))
+    let links = one_to_one(&pairs, weight_of(settings.threshold));
+    let linked_right: std::collections::HashSet<RecordIdx> = links.iter().map(|l| l.b).collect();
+    let mut best: HashMap<RecordIdx, &ScoredPair> = HashMap::new();
+    for pair in pairs.iter().filter(|p| !linked_right.contains(&p.b)) {
+        let entry = best.entry(pair.b).or_insert(pair);
+        if pair.weight > entry.weight || pair.weight == entry.weight && pair.a < entry.a {
+            *entry = pair;
+        }
+    }
+    linked.explained = best
+        .into_iter()
+        .map(|(b, pair)| {
+            let explanation = scorer.explain(&model, pair.a, pair.b);
+            let mut text = format!("prior {:+.1}", explanation.prior_weight);
+            for field in &explanation.comparisons {
+                let weight = field.weight + field.tf_adjustment;
+                text.push_str(&format!("; {} {} {weight:+.1}", field.feature, field.label));
+            }
+            (b, text)
+        })
+        .collect();
+    linked.pairs = pairs;
+    linked.links = links;
+    linked.model = Some(model);
+    linked
 }
 
 /// Census clusters with two `resident` records or more (a `registered_away` listing beside a

@@ -106,14 +106,23 @@ pub fn tables(outcome: &Outcome, inputs: &[Input<'_>]) -> Vec<(&'static str, Tab
                 "nearest_census_record",
                 missing
                     .iter()
-                    .map(|m| m.nearest.map(|(c, _)| key(c)).unwrap_or_default())
+                    .map(|m| m.nearest.as_ref().map(|(c, _, _)| key(*c)).unwrap_or_default())
                     .collect(),
             ),
             text(
                 "nearest_match_probability",
                 missing
                     .iter()
-                    .map(|m| m.nearest.map(|(_, p)| format!("{p:.6}")).unwrap_or_default())
+                    .map(|m| {
+                        m.nearest.as_ref().map(|(_, p, _)| format!("{p:.6}")).unwrap_or_default()
+                    })
+                    .collect(),
+            ),
+            text(
+                "nearest_explanation",
+                missing
+                    .iter()
+                    .map(|m| m.nearest.as_ref().map(|(_, _, e)| e.clone()).unwrap_or_default())
                     .collect(),
             ),
         ],
