@@ -67,9 +67,13 @@ pub struct TruthError {
 
 /// A truth CSV as rows of named fields.
 fn read(dir: &Path, file: &str) -> Result<Vec<BTreeMap<String, String>>, TruthError> {
-    let path = dir.join(file);
-    let error = |problem: String| TruthError { path: path.clone(), problem };
-    let text = std::fs::read_to_string(&path).map_err(|e| error(e.to_string()))?;
+    read_csv(&dir.join(file))
+}
+
+/// A CSV (UTF-8, with or without a byte-order mark) as rows of named fields.
+pub(crate) fn read_csv(path: &Path) -> Result<Vec<BTreeMap<String, String>>, TruthError> {
+    let error = |problem: String| TruthError { path: path.to_owned(), problem };
+    let text = std::fs::read_to_string(path).map_err(|e| error(e.to_string()))?;
     let text = text.trim_start_matches('\u{FEFF}');
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let headers = reader.headers().map_err(|e| error(e.to_string()))?.clone();

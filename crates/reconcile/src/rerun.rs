@@ -6,7 +6,7 @@ use std::path::Path;
 
 use censuslink_io::{Column, Table, Values};
 
-use crate::evaluate::TruthError;
+use crate::evaluate::{TruthError, read_csv};
 
 /// The lists whose candidates are followed up.
 pub const CANDIDATE_LISTS: [&str; 5] = ["missing", "duplicates", "deceased", "births", "conflicts"];
@@ -21,24 +21,6 @@ pub struct Previous {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Resolved {
     outcomes: BTreeMap<String, (String, String)>,
-}
-
-fn read_csv(path: &Path) -> Result<Vec<BTreeMap<String, String>>, TruthError> {
-    let error = |problem: String| TruthError { path: path.to_owned(), problem };
-    let text = std::fs::read_to_string(path).map_err(|e| error(e.to_string()))?;
-    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{FEFF}').as_bytes());
-    let headers = reader.headers().map_err(|e| error(e.to_string()))?.clone();
-    reader
-        .records()
-        .map(|record| {
-            let record = record.map_err(|e| error(e.to_string()))?;
-            Ok(headers
-                .iter()
-                .zip(record.iter())
-                .map(|(h, v)| (h.to_owned(), v.to_owned()))
-                .collect())
-        })
-        .collect()
 }
 
 impl Previous {
