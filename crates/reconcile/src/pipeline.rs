@@ -2,13 +2,13 @@
 //! persons, deduplicate the census, and classify under the census rules (DOMAIN §4, §5.3):
 //! missing, duplicate, deceased and birth candidates and identity conflicts.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use censuslink_linkage::{
     Blocking, Model, RecordIdx, ScoredPair, Settings, clusters, one_to_one, predict, probability,
     stable_id, train, weight_of, with_m_of,
 };
-use censuslink_model::{IdStatus, PartialDate, PersonTable, RecordType, Role};
+use censuslink_model::{IdStatus, PartialDate, PersonTable, RecordType, Role, Sex};
 
 use crate::coverage::{AreaCoverage, Tally, coverage};
 use crate::features::person_records;
@@ -319,9 +319,9 @@ pub fn reconcile(inputs: &[Input<'_>], settings: &Settings, reference: PartialDa
         .collect();
     deceased.sort_by(|a, b| a.id.cmp(&b.id));
 
-    // Births of the year with no census record.
-    let linked: std::collections::HashSet<RecordRef> =
-        links[..census_links].iter().map(|link| link.right).collect();
+    // Births of the year with no census record (a rejected certificate too: no link could
+    // reach it, and a field team can still follow its address).
+    let linked: HashSet<RecordRef> = links[..census_links].iter().map(|link| link.right).collect();
     let period = reference_days - 365..reference_days;
     let mut births: Vec<Birth> = registers
         .iter()
@@ -345,7 +345,7 @@ pub fn reconcile(inputs: &[Input<'_>], settings: &Settings, reference: PartialDa
     // Coverage: census usual residents (a duplicated person once) and the activity registers'
     // living people, placed by their census link, else by insurance township, else by hukou.
     let mut by_area: BTreeMap<String, Tally> = BTreeMap::new();
-    let extra_members: std::collections::HashSet<u32> =
+    let extra_members: HashSet<u32> =
         duplicates.iter().flat_map(|d| d.records[1..].iter().map(|r| r.row)).collect();
     let area_of = |row: usize| census_table.enumeration_area.get(row).unwrap_or("").to_owned();
     for row in 0..census_table.len() {
@@ -415,7 +415,7 @@ fn link_pair(left: &PersonTable, right: &PersonTable, settings: &Settings) -> Li
     };
     let (pairs, _) = predict(&scorer, &blocking, settings.training.block_cap, weight_of(0.01));
     let links = one_to_one(&pairs, weight_of(settings.threshold));
-    let linked_right: std::collections::HashSet<RecordIdx> = links.iter().map(|l| l.b).collect();
+    let linked_right: HashSet<RecordIdx> = links.iter().map(|l| l.b).collect();
     let mut best: HashMap<RecordIdx, &ScoredPair> = HashMap::new();
     for pair in pairs.iter().filter(|p| !linked_right.contains(&p.b)) {
         let entry = best.entry(pair.b).or_insert(pair);
@@ -506,9 +506,12 @@ fn census_duplicates(
     duplicates
 }
 
-/// Birth records linked through the mother: the census lists a woman with the mother's ID
-/// number, and in her household a child born in the birth month with the birth's sex; for
-/// birth records that no link reached.
+/// Birth records linked through the mother, for those no link reached: a census child of
+/// the birth's sex in a household with a woman who carries the mother's ID number, born in
+/// the birth month (by the record's own year and month or by the date its ID embeds, which
+/// survives a month written wrong); or, when the mother's ID is missing or mistyped, with a
+/// woman of the mother's name, born on the birth day by the child's ID. Twins take one child
+/// each, in record order.
 fn births_by_mother(
     census: usize,
     census_table: &PersonTable,
@@ -516,43 +519,70 @@ fn births_by_mother(
     births: &PersonTable,
     links: &[Link],
 ) -> Vec<Link> {
-    let linked: std::collections::HashSet<u32> =
+    let linked: HashSet<u32> =
         links.iter().filter(|l| l.right.source == register).map(|l| l.right.row).collect();
-    let taken: std::collections::HashSet<u32> =
+    let mut taken: HashSet<u32> =
         links.iter().filter(|l| l.right.source == register).map(|l| l.left.row).collect();
-    let mut by_id: HashMap<&str, Vec<usize>> = HashMap::new();
+    let month = |d: PartialDate| Some((d.year(), d.month()?));
     let mut by_household: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_month: BTreeMap<(u16, u8), Vec<usize>> = BTreeMap::new();
+    let months: HashSet<(u16, u8)> =
+        births.birth_date.iter().flatten().filter_map(|&d| month(d)).collect();
     for row in 0..census_table.len() {
-        if let Some(id) =
-            census_table.id.number.get(row).filter(|_| census_table.id.status[row].is_valid())
-        {
-            by_id.entry(id).or_default().push(row);
+        if census_table.rejected[row].is_some() {
+            continue;
         }
         if let Some(household) = census_table.household_id.get(row) {
             by_household.entry(household).or_default().push(row);
         }
+        let own = census_table.birth_date[row].and_then(month);
+        let embedded = census_table.id.birth_date[row].and_then(month);
+        for m in [own, embedded.filter(|&e| Some(e) != own)].into_iter().flatten() {
+            if months.contains(&m) {
+                by_month.entry(m).or_default().push(row);
+            }
+        }
     }
-    let month = |d: Option<PartialDate>| d.map(|d| (d.year(), d.month()));
     let mut found = Vec::new();
     for row in 0..births.len() {
-        if linked.contains(&(row as u32)) || !births.mother_id.status[row].is_valid() {
+        let Some(date) = births.birth_date[row] else { continue };
+        if linked.contains(&(row as u32)) || births.rejected[row].is_some() {
             continue;
         }
-        let Some(mother_id) = births.mother_id.number.get(row) else { continue };
-        let children = by_id.get(mother_id).into_iter().flatten().flat_map(|&mother| {
-            census_table
-                .household_id
-                .get(mother)
-                .and_then(|h| by_household.get(h))
+        let mother_id =
+            births.mother_id.number.get(row).filter(|_| births.mother_id.status[row].is_valid());
+        let mother_name = births.mother_name.full.get(row);
+        let has_id = |woman: usize| {
+            mother_id.is_some_and(|id| census_table.id.number.get(woman) == Some(id))
+        };
+        let has_name = |woman: usize| {
+            mother_name.is_some_and(|name| census_table.name.full.get(woman) == Some(name))
+        };
+        let women = |child: usize| {
+            let members = census_table.household_id.get(child).and_then(|h| by_household.get(h));
+            members
                 .into_iter()
                 .flatten()
                 .copied()
-        });
-        let child = children
-            .filter(|&c| !taken.contains(&(c as u32)))
-            .filter(|&c| month(census_table.birth_date[c]) == month(births.birth_date[row]))
-            .find(|&c| census_table.sex[c].is_none() || census_table.sex[c] == births.sex[row]);
+                .filter(move |&m| m != child && census_table.sex[m] != Some(Sex::Male))
+        };
+        // Her ID makes the household certain, so the birth month suffices; her name alone
+        // (王芳 is in many households) needs the day the child's ID embeds.
+        let is_child = |child: usize| {
+            let same_month = census_table.birth_date[child].and_then(month) == month(date)
+                || census_table.id.birth_date[child].and_then(month) == month(date);
+            let same_day = census_table.id.birth_date[child] == Some(date);
+            let sex_agrees =
+                census_table.sex[child].is_none() || census_table.sex[child] == births.sex[row];
+            !taken.contains(&(child as u32))
+                && sex_agrees
+                && (same_month && women(child).any(has_id)
+                    || same_day && women(child).any(has_name))
+        };
+        let candidates = by_month.get(&month(date).unwrap_or_default());
+        let child = candidates.into_iter().flatten().copied().find(|&c| is_child(c));
         if let Some(child) = child {
+            taken.insert(child as u32);
             found.push(Link {
                 left: RecordRef { source: census, row: child as u32 },
                 right: RecordRef { source: register, row: row as u32 },
@@ -578,7 +608,7 @@ fn conflicts(inputs: &[Input<'_>], key: &dyn Fn(RecordRef) -> String) -> Vec<Con
             _ => true,
         }
     };
-    let mut owners: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut owners: HashSet<&str> = HashSet::new();
     for input in inputs {
         let table = input.table;
         for row in 0..table.len() {
