@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use censuslink_io::{Encoding, Export, Job, LoadedSource, SourceSummary, StandardizedWriter};
+use censuslink_reconcile::IdNumbers;
 use clap::{Parser, Subcommand};
 use serde_json::json;
 
@@ -213,15 +214,15 @@ fn produce(
     let worklist_dir = out.join("worklists");
     std::fs::create_dir_all(&worklist_dir)
         .with_context(|| format!("cannot create {}", worklist_dir.display()))?;
-    let books = censuslink_reconcile::worklists(&outcome, &inputs);
+    let (ids, title) = match job.mask_ids {
+        true => (IdNumbers::Masked, "普查比对核查清单（身份证号已遮盖）"),
+        false => (IdNumbers::Shown, "普查比对核查清单（含完整身份证号，注意保密）"),
+    };
+    let books = censuslink_reconcile::worklists(&outcome, &inputs, ids);
     for (township, sheets) in &books {
         let sheets: Vec<censuslink_io::Sheet<'_>> = sheets
             .iter()
-            .map(|(name, table)| censuslink_io::Sheet {
-                name,
-                title: Some("普查比对核查清单（身份证号已遮盖）"),
-                table,
-            })
+            .map(|(name, table)| censuslink_io::Sheet { name, title: Some(title), table })
             .collect();
         censuslink_io::write_workbook(&worklist_dir.join(format!("{township}.xlsx")), &sheets)?;
     }
@@ -286,6 +287,11 @@ fn evaluate(args: &EvaluateArgs) -> anyhow::Result<()> {
                 score.precision, score.recall, score.reported, score.correct, score.expected
             );
         }
+        let located = evaluation.located;
+        println!(
+            "missing candidates in their true enumeration area: {} of {} ({:.5}), {} in another",
+            located.in_true_area, located.candidates, located.share, located.elsewhere
+        );
         println!();
         println!("evaluation: {}", args.out.join("evaluation.json").display());
     }

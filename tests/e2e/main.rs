@@ -140,28 +140,9 @@ fn run_then_evaluate_meets_the_floors_on_the_sample() {
         assert!(score(list, "precision") >= precision, "{list}: {printed}");
         assert!(score(list, "recall") >= recall, "{list}: {printed}");
     }
-    // Worklists: a workbook per township, read back by the product's own XLSX reader: names
-    // for the field teams, no ID number in the clear.
-    let township = std::fs::read_dir(out.path().join("worklists"))
-        .expect("worklists")
-        .map(|e| e.expect("an entry").path())
-        .min()
-        .expect("a workbook");
-    let job = out.path().join("worklist.toml");
-    std::fs::write(
-        &job,
-        format!(
-            "reference_moment = \"2020-11-01\"\n[[source]]\nname = \"w\"\nrole = \"census\"\n\
-             path = {:?}\nheader_row = 2\nfields = {{ name = \"姓名\", id_number = \"公民身份号码\" }}\n",
-            township.display().to_string()
-        ),
-    )
-    .expect("writable");
-    let job = censuslink_io::Job::load(&job).expect("a job for the worklist");
-    let sheet = censuslink_io::load(&job.sources[0], &job.path).expect("a readable workbook").table;
-    assert!(!sheet.is_empty());
-    assert!((0..sheet.len()).any(|i| sheet.name.full.get(i).is_some()), "names are there");
-    let numbers: Vec<&str> = (0..sheet.len()).filter_map(|i| sheet.id.number.get(i)).collect();
+    // Worklists: names for the field teams, no ID number in the clear.
+    let (names, numbers) = worklist_names_and_ids(out.path());
+    assert!(names > 0, "names are there");
     assert!(!numbers.is_empty() && numbers.iter().all(|n| n.contains("**********")), "{numbers:?}");
 
     // Every row read is linked, unlinked or rejected.
@@ -176,6 +157,31 @@ fn run_then_evaluate_meets_the_floors_on_the_sample() {
     assert!(links.starts_with(
         "\u{FEFF}left_source,left_id,right_source,right_id,match_weight,match_probability\n"
     ));
+}
+
+/// The first worklist workbook of a run, read back by the product's own XLSX reader: how many
+/// rows show a name, and the ID numbers shown.
+fn worklist_names_and_ids(out: &Path) -> (usize, Vec<String>) {
+    let township = std::fs::read_dir(out.join("worklists"))
+        .expect("worklists")
+        .map(|e| e.expect("an entry").path())
+        .min()
+        .expect("a workbook");
+    let job = out.join("worklist.toml");
+    std::fs::write(
+        &job,
+        format!(
+            "reference_moment = \"2020-11-01\"\n[[source]]\nname = \"w\"\nrole = \"census\"\n\
+             path = {:?}\nheader_row = 2\nfields = {{ name = \"姓名\", id_number = \"公民身份号码\" }}\n",
+            township.display().to_string()
+        ),
+    )
+    .expect("writable");
+    let job = censuslink_io::Job::load(&job).expect("a job for the worklist");
+    let sheet = censuslink_io::load(&job.sources[0], &job.path).expect("a readable workbook").table;
+    std::fs::remove_file(out.join("worklist.toml")).expect("removable");
+    let names = (0..sheet.len()).filter(|&i| sheet.name.full.get(i).is_some()).count();
+    (names, (0..sheet.len()).filter_map(|i| sheet.id.number.get(i)).map(str::to_owned).collect())
 }
 
 #[test]
@@ -201,9 +207,15 @@ fn a_rerun_keeps_candidate_ids_and_reports_the_people_found_since_as_gone() {
     run(first.path(), None);
     let read = |path: PathBuf| std::fs::read_to_string(path).expect("an output");
 
-    // Unchanged inputs: every candidate still open, with the same ID.
+    // Unchanged inputs, worklists asked for with whole ID numbers: every candidate still
+    // open, with the same ID.
+    let job_text = read(job.clone());
+    std::fs::write(&job, format!("mask_ids = false\n{job_text}")).expect("writable");
     let second = tempfile::tempdir().expect("a temporary folder");
     run(second.path(), Some(first.path()));
+    std::fs::write(&job, job_text).expect("writable");
+    let (_, numbers) = worklist_names_and_ids(second.path());
+    assert!(!numbers.is_empty() && numbers.iter().all(|n| !n.contains('*')), "{numbers:?}");
     for list in ["missing", "duplicates", "deceased", "births", "conflicts"] {
         let ids = |out: &Path| -> Vec<String> {
             read(out.join(format!("{list}.csv")))

@@ -54,6 +54,9 @@ pub struct Job {
     pub lang: Lang,
     /// The sources, in job-file order.
     pub sources: Vec<Source>,
+    /// Whether worklists mask ID numbers (`5117**********123X`): true unless the job says
+    /// `mask_ids = false`, for offices whose field teams may see them whole.
+    pub mask_ids: bool,
     /// The `[linkage]` table as written (comparisons, blocking rules, training), for the
     /// linkage stage to read; `None` when the job leaves linkage to its defaults.
     pub linkage: Option<toml::Table>,
@@ -238,7 +241,14 @@ impl Job {
             }
             sources.push(source);
         }
-        Ok(Job { path: path.to_owned(), reference_date, lang, sources, linkage: raw.linkage })
+        Ok(Job {
+            path: path.to_owned(),
+            reference_date,
+            lang,
+            mask_ids: raw.mask_ids.unwrap_or(true),
+            sources,
+            linkage: raw.linkage,
+        })
     }
 }
 
@@ -503,6 +513,7 @@ fn canonical_codes(field: Field) -> String {
 struct RawJob {
     reference_moment: String,
     lang: Option<String>,
+    mask_ids: Option<bool>,
     missing: Option<Vec<String>>,
     #[serde(default)]
     source: Vec<RawSource>,

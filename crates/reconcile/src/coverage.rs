@@ -1,7 +1,6 @@
-//! Coverage: for each township and the district, the census count, the administrative count,
-//! the people in both, and the Chapman dual-system estimate of the true population with its
-//! 95 % interval (DOMAIN §5.1); for each enumeration area, the census count and how many of its
-//! records the registers confirm.
+//! Coverage: for each enumeration area, township and the district, the census count, the
+//! administrative count, the people in both, and the Chapman dual-system estimate of the true
+//! population with its 95 % interval (DOMAIN §5.1).
 
 use std::collections::BTreeMap;
 
@@ -15,7 +14,8 @@ being on each list; (3) the population is closed at the reference moment; (4) ma
 perfect (missed links inflate the estimate, false links deflate it); (5) neither list holds \
 people who are not usual residents. Registers break (5): stale entries of people who left \
 inflate the administrative count. An area's administrative people are placed by their census \
-link, else by the insurance township, else by the hukou place. The interval is ±1.96 standard \
+link, else by the area in which the census lists the people linked at their address, else \
+(townships only) by the insurance township, else by the hukou place. The interval is ±1.96 standard \
 errors of Seber's variance; real coverage surveys sample clusters and need replication instead.";
 
 /// A dual-system estimate.
@@ -53,8 +53,8 @@ pub struct AreaCoverage {
     pub admin: u64,
     /// People in both.
     pub matched: u64,
-    /// The estimate (townships and the district).
-    pub estimate: Option<Estimate>,
+    /// The estimate.
+    pub estimate: Estimate,
 }
 
 /// Tallies of one area.
@@ -88,17 +88,17 @@ pub fn coverage(
         district.admin += tally.admin;
         district.matched += tally.matched;
     }
-    let row = |level, code: &str, t: &Tally, estimate: bool| AreaCoverage {
+    let row = |level, code: &str, t: &Tally| AreaCoverage {
         level,
         code: code.to_owned(),
         census: t.census,
         admin: t.admin,
         matched: t.matched,
-        estimate: estimate.then(|| chapman(t.census, t.admin, t.matched)),
+        estimate: chapman(t.census, t.admin, t.matched),
     };
-    let mut rows = vec![row("district", "", &district, true)];
-    rows.extend(townships.iter().map(|(code, t)| row("township", code, t, true)));
-    rows.extend(by_area.iter().map(|(code, t)| row("enumeration_area", code, t, false)));
+    let mut rows = vec![row("district", "", &district)];
+    rows.extend(townships.iter().map(|(code, t)| row("township", code, t)));
+    rows.extend(by_area.iter().map(|(code, t)| row("enumeration_area", code, t)));
     rows
 }
 
@@ -145,9 +145,8 @@ mod tests {
         assert_eq!(rows[1].code, "320115001");
         assert_eq!((rows[1].census, rows[1].admin, rows[1].matched), (150, 135, 117));
         let expected = 151.0 * 136.0 / 118.0 - 1.0;
-        assert!(
-            (rows[1].estimate.expect("a township estimate").population - expected).abs() < 1e-9
-        );
-        assert_eq!(rows[3].estimate, None, "no estimate per enumeration area");
+        assert!((rows[1].estimate.population - expected).abs() < 1e-9);
+        assert_eq!(rows[3].code, "320115001001001");
+        assert!((rows[3].estimate.population - (91.0 * 81.0 / 73.0 - 1.0)).abs() < 1e-9);
     }
 }

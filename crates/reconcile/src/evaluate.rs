@@ -53,6 +53,22 @@ pub struct Evaluation {
     pub births: Score,
     /// Identity conflicts (records) against the truth's.
     pub conflicts: Score,
+    /// Where the right missing candidates are sent: their `enumeration_area` against the area
+    /// the truth lists them in.
+    pub located: Located,
+}
+
+/// How well the right missing candidates are placed.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Located {
+    /// Right missing candidates.
+    pub candidates: u64,
+    /// Of which placed in their true enumeration area.
+    pub in_true_area: u64,
+    /// Placed in another area.
+    pub elsewhere: u64,
+    /// Share placed in their true area.
+    pub share: f64,
 }
 
 /// Why the truth cannot be read.
@@ -124,10 +140,10 @@ pub fn evaluate(out_dir: &Path, truth_dir: &Path) -> Result<Evaluation, TruthErr
     let links = Score::new(correct, census_links.len() as u64, correct, linkable);
 
     // Missing: a candidate is right when its person is an omitted usual resident.
-    let omitted: BTreeSet<String> = read(truth_dir, "omitted.csv")?
+    let omitted: BTreeMap<String, String> = read(truth_dir, "omitted.csv")?
         .into_iter()
         .filter(|r| !r["sources"].is_empty())
-        .map(|r| r["person"].clone())
+        .map(|r| (r["person"].clone(), r["enumeration_area"].clone()))
         .collect();
     let candidates = read(out_dir, "missing.csv")?;
     let persons: Vec<Option<&String>> = candidates
@@ -137,9 +153,25 @@ pub fn evaluate(out_dir: &Path, truth_dir: &Path) -> Result<Evaluation, TruthErr
             person(&source, &key)
         })
         .collect();
-    let correct = persons.iter().filter(|p| p.is_some_and(|p| omitted.contains(p))).count() as u64;
+    let correct =
+        persons.iter().filter(|p| p.is_some_and(|p| omitted.contains_key(p))).count() as u64;
     let found: BTreeSet<&String> =
-        persons.iter().flatten().copied().filter(|p| omitted.contains(*p)).collect();
+        persons.iter().flatten().copied().filter(|p| omitted.contains_key(*p)).collect();
+    let (mut in_true_area, mut elsewhere) = (0, 0);
+    for (candidate, person) in candidates.iter().zip(&persons) {
+        let Some(true_area) = person.and_then(|p| omitted.get(p)) else { continue };
+        match candidate["enumeration_area"].as_str() {
+            "" => {}
+            area if area == true_area => in_true_area += 1,
+            _ => elsewhere += 1,
+        }
+    }
+    let located = Located {
+        candidates: correct,
+        in_true_area,
+        elsewhere,
+        share: if correct == 0 { 1.0 } else { in_true_area as f64 / correct as f64 },
+    };
     let missing =
         Score::new(correct, candidates.len() as u64, found.len() as u64, omitted.len() as u64);
 
@@ -210,5 +242,5 @@ pub fn evaluate(out_dir: &Path, truth_dir: &Path) -> Result<Evaluation, TruthErr
     let conflicts =
         Score::new(correct, reported.len() as u64, correct, truth_conflicts.len() as u64);
 
-    Ok(Evaluation { links, missing, duplicates, deceased, births, conflicts })
+    Ok(Evaluation { links, missing, duplicates, deceased, births, conflicts, located })
 }

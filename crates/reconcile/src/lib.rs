@@ -57,7 +57,7 @@ mod worklists;
 use censuslink_io::{Job, LoadedSource};
 
 pub use crate::coverage::{ASSUMPTIONS, AreaCoverage, Estimate, Tally, chapman, coverage};
-pub use crate::evaluate::{Evaluation, Score, TruthError, evaluate};
+pub use crate::evaluate::{Evaluation, Located, Score, TruthError, evaluate};
 pub use crate::features::person_records;
 pub use crate::pipeline::{
     Birth, Conflict, Deceased, Duplicate, Input, Link, Missing, Outcome, RecordRef, evidence_score,
@@ -66,7 +66,7 @@ pub use crate::pipeline::{
 pub use crate::report::tables;
 pub use crate::rerun::{CANDIDATE_LISTS, Changes, Previous, Resolved, apply};
 pub use crate::settings::{SettingsError, linkage_settings, person_defaults};
-pub use crate::worklists::{mask_id, worklists};
+pub use crate::worklists::{IdNumbers, mask_id, worklists};
 
 /// A whole job's run: its sources as loaded, and what reconciling them found.
 #[derive(Debug)]

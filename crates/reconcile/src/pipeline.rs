@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use censuslink_linkage::{
-    Blocking, Model, RecordIdx, ScoredPair, Settings, clusters, one_to_one, predict, probability,
-    stable_id, train, weight_of, with_m_of,
+    Blocking, Model, RecordIdx, ScoredPair, Scorer, Settings, clusters, one_to_one, predict,
+    probability, stable_id, train, weight_of, with_m_of,
 };
 use censuslink_model::{IdStatus, PartialDate, PersonTable, RecordType, Role, Sex};
 
@@ -78,6 +78,9 @@ pub struct Missing {
     /// field by field (level and weight), if any pair was a candidate: a near miss may be a
     /// recording error rather than an omission.
     pub nearest: Option<(RecordRef, f64, String)>,
+    /// The enumeration area where the person's address lies, when the census lists the people
+    /// linked at that address there (the majority's area).
+    pub area: Option<String>,
 }
 
 /// A duplicate candidate.
@@ -89,6 +92,10 @@ pub struct Duplicate {
     pub records: Vec<RecordRef>,
     /// The weakest match probability among the group's linked pairs.
     pub probability: f64,
+    /// The group's linked pairs with their match probabilities, in record order.
+    pub pairs: Vec<(RecordRef, RecordRef, f64)>,
+    /// The weakest pair's explanation, field by field.
+    pub explanation: String,
 }
 
 /// A census record of someone whose death before the reference moment is recorded.
@@ -208,6 +215,13 @@ pub fn reconcile(inputs: &[Input<'_>], settings: &Settings, reference: PartialDa
         }
     }
     let census_links = links.len();
+    let areas = address_areas(inputs, &links);
+    let area_of_person = |records: &[RecordRef]| {
+        records.iter().find_map(|&r| {
+            let address = register_address(inputs[r.source].table, r.row as usize)?;
+            areas.get(&(r.source, address)).map(|&area| area.to_owned())
+        })
+    };
 
     // Registers ↔ registers, into persons.
     let mut offsets = vec![0usize; inputs.len()];
@@ -290,6 +304,7 @@ pub fn reconcile(inputs: &[Input<'_>], settings: &Settings, reference: PartialDa
                     score,
                     tier: tier(score),
                     nearest,
+                    area: area_of_person(records),
                 }
             })
         })
@@ -343,7 +358,8 @@ pub fn reconcile(inputs: &[Input<'_>], settings: &Settings, reference: PartialDa
     let conflicts = conflicts(inputs, &key);
 
     // Coverage: census usual residents (a duplicated person once) and the activity registers'
-    // living people, placed by their census link, else by insurance township, else by hukou.
+    // living people, placed by their census link, else by their address's area, else by the
+    // insurance township, else by the hukou place.
     let mut by_area: BTreeMap<String, Tally> = BTreeMap::new();
     let extra_members: HashSet<u32> =
         duplicates.iter().flat_map(|d| d.records[1..].iter().map(|r| r.row)).collect();
@@ -372,6 +388,10 @@ pub fn reconcile(inputs: &[Input<'_>], settings: &Settings, reference: PartialDa
             tally.matched += 1;
             continue;
         }
+        if let Some(area) = area_of_person(records) {
+            by_area.entry(area).or_default().admin += 1;
+            continue;
+        }
         let township = |column: fn(&PersonTable) -> &censuslink_model::TextColumn| {
             records.iter().find_map(|r| {
                 let code = column(inputs[r.source].table).get(r.row as usize)?;
@@ -385,7 +405,40 @@ pub fn reconcile(inputs: &[Input<'_>], settings: &Settings, reference: PartialDa
     Outcome { links, missing, duplicates, deceased, births, conflicts, coverage }
 }
 
-/// Links `left` to `right` with `settings`, training a model on them; every scored candidate.
+/// A register record's address: where it says the person lives, else the hukou address.
+fn register_address(table: &PersonTable, row: usize) -> Option<&str> {
+    table.residence_address.get(row).or(table.hukou_address.get(row))
+}
+
+/// Where register addresses lie: for each source and address (as that source writes it), the
+/// enumeration area in which the census lists most of the people linked at that address (ties
+/// to the lower code). A household's members share an address and an area, so an address
+/// resolves as soon as one member of the household is linked. A hukou address is the dwelling
+/// of registration, where the census lists both the people living there and those away
+/// (`registered_away`); people of the address living elsewhere in the district are outvoted.
+fn address_areas<'a>(
+    inputs: &[Input<'a>],
+    census_links: &[Link],
+) -> HashMap<(usize, &'a str), &'a str> {
+    let mut votes: HashMap<(usize, &'a str), BTreeMap<&'a str, u32>> = HashMap::new();
+    for link in census_links {
+        let census = inputs[link.left.source].table;
+        let register = inputs[link.right.source].table;
+        let area = census.enumeration_area.get(link.left.row as usize);
+        let address = register_address(register, link.right.row as usize);
+        if let (Some(area), Some(address)) = (area, address) {
+            *votes.entry((link.right.source, address)).or_default().entry(area).or_default() += 1;
+        }
+    }
+    votes
+        .into_iter()
+        .filter_map(|(key, areas)| {
+            let most = areas.values().copied().max()?;
+            areas.into_iter().find(|&(_, n)| n == most).map(|(area, _)| (key, area))
+        })
+        .collect()
+}
+
 /// What linking two sources gave.
 struct Linked {
     /// Every scored candidate of probability 0.01 or more.
@@ -423,22 +476,24 @@ fn link_pair(left: &PersonTable, right: &PersonTable, settings: &Settings) -> Li
             *entry = pair;
         }
     }
-    linked.explained = best
-        .into_iter()
-        .map(|(b, pair)| {
-            let explanation = scorer.explain(&model, pair.a, pair.b);
-            let mut text = format!("prior {:+.1}", explanation.prior_weight);
-            for field in &explanation.comparisons {
-                let weight = field.weight + field.tf_adjustment;
-                text.push_str(&format!("; {} {} {weight:+.1}", field.feature, field.label));
-            }
-            (b, text)
-        })
-        .collect();
+    linked.explained =
+        best.into_iter().map(|(b, pair)| (b, explain(&scorer, &model, pair))).collect();
     linked.pairs = pairs;
     linked.links = links;
     linked.model = Some(model);
     linked
+}
+
+/// A pair's match weight field by field, as one line: `prior -14.3; name exact +14.1; ...`
+/// (each field's weight with its term-frequency adjustment).
+fn explain(scorer: &Scorer<'_>, model: &Model, pair: &ScoredPair) -> String {
+    let explanation = scorer.explain(model, pair.a, pair.b);
+    let mut text = format!("prior {:+.1}", explanation.prior_weight);
+    for field in &explanation.comparisons {
+        let weight = field.weight + field.tf_adjustment;
+        text.push_str(&format!("; {} {} {weight:+.1}", field.feature, field.label));
+    }
+    text
 }
 
 /// Census clusters with two `resident` records or more (a `registered_away` listing beside a
@@ -480,12 +535,11 @@ fn census_duplicates(
     for (row, &cluster) in assignment.iter().enumerate() {
         groups.entry(cluster).or_default().push(row as RecordIdx);
     }
-    let mut weakest: HashMap<RecordIdx, f64> = HashMap::new();
+    let mut within: HashMap<RecordIdx, Vec<&ScoredPair>> = HashMap::new();
     for pair in &pairs {
         let cluster = assignment[pair.a as usize];
         if cluster == assignment[pair.b as usize] {
-            let w = weakest.entry(cluster).or_insert(f64::INFINITY);
-            *w = w.min(pair.weight);
+            within.entry(cluster).or_default().push(pair);
         }
     }
     let mut duplicates: Vec<Duplicate> = groups
@@ -495,10 +549,21 @@ fn census_duplicates(
             let records: Vec<RecordRef> =
                 rows.iter().map(|&row| RecordRef { source: census, row }).collect();
             let keys: Vec<String> = records.iter().map(|&r| key(r)).collect();
+            let mut pairs = within.remove(&cluster).unwrap_or_default();
+            pairs.sort_by_key(|p| (p.a, p.b));
+            let weakest = pairs.iter().min_by(|x, y| x.weight.total_cmp(&y.weight));
             Duplicate {
                 id: stable_id(keys.iter().map(String::as_str)),
+                probability: weakest.map_or(1.0, |p| probability(p.weight)),
+                explanation: weakest.map(|p| explain(&scorer, &model, p)).unwrap_or_default(),
+                pairs: pairs
+                    .iter()
+                    .map(|p| {
+                        let record = |row| RecordRef { source: census, row };
+                        (record(p.a), record(p.b), probability(p.weight))
+                    })
+                    .collect(),
                 records,
-                probability: probability(weakest.get(&cluster).copied().unwrap_or(f64::INFINITY)),
             }
         })
         .collect();
@@ -671,5 +736,156 @@ impl UnionFind {
         if ra != rb {
             self.parent[ra.max(rb)] = ra.min(rb);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use censuslink_model::{IdStatus, PartialDate, PersonTable, Role, Sex};
+
+    use crate::pipeline::{Input, Link, RecordRef, address_areas, births_by_mother};
+
+    /// Adds a census person: household, name, sex, the record's year and month, and the birth
+    /// date a valid ID embeds, when the record has an ID.
+    fn person(
+        t: &mut PersonTable,
+        household: &str,
+        name: &str,
+        sex: Sex,
+        month: (u16, u8),
+        id: Option<(&str, (u16, u8, u8))>,
+    ) {
+        let n = t.len();
+        t.row.push(n as u64 + 1);
+        t.record_id.push(Some(&format!("c{n}")));
+        t.household_id.push(Some(household));
+        t.name.full.push(Some(name));
+        t.sex.push(Some(sex));
+        t.birth_date.push(PartialDate::new(month.0, month.1, 0));
+        if let Some((number, (y, m, d))) = id {
+            t.id.number.push(Some(number));
+            t.id.status.push(IdStatus::Valid);
+            t.id.birth_date.push(PartialDate::new(y, m, d));
+        }
+        t.fill_to(n + 1);
+    }
+
+    /// Adds a birth certificate: the mother's ID (valid) and name, the child's sex and birth day.
+    fn birth(
+        t: &mut PersonTable,
+        mother_id: Option<&str>,
+        mother_name: &str,
+        sex: Sex,
+        day: (u16, u8, u8),
+    ) {
+        let n = t.len();
+        t.row.push(n as u64 + 1);
+        t.record_id.push(Some(&format!("b{n}")));
+        if let Some(id) = mother_id {
+            t.mother_id.number.push(Some(id));
+            t.mother_id.status.push(IdStatus::Valid);
+        }
+        t.mother_name.full.push(Some(mother_name));
+        t.sex.push(Some(sex));
+        t.birth_date.push(PartialDate::new(day.0, day.1, day.2));
+        t.fill_to(n + 1);
+    }
+
+    #[test]
+    fn births_are_found_through_the_mothers_id_or_her_name_and_the_childs_id() {
+        use Sex::{Female, Male};
+        let mut census = PersonTable::default();
+        // The mother by ID; her daughter's month written wrong, her ID's date right.
+        person(
+            &mut census,
+            "h1",
+            "王芳",
+            Female,
+            (1990, 1),
+            Some(("320115199001050021", (1990, 1, 5))),
+        );
+        person(
+            &mut census,
+            "h1",
+            "张婷",
+            Female,
+            (2020, 4),
+            Some(("320115202006120022", (2020, 6, 12))),
+        );
+        // Twins of a mother without an ID in the census.
+        person(&mut census, "h2", "李娜", Female, (1992, 2), None);
+        person(
+            &mut census,
+            "h2",
+            "赵一",
+            Female,
+            (2020, 3),
+            Some(("320115202003050023", (2020, 3, 5))),
+        );
+        person(
+            &mut census,
+            "h2",
+            "赵二",
+            Female,
+            (2020, 3),
+            Some(("320115202003050041", (2020, 3, 5))),
+        );
+        // Another 李娜, whose daughter has no ID: her name and the month are not enough.
+        person(&mut census, "h3", "李娜", Female, (1985, 5), None);
+        person(&mut census, "h3", "孙三", Female, (2020, 3), None);
+        person(&mut census, "h3", "孙四", Male, (2020, 3), None);
+
+        let mut births = PersonTable::default();
+        birth(&mut births, Some("320115199001050021"), "王芳", Female, (2020, 6, 12));
+        birth(&mut births, None, "李娜", Female, (2020, 3, 5));
+        birth(&mut births, None, "李娜", Female, (2020, 3, 5));
+        birth(&mut births, None, "李娜", Female, (2020, 3, 20));
+
+        let found = births_by_mother(0, &census, 1, &births, &[]);
+        let pairs: Vec<(u32, u32)> = found.iter().map(|l| (l.left.row, l.right.row)).collect();
+        assert_eq!(pairs, [(1, 0), (3, 1), (4, 2)]);
+
+        // A birth an earlier link reached is left alone, and so is the child that link took.
+        let earlier = Link {
+            left: RecordRef { source: 0, row: 3 },
+            right: RecordRef { source: 1, row: 1 },
+            weight: 20.0,
+        };
+        let found = births_by_mother(0, &census, 1, &births, &[earlier]);
+        let pairs: Vec<(u32, u32)> = found.iter().map(|l| (l.left.row, l.right.row)).collect();
+        assert_eq!(pairs, [(1, 0), (4, 2)]);
+    }
+
+    #[test]
+    fn an_address_lies_in_the_area_where_most_people_linked_at_it_are_listed() {
+        let mut census = PersonTable::default();
+        for area in ["320115001001001", "320115001001001", "320115002001001", "320115002001001"] {
+            let n = census.len();
+            census.row.push(n as u64 + 1);
+            census.enumeration_area.push(Some(area));
+            census.fill_to(n + 1);
+        }
+        let mut hukou = PersonTable::default();
+        // Three people of one dwelling, one of them living in another area; a fourth alone.
+        for address in ["东山社区3幢502室", "东山社区3幢502室", "东山社区3幢502室", "周里村3组17号"]
+        {
+            let n = hukou.len();
+            hukou.row.push(n as u64 + 1);
+            hukou.hukou_address.push(Some(address));
+            hukou.fill_to(n + 1);
+        }
+        let inputs = [
+            Input { name: "census", role: Role::Census, table: &census },
+            Input { name: "hukou", role: Role::Hukou, table: &hukou },
+        ];
+        let link = |c: u32, h: u32| Link {
+            left: RecordRef { source: 0, row: c },
+            right: RecordRef { source: 1, row: h },
+            weight: 20.0,
+        };
+        let areas = address_areas(&inputs, &[link(0, 0), link(2, 1), link(1, 2), link(3, 3)]);
+        assert_eq!(areas.len(), 2);
+        assert_eq!(areas[&(1, "东山社区3幢502室")], "320115001001001");
+        assert_eq!(areas[&(1, "周里村3组17号")], "320115002001001");
     }
 }

@@ -90,6 +90,10 @@ pub fn tables(outcome: &Outcome, inputs: &[Input<'_>]) -> Vec<(&'static str, Tab
                     .collect(),
             ),
             text(
+                "enumeration_area",
+                missing.iter().map(|m| m.area.clone().unwrap_or_default()).collect(),
+            ),
+            text(
                 "address",
                 missing
                     .iter()
@@ -146,6 +150,18 @@ pub fn tables(outcome: &Outcome, inputs: &[Input<'_>]) -> Vec<(&'static str, Tab
                     .collect(),
             ),
             number("min_match_probability", duplicates.iter().map(|d| d.probability).collect()),
+            text(
+                "pair_probabilities",
+                duplicates
+                    .iter()
+                    .map(|d| {
+                        let pairs = d.pairs.iter();
+                        let pairs = pairs.map(|&(a, b, p)| format!("{}~{} {p:.6}", key(a), key(b)));
+                        pairs.collect::<Vec<_>>().join(";")
+                    })
+                    .collect(),
+            ),
+            text("weakest_explanation", duplicates.iter().map(|d| d.explanation.clone()).collect()),
         ],
     };
 
@@ -194,10 +210,7 @@ pub fn tables(outcome: &Outcome, inputs: &[Input<'_>]) -> Vec<(&'static str, Tab
 
     let coverage = &outcome.coverage;
     let estimate = |f: fn(&crate::coverage::Estimate) -> f64| {
-        coverage
-            .iter()
-            .map(|c| c.estimate.as_ref().map(|e| format!("{:.1}", f(e))).unwrap_or_default())
-            .collect()
+        coverage.iter().map(|c| format!("{:.1}", f(&c.estimate))).collect()
     };
     let coverage_table = Table {
         columns: vec![

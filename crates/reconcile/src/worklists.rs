@@ -1,6 +1,6 @@
 //! Worklists for field teams: per township, a sheet per enumeration area (or village, for
 //! people the registers place no finer), the candidates to visit with what identifies them, in
-//! Chinese, ID numbers masked.
+//! Chinese, ID numbers masked unless the job asks otherwise.
 
 use std::collections::BTreeMap;
 
@@ -18,6 +18,15 @@ pub fn mask_id(id: &str) -> String {
     }
     let n = chars.len();
     chars[..4].iter().chain(std::iter::repeat_n(&'*', n - 8)).chain(&chars[n - 4..]).collect()
+}
+
+/// How worklists show ID numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdNumbers {
+    /// Masked but the first and last four characters (the default: see [`mask_id`]).
+    Masked,
+    /// Whole, when the job asks for it (`mask_ids = false`).
+    Shown,
 }
 
 /// One row of a worklist.
@@ -48,6 +57,7 @@ const HEADERS: [&str; 11] = [
 pub fn worklists(
     outcome: &Outcome,
     inputs: &[Input<'_>],
+    ids: IdNumbers,
 ) -> BTreeMap<String, Vec<(String, Table)>> {
     let table = |r: RecordRef| inputs[r.source].table;
     let named = |r: RecordRef| {
@@ -74,7 +84,10 @@ pub fn worklists(
             .iter()
             .find(|&&r| table(r).name.full.get(r.row as usize).is_some())
             .unwrap_or(&m.records[0]);
-        let spot = m.records.iter().map(|&r| place(r)).max().unwrap_or_default();
+        let spot = m
+            .area
+            .clone()
+            .unwrap_or_else(|| m.records.iter().map(|&r| place(r)).max().unwrap_or_default());
         let records = m.records.iter().map(|&r| named(r)).collect::<Vec<_>>().join(";");
         rows.push((
             spot,
@@ -125,14 +138,16 @@ pub fn worklists(
     books
         .into_iter()
         .map(|(township, sheets)| {
-            let sheets =
-                sheets.into_iter().map(|(name, rows)| (name, sheet_table(&rows, inputs))).collect();
+            let sheets = sheets
+                .into_iter()
+                .map(|(name, rows)| (name, sheet_table(&rows, inputs, ids)))
+                .collect();
             (township, sheets)
         })
         .collect()
 }
 
-fn sheet_table(rows: &[Row], inputs: &[Input<'_>]) -> Table {
+fn sheet_table(rows: &[Row], inputs: &[Input<'_>], ids: IdNumbers) -> Table {
     let value = |row: &Row, column: usize| -> Option<String> {
         let t: &PersonTable = inputs[row.record.source].table;
         let i = row.record.row as usize;
@@ -144,7 +159,10 @@ fn sheet_table(rows: &[Row], inputs: &[Input<'_>]) -> Table {
             4 => t.sex[i]
                 .map(|s| if s == censuslink_model::Sex::Male { "男" } else { "女" }.to_owned()),
             5 => t.birth_date[i].map(|d| d.to_string()),
-            6 => t.id.number.get(i).map(mask_id),
+            6 => t.id.number.get(i).map(|id| match ids {
+                IdNumbers::Masked => mask_id(id),
+                IdNumbers::Shown => id.to_owned(),
+            }),
             7 => t.residence_address.get(i).or(t.hukou_address.get(i)).map(str::to_owned),
             8 => Some(row.records.clone()),
             _ => None,
