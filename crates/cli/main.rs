@@ -257,6 +257,10 @@ fn produce(
         "sources": summaries,
         "row_accounting": accounting,
         "lists": lists,
+        "coverage": {
+            "district": outcome.coverage.iter().find(|c| c.level == "district"),
+            "assumptions": censuslink_reconcile::ASSUMPTIONS,
+        },
         "candidates_by_status": changes.listed,
         "resolved_by_field_teams": changes.resolved,
     });

@@ -145,6 +145,15 @@ fn run_then_evaluate_meets_the_floors_on_the_sample() {
     assert!(names > 0, "names are there");
     assert!(!numbers.is_empty() && numbers.iter().all(|n| n.contains("**********")), "{numbers:?}");
 
+    // The district's coverage estimate, with the assumptions it rests on beside it.
+    let coverage = &summary["coverage"];
+    let district = &coverage["district"];
+    let n = |key: &str| district[key].as_f64().expect("a count");
+    let population = district["estimate"]["population"].as_f64().expect("an estimate");
+    let expected = (n("census") + 1.0) * (n("admin") + 1.0) / (n("matched") + 1.0) - 1.0;
+    assert!((population - expected).abs() < 1e-6, "{district}");
+    assert!(coverage["assumptions"].as_str().is_some_and(|a| a.contains("independent")));
+
     // Every row read is linked, unlinked or rejected.
     let accounting = summary["row_accounting"].as_object().expect("row accounting");
     assert_eq!(accounting.len(), 6);
