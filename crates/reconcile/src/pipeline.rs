@@ -795,45 +795,23 @@ mod tests {
     fn births_are_found_through_the_mothers_id_or_her_name_and_the_childs_id() {
         use Sex::{Female, Male};
         let mut census = PersonTable::default();
-        // The mother by ID; her daughter's month written wrong, her ID's date right.
-        person(
-            &mut census,
-            "h1",
-            "王芳",
-            Female,
-            (1990, 1),
-            Some(("320115199001050021", (1990, 1, 5))),
-        );
-        person(
-            &mut census,
-            "h1",
-            "张婷",
-            Female,
-            (2020, 4),
-            Some(("320115202006120022", (2020, 6, 12))),
-        );
-        // Twins of a mother without an ID in the census.
-        person(&mut census, "h2", "李娜", Female, (1992, 2), None);
-        person(
-            &mut census,
-            "h2",
-            "赵一",
-            Female,
-            (2020, 3),
-            Some(("320115202003050023", (2020, 3, 5))),
-        );
-        person(
-            &mut census,
-            "h2",
-            "赵二",
-            Female,
-            (2020, 3),
-            Some(("320115202003050041", (2020, 3, 5))),
-        );
-        // Another 李娜, whose daughter has no ID: her name and the month are not enough.
-        person(&mut census, "h3", "李娜", Female, (1985, 5), None);
-        person(&mut census, "h3", "孙三", Female, (2020, 3), None);
-        person(&mut census, "h3", "孙四", Male, (2020, 3), None);
+        type Census<'a> = (&'a str, &'a str, Sex, (u16, u8), Option<(&'a str, (u16, u8, u8))>);
+        let people: [Census<'_>; 8] = [
+            // The mother by ID; her daughter's month written wrong, her ID's date right.
+            ("h1", "王芳", Female, (1990, 1), Some(("320115199001050021", (1990, 1, 5)))),
+            ("h1", "张婷", Female, (2020, 4), Some(("320115202006120022", (2020, 6, 12)))),
+            // Twins of a mother without an ID in the census.
+            ("h2", "李娜", Female, (1992, 2), None),
+            ("h2", "赵一", Female, (2020, 3), Some(("320115202003050023", (2020, 3, 5)))),
+            ("h2", "赵二", Female, (2020, 3), Some(("320115202003050041", (2020, 3, 5)))),
+            // Another 李娜, whose daughter has no ID: her name and the month are not enough.
+            ("h3", "李娜", Female, (1985, 5), None),
+            ("h3", "孙三", Female, (2020, 3), None),
+            ("h3", "孙四", Male, (2020, 3), None),
+        ];
+        for (household, name, sex, month, id) in people {
+            person(&mut census, household, name, sex, month, id);
+        }
 
         let mut births = PersonTable::default();
         birth(&mut births, Some("320115199001050021"), "王芳", Female, (2020, 6, 12));
