@@ -10,6 +10,8 @@ use censuslink_reconcile::IdNumbers;
 use clap::{Parser, Subcommand};
 use serde_json::json;
 
+mod init;
+
 /// mimalloc keeps freed memory for reuse: a run allocates and drops many batch-sized buffers,
 /// and the system allocator returns them to the kernel only to fault them in again.
 #[global_allocator]
@@ -24,10 +26,16 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// The language of messages: zh or en; by default the job's `lang`, or zh.
+    #[arg(long, global = true)]
+    lang: Option<censuslink_io::Lang>,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Write a job file for the given extracts: their roles, formats, encodings, columns and
+    /// codes as far as their headers and values tell, with a comment on every guess.
+    Init(init::InitArgs),
     /// Read and standardize every source of a job and write the results.
     Run(RunArgs),
     /// Score a run's lists against a generated district's truth (`censuslink synth` writes it):
@@ -98,6 +106,7 @@ struct RunArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Init(args) => init::init(&args, cli.lang.unwrap_or_default()),
         Command::Run(args) => run(&args),
         Command::Evaluate(args) => evaluate(&args),
         Command::Synth(args) => synth(&args),

@@ -37,7 +37,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use censuslink_model::{
-    CollectionMode, Field, FieldKind, PartialDate, RecordType, Relation, Role, Sex,
+    CollectionMode, Field, FieldKind, Lang, PartialDate, RecordType, Relation, Role, Sex,
 };
 use serde::Deserialize;
 
@@ -60,15 +60,6 @@ pub struct Job {
     /// The `[linkage]` table as written (comparisons, blocking rules, training), for the
     /// linkage stage to read; `None` when the job leaves linkage to its defaults.
     pub linkage: Option<toml::Table>,
-}
-
-/// The language of what analysts read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    /// Chinese, the default.
-    Zh,
-    /// English.
-    En,
 }
 
 /// One source of a job, validated.
@@ -218,11 +209,10 @@ impl Job {
             )
         })?;
         let lang = match raw.lang.as_deref() {
-            None | Some("zh") => Lang::Zh,
-            Some("en") => Lang::En,
-            Some(other) => {
-                return Err(invalid("lang".into(), format!("`{other}` is not zh or en")));
-            }
+            None => Lang::Zh,
+            Some(text) => text.parse::<Lang>().map_err(|_| {
+                invalid("lang".into(), format!("`{text}` is not zh or en"))
+            })?,
         };
         if raw.source.is_empty() {
             return Err(invalid("source".into(), "the job has no [[source]]".into()));

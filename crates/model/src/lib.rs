@@ -15,10 +15,12 @@
 
 mod field;
 mod issue;
+mod lang;
 mod table;
 mod value;
 
 pub use crate::field::{Field, FieldKind, Role, UnknownName};
+pub use crate::lang::Lang;
 pub use crate::issue::{IdStatus, IssueKind, RejectReason, RowIssue};
 pub use crate::table::{IdColumns, NameColumns, PersonTable, TextColumn};
 pub use crate::value::{
