@@ -1,6 +1,8 @@
 //! End-to-end tests of the `censuslink` binary on the bundled sample district and on damaged
 //! inputs, and tidy checks of the source tree.
 
+mod browser;
+mod errors;
 mod tidy;
 
 use std::path::{Path, PathBuf};

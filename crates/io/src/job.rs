@@ -42,6 +42,7 @@ use censuslink_model::{
 use serde::Deserialize;
 
 use crate::Error;
+use crate::error::{JobProblem, SyntaxProblem};
 
 /// A validated job.
 #[derive(Debug, Clone, PartialEq)]
@@ -191,9 +192,10 @@ impl Job {
     pub fn parse(text: &str, path: &Path) -> Result<Job, Error> {
         let raw: RawJob = toml::from_str(text).map_err(|err| Error::JobSyntax {
             path: path.to_owned(),
-            message: err.to_string().trim_end().replace('\n', " "),
+            line: err.span().map(|span| text[..span.start].matches('\n').count() + 1),
+            problem: SyntaxProblem::from_parser(err.message()),
         })?;
-        let invalid = |key: String, problem: String| Error::JobInvalid {
+        let invalid = |key: String, problem: JobProblem| Error::JobInvalid {
             path: path.to_owned(),
             key,
             problem,
@@ -202,20 +204,17 @@ impl Job {
         let reference_date = parse_reference_moment(&raw.reference_moment).ok_or_else(|| {
             invalid(
                 "reference_moment".into(),
-                format!(
-                    "`{}` is not a date like 2020-11-01T00:00:00 (a moment at 00:00)",
-                    raw.reference_moment
-                ),
+                JobProblem::ReferenceMoment { value: raw.reference_moment.clone() },
             )
         })?;
         let lang = match raw.lang.as_deref() {
             None => Lang::Zh,
-            Some(text) => text.parse::<Lang>().map_err(|_| {
-                invalid("lang".into(), format!("`{text}` is not zh or en"))
-            })?,
+            Some(text) => text
+                .parse::<Lang>()
+                .map_err(|_| invalid("lang".into(), JobProblem::Lang { value: text.to_owned() }))?,
         };
         if raw.source.is_empty() {
-            return Err(invalid("source".into(), "the job has no [[source]]".into()));
+            return Err(invalid("source".into(), JobProblem::NoSource));
         }
         let folder = path.parent().unwrap_or(Path::new(""));
         let default_missing =
@@ -226,7 +225,7 @@ impl Job {
             if sources.iter().any(|s| s.name == source.name) {
                 return Err(invalid(
                     format!("source.{}", source.name),
-                    "two sources have this name".into(),
+                    JobProblem::DuplicateSourceName,
                 ));
             }
             sources.push(source);
@@ -264,20 +263,18 @@ fn validate_source(
     raw: RawSource,
     folder: &Path,
     default_missing: &[String],
-    invalid: &impl Fn(String, String) -> Error,
+    invalid: &impl Fn(String, JobProblem) -> Error,
 ) -> Result<Source, Error> {
     let key = |suffix: &str| format!("source.{}{suffix}", raw.name);
     let is_name_valid = !raw.name.is_empty()
         && raw.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
     if !is_name_valid {
-        return Err(invalid(key(""), "a source name is lower-case letters, digits and _".into()));
+        return Err(invalid(key(""), JobProblem::SourceName));
     }
-    let role = raw.role.parse::<Role>().map_err(|_| {
-        invalid(
-            key(".role"),
-            format!("`{}` is not one of census, hukou, birth, death, school, insurance", raw.role),
-        )
-    })?;
+    let role = raw
+        .role
+        .parse::<Role>()
+        .map_err(|_| invalid(key(".role"), JobProblem::Role { value: raw.role.clone() }))?;
     let path = folder.join(&raw.path);
     let format = match raw.format.as_deref() {
         Some("csv") => Format::Csv,
@@ -285,17 +282,10 @@ fn validate_source(
         Some("arrow") => Format::Arrow,
         Some("xlsx") => Format::Xlsx,
         Some(other) => {
-            return Err(invalid(
-                key(".format"),
-                format!("`{other}` is not csv, parquet, arrow or xlsx"),
-            ));
+            return Err(invalid(key(".format"), JobProblem::Format { value: other.to_owned() }));
         }
-        None => Format::from_extension(&path).ok_or_else(|| {
-            invalid(
-                key(".format"),
-                "cannot tell the format from the file extension; set format".into(),
-            )
-        })?,
+        None => Format::from_extension(&path)
+            .ok_or_else(|| invalid(key(".format"), JobProblem::FormatFromExtension))?,
     };
     let encoding = match raw.encoding.as_deref().map(str::to_ascii_lowercase).as_deref() {
         None => None,
@@ -305,25 +295,22 @@ fn validate_source(
         Some(other) => {
             return Err(invalid(
                 key(".encoding"),
-                format!("`{other}` is not utf-8, gbk or gb18030"),
+                JobProblem::Encoding { value: other.to_owned() },
             ));
         }
     };
     if encoding.is_some() && format != Format::Csv {
         return Err(invalid(
             key(".encoding"),
-            format!("{} files carry their own encoding", format.as_str()),
+            JobProblem::EncodingNotCsv { format: format.as_str() },
         ));
     }
     if raw.sheet.is_some() && format != Format::Xlsx {
-        return Err(invalid(key(".sheet"), "only xlsx files have sheets".into()));
+        return Err(invalid(key(".sheet"), JobProblem::SheetNotXlsx));
     }
     let header_row = raw.header_row.unwrap_or(1);
     if header_row == 0 || (header_row > 1 && matches!(format, Format::Parquet | Format::Arrow)) {
-        return Err(invalid(
-            key(".header_row"),
-            "a 1-based row number, for csv and xlsx only".into(),
-        ));
+        return Err(invalid(key(".header_row"), JobProblem::HeaderRow));
     }
     let key_columns = match raw.key {
         None => Vec::new(),
@@ -335,11 +322,8 @@ fn validate_source(
     for (field_name, raw_mapping) in raw.fields {
         let field_key = key(&format!(".fields.{field_name}"));
         let field = field_name.parse::<Field>().map_err(|_| {
-            let names: Vec<_> = Field::ALL.iter().map(|f| f.as_str()).collect();
-            invalid(
-                field_key.clone(),
-                format!("not a canonical field; fields are: {}", names.join(", ")),
-            )
+            let fields = Field::ALL.iter().map(|f| f.as_str()).collect();
+            invalid(field_key.clone(), JobProblem::NotAField { fields })
         })?;
         let mapping = match raw_mapping {
             RawMapping::Column(column) => Mapping::Column(column),
@@ -349,20 +333,17 @@ fn validate_source(
                 if field.kind() != FieldKind::Date {
                     return Err(invalid(
                         field_key,
-                        format!("year/month/day parts only build dates, and {field} is not one"),
+                        JobProblem::DatePartsNotDate { field: field.to_string() },
                     ));
                 }
                 if day.is_some() && month.is_none() {
-                    return Err(invalid(field_key, "a day column needs a month column".into()));
+                    return Err(invalid(field_key, JobProblem::DayWithoutMonth));
                 }
                 Mapping::DateParts { year, month, day }
             }
         };
         if field == Field::RecordId {
-            return Err(invalid(
-                field_key,
-                "the record key is set by `key`, not mapped as a field".into(),
-            ));
+            return Err(invalid(field_key, JobProblem::RecordIdMapped));
         }
         fields.insert(field, mapping);
     }
@@ -375,17 +356,12 @@ fn validate_source(
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
         if !is_extra_name_valid {
-            return Err(invalid(
-                extra_key,
-                "an extra field's name is a lower-case letter, then lower-case letters, digits \
-                 and _"
-                    .into(),
-            ));
+            return Err(invalid(extra_key, JobProblem::ExtraName));
         }
         if extra_name.parse::<Field>().is_ok() {
             return Err(invalid(
                 extra_key,
-                format!("`{extra_name}` is a canonical field: map it under [source.fields]"),
+                JobProblem::ExtraIsCanonical { name: extra_name.clone() },
             ));
         }
         let start = raw_mapping.span().start;
@@ -395,10 +371,7 @@ fn validate_source(
                 concat_mapping(columns, separator).map_err(|problem| invalid(extra_key, problem))?
             }
             RawMapping::DateParts { .. } => {
-                return Err(invalid(
-                    extra_key,
-                    "an extra field is text: a column, or `columns` joined by a `separator`".into(),
-                ));
+                return Err(invalid(extra_key, JobProblem::ExtraNotText));
             }
         };
         extra.push((start, extra_name, mapping));
@@ -409,10 +382,7 @@ fn validate_source(
 
     let has_identity = fields.contains_key(&Field::Name) || fields.contains_key(&Field::IdNumber);
     if !has_identity && extra.is_empty() {
-        return Err(invalid(
-            key(".fields"),
-            "a source needs a name or an id_number column, or extra fields, to be linked".into(),
-        ));
+        return Err(invalid(key(".fields"), JobProblem::NothingToLink));
     }
 
     let mut codes = BTreeMap::new();
@@ -422,23 +392,19 @@ fn validate_source(
             .parse::<Field>()
             .ok()
             .filter(|field| field.kind() == FieldKind::Code)
-            .ok_or_else(|| {
-                invalid(
-                    codes_key.clone(),
-                    "codes map sex, ethnicity, relation, record_type or collection_mode".into(),
-                )
-            })?;
+            .ok_or_else(|| invalid(codes_key.clone(), JobProblem::CodesField))?;
         if !fields.contains_key(&field) {
-            return Err(invalid(codes_key, format!("the source maps no {field} column")));
+            return Err(invalid(codes_key, JobProblem::CodesUnmapped { field: field.to_string() }));
         }
         for (code, canonical) in &table {
             if !is_canonical_code(field, canonical) {
                 return Err(invalid(
                     format!("{codes_key}.\"{code}\""),
-                    format!(
-                        "`{canonical}` is not a {field} value; values are: {}",
-                        canonical_codes(field)
-                    ),
+                    JobProblem::CodeValue {
+                        value: canonical.clone(),
+                        field: field.to_string(),
+                        values: canonical_codes(field),
+                    },
                 ));
             }
         }
@@ -462,9 +428,9 @@ fn validate_source(
 }
 
 /// Several columns joined by `separator` (none when absent); an error when there are none.
-fn concat_mapping(columns: Vec<String>, separator: Option<String>) -> Result<Mapping, String> {
+fn concat_mapping(columns: Vec<String>, separator: Option<String>) -> Result<Mapping, JobProblem> {
     if columns.is_empty() {
-        return Err("`columns` is empty".into());
+        return Err(JobProblem::NoColumns);
     }
     Ok(Mapping::Concat { columns, separator: separator.unwrap_or_default() })
 }

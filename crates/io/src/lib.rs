@@ -32,13 +32,15 @@
 
 mod error;
 mod export;
+mod init;
 mod job;
 mod load;
 mod read;
 mod write;
 
-pub use crate::error::{Error, Problem};
+pub use crate::error::{Error, JobProblem, Problem, SyntaxProblem};
 pub use crate::export::{Column, Export, Sheet, Table, Values, write_table, write_workbook};
+pub use crate::init::{InferredJob, InferredSource, SAMPLE_ROWS, infer_job};
 pub use crate::job::{DEFAULT_MISSING, Encoding, Format, Job, Mapping, Source};
 pub use censuslink_model::Lang;
 pub use crate::load::{LoadedSource, load, load_with};

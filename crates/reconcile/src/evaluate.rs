@@ -71,14 +71,50 @@ pub struct Located {
     pub share: f64,
 }
 
-/// Why the truth cannot be read.
+/// Why a CSV the program reads back (a truth file, a previous run's list, field teams'
+/// outcomes) cannot be read.
 #[derive(Debug, thiserror::Error)]
-#[error("truth file {path}: {problem}")]
+#[error("{}", self.message(censuslink_io::Lang::En))]
 pub struct TruthError {
     /// The file.
     pub path: std::path::PathBuf,
     /// What is wrong.
-    pub problem: String,
+    pub problem: CsvProblem,
+}
+
+/// What is wrong with a CSV read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CsvProblem {
+    /// The file is not there.
+    NotFound,
+    /// The file cannot be read or parsed: the reader's message (positions, never values).
+    Unreadable(String),
+    /// A column the file must have.
+    NoColumn(&'static str),
+}
+
+impl TruthError {
+    /// The error as one line, in `lang`.
+    pub fn message(&self, lang: censuslink_io::Lang) -> String {
+        let path = self.path.display();
+        match &self.problem {
+            CsvProblem::NotFound => lang.pick(
+                format!("无法读取 {path}：文件不存在；文件夹对吗？"),
+                format!("cannot read {path}: no such file; is the folder right?"),
+            ),
+            CsvProblem::Unreadable(message) => lang.pick(
+                format!("无法读取 {path}：{message}"),
+                format!("cannot read {path}: {message}"),
+            ),
+            CsvProblem::NoColumn(column) => lang.pick(
+                format!("{path}：缺少 `{column}` 列（须有 candidate_id、outcome、note 三列）"),
+                format!(
+                    "{path}: a `{column}` column is needed (with candidate_id, outcome and note)"
+                ),
+            ),
+        }
+    }
 }
 
 /// A truth CSV as rows of named fields.
@@ -88,8 +124,16 @@ fn read(dir: &Path, file: &str) -> Result<Vec<BTreeMap<String, String>>, TruthEr
 
 /// A CSV (UTF-8, with or without a byte-order mark) as rows of named fields.
 pub(crate) fn read_csv(path: &Path) -> Result<Vec<BTreeMap<String, String>>, TruthError> {
-    let error = |problem: String| TruthError { path: path.to_owned(), problem };
-    let text = std::fs::read_to_string(path).map_err(|e| error(e.to_string()))?;
+    let error = |problem: String| TruthError {
+        path: path.to_owned(),
+        problem: CsvProblem::Unreadable(problem),
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            TruthError { path: path.to_owned(), problem: CsvProblem::NotFound }
+        }
+        _ => error(e.to_string()),
+    })?;
     let text = text.trim_start_matches('\u{FEFF}');
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let headers = reader.headers().map_err(|e| error(e.to_string()))?.clone();

@@ -48,7 +48,9 @@
 mod coverage;
 mod evaluate;
 mod features;
+mod html;
 mod pipeline;
+mod profile;
 mod report;
 mod rerun;
 mod settings;
@@ -57,14 +59,25 @@ mod worklists;
 use censuslink_io::{Job, LoadedSource};
 
 pub use crate::coverage::{ASSUMPTIONS, AreaCoverage, Estimate, Tally, chapman, coverage};
-pub use crate::evaluate::{Evaluation, Located, Score, TruthError, evaluate};
+pub use crate::evaluate::{CsvProblem, Evaluation, Located, Score, TruthError, evaluate};
 pub use crate::features::person_records;
+pub use crate::html::{
+    BlockingRow, ComparisonSummary, CoverageRow, DuplicateRow, LevelSummary, ListCounts,
+    MissingRow, ModelSummary, QualityFinding, QualitySeverity, ReportData, SourceCounts, Waterfall,
+    WeightBin, WeightHistogram, WeightTerm, WeightThreshold, render_report,
+};
 pub use crate::pipeline::{
-    Birth, Conflict, Deceased, Duplicate, Input, Link, Missing, Outcome, RecordRef, evidence_score,
-    reconcile,
+    Birth, Conflict, Deceased, Duplicate, Histogram, Input, Link, LinkModel, Missing, Outcome,
+    RecordRef, evidence_score, explain_pair, reconcile,
+};
+pub use crate::profile::{
+    FieldProfile, Finding, FindingKind, LinkBlocking, Profile, Severity, SourceProfile, findings,
+    profile, thousands,
 };
 pub use crate::report::tables;
-pub use crate::rerun::{CANDIDATE_LISTS, Changes, Previous, Resolved, apply};
+pub use crate::rerun::{
+    CANDIDATE_LISTS, Changes, Previous, RecordName, Resolved, apply, candidate_pairs,
+};
 pub use crate::settings::{SettingsError, linkage_settings, person_defaults};
 pub use crate::worklists::{IdNumbers, mask_id, worklists};
 

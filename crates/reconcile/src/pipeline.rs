@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use censuslink_linkage::{
-    Blocking, Model, RecordIdx, ScoredPair, Scorer, Settings, clusters, one_to_one, predict,
-    probability, stable_id, train, weight_of, with_m_of,
+    Blocking, Model, RecordIdx, RuleStats, ScoredPair, Scorer, Settings, clusters, one_to_one,
+    predict, probability, stable_id, train, weight_of, with_m_of,
 };
 use censuslink_model::{IdStatus, PartialDate, PersonTable, RecordType, Role, Sex};
 
@@ -61,6 +61,54 @@ pub struct Outcome {
     pub conflicts: Vec<Conflict>,
     /// Coverage by district, township and enumeration area.
     pub coverage: Vec<AreaCoverage>,
+    /// Each link made: its model, its blocking rules' figures and its weights, in the order
+    /// the links were made.
+    pub models: Vec<LinkModel>,
+}
+
+/// One link of two sources (or the census with itself) as trained and scored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkModel {
+    /// The left source's index among the inputs.
+    pub left: usize,
+    /// The right source's index; `None` for the census's deduplication.
+    pub right: Option<usize>,
+    /// The trained model.
+    pub model: Model,
+    /// What each blocking rule contributed.
+    pub rules: Vec<RuleStats>,
+    /// The match weights of the candidate pairs of probability 0.01 or more.
+    pub weights: Histogram,
+    /// The match probability of a link.
+    pub threshold: f64,
+}
+
+/// Match weights counted in bins one unit wide: bin `i` holds `[start + i, start + i + 1)`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Histogram {
+    /// The lower bound of the first bin.
+    pub start: f64,
+    /// The count of each bin.
+    pub counts: Vec<u64>,
+}
+
+impl Histogram {
+    /// The histogram of the weights of `pairs`.
+    fn of(pairs: &[ScoredPair]) -> Histogram {
+        let Some(low) = pairs.iter().map(|p| p.weight).min_by(f64::total_cmp) else {
+            return Histogram::default();
+        };
+        let start = low.floor();
+        let mut counts = Vec::new();
+        for pair in pairs {
+            let bin = (pair.weight - start) as usize;
+            if counts.len() <= bin {
+                counts.resize(bin + 1, 0);
+            }
+            counts[bin] += 1;
+        }
+        Histogram { start, counts }
+    }
 }
 
 /// A missing candidate: a person the registers place in the district, alive, not enumerated.
@@ -179,12 +227,23 @@ pub fn reconcile(inputs: &[Input<'_>], settings: &Settings, reference: PartialDa
     let mut explained: HashMap<RecordRef, String> = HashMap::new();
     // The m of the census ↔ hukou link: anchored on the most IDs, reused to deduplicate.
     let mut census_m: Option<Model> = None;
+    let mut models: Vec<LinkModel> = Vec::new();
     for &register in &registers {
         let input = inputs[register];
         let Linked { pairs, links: pair_links, model, explained: explanations } =
             link_pair(census_table, input.table, settings);
+        if let Some((model, rules)) = &model {
+            models.push(LinkModel {
+                left: census,
+                right: Some(register),
+                model: model.clone(),
+                rules: rules.clone(),
+                weights: Histogram::of(&pairs),
+                threshold: settings.threshold,
+            });
+        }
         if input.role == Role::Hukou || census_m.is_none() && input.role != Role::Birth {
-            census_m = model.or(census_m);
+            census_m = model.map(|(model, _)| model).or(census_m);
         }
         for (b, text) in explanations {
             let row = b - census_table.len() as RecordIdx;
@@ -237,7 +296,18 @@ pub fn reconcile(inputs: &[Input<'_>], settings: &Settings, reference: PartialDa
             if inputs[a].role == Role::Birth || inputs[b].role == Role::Birth {
                 continue;
             }
-            for pair in link_pair(inputs[a].table, inputs[b].table, settings).links {
+            let linked = link_pair(inputs[a].table, inputs[b].table, settings);
+            if let Some((model, rules)) = linked.model {
+                models.push(LinkModel {
+                    left: a,
+                    right: Some(b),
+                    model,
+                    rules,
+                    weights: Histogram::of(&linked.pairs),
+                    threshold: settings.threshold,
+                });
+            }
+            for pair in linked.links {
                 let left = RecordRef { source: a, row: pair.a };
                 let right =
                     RecordRef { source: b, row: pair.b - inputs[a].table.len() as RecordIdx };
@@ -312,7 +382,9 @@ pub fn reconcile(inputs: &[Input<'_>], settings: &Settings, reference: PartialDa
     missing.sort_by(|a, b| b.score.cmp(&a.score).then(a.id.cmp(&b.id)));
 
     // Duplicates: census clusters with two resident records or more.
-    let duplicates = census_duplicates(census, census_table, settings, census_m.as_ref(), &key);
+    let (duplicates, dedupe_model) =
+        census_duplicates(census, census_table, settings, census_m.as_ref(), &key);
+    models.extend(dedupe_model);
 
     // Deceased: census records linked to a death before the moment.
     let mut deceased: Vec<Deceased> = links[..census_links]
@@ -402,7 +474,7 @@ pub fn reconcile(inputs: &[Input<'_>], settings: &Settings, reference: PartialDa
         by_township.entry(place.unwrap_or_default()).or_default().admin += 1;
     }
     let coverage = coverage(&by_area, &by_township);
-    Outcome { links, missing, duplicates, deceased, births, conflicts, coverage }
+    Outcome { links, missing, duplicates, deceased, births, conflicts, coverage, models }
 }
 
 /// A register record's address: where it says the person lives, else the hukou address.
@@ -445,8 +517,8 @@ struct Linked {
     pairs: Vec<ScoredPair>,
     /// The one-to-one links at the threshold.
     links: Vec<ScoredPair>,
-    /// The trained model.
-    model: Option<Model>,
+    /// The trained model and the blocking rules' figures.
+    model: Option<(Model, Vec<RuleStats>)>,
     /// For each right record left unlinked, its heaviest pair's explanation, field by field.
     explained: HashMap<RecordIdx, String>,
 }
@@ -466,7 +538,7 @@ fn link_pair(left: &PersonTable, right: &PersonTable, settings: &Settings) -> Li
     let Ok(scorer) = model.scorer(&records) else {
         return linked;
     };
-    let (pairs, _) = predict(&scorer, &blocking, settings.training.block_cap, weight_of(0.01));
+    let (pairs, rules) = predict(&scorer, &blocking, settings.training.block_cap, weight_of(0.01));
     let links = one_to_one(&pairs, weight_of(settings.threshold));
     let linked_right: HashSet<RecordIdx> = links.iter().map(|l| l.b).collect();
     let mut best: HashMap<RecordIdx, &ScoredPair> = HashMap::new();
@@ -480,7 +552,7 @@ fn link_pair(left: &PersonTable, right: &PersonTable, settings: &Settings) -> Li
         best.into_iter().map(|(b, pair)| (b, explain(&scorer, &model, pair))).collect();
     linked.pairs = pairs;
     linked.links = links;
-    linked.model = Some(model);
+    linked.model = Some((model, rules));
     linked
 }
 
@@ -498,32 +570,34 @@ fn explain(scorer: &Scorer<'_>, model: &Model, pair: &ScoredPair) -> String {
 
 /// Census clusters with two `resident` records or more (a `registered_away` listing beside a
 /// `resident` one is the census rule, not a duplicate). The m of `linked` (the census ↔ hukou
-/// model) is reused when given: see [`with_m_of`].
+/// model) is reused when given: see [`with_m_of`]. Also the deduplication's model.
 fn census_duplicates(
     census: usize,
     table: &PersonTable,
     settings: &Settings,
     linked: Option<&Model>,
     key: &dyn Fn(RecordRef) -> String,
-) -> Vec<Duplicate> {
+) -> (Vec<Duplicate>, Option<LinkModel>) {
     let records = person_records(table, None);
     let Ok(blocking) = Blocking::new(&records, &settings.blocking) else {
-        return Vec::new();
+        return (Vec::new(), None);
     };
-    let model = match linked {
-        Some(linked) => with_m_of(linked, &records, &blocking, &settings.training).ok(),
-        None => train(&records, &settings.comparisons, &blocking, &settings.training)
-            .ok()
-            .map(|(model, _)| model),
-    };
-    let Some(model) = model else {
-        return Vec::new();
+    let Some(model) = dedupe_model(&records, &blocking, settings, linked) else {
+        return (Vec::new(), None);
     };
     let Ok(scorer) = model.scorer(&records) else {
-        return Vec::new();
+        return (Vec::new(), None);
     };
     let threshold = weight_of(settings.threshold);
-    let (pairs, _) = predict(&scorer, &blocking, settings.training.block_cap, threshold);
+    let (pairs, rules) = predict(&scorer, &blocking, settings.training.block_cap, threshold);
+    let link_model = LinkModel {
+        left: census,
+        right: None,
+        model: model.clone(),
+        rules,
+        weights: Histogram::of(&pairs),
+        threshold: settings.threshold,
+    };
     let resident = |row: RecordIdx| {
         table.rejected[row as usize].is_none()
             && table.record_type[row as usize] != Some(RecordType::RegisteredAway)
@@ -568,7 +642,23 @@ fn census_duplicates(
         })
         .collect();
     duplicates.sort_by(|a, b| a.id.cmp(&b.id));
-    duplicates
+    (duplicates, Some(link_model))
+}
+
+/// The census deduplication's model: the m of `linked` (the census ↔ hukou model) with u of
+/// the census's own pairs when given, else trained on the census alone.
+fn dedupe_model(
+    records: &censuslink_linkage::Records,
+    blocking: &Blocking,
+    settings: &Settings,
+    linked: Option<&Model>,
+) -> Option<Model> {
+    match linked {
+        Some(linked) => with_m_of(linked, records, blocking, &settings.training).ok(),
+        None => train(records, &settings.comparisons, blocking, &settings.training)
+            .ok()
+            .map(|(model, _)| model),
+    }
 }
 
 /// Birth records linked through the mother, for those no link reached: a census child of
@@ -866,4 +956,31 @@ mod tests {
         assert_eq!(areas[&(1, "东山社区3幢502室")], "320115001001001");
         assert_eq!(areas[&(1, "周里村3组17号")], "320115002001001");
     }
+}
+
+/// The explanation of the pair `a`, `b` under the link that compares their sources (a model
+/// of [`Outcome::models`], possibly read back from a run's `models.json`), in either order;
+/// `None` when the link does not join their sources or its model does not fit the records.
+pub fn explain_pair(
+    inputs: &[Input<'_>],
+    link: &LinkModel,
+    a: RecordRef,
+    b: RecordRef,
+) -> Option<censuslink_linkage::Explanation> {
+    let (a, b) = match link.right {
+        None if a.source == link.left && b.source == link.left => (a, b),
+        Some(right) if (a.source, b.source) == (link.left, right) => (a, b),
+        Some(right) if (b.source, a.source) == (link.left, right) => (b, a),
+        _ => return None,
+    };
+    let left = inputs.get(a.source)?.table;
+    let right = link.right.map(|right| inputs[right].table);
+    let n_left = left.len() as RecordIdx;
+    if a.row >= n_left || right.is_some_and(|r| b.row as usize >= r.len()) {
+        return None;
+    }
+    let records = person_records(left, right);
+    let scorer = link.model.scorer(&records).ok()?;
+    let b_index = if right.is_some() { n_left + b.row } else { b.row };
+    Some(scorer.explain(&link.model, a.row, b_index))
 }

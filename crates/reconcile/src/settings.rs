@@ -16,6 +16,24 @@ pub struct SettingsError {
     pub message: String,
 }
 
+impl SettingsError {
+    /// The error as one line, in `lang` (the parser's own words stay English).
+    pub fn message(&self, lang: censuslink_io::Lang) -> String {
+        lang.pick(
+            format!(
+                "作业文件 {}：`linkage`：{}；写法见 README 中的 [linkage] 一节",
+                self.path.display(),
+                self.message
+            ),
+            format!(
+                "job file {}: `linkage`: {}; the README's [linkage] section lists the keys",
+                self.path.display(),
+                self.message
+            ),
+        )
+    }
+}
+
 /// The linkage settings of `job`.
 pub fn linkage_settings(job: &Job) -> Result<Settings, SettingsError> {
     match &job.linkage {

@@ -28,7 +28,7 @@ pub(super) fn open(source: &Source) -> Result<SourceReader, Error> {
         return Err(malformed(Problem::Empty));
     }
     if is_binary(&prefix) {
-        return Err(malformed(Problem::Binary { expected: "a CSV text file" }));
+        return Err(malformed(Problem::Binary));
     }
     let encoding = choose_encoding(&prefix, source.encoding).map_err(malformed)?;
     let delimiter = sniff_delimiter(&prefix);

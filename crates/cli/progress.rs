@@ -1,0 +1,99 @@
+//! What a command says while it works: a progress bar per stage with counts and rates on a
+//! terminal, one plain line per finished stage otherwise (a log), nothing with `--quiet`. All
+//! on standard error, and never a value from the data: stage names, source names and counts.
+
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+
+use censuslink_io::Lang;
+use censuslink_reconcile::thousands;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// Where progress goes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Progress {
+    mode: Mode,
+    lang: Lang,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Quiet,
+    Bars,
+    Lines,
+}
+
+impl Progress {
+    /// Bars when standard error is a terminal, lines when not, nothing when `quiet`.
+    pub(crate) fn new(quiet: bool, lang: Lang) -> Progress {
+        let mode = match (quiet, std::io::stderr().is_terminal()) {
+            (true, _) => Mode::Quiet,
+            (false, true) => Mode::Bars,
+            (false, false) => Mode::Lines,
+        };
+        Progress { mode, lang }
+    }
+
+    /// A stage counting `unit`s (rows, pairs), named `name`.
+    pub(crate) fn stage(&self, name: String, unit: (&'static str, &'static str)) -> Stage {
+        let bar = (self.mode == Mode::Bars).then(|| {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            let unit = self.lang.pick(unit.0, unit.1);
+            let template =
+                format!("{{spinner}} {{msg}}  {{human_pos}} {unit}  {{per_sec}}  {{elapsed}}");
+            bar.set_style(
+                ProgressStyle::with_template(&template)
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            bar.set_message(name.clone());
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        Stage { progress: *self, name, unit, bar, started: Instant::now(), count: 0 }
+    }
+}
+
+/// One stage under way.
+pub(crate) struct Stage {
+    progress: Progress,
+    name: String,
+    unit: (&'static str, &'static str),
+    bar: Option<ProgressBar>,
+    started: Instant,
+    count: u64,
+}
+
+impl Stage {
+    /// `n` more units done.
+    pub(crate) fn add(&mut self, n: u64) {
+        self.count += n;
+        if let Some(bar) = &self.bar {
+            bar.inc(n);
+        }
+    }
+
+    /// The stage is done: the bar is cleared and the stage's line is printed in its place.
+    pub(crate) fn finish(self) {
+        let Progress { mode, lang } = self.progress;
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+        if mode == Mode::Quiet {
+            return;
+        }
+        let seconds = self.started.elapsed().as_secs_f64();
+        let unit = lang.pick(self.unit.0, self.unit.1);
+        let count = thousands(self.count as usize);
+        if self.count == 0 {
+            eprintln!("{}  {seconds:.1} {}", self.name, lang.pick("秒", "s"));
+        } else {
+            let rate = thousands((self.count as f64 / seconds.max(1e-3)) as usize);
+            eprintln!(
+                "{}  {count} {unit}  {seconds:.1} {}  ({rate} {unit}/{})",
+                self.name,
+                lang.pick("秒", "s"),
+                lang.pick("秒", "s")
+            );
+        }
+    }
+}

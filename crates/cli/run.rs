@@ -1,0 +1,388 @@
+//! `censuslink run`: a job's sources read, standardized, linked and reconciled, and every
+//! output written into a staging folder that replaces the output folder at the end.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use censuslink_io::{Encoding, Export, Job, Lang, LoadedSource, SourceSummary, StandardizedWriter};
+use censuslink_reconcile::{Finding, IdNumbers, Severity, thousands};
+use serde_json::json;
+
+use crate::progress::{Progress, Stage};
+use crate::{Done, display_path, failure, left, right};
+
+#[derive(clap::Args)]
+pub(crate) struct RunArgs {
+    /// The job file.
+    #[arg(default_value = "sample-data/job.toml")]
+    pub(crate) job: PathBuf,
+    /// The output folder; created if absent.
+    #[arg(long, default_value = "out")]
+    out: PathBuf,
+    /// Worker threads; 0 uses one per core.
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+    /// A previous run's output folder: each candidate is marked new or open, and the ones gone
+    /// since are listed in `gone.csv`.
+    #[arg(long)]
+    previous: Option<PathBuf>,
+    /// Field teams' resolved candidates (CSV: candidate_id, outcome, note): left out of the
+    /// lists and counted in the summary.
+    #[arg(long)]
+    resolved: Option<PathBuf>,
+    /// Print nothing but warnings and errors.
+    #[arg(long)]
+    quiet: bool,
+}
+
+/// What a run wrote, for the summary on the terminal.
+struct Produced {
+    summaries: Vec<SourceSummary>,
+    lists: serde_json::Map<String, serde_json::Value>,
+    district: Option<censuslink_reconcile::AreaCoverage>,
+    warnings: Vec<Finding>,
+}
+
+pub(crate) fn run(args: &RunArgs, lang: Option<Lang>) -> anyhow::Result<Done> {
+    let job = Job::load(&args.job)?;
+    let lang = lang.unwrap_or(job.lang);
+    // Read before anything is written: the previous run may be in the output folder.
+    let previous =
+        args.previous.as_deref().map(censuslink_reconcile::Previous::read).transpose()?;
+    let resolved = match &args.resolved {
+        Some(path) => censuslink_reconcile::Resolved::read(path)?,
+        None => censuslink_reconcile::Resolved::default(),
+    };
+    start_threads(args.threads)?;
+    let progress = Progress::new(args.quiet, lang);
+    // Everything is written into a staging folder beside the output folder and swapped in at
+    // the end, so that a run that fails leaves the previous outputs whole.
+    let staging = sibling(&args.out, "partial");
+    let _ = std::fs::remove_dir_all(&staging);
+    let produced = match produce(&job, previous.as_ref(), &resolved, &staging, progress, lang) {
+        Ok(produced) => produced,
+        Err(err) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(err);
+        }
+    };
+    let replaced = sibling(&args.out, "replaced");
+    let _ = std::fs::remove_dir_all(&replaced);
+    let cannot = |err: std::io::Error| {
+        let out = args.out.display();
+        failure(
+            format!("无法替换输出文件夹 {out}：{err}；它是否正被其他程序打开？"),
+            format!(
+                "cannot replace the output folder {out}: {err}; is it open in another program?"
+            ),
+        )
+    };
+    if args.out.exists() {
+        std::fs::rename(&args.out, &replaced).map_err(cannot)?;
+    }
+    std::fs::rename(&staging, &args.out).map_err(cannot)?;
+    let _ = std::fs::remove_dir_all(&replaced);
+
+    for warning in &produced.warnings {
+        eprintln!("{}{}", lang.pick("警告：", "warning: "), warning.message(lang));
+    }
+    if !args.quiet {
+        print_summary(&produced, &args.out, lang);
+    }
+    Ok(if produced.warnings.is_empty() { Done::Clean } else { Done::Warnings })
+}
+
+/// Starts the worker threads: `n`, or one per core for 0.
+pub(crate) fn start_threads(n: usize) -> anyhow::Result<()> {
+    rayon::ThreadPoolBuilder::new().num_threads(n).build_global().map_err(|err| {
+        failure(
+            format!("无法启动工作线程：{err}"),
+            format!("cannot start the worker threads: {err}"),
+        )
+    })
+}
+
+/// `folder` with a dot in front and `.suffix` after its name, beside it: a staging or a
+/// replaced output folder.
+fn sibling(folder: &Path, suffix: &str) -> PathBuf {
+    let name = folder.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy());
+    folder.with_file_name(format!(".{name}.{suffix}"))
+}
+
+/// A folder created, or an error that names it.
+fn create_dir(path: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(path).map_err(|err| {
+        let shown = path.display();
+        failure(
+            format!("无法创建文件夹 {shown}：{err}；上级文件夹可写吗？"),
+            format!("cannot create the folder {shown}: {err}; is its parent writable?"),
+        )
+    })
+}
+
+/// Reads every source of `job` with a progress stage each, standardized records written into
+/// `standardized_dir`.
+pub(crate) fn load_sources<'j>(
+    job: &'j Job,
+    standardized_dir: Option<&Path>,
+    progress: Progress,
+    lang: Lang,
+) -> anyhow::Result<Vec<(&'j censuslink_io::Source, LoadedSource)>> {
+    let mut loaded = Vec::with_capacity(job.sources.len());
+    for source in &job.sources {
+        let mut stage = progress
+            .stage(format!("{} {}", lang.pick("读取", "read"), source.name), ("行", "rows"));
+        let source_loaded = match standardized_dir {
+            Some(dir) => {
+                let mut writer =
+                    StandardizedWriter::new(&dir.join(format!("{}.parquet", source.name)));
+                let source_loaded = censuslink_io::load_with(source, &job.path, |raw, table| {
+                    stage.add(table.len() as u64);
+                    writer.write(raw, table)
+                })?;
+                writer.finish(&source_loaded.header)?;
+                source_loaded
+            }
+            None => censuslink_io::load_with(source, &job.path, |_, table| {
+                stage.add(table.len() as u64);
+                Ok(())
+            })?,
+        };
+        stage.finish();
+        loaded.push((source, source_loaded));
+    }
+    Ok(loaded)
+}
+
+/// Reads, standardizes, links and reconciles the job, writing every output into `out`.
+fn produce(
+    job: &Job,
+    previous: Option<&censuslink_reconcile::Previous>,
+    resolved: &censuslink_reconcile::Resolved,
+    out: &Path,
+    progress: Progress,
+    lang: Lang,
+) -> anyhow::Result<Produced> {
+    let standardized_dir = out.join("standardized");
+    create_dir(&standardized_dir)?;
+    let loaded = load_sources(job, Some(&standardized_dir), progress, lang)?;
+    let summaries: Vec<SourceSummary> = loaded
+        .iter()
+        .map(|(source, l)| SourceSummary::new(&source.name, source.role.as_str(), l))
+        .collect();
+    let issue_sources: Vec<(&str, &LoadedSource)> =
+        loaded.iter().map(|(source, l)| (source.name.as_str(), l)).collect();
+    censuslink_io::write_row_issues(&issue_sources, &out.join("row_issues.csv"))?;
+
+    let settings = censuslink_reconcile::linkage_settings(job)?;
+    let profile_sources: Vec<(&censuslink_io::Source, &LoadedSource)> =
+        loaded.iter().map(|(source, l)| (*source, l)).collect();
+    let findings = censuslink_reconcile::findings(&profile_sources, job.reference_date);
+
+    // Link and reconcile.
+    let inputs: Vec<censuslink_reconcile::Input<'_>> = loaded
+        .iter()
+        .map(|(source, l)| censuslink_reconcile::Input {
+            name: &source.name,
+            role: source.role,
+            table: &l.table,
+        })
+        .collect();
+    let stage: Stage =
+        progress.stage(lang.pick("比对与核对", "link and reconcile").to_owned(), ("", ""));
+    let outcome = censuslink_reconcile::reconcile(&inputs, &settings, job.reference_date);
+    stage.finish();
+
+    let mut stage = progress.stage(lang.pick("写出结果", "write").to_owned(), ("个文件", "files"));
+    let mut tables = censuslink_reconcile::tables(&outcome, &inputs);
+    let (gone, changes) = censuslink_reconcile::apply(&mut tables, previous, resolved);
+    tables.push(("gone", gone));
+    let mut lists = serde_json::Map::new();
+    let csv = Export::Csv { encoding: Encoding::Utf8, bom: true };
+    for (name, table) in &tables {
+        censuslink_io::write_table(&out.join(format!("{name}.csv")), &csv, table)?;
+        censuslink_io::write_table(&out.join(format!("{name}.parquet")), &Export::Parquet, table)?;
+        lists.insert((*name).to_owned(), json!(table.n_rows()));
+        stage.add(2);
+    }
+
+    // Worklists for field teams: one workbook per township, a sheet per area.
+    let worklist_dir = out.join("worklists");
+    create_dir(&worklist_dir)?;
+    let (ids, title) = match job.mask_ids {
+        true => (IdNumbers::Masked, "普查比对核查清单（身份证号已遮盖）"),
+        false => (IdNumbers::Shown, "普查比对核查清单（含完整身份证号，注意保密）"),
+    };
+    let books = censuslink_reconcile::worklists(&outcome, &inputs, ids);
+    for (township, sheets) in &books {
+        let sheets: Vec<censuslink_io::Sheet<'_>> = sheets
+            .iter()
+            .map(|(name, table)| censuslink_io::Sheet { name, title: Some(title), table })
+            .collect();
+        censuslink_io::write_workbook(&worklist_dir.join(format!("{township}.xlsx")), &sheets)?;
+        stage.add(1);
+    }
+    lists.insert("worklists".to_owned(), json!(books.len()));
+
+    // The models, for `censuslink explain` to explain any pair as the run scored it.
+    let models: Vec<serde_json::Value> = outcome
+        .models
+        .iter()
+        .map(|link| {
+            json!({
+                "left": inputs[link.left].name,
+                "right": link.right.map(|right| inputs[right].name),
+                "threshold": link.threshold,
+                "model": link.model,
+            })
+        })
+        .collect();
+    censuslink_io::write_json(&models, &out.join("models.json"))?;
+
+    // Row accounting: every row read is linked, unlinked or rejected, and nothing else.
+    let mut linked: Vec<HashSet<u32>> = vec![HashSet::new(); inputs.len()];
+    for link in &outcome.links {
+        linked[link.left.source].insert(link.left.row);
+        linked[link.right.source].insert(link.right.row);
+    }
+    let mut accounting = serde_json::Map::new();
+    for (i, input) in inputs.iter().enumerate() {
+        let table = input.table;
+        if linked[i].iter().any(|&row| table.rejected[row as usize].is_some()) {
+            return Err(failure(
+                format!("数据源 {}：一条被拒绝的记录被比对上了（程序错误，请报告）", input.name),
+                format!(
+                    "source {}: a rejected row was linked (a bug: please report it)",
+                    input.name
+                ),
+            ));
+        }
+        let rejected = table.n_rejected();
+        let n_linked = linked[i].len();
+        let unlinked = table.len() - rejected - n_linked;
+        accounting.insert(
+            input.name.to_owned(),
+            json!({ "read": table.len(), "linked": n_linked, "unlinked": unlinked, "rejected": rejected }),
+        );
+    }
+
+    let district = outcome.coverage.iter().find(|c| c.level == "district").cloned();
+    let warnings: Vec<Finding> =
+        findings.iter().filter(|f| f.severity == Severity::Warning).cloned().collect();
+    let summary = json!({
+        "job": display_path(&job.path),
+        "reference_moment": format!("{}T00:00:00", job.reference_date),
+        "sources": summaries,
+        "row_accounting": accounting,
+        "lists": lists,
+        "coverage": {
+            "district": district,
+            "assumptions": censuslink_reconcile::ASSUMPTIONS,
+        },
+        "candidates_by_status": changes.listed,
+        "resolved_by_field_teams": changes.resolved,
+        "findings": findings
+            .iter()
+            .map(|f| json!({ "finding": f, "message": f.message(lang) }))
+            .collect::<Vec<_>>(),
+    });
+    censuslink_io::write_json(&summary, &out.join("summary.json"))?;
+    stage.add(2);
+    stage.finish();
+
+    Ok(Produced { summaries, lists, district, warnings })
+}
+
+/// The one screen a run ends with: what each source gave, what was found and where it is.
+fn print_summary(produced: &Produced, out: &Path, lang: Lang) {
+    let t = |zh, en| lang.pick(zh, en);
+    println!();
+    println!(
+        "{} {} {} {} {} {}",
+        left(t("数据源", "source"), 12),
+        left(t("类型", "role"), 10),
+        right(t("读取", "read"), 10),
+        right(t("可用", "usable"), 10),
+        right(t("拒绝", "rejected"), 10),
+        right(t("问题", "issues"), 10)
+    );
+    for s in &produced.summaries {
+        let rejected: u64 = s.rows_rejected.values().sum();
+        let issues: u64 = s.issues.values().sum();
+        println!(
+            "{} {} {} {} {} {}",
+            left(&s.name, 12),
+            left(&s.role, 10),
+            right(&thousands(s.rows_read as usize), 10),
+            right(&thousands(s.rows_usable as usize), 10),
+            right(&thousands(rejected as usize), 10),
+            right(&thousands(issues as usize), 10)
+        );
+    }
+    println!();
+    for name in LISTS {
+        let Some(n) = produced.lists.get(name).and_then(|n| n.as_u64()) else { continue };
+        let file =
+            if name == "worklists" { out.join(name) } else { out.join(format!("{name}.csv")) };
+        println!(
+            "{} {}   {}",
+            left(list_label(name, lang), 14),
+            right(&thousands(n as usize), 10),
+            file.display()
+        );
+    }
+    if let Some(district) = &produced.district {
+        let estimate = &district.estimate;
+        let round = |x: f64| thousands(x.round().max(0.0) as usize);
+        println!();
+        println!(
+            "{} {}   {} {} ({} {} – {})",
+            t("普查登记常住人口", "census usual residents"),
+            thousands(district.census as usize),
+            t("双系统估计", "dual-system estimate"),
+            round(estimate.population),
+            t("95% 区间", "95% interval"),
+            round(estimate.low),
+            round(estimate.high)
+        );
+    }
+    println!();
+    for (zh, en, file) in [
+        ("报告", "report", "report.html"),
+        ("汇总", "summary", "summary.json"),
+        ("逐行问题", "row issues", "row_issues.csv"),
+        ("标准化记录", "records", "standardized"),
+    ] {
+        println!("{} {}", left(t(zh, en), 12), out.join(file).display());
+    }
+}
+
+/// The lists in the order the summary shows them.
+const LISTS: [&str; 9] = [
+    "links",
+    "missing",
+    "duplicates",
+    "deceased",
+    "births",
+    "conflicts",
+    "coverage",
+    "gone",
+    "worklists",
+];
+
+/// A list's name as the summary shows it.
+fn list_label(name: &str, lang: Lang) -> &str {
+    let (zh, en) = match name {
+        "links" => ("比对结果", "links"),
+        "missing" => ("疑似漏登", "missing"),
+        "duplicates" => ("疑似重复", "duplicates"),
+        "deceased" => ("已死亡仍登记", "deceased"),
+        "births" => ("出生未登记", "births"),
+        "conflicts" => ("身份冲突", "conflicts"),
+        "coverage" => ("覆盖率", "coverage"),
+        "gone" => ("已不在清单", "gone"),
+        "worklists" => ("核查清单", "worklists"),
+        _ => (name, name),
+    };
+    lang.pick(zh, en)
+}

@@ -1,0 +1,451 @@
+//! What a job's sources hold before any linking is spent: per source and field the fill rate,
+//! distinct values and values that could not be read; ID statuses; the commonest names; the
+//! findings worth an analyst's look (a column of garbage, most rows unusable, one ID on many
+//! rows, IDs mangled by a spreadsheet, births after the reference moment); and for each blocking
+//! rule the candidate pairs it would make.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use censuslink_io::{Lang, LoadedSource, Mapping, Source};
+use censuslink_linkage::{Blocking, RuleStats, Settings};
+use censuslink_model::{Field, IdStatus, IssueKind, PartialDate, PersonTable, Role};
+use serde::Serialize;
+
+use crate::features::person_records;
+
+/// The profile of a job's sources.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Profile {
+    /// Each source, in job order.
+    pub sources: Vec<SourceProfile>,
+    /// What needs a look, warnings first.
+    pub findings: Vec<Finding>,
+    /// The blocking rules of each link the run makes: census ↔ each register, and the census
+    /// with itself.
+    pub blocking: Vec<LinkBlocking>,
+}
+
+/// One source's profile.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceProfile {
+    /// The source's name.
+    pub name: String,
+    /// Its role.
+    pub role: String,
+    /// Rows read.
+    pub rows: usize,
+    /// Rows that cannot be linked.
+    pub rejected: usize,
+    /// Each mapped field, in field order, then the extras.
+    pub fields: Vec<FieldProfile>,
+    /// ID numbers by status.
+    pub id_status: BTreeMap<String, usize>,
+    /// The ten commonest names with their counts: placeholders (`不详`, `婴儿`) and skew show
+    /// here. Names are data: this goes to the analyst, never into a log.
+    pub top_names: Vec<(String, usize)>,
+}
+
+/// One mapped field of a source.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldProfile {
+    /// The field (or extra field) name.
+    pub field: String,
+    /// The column or columns it is mapped from.
+    pub column: String,
+    /// Rows with a value.
+    pub filled: usize,
+    /// Distinct values.
+    pub distinct: usize,
+    /// Rows whose value could not be read (a bad date, an unknown code, a malformed ID).
+    pub unreadable: usize,
+}
+
+/// How much a finding matters: a warning makes `censuslink run` end with exit code 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The run's lists are probably wrong until it is fixed.
+    Warning,
+    /// Worth knowing.
+    Note,
+}
+
+/// What a finding is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum FindingKind {
+    /// Half the rows or more of a mapped column could not be read.
+    Unreadable,
+    /// Some values of a mapped column could not be read.
+    SomeUnreadable,
+    /// Half the rows or more cannot be linked.
+    MostRejected,
+    /// ID numbers carried by more than two rows; `count` is how many such IDs.
+    SharedIds {
+        /// Rows on the most shared one.
+        most_rows: usize,
+    },
+    /// ID numbers a spreadsheet turned into numbers (`5.1E+17`).
+    ExcelTruncated,
+    /// Births dated on or after the reference moment.
+    BornAfterReference,
+}
+
+/// Something in the data worth an analyst's look. Counts and names of columns, never values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// How much it matters.
+    pub severity: Severity,
+    /// The source.
+    pub source: String,
+    /// The field, when the finding is about one.
+    pub field: Option<String>,
+    /// The column it is mapped from.
+    pub column: Option<String>,
+    /// What it is.
+    #[serde(flatten)]
+    pub kind: FindingKind,
+    /// The rows (or IDs) concerned.
+    pub count: usize,
+    /// Of how many rows.
+    pub of: usize,
+}
+
+impl Finding {
+    /// The finding as one line, in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        let share = 100.0 * self.count as f64 / self.of.max(1) as f64;
+        let (count, of) = (thousands(self.count), thousands(self.of));
+        let what = match (&self.field, &self.column) {
+            (Some(field), Some(column)) => {
+                lang.pick(format!(" {field}（列 {column}）"), format!(" {field} (column {column})"))
+            }
+            _ => String::new(),
+        };
+        let source = &self.source;
+        match &self.kind {
+            FindingKind::Unreadable => lang.pick(
+                format!(
+                    "{source}{what}：{of} 行中 {count} 行（{share:.1}%）无法识别；映射的列对吗？\
+                     逐行问题见 row_issues.csv"
+                ),
+                format!(
+                    "{source}{what}: {count} of {of} rows ({share:.1}%) could not be read; is the \
+                     right column mapped? row_issues.csv lists them"
+                ),
+            ),
+            FindingKind::SomeUnreadable => lang.pick(
+                format!("{source}{what}：{of} 行中 {count} 行（{share:.1}%）无法识别"),
+                format!("{source}{what}: {count} of {of} rows ({share:.1}%) could not be read"),
+            ),
+            FindingKind::MostRejected => lang.pick(
+                format!(
+                    "{source}：{of} 行中 {count} 行（{share:.1}%）既无姓名也无身份证号，无法比对；\
+                     姓名和身份证号的列映射对吗？"
+                ),
+                format!(
+                    "{source}: {count} of {of} rows ({share:.1}%) have neither a name nor an ID \
+                     number and cannot be linked; are those columns mapped right?"
+                ),
+            ),
+            FindingKind::SharedIds { most_rows } => lang.pick(
+                format!(
+                    "{source}：{count} 个身份证号出现在 3 行以上，最多的一个在 {most_rows} 行；\
+                     可能是占位号码或重复登记"
+                ),
+                format!(
+                    "{source}: {count} ID numbers are on more than two rows, one on {most_rows}; \
+                     placeholder numbers or repeated entries?"
+                ),
+            ),
+            FindingKind::ExcelTruncated => lang.pick(
+                format!(
+                    "{source}：{count} 个身份证号被电子表格改成了数字（如 5.1E+17），无法恢复；\
+                     导出时把该列设为文本"
+                ),
+                format!(
+                    "{source}: {count} ID numbers were turned into numbers by a spreadsheet \
+                     (5.1E+17) and cannot be recovered; export the column as text"
+                ),
+            ),
+            FindingKind::BornAfterReference => lang.pick(
+                format!("{source}：{count} 人的出生日期在标准时点当天或之后"),
+                format!("{source}: {count} people born on or after the reference moment"),
+            ),
+        }
+    }
+}
+
+/// The blocking rules of one link.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LinkBlocking {
+    /// The left source.
+    pub left: String,
+    /// The right source; `None` for the census with itself.
+    pub right: Option<String>,
+    /// Each rule's blocks and the pairs it adds to the rules before it.
+    pub rules: Vec<RuleStats>,
+}
+
+/// Profiles `sources` (each job source with what was loaded of it) for the reference moment
+/// `reference`, with the blocking rules of `settings`.
+pub fn profile(
+    sources: &[(&Source, &LoadedSource)],
+    settings: &Settings,
+    reference: PartialDate,
+) -> Profile {
+    let profiles = sources.iter().map(|(source, loaded)| profile_source(source, loaded)).collect();
+    let findings = findings(sources, reference);
+
+    let mut blocking = Vec::new();
+    let census = sources.iter().position(|(s, _)| s.role == Role::Census);
+    if let Some(census) = census {
+        let (census_source, census_loaded) = sources[census];
+        let rules = |left: &PersonTable, right: Option<&PersonTable>| {
+            let records = person_records(left, right);
+            Blocking::new(&records, &settings.blocking)
+                .map(|b| b.for_each_chunk(settings.training.block_cap, |_| ()).1)
+                .unwrap_or_default()
+        };
+        for (source, loaded) in sources.iter().filter(|(s, _)| s.role != Role::Census) {
+            blocking.push(LinkBlocking {
+                left: census_source.name.clone(),
+                right: Some(source.name.clone()),
+                rules: rules(&census_loaded.table, Some(&loaded.table)),
+            });
+        }
+        blocking.push(LinkBlocking {
+            left: census_source.name.clone(),
+            right: None,
+            rules: rules(&census_loaded.table, None),
+        });
+    }
+    Profile { sources: profiles, findings, blocking }
+}
+
+/// The findings of `sources` for the reference moment `reference`, warnings first: what
+/// `censuslink run` reports (the cheap part of a profile).
+pub fn findings(sources: &[(&Source, &LoadedSource)], reference: PartialDate) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = sources
+        .iter()
+        .flat_map(|(source, loaded)| source_findings(source, loaded, reference))
+        .collect();
+    findings.sort_by_key(|f| f.severity);
+    findings
+}
+
+/// Rows whose value of each field could not be read.
+fn unreadable_rows(loaded: &LoadedSource) -> HashMap<Field, HashSet<u64>> {
+    let mut unreadable: HashMap<Field, HashSet<u64>> = HashMap::new();
+    for issue in &loaded.issues {
+        if let Some(field) = issue.field.filter(|_| is_unreadable(issue.kind)) {
+            unreadable.entry(field).or_default().insert(issue.row);
+        }
+    }
+    unreadable
+}
+
+fn source_findings(source: &Source, loaded: &LoadedSource, reference: PartialDate) -> Vec<Finding> {
+    let table = &loaded.table;
+    let rows = table.len();
+    let finding = |severity, field: Option<(String, String)>, kind, count, of| {
+        let (field, column) = field.unzip();
+        Finding { severity, source: source.name.clone(), field, column, kind, count, of }
+    };
+    let mut findings = Vec::new();
+    let unreadable = unreadable_rows(loaded);
+    for (&field, mapping) in &source.fields {
+        let bad = unreadable.get(&field).map_or(0, HashSet::len);
+        if bad > 0 {
+            let (severity, kind) = match 2 * bad >= rows {
+                true => (Severity::Warning, FindingKind::Unreadable),
+                false => (Severity::Note, FindingKind::SomeUnreadable),
+            };
+            let named = Some((field.as_str().to_owned(), describe(mapping)));
+            findings.push(finding(severity, named, kind, bad, rows));
+        }
+    }
+    let rejected = table.n_rejected();
+    if rows > 0 && 2 * rejected >= rows {
+        findings.push(finding(Severity::Warning, None, FindingKind::MostRejected, rejected, rows));
+    }
+    if source.fields.contains_key(&Field::IdNumber) {
+        let mut id_rows: HashMap<&str, usize> = HashMap::new();
+        for row in 0..rows {
+            if let Some(id) = table.id.number.get(row).filter(|_| table.id.status[row].is_valid()) {
+                *id_rows.entry(id).or_default() += 1;
+            }
+        }
+        let shared: Vec<usize> = id_rows.values().copied().filter(|&n| n > 2).collect();
+        if let Some(&most_rows) = shared.iter().max() {
+            let kind = FindingKind::SharedIds { most_rows };
+            findings.push(finding(Severity::Note, None, kind, shared.len(), rows));
+        }
+        let truncated = table.id.status.iter().filter(|&&s| s == IdStatus::ExcelTruncated).count();
+        if truncated > 0 {
+            let kind = FindingKind::ExcelTruncated;
+            findings.push(finding(Severity::Note, None, kind, truncated, rows));
+        }
+    }
+    let reference_days = reference.to_days_since_epoch();
+    let born_after = table
+        .birth_date
+        .iter()
+        .flatten()
+        .filter(|d| d.to_days_since_epoch() >= reference_days)
+        .count();
+    if born_after > 0 {
+        let kind = FindingKind::BornAfterReference;
+        findings.push(finding(Severity::Note, None, kind, born_after, rows));
+    }
+    findings
+}
+
+/// A source's fields, ID statuses and commonest names.
+fn profile_source(source: &Source, loaded: &LoadedSource) -> SourceProfile {
+    let table = &loaded.table;
+    let rows = table.len();
+    let unreadable = unreadable_rows(loaded);
+    let mut fields = Vec::new();
+    for (&field, mapping) in &source.fields {
+        let mut values: HashSet<String> = HashSet::new();
+        let mut filled = 0;
+        for row in 0..rows {
+            if let Some(value) = value(table, field, row) {
+                filled += 1;
+                values.insert(value);
+            }
+        }
+        fields.push(FieldProfile {
+            field: field.as_str().to_owned(),
+            column: describe(mapping),
+            filled,
+            distinct: values.len(),
+            unreadable: unreadable.get(&field).map_or(0, HashSet::len),
+        });
+    }
+    for (name, mapping) in &source.extra {
+        let column = table.extra(name);
+        let values: HashSet<&str> = column.into_iter().flat_map(|c| c.iter().flatten()).collect();
+        let filled = column.map_or(0, |c| c.iter().flatten().count());
+        fields.push(FieldProfile {
+            field: name.clone(),
+            column: describe(mapping),
+            filled,
+            distinct: values.len(),
+            unreadable: 0,
+        });
+    }
+    let mut id_status: BTreeMap<String, usize> = BTreeMap::new();
+    if source.fields.contains_key(&Field::IdNumber) {
+        for status in &table.id.status {
+            *id_status.entry(status.as_str().to_owned()).or_default() += 1;
+        }
+    }
+    let mut names: HashMap<&str, usize> = HashMap::new();
+    for name in table.name.full.iter().flatten() {
+        *names.entry(name).or_default() += 1;
+    }
+    let mut top_names: Vec<(String, usize)> =
+        names.into_iter().map(|(name, n)| (name.to_owned(), n)).collect();
+    top_names.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    top_names.retain(|(_, n)| *n > 1);
+    top_names.truncate(10);
+    SourceProfile {
+        name: source.name.clone(),
+        role: source.role.as_str().to_owned(),
+        rows,
+        rejected: table.n_rejected(),
+        fields,
+        id_status,
+        top_names,
+    }
+}
+
+/// Whether an issue means the value could not be read at all (a repaired ID or a placeholder
+/// name was read).
+fn is_unreadable(kind: IssueKind) -> bool {
+    match kind {
+        IssueKind::Id(status) => matches!(
+            status,
+            IdStatus::BadCheckDigit
+                | IdStatus::BadDate
+                | IdStatus::UnknownRegion
+                | IdStatus::ExcelTruncated
+                | IdStatus::Malformed
+        ),
+        IssueKind::DateUnparseable
+        | IssueKind::DateImpossible
+        | IssueKind::UnknownCode
+        | IssueKind::BadRegionCode
+        | IssueKind::NotAName => true,
+        _ => false,
+    }
+}
+
+/// The standardized value of `field` in `row`, as text.
+fn value(table: &PersonTable, field: Field, row: usize) -> Option<String> {
+    fn text(value: Option<impl ToString>) -> Option<String> {
+        value.map(|v| v.to_string())
+    }
+    match field {
+        Field::RecordId => text(table.record_id.get(row)),
+        Field::Name => text(table.name.full.get(row)),
+        Field::Sex => text(table.sex[row]),
+        Field::BirthDate => text(table.birth_date[row]),
+        Field::IdNumber => text(table.id.number.get(row)),
+        Field::Ethnicity => text(table.ethnicity[row]),
+        Field::HukouRegion => text(table.hukou_region.get(row)),
+        Field::HukouAddress => text(table.hukou_address.get(row)),
+        Field::ResidenceRegion => text(table.residence_region.get(row)),
+        Field::ResidenceAddress => text(table.residence_address.get(row)),
+        Field::EnumerationArea => text(table.enumeration_area.get(row)),
+        Field::HouseholdId => text(table.household_id.get(row)),
+        Field::Relation => text(table.relation[row]),
+        Field::RecordType => text(table.record_type[row]),
+        Field::EventDate => text(table.event_date[row]),
+        Field::MotherId => text(table.mother_id.number.get(row)),
+        Field::MotherName => text(table.mother_name.full.get(row)),
+        Field::CollectionMode => text(table.collection_mode[row]),
+    }
+}
+
+/// The column or columns of a mapping, as the job names them.
+fn describe(mapping: &Mapping) -> String {
+    match mapping {
+        Mapping::Column(column) => column.clone(),
+        Mapping::Concat { columns, .. } => columns.join("+"),
+        Mapping::DateParts { year, month, day } => [Some(year), month.as_ref(), day.as_ref()]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("/"),
+    }
+}
+
+/// `1234567` as `1,234,567`.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::thousands;
+
+    #[test]
+    fn thousands_are_separated() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+}

@@ -1,0 +1,180 @@
+//! The bad-input catalogue: each way an analyst's job or files go wrong, and the exact one line
+//! the binary answers with, in the job's language.
+
+use std::path::Path;
+
+use crate::censuslink;
+
+const CENSUS: &str = "\
+编号,姓名,公民身份号码,性别,出生年月
+C1,张伟,11010519491231002X,1,194912
+C2,李娜,110105198001010024,2,198001
+C3,王芳,110105199002020042,2,199002
+C4,刘强,110105197503030039,1,197503
+";
+
+const HUKOU: &str = "\
+户号,姓名,公民身份号码,性别,出生日期
+H1,张伟,11010519491231002X,1,1949-12-31
+H2,李娜,110105198001010024,2,1980-01-01
+H3,王芳,110105199002020042,2,1990-02-02
+H4,赵敏,110105200003030061,2,2000-03-03
+";
+
+/// A job of a census and a hukou extract; `census` and `hukou` are the text of each source's
+/// table after its `[[source]]` line, `head` what comes before the first.
+fn job(head: &str, census: &str, hukou: &str) -> String {
+    format!(
+        "reference_moment = \"2020-11-01T00:00:00\"\n{head}\n\
+         [[source]]\n{census}\n\
+         [[source]]\n{hukou}\n"
+    )
+}
+
+const CENSUS_SOURCE: &str = "name = \"census\"\nrole = \"census\"\npath = \"census.csv\"\n\
+     key = \"编号\"\n\
+     fields = { name = \"姓名\", id_number = \"公民身份号码\", sex = \"性别\", birth_date = \"出生年月\" }";
+
+const HUKOU_SOURCE: &str = "name = \"hukou\"\nrole = \"hukou\"\npath = \"hukou.csv\"\n\
+     key = \"户号\"\n\
+     fields = { name = \"姓名\", id_number = \"公民身份号码\", sex = \"性别\", birth_date = \"出生日期\" }";
+
+/// One entry of the catalogue: the files of the folder, the job, and what the binary must
+/// answer: the exit code and standard error's one line, where `{dir}` stands for the folder.
+struct Case {
+    name: &'static str,
+    files: Vec<(&'static str, Vec<u8>)>,
+    job: String,
+    code: i32,
+    line: &'static str,
+}
+
+fn cases() -> Vec<Case> {
+    let files = |census: &[u8]| {
+        vec![("census.csv", census.to_vec()), ("hukou.csv", HUKOU.as_bytes().to_vec())]
+    };
+    let garbage_dates: String = CENSUS
+        .lines()
+        .enumerate()
+        .map(|(i, line)| match (i, line.rsplit_once(',')) {
+            (0, _) | (_, None) => format!("{line}\n"),
+            (_, Some((head, _))) => format!("{head},见备注\n"),
+        })
+        .collect();
+    let standard = job("", CENSUS_SOURCE, HUKOU_SOURCE);
+    vec![
+        Case {
+            name: "missing file",
+            files: vec![("census.csv", CENSUS.as_bytes().to_vec())],
+            job: standard.clone(),
+            code: 2,
+            line: "错误：无法读取 {dir}/hukou.csv：文件不存在；路径相对于作业文件所在的文件夹",
+        },
+        Case {
+            name: "missing file, in English",
+            files: vec![("census.csv", CENSUS.as_bytes().to_vec())],
+            job: job("lang = \"en\"", CENSUS_SOURCE, HUKOU_SOURCE),
+            code: 2,
+            line: "error: cannot read {dir}/hukou.csv: no such file; paths are relative to the \
+                   job file's folder",
+        },
+        Case {
+            name: "wrong format",
+            files: vec![
+                ("census.csv", CENSUS.as_bytes().to_vec()),
+                ("hukou.parquet", HUKOU.as_bytes().to_vec()),
+            ],
+            job: job("", CENSUS_SOURCE, &HUKOU_SOURCE.replace("hukou.csv", "hukou.parquet")),
+            code: 2,
+            line: "错误：{dir}/hukou.parquet：不是可读的 parquet 文件（Parquet error: Invalid \
+                   Parquet file. Corrupt footer）；文件是否损坏，或 format 设错？",
+        },
+        Case {
+            name: "unknown encoding",
+            files: files(CENSUS.as_bytes()),
+            job: job("", &format!("{CENSUS_SOURCE}\nencoding = \"big5\""), HUKOU_SOURCE),
+            code: 2,
+            line: "错误：作业文件 {dir}/job.toml：`source.census.encoding`：`big5` 不是 utf-8、gbk \
+                   或 gb18030；不确定时删去此键，自动识别",
+        },
+        Case {
+            name: "missing column",
+            files: files(CENSUS.as_bytes()),
+            job: job("", &CENSUS_SOURCE.replace("name = \"姓名\"", "name = \"名字\""), HUKOU_SOURCE),
+            code: 2,
+            line: "错误：作业文件 {dir}/job.toml：`source.census.fields.name`：{dir}/census.csv 中\
+                   没有 `名字` 列；它的列有：编号, 姓名, 公民身份号码, 性别, 出生年月",
+        },
+        Case {
+            name: "unknown key in the job file",
+            files: files(CENSUS.as_bytes()),
+            job: job("colour = \"blue\"", CENSUS_SOURCE, HUKOU_SOURCE),
+            code: 2,
+            line: "错误：作业文件 {dir}/job.toml 第 2 行：未知的键 `colour`；此处可用的键：\
+                   reference_moment, lang, mask_ids, missing, source, linkage",
+        },
+        Case {
+            name: "unknown key in a source",
+            files: files(CENSUS.as_bytes()),
+            job: job("", &format!("{CENSUS_SOURCE}\ndelimiter = \";\""), HUKOU_SOURCE),
+            code: 2,
+            line: "错误：作业文件 {dir}/job.toml 第 9 行：未知的键 `delimiter`；此处可用的键：\
+                   name, role, path, format, encoding, header_row, sheet, key, missing, fields, \
+                   codes, extra",
+        },
+        Case {
+            name: "empty file",
+            files: files(b""),
+            job: standard.clone(),
+            code: 2,
+            line: "错误：{dir}/census.csv：文件是空的，没有数据行；导出是否完整？",
+        },
+        Case {
+            name: "empty file, in English",
+            files: files(b""),
+            job: job("lang = \"en\"", CENSUS_SOURCE, HUKOU_SOURCE),
+            code: 2,
+            line: "error: {dir}/census.csv: the file is empty, with no data rows; was the export \
+                   complete?",
+        },
+        Case {
+            name: "a column of garbage",
+            files: files(garbage_dates.as_bytes()),
+            job: standard,
+            code: 1,
+            line: "警告：census birth_date（列 出生年月）：4 行中 4 行（100.0%）无法识别；映射的列\
+                   对吗？逐行问题见 row_issues.csv",
+        },
+    ]
+}
+
+#[test]
+fn each_bad_input_gets_its_one_line_in_the_jobs_language() {
+    for case in cases() {
+        let folder = tempfile::tempdir().expect("a temporary folder");
+        let dir = folder.path();
+        for (name, bytes) in &case.files {
+            std::fs::write(dir.join(name), bytes).expect("writable");
+        }
+        std::fs::write(dir.join("job.toml"), &case.job).expect("writable");
+        let output = censuslink()
+            .args(["run", "--quiet", "--out"])
+            .arg(dir.join("out"))
+            .arg(dir.join("job.toml"))
+            .output()
+            .expect("the binary runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let expected = case.line.replace("{dir}", &display(dir));
+        assert_eq!(output.status.code(), Some(case.code), "{}: {stderr}", case.name);
+        assert_eq!(stderr.lines().collect::<Vec<_>>(), [expected.as_str()], "{}", case.name);
+        assert!(output.stdout.is_empty(), "{}: --quiet prints nothing", case.name);
+        // No value of the data in any message: names and ID numbers of the fixture.
+        for value in ["张伟", "李娜", "11010519491231002X", "见备注"] {
+            assert!(!stderr.contains(value), "{}: {stderr}", case.name);
+        }
+    }
+}
+
+fn display(path: &Path) -> String {
+    path.display().to_string()
+}
