@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use censuslink_io::{Job, Lang};
 use censuslink_linkage::{Explanation, Model};
-use censuslink_reconcile::{Input, LinkModel, RecordName, RecordRef};
+use censuslink_reconcile::{Input, LinkModel, RecordName, RecordRef, field_name, level_label};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -233,8 +233,8 @@ fn print_explanation(a: &str, b: &str, link: &str, e: &Explanation, lang: Lang) 
         running += field.weight + field.tf_adjustment;
         println!(
             "{} {} {} {} {}",
-            left(&field.feature, 20),
-            left(&format!("{} ({})", field.label, field.level), 34),
+            left(field_name(&field.feature, lang), 20),
+            left(&format!("{} ({})", level_label(&field.label, lang), field.level), 34),
             right(&signed(field.weight), 8),
             right(&signed(field.tf_adjustment), 10),
             right(&signed(running), 8)

@@ -343,7 +343,7 @@ fn fixture() -> ReportData {
             WeightTerm { label: "name exact".to_owned(), weight: 13.3 - (idx % 3) as f64 * 4.0 },
             WeightTerm {
                 label: "id_number else".to_owned(),
-                weight: if idx % 2 == 0 { -4.9 } else { 19.9 },
+                weight: if idx.is_multiple_of(2) { -4.9 } else { 19.9 },
             },
             WeightTerm { label: "birth_date exact as far as both say".to_owned(), weight: 9.8 },
             WeightTerm { label: "sex exact".to_owned(), weight: 1.0 },

@@ -100,7 +100,11 @@ fn cases() -> Vec<Case> {
         Case {
             name: "missing column",
             files: files(CENSUS.as_bytes()),
-            job: job("", &CENSUS_SOURCE.replace("name = \"姓名\"", "name = \"名字\""), HUKOU_SOURCE),
+            job: job(
+                "",
+                &CENSUS_SOURCE.replace("name = \"姓名\"", "name = \"名字\""),
+                HUKOU_SOURCE,
+            ),
             code: 2,
             line: "错误：作业文件 {dir}/job.toml：`source.census.fields.name`：{dir}/census.csv 中\
                    没有 `名字` 列；它的列有：编号, 姓名, 公民身份号码, 性别, 出生年月",

@@ -1,8 +1,10 @@
 //! End-to-end tests of the `censuslink` binary on the bundled sample district and on damaged
 //! inputs, and tidy checks of the source tree.
 
+mod analyst;
 mod browser;
 mod errors;
+mod init;
 mod tidy;
 
 use std::path::{Path, PathBuf};

@@ -966,32 +966,138 @@ fn infer_source(
     folder: &Path,
     lang: Lang,
 ) -> Inferred {
-    let n_rows = analysis.n_rows;
     let columns = &analysis.columns;
-    let role_note = match role_basis {
-        RoleBasis::Both => None,
-        RoleBasis::Name => {
-            Some(Note::guess(lang.pick("仅据文件名".into(), "from the file name only".into())))
-        }
-        RoleBasis::Header => Some(Note::guess(lang.pick(
-            "据列名（文件名未说明）".into(),
-            "from the column names (the file name does not say)".into(),
-        ))),
-        RoleBasis::HeaderOverName(by_name) => Some(Note::guess(lang.pick(
-            format!("据列名；文件名像 {by_name}"),
-            format!("from the column names; the file name suggests {by_name}"),
-        ))),
-        RoleBasis::Unknown => Some(Note::check(lang.pick(
-            "文件名与列名都看不出角色，请填写正确的角色".into(),
-            "neither the file name nor the columns tell the role: set the right one".into(),
-        ))),
-    };
+    let mut placement = place_by_header(columns, lang);
+    choose_key(&mut placement, columns, analysis.n_rows, lang);
+    place_by_values(&mut placement, columns, lang);
+    // A birth certificate's event is the birth.
+    let birth = placement.fields.iter().find(|line| line.field == Field::BirthDate);
+    if role == Role::Birth
+        && !placement.taken.contains(&Field::EventDate)
+        && let Some(FieldLine { mapping: FieldMapping::Column(header), column, .. }) = birth
+    {
+        let (header, column) = (header.clone(), *column);
+        let note = Note::info(lang.pick("出生即事件".into(), "the birth is the event".into()));
+        placement.push(Field::EventDate, FieldMapping::Column(header), column, Some(note));
+    }
+    check_values(&mut placement.fields, columns, lang);
+    let Placement { mut fields, taken, used, key, .. } = placement;
+    fields.sort_by_key(|line| (line.column, line.field));
 
-    // Header matches, resolved with the values where the header leaves a choice.
+    // Code tables for codes the standardizer does not read by itself.
+    let mut code_tables = Vec::new();
+    let mut code_notes = Vec::new();
+    for line in &fields {
+        let FieldMapping::Column(header) = &line.mapping else {
+            continue;
+        };
+        if line.field.kind() != FieldKind::Code {
+            continue;
+        }
+        let (table, note) = code_table(line.field, header, &columns[line.column].values, lang);
+        code_tables.extend(table);
+        code_notes.extend(note);
+    }
+
+    let mut not_mapped: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .filter(|(idx, column)| column.is_usable && !used.contains(idx))
+        .map(|(_, column)| column.header.clone())
+        .collect();
+    let duplicates: Vec<String> = columns
+        .iter()
+        .filter(|column| !column.is_usable && !column.header.is_empty())
+        .map(|column| column.header.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    // A source without a name or an ID number is linked on extra fields: its other columns.
+    let is_unidentified = !taken.contains(&Field::Name) && !taken.contains(&Field::IdNumber);
+    let extra = if is_unidentified { extra_fields(&not_mapped) } else { Vec::new() };
+    let extra_note = (!extra.is_empty()).then(|| {
+        not_mapped.clear();
+        Note::check(lang.pick(
+            "没有姓名或身份证号列：其余各列作为附加字段，按其比对".into(),
+            "no name or ID number column: the other columns are extra fields to link on".into(),
+        ))
+    });
+
+    let key = key.map(|(idx, note)| (columns[idx].header.clone(), note));
+    let key_absent_note = key.is_none().then(|| {
+        Note::check(lang.pick(
+            "没有找到记录编号列：记录以行号为键".into(),
+            "no record number column found: records are keyed by their row numbers".into(),
+        ))
+    });
+    let file_name = analysis.file.file_name().map(|n| n.to_string_lossy().into_owned());
+    let (file_name, n_columns, n_rows) =
+        (file_name.unwrap_or_default(), columns.len(), analysis.n_rows);
+    Inferred {
+        file: analysis.file.clone(),
+        path_text: job_relative_path(&analysis.file, folder),
+        name,
+        role,
+        role_note: role_note(role_basis, lang),
+        format: analysis.format,
+        format_note: analysis.is_format_sniffed.then(|| {
+            Note::guess(lang.pick("据文件内容".into(), "from the file's first bytes".into()))
+        }),
+        encoding: analysis.encoding,
+        sheet: sheet_line(analysis, lang),
+        header_row: header_row_line(analysis, lang),
+        key,
+        key_absent_note,
+        missing: missing_line(&analysis.extra_missing, lang),
+        heading: lang.pick(
+            format!("{file_name}：{n_columns} 列，取样 {n_rows} 行"),
+            format!("{file_name}: {n_columns} columns, {n_rows} rows sampled"),
+        ),
+        fields,
+        extra,
+        extra_note,
+        codes: code_tables,
+        code_notes,
+        not_mapped,
+        duplicates,
+    }
+}
+
+/// The columns of a source as they are placed: onto fields, as the key, or left.
+#[derive(Default)]
+struct Placement {
+    fields: Vec<FieldLine>,
+    /// The fields mapped.
+    taken: BTreeSet<Field>,
+    /// The columns mapped or keyed.
+    used: BTreeSet<usize>,
+    /// Columns of another person's data (the father's name), never placed.
+    other_person: BTreeSet<usize>,
+    /// `id` columns whose values are no ID numbers: record keys, perhaps.
+    id_key_candidates: BTreeSet<usize>,
+    /// The key column, with a note when in doubt.
+    key: Option<(usize, Option<Note>)>,
+}
+
+impl Placement {
+    fn push(&mut self, field: Field, mapping: FieldMapping, column: usize, note: Option<Note>) {
+        self.fields.push(FieldLine { field, mapping, column, note });
+        self.taken.insert(field);
+        self.used.insert(column);
+    }
+
+    /// Whether a column is still free to place.
+    fn is_free(&self, columns: &[ColumnSample], idx: usize) -> bool {
+        columns[idx].is_usable && !self.used.contains(&idx) && !self.other_person.contains(&idx)
+    }
+}
+
+/// Places the columns whose headers name a field, each field from its surest, then first,
+/// column (the others stay unmapped); the values decide where the header leaves a choice.
+fn place_by_header(columns: &[ColumnSample], lang: Lang) -> Placement {
+    let mut placement = Placement::default();
     let mut claims: Vec<(usize, Field, Basis, Option<Note>)> = Vec::new();
     let mut parts: BTreeMap<DatePart, usize> = BTreeMap::new();
-    let mut other_person: BTreeSet<usize> = BTreeSet::new();
-    let mut id_key_candidates: BTreeSet<usize> = BTreeSet::new();
     for (idx, column) in columns.iter().enumerate() {
         if !column.is_usable {
             continue;
@@ -1004,17 +1110,18 @@ fn infer_source(
         match target {
             Target::Field(field) => claims.push((idx, field, basis, from_name)),
             Target::Place(region_field, address_field) => {
-                let share = share(&column.values, is_region_like);
-                let (field, note) = if share >= 0.8 {
-                    let note =
-                        lang.pick("取值是区划代码".into(), "the values are division codes".into());
-                    (region_field, note)
-                } else {
-                    let note = lang.pick(
-                        "取值不是区划代码，按地址读".into(),
-                        "the values are not division codes: read as an address".into(),
-                    );
-                    (address_field, note)
+                let (field, note) = match share(&column.values, is_region_like) >= 0.8 {
+                    true => (
+                        region_field,
+                        lang.pick("取值是区划代码".into(), "the values are division codes".into()),
+                    ),
+                    false => (
+                        address_field,
+                        lang.pick(
+                            "取值不是区划代码，按地址读".into(),
+                            "the values are not division codes: read as an address".into(),
+                        ),
+                    ),
                 };
                 claims.push((idx, field, basis, Some(Note::guess(note))));
             }
@@ -1041,69 +1148,58 @@ fn infer_source(
             Target::AmbiguousId => match share(&column.values, is_id_like) >= 0.5 {
                 true => claims.push((idx, Field::IdNumber, basis, None)),
                 false => {
-                    id_key_candidates.insert(idx);
+                    placement.id_key_candidates.insert(idx);
                 }
             },
             Target::OtherPerson => {
-                other_person.insert(idx);
+                placement.other_person.insert(idx);
             }
         }
     }
-
-    // Each field from its surest, then first, column; the others stay unmapped.
-    let mut fields: Vec<FieldLine> = Vec::new();
-    let mut taken: BTreeSet<Field> = BTreeSet::new();
-    let mut used: BTreeSet<usize> = BTreeSet::new();
-    let mut ordered = claims;
-    ordered.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
-    for (idx, field, _, note) in ordered {
-        if taken.contains(&field) || used.contains(&idx) {
-            continue;
+    claims.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+    for (idx, field, _, note) in claims {
+        if !placement.taken.contains(&field) && !placement.used.contains(&idx) {
+            placement.push(field, FieldMapping::Column(columns[idx].header.clone()), idx, note);
         }
-        taken.insert(field);
-        used.insert(idx);
-        let mapping = FieldMapping::Column(columns[idx].header.clone());
-        fields.push(FieldLine { field, mapping, column: idx, note });
     }
-    // A birth date in year, month and day columns.
+    // A birth date in year, month and day columns; the parts stay out of value guesses.
     if let Some(&year) = parts.get(&DatePart::Year)
-        && !taken.contains(&Field::BirthDate)
+        && !placement.taken.contains(&Field::BirthDate)
     {
         let month = parts.get(&DatePart::Month).copied();
         let day = month.and(parts.get(&DatePart::Day).copied());
         let header = |idx: usize| columns[idx].header.clone();
-        fields.push(FieldLine {
-            field: Field::BirthDate,
-            mapping: FieldMapping::Parts {
-                year: header(year),
-                month: month.map(header),
-                day: day.map(header),
-            },
-            column: year,
-            note: None,
-        });
-        taken.insert(Field::BirthDate);
-        used.extend([Some(year), month, day].into_iter().flatten());
+        let mapping = FieldMapping::Parts {
+            year: header(year),
+            month: month.map(header),
+            day: day.map(header),
+        };
+        placement.push(Field::BirthDate, mapping, year, None);
+        placement.used.extend([month, day].into_iter().flatten());
     }
+    placement.other_person.extend(parts.values().filter(|idx| !placement.used.contains(idx)));
+    placement
+}
 
-    // The record key: a record-number header with unique values, never a name or ID column.
+/// The record key: a free column whose header names a record number, unique in the sample if
+/// one is; else a column of unique record numbers by its values. Never a column of ID numbers,
+/// since lists name records by their keys.
+fn choose_key(placement: &mut Placement, columns: &[ColumnSample], n_rows: usize, lang: Lang) {
     let is_unique = |column: &ColumnSample| {
         column.n_missing == 0
             && !column.values.is_empty()
             && column.values.iter().collect::<BTreeSet<_>>().len() == column.values.len()
     };
-    let key_candidates: Vec<usize> = (0..columns.len())
-        .filter(|idx| !used.contains(idx) && !other_person.contains(idx) && columns[*idx].is_usable)
-        .filter(|&idx| is_key_header(&columns[idx].norm) || id_key_candidates.contains(&idx))
+    let is_named_key = |idx: usize| {
+        is_key_header(&columns[idx].norm) || placement.id_key_candidates.contains(&idx)
+    };
+    let candidates: Vec<usize> = (0..columns.len())
+        .filter(|&idx| placement.is_free(columns, idx) && is_named_key(idx))
         .filter(|&idx| share(&columns[idx].values, is_id_like) < 0.5)
         .collect();
-    let unique_in_sample = lang.pick(
-        format!("前 {n_rows} 行中取值各不相同"),
-        format!("unique in the first {n_rows} rows"),
-    );
-    let key = match key_candidates.iter().find(|&&idx| is_unique(&columns[idx])) {
+    let key = match candidates.iter().find(|&&idx| is_unique(&columns[idx])) {
         Some(&idx) => Some((idx, None)),
-        None => match key_candidates.first() {
+        None => match candidates.first() {
             Some(&idx) => Some((
                 idx,
                 Some(Note::check(lang.pick(
@@ -1111,60 +1207,48 @@ fn infer_source(
                     format!("the first {n_rows} rows have repeated or empty numbers"),
                 ))),
             )),
-            // Not named as a record number, but record numbers by their values.
             None => (0..columns.len())
-                .filter(|idx| !used.contains(idx) && !other_person.contains(idx))
+                .filter(|&idx| placement.is_free(columns, idx))
                 .find(|&idx| {
                     let column = &columns[idx];
-                    column.is_usable
-                        && is_unique(column)
+                    is_unique(column)
                         && column.values.iter().all(|v| is_record_number(v))
                         && share(&column.values, is_id_like) < 0.5
                 })
-                .map(|idx| (idx, Some(Note::guess(unique_in_sample.clone())))),
+                .map(|idx| {
+                    let note = Note::guess(lang.pick(
+                        format!("前 {n_rows} 行中取值各不相同"),
+                        format!("unique in the first {n_rows} rows"),
+                    ));
+                    (idx, Some(note))
+                }),
         },
     };
     if let Some((idx, _)) = key {
-        used.insert(idx);
+        placement.used.insert(idx);
     }
+    placement.key = key;
+}
 
-    // Columns the header does not place, placed by their values.
+/// Places the free columns that the header does not, by their values.
+fn place_by_values(placement: &mut Placement, columns: &[ColumnSample], lang: Lang) {
     for (idx, column) in columns.iter().enumerate() {
-        if used.contains(&idx) || other_person.contains(&idx) || !column.is_usable {
+        if !placement.is_free(columns, idx) || column.values.len() < 3 {
             continue;
         }
-        if column.values.len() < 3 || parts.values().any(|&part| part == idx) {
-            continue;
-        }
-        let Some((field, text)) = value_target(column, &taken, lang) else {
+        let Some((field, text)) = value_target(column, &placement.taken, lang) else {
             continue;
         };
         let text = lang.pick(format!("据取值（{text}）"), format!("from the values ({text})"));
         let mapping = FieldMapping::Column(column.header.clone());
-        fields.push(FieldLine { field, mapping, column: idx, note: Some(Note::guess(text)) });
-        taken.insert(field);
-        used.insert(idx);
+        placement.push(field, mapping, idx, Some(Note::guess(text)));
     }
+}
 
-    // A birth certificate's event is the birth.
-    if role == Role::Birth && !taken.contains(&Field::EventDate) {
-        let birth = fields.iter().find(|line| line.field == Field::BirthDate);
-        if let Some(FieldLine { mapping: FieldMapping::Column(header), column, .. }) = birth {
-            let (header, column) = (header.clone(), *column);
-            fields.push(FieldLine {
-                field: Field::EventDate,
-                mapping: FieldMapping::Column(header),
-                column,
-                note: Some(Note::info(
-                    lang.pick("出生即事件".into(), "the birth is the event".into()),
-                )),
-            });
-            taken.insert(Field::EventDate);
-        }
-    }
-
-    // Values the header's field does not fit.
-    for line in &mut fields {
+/// Puts a check on each field mapped by its header whose values mostly do not read as the
+/// field's kind (ID numbers, dates, division codes).
+fn check_values(fields: &mut [FieldLine], columns: &[ColumnSample], lang: Lang) {
+    for line in fields {
         let (FieldMapping::Column(_), None) = (&line.mapping, &line.note) else {
             continue;
         };
@@ -1186,102 +1270,62 @@ fn infer_source(
             )));
         }
     }
-    fields.sort_by_key(|line| (line.column, line.field));
+}
 
-    // Code tables for codes the standardizer does not read by itself.
-    let mut code_tables = Vec::new();
-    let mut code_notes = Vec::new();
-    for line in &fields {
-        let FieldMapping::Column(header) = &line.mapping else {
-            continue;
-        };
-        if line.field.kind() != FieldKind::Code {
-            continue;
+/// Extra fields for unmapped columns: the header's own name when it makes one, `column_N`
+/// otherwise.
+fn extra_fields(not_mapped: &[String]) -> Vec<(String, String)> {
+    let mut names = BTreeSet::new();
+    let mut extra = Vec::with_capacity(not_mapped.len());
+    for (position, header) in not_mapped.iter().enumerate() {
+        let mut name = extra_field_name(header);
+        if name.is_empty() || names.contains(&name) {
+            name = format!("column_{}", position + 1);
         }
-        let (table, note) = code_table(line.field, header, &columns[line.column].values, lang);
-        if let Some(table) = table {
-            code_tables.push(table);
-        }
-        code_notes.extend(note);
+        names.insert(name.clone());
+        extra.push((name, header.clone()));
     }
+    extra
+}
 
-    let mut not_mapped: Vec<String> = columns
-        .iter()
-        .enumerate()
-        .filter(|(idx, column)| column.is_usable && !used.contains(idx))
-        .map(|(_, column)| column.header.clone())
-        .collect();
-    let duplicates: Vec<String> = columns
-        .iter()
-        .filter(|column| !column.is_usable && !column.header.is_empty())
-        .map(|column| column.header.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-
-    // A source without a name or an ID number is linked on extra fields: its other columns.
-    let mut extra = Vec::new();
-    let mut extra_note = None;
-    if !taken.contains(&Field::Name) && !taken.contains(&Field::IdNumber) {
-        let mut extra_names = BTreeSet::new();
-        for (position, header) in not_mapped.iter().enumerate() {
-            let mut extra_name = extra_field_name(header);
-            if extra_name.is_empty() || extra_names.contains(&extra_name) {
-                extra_name = format!("column_{}", position + 1);
-            }
-            extra_names.insert(extra_name.clone());
-            extra.push((extra_name, header.clone()));
+/// The comment on a role, unless file name and header agree.
+fn role_note(basis: RoleBasis, lang: Lang) -> Option<Note> {
+    Some(match basis {
+        RoleBasis::Both => return None,
+        RoleBasis::Name => {
+            Note::guess(lang.pick("仅据文件名".into(), "from the file name only".into()))
         }
-        if !extra.is_empty() {
-            extra_note = Some(Note::check(lang.pick(
-                "没有姓名或身份证号列：其余各列作为附加字段，按其比对".into(),
-                "no name or ID number column: the other columns are extra fields to link on".into(),
-            )));
-            not_mapped.clear();
-        }
-    }
+        RoleBasis::Header => Note::guess(lang.pick(
+            "据列名（文件名未说明）".into(),
+            "from the column names (the file name does not say)".into(),
+        )),
+        RoleBasis::HeaderOverName(by_name) => Note::guess(lang.pick(
+            format!("据列名；文件名像 {by_name}"),
+            format!("from the column names; the file name suggests {by_name}"),
+        )),
+        RoleBasis::Unknown => Note::check(lang.pick(
+            "文件名与列名都看不出角色，请填写正确的角色".into(),
+            "neither the file name nor the columns tell the role: set the right one".into(),
+        )),
+    })
+}
 
-    let key = key.map(|(idx, note)| (columns[idx].header.clone(), note));
-    let key_absent_note = key.is_none().then(|| {
+/// The `sheet` line of a workbook, with a check when it has other sheets.
+fn sheet_line(analysis: &Analysis, lang: Lang) -> Option<(String, Option<Note>)> {
+    let (sheet, others) = analysis.sheet.as_ref()?;
+    let others = others.join(", ");
+    let note = (!others.is_empty()).then(|| {
         Note::check(lang.pick(
-            "没有找到记录编号列：记录以行号为键".into(),
-            "no record number column found: records are keyed by their row numbers".into(),
+            format!("工作簿另有工作表：{others}；读取第一个"),
+            format!("the workbook has other sheets too: {others}; the first is read"),
         ))
     });
-    let missing = (!analysis.extra_missing.is_empty()).then(|| {
-        let tokens: Vec<String> = DEFAULT_MISSING
-            .iter()
-            .chain(&analysis.extra_missing)
-            .map(|token| (*token).to_owned())
-            .collect();
-        let found = analysis
-            .extra_missing
-            .iter()
-            .map(|token| format!("\"{token}\""))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let note = Note::guess(lang.pick(
-            format!("取值中有 {found}，按缺失读"),
-            format!("{found} in the values: read as missing"),
-        ));
-        (tokens, note)
-    });
-    let format_note = analysis
-        .is_format_sniffed
-        .then(|| Note::guess(lang.pick("据文件内容".into(), "from the file's first bytes".into())));
-    let sheet = analysis.sheet.as_ref().map(|(sheet, others)| {
-        let note = (!others.is_empty()).then(|| {
-            Note::check(lang.pick(
-                format!("工作簿另有工作表：{}；读取第一个", others.join(", ")),
-                format!(
-                    "the workbook has other sheets too: {}; the first is read",
-                    others.join(", ")
-                ),
-            ))
-        });
-        (sheet.clone(), note)
-    });
-    let header_row = match (analysis.header_row, analysis.is_header_data_like) {
+    Some((sheet.clone(), note))
+}
+
+/// The `header_row` line: below title rows, or row 1 when the first row looks like data.
+fn header_row_line(analysis: &Analysis, lang: Lang) -> Option<(u64, Note)> {
+    match (analysis.header_row, analysis.is_header_data_like) {
         (1, false) => None,
         (1, true) => Some((
             1,
@@ -1294,43 +1338,22 @@ fn infer_source(
             row,
             Note::info(lang.pick("表头上方有标题行".into(), "title rows above the header".into())),
         )),
-    };
-    let file_name = analysis.file.file_name().map(|n| n.to_string_lossy().into_owned());
-    let heading = lang.pick(
-        format!(
-            "{}：{} 列，取样 {n_rows} 行",
-            file_name.clone().unwrap_or_default(),
-            columns.len()
-        ),
-        format!(
-            "{}: {} columns, {n_rows} rows sampled",
-            file_name.unwrap_or_default(),
-            columns.len()
-        ),
-    );
-    Inferred {
-        file: analysis.file.clone(),
-        path_text: job_relative_path(&analysis.file, folder),
-        name,
-        role,
-        role_note,
-        format: analysis.format,
-        format_note,
-        encoding: analysis.encoding,
-        sheet,
-        header_row,
-        key,
-        key_absent_note,
-        missing,
-        heading,
-        fields,
-        extra,
-        extra_note,
-        codes: code_tables,
-        code_notes,
-        not_mapped,
-        duplicates,
     }
+}
+
+/// The `missing` line when the values hold placeholders beyond the default tokens: the
+/// defaults and those.
+fn missing_line(extra_missing: &[&str], lang: Lang) -> Option<(Vec<String>, Note)> {
+    if extra_missing.is_empty() {
+        return None;
+    }
+    let tokens = DEFAULT_MISSING.iter().chain(extra_missing).map(|t| (*t).to_owned()).collect();
+    let found = extra_missing.iter().map(|t| quote(t)).collect::<Vec<_>>().join(", ");
+    let note = Note::guess(lang.pick(
+        format!("取值中有 {found}，按缺失读"),
+        format!("{found} in the values: read as missing"),
+    ));
+    Some((tokens, note))
 }
 
 /// The field a column's values say it holds, among fields not yet taken, and what showed it.
@@ -1491,12 +1514,15 @@ fn code_table(
         .copied()
         .filter(|v| v.len() <= 4 && v.bytes().all(|b| b.is_ascii_alphanumeric()))
         .collect();
-    let listed = match shown.len() == unresolved.len() {
-        true => shown.join(", "),
-        false => lang.pick(
-            format!("{} 种取值", unresolved.len()),
-            format!("{} distinct values", unresolved.len()),
-        ),
+    let n_unresolved = unresolved.len();
+    let values_zh = match shown.len() == n_unresolved {
+        true => format!("取值（{}）", shown.join(", ")),
+        false => format!("{n_unresolved} 种取值"),
+    };
+    let values_en = match (shown.len() == n_unresolved, n_unresolved) {
+        (true, _) => format!("values ({})", shown.join(", ")),
+        (false, 1) => "a value".to_owned(),
+        (false, n) => format!("{n} distinct values"),
     };
     let text = match is_zero_one {
         true => lang.pick(
@@ -1510,12 +1536,12 @@ fn code_table(
         ),
         false => lang.pick(
             format!(
-                "{header} 有标准化不认识的取值（{listed}），将计为未知代码；可在 \
+                "{header} 有标准化不认识的{values_zh}，将计为未知代码；可在 \
                  [source.codes.{field}] 中映射"
             ),
             format!(
-                "{header} has values the standardizer does not read ({listed}), counted as \
-                 unknown codes; map them in [source.codes.{field}]"
+                "{header} has {values_en} the standardizer does not read, counted as unknown \
+                 codes; map them in [source.codes.{field}]"
             ),
         ),
     };
@@ -2258,6 +2284,79 @@ mod tests {
             Err(Error::JobInvalid { key, .. }) => assert_eq!(key, "source"),
             other => panic!("expected JobInvalid, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn codes_nobody_can_map_are_named_only_when_they_are_short_codes() {
+        let folder = tempfile::tempdir().expect("a temporary folder");
+        std::fs::write(
+            folder.path().join("普查.csv"),
+            "姓名,性别,登记类型,填报方式\n\
+             张伟,1,A,网上填报\n\
+             王芳,0,B,电话\n\
+             李明,1,A,自主填报\n",
+        )
+        .expect("writable");
+        let (inferred, job) = infer(folder.path(), &["普查.csv"], Lang::En);
+        let source = &job.sources[0];
+        assert_eq!(source.role, Role::Census);
+        let modes: BTreeMap<String, String> =
+            [("网上填报".to_owned(), "self_report".to_owned())].into_iter().collect();
+        assert_eq!(source.codes.get(&Field::CollectionMode), Some(&modes));
+        assert_eq!(source.codes.len(), 1, "no table for codes nobody can map");
+        let text = &inferred.text;
+        assert!(text.contains("# check: 性别 uses 0/1: 1 reads as male, 0 as nothing;"), "{text}");
+        assert!(
+            text.contains("# check: 登记类型 has values (A, B) the standardizer does not read,"),
+            "{text}"
+        );
+        assert!(
+            text.contains("# check: 填报方式 has a value the standardizer does not read,"),
+            "{text}"
+        );
+        assert!(!text.contains("电话"), "a value that is not a short code is not shown: {text}");
+        assert!(text.contains("# check: no record number column found"), "{text}");
+    }
+
+    #[test]
+    fn english_headers_map_and_a_small_numbered_id_is_the_key() {
+        let folder = tempfile::tempdir().expect("a temporary folder");
+        let text = format!(
+            "ID,Name,Sex,DOB,Household ID,Mother ID,Phone\n\
+             1,张伟,M,1987-05-06,H1,,555\n\
+             2,张子涵,F,2015-08-09,H1,{},556\n",
+            id("32010219890212022"),
+        );
+        std::fs::write(folder.path().join("roster.csv"), text).expect("writable");
+        let (inferred, job) = infer(folder.path(), &["roster.csv"], Lang::En);
+        check(
+            &job.sources[0],
+            Role::Census,
+            &["ID"],
+            &columns(&[
+                ("name", "Name"),
+                ("sex", "Sex"),
+                ("birth_date", "DOB"),
+                ("household_id", "Household ID"),
+                ("mother_id", "Mother ID"),
+            ]),
+        );
+        assert_eq!(inferred.sources[0].not_mapped, ["Phone"]);
+    }
+
+    #[test]
+    fn a_repeated_column_is_left_unmapped_and_said() {
+        let folder = tempfile::tempdir().expect("a temporary folder");
+        let text = format!("编号,姓名,姓名,身份证号\nA1,张伟,张伟,{}\n", id("32010219870506011"));
+        std::fs::write(folder.path().join("hukou.csv"), text).expect("writable");
+        let (inferred, job) = infer(folder.path(), &["hukou.csv"], Lang::Zh);
+        check(&job.sources[0], Role::Hukou, &["编号"], &columns(&[("id_number", "身份证号")]));
+        assert!(inferred.text.contains("# 列名重复，未映射：姓名\n"), "{}", inferred.text);
+        assert!(
+            inferred.text.contains("role = \"hukou\"  # 推测：仅据文件名\n"),
+            "{}",
+            inferred.text
+        );
     }
 
     #[test]

@@ -54,6 +54,7 @@ mod profile;
 mod report;
 mod rerun;
 mod settings;
+mod words;
 mod worklists;
 
 use censuslink_io::{Job, LoadedSource};
@@ -74,11 +75,12 @@ pub use crate::profile::{
     FieldProfile, Finding, FindingKind, LinkBlocking, Profile, Severity, SourceProfile, findings,
     profile, thousands,
 };
-pub use crate::report::tables;
+pub use crate::report::{explanation_text, tables};
 pub use crate::rerun::{
     CANDIDATE_LISTS, Changes, Previous, RecordName, Resolved, apply, candidate_pairs,
 };
 pub use crate::settings::{SettingsError, linkage_settings, person_defaults};
+pub use crate::words::{field_name, level_label};
 pub use crate::worklists::{IdNumbers, mask_id, worklists};
 
 /// A whole job's run: its sources as loaded, and what reconciling them found.

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use censuslink_linkage::{
-    Blocking, Model, RecordIdx, RuleStats, ScoredPair, Scorer, Settings, clusters, one_to_one,
+    Blocking, Explanation, Model, RecordIdx, RuleStats, ScoredPair, Settings, clusters, one_to_one,
     predict, probability, stable_id, train, weight_of, with_m_of,
 };
 use censuslink_model::{IdStatus, PartialDate, PersonTable, RecordType, Role, Sex};
@@ -125,7 +125,7 @@ pub struct Missing {
     /// The nearest census record, its match probability and the explanation of that pair
     /// field by field (level and weight), if any pair was a candidate: a near miss may be a
     /// recording error rather than an omission.
-    pub nearest: Option<(RecordRef, f64, String)>,
+    pub nearest: Option<(RecordRef, f64, Explanation)>,
     /// The enumeration area where the person's address lies, when the census lists the people
     /// linked at that address there (the majority's area).
     pub area: Option<String>,
@@ -143,7 +143,7 @@ pub struct Duplicate {
     /// The group's linked pairs with their match probabilities, in record order.
     pub pairs: Vec<(RecordRef, RecordRef, f64)>,
     /// The weakest pair's explanation, field by field.
-    pub explanation: String,
+    pub explanation: Option<Explanation>,
 }
 
 /// A census record of someone whose death before the reference moment is recorded.
@@ -224,7 +224,7 @@ pub fn reconcile(inputs: &[Input<'_>], settings: &Settings, reference: PartialDa
     // Census ↔ each register.
     let mut links: Vec<Link> = Vec::new();
     let mut nearest: HashMap<RecordRef, (RecordRef, f64)> = HashMap::new();
-    let mut explained: HashMap<RecordRef, String> = HashMap::new();
+    let mut explained: HashMap<RecordRef, Explanation> = HashMap::new();
     // The m of the census ↔ hukou link: anchored on the most IDs, reused to deduplicate.
     let mut census_m: Option<Model> = None;
     let mut models: Vec<LinkModel> = Vec::new();
@@ -365,8 +365,10 @@ pub fn reconcile(inputs: &[Input<'_>], settings: &Settings, reference: PartialDa
                     .filter_map(|r| nearest.get(r).map(|n| (r, n)))
                     .max_by(|x, y| x.1.1.total_cmp(&y.1.1))
                     .map(|(r, &(c, w))| {
-                        (c, probability(w), explained.get(r).cloned().unwrap_or_default())
-                    });
+                        let explanation = explained.get(r).cloned();
+                        (c, probability(w), explanation)
+                    })
+                    .and_then(|(c, p, e)| Some((c, p, e?)));
                 let keys: Vec<String> = records.iter().map(|&r| key(r)).collect();
                 Missing {
                     id: stable_id(keys.iter().map(String::as_str)),
@@ -520,7 +522,7 @@ struct Linked {
     /// The trained model and the blocking rules' figures.
     model: Option<(Model, Vec<RuleStats>)>,
     /// For each right record left unlinked, its heaviest pair's explanation, field by field.
-    explained: HashMap<RecordIdx, String>,
+    explained: HashMap<RecordIdx, Explanation>,
 }
 
 /// Links `left` to `right` with `settings`, training a model on them.
@@ -549,23 +551,11 @@ fn link_pair(left: &PersonTable, right: &PersonTable, settings: &Settings) -> Li
         }
     }
     linked.explained =
-        best.into_iter().map(|(b, pair)| (b, explain(&scorer, &model, pair))).collect();
+        best.into_iter().map(|(b, pair)| (b, scorer.explain(&model, pair.a, pair.b))).collect();
     linked.pairs = pairs;
     linked.links = links;
     linked.model = Some((model, rules));
     linked
-}
-
-/// A pair's match weight field by field, as one line: `prior -14.3; name exact +14.1; ...`
-/// (each field's weight with its term-frequency adjustment).
-fn explain(scorer: &Scorer<'_>, model: &Model, pair: &ScoredPair) -> String {
-    let explanation = scorer.explain(model, pair.a, pair.b);
-    let mut text = format!("prior {:+.1}", explanation.prior_weight);
-    for field in &explanation.comparisons {
-        let weight = field.weight + field.tf_adjustment;
-        text.push_str(&format!("; {} {} {weight:+.1}", field.feature, field.label));
-    }
-    text
 }
 
 /// Census clusters with two `resident` records or more (a `registered_away` listing beside a
@@ -629,7 +619,7 @@ fn census_duplicates(
             Duplicate {
                 id: stable_id(keys.iter().map(String::as_str)),
                 probability: weakest.map_or(1.0, |p| probability(p.weight)),
-                explanation: weakest.map(|p| explain(&scorer, &model, p)).unwrap_or_default(),
+                explanation: weakest.map(|p| scorer.explain(&model, p.a, p.b)),
                 pairs: pairs
                     .iter()
                     .map(|p| {
@@ -966,7 +956,7 @@ pub fn explain_pair(
     link: &LinkModel,
     a: RecordRef,
     b: RecordRef,
-) -> Option<censuslink_linkage::Explanation> {
+) -> Option<Explanation> {
     let (a, b) = match link.right {
         None if a.source == link.left && b.source == link.left => (a, b),
         Some(right) if (a.source, b.source) == (link.left, right) => (a, b),

@@ -3,6 +3,7 @@
 //! an ID number.
 
 use censuslink_io::{Column, Table, Values};
+use censuslink_linkage::Explanation;
 
 use crate::pipeline::{Input, Outcome, RecordRef};
 
@@ -126,7 +127,9 @@ pub fn tables(outcome: &Outcome, inputs: &[Input<'_>]) -> Vec<(&'static str, Tab
                 "nearest_explanation",
                 missing
                     .iter()
-                    .map(|m| m.nearest.as_ref().map(|(_, _, e)| e.clone()).unwrap_or_default())
+                    .map(|m| {
+                        m.nearest.as_ref().map(|(_, _, e)| explanation_text(e)).unwrap_or_default()
+                    })
                     .collect(),
             ),
         ],
@@ -161,7 +164,13 @@ pub fn tables(outcome: &Outcome, inputs: &[Input<'_>]) -> Vec<(&'static str, Tab
                     })
                     .collect(),
             ),
-            text("weakest_explanation", duplicates.iter().map(|d| d.explanation.clone()).collect()),
+            text(
+                "weakest_explanation",
+                duplicates
+                    .iter()
+                    .map(|d| d.explanation.as_ref().map(explanation_text).unwrap_or_default())
+                    .collect(),
+            ),
         ],
     };
 
@@ -234,4 +243,15 @@ pub fn tables(outcome: &Outcome, inputs: &[Input<'_>]) -> Vec<(&'static str, Tab
         ("conflicts", conflicts_table),
         ("coverage", coverage_table),
     ]
+}
+
+/// A pair's match weight field by field, as one line: `prior -14.3; name exact +14.1; ...`
+/// (each field's weight with its term-frequency adjustment).
+pub fn explanation_text(explanation: &Explanation) -> String {
+    let mut text = format!("prior {:+.1}", explanation.prior_weight);
+    for field in &explanation.comparisons {
+        let weight = field.weight + field.tf_adjustment;
+        text.push_str(&format!("; {} {} {weight:+.1}", field.feature, field.label));
+    }
+    text
 }

@@ -211,7 +211,8 @@ pub fn candidate_pairs(
     };
     for list in CANDIDATE_LISTS {
         let rows = read_csv(&out_dir.join(format!("{list}.csv")))?;
-        let Some(row) = rows.into_iter().find(|row| row.get("candidate_id").is_some_and(|c| c == id))
+        let Some(row) =
+            rows.into_iter().find(|row| row.get("candidate_id").is_some_and(|c| c == id))
         else {
             continue;
         };

@@ -1,0 +1,174 @@
+//! The analyst's tools on the sample district: what `run` prints while it works and when it is
+//! done, `explain` on the run's own candidates and links, `profile` before any linking, and
+//! the exit codes `--help` documents.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::{censuslink, repo_path};
+
+/// The rows of a CSV the run wrote, as maps of column to value.
+fn rows(path: &std::path::Path) -> Vec<BTreeMap<String, String>> {
+    let text = std::fs::read_to_string(path).expect("a list");
+    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{FEFF}').as_bytes());
+    reader.deserialize().map(|row| row.expect("a well-formed row")).collect()
+}
+
+#[test]
+fn run_reports_its_stages_and_explain_gives_the_runs_own_probabilities() {
+    let out = tempfile::tempdir().expect("a temporary folder");
+    let job = repo_path("sample-data/job.toml");
+    let assert = censuslink().args(["run", "--out"]).arg(out.path()).arg(&job).assert().success();
+    let output = assert.get_output();
+
+    // Not a terminal: one plain line per stage, counts and no values.
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stages: Vec<&str> = stderr.lines().collect();
+    assert_eq!(stages.len(), 8, "six sources read, linking, writing: {stderr}");
+    assert!(stages[0].starts_with("读取 census  20,223 行  "), "{stderr}");
+    assert!(stages[5].starts_with("读取 insurance  19,280 行  "), "{stderr}");
+    assert!(stages[6].starts_with("比对与核对  "), "{stderr}");
+    assert!(stages[7].starts_with("写出结果  "), "{stderr}");
+    // The one-screen summary: sources, lists with their files, the estimate, the outputs.
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let summary: Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("summary.json")).expect("summary"))
+            .expect("JSON");
+    let missing = summary["lists"]["missing"].as_u64().expect("a count");
+    let line = stdout.lines().find(|l| l.starts_with("疑似漏登")).expect("the missing line");
+    assert!(line.contains(&format!("{missing}   ")), "{line}");
+    assert!(line.ends_with("missing.csv"), "{line}");
+    assert!(stdout.contains("普查登记常住人口 19,400"), "{stdout}");
+    assert!(stdout.contains("report.html"), "{stdout}");
+
+    // A missing candidate with a nearest census record: explain gives the probability the
+    // list shows, and the waterfall adds up to it.
+    let missing = rows(&out.path().join("missing.csv"));
+    let candidate = missing
+        .iter()
+        .find(|row| !row["nearest_census_record"].is_empty() && !row["records"].contains(';'))
+        .expect("a single-record candidate near a census record");
+    let explained = censuslink()
+        .args(["explain", "--json", "--out"])
+        .arg(out.path())
+        .args(["--candidate", &candidate["candidate_id"]])
+        .arg(&job)
+        .assert()
+        .success();
+    let json: Value = serde_json::from_slice(&explained.get_output().stdout).expect("JSON");
+    let pairs = json.as_array().expect("a list of pairs");
+    assert_eq!(pairs.len(), 1);
+    let explanation = &pairs[0]["explanation"];
+    let probability = explanation["probability"].as_f64().expect("a probability");
+    assert_eq!(format!("{probability:.6}"), candidate["nearest_match_probability"]);
+    let terms: f64 = explanation["comparisons"]
+        .as_array()
+        .expect("comparisons")
+        .iter()
+        .map(|c| {
+            c["weight"].as_f64().unwrap_or(f64::NAN)
+                + c["tf_adjustment"].as_f64().unwrap_or(f64::NAN)
+        })
+        .sum();
+    let prior = explanation["prior_weight"].as_f64().expect("a prior");
+    let total = explanation["total"].as_f64().expect("a total");
+    assert!((prior + terms - total).abs() < 1e-9, "{prior} + {terms} != {total}");
+    assert_eq!(pairs[0]["right"], candidate["records"].as_str());
+    assert_eq!(pairs[0]["link"], format!("census ↔ {}", candidate["sources"]));
+
+    // A link of the census and the hukou register, explained by its records in a table.
+    let links = rows(&out.path().join("links.csv"));
+    let link = links.iter().find(|l| l["right_source"] == "hukou").expect("a hukou link");
+    let table = censuslink()
+        .args(["explain", "--out"])
+        .arg(out.path())
+        .arg("--records")
+        .arg(format!("census:{}", link["left_id"]))
+        .arg(format!("hukou:{}", link["right_id"]))
+        .arg(&job)
+        .assert()
+        .success();
+    let table = String::from_utf8_lossy(&table.get_output().stdout).into_owned();
+    let weight: f64 = link["match_weight"].parse().expect("a weight");
+    assert!(table.contains(&format!("匹配权重 {weight:+.2}")), "{table}");
+    assert!(table.contains("身份证号"), "fields in Chinese: {table}");
+
+    // Unknown candidates and records are one line, exit code 2.
+    let unknown = censuslink()
+        .args(["explain", "--out"])
+        .arg(out.path())
+        .args(["--candidate", "0000000000000000"])
+        .arg(&job)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&unknown.get_output().stderr).into_owned();
+    assert_eq!(
+        stderr,
+        format!("错误：{} 的清单中没有候选 `0000000000000000`\n", out.path().display())
+    );
+}
+
+#[test]
+fn profile_shows_what_the_sources_hold_before_any_linking() {
+    let job = repo_path("sample-data/job.toml");
+    let assert = censuslink().args(["profile", "--quiet", "--json"]).arg(&job).assert().success();
+    let json: Value = serde_json::from_slice(&assert.get_output().stdout).expect("JSON");
+    let sources = json["sources"].as_array().expect("sources");
+    assert_eq!(sources.len(), 6);
+    let census = &sources[0];
+    assert_eq!((census["name"].as_str(), census["rows"].as_u64()), (Some("census"), Some(20_223)));
+    let field = |source: &Value, name: &str| -> Value {
+        source["fields"]
+            .as_array()
+            .and_then(|fields| fields.iter().find(|f| f["field"] == name).cloned())
+            .unwrap_or(Value::Null)
+    };
+    assert_eq!(field(census, "sex")["distinct"], 2);
+    assert_eq!(field(census, "name")["filled"], 20_223);
+    assert_eq!(field(census, "id_number")["column"], "公民身份号码");
+    // Every unreadable ID is counted by status, and the field's count is their sum.
+    let statuses = &census["id_status"];
+    let unreadable: u64 = ["bad_check_digit", "bad_date", "malformed", "unknown_region"]
+        .iter()
+        .filter_map(|s| statuses[s].as_u64())
+        .sum();
+    assert_eq!(field(census, "id_number")["unreadable"].as_u64(), Some(unreadable));
+    // The insurance extract's spreadsheet-mangled IDs are a finding, with its message.
+    let insurance = &sources[5];
+    let truncated = insurance["id_status"]["excel_truncated"].as_u64().expect("some");
+    let finding = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| {
+            f["finding"]["kind"] == "excel_truncated" && f["finding"]["source"] == "insurance"
+        })
+        .expect("a finding");
+    assert_eq!(finding["finding"]["count"].as_u64(), Some(truncated));
+    assert!(finding["message"].as_str().is_some_and(|m| m.contains("导出时把该列设为文本")));
+    // Blocking: census ↔ each of five registers, and the census with itself.
+    let blocking = json["blocking"].as_array().expect("blocking");
+    assert_eq!(blocking.len(), 6);
+    let hukou = blocking.iter().find(|b| b["right"] == "hukou").expect("census ↔ hukou");
+    let id_rule = &hukou["rules"][0];
+    assert_eq!(id_rule["rule"], "ID number");
+    assert!(id_rule["pairs"].as_u64().is_some_and(|n| n > 14_000), "{id_rule}");
+
+    // The tables, in English on request.
+    let assert =
+        censuslink().args(["profile", "--quiet", "--lang", "en"]).arg(&job).assert().success();
+    let text = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert!(text.contains("== census (census)  20,223 rows  rejected 0"), "{text}");
+    assert!(text.contains("== blocking rules (candidate pairs)"), "{text}");
+}
+
+#[test]
+fn help_documents_the_exit_codes() {
+    for args in [&["--help"][..], &["run", "--help"]] {
+        let assert = censuslink().args(args).assert().success();
+        let help = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+        assert!(help.contains("Exit codes:\n  0  done\n  1  done, with warnings"), "{help}");
+        assert!(help.contains("  2  bad usage or input"), "{help}");
+    }
+}
