@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use censuslink_io::{Job, Lang};
 use censuslink_linkage::{Explanation, Model};
-use censuslink_reconcile::{Input, LinkModel, RecordName, RecordRef, field_name, level_label};
+use censuslink_reconcile::{
+    CandidatePairs, Input, LinkModel, RecordName, RecordRef, field_name, level_label,
+};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -71,7 +73,8 @@ pub(crate) fn explain(args: &ExplainArgs, lang: Option<Lang>) -> anyhow::Result<
         .map_or("census", |s| s.name.as_str());
     let pairs: Vec<(RecordName, RecordName)> = match (&args.candidate, &args.records) {
         (Some(id), _) => {
-            let Some((list, pairs)) = censuslink_reconcile::candidate_pairs(&args.out, id, census)?
+            let Some(CandidatePairs { list, pairs }) =
+                censuslink_reconcile::candidate_pairs(&args.out, id, census)?
             else {
                 return Err(failure(
                     format!("{} 的清单中没有候选 `{id}`", args.out.display()),

@@ -11,6 +11,7 @@ mod explain;
 mod init;
 mod profile;
 mod progress;
+mod report;
 mod run;
 
 /// mimalloc keeps freed memory for reuse: a run allocates and drops many batch-sized buffers,

@@ -72,6 +72,15 @@ impl Stage {
         }
     }
 
+    /// A line about a part of the stage just done, above the bar (or as a log line).
+    pub(crate) fn note(&self, line: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None if self.progress.mode == Mode::Lines => eprintln!("{line}"),
+            None => {}
+        }
+    }
+
     /// The stage is done: the bar is cleared and the stage's line is printed in its place.
     pub(crate) fn finish(self) {
         let Progress { mode, lang } = self.progress;

@@ -3,12 +3,14 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use censuslink_io::{Encoding, Export, Job, Lang, LoadedSource, SourceSummary, StandardizedWriter};
 use censuslink_reconcile::{Finding, IdNumbers, Severity, thousands};
 use serde_json::json;
 
 use crate::progress::{Progress, Stage};
+use crate::report::{self, Accounting};
 use crate::{Done, display_path, failure, left, right};
 
 #[derive(clap::Args)]
@@ -190,7 +192,27 @@ fn produce(
         .collect();
     let stage: Stage =
         progress.stage(lang.pick("比对与核对", "link and reconcile").to_owned(), ("", ""));
-    let outcome = censuslink_reconcile::reconcile(&inputs, &settings, job.reference_date);
+    let mut since = Instant::now();
+    let outcome = censuslink_reconcile::reconcile_with(
+        &inputs,
+        &settings,
+        job.reference_date,
+        &mut |step| {
+            let right = step.right.unwrap_or(step.left);
+            let seconds = std::mem::replace(&mut since, Instant::now()).elapsed().as_secs_f64();
+            let (candidates, links) = (thousands(step.candidates), thousands(step.links));
+            stage.note(&lang.pick(
+                format!(
+                    "  比对 {} ↔ {right}  {candidates} 候选对  {links} 对比上  {seconds:.1} 秒",
+                    step.left
+                ),
+                format!(
+                    "  link {} ↔ {right}  {candidates} candidate pairs  {links} linked  {seconds:.1} s",
+                    step.left
+                ),
+            ));
+        },
+    );
     stage.finish();
 
     let mut stage = progress.stage(lang.pick("写出结果", "write").to_owned(), ("个文件", "files"));
@@ -245,10 +267,10 @@ fn produce(
         linked[link.left.source].insert(link.left.row);
         linked[link.right.source].insert(link.right.row);
     }
-    let mut accounting = serde_json::Map::new();
-    for (i, input) in inputs.iter().enumerate() {
+    let mut accounting = Vec::with_capacity(inputs.len());
+    for (input, linked) in inputs.iter().zip(&linked) {
         let table = input.table;
-        if linked[i].iter().any(|&row| table.rejected[row as usize].is_some()) {
+        if linked.iter().any(|&row| table.rejected[row as usize].is_some()) {
             return Err(failure(
                 format!("数据源 {}：一条被拒绝的记录被比对上了（程序错误，请报告）", input.name),
                 format!(
@@ -258,13 +280,39 @@ fn produce(
             ));
         }
         let rejected = table.n_rejected();
-        let n_linked = linked[i].len();
-        let unlinked = table.len() - rejected - n_linked;
-        accounting.insert(
-            input.name.to_owned(),
-            json!({ "read": table.len(), "linked": n_linked, "unlinked": unlinked, "rejected": rejected }),
-        );
+        let unlinked = table.len() - rejected - linked.len();
+        accounting.push(Accounting { read: table.len(), linked: linked.len(), unlinked, rejected });
     }
+    let accounting_json: serde_json::Map<String, serde_json::Value> = inputs
+        .iter()
+        .zip(&accounting)
+        .map(|(input, a)| {
+            let counts = json!({ "read": a.read, "linked": a.linked, "unlinked": a.unlinked, "rejected": a.rejected });
+            (input.name.to_owned(), counts)
+        })
+        .collect();
+
+    let data = report::report_data(
+        &report::Run {
+            job: display_path(&job.path),
+            reference_moment: format!("{}T00:00:00", job.reference_date),
+            summaries: &summaries,
+            accounting: &accounting,
+            lists: &lists,
+            inputs: &inputs,
+            outcome: &outcome,
+            resolved,
+            findings: &findings,
+        },
+        lang,
+    );
+    let html = censuslink_reconcile::render_report(&data, lang);
+    let report_path = out.join("report.html");
+    std::fs::write(&report_path, html).map_err(|err| {
+        let shown = report_path.display();
+        failure(format!("无法写入 {shown}：{err}"), format!("cannot write {shown}: {err}"))
+    })?;
+    stage.add(1);
 
     let district = outcome.coverage.iter().find(|c| c.level == "district").cloned();
     let warnings: Vec<Finding> =
@@ -273,11 +321,11 @@ fn produce(
         "job": display_path(&job.path),
         "reference_moment": format!("{}T00:00:00", job.reference_date),
         "sources": summaries,
-        "row_accounting": accounting,
+        "row_accounting": accounting_json,
         "lists": lists,
         "coverage": {
             "district": district,
-            "assumptions": censuslink_reconcile::ASSUMPTIONS,
+            "assumptions": censuslink_reconcile::assumptions(lang),
         },
         "candidates_by_status": changes.listed,
         "resolved_by_field_teams": changes.resolved,

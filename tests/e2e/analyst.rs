@@ -42,6 +42,17 @@ fn run_reports_its_stages_and_explain_gives_the_runs_own_probabilities() {
     assert!(stdout.contains("普查登记常住人口 19,400"), "{stdout}");
     assert!(stdout.contains("report.html"), "{stdout}");
 
+    // The report: one file that loads nothing from anywhere, renders in a browser without a
+    // console error, with its charts and the top candidates of each list.
+    let report = out.path().join("report.html");
+    let html = std::fs::read_to_string(&report).expect("report.html");
+    assert!(!html.contains("http") && !html.contains("src="), "self-contained");
+    assert!(html.contains("<html lang=\"zh-CN\">"), "Chinese by default");
+    for id in ["coverage-township-chart", "coverage-area-chart", "weights-chart", "missing-table"] {
+        assert!(html.contains(&format!("id=\"{id}\"")), "{id}");
+    }
+    crate::browser::check_report_in_chromium(&report, None);
+
     // A missing candidate with a nearest census record: explain gives the probability the
     // list shows, and the waterfall adds up to it.
     let missing = rows(&out.path().join("missing.csv"));

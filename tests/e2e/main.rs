@@ -156,7 +156,19 @@ fn run_then_evaluate_meets_the_floors_on_the_sample() {
     let population = district["estimate"]["population"].as_f64().expect("an estimate");
     let expected = (n("census") + 1.0) * (n("admin") + 1.0) / (n("matched") + 1.0) - 1.0;
     assert!((population - expected).abs() < 1e-6, "{district}");
-    assert!(coverage["assumptions"].as_str().is_some_and(|a| a.contains("independent")));
+    let assumptions = coverage["assumptions"].as_array().expect("the assumptions, listed");
+    assert!(assumptions.iter().any(|a| a.as_str().is_some_and(|a| a.contains("相互独立"))));
+    // Every area's tallies are consistent: people in both lists are in each, and the estimate
+    // lies within its interval.
+    let coverage = std::fs::read_to_string(out.path().join("coverage.csv")).expect("coverage");
+    for line in coverage.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        let n = |i: usize| cells[i].parse::<f64>().expect("a number");
+        let (census, admin, matched) = (n(2), n(3), n(4));
+        let (estimate, low, high) = (n(5), n(6), n(7));
+        assert!(matched <= census.min(admin), "{line}");
+        assert!(low <= estimate && estimate <= high, "{line}");
+    }
 
     // Every row read is linked, unlinked or rejected.
     let accounting = summary["row_accounting"].as_object().expect("row accounting");

@@ -36,8 +36,9 @@ pub enum Error {
         path: PathBuf,
         /// The dotted key, e.g. `source.census.codes.sex`.
         key: String,
-        /// What is wrong with it and what would be right.
-        problem: JobProblem,
+        /// What is wrong with it and what would be right (boxed: some problems carry several
+        /// strings, and every `Result` of the crate carries the error's size).
+        problem: Box<JobProblem>,
     },
     /// A mapped column is not in the source file.
     MissingColumn {
@@ -137,10 +138,10 @@ impl SyntaxProblem {
                 return SyntaxProblem::UnknownKey { key, expected: keys };
             }
         }
-        if let Some(rest) = message.strip_prefix("missing field ") {
-            if let Some(key) = quoted(rest).into_iter().next() {
-                return SyntaxProblem::MissingKey { key };
-            }
+        if let Some(key) =
+            message.strip_prefix("missing field ").and_then(|rest| quoted(rest).into_iter().next())
+        {
+            return SyntaxProblem::MissingKey { key };
         }
         SyntaxProblem::Other(message.trim_end().replace('\n', " "))
     }

@@ -95,7 +95,7 @@ pub fn infer_job(files: &[PathBuf], job_path: &Path, lang: Lang) -> Result<Infer
         return Err(Error::JobInvalid {
             path: job_path.to_owned(),
             key: "source".into(),
-            problem: JobProblem::NoSource,
+            problem: Box::new(JobProblem::NoSource),
         });
     }
     let mut analyses = Vec::with_capacity(files.len());
@@ -117,16 +117,13 @@ pub fn infer_job(files: &[PathBuf], job_path: &Path, lang: Lang) -> Result<Infer
     }
     let text = render_job(&sources, lang);
     // The reference moment is always marked.
-    let n_guesses = 1 + sources
-        .iter()
-        .map(|s| s.notes().filter(|note| note.kind != NoteKind::Info).count())
-        .sum::<usize>();
+    let n_guesses = 1 + sources.iter().map(Inferred::n_guesses).sum::<usize>();
     let sources = sources
         .into_iter()
         .map(|s| InferredSource {
             file: s.file.clone(),
             n_fields: s.fields.iter().map(|line| line.field).collect::<BTreeSet<_>>().len(),
-            n_guesses: s.notes().filter(|note| note.kind != NoteKind::Info).count(),
+            n_guesses: s.n_guesses(),
             not_mapped: s.not_mapped.clone(),
             key: s.key.as_ref().map(|(column, _)| column.clone()),
             name: s.name,
@@ -296,6 +293,11 @@ impl Inferred {
             .chain(self.codes.iter().map(|table| &table.note))
             .chain(&self.code_notes)
     }
+
+    /// The comments that are guesses or checks.
+    fn n_guesses(&self) -> usize {
+        self.notes().filter(|note| note.kind != NoteKind::Info).count()
+    }
 }
 
 /// Reads a file's header and sample: format, encoding, sheet and header row as found.
@@ -323,7 +325,7 @@ fn analyze(file: &Path) -> Result<Analysis, Error> {
         }
         Format::Parquet | Format::Arrow => {}
     }
-    let (header, raw_columns, n_rows) = sample(&source)?;
+    let Sample { header, columns: raw_columns, n_rows } = sample(&source)?;
 
     let extra_missing: Vec<&'static str> = EXTRA_MISSING
         .split(' ')
@@ -528,9 +530,17 @@ fn has_digit_run(text: &str) -> bool {
     text.as_bytes().windows(6).any(|run| run.iter().all(u8::is_ascii_digit))
 }
 
-/// The header and the first [`SAMPLE_ROWS`] rows of each column (trimmed, empty for null),
-/// and the number of rows sampled.
-fn sample(source: &Source) -> Result<(Vec<String>, Vec<Vec<String>>, usize), Error> {
+/// A file's header and the first rows of its columns.
+struct Sample {
+    header: Vec<String>,
+    /// Per column, its first [`SAMPLE_ROWS`] values, trimmed, empty for null.
+    columns: Vec<Vec<String>>,
+    /// The rows sampled.
+    n_rows: usize,
+}
+
+/// Reads the header and the first [`SAMPLE_ROWS`] rows of a source.
+fn sample(source: &Source) -> Result<Sample, Error> {
     let reader = read::open(source)?;
     let mut columns: Vec<Vec<String>> = vec![Vec::new(); reader.header.len()];
     let mut n_rows = 0;
@@ -550,7 +560,7 @@ fn sample(source: &Source) -> Result<(Vec<String>, Vec<Vec<String>>, usize), Err
             break;
         }
     }
-    Ok((reader.header, columns, n_rows))
+    Ok(Sample { header: reader.header, columns, n_rows })
 }
 
 /// Placeholders for missing values that [`DEFAULT_MISSING`] lacks, added when found; separated

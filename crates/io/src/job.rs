@@ -198,7 +198,7 @@ impl Job {
         let invalid = |key: String, problem: JobProblem| Error::JobInvalid {
             path: path.to_owned(),
             key,
-            problem,
+            problem: Box::new(problem),
         };
 
         let reference_date = parse_reference_moment(&raw.reference_moment).ok_or_else(|| {

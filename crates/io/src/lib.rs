@@ -42,7 +42,7 @@ pub use crate::error::{Error, JobProblem, Problem, SyntaxProblem};
 pub use crate::export::{Column, Export, Sheet, Table, Values, write_table, write_workbook};
 pub use crate::init::{InferredJob, InferredSource, SAMPLE_ROWS, infer_job};
 pub use crate::job::{DEFAULT_MISSING, Encoding, Format, Job, Mapping, Source};
-pub use censuslink_model::Lang;
 pub use crate::load::{LoadedSource, load, load_with};
 pub use crate::read::{BATCH_ROWS, RawBatch, SourceReader, open};
 pub use crate::write::{SourceSummary, StandardizedWriter, write_json, write_row_issues};
+pub use censuslink_model::Lang;

@@ -6,17 +6,53 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-/// The assumptions the estimates rest on, printed beside them.
-pub const ASSUMPTIONS: &str = "Chapman dual-system estimate, census × activity registers \
-(school, insurance, birth). It assumes: (1) the two lists are independent (being in one does not \
-change the chance of being in the other); (2) within an area everyone has the same chance of \
-being on each list; (3) the population is closed at the reference moment; (4) matching is \
-perfect (missed links inflate the estimate, false links deflate it); (5) neither list holds \
-people who are not usual residents. Registers break (5): stale entries of people who left \
-inflate the administrative count. An area's administrative people are placed by their census \
-link, else by the area in which the census lists the people linked at their address, else \
-(townships only) by the insurance township, else by the hukou place. The interval is ±1.96 standard \
-errors of Seber's variance; real coverage surveys sample clusters and need replication instead.";
+/// The assumptions the estimates rest on, printed beside them: each in Chinese and in
+/// English.
+pub const ASSUMPTIONS: [(&str, &str); 8] = [
+    (
+        "采用 Chapman 双系统估计：普查 × 活动类行政登记（学籍、医保、出生）。",
+        "Chapman dual-system estimate, census × activity registers (school, insurance, birth).",
+    ),
+    (
+        "（1）两份名单相互独立：在一份名单中不改变在另一份中的机会；",
+        "It assumes: (1) the two lists are independent (being in one does not change the chance \
+         of being in the other);",
+    ),
+    (
+        "（2）同一区域内每个人进入每份名单的机会相同；",
+        "(2) within an area everyone has the same chance of being on each list;",
+    ),
+    ("（3）人口在标准时点是封闭的；", "(3) the population is closed at the reference moment;"),
+    (
+        "（4）比对没有差错：漏比使估计偏高，错比使估计偏低；",
+        "(4) matching is perfect (missed links inflate the estimate, false links deflate it);",
+    ),
+    (
+        "（5）两份名单都不含非常住人口。行政登记不满足（5）：已迁走者的过时记录使行政计数偏高。",
+        "(5) neither list holds people who are not usual residents. Registers break (5): stale \
+         entries of people who left inflate the administrative count.",
+    ),
+    (
+        "行政登记中的人按其普查比对结果定位到区域（普查登记为户口在本地、人在外地的人不计入，\
+         与漏登清单一致）；否则按普查在其地址登记的人所在的普查小区；否则（仅乡镇）按医保乡镇，\
+         再否则按户籍地。同一普查记录只计一人。",
+        "An area's administrative people are placed by their census link (people the census \
+         lists as living elsewhere are left out, as the missing list leaves them out), else by \
+         the area in which the census lists the people linked at their address, else \
+         (townships only) by the insurance township, else by the hukou place. Register people \
+         linked to one census record count once.",
+    ),
+    (
+        "区间为 Seber 方差的 ±1.96 倍标准误；实际的覆盖率调查按群抽样，需要重复抽样估计方差。",
+        "The interval is ±1.96 standard errors of Seber's variance; real coverage surveys \
+         sample clusters and need replication instead.",
+    ),
+];
+
+/// The assumptions in `lang`, one per item.
+pub fn assumptions(lang: censuslink_io::Lang) -> Vec<&'static str> {
+    ASSUMPTIONS.iter().map(|&(zh, en)| lang.pick(zh, en)).collect()
+}
 
 /// A dual-system estimate.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]

@@ -400,8 +400,8 @@ fn accounting_bar(s: &SourceCounts, lang: Lang) -> String {
         svg.push_str(&format!(
             "<rect class=\"{class}\" x=\"{}\" y=\"0\" width=\"{}\" height=\"10\">\
              <title>{} {}</title></rect>",
-            fixed(x, 1),
-            fixed(width, 1),
+            coord(x),
+            coord(width),
             escape(label),
             count(n)
         ));
@@ -584,8 +584,8 @@ fn coverage_chart(id: &str, title: &str, rows: &[CoverageRow], lang: Lang) -> St
         svg.push_str(&format!(
             "<rect class=\"{class} legend\" x=\"{}\" y=\"6\" width=\"14\" height=\"10\"/>\
              <text x=\"{}\" y=\"15\">{}</text>",
-            fixed(lx, 1),
-            fixed(lx + 18.0, 1),
+            coord(lx),
+            coord(lx + 18.0),
             escape(label)
         ));
         lx += 40.0 + text_width(label, 11.0);
@@ -593,14 +593,14 @@ fn coverage_chart(id: &str, title: &str, rows: &[CoverageRow], lang: Lang) -> St
     svg.push_str(&format!(
         "<line class=\"whisker\" x1=\"{}\" y1=\"11\" x2=\"{}\" y2=\"11\"/>\
          <text x=\"{}\" y=\"15\">{}</text>",
-        fixed(lx, 1),
-        fixed(lx + 20.0, 1),
-        fixed(lx + 26.0, 1),
+        coord(lx),
+        coord(lx + 20.0),
+        coord(lx + 26.0),
         escape(lang.pick("95% 区间", "95% interval"))
     ));
     svg.push_str(&format!(
         "<text class=\"axis-title\" x=\"{}\" y=\"15\" text-anchor=\"start\">{}</text>",
-        fixed(COVERAGE_LABEL_WIDTH + COVERAGE_PLOT_WIDTH + 12.0, 1),
+        coord(COVERAGE_LABEL_WIDTH + COVERAGE_PLOT_WIDTH + 12.0),
         escape(lang.pick("覆盖率（区间）", "coverage (interval)"))
     ));
     // Axis: grid lines and labels.
@@ -610,10 +610,10 @@ fn coverage_chart(id: &str, title: &str, rows: &[CoverageRow], lang: Lang) -> St
         svg.push_str(&format!(
             "<line class=\"grid\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/>\
              <text class=\"tick\" x=\"{0}\" y=\"{3}\" text-anchor=\"middle\">{4}</text>",
-            fixed(x(tick), 1),
-            fixed(COVERAGE_TOP - 4.0, 1),
-            fixed(bottom, 1),
-            fixed(COVERAGE_TOP - 8.0, 1),
+            coord(x(tick)),
+            coord(COVERAGE_TOP - 4.0),
+            coord(bottom),
+            coord(COVERAGE_TOP - 8.0),
             escape(&axis_number(tick, step))
         ));
         tick += step;
@@ -621,8 +621,8 @@ fn coverage_chart(id: &str, title: &str, rows: &[CoverageRow], lang: Lang) -> St
     if rows.is_empty() {
         svg.push_str(&format!(
             "<text class=\"empty\" x=\"{}\" y=\"{}\">{}</text>",
-            fixed(COVERAGE_LABEL_WIDTH + 8.0, 1),
-            fixed(COVERAGE_TOP + 14.0, 1),
+            coord(COVERAGE_LABEL_WIDTH + 8.0),
+            coord(COVERAGE_TOP + 14.0),
             escape(lang.pick("无数据", "no data"))
         ));
     }
@@ -630,8 +630,8 @@ fn coverage_chart(id: &str, title: &str, rows: &[CoverageRow], lang: Lang) -> St
         let y = COVERAGE_TOP + row_height * idx as f64;
         // Bars, whisker and text as fractions of the row: at 20 units, the estimate's bar is 14
         // high from 3 down, the census's 8 from 6, the whisker at 10, the text's baseline at 14.
-        let at = |fraction: f64| fixed(y + fraction * row_height, 1);
-        let tall = |fraction: f64| fixed(fraction * row_height, 1);
+        let at = |fraction: f64| coord(y + fraction * row_height);
+        let tall = |fraction: f64| coord(fraction * row_height);
         let label = match r.name.is_empty() {
             true => area_label(&r.code, lang),
             false => format!("{} {}", area_label(&r.code, lang), r.name),
@@ -642,44 +642,44 @@ fn coverage_chart(id: &str, title: &str, rows: &[CoverageRow], lang: Lang) -> St
             escape(&label),
             escape(lang.pick("普查", "census")),
             count(r.census),
-            fixed(r.population, 1),
-            fixed(r.low, 1),
-            fixed(r.high, 1),
+            coord(r.population),
+            coord(r.low),
+            coord(r.high),
             escape(lang.pick("覆盖率", "coverage")),
             percent(rate)
         ));
         svg.push_str(&format!(
             "<text class=\"label\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
-            fixed(COVERAGE_LABEL_WIDTH - 8.0, 1),
+            coord(COVERAGE_LABEL_WIDTH - 8.0),
             at(0.7),
             escape(&truncate(&label, 26))
         ));
         svg.push_str(&format!(
             "<rect class=\"bar-estimate\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>",
-            fixed(COVERAGE_LABEL_WIDTH, 1),
+            coord(COVERAGE_LABEL_WIDTH),
             at(0.15),
-            fixed(width(r.population), 1),
+            coord(width(r.population)),
             tall(0.7)
         ));
         svg.push_str(&format!(
             "<rect class=\"bar-census\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>",
-            fixed(COVERAGE_LABEL_WIDTH, 1),
+            coord(COVERAGE_LABEL_WIDTH),
             at(0.3),
-            fixed(width(r.census as f64), 1),
+            coord(width(r.census as f64)),
             tall(0.4)
         ));
         let (low, high) = (x(r.low.max(0.0)), x(r.high.max(0.0)));
         svg.push_str(&format!(
             "<path class=\"whisker\" d=\"M{0} {2}H{1}M{0} {3}V{4}M{1} {3}V{4}\"/>",
-            fixed(low, 1),
-            fixed(high, 1),
+            coord(low),
+            coord(high),
             at(0.5),
             at(0.25),
             at(0.75)
         ));
         svg.push_str(&format!(
             "<text class=\"rate\" x=\"{}\" y=\"{}\">{} <tspan class=\"dim\">({} – {})</tspan></text></g>",
-            fixed(COVERAGE_LABEL_WIDTH + COVERAGE_PLOT_WIDTH + 12.0, 1),
+            coord(COVERAGE_LABEL_WIDTH + COVERAGE_PLOT_WIDTH + 12.0),
             at(0.7),
             percent(rate),
             percent(rate_low),
@@ -695,7 +695,7 @@ fn svg_open(id: &str, class: &str, height: f64, title: &str) -> String {
         "<svg id=\"{id}\" class=\"{class}\" viewBox=\"0 0 {CHART_WIDTH} {}\" \
          preserveAspectRatio=\"xMinYMin meet\" role=\"img\" aria-label=\"{}\">\
          <title>{}</title>",
-        fixed(height, 1),
+        coord(height),
         escape(title),
         escape(title)
     )
@@ -768,25 +768,25 @@ fn weights_chart(
         svg.push_str(&format!(
             "<line class=\"grid\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/>\
              <text class=\"tick\" x=\"{0}\" y=\"{3}\" text-anchor=\"middle\">{4}</text>",
-            fixed(x(tick), 1),
-            fixed(top, 1),
-            fixed(panels_bottom - HISTOGRAM_PANEL_GAP, 1),
-            fixed(panels_bottom, 1),
+            coord(x(tick)),
+            coord(top),
+            coord(panels_bottom - HISTOGRAM_PANEL_GAP),
+            coord(panels_bottom),
             escape(&axis_number(tick, step))
         ));
         tick += step;
     }
     svg.push_str(&format!(
         "<text class=\"axis-title\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
-        fixed(HISTOGRAM_LEFT + HISTOGRAM_PLOT_WIDTH / 2.0, 1),
-        fixed(panels_bottom + 20.0, 1),
+        coord(HISTOGRAM_LEFT + HISTOGRAM_PLOT_WIDTH / 2.0),
+        coord(panels_bottom + 20.0),
         escape(lang.pick("匹配权重（log2 几率）", "match weight (log2 odds)"))
     ));
     if histograms.is_empty() {
         svg.push_str(&format!(
             "<text class=\"empty\" x=\"{}\" y=\"{}\">{}</text>",
-            fixed(HISTOGRAM_LEFT + 8.0, 1),
-            fixed(top + 40.0, 1),
+            coord(HISTOGRAM_LEFT + 8.0),
+            coord(top + 40.0),
             escape(lang.pick("无数据", "no data"))
         ));
     }
@@ -799,17 +799,17 @@ fn weights_chart(
         let bar_height = |n: u64| ((1 + n) as f64).log10() / scale * HISTOGRAM_PANEL_HEIGHT;
         svg.push_str(&format!(
             "<text class=\"panel-title\" x=\"{}\" y=\"{}\">{} <tspan class=\"dim\">{} {}</tspan></text>",
-            fixed(HISTOGRAM_LEFT, 1),
-            fixed(panel_top - 8.0, 1),
+            coord(HISTOGRAM_LEFT),
+            coord(panel_top - 8.0),
             escape(&histogram.link),
             count(total),
             escape(lang.pick("对", "pairs"))
         ));
         svg.push_str(&format!(
             "<line class=\"axis\" x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\"/>",
-            fixed(HISTOGRAM_LEFT, 1),
-            fixed(base, 1),
-            fixed(HISTOGRAM_LEFT + HISTOGRAM_PLOT_WIDTH, 1)
+            coord(HISTOGRAM_LEFT),
+            coord(base),
+            coord(HISTOGRAM_LEFT + HISTOGRAM_PLOT_WIDTH)
         ));
         // Counts 1, 10, 100... up to the largest bin.
         let mut decade = 1u64;
@@ -818,11 +818,11 @@ fn weights_chart(
             svg.push_str(&format!(
                 "<line class=\"grid\" x1=\"{0}\" y1=\"{2}\" x2=\"{1}\" y2=\"{2}\"/>\
                  <text class=\"tick\" x=\"{3}\" y=\"{4}\" text-anchor=\"end\">{5}</text>",
-                fixed(HISTOGRAM_LEFT, 1),
-                fixed(HISTOGRAM_LEFT + HISTOGRAM_PLOT_WIDTH, 1),
-                fixed(y, 1),
-                fixed(HISTOGRAM_LEFT - 6.0, 1),
-                fixed(y + 4.0, 1),
+                coord(HISTOGRAM_LEFT),
+                coord(HISTOGRAM_LEFT + HISTOGRAM_PLOT_WIDTH),
+                coord(y),
+                coord(HISTOGRAM_LEFT - 6.0),
+                coord(y + 4.0),
                 count(decade)
             ));
             decade = match decade.checked_mul(10) {
@@ -839,10 +839,10 @@ fn weights_chart(
             svg.push_str(&format!(
                 "<rect class=\"bar-weight\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\">\
                  <title>[{}, {}): {} {}</title></rect>",
-                fixed(x0, 1),
-                fixed(base - h, 1),
-                fixed((x1 - x0 - 0.5).max(0.5), 1),
-                fixed(h, 1),
+                coord(x0),
+                coord(base - h),
+                coord((x1 - x0 - 0.5).max(0.5)),
+                coord(h),
                 signed(bin.low, 1),
                 signed(bin.high, 1),
                 count(bin.count),
@@ -860,11 +860,11 @@ fn weights_chart(
              <line x1=\"{1}\" y1=\"{2}\" x2=\"{1}\" y2=\"{3}\"/>\
              <text x=\"{4}\" y=\"{5}\" text-anchor=\"{anchor}\">{0}</text></g>",
             escape(&format!("{} {}", t.label, signed(t.weight, 2))),
-            fixed(tx, 1),
-            fixed(label_y - 10.0, 1),
-            fixed(panels_bottom - HISTOGRAM_PANEL_GAP, 1),
-            fixed(tx + offset, 1),
-            fixed(label_y, 1)
+            coord(tx),
+            coord(label_y - 10.0),
+            coord(panels_bottom - HISTOGRAM_PANEL_GAP),
+            coord(tx + offset),
+            coord(label_y)
         ));
     }
     svg.push_str("</svg>\n");
@@ -955,8 +955,8 @@ fn weight_bar(weight: f64, max_weight: f64) -> String {
         "<svg class=\"weight-bar\" width=\"{WIDTH}\" height=\"12\" viewBox=\"0 0 {WIDTH} 12\" aria-hidden=\"true\">\
          <rect class=\"{class}\" x=\"{}\" y=\"2\" width=\"{}\" height=\"8\"/>\
          <line class=\"zero\" x1=\"{mid}\" y1=\"0\" x2=\"{mid}\" y2=\"12\"/></svg>",
-        fixed(x, 1),
-        fixed(length, 1)
+        coord(x),
+        coord(length)
     )
 }
 
@@ -1130,14 +1130,14 @@ fn waterfall_chart(waterfall: &Waterfall, lang: Lang) -> String {
     let mut svg = format!(
         "<svg class=\"waterfall\" width=\"{WATERFALL_WIDTH}\" height=\"{}\" \
          viewBox=\"0 0 {WATERFALL_WIDTH} {}\" role=\"img\" aria-label=\"{}\">",
-        fixed(height, 1),
-        fixed(height, 1),
+        coord(height),
+        coord(height),
         escape(lang.pick("匹配权重瀑布图", "match weight waterfall"))
     );
     svg.push_str(&format!(
         "<line class=\"zero\" x1=\"{0}\" y1=\"0\" x2=\"{0}\" y2=\"{1}\"/>",
-        fixed(x(0.0), 1),
-        fixed(height, 1)
+        coord(x(0.0)),
+        coord(height)
     ));
     for (idx, (label, class, from, to)) in steps.iter().enumerate() {
         let y = WATERFALL_ROW_HEIGHT * idx as f64 + 2.0;
@@ -1150,23 +1150,23 @@ fn waterfall_chart(waterfall: &Waterfall, lang: Lang) -> String {
              <text class=\"value\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text></g>",
             escape(label),
             signed(value, 2),
-            fixed(WATERFALL_LABEL_WIDTH - 6.0, 1),
-            fixed(y + 10.0, 1),
+            coord(WATERFALL_LABEL_WIDTH - 6.0),
+            coord(y + 10.0),
             escape(&truncate(label, 28)),
-            fixed(x0, 1),
-            fixed(y, 1),
-            fixed((x1 - x0).max(1.0), 1),
-            fixed(WATERFALL_WIDTH - 4.0, 1),
-            fixed(y + 10.0, 1),
+            coord(x0),
+            coord(y),
+            coord((x1 - x0).max(1.0)),
+            coord(WATERFALL_WIDTH - 4.0),
+            coord(y + 10.0),
             signed(if *class == "total" { *to } else { value }, 2)
         ));
         // A connector from this step's end to the next step's start.
         if idx + 2 < steps.len() {
             svg.push_str(&format!(
                 "<line class=\"connector\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/>",
-                fixed(x(*to), 1),
-                fixed(y + 11.0, 1),
-                fixed(y + WATERFALL_ROW_HEIGHT, 1)
+                coord(x(*to)),
+                coord(y + 11.0),
+                coord(y + WATERFALL_ROW_HEIGHT)
             ));
         }
     }
@@ -1338,6 +1338,11 @@ fn group(digits: &str) -> String {
 }
 
 /// `x` with `places` decimals and thousands separators; `—` when not finite.
+/// A coordinate of an SVG attribute: one decimal, no grouping.
+fn coord(x: f64) -> String {
+    format!("{x:.1}")
+}
+
 fn fixed(x: f64, places: usize) -> String {
     if !x.is_finite() {
         return "—".to_owned();
@@ -1748,6 +1753,35 @@ mod tests {
         let start = html.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("#{id}"));
         let end = start + html[start..].find(&format!("</{tag}>")).expect("closed");
         &html[start..end]
+    }
+
+    #[test]
+    fn svg_coordinates_are_plain_numbers_at_district_scale() {
+        // 120 areas make the area chart taller than 1,000 units: no coordinate may be written
+        // with a thousands separator, which would void the whole attribute.
+        let mut data = fixture();
+        data.areas = (0..120)
+            .map(|i| CoverageRow {
+                code: format!("320115001{i:03}001"),
+                census: 4_000 + i,
+                admin: 4_100,
+                matched: 3_900,
+                population: 4_205.0,
+                low: 4_190.0,
+                high: 4_220.0,
+                ..CoverageRow::default()
+            })
+            .collect();
+        let html = render_report(&data, Lang::Zh);
+        for attribute in ["viewBox", "x", "y", "width", "height", "x1", "x2", "y1", "y2", "d"] {
+            let marker = format!(" {attribute}=\"");
+            for (at, _) in html.match_indices(&marker) {
+                let value = &html[at + marker.len()..];
+                let value = &value[..value.find('"').expect("a closed attribute")];
+                assert!(!value.contains(','), "{attribute}=\"{value}\"");
+            }
+        }
+        assert!(html.contains("viewBox=\"0 0 960 1"), "a tall area chart");
     }
 
     #[test]

@@ -59,7 +59,9 @@ mod worklists;
 
 use censuslink_io::{Job, LoadedSource};
 
-pub use crate::coverage::{ASSUMPTIONS, AreaCoverage, Estimate, Tally, chapman, coverage};
+pub use crate::coverage::{
+    ASSUMPTIONS, AreaCoverage, Estimate, Tally, assumptions, chapman, coverage,
+};
 pub use crate::evaluate::{CsvProblem, Evaluation, Located, Score, TruthError, evaluate};
 pub use crate::features::person_records;
 pub use crate::html::{
@@ -69,7 +71,7 @@ pub use crate::html::{
 };
 pub use crate::pipeline::{
     Birth, Conflict, Deceased, Duplicate, Histogram, Input, Link, LinkModel, Missing, Outcome,
-    RecordRef, evidence_score, explain_pair, reconcile,
+    RecordRef, Step, evidence_score, explain_pair, reconcile, reconcile_with,
 };
 pub use crate::profile::{
     FieldProfile, Finding, FindingKind, LinkBlocking, Profile, Severity, SourceProfile, findings,
@@ -77,7 +79,8 @@ pub use crate::profile::{
 };
 pub use crate::report::{explanation_text, tables};
 pub use crate::rerun::{
-    CANDIDATE_LISTS, Changes, Previous, RecordName, Resolved, apply, candidate_pairs,
+    CANDIDATE_LISTS, CandidatePairs, Changes, Previous, RecordName, Resolved, apply,
+    candidate_pairs,
 };
 pub use crate::settings::{SettingsError, linkage_settings, person_defaults};
 pub use crate::words::{field_name, level_label};

@@ -203,9 +203,34 @@ fn tier(score: u32) -> u8 {
     }
 }
 
+/// A link the pipeline has made, for progress: its sources, the candidate pairs it scored at
+/// probability 0.01 or more, and the links (or, for the census with itself, the linked pairs)
+/// it kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Step<'a> {
+    /// The left source.
+    pub left: &'a str,
+    /// The right source; `None` for the census with itself.
+    pub right: Option<&'a str>,
+    /// Candidate pairs of probability 0.01 or more.
+    pub candidates: usize,
+    /// Links kept.
+    pub links: usize,
+}
+
 /// Runs the pipeline over `inputs` (one of them the census) with `settings`, for the census
 /// reference day `reference`.
 pub fn reconcile(inputs: &[Input<'_>], settings: &Settings, reference: PartialDate) -> Outcome {
+    reconcile_with(inputs, settings, reference, &mut |_| {})
+}
+
+/// [`reconcile`], telling `on_step` of each link as it is made.
+pub fn reconcile_with(
+    inputs: &[Input<'_>],
+    settings: &Settings,
+    reference: PartialDate,
+    on_step: &mut dyn FnMut(Step<'_>),
+) -> Outcome {
     let Some(census) = inputs.iter().position(|input| input.role == Role::Census) else {
         return Outcome::default();
     };
@@ -242,6 +267,12 @@ pub fn reconcile(inputs: &[Input<'_>], settings: &Settings, reference: PartialDa
                 threshold: settings.threshold,
             });
         }
+        on_step(Step {
+            left: inputs[census].name,
+            right: Some(input.name),
+            candidates: pairs.len(),
+            links: pair_links.len(),
+        });
         if input.role == Role::Hukou || census_m.is_none() && input.role != Role::Birth {
             census_m = model.map(|(model, _)| model).or(census_m);
         }
@@ -297,6 +328,12 @@ pub fn reconcile(inputs: &[Input<'_>], settings: &Settings, reference: PartialDa
                 continue;
             }
             let linked = link_pair(inputs[a].table, inputs[b].table, settings);
+            on_step(Step {
+                left: inputs[a].name,
+                right: Some(inputs[b].name),
+                candidates: linked.pairs.len(),
+                links: linked.links.len(),
+            });
             if let Some((model, rules)) = linked.model {
                 models.push(LinkModel {
                     left: a,
@@ -386,6 +423,14 @@ pub fn reconcile(inputs: &[Input<'_>], settings: &Settings, reference: PartialDa
     // Duplicates: census clusters with two resident records or more.
     let (duplicates, dedupe_model) =
         census_duplicates(census, census_table, settings, census_m.as_ref(), &key);
+    on_step(Step {
+        left: inputs[census].name,
+        right: None,
+        candidates: dedupe_model
+            .as_ref()
+            .map_or(0, |m| m.weights.counts.iter().sum::<u64>() as usize),
+        links: duplicates.iter().map(|d| d.pairs.len()).sum(),
+    });
     models.extend(dedupe_model);
 
     // Deceased: census records linked to a death before the moment.
@@ -444,11 +489,19 @@ pub fn reconcile(inputs: &[Input<'_>], settings: &Settings, reference: PartialDa
             by_area.entry(area_of(row)).or_default().census += 1;
         }
     }
+    // Each person's census record: the first linked, a usual resident's before one of someone
+    // living elsewhere (a hukou entry links to the listing at the hukou address).
+    let away = |row: usize| census_table.record_type[row] == Some(RecordType::RegisteredAway);
     let mut census_row_of: HashMap<usize, usize> = HashMap::new();
     for link in &links[..census_links] {
-        census_row_of.entry(persons.find(index(link.right))).or_insert(link.left.row as usize);
+        let row = link.left.row as usize;
+        let entry = census_row_of.entry(persons.find(index(link.right))).or_insert(row);
+        if away(*entry) && !away(row) {
+            *entry = row;
+        }
     }
     let mut by_township: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut matched_rows: HashSet<usize> = HashSet::new();
     for (&person, records) in &members {
         let active = records
             .iter()
@@ -457,6 +510,13 @@ pub fn reconcile(inputs: &[Input<'_>], settings: &Settings, reference: PartialDa
             continue;
         }
         if let Some(&row) = census_row_of.get(&person) {
+            // Two register persons linked to one census record are one person the registers
+            // failed to join: counted once. A person the census lists as living elsewhere
+            // (`registered_away`) is enumerated, and out of the resident population: as the
+            // missing list leaves them out, so does coverage.
+            if !matched_rows.insert(row) || away(row) {
+                continue;
+            }
             let tally = by_area.entry(area_of(row)).or_default();
             tally.admin += 1;
             tally.matched += 1;
@@ -819,6 +879,33 @@ impl UnionFind {
     }
 }
 
+/// The explanation of the pair `a`, `b` under the link that compares their sources (a model
+/// of [`Outcome::models`], possibly read back from a run's `models.json`), in either order;
+/// `None` when the link does not join their sources or its model does not fit the records.
+pub fn explain_pair(
+    inputs: &[Input<'_>],
+    link: &LinkModel,
+    a: RecordRef,
+    b: RecordRef,
+) -> Option<Explanation> {
+    let (a, b) = match link.right {
+        None if a.source == link.left && b.source == link.left => (a, b),
+        Some(right) if (a.source, b.source) == (link.left, right) => (a, b),
+        Some(right) if (b.source, a.source) == (link.left, right) => (b, a),
+        _ => return None,
+    };
+    let left = inputs.get(a.source)?.table;
+    let right = link.right.map(|right| inputs[right].table);
+    let n_left = left.len() as RecordIdx;
+    if a.row >= n_left || right.is_some_and(|r| b.row as usize >= r.len()) {
+        return None;
+    }
+    let records = person_records(left, right);
+    let scorer = link.model.scorer(&records).ok()?;
+    let b_index = if right.is_some() { n_left + b.row } else { b.row };
+    Some(scorer.explain(&link.model, a.row, b_index))
+}
+
 #[cfg(test)]
 mod tests {
     use censuslink_model::{IdStatus, PartialDate, PersonTable, Role, Sex};
@@ -946,31 +1033,4 @@ mod tests {
         assert_eq!(areas[&(1, "东山社区3幢502室")], "320115001001001");
         assert_eq!(areas[&(1, "周里村3组17号")], "320115002001001");
     }
-}
-
-/// The explanation of the pair `a`, `b` under the link that compares their sources (a model
-/// of [`Outcome::models`], possibly read back from a run's `models.json`), in either order;
-/// `None` when the link does not join their sources or its model does not fit the records.
-pub fn explain_pair(
-    inputs: &[Input<'_>],
-    link: &LinkModel,
-    a: RecordRef,
-    b: RecordRef,
-) -> Option<Explanation> {
-    let (a, b) = match link.right {
-        None if a.source == link.left && b.source == link.left => (a, b),
-        Some(right) if (a.source, b.source) == (link.left, right) => (a, b),
-        Some(right) if (b.source, a.source) == (link.left, right) => (b, a),
-        _ => return None,
-    };
-    let left = inputs.get(a.source)?.table;
-    let right = link.right.map(|right| inputs[right].table);
-    let n_left = left.len() as RecordIdx;
-    if a.row >= n_left || right.is_some_and(|r| b.row as usize >= r.len()) {
-        return None;
-    }
-    let records = person_records(left, right);
-    let scorer = link.model.scorer(&records).ok()?;
-    let b_index = if right.is_some() { n_left + b.row } else { b.row };
-    Some(scorer.explain(&link.model, a.row, b_index))
 }

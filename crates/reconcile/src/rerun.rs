@@ -139,6 +139,64 @@ fn filter(values: &mut Values, keep: &[bool]) {
     };
 }
 
+/// A record named in a run's lists: its source's name and its key.
+pub type RecordName = (String, String);
+
+/// The pairs of records behind a candidate of a run's lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CandidatePairs {
+    /// The list that holds the candidate.
+    pub list: &'static str,
+    /// Its pairs of records.
+    pub pairs: Vec<(RecordName, RecordName)>,
+}
+
+/// The pairs of records behind the candidate `id` of the lists a run wrote into `out_dir`:
+/// the list it is on and its pairs (a missing candidate's register records each with the
+/// nearest census record, a duplicate's linked census records, a deceased person's census
+/// and death records; none for births and conflicts, which no pair makes). `census` is the
+/// census source's name, which lists leave out of bare census keys. `None` when no list holds
+/// the candidate.
+pub fn candidate_pairs(
+    out_dir: &Path,
+    id: &str,
+    census: &str,
+) -> Result<Option<CandidatePairs>, TruthError> {
+    let named = |text: &str| -> RecordName {
+        match text.split_once(':') {
+            Some((source, key)) => (source.to_owned(), key.to_owned()),
+            None => (census.to_owned(), text.to_owned()),
+        }
+    };
+    for list in CANDIDATE_LISTS {
+        let rows = read_csv(&out_dir.join(format!("{list}.csv")))?;
+        let Some(row) =
+            rows.into_iter().find(|row| row.get("candidate_id").is_some_and(|c| c == id))
+        else {
+            continue;
+        };
+        let field = |name: &str| row.get(name).map(String::as_str).unwrap_or("");
+        let pairs = match list {
+            "missing" if !field("nearest_census_record").is_empty() => {
+                let nearest = named(field("nearest_census_record"));
+                field("records").split(';').map(|r| (nearest.clone(), named(r))).collect()
+            }
+            "duplicates" => field("pair_probabilities")
+                .split(';')
+                .filter_map(|pair| pair.split_whitespace().next()?.split_once('~'))
+                .map(|(a, b)| (named(a), named(b)))
+                .collect(),
+            "deceased" => vec![(
+                named(field("census_id")),
+                (field("death_source").to_owned(), field("death_id").to_owned()),
+            )],
+            _ => Vec::new(),
+        };
+        return Ok(Some(CandidatePairs { list, pairs }));
+    }
+    Ok(None)
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::{BTreeMap, BTreeSet};
@@ -187,53 +245,4 @@ mod tests {
         assert_eq!(changes.listed, expected);
         assert_eq!(changes.resolved, 1);
     }
-}
-
-/// A record named in a run's lists: its source's name and its key.
-pub type RecordName = (String, String);
-
-/// The pairs of records behind the candidate `id` of the lists a run wrote into `out_dir`:
-/// the list it is on and its pairs (a missing candidate's register records each with the
-/// nearest census record, a duplicate's linked census records, a deceased person's census
-/// and death records; none for births and conflicts, which no pair makes). `census` is the
-/// census source's name, which lists leave out of bare census keys. `None` when no list holds
-/// the candidate.
-pub fn candidate_pairs(
-    out_dir: &Path,
-    id: &str,
-    census: &str,
-) -> Result<Option<(&'static str, Vec<(RecordName, RecordName)>)>, TruthError> {
-    let named = |text: &str| -> RecordName {
-        match text.split_once(':') {
-            Some((source, key)) => (source.to_owned(), key.to_owned()),
-            None => (census.to_owned(), text.to_owned()),
-        }
-    };
-    for list in CANDIDATE_LISTS {
-        let rows = read_csv(&out_dir.join(format!("{list}.csv")))?;
-        let Some(row) =
-            rows.into_iter().find(|row| row.get("candidate_id").is_some_and(|c| c == id))
-        else {
-            continue;
-        };
-        let field = |name: &str| row.get(name).map(String::as_str).unwrap_or("");
-        let pairs = match list {
-            "missing" if !field("nearest_census_record").is_empty() => {
-                let nearest = named(field("nearest_census_record"));
-                field("records").split(';').map(|r| (nearest.clone(), named(r))).collect()
-            }
-            "duplicates" => field("pair_probabilities")
-                .split(';')
-                .filter_map(|pair| pair.split_whitespace().next()?.split_once('~'))
-                .map(|(a, b)| (named(a), named(b)))
-                .collect(),
-            "deceased" => vec![(
-                named(field("census_id")),
-                (field("death_source").to_owned(), field("death_id").to_owned()),
-            )],
-            _ => Vec::new(),
-        };
-        return Ok(Some((list, pairs)));
-    }
-    Ok(None)
 }

@@ -1,0 +1,239 @@
+//! The data of `report.html`, gathered from what a run made.
+
+use censuslink_io::{Lang, SourceSummary};
+use censuslink_linkage::{Explanation, weight_of};
+use censuslink_reconcile::{
+    BlockingRow, ComparisonSummary, CoverageRow, DuplicateRow, Finding, Input, LevelSummary,
+    LinkModel, ListCounts, MissingRow, ModelSummary, Outcome, QualityFinding, QualitySeverity,
+    ReportData, Resolved, Severity, SourceCounts, Waterfall, WeightBin, WeightHistogram,
+    WeightTerm, WeightThreshold, field_name, level_label,
+};
+
+/// Candidates of each list the report shows.
+const TOP: usize = 50;
+
+/// One source's row accounting: every row read is linked, unlinked or rejected.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Accounting {
+    pub(crate) read: usize,
+    pub(crate) linked: usize,
+    pub(crate) unlinked: usize,
+    pub(crate) rejected: usize,
+}
+
+/// What the report needs of a run.
+pub(crate) struct Run<'a> {
+    pub(crate) job: String,
+    pub(crate) reference_moment: String,
+    pub(crate) summaries: &'a [SourceSummary],
+    pub(crate) accounting: &'a [Accounting],
+    pub(crate) lists: &'a serde_json::Map<String, serde_json::Value>,
+    pub(crate) inputs: &'a [Input<'a>],
+    pub(crate) outcome: &'a Outcome,
+    pub(crate) resolved: &'a Resolved,
+    pub(crate) findings: &'a [Finding],
+}
+
+pub(crate) fn report_data(run: &Run<'_>, lang: Lang) -> ReportData {
+    let count = |name: &str| run.lists.get(name).and_then(|n| n.as_u64()).unwrap_or_default();
+    let coverage = |level: &str| -> Vec<CoverageRow> {
+        let mut rows: Vec<CoverageRow> = run
+            .outcome
+            .coverage
+            .iter()
+            .filter(|c| c.level == level)
+            .map(|c| CoverageRow {
+                code: c.code.clone(),
+                name: String::new(),
+                census: c.census,
+                admin: c.admin,
+                matched: c.matched,
+                population: c.estimate.population,
+                low: c.estimate.low,
+                high: c.estimate.high,
+            })
+            .collect();
+        rows.sort_by(|a, b| a.code.cmp(&b.code));
+        rows
+    };
+    let link_name = |link: &LinkModel| {
+        let left = run.inputs[link.left].name;
+        format!("{left} ↔ {}", link.right.map_or(left, |r| run.inputs[r].name))
+    };
+    let open = |id: &str| !run.resolved.contains(id);
+
+    let mut missing: Vec<&censuslink_reconcile::Missing> =
+        run.outcome.missing.iter().filter(|m| open(&m.id)).collect();
+    missing.truncate(TOP);
+    let mut duplicates: Vec<&censuslink_reconcile::Duplicate> =
+        run.outcome.duplicates.iter().filter(|d| open(&d.id)).collect();
+    // The doubtful first: those a field team should look at.
+    duplicates.sort_by(|a, b| a.probability.total_cmp(&b.probability).then(a.id.cmp(&b.id)));
+    duplicates.truncate(TOP);
+    let area = |r: censuslink_reconcile::RecordRef| {
+        run.inputs[r.source].table.enumeration_area.get(r.row as usize).unwrap_or("").to_owned()
+    };
+
+    ReportData {
+        job: run.job.clone(),
+        reference_moment: run.reference_moment.clone(),
+        run_date: format!("censuslink {}", env!("CARGO_PKG_VERSION")),
+        sources: run
+            .summaries
+            .iter()
+            .zip(run.accounting)
+            .map(|(s, a)| SourceCounts {
+                name: s.name.clone(),
+                role: s.role.clone(),
+                read: s.rows_read,
+                usable: s.rows_usable,
+                rejected: a.rejected as u64,
+                issues: s.issues.values().sum(),
+                linked: a.linked as u64,
+                unlinked: a.unlinked as u64,
+            })
+            .collect(),
+        lists: ListCounts {
+            links: count("links"),
+            missing: count("missing"),
+            duplicates: count("duplicates"),
+            deceased: count("deceased"),
+            births: count("births"),
+            conflicts: count("conflicts"),
+        },
+        district: coverage("district").into_iter().next().unwrap_or_default(),
+        assumptions: censuslink_reconcile::assumptions(lang)
+            .into_iter()
+            .map(String::from)
+            .collect(),
+        townships: coverage("township"),
+        areas: coverage("enumeration_area"),
+        weights: run
+            .outcome
+            .models
+            .iter()
+            .map(|link| WeightHistogram {
+                link: link_name(link),
+                bins: (link.weights.counts.iter().enumerate())
+                    .map(|(i, &count)| {
+                        let low = link.weights.start + i as f64;
+                        WeightBin { low, high: low + 1.0, count }
+                    })
+                    .collect(),
+            })
+            .collect(),
+        thresholds: run.outcome.models.first().map_or_else(Vec::new, |link| {
+            vec![WeightThreshold {
+                label: lang.pick(
+                    format!("比对阈值 p = {}", link.threshold),
+                    format!("link threshold p = {}", link.threshold),
+                ),
+                weight: weight_of(link.threshold),
+            }]
+        }),
+        models: run
+            .outcome
+            .models
+            .iter()
+            .map(|link| ModelSummary {
+                link: link_name(link),
+                prior: link.model.prior,
+                comparisons: link
+                    .model
+                    .comparisons
+                    .iter()
+                    .map(|c| ComparisonSummary {
+                        field: field_name(&c.comparison.feature, lang).to_owned(),
+                        levels: (1..c.labels.len())
+                            .map(|level| LevelSummary {
+                                label: level_label(&c.labels[level], lang).to_owned(),
+                                m: c.m[level],
+                                u: c.u[level],
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        blocking: run
+            .outcome
+            .models
+            .iter()
+            .flat_map(|link| {
+                link.rules.iter().map(move |rule| BlockingRow {
+                    link: link_name(link),
+                    rule: rule.rule.clone(),
+                    blocks: rule.blocks,
+                    pairs: rule.pairs,
+                    largest_block: Some(rule.largest_block),
+                    capped_blocks: rule.capped_blocks,
+                })
+            })
+            .collect(),
+        missing: missing
+            .iter()
+            .map(|m| {
+                let mut sources: Vec<&str> =
+                    m.records.iter().map(|r| run.inputs[r.source].name).collect();
+                sources.dedup();
+                MissingRow {
+                    id: m.id.clone(),
+                    area: m.area.clone().unwrap_or_default(),
+                    tier: m.tier,
+                    evidence_score: m.score,
+                    sources: sources.join(";"),
+                    nearest_probability: m.nearest.as_ref().map(|(_, p, _)| *p),
+                    explanation: m.nearest.as_ref().map(|(_, _, e)| waterfall(e, lang)),
+                }
+            })
+            .collect(),
+        duplicates: duplicates
+            .iter()
+            .map(|d| {
+                let mut areas: Vec<String> = d.records.iter().map(|&r| area(r)).collect();
+                areas.sort();
+                areas.dedup();
+                DuplicateRow {
+                    id: d.id.clone(),
+                    area: areas.join(";"),
+                    n_records: d.records.len() as u64,
+                    probability: d.probability,
+                    explanation: d.explanation.as_ref().map(|e| waterfall(e, lang)),
+                }
+            })
+            .collect(),
+        findings: run
+            .findings
+            .iter()
+            .map(|f| QualityFinding {
+                source: f.source.clone(),
+                field: f
+                    .field
+                    .as_deref()
+                    .map(|f| field_name(f, lang).to_owned())
+                    .unwrap_or_default(),
+                finding: f.message(lang),
+                count: f.count as u64,
+                severity: match f.severity {
+                    Severity::Warning => QualitySeverity::Warning,
+                    Severity::Note => QualitySeverity::Note,
+                },
+            })
+            .collect(),
+    }
+}
+
+/// An explanation as the report draws it: the prior, then each field's level and weight.
+fn waterfall(explanation: &Explanation, lang: Lang) -> Waterfall {
+    Waterfall {
+        prior_weight: explanation.prior_weight,
+        terms: explanation
+            .comparisons
+            .iter()
+            .map(|c| WeightTerm {
+                label: format!("{} {}", field_name(&c.feature, lang), level_label(&c.label, lang)),
+                weight: c.weight + c.tf_adjustment,
+            })
+            .collect(),
+    }
+}
