@@ -232,10 +232,22 @@ fn produce(
     let worklist_dir = out.join("worklists");
     create_dir(&worklist_dir)?;
     let (ids, title) = match job.mask_ids {
-        true => (IdNumbers::Masked, "普查比对核查清单（身份证号已遮盖）"),
-        false => (IdNumbers::Shown, "普查比对核查清单（含完整身份证号，注意保密）"),
+        true => (
+            IdNumbers::Masked,
+            lang.pick(
+                "普查比对核查清单（身份证号已遮盖）",
+                "Census reconciliation worklist (ID numbers masked)",
+            ),
+        ),
+        false => (
+            IdNumbers::Shown,
+            lang.pick(
+                "普查比对核查清单（含完整身份证号，注意保密）",
+                "Census reconciliation worklist (whole ID numbers: confidential)",
+            ),
+        ),
     };
-    let books = censuslink_reconcile::worklists(&outcome, &inputs, ids);
+    let books = censuslink_reconcile::worklists(&outcome, &inputs, ids, lang);
     for (township, sheets) in &books {
         let sheets: Vec<censuslink_io::Sheet<'_>> = sheets
             .iter()

@@ -25,11 +25,15 @@ fn run_reports_its_stages_and_explain_gives_the_runs_own_probabilities() {
     // Not a terminal: one plain line per stage, counts and no values.
     let stderr = String::from_utf8_lossy(&output.stderr);
     let stages: Vec<&str> = stderr.lines().collect();
-    assert_eq!(stages.len(), 8, "six sources read, linking, writing: {stderr}");
+    // Six sources read; the census linked to five registers, the registers with each other
+    // but the birth certificates (6 pairs), the census with itself; then writing.
+    assert_eq!(stages.len(), 6 + 5 + 6 + 1 + 2, "{stderr}");
     assert!(stages[0].starts_with("读取 census  20,223 行  "), "{stderr}");
     assert!(stages[5].starts_with("读取 insurance  19,280 行  "), "{stderr}");
-    assert!(stages[6].starts_with("比对与核对  "), "{stderr}");
-    assert!(stages[7].starts_with("写出结果  "), "{stderr}");
+    assert!(stages[6].starts_with("  比对 census ↔ hukou  "), "{stderr}");
+    assert!(stages[17].starts_with("  比对 census ↔ census  "), "{stderr}");
+    assert!(stages[18].starts_with("比对与核对  "), "{stderr}");
+    assert!(stages[19].starts_with("写出结果  "), "{stderr}");
     // The one-screen summary: sources, lists with their files, the estimate, the outputs.
     let stdout = String::from_utf8_lossy(&output.stdout);
     let summary: Value =

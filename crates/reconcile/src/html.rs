@@ -1326,6 +1326,11 @@ fn count(n: u64) -> String {
     group(&n.to_string())
 }
 
+/// `n` with thousands separators: `1,234,567`.
+pub fn thousands(n: usize) -> String {
+    group(&n.to_string())
+}
+
 fn group(digits: &str) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (idx, c) in digits.chars().enumerate() {
@@ -1337,11 +1342,12 @@ fn group(digits: &str) -> String {
     out
 }
 
-/// `x` with `places` decimals and thousands separators; `—` when not finite.
 /// A coordinate of an SVG attribute: one decimal, no grouping.
 fn coord(x: f64) -> String {
     format!("{x:.1}")
 }
+
+/// `x` with `places` decimals and thousands separators; `—` when not finite.
 
 fn fixed(x: f64, places: usize) -> String {
     if !x.is_finite() {

@@ -67,7 +67,7 @@ pub use crate::features::person_records;
 pub use crate::html::{
     BlockingRow, ComparisonSummary, CoverageRow, DuplicateRow, LevelSummary, ListCounts,
     MissingRow, ModelSummary, QualityFinding, QualitySeverity, ReportData, SourceCounts, Waterfall,
-    WeightBin, WeightHistogram, WeightTerm, WeightThreshold, render_report,
+    WeightBin, WeightHistogram, WeightTerm, WeightThreshold, render_report, thousands,
 };
 pub use crate::pipeline::{
     Birth, Conflict, Deceased, Duplicate, Histogram, Input, Link, LinkModel, Missing, Outcome,
@@ -75,7 +75,7 @@ pub use crate::pipeline::{
 };
 pub use crate::profile::{
     FieldProfile, Finding, FindingKind, LinkBlocking, Profile, Severity, SourceProfile, findings,
-    profile, thousands,
+    profile,
 };
 pub use crate::report::{explanation_text, tables};
 pub use crate::rerun::{

@@ -12,6 +12,7 @@ use censuslink_model::{Field, IdStatus, IssueKind, PartialDate, PersonTable, Rol
 use serde::Serialize;
 
 use crate::features::person_records;
+use crate::html::thousands;
 
 /// The profile of a job's sources.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -421,31 +422,5 @@ fn describe(mapping: &Mapping) -> String {
             .cloned()
             .collect::<Vec<_>>()
             .join("/"),
-    }
-}
-
-/// `1234567` as `1,234,567`.
-pub fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::thousands;
-
-    #[test]
-    fn thousands_are_separated() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(1_234_567), "1,234,567");
     }
 }

@@ -1,10 +1,10 @@
 //! Worklists for field teams: per township, a sheet per enumeration area (or village, for
 //! people the registers place no finer), the candidates to visit with what identifies them, in
-//! Chinese, ID numbers masked unless the job asks otherwise.
+//! the job's language (Chinese by default), ID numbers masked unless the job asks otherwise.
 
 use std::collections::BTreeMap;
 
-use censuslink_io::{Column, Table, Values};
+use censuslink_io::{Column, Lang, Table, Values};
 use censuslink_model::PersonTable;
 
 use crate::pipeline::{Input, Outcome, RecordRef};
@@ -31,33 +31,39 @@ pub enum IdNumbers {
 
 /// One row of a worklist.
 struct Row {
-    kind: &'static str,
+    kind: (&'static str, &'static str),
     id: String,
     priority: String,
     record: RecordRef,
     records: String,
 }
 
-const HEADERS: [&str; 11] = [
-    "类型",
-    "候选编号",
-    "优先级",
-    "姓名",
-    "性别",
-    "出生日期",
-    "公民身份号码",
-    "地址",
-    "记录",
-    "核查结果",
-    "备注",
+/// The columns, in Chinese and in English.
+const HEADERS: [(&str, &str); 11] = [
+    ("类型", "kind"),
+    ("候选编号", "candidate"),
+    ("优先级", "priority"),
+    ("姓名", "name"),
+    ("性别", "sex"),
+    ("出生日期", "birth date"),
+    ("公民身份号码", "ID number"),
+    ("地址", "address"),
+    ("记录", "records"),
+    ("核查结果", "outcome"),
+    ("备注", "note"),
 ];
 
+/// The sheet (and workbook) of candidates placed nowhere.
+const UNPLACED: (&str, &str) = ("未定位", "unplaced");
+
 /// The worklists of `outcome`: township code → sheets (area or village code, table), in code
-/// order. Missing, duplicate and deceased candidates; births and conflicts are office work.
+/// order, in `lang`. Missing, duplicate and deceased candidates; births and conflicts are
+/// office work.
 pub fn worklists(
     outcome: &Outcome,
     inputs: &[Input<'_>],
     ids: IdNumbers,
+    lang: Lang,
 ) -> BTreeMap<String, Vec<(String, Table)>> {
     let table = |r: RecordRef| inputs[r.source].table;
     let named = |r: RecordRef| {
@@ -92,7 +98,7 @@ pub fn worklists(
         rows.push((
             spot,
             Row {
-                kind: "漏登候选",
+                kind: ("漏登候选", "missing"),
                 id: m.id.clone(),
                 priority: m.tier.to_string(),
                 record,
@@ -106,7 +112,7 @@ pub fn worklists(
             rows.push((
                 place(record),
                 Row {
-                    kind: "重复登记候选",
+                    kind: ("重复登记候选", "duplicate"),
                     id: d.id.clone(),
                     priority: String::new(),
                     record,
@@ -120,7 +126,7 @@ pub fn worklists(
         rows.push((
             place(d.census),
             Row {
-                kind: "死亡仍登记",
+                kind: ("死亡仍登记", "deceased"),
                 id: d.id.clone(),
                 priority: String::new(),
                 record: d.census,
@@ -131,8 +137,9 @@ pub fn worklists(
 
     let mut books: BTreeMap<String, BTreeMap<String, Vec<Row>>> = BTreeMap::new();
     for (spot, row) in rows {
-        let township = spot.get(..9).unwrap_or("未定位").to_owned();
-        let sheet = if spot.is_empty() { "未定位".to_owned() } else { spot };
+        let unplaced = lang.pick(UNPLACED.0, UNPLACED.1);
+        let township = spot.get(..9).unwrap_or(unplaced).to_owned();
+        let sheet = if spot.is_empty() { unplaced.to_owned() } else { spot };
         books.entry(township).or_default().entry(sheet).or_default().push(row);
     }
     books
@@ -140,24 +147,29 @@ pub fn worklists(
         .map(|(township, sheets)| {
             let sheets = sheets
                 .into_iter()
-                .map(|(name, rows)| (name, sheet_table(&rows, inputs, ids)))
+                .map(|(name, rows)| (name, sheet_table(&rows, inputs, ids, lang)))
                 .collect();
             (township, sheets)
         })
         .collect()
 }
 
-fn sheet_table(rows: &[Row], inputs: &[Input<'_>], ids: IdNumbers) -> Table {
+fn sheet_table(rows: &[Row], inputs: &[Input<'_>], ids: IdNumbers, lang: Lang) -> Table {
     let value = |row: &Row, column: usize| -> Option<String> {
         let t: &PersonTable = inputs[row.record.source].table;
         let i = row.record.row as usize;
         match column {
-            0 => Some(row.kind.to_owned()),
+            0 => Some(lang.pick(row.kind.0, row.kind.1).to_owned()),
             1 => Some(row.id.clone()),
             2 => Some(row.priority.clone()).filter(|p| !p.is_empty()),
             3 => t.name.full.get(i).map(str::to_owned),
-            4 => t.sex[i]
-                .map(|s| if s == censuslink_model::Sex::Male { "男" } else { "女" }.to_owned()),
+            4 => t.sex[i].map(|s| {
+                let (zh, en) = match s {
+                    censuslink_model::Sex::Male => ("男", "male"),
+                    censuslink_model::Sex::Female => ("女", "female"),
+                };
+                lang.pick(zh, en).to_owned()
+            }),
             5 => t.birth_date[i].map(|d| d.to_string()),
             6 => t.id.number.get(i).map(|id| match ids {
                 IdNumbers::Masked => mask_id(id),
@@ -172,8 +184,8 @@ fn sheet_table(rows: &[Row], inputs: &[Input<'_>], ids: IdNumbers) -> Table {
         columns: HEADERS
             .iter()
             .enumerate()
-            .map(|(c, header)| Column {
-                header: (*header).to_owned(),
+            .map(|(c, &(zh, en))| Column {
+                header: lang.pick(zh, en).to_owned(),
                 values: Values::Text(rows.iter().map(|row| value(row, c)).collect()),
             })
             .collect(),
