@@ -142,6 +142,9 @@ pub(crate) fn report_data(run: &Run<'_>, lang: Lang) -> ReportData {
                     .model
                     .comparisons
                     .iter()
+                    // A comparison whose levels all weigh nothing (a field one side lacks) says
+                    // nothing: left out, so that the table shows what decides.
+                    .filter(|c| (1..c.labels.len()).any(|level| c.m[level] != c.u[level]))
                     .map(|c| ComparisonSummary {
                         field: field_name(&c.comparison.feature, lang).to_owned(),
                         levels: (1..c.labels.len())
