@@ -107,7 +107,7 @@ pub(crate) fn explain(args: &ExplainArgs, lang: Option<Lang>) -> anyhow::Result<
     };
 
     // Load only the sources the pairs name.
-    let mut job = job.clone();
+    let mut job = job;
     job.sources.retain(|s| pairs.iter().any(|(a, b)| a.0 == s.name || b.0 == s.name));
     for (a, b) in &pairs {
         for (source, _) in [a, b] {
@@ -142,48 +142,39 @@ pub(crate) fn explain(args: &ExplainArgs, lang: Option<Lang>) -> anyhow::Result<
     let mut explained: Vec<(String, String, String, Explanation)> = Vec::new();
     for (a, b) in &pairs {
         let (ra, rb) = (find(a)?, find(b)?);
-        let link = saved.iter().find_map(|m| {
-            let left = index(&m.left)?;
-            let right = match &m.right {
-                Some(right) => Some(index(right)?),
-                None => None,
-            };
-            let joins = match right {
-                None => ra.source == left && rb.source == left,
-                Some(right) => {
-                    (ra.source, rb.source) == (left, right)
-                        || (rb.source, ra.source) == (left, right)
-                }
-            };
-            joins.then(|| LinkModel {
-                left,
-                right,
+        // The link that joins the two records' sources (explain_pair declines the others).
+        let found = saved.iter().find_map(|m| {
+            let link = LinkModel {
+                left: index(&m.left)?,
+                right: match &m.right {
+                    Some(right) => Some(index(right)?),
+                    None => None,
+                },
                 model: m.model.clone(),
                 rules: Vec::new(),
                 weights: Default::default(),
                 threshold: m.threshold,
-            })
+            };
+            let explanation = censuslink_reconcile::explain_pair(&inputs, &link, ra, rb)?;
+            let name = format!("{} ↔ {}", m.left, m.right.as_deref().unwrap_or(&m.left));
+            Some((name, explanation))
         });
-        let Some(link) = link else {
+        let Some((link_name, explanation)) = found else {
             return Err(failure(
-                format!("运行没有比对 {} 与 {}：没有它们的模型", a.0, b.0),
-                format!("the run did not link {} with {}: it has no model for them", a.0, b.0),
+                format!(
+                    "{} 中没有比对 {} 与 {} 的模型；用同一作业重新运行",
+                    models_path.display(),
+                    a.0,
+                    b.0
+                ),
+                format!(
+                    "{} has no model linking {} with {}; rerun the job",
+                    models_path.display(),
+                    a.0,
+                    b.0
+                ),
             ));
         };
-        let explanation =
-            censuslink_reconcile::explain_pair(&inputs, &link, ra, rb).ok_or_else(|| {
-                failure(
-                    format!(
-                        "{} 中的模型与作业的数据不符；用同一作业重新运行",
-                        models_path.display()
-                    ),
-                    format!(
-                        "the models in {} do not fit the job's data; rerun the job",
-                        models_path.display()
-                    ),
-                )
-            })?;
-        let link_name = format!("{} ↔ {}", m_name(&link, &inputs).0, m_name(&link, &inputs).1);
         explained.push((
             format!("{}:{}", a.0, a.1),
             format!("{}:{}", b.0, b.1),
@@ -204,12 +195,6 @@ pub(crate) fn explain(args: &ExplainArgs, lang: Option<Lang>) -> anyhow::Result<
         print_explanation(a, b, link, explanation, lang);
     }
     Ok(())
-}
-
-/// The names of a link's two sources.
-fn m_name<'a>(link: &LinkModel, inputs: &[Input<'a>]) -> (&'a str, &'a str) {
-    let left = inputs[link.left].name;
-    (left, link.right.map_or(left, |right| inputs[right].name))
 }
 
 fn print_explanation(a: &str, b: &str, link: &str, e: &Explanation, lang: Lang) {

@@ -1348,7 +1348,6 @@ fn coord(x: f64) -> String {
 }
 
 /// `x` with `places` decimals and thousands separators; `—` when not finite.
-
 fn fixed(x: f64, places: usize) -> String {
     if !x.is_finite() {
         return "—".to_owned();

@@ -1,7 +1,7 @@
 //! What a job's sources hold before any linking is spent: per source and field the fill rate,
 //! distinct values and values that could not be read; ID statuses; the commonest names; the
 //! findings worth an analyst's look (a column of garbage, most rows unusable, one ID on many
-//! rows, IDs mangled by a spreadsheet, births after the reference moment); and for each blocking
+//! rows, IDs mangled by a spreadsheet, census records born after the reference moment); and for each blocking
 //! rule the candidate pairs it would make.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -88,7 +88,7 @@ pub enum FindingKind {
     },
     /// ID numbers a spreadsheet turned into numbers (`5.1E+17`).
     ExcelTruncated,
-    /// Births dated on or after the reference moment.
+    /// Census records of people born on or after the reference moment.
     BornAfterReference,
 }
 
@@ -170,8 +170,11 @@ impl Finding {
                 ),
             ),
             FindingKind::BornAfterReference => lang.pick(
-                format!("{source}：{count} 人的出生日期在标准时点当天或之后"),
-                format!("{source}: {count} people born on or after the reference moment"),
+                format!("{source}：{count} 人的出生日期在标准时点当天或之后，普查不应登记"),
+                format!(
+                    "{source}: {count} people born on or after the reference moment, whom the \
+                     census should not list"
+                ),
             ),
         }
     }
@@ -295,7 +298,8 @@ fn source_findings(source: &Source, loaded: &LoadedSource, reference: PartialDat
         .flatten()
         .filter(|d| d.to_days_since_epoch() >= reference_days)
         .count();
-    if born_after > 0 {
+    // A register records births after the moment as a matter of course; the census cannot.
+    if born_after > 0 && source.role == Role::Census {
         let kind = FindingKind::BornAfterReference;
         findings.push(finding(Severity::Note, None, kind, born_after, rows));
     }
