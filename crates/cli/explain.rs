@@ -122,7 +122,7 @@ pub(crate) fn explain(args: &ExplainArgs, lang: Option<Lang>) -> anyhow::Result<
     let loaded = load_sources(&job, None, Progress::new(true, lang), lang)?;
     let inputs: Vec<Input<'_>> = loaded
         .iter()
-        .map(|(source, l)| Input { name: &source.name, role: source.role, table: &l.table })
+        .map(|(source, l, _)| Input { name: &source.name, role: source.role, table: &l.table })
         .collect();
     let index = |name: &str| inputs.iter().position(|i| i.name == name);
     let find = |(source, key): &RecordName| -> anyhow::Result<RecordRef> {
@@ -154,6 +154,7 @@ pub(crate) fn explain(args: &ExplainArgs, lang: Option<Lang>) -> anyhow::Result<
                 rules: Vec::new(),
                 weights: Default::default(),
                 threshold: m.threshold,
+                times: Default::default(),
             };
             let explanation = censuslink_reconcile::explain_pair(&inputs, &link, ra, rb)?;
             let name = format!("{} ↔ {}", m.left, m.right.as_deref().unwrap_or(&m.left));

@@ -32,7 +32,7 @@ pub(crate) fn profile(args: &ProfileArgs, lang: Option<Lang>) -> anyhow::Result<
     let progress = Progress::new(args.quiet, lang);
     let loaded = load_sources(&job, None, progress, lang)?;
     let settings = censuslink_reconcile::linkage_settings(&job)?;
-    let sources: Vec<_> = loaded.iter().map(|(source, l)| (*source, l)).collect();
+    let sources: Vec<_> = loaded.iter().map(|(source, l, _)| (*source, l)).collect();
     let stage = progress.stage(lang.pick("分块", "blocking").to_owned(), ("", ""));
     let profile = censuslink_reconcile::profile(&sources, &settings, job.reference_date);
     stage.finish();

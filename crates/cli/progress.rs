@@ -82,15 +82,16 @@ impl Stage {
     }
 
     /// The stage is done: the bar is cleared and the stage's line is printed in its place.
-    pub(crate) fn finish(self) {
+    /// Returns the seconds it took.
+    pub(crate) fn finish(self) -> f64 {
         let Progress { mode, lang } = self.progress;
+        let seconds = self.started.elapsed().as_secs_f64();
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
         if mode == Mode::Quiet {
-            return;
+            return seconds;
         }
-        let seconds = self.started.elapsed().as_secs_f64();
         let unit = lang.pick(self.unit.0, self.unit.1);
         let count = thousands(self.count as usize);
         if self.count == 0 {
@@ -104,5 +105,6 @@ impl Stage {
                 lang.pick("秒", "s")
             );
         }
+        seconds
     }
 }

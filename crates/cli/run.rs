@@ -123,13 +123,13 @@ fn create_dir(path: &Path) -> anyhow::Result<()> {
 }
 
 /// Reads every source of `job` with a progress stage each, standardized records written into
-/// `standardized_dir`.
+/// `standardized_dir`; each with the seconds it took.
 pub(crate) fn load_sources<'j>(
     job: &'j Job,
     standardized_dir: Option<&Path>,
     progress: Progress,
     lang: Lang,
-) -> anyhow::Result<Vec<(&'j censuslink_io::Source, LoadedSource)>> {
+) -> anyhow::Result<Vec<(&'j censuslink_io::Source, LoadedSource, f64)>> {
     let mut loaded = Vec::with_capacity(job.sources.len());
     for source in &job.sources {
         let mut stage = progress
@@ -150,8 +150,8 @@ pub(crate) fn load_sources<'j>(
                 Ok(())
             })?,
         };
-        stage.finish();
-        loaded.push((source, source_loaded));
+        let seconds = stage.finish();
+        loaded.push((source, source_loaded, seconds));
     }
     Ok(loaded)
 }
@@ -165,26 +165,27 @@ fn produce(
     progress: Progress,
     lang: Lang,
 ) -> anyhow::Result<Produced> {
+    let started = Instant::now();
     let standardized_dir = out.join("standardized");
     create_dir(&standardized_dir)?;
     let loaded = load_sources(job, Some(&standardized_dir), progress, lang)?;
     let summaries: Vec<SourceSummary> = loaded
         .iter()
-        .map(|(source, l)| SourceSummary::new(&source.name, source.role.as_str(), l))
+        .map(|(source, l, _)| SourceSummary::new(&source.name, source.role.as_str(), l))
         .collect();
     let issue_sources: Vec<(&str, &LoadedSource)> =
-        loaded.iter().map(|(source, l)| (source.name.as_str(), l)).collect();
+        loaded.iter().map(|(source, l, _)| (source.name.as_str(), l)).collect();
     censuslink_io::write_row_issues(&issue_sources, &out.join("row_issues.csv"))?;
 
     let settings = censuslink_reconcile::linkage_settings(job)?;
     let profile_sources: Vec<(&censuslink_io::Source, &LoadedSource)> =
-        loaded.iter().map(|(source, l)| (*source, l)).collect();
+        loaded.iter().map(|(source, l, _)| (*source, l)).collect();
     let findings = censuslink_reconcile::findings(&profile_sources, job.reference_date);
 
     // Link and reconcile.
     let inputs: Vec<censuslink_reconcile::Input<'_>> = loaded
         .iter()
-        .map(|(source, l)| censuslink_reconcile::Input {
+        .map(|(source, l, _)| censuslink_reconcile::Input {
             name: &source.name,
             role: source.role,
             table: &l.table,
@@ -213,7 +214,7 @@ fn produce(
             ));
         },
     );
-    stage.finish();
+    let linking = stage.finish();
 
     let mut stage = progress.stage(lang.pick("写出结果", "write").to_owned(), ("个文件", "files"));
     let mut tables = censuslink_reconcile::tables(&outcome, &inputs);
@@ -345,12 +346,59 @@ fn produce(
             .iter()
             .map(|f| json!({ "finding": f, "message": f.message(lang) }))
             .collect::<Vec<_>>(),
+        "timings": timings(&loaded, &inputs, &outcome, linking, started.elapsed().as_secs_f64()),
     });
     censuslink_io::write_json(&summary, &out.join("summary.json"))?;
     stage.add(2);
     stage.finish();
 
     Ok(Produced { summaries, lists, district, warnings })
+}
+
+/// Where a run's time went, in seconds of wall time: each source read and standardized
+/// (standardized records written), each link's stages with its pair counts, the rest of the
+/// reconciliation (persons, lists, coverage), and the writing of every other output up to
+/// `total`, which ends as `summary.json` is written.
+fn timings(
+    loaded: &[(&censuslink_io::Source, LoadedSource, f64)],
+    inputs: &[censuslink_reconcile::Input<'_>],
+    outcome: &censuslink_reconcile::Outcome,
+    linking: f64,
+    total: f64,
+) -> serde_json::Value {
+    let read: serde_json::Map<String, serde_json::Value> =
+        loaded.iter().map(|(source, _, seconds)| (source.name.clone(), json!(seconds))).collect();
+    let links: Vec<serde_json::Value> = outcome
+        .models
+        .iter()
+        .map(|link| {
+            let t = link.times;
+            json!({
+                "left": inputs[link.left].name,
+                "right": link.right.map(|right| inputs[right].name),
+                "candidate_pairs": link.weights.counts.iter().sum::<u64>(),
+                "blocked_pairs": link.rules.iter().map(|r| r.pairs).sum::<u64>(),
+                "features": t.features,
+                "block": t.block,
+                "train": t.train,
+                "score": t.score,
+                "resolve": t.resolve,
+            })
+        })
+        .collect();
+    let in_links: f64 = outcome
+        .models
+        .iter()
+        .map(|l| l.times.features + l.times.block + l.times.train + l.times.score + l.times.resolve)
+        .sum();
+    let reading: f64 = loaded.iter().map(|(_, _, seconds)| seconds).sum();
+    json!({
+        "read": read,
+        "links": links,
+        "reconcile": (linking - in_links).max(0.0),
+        "write": (total - reading - linking).max(0.0),
+        "total": total,
+    })
 }
 
 /// The one screen a run ends with: what each source gave, what was found and where it is.

@@ -351,7 +351,8 @@ pub(crate) struct Compiled {
 }
 
 /// The most words a comparison gathers from a record.
-pub(crate) const MAX_WORDS: usize = 3;
+#[cfg(test)]
+const MAX_WORDS: usize = 3;
 
 impl Compiled {
     /// How many words [`Compiled::gather`] writes: the value (an interned id, a packed ID,
@@ -388,7 +389,9 @@ impl Compiled {
         }
     }
 
-    /// The level of agreement of records `a` and `b`.
+    /// The level of agreement of records `a` and `b` (the scorer and training compare packed
+    /// rows instead).
+    #[cfg(test)]
     pub(crate) fn level(&self, records: &Records, a: RecordIdx, b: RecordIdx) -> Level {
         let (mut x, mut y) = ([0; MAX_WORDS], [0; MAX_WORDS]);
         self.gather(records, a, &mut x);
@@ -454,11 +457,11 @@ impl Compiled {
         }
         let below = match kind {
             Kind::JaroWinkler { thresholds } => {
-                let similarity = strsim::jaro_winkler(x, y);
+                let similarity = crate::similarity::jaro_winkler(x, y);
                 thresholds.iter().position(|&t| similarity >= t)
             }
             Kind::Jaro { thresholds } => {
-                let similarity = strsim::jaro(x, y);
+                let similarity = crate::similarity::jaro(x, y);
                 thresholds.iter().position(|&t| similarity >= t)
             }
             Kind::Levenshtein { distances } => {
@@ -483,8 +486,10 @@ fn unpack_id(word: u64) -> PackedId {
 /// Whether `x` and `y` reach the closest fuzzy level of `kind` (never for an exact kind).
 fn closest(kind: &Kind, x: &str, y: &str) -> bool {
     match kind {
-        Kind::JaroWinkler { thresholds } => strsim::jaro_winkler(x, y) >= thresholds[0],
-        Kind::Jaro { thresholds } => strsim::jaro(x, y) >= thresholds[0],
+        Kind::JaroWinkler { thresholds } => {
+            crate::similarity::jaro_winkler_reaches(x, y, thresholds[0])
+        }
+        Kind::Jaro { thresholds } => crate::similarity::jaro(x, y) >= thresholds[0],
         Kind::Levenshtein { distances } => strsim::levenshtein(x, y) <= distances[0],
         Kind::DamerauLevenshtein { distances } => strsim::damerau_levenshtein(x, y) <= distances[0],
         _ => false,
@@ -514,7 +519,9 @@ fn name_level(full: &Interned, reading: &Interned, x: (u32, u32), y: (u32, u32))
     if within_one_edit(full.value(x.0), full.value(y.0)) {
         return 3;
     }
-    if x.1 != 0 && y.1 != 0 && strsim::jaro_winkler(reading.value(x.1), reading.value(y.1)) >= 0.88
+    if x.1 != 0
+        && y.1 != 0
+        && crate::similarity::jaro_winkler_reaches(reading.value(x.1), reading.value(y.1), 0.88)
     {
         return 4;
     }

@@ -42,6 +42,7 @@ mod compare;
 mod model;
 mod records;
 mod resolve;
+mod similarity;
 mod train;
 
 pub use crate::blocking::{Blocking, BlockingError, BlockingRule, RuleStats};

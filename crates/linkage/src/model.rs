@@ -39,12 +39,7 @@ pub struct ComparisonParameters {
 pub struct Scorer<'a> {
     records: &'a Records,
     compiled: Vec<Compiled>,
-    /// Where each comparison's words start in a row.
-    offsets: Vec<usize>,
-    /// Words per row.
-    stride: usize,
-    /// `rows[record * stride..][..stride]`.
-    rows: Vec<u64>,
+    rows: Rows,
     /// `weights[k][level]`: log2(m/u); 0 for level 0.
     weights: Vec<Vec<f64>>,
     /// Per comparison with term frequencies: the adjustment of the exact level by the value
@@ -132,9 +127,29 @@ impl Model {
             weights.push(w);
             tf.push(adjustments);
         }
+        let rows = Rows::new(records, &compiled);
+        Ok(Scorer { records, compiled, rows, weights, tf, prior_weight: weight_of(self.prior) })
+    }
+}
+
+/// What each comparison needs of each record, packed into one row per record, so that
+/// comparing a pair reads two short runs of memory instead of one scattered value per feature.
+#[derive(Debug)]
+pub(crate) struct Rows {
+    /// Where each comparison's words start in a row.
+    offsets: Vec<usize>,
+    /// Words per row.
+    stride: usize,
+    /// `rows[record * stride..][..stride]`.
+    rows: Vec<u64>,
+}
+
+impl Rows {
+    /// The rows of `records` for `compiled`, gathered in parallel.
+    pub(crate) fn new(records: &Records, compiled: &[Compiled]) -> Rows {
         let mut offsets = Vec::with_capacity(compiled.len());
         let mut stride = 0;
-        for c in &compiled {
+        for c in compiled {
             offsets.push(stride);
             stride += c.n_words();
         }
@@ -144,38 +159,57 @@ impl Model {
                 c.gather(records, record as RecordIdx, &mut row[offset..offset + c.n_words()]);
             }
         });
-        Ok(Scorer {
-            records,
-            compiled,
-            offsets,
-            stride,
-            rows,
-            weights,
-            tf,
-            prior_weight: weight_of(self.prior),
-        })
+        Rows { offsets, stride, rows }
+    }
+
+    pub(crate) fn row(&self, record: RecordIdx) -> &[u64] {
+        let start = record as usize * self.stride;
+        &self.rows[start..start + self.stride]
+    }
+
+    /// The level of comparison `k` (of `compiled`) for the pair whose rows are `x` and `y`.
+    fn level(
+        &self,
+        records: &Records,
+        compiled: &[Compiled],
+        k: usize,
+        x: &[u64],
+        y: &[u64],
+    ) -> Level {
+        let c = &compiled[k];
+        let words = self.offsets[k]..self.offsets[k] + c.n_words();
+        c.level_of(records, &x[words.clone()], &y[words])
+    }
+
+    /// The levels of the pair `(a, b)`, one per comparison, written into `levels`.
+    pub(crate) fn levels(
+        &self,
+        records: &Records,
+        compiled: &[Compiled],
+        a: RecordIdx,
+        b: RecordIdx,
+        levels: &mut [Level],
+    ) {
+        let (x, y) = (self.row(a), self.row(b));
+        for (k, level) in levels.iter_mut().enumerate().take(compiled.len()) {
+            *level = self.level(records, compiled, k, x, y);
+        }
     }
 }
 
 impl Scorer<'_> {
     fn row(&self, record: RecordIdx) -> &[u64] {
-        let start = record as usize * self.stride;
-        &self.rows[start..start + self.stride]
+        self.rows.row(record)
     }
 
     /// The level of comparison `k` for the pair whose rows are `x` and `y`.
     fn level(&self, k: usize, x: &[u64], y: &[u64]) -> Level {
-        let c = &self.compiled[k];
-        let words = self.offsets[k]..self.offsets[k] + c.n_words();
-        c.level_of(self.records, &x[words.clone()], &y[words])
+        self.rows.level(self.records, &self.compiled, k, x, y)
     }
 
     /// The levels of the pair `(a, b)`, one per comparison, written into `levels`.
     pub fn levels(&self, a: RecordIdx, b: RecordIdx, levels: &mut [Level]) {
-        let (x, y) = (self.row(a), self.row(b));
-        for (k, level) in levels.iter_mut().enumerate().take(self.compiled.len()) {
-            *level = self.level(k, x, y);
-        }
+        self.rows.levels(self.records, &self.compiled, a, b, levels);
     }
 
     /// The match weight of the pair `(a, b)`.
@@ -188,7 +222,7 @@ impl Scorer<'_> {
     /// their trips to memory overlap instead of following one another.
     pub fn weights(&self, pairs: &[(RecordIdx, RecordIdx)], weights: &mut Vec<f64>) {
         const GROUP: usize = 16;
-        let stride = self.stride;
+        let stride = self.rows.stride;
         let mut buffer = vec![0u64; 2 * GROUP * stride];
         for group in pairs.chunks(GROUP) {
             for (i, &(a, b)) in group.iter().enumerate() {
@@ -216,7 +250,7 @@ impl Scorer<'_> {
     fn tf_adjustment(&self, k: usize, level: Level, x: &[u64]) -> f64 {
         match &self.tf[k] {
             Some(adjustments) if level == 1 && !adjustments.is_empty() => {
-                let id = x[self.offsets[k]] as usize;
+                let id = x[self.rows.offsets[k]] as usize;
                 if id == 0 { 0.0 } else { adjustments[id - 1] }
             }
             _ => 0.0,

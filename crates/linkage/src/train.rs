@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::blocking::{Blocking, BlockingError, BlockingRule};
 use crate::compare::{Comparison, ComparisonError, Compiled, Level};
-use crate::model::{ComparisonParameters, Model};
+use crate::model::{ComparisonParameters, Model, Rows};
 use crate::records::{Mode, RecordIdx, Records};
 
 /// How to train.
@@ -125,6 +125,7 @@ pub fn train(
     }
     let compiled: Vec<Compiled> =
         comparisons.iter().map(|c| c.compile(records)).collect::<Result<_, _>>()?;
+    let rows = Rows::new(records, &compiled);
     let n_levels: Vec<usize> = comparisons.iter().map(Comparison::n_levels).collect();
     let anchor: Vec<usize> = settings
         .anchor
@@ -138,7 +139,7 @@ pub fn train(
         .collect::<Result<_, _>>()?;
 
     // u from random pairs.
-    let u_counts = random_pair_counts(records, &compiled, &n_levels, settings);
+    let u_counts = random_pair_counts(records, &compiled, &rows, &n_levels, settings);
     let u: Vec<Vec<f64>> = u_counts.iter().map(|counts| smoothed(counts)).collect();
 
     // m from anchored pairs, and the prior.
@@ -150,14 +151,14 @@ pub fn train(
         let mut patterns: BTreeMap<Vec<Level>, u64> = BTreeMap::new();
         let mut levels = vec![0; compiled.len()];
         for &(a, b) in pairs {
-            fill_levels(records, &compiled, a, b, &mut levels);
+            rows.levels(records, &compiled, a, b, &mut levels);
             if is_anchored(&levels) {
                 n_anchored += 1;
                 for (k, &level) in levels.iter().enumerate() {
                     counts[k][level as usize] += 1;
                 }
             }
-            *patterns.entry(levels.clone()).or_insert(0) += 1;
+            count_pattern(&mut patterns, &levels);
         }
         (n_anchored, counts, patterns)
     });
@@ -212,7 +213,7 @@ pub fn train(
         if !free.iter().any(|&f| f) {
             continue;
         }
-        let patterns = rule_patterns(records, &compiled, em_blocking, rule_idx, settings);
+        let patterns = rule_patterns(records, &compiled, &rows, em_blocking, rule_idx, settings);
         let n_pairs: u64 = patterns.values().sum();
         if n_pairs == 0 {
             continue;
@@ -297,8 +298,9 @@ pub fn with_m_of(
         model.comparisons.iter().map(|p| p.comparison.clone()).collect();
     let compiled: Vec<Compiled> =
         comparisons.iter().map(|c| c.compile(records)).collect::<Result<_, _>>()?;
+    let rows = Rows::new(records, &compiled);
     let n_levels: Vec<usize> = comparisons.iter().map(Comparison::n_levels).collect();
-    let u: Vec<Vec<f64>> = random_pair_counts(records, &compiled, &n_levels, settings)
+    let u: Vec<Vec<f64>> = random_pair_counts(records, &compiled, &rows, &n_levels, settings)
         .iter()
         .map(|counts| smoothed(counts))
         .collect();
@@ -306,8 +308,8 @@ pub fn with_m_of(
         let mut patterns: BTreeMap<Vec<Level>, u64> = BTreeMap::new();
         let mut levels = vec![0; compiled.len()];
         for &(a, b) in pairs {
-            fill_levels(records, &compiled, a, b, &mut levels);
-            *patterns.entry(levels.clone()).or_insert(0) += 1;
+            rows.levels(records, &compiled, a, b, &mut levels);
+            count_pattern(&mut patterns, &levels);
         }
         patterns
     });
@@ -331,15 +333,13 @@ pub fn with_m_of(
     Ok(Model { comparisons, prior })
 }
 
-fn fill_levels(
-    records: &Records,
-    compiled: &[Compiled],
-    a: RecordIdx,
-    b: RecordIdx,
-    levels: &mut [Level],
-) {
-    for (level, c) in levels.iter_mut().zip(compiled) {
-        *level = c.level(records, a, b);
+/// Counts one more pair of level pattern `levels` (cloned only when new).
+fn count_pattern(patterns: &mut BTreeMap<Vec<Level>, u64>, levels: &[Level]) {
+    match patterns.get_mut(levels) {
+        Some(count) => *count += 1,
+        None => {
+            patterns.insert(levels.to_vec(), 1);
+        }
     }
 }
 
@@ -347,6 +347,7 @@ fn fill_levels(
 fn random_pair_counts(
     records: &Records,
     compiled: &[Compiled],
+    rows: &Rows,
     n_levels: &[usize],
     settings: &TrainingSettings,
 ) -> Vec<Vec<u64>> {
@@ -370,7 +371,7 @@ fn random_pair_counts(
                         (a, b)
                     }
                 };
-                fill_levels(records, compiled, a as RecordIdx, b as RecordIdx, &mut levels);
+                rows.levels(records, compiled, a as RecordIdx, b as RecordIdx, &mut levels);
                 for (k, &level) in levels.iter().enumerate() {
                     counts[k][level as usize] += 1;
                 }
@@ -394,6 +395,7 @@ fn random_pair_counts(
 fn rule_patterns(
     records: &Records,
     compiled: &[Compiled],
+    rows: &Rows,
     blocking: &Blocking,
     rule: usize,
     settings: &TrainingSettings,
@@ -411,8 +413,8 @@ fn rule_patterns(
             if keep < 1.0 && mix(settings.seed, a, b) > threshold {
                 continue;
             }
-            fill_levels(records, compiled, a, b, &mut levels);
-            *patterns.entry(levels.clone()).or_insert(0) += 1;
+            rows.levels(records, compiled, a, b, &mut levels);
+            count_pattern(&mut patterns, &levels);
         }
         patterns
     });

@@ -70,8 +70,8 @@ pub use crate::html::{
     WeightBin, WeightHistogram, WeightTerm, WeightThreshold, render_report, thousands,
 };
 pub use crate::pipeline::{
-    Birth, Conflict, Deceased, Duplicate, Histogram, Input, Link, LinkModel, Missing, Outcome,
-    RecordRef, Step, evidence_score, explain_pair, reconcile, reconcile_with,
+    Birth, Conflict, Deceased, Duplicate, Histogram, Input, Link, LinkModel, LinkTimes, Missing,
+    Outcome, RecordRef, Step, evidence_score, explain_pair, reconcile, reconcile_with,
 };
 pub use crate::profile::{
     FieldProfile, Finding, FindingKind, LinkBlocking, Profile, Severity, SourceProfile, findings,

@@ -81,6 +81,8 @@ pub struct LinkModel {
     pub weights: Histogram,
     /// The match probability of a link.
     pub threshold: f64,
+    /// How long its stages took.
+    pub times: LinkTimes,
 }
 
 /// Match weights counted in bins one unit wide: bin `i` holds `[start + i, start + i + 1)`.
@@ -206,7 +208,7 @@ fn tier(score: u32) -> u8 {
 /// A link the pipeline has made, for progress: its sources, the candidate pairs it scored at
 /// probability 0.01 or more, and the links (or, for the census with itself, the linked pairs)
 /// it kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Step<'a> {
     /// The left source.
     pub left: &'a str,
@@ -216,6 +218,8 @@ pub struct Step<'a> {
     pub candidates: usize,
     /// Links kept.
     pub links: usize,
+    /// How long its stages took.
+    pub times: LinkTimes,
 }
 
 /// Runs the pipeline over `inputs` (one of them the census) with `settings`, for the census
@@ -255,7 +259,7 @@ pub fn reconcile_with(
     let mut models: Vec<LinkModel> = Vec::new();
     for &register in &registers {
         let input = inputs[register];
-        let Linked { pairs, links: pair_links, model, explained: explanations } =
+        let Linked { pairs, links: pair_links, model, explained: explanations, times } =
             link_pair(census_table, input.table, settings);
         if let Some((model, rules)) = &model {
             models.push(LinkModel {
@@ -265,6 +269,7 @@ pub fn reconcile_with(
                 rules: rules.clone(),
                 weights: Histogram::of(&pairs),
                 threshold: settings.threshold,
+                times,
             });
         }
         on_step(Step {
@@ -272,6 +277,7 @@ pub fn reconcile_with(
             right: Some(input.name),
             candidates: pairs.len(),
             links: pair_links.len(),
+            times,
         });
         if input.role == Role::Hukou || census_m.is_none() && input.role != Role::Birth {
             census_m = model.map(|(model, _)| model).or(census_m);
@@ -333,6 +339,7 @@ pub fn reconcile_with(
                 right: Some(inputs[b].name),
                 candidates: linked.pairs.len(),
                 links: linked.links.len(),
+                times: linked.times,
             });
             if let Some((model, rules)) = linked.model {
                 models.push(LinkModel {
@@ -342,6 +349,7 @@ pub fn reconcile_with(
                     rules,
                     weights: Histogram::of(&linked.pairs),
                     threshold: settings.threshold,
+                    times: linked.times,
                 });
             }
             for pair in linked.links {
@@ -430,6 +438,7 @@ pub fn reconcile_with(
             .as_ref()
             .map_or(0, |m| m.weights.counts.iter().sum::<u64>() as usize),
         links: duplicates.iter().map(|d| d.pairs.len()).sum(),
+        times: dedupe_model.as_ref().map(|m| m.times).unwrap_or_default(),
     });
     models.extend(dedupe_model);
 
@@ -583,24 +592,67 @@ struct Linked {
     model: Option<(Model, Vec<RuleStats>)>,
     /// For each right record left unlinked, its heaviest pair's explanation, field by field.
     explained: HashMap<RecordIdx, Explanation>,
+    /// How long each stage took.
+    times: LinkTimes,
+}
+
+/// How long each stage of a link took, in seconds of wall time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct LinkTimes {
+    /// The records' feature columns (interning, packing).
+    pub features: f64,
+    /// Every record's blocking keys.
+    pub block: f64,
+    /// Training: u from random pairs, the anchor, EM (comparisons of the training pairs).
+    pub train: f64,
+    /// Comparing and scoring every candidate pair.
+    pub score: f64,
+    /// One-to-one links or clusters, and the unlinked records' nearest pairs explained.
+    pub resolve: f64,
+}
+
+/// A stopwatch that reads the seconds since its last reading.
+struct Clock(std::time::Instant);
+
+impl Clock {
+    fn start() -> Clock {
+        Clock(std::time::Instant::now())
+    }
+
+    fn lap(&mut self) -> f64 {
+        let now = std::time::Instant::now();
+        let seconds = (now - self.0).as_secs_f64();
+        self.0 = now;
+        seconds
+    }
 }
 
 /// Links `left` to `right` with `settings`, training a model on them.
 fn link_pair(left: &PersonTable, right: &PersonTable, settings: &Settings) -> Linked {
-    let mut linked =
-        Linked { pairs: Vec::new(), links: Vec::new(), model: None, explained: HashMap::new() };
+    let mut linked = Linked {
+        pairs: Vec::new(),
+        links: Vec::new(),
+        model: None,
+        explained: HashMap::new(),
+        times: LinkTimes::default(),
+    };
+    let mut clock = Clock::start();
     let records = person_records(left, Some(right));
+    linked.times.features = clock.lap();
     let Ok(blocking) = Blocking::new(&records, &settings.blocking) else {
         return linked;
     };
+    linked.times.block = clock.lap();
     let Ok((model, _)) = train(&records, &settings.comparisons, &blocking, &settings.training)
     else {
         return linked;
     };
+    linked.times.train = clock.lap();
     let Ok(scorer) = model.scorer(&records) else {
         return linked;
     };
     let (pairs, rules) = predict(&scorer, &blocking, settings.training.block_cap, weight_of(0.01));
+    linked.times.score = clock.lap();
     let links = one_to_one(&pairs, weight_of(settings.threshold));
     let linked_right: HashSet<RecordIdx> = links.iter().map(|l| l.b).collect();
     let mut best: HashMap<RecordIdx, &ScoredPair> = HashMap::new();
@@ -612,6 +664,7 @@ fn link_pair(left: &PersonTable, right: &PersonTable, settings: &Settings) -> Li
     }
     linked.explained =
         best.into_iter().map(|(b, pair)| (b, scorer.explain(&model, pair.a, pair.b))).collect();
+    linked.times.resolve = clock.lap();
     linked.pairs = pairs;
     linked.links = links;
     linked.model = Some((model, rules));
@@ -628,25 +681,32 @@ fn census_duplicates(
     linked: Option<&Model>,
     key: &dyn Fn(RecordRef) -> String,
 ) -> (Vec<Duplicate>, Option<LinkModel>) {
+    let mut clock = Clock::start();
+    let mut times = LinkTimes::default();
     let records = person_records(table, None);
+    times.features = clock.lap();
     let Ok(blocking) = Blocking::new(&records, &settings.blocking) else {
         return (Vec::new(), None);
     };
+    times.block = clock.lap();
     let Some(model) = dedupe_model(&records, &blocking, settings, linked) else {
         return (Vec::new(), None);
     };
+    times.train = clock.lap();
     let Ok(scorer) = model.scorer(&records) else {
         return (Vec::new(), None);
     };
     let threshold = weight_of(settings.threshold);
     let (pairs, rules) = predict(&scorer, &blocking, settings.training.block_cap, threshold);
-    let link_model = LinkModel {
+    times.score = clock.lap();
+    let mut link_model = LinkModel {
         left: census,
         right: None,
         model: model.clone(),
         rules,
         weights: Histogram::of(&pairs),
         threshold: settings.threshold,
+        times,
     };
     let resident = |row: RecordIdx| {
         table.rejected[row as usize].is_none()
@@ -692,6 +752,7 @@ fn census_duplicates(
         })
         .collect();
     duplicates.sort_by(|a, b| a.id.cmp(&b.id));
+    link_model.times.resolve = clock.lap();
     (duplicates, Some(link_model))
 }
 
