@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use censuslink_io::{Encoding, Export, Job, Lang, LoadedSource, SourceSummary, StandardizedWriter};
 use censuslink_reconcile::{Finding, IdNumbers, Severity, thousands};
+use rayon::prelude::*;
 use serde_json::json;
 
 use crate::progress::{Progress, Stage};
@@ -221,12 +222,8 @@ fn produce(
     let (gone, changes) = censuslink_reconcile::apply(&mut tables, previous, resolved);
     tables.push(("gone", gone));
     let mut lists = serde_json::Map::new();
-    let csv = Export::Csv { encoding: Encoding::Utf8, bom: true };
     for (name, table) in &tables {
-        censuslink_io::write_table(&out.join(format!("{name}.csv")), &csv, table)?;
-        censuslink_io::write_table(&out.join(format!("{name}.parquet")), &Export::Parquet, table)?;
         lists.insert((*name).to_owned(), json!(table.n_rows()));
-        stage.add(2);
     }
 
     // Worklists for field teams: one workbook per township, a sheet per area.
@@ -248,15 +245,32 @@ fn produce(
             ),
         ),
     };
-    let books = censuslink_reconcile::worklists(&outcome, &inputs, ids, lang);
-    for (township, sheets) in &books {
+    // Every file is written on its own, so they are written in parallel, the worklists made
+    // while the lists are written.
+    let csv = Export::Csv { encoding: Encoding::Utf8, bom: true };
+    let (written, books) = rayon::join(
+        || {
+            tables.par_iter().try_for_each(|(name, table)| {
+                censuslink_io::write_table(&out.join(format!("{name}.csv")), &csv, table)?;
+                censuslink_io::write_table(
+                    &out.join(format!("{name}.parquet")),
+                    &Export::Parquet,
+                    table,
+                )
+            })
+        },
+        || censuslink_reconcile::worklists(&outcome, &inputs, ids, lang),
+    );
+    written?;
+    stage.add(2 * tables.len() as u64);
+    books.par_iter().try_for_each(|(township, sheets)| {
         let sheets: Vec<censuslink_io::Sheet<'_>> = sheets
             .iter()
             .map(|(name, table)| censuslink_io::Sheet { name, title: Some(title), table })
             .collect();
-        censuslink_io::write_workbook(&worklist_dir.join(format!("{township}.xlsx")), &sheets)?;
-        stage.add(1);
-    }
+        censuslink_io::write_workbook(&worklist_dir.join(format!("{township}.xlsx")), &sheets)
+    })?;
+    stage.add(books.len() as u64);
     lists.insert("worklists".to_owned(), json!(books.len()));
 
     // The models, for `censuslink explain` to explain any pair as the run scored it.

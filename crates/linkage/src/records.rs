@@ -245,6 +245,16 @@ impl Records {
         self
     }
 
+    /// These records with the features of `other` after their own: records of the same mode
+    /// and length whose features were built apart (in parallel, say).
+    pub fn with_features_of(mut self, other: Records) -> Self {
+        assert!(self.mode == other.mode && self.len == other.len, "the same records");
+        for (name, feature) in other.features {
+            self.push(&name, feature);
+        }
+        self
+    }
+
     fn push(&mut self, name: &str, feature: Feature) {
         assert_eq!(feature.len(), self.len, "feature `{name}` has one value per record");
         assert!(self.feature(name).is_none(), "feature `{name}` is added once");

@@ -20,24 +20,51 @@ pub fn person_records(left: &PersonTable, right: Option<&PersonTable>) -> Record
             (0..t.len()).map(move |i| column.get(i))
         })
     };
-    let mut records = Records::new(mode, len)
-        .name("name", names(&tables, |t| &t.name))
-        .name("mother_name", names(&tables, |t| &t.mother_name))
-        .id("id_number", ids(&tables, |t| &t.id))
-        .id("mother_id", ids(&tables, |t| &t.mother_id))
-        .date("birth_date", dates(&tables, |t| &t.birth_date))
-        .date("event_date", dates(&tables, |t| &t.event_date))
-        .code("sex", tables.iter().flat_map(|t| t.sex.iter().map(|s| s.map(|s| s as u8 + 1))))
-        .code(
-            "ethnicity",
-            tables.iter().flat_map(|t| t.ethnicity.iter().map(|e| e.map(|e| e.code()))),
-        )
-        .region("hukou_region", text(|t| &t.hukou_region).map(region))
-        .region("residence_region", text(|t| &t.residence_region).map(region))
-        .region("enumeration_area", text(|t| &t.enumeration_area).map(region))
-        .text("hukou_address", text(|t| &t.hukou_address))
-        .text("residence_address", text(|t| &t.residence_address))
-        .text("household_id", text(|t| &t.household_id));
+    // Four groups of features built in parallel, then put together in this order: the names,
+    // the other person fields, the addresses, the household (and extras).
+    let new = || Records::new(mode, len);
+    let ((names_group, person), (addresses, mut records)) = rayon::join(
+        || {
+            rayon::join(
+                || new().name("name", names(&tables, |t| &t.name)),
+                || {
+                    new()
+                        .name("mother_name", names(&tables, |t| &t.mother_name))
+                        .id("id_number", ids(&tables, |t| &t.id))
+                        .id("mother_id", ids(&tables, |t| &t.mother_id))
+                        .date("birth_date", dates(&tables, |t| &t.birth_date))
+                        .date("event_date", dates(&tables, |t| &t.event_date))
+                        .code(
+                            "sex",
+                            tables
+                                .iter()
+                                .flat_map(|t| t.sex.iter().map(|s| s.map(|s| s as u8 + 1))),
+                        )
+                        .code(
+                            "ethnicity",
+                            tables
+                                .iter()
+                                .flat_map(|t| t.ethnicity.iter().map(|e| e.map(|e| e.code()))),
+                        )
+                        .region("hukou_region", text(|t| &t.hukou_region).map(region))
+                        .region("residence_region", text(|t| &t.residence_region).map(region))
+                        .region("enumeration_area", text(|t| &t.enumeration_area).map(region))
+                },
+            )
+        },
+        || {
+            rayon::join(
+                || {
+                    new()
+                        .text("hukou_address", text(|t| &t.hukou_address))
+                        .text("residence_address", text(|t| &t.residence_address))
+                },
+                || new().text("household_id", text(|t| &t.household_id)),
+            )
+        },
+    );
+    records =
+        names_group.with_features_of(person).with_features_of(addresses).with_features_of(records);
     let mut extra_names: Vec<&str> = Vec::new();
     for table in &tables {
         for (name, _) in &table.extra {
