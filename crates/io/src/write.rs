@@ -11,8 +11,11 @@ use arrow_array::{ArrayRef, RecordBatch, StringArray, UInt32Array, UInt64Array};
 use arrow_schema::{DataType, Field as ArrowField, Schema, SchemaRef};
 use censuslink_model::{IdColumns, NameColumns, PersonTable, TextColumn};
 use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_writer::{ArrowColumnWriter, ArrowRowGroupWriterFactory, compute_leaves};
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
+use parquet::file::writer::SerializedFileWriter;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::Error;
@@ -67,11 +70,42 @@ impl SourceSummary {
 
 /// Writes a source's standardized records, with its raw columns (prefixed `raw.`) beside them
 /// for audit, as one Parquet file, batch by batch. The canonical columns come first, then each
-/// extra field as `extra.<name>` (nullable text), then the raw columns.
+/// extra field as `extra.<name>` (nullable text), then the raw columns. The columns of a batch
+/// are encoded in parallel.
 pub struct StandardizedWriter {
     path: PathBuf,
     /// Created at the first batch, when the raw columns are known.
-    writer: Option<(ArrowWriter<BufWriter<File>>, SchemaRef)>,
+    writer: Option<Open>,
+}
+
+/// The file being written: its writer, the schema, and the current row group's column
+/// writers with the rows they hold.
+struct Open {
+    file: SerializedFileWriter<BufWriter<File>>,
+    factory: ArrowRowGroupWriterFactory,
+    schema: SchemaRef,
+    columns: Vec<ArrowColumnWriter>,
+    rows: usize,
+    row_groups: usize,
+}
+
+impl Open {
+    /// Writes the current row group into the file and starts the next.
+    fn flush(&mut self) -> parquet::errors::Result<()> {
+        if self.rows == 0 {
+            return Ok(());
+        }
+        self.row_groups += 1;
+        let next = self.factory.create_column_writers(self.row_groups)?;
+        let columns = std::mem::replace(&mut self.columns, next);
+        let mut row_group = self.file.next_row_group()?;
+        for column in columns {
+            column.close()?.append_to_row_group(&mut row_group)?;
+        }
+        row_group.close()?;
+        self.rows = 0;
+        Ok(())
+    }
 }
 
 /// Rows per Parquet row group: bounds what the writer buffers before it flushes.
@@ -90,38 +124,50 @@ impl StandardizedWriter {
         let header: Vec<&str> =
             raw.schema_ref().fields().iter().map(|f| f.name().as_str()).collect();
         let standard = standardized_columns(table);
-        let (writer, schema) = match &mut self.writer {
-            Some(writer) => writer,
+        let open = match &mut self.writer {
+            Some(open) => open,
             None => {
-                let writer = self.open(&header, &standard)?;
-                self.writer.insert(writer)
+                let open = self.open(&header, &standard)?;
+                self.writer.insert(open)
             }
         };
         let mut arrays: Vec<ArrayRef> = standard.into_iter().map(|(_, array)| array).collect();
         arrays.extend(raw.columns().iter().cloned());
-        let batch =
-            RecordBatch::try_new(schema.clone(), arrays).expect("columns follow the schema");
-        writer.write(&batch).map_err(|err| write_error(&self.path, err.into()))
+        let schema = open.schema.clone();
+        let encoded = open.columns.par_iter_mut().zip(arrays.par_iter()).enumerate().try_for_each(
+            |(i, (column, array))| {
+                for leaf in compute_leaves(schema.field(i), array)? {
+                    column.write(&leaf)?;
+                }
+                Ok(())
+            },
+        );
+        let written = encoded.and_then(|()| {
+            open.rows += raw.num_rows();
+            if open.rows >= ROW_GROUP_ROWS { open.flush() } else { Ok(()) }
+        });
+        written.map_err(|err: parquet::errors::ParquetError| write_error(&self.path, err.into()))
     }
 
     /// Closes the file; a source without rows gets a file with only the schema.
     pub fn finish(mut self, header: &[String]) -> Result<(), Error> {
-        let (writer, _) = match self.writer.take() {
-            Some(writer) => writer,
+        let mut open = match self.writer.take() {
+            Some(open) => open,
             None => {
                 let header: Vec<&str> = header.iter().map(String::as_str).collect();
                 self.open(&header, &standardized_columns(&PersonTable::default()))?
             }
         };
-        writer.close().map_err(|err| write_error(&self.path, err.into()))?;
-        Ok(())
+        open.flush()
+            .and_then(|()| open.file.close().map(|_| ()))
+            .map_err(|err| write_error(&self.path, err.into()))
     }
 
     fn open(
         &self,
         header: &[&str],
         standard: &[(Cow<'static, str>, ArrayRef)],
-    ) -> Result<(ArrowWriter<BufWriter<File>>, SchemaRef), Error> {
+    ) -> Result<Open, Error> {
         let mut fields: Vec<ArrowField> = standard
             .iter()
             .map(|(name, array)| ArrowField::new(name.as_ref(), array.data_type().clone(), true))
@@ -142,9 +188,15 @@ impl StandardizedWriter {
             .build();
         let schema = Arc::new(Schema::new(fields));
         let file = File::create(&self.path).map_err(|err| write_error(&self.path, err.into()))?;
-        let writer = ArrowWriter::try_new(BufWriter::new(file), schema.clone(), Some(props))
-            .map_err(|err| write_error(&self.path, err.into()))?;
-        Ok((writer, schema))
+        // The high-level writer sets the file up (the Arrow schema in its metadata) and hands
+        // over its parts, so that columns can be encoded in parallel.
+        let opened = ArrowWriter::try_new(BufWriter::new(file), schema.clone(), Some(props))
+            .and_then(ArrowWriter::into_serialized_writer)
+            .and_then(|(file, factory)| {
+                let columns = factory.create_column_writers(0)?;
+                Ok(Open { file, factory, schema, columns, rows: 0, row_groups: 0 })
+            });
+        opened.map_err(|err| write_error(&self.path, err.into()))
     }
 }
 
