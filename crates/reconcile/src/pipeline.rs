@@ -2,13 +2,16 @@
 //! persons, deduplicate the census, and classify under the census rules (DOMAIN §4, §5.3):
 //! missing, duplicate, deceased and birth candidates and identity conflicts.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
 use censuslink_linkage::{
     Blocking, Explanation, Model, RecordIdx, RuleStats, ScoredPair, Settings, clusters, one_to_one,
     predict, probability, stable_id, train, weight_of, with_m_of,
 };
 use censuslink_model::{IdStatus, PartialDate, PersonTable, RecordType, Role, Sex};
+// Maps of records and addresses: a fast hash without per-process seeds (no map here reaches an
+// output in its own order).
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::coverage::{AreaCoverage, Tally, coverage};
 use crate::features::person_records;
@@ -252,8 +255,8 @@ pub fn reconcile_with(
 
     // Census ↔ each register.
     let mut links: Vec<Link> = Vec::new();
-    let mut nearest: HashMap<RecordRef, (RecordRef, f64)> = HashMap::new();
-    let mut explained: HashMap<RecordRef, Explanation> = HashMap::new();
+    let mut nearest: HashMap<RecordRef, (RecordRef, f64)> = HashMap::default();
+    let mut explained: HashMap<RecordRef, Explanation> = HashMap::default();
     // The m of the census ↔ hukou link: anchored on the most IDs, reused to deduplicate.
     let mut census_m: Option<Model> = None;
     let mut models: Vec<LinkModel> = Vec::new();
@@ -501,7 +504,7 @@ pub fn reconcile_with(
     // Each person's census record: the first linked, a usual resident's before one of someone
     // living elsewhere (a hukou entry links to the listing at the hukou address).
     let away = |row: usize| census_table.record_type[row] == Some(RecordType::RegisteredAway);
-    let mut census_row_of: HashMap<usize, usize> = HashMap::new();
+    let mut census_row_of: HashMap<usize, usize> = HashMap::default();
     for link in &links[..census_links] {
         let row = link.left.row as usize;
         let entry = census_row_of.entry(persons.find(index(link.right))).or_insert(row);
@@ -510,7 +513,7 @@ pub fn reconcile_with(
         }
     }
     let mut by_township: BTreeMap<String, Tally> = BTreeMap::new();
-    let mut matched_rows: HashSet<usize> = HashSet::new();
+    let mut matched_rows: HashSet<usize> = HashSet::default();
     for (&person, records) in &members {
         let active = records
             .iter()
@@ -563,7 +566,7 @@ fn address_areas<'a>(
     inputs: &[Input<'a>],
     census_links: &[Link],
 ) -> HashMap<(usize, &'a str), &'a str> {
-    let mut votes: HashMap<(usize, &'a str), BTreeMap<&'a str, u32>> = HashMap::new();
+    let mut votes: HashMap<(usize, &'a str), BTreeMap<&'a str, u32>> = HashMap::default();
     for link in census_links {
         let census = inputs[link.left.source].table;
         let register = inputs[link.right.source].table;
@@ -633,7 +636,7 @@ fn link_pair(left: &PersonTable, right: &PersonTable, settings: &Settings) -> Li
         pairs: Vec::new(),
         links: Vec::new(),
         model: None,
-        explained: HashMap::new(),
+        explained: HashMap::default(),
         times: LinkTimes::default(),
     };
     let mut clock = Clock::start();
@@ -655,7 +658,7 @@ fn link_pair(left: &PersonTable, right: &PersonTable, settings: &Settings) -> Li
     linked.times.score = clock.lap();
     let links = one_to_one(&pairs, weight_of(settings.threshold));
     let linked_right: HashSet<RecordIdx> = links.iter().map(|l| l.b).collect();
-    let mut best: HashMap<RecordIdx, &ScoredPair> = HashMap::new();
+    let mut best: HashMap<RecordIdx, &ScoredPair> = HashMap::default();
     for pair in pairs.iter().filter(|p| !linked_right.contains(&p.b)) {
         let entry = best.entry(pair.b).or_insert(pair);
         if pair.weight > entry.weight || pair.weight == entry.weight && pair.a < entry.a {
@@ -719,7 +722,7 @@ fn census_duplicates(
     for (row, &cluster) in assignment.iter().enumerate() {
         groups.entry(cluster).or_default().push(row as RecordIdx);
     }
-    let mut within: HashMap<RecordIdx, Vec<&ScoredPair>> = HashMap::new();
+    let mut within: HashMap<RecordIdx, Vec<&ScoredPair>> = HashMap::default();
     for pair in &pairs {
         let cluster = assignment[pair.a as usize];
         if cluster == assignment[pair.b as usize] {
@@ -790,7 +793,7 @@ fn births_by_mother(
     let mut taken: HashSet<u32> =
         links.iter().filter(|l| l.right.source == register).map(|l| l.left.row).collect();
     let month = |d: PartialDate| Some((d.year(), d.month()?));
-    let mut by_household: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_household: HashMap<&str, Vec<usize>> = HashMap::default();
     let mut by_month: BTreeMap<(u16, u8), Vec<usize>> = BTreeMap::new();
     let months: HashSet<(u16, u8)> =
         births.birth_date.iter().flatten().filter_map(|&d| month(d)).collect();
@@ -874,7 +877,7 @@ fn conflicts(inputs: &[Input<'_>], key: &dyn Fn(RecordRef) -> String) -> Vec<Con
             _ => true,
         }
     };
-    let mut owners: HashSet<&str> = HashSet::new();
+    let mut owners: HashSet<&str> = HashSet::default();
     for input in inputs {
         let table = input.table;
         for row in 0..table.len() {

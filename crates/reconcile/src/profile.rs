@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use censuslink_io::{Lang, LoadedSource, Mapping, Source};
 use censuslink_linkage::{Blocking, RuleStats, Settings};
 use censuslink_model::{Field, IdStatus, IssueKind, PartialDate, PersonTable, Role};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::features::person_records;
@@ -231,8 +232,8 @@ pub fn profile(
 /// `censuslink run` reports (the cheap part of a profile).
 pub fn findings(sources: &[(&Source, &LoadedSource)], reference: PartialDate) -> Vec<Finding> {
     let mut findings: Vec<Finding> = sources
-        .iter()
-        .flat_map(|(source, loaded)| source_findings(source, loaded, reference))
+        .par_iter()
+        .flat_map_iter(|(source, loaded)| source_findings(source, loaded, reference))
         .collect();
     findings.sort_by_key(|f| f.severity);
     findings
