@@ -52,7 +52,10 @@ pub use crate::model::{
 };
 pub use crate::records::{Feature, Mode, PackedDate, PackedId, RecordIdx, Records};
 pub use crate::resolve::{ScoredPair, clusters, one_to_one, stable_id};
-pub use crate::train::{EmPass, TrainingError, TrainingReport, TrainingSettings, train, with_m_of};
+pub use crate::train::{
+    EmPass, TrainingError, TrainingReport, TrainingSettings, train, train_scorer, with_m_of,
+    with_m_of_scorer,
+};
 
 /// A linkage job's settings, as the `[linkage]` table of a job file gives them:
 ///

@@ -94,11 +94,24 @@ pub fn weight_of(probability: f64) -> f64 {
 impl Model {
     /// Resolves the model against `records`.
     pub fn scorer<'a>(&self, records: &'a Records) -> Result<Scorer<'a>, ComparisonError> {
-        let mut compiled = Vec::with_capacity(self.comparisons.len());
+        let compiled: Vec<Compiled> = (self.comparisons.iter())
+            .map(|params| params.comparison.compile(records))
+            .collect::<Result<_, _>>()?;
+        let rows = Rows::new(records, &compiled);
+        Ok(self.scorer_on(records, compiled, rows))
+    }
+
+    /// The scorer of `records` whose comparisons (this model's, compiled) and rows are made
+    /// already: training makes them, and hands them on.
+    pub(crate) fn scorer_on<'a>(
+        &self,
+        records: &'a Records,
+        compiled: Vec<Compiled>,
+        rows: Rows,
+    ) -> Scorer<'a> {
         let mut weights = Vec::with_capacity(self.comparisons.len());
         let mut tf = Vec::with_capacity(self.comparisons.len());
-        for params in &self.comparisons {
-            let c = params.comparison.compile(records)?;
+        for (params, c) in self.comparisons.iter().zip(&compiled) {
             let w: Vec<f64> = (0..params.m.len())
                 .map(|level| {
                     if level == 0 {
@@ -123,12 +136,10 @@ impl Model {
                         .collect()
                 })
             });
-            compiled.push(c);
             weights.push(w);
             tf.push(adjustments);
         }
-        let rows = Rows::new(records, &compiled);
-        Ok(Scorer { records, compiled, rows, weights, tf, prior_weight: weight_of(self.prior) })
+        Scorer { records, compiled, rows, weights, tf, prior_weight: weight_of(self.prior) }
     }
 }
 

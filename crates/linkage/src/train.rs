@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::blocking::{Blocking, BlockingError, BlockingRule};
 use crate::compare::{Comparison, ComparisonError, Compiled, Level};
-use crate::model::{ComparisonParameters, Model, Rows};
+use crate::model::{ComparisonParameters, Model, Rows, Scorer};
 use crate::records::{Mode, RecordIdx, Records};
 
 /// How to train.
@@ -114,6 +114,17 @@ pub fn train(
     blocking: &Blocking,
     settings: &TrainingSettings,
 ) -> Result<(Model, TrainingReport), TrainingError> {
+    train_scorer(records, comparisons, blocking, settings).map(|(model, report, _)| (model, report))
+}
+
+/// [`train`], and the scorer of the trained model on `records`, made from the records' rows
+/// training packed (as `model.scorer(records)` would make them again).
+pub fn train_scorer<'a>(
+    records: &'a Records,
+    comparisons: &[Comparison],
+    blocking: &Blocking,
+    settings: &TrainingSettings,
+) -> Result<(Model, TrainingReport, Scorer<'a>), TrainingError> {
     let n_left = match records.mode() {
         Mode::Link { n_left } => n_left,
         Mode::Dedupe => records.len(),
@@ -279,7 +290,9 @@ pub fn train(
         prior_basis,
         em: passes,
     };
-    Ok((Model { comparisons: params, prior }, report))
+    let model = Model { comparisons: params, prior };
+    let scorer = model.scorer_on(records, compiled, rows);
+    Ok((model, report, scorer))
 }
 
 /// `model`'s m on other `records`: u drawn afresh from their random pairs and the prior
@@ -294,6 +307,16 @@ pub fn with_m_of(
     blocking: &Blocking,
     settings: &TrainingSettings,
 ) -> Result<Model, TrainingError> {
+    with_m_of_scorer(model, records, blocking, settings).map(|(model, _)| model)
+}
+
+/// [`with_m_of`], and the scorer of the new model on `records` (see [`train_scorer`]).
+pub fn with_m_of_scorer<'a>(
+    model: &Model,
+    records: &'a Records,
+    blocking: &Blocking,
+    settings: &TrainingSettings,
+) -> Result<(Model, Scorer<'a>), TrainingError> {
     let comparisons: Vec<Comparison> =
         model.comparisons.iter().map(|p| p.comparison.clone()).collect();
     let compiled: Vec<Compiled> =
@@ -330,7 +353,9 @@ pub fn with_m_of(
         .zip(u)
         .map(|(p, u)| ComparisonParameters { u, ..p.clone() })
         .collect();
-    Ok(Model { comparisons, prior })
+    let model = Model { comparisons, prior };
+    let scorer = model.scorer_on(records, compiled, rows);
+    Ok((model, scorer))
 }
 
 /// Counts one more pair of level pattern `levels` (cloned only when new).

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use censuslink_linkage::{
     Blocking, Explanation, Model, RecordIdx, RuleStats, ScoredPair, Settings, clusters, one_to_one,
-    predict, probability, stable_id, train, weight_of, with_m_of,
+    predict, probability, stable_id, train_scorer, weight_of, with_m_of_scorer,
 };
 use censuslink_model::{IdStatus, PartialDate, PersonTable, RecordType, Role, Sex};
 // Maps of records and addresses: a fast hash without per-process seeds (no map here reaches an
@@ -646,14 +646,11 @@ fn link_pair(left: &PersonTable, right: &PersonTable, settings: &Settings) -> Li
         return linked;
     };
     linked.times.block = clock.lap();
-    let Ok((model, _)) = train(&records, &settings.comparisons, &blocking, &settings.training)
-    else {
+    let trained = train_scorer(&records, &settings.comparisons, &blocking, &settings.training);
+    let Ok((model, _, scorer)) = trained else {
         return linked;
     };
     linked.times.train = clock.lap();
-    let Ok(scorer) = model.scorer(&records) else {
-        return linked;
-    };
     let (pairs, rules) = predict(&scorer, &blocking, settings.training.block_cap, weight_of(0.01));
     linked.times.score = clock.lap();
     let links = one_to_one(&pairs, weight_of(settings.threshold));
@@ -692,13 +689,10 @@ fn census_duplicates(
         return (Vec::new(), None);
     };
     times.block = clock.lap();
-    let Some(model) = dedupe_model(&records, &blocking, settings, linked) else {
+    let Some((model, scorer)) = dedupe_model(&records, &blocking, settings, linked) else {
         return (Vec::new(), None);
     };
     times.train = clock.lap();
-    let Ok(scorer) = model.scorer(&records) else {
-        return (Vec::new(), None);
-    };
     let threshold = weight_of(settings.threshold);
     let (pairs, rules) = predict(&scorer, &blocking, settings.training.block_cap, threshold);
     times.score = clock.lap();
@@ -759,19 +753,19 @@ fn census_duplicates(
     (duplicates, Some(link_model))
 }
 
-/// The census deduplication's model: the m of `linked` (the census ↔ hukou model) with u of
-/// the census's own pairs when given, else trained on the census alone.
-fn dedupe_model(
-    records: &censuslink_linkage::Records,
+/// The census deduplication's model and its scorer: the m of `linked` (the census ↔ hukou
+/// model) with u of the census's own pairs when given, else trained on the census alone.
+fn dedupe_model<'a>(
+    records: &'a censuslink_linkage::Records,
     blocking: &Blocking,
     settings: &Settings,
     linked: Option<&Model>,
-) -> Option<Model> {
+) -> Option<(Model, censuslink_linkage::Scorer<'a>)> {
     match linked {
-        Some(linked) => with_m_of(linked, records, blocking, &settings.training).ok(),
-        None => train(records, &settings.comparisons, blocking, &settings.training)
+        Some(linked) => with_m_of_scorer(linked, records, blocking, &settings.training).ok(),
+        None => train_scorer(records, &settings.comparisons, blocking, &settings.training)
             .ok()
-            .map(|(model, _)| model),
+            .map(|(model, _, scorer)| (model, scorer)),
     }
 }
 
