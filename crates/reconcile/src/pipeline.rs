@@ -11,6 +11,7 @@ use censuslink_linkage::{
 use censuslink_model::{IdStatus, PartialDate, PersonTable, RecordType, Role, Sex};
 // Maps of records and addresses: a fast hash without per-process seeds (no map here reaches an
 // output in its own order).
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::coverage::{AreaCoverage, Tally, coverage};
@@ -566,23 +567,32 @@ fn address_areas<'a>(
     inputs: &[Input<'a>],
     census_links: &[Link],
 ) -> HashMap<(usize, &'a str), &'a str> {
-    let mut votes: HashMap<(usize, &'a str), BTreeMap<&'a str, u32>> = HashMap::default();
-    for link in census_links {
-        let census = inputs[link.left.source].table;
-        let register = inputs[link.right.source].table;
-        let area = census.enumeration_area.get(link.left.row as usize);
-        let address = register_address(register, link.right.row as usize);
-        if let (Some(area), Some(address)) = (area, address) {
-            *votes.entry((link.right.source, address)).or_default().entry(area).or_default() += 1;
-        }
-    }
-    votes
-        .into_iter()
-        .filter_map(|(key, areas)| {
-            let most = areas.values().copied().max()?;
-            areas.into_iter().find(|&(_, n)| n == most).map(|(area, _)| (key, area))
+    // Every vote as (source, address, area), sorted: each address's votes are a run, and each
+    // area's votes a run within it, in code order.
+    let mut votes: Vec<(usize, &'a str, &'a str)> = census_links
+        .par_iter()
+        .filter_map(|link| {
+            let census = inputs[link.left.source].table;
+            let register = inputs[link.right.source].table;
+            let area = census.enumeration_area.get(link.left.row as usize)?;
+            let address = register_address(register, link.right.row as usize)?;
+            Some((link.right.source, address, area))
         })
-        .collect()
+        .collect();
+    votes.par_sort_unstable();
+    let mut areas = HashMap::default();
+    for address_votes in votes.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
+        let (source, address, _) = address_votes[0];
+        let mut best: (usize, &str) = (0, "");
+        for area_votes in address_votes.chunk_by(|x, y| x.2 == y.2) {
+            // Strictly more, so that a tie goes to the lower code, which comes first.
+            if area_votes.len() > best.0 {
+                best = (area_votes.len(), area_votes[0].2);
+            }
+        }
+        areas.insert((source, address), best.1);
+    }
+    areas
 }
 
 /// What linking two sources gave.
