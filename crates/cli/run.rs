@@ -174,14 +174,16 @@ fn produce(
         .iter()
         .map(|(source, l, _)| SourceSummary::new(&source.name, source.role.as_str(), l))
         .collect();
+    let settings = censuslink_reconcile::linkage_settings(job)?;
     let issue_sources: Vec<(&str, &LoadedSource)> =
         loaded.iter().map(|(source, l, _)| (source.name.as_str(), l)).collect();
-    censuslink_io::write_row_issues(&issue_sources, &out.join("row_issues.csv"))?;
-
-    let settings = censuslink_reconcile::linkage_settings(job)?;
     let profile_sources: Vec<(&censuslink_io::Source, &LoadedSource)> =
         loaded.iter().map(|(source, l, _)| (*source, l)).collect();
-    let findings = censuslink_reconcile::findings(&profile_sources, job.reference_date);
+    let (written, findings) = rayon::join(
+        || censuslink_io::write_row_issues(&issue_sources, &out.join("row_issues.csv")),
+        || censuslink_reconcile::findings(&profile_sources, job.reference_date),
+    );
+    written?;
 
     // Link and reconcile.
     let inputs: Vec<censuslink_reconcile::Input<'_>> = loaded
@@ -250,13 +252,14 @@ fn produce(
     let csv = Export::Csv { encoding: Encoding::Utf8, bom: true };
     let (written, books) = rayon::join(
         || {
-            tables.par_iter().try_for_each(|(name, table)| {
-                censuslink_io::write_table(&out.join(format!("{name}.csv")), &csv, table)?;
-                censuslink_io::write_table(
-                    &out.join(format!("{name}.parquet")),
-                    &Export::Parquet,
-                    table,
-                )
+            let files = tables.iter().flat_map(|(name, table)| {
+                [
+                    (format!("{name}.csv"), &csv, table),
+                    (format!("{name}.parquet"), &Export::Parquet, table),
+                ]
+            });
+            files.collect::<Vec<_>>().into_par_iter().try_for_each(|(file, export, table)| {
+                censuslink_io::write_table(&out.join(file), export, table)
             })
         },
         || censuslink_reconcile::worklists(&outcome, &inputs, ids, lang),

@@ -487,68 +487,75 @@ pub fn reconcile_with(
         .collect();
     births.sort_by(|a, b| a.id.cmp(&b.id));
 
-    let conflicts = conflicts(inputs, &key);
-
-    // Coverage: census usual residents (a duplicated person once) and the activity registers'
-    // living people, placed by their census link, else by their address's area, else by the
-    // insurance township, else by the hukou place.
-    let mut by_area: BTreeMap<String, Tally> = BTreeMap::new();
-    let extra_members: HashSet<u32> =
-        duplicates.iter().flat_map(|d| d.records[1..].iter().map(|r| r.row)).collect();
-    let area_of = |row: usize| census_table.enumeration_area.get(row).unwrap_or("").to_owned();
-    for row in 0..census_table.len() {
-        let resident = census_table.record_type[row] != Some(RecordType::RegisteredAway);
-        if usable(census_table, row) && resident && !extra_members.contains(&(row as u32)) {
-            by_area.entry(area_of(row)).or_default().census += 1;
-        }
-    }
-    // Each person's census record: the first linked, a usual resident's before one of someone
-    // living elsewhere (a hukou entry links to the listing at the hukou address).
-    let away = |row: usize| census_table.record_type[row] == Some(RecordType::RegisteredAway);
-    let mut census_row_of: HashMap<usize, usize> = HashMap::default();
-    for link in &links[..census_links] {
-        let row = link.left.row as usize;
-        let entry = census_row_of.entry(persons.find(index(link.right))).or_insert(row);
-        if away(*entry) && !away(row) {
-            *entry = row;
-        }
-    }
-    let mut by_township: BTreeMap<String, Tally> = BTreeMap::new();
-    let mut matched_rows: HashSet<usize> = HashSet::default();
-    for (&person, records) in &members {
-        let active = records
-            .iter()
-            .any(|r| matches!(inputs[r.source].role, Role::School | Role::Insurance | Role::Birth));
-        if !active || died_before[person] || born_after[person] {
-            continue;
-        }
-        if let Some(&row) = census_row_of.get(&person) {
-            // Two register persons linked to one census record are one person the registers
-            // failed to join: counted once. A person the census lists as living elsewhere
-            // (`registered_away`) is enumerated, and out of the resident population: as the
-            // missing list leaves them out, so does coverage.
-            if !matched_rows.insert(row) || away(row) {
-                continue;
+    // Conflicts and coverage are independent of each other: made side by side.
+    let (conflicts, coverage) = rayon::join(
+        || conflicts(inputs, &key),
+        || {
+            // Coverage: census usual residents (a duplicated person once) and the activity
+            // registers' living people, placed by their census link, else by their address's
+            // area, else by the insurance township, else by the hukou place.
+            let mut by_area: BTreeMap<String, Tally> = BTreeMap::new();
+            let extra_members: HashSet<u32> =
+                duplicates.iter().flat_map(|d| d.records[1..].iter().map(|r| r.row)).collect();
+            let area_of =
+                |row: usize| census_table.enumeration_area.get(row).unwrap_or("").to_owned();
+            for row in 0..census_table.len() {
+                let resident = census_table.record_type[row] != Some(RecordType::RegisteredAway);
+                if usable(census_table, row) && resident && !extra_members.contains(&(row as u32)) {
+                    by_area.entry(area_of(row)).or_default().census += 1;
+                }
             }
-            let tally = by_area.entry(area_of(row)).or_default();
-            tally.admin += 1;
-            tally.matched += 1;
-            continue;
-        }
-        if let Some(area) = area_of_person(records) {
-            by_area.entry(area).or_default().admin += 1;
-            continue;
-        }
-        let township = |column: fn(&PersonTable) -> &censuslink_model::TextColumn| {
-            records.iter().find_map(|r| {
-                let code = column(inputs[r.source].table).get(r.row as usize)?;
-                code.get(..9).map(str::to_owned)
-            })
-        };
-        let place = township(|t| &t.residence_region).or_else(|| township(|t| &t.hukou_region));
-        by_township.entry(place.unwrap_or_default()).or_default().admin += 1;
-    }
-    let coverage = coverage(&by_area, &by_township);
+            // Each person's census record: the first linked, a usual resident's before one of someone
+            // living elsewhere (a hukou entry links to the listing at the hukou address).
+            let away =
+                |row: usize| census_table.record_type[row] == Some(RecordType::RegisteredAway);
+            let mut census_row_of: HashMap<usize, usize> = HashMap::default();
+            for link in &links[..census_links] {
+                let row = link.left.row as usize;
+                let entry = census_row_of.entry(persons.find(index(link.right))).or_insert(row);
+                if away(*entry) && !away(row) {
+                    *entry = row;
+                }
+            }
+            let mut by_township: BTreeMap<String, Tally> = BTreeMap::new();
+            let mut matched_rows: HashSet<usize> = HashSet::default();
+            for (&person, records) in &members {
+                let active = records.iter().any(|r| {
+                    matches!(inputs[r.source].role, Role::School | Role::Insurance | Role::Birth)
+                });
+                if !active || died_before[person] || born_after[person] {
+                    continue;
+                }
+                if let Some(&row) = census_row_of.get(&person) {
+                    // Two register persons linked to one census record are one person the registers
+                    // failed to join: counted once. A person the census lists as living elsewhere
+                    // (`registered_away`) is enumerated, and out of the resident population: as the
+                    // missing list leaves them out, so does coverage.
+                    if !matched_rows.insert(row) || away(row) {
+                        continue;
+                    }
+                    let tally = by_area.entry(area_of(row)).or_default();
+                    tally.admin += 1;
+                    tally.matched += 1;
+                    continue;
+                }
+                if let Some(area) = area_of_person(records) {
+                    by_area.entry(area).or_default().admin += 1;
+                    continue;
+                }
+                let township = |column: fn(&PersonTable) -> &censuslink_model::TextColumn| {
+                    records.iter().find_map(|r| {
+                        let code = column(inputs[r.source].table).get(r.row as usize)?;
+                        code.get(..9).map(str::to_owned)
+                    })
+                };
+                let place =
+                    township(|t| &t.residence_region).or_else(|| township(|t| &t.hukou_region));
+                by_township.entry(place.unwrap_or_default()).or_default().admin += 1;
+            }
+            coverage(&by_area, &by_township)
+        },
+    );
     Outcome { links, missing, duplicates, deceased, births, conflicts, coverage, models }
 }
 

@@ -25,7 +25,7 @@ pub fn tables(outcome: &Outcome, inputs: &[Input<'_>]) -> Vec<(&'static str, Tab
     };
     let number = |header: &str, values: Vec<f64>| Column {
         header: header.to_owned(),
-        values: Values::Text(values.into_iter().map(|v| Some(format!("{v:.6}"))).collect()),
+        values: Values::Text(values.into_par_iter().map(|v| Some(format!("{v:.6}"))).collect()),
     };
     let integer = |header: &str, values: Vec<i64>| Column {
         header: header.to_owned(),
@@ -59,10 +59,10 @@ pub fn tables(outcome: &Outcome, inputs: &[Input<'_>]) -> Vec<(&'static str, Tab
             text("left_id", links.par_iter().map(|l| key(l.left)).collect()),
             text("right_source", links.par_iter().map(|l| source(l.right)).collect()),
             text("right_id", links.par_iter().map(|l| key(l.right)).collect()),
-            number("match_weight", links.iter().map(|l| l.weight).collect()),
+            number("match_weight", links.par_iter().map(|l| l.weight).collect()),
             number(
                 "match_probability",
-                links.iter().map(|l| censuslink_linkage::probability(l.weight)).collect(),
+                links.par_iter().map(|l| censuslink_linkage::probability(l.weight)).collect(),
             ),
         ],
     };
