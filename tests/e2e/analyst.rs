@@ -55,7 +55,14 @@ fn run_reports_its_stages_and_explain_gives_the_runs_own_probabilities() {
     for id in ["coverage-township-chart", "coverage-area-chart", "weights-chart", "missing-table"] {
         assert!(html.contains(&format!("id=\"{id}\"")), "{id}");
     }
-    crate::browser::check_report_in_chromium(&report, None);
+    // With CENSUSLINK_REPORT_SCREENSHOT=docs/report.png the screenshot is kept for a look.
+    let screenshot = std::env::var_os("CENSUSLINK_REPORT_SCREENSHOT")
+        .map_or_else(|| out.path().join("report.png"), std::path::PathBuf::from);
+    crate::browser::check_report_in_chromium(&report, Some(&screenshot));
+    // The top 50 of each list (661 missing, 165 duplicates), and the weights chart as SVG.
+    assert_eq!(crate::browser::table_rows(&html, "missing-table"), 50);
+    assert_eq!(crate::browser::table_rows(&html, "duplicates-table"), 50);
+    assert_eq!(crate::browser::tag_of(&html, "weights-chart"), Some("svg"));
 
     // A missing candidate with a nearest census record: explain gives the probability the
     // list shows, and the waterfall adds up to it.
