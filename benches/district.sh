@@ -60,16 +60,18 @@ for n in $threads; do
     echo "  wall time:   $(field "Elapsed (wall clock) time")"
     echo "  CPU time:    $(awk "BEGIN { print $user + $system }") s (user $user s, system $system s)"
     echo "  peak memory: $(( $(field "Maximum resident set size") / 1024 )) MB"
-    python3 - "$out/run/summary.json" <<'EOF'
+    python3 - "$out/run/timings.json" <<'EOF'
 import json, sys
 
-timings = json.load(open(sys.argv[1]))["timings"]
+timings = json.load(open(sys.argv[1]))
 stages = ["features", "block", "train", "score", "resolve"]
 print(f"  read and standardize: {sum(timings['read'].values()):7.2f} s  "
       + ", ".join(f"{name} {s:.2f}" for name, s in timings["read"].items()))
 links = timings["links"]
+print(f"  linking:              {timings['linking']:7.2f} s  (the links run side by side; each link's")
+print("                                   stages, summed over the links:")
 for stage in stages:
-    print(f"  {stage + ':':<21} {sum(link[stage] for link in links):7.2f} s")
+    print(f"    {stage + ':':<19} {sum(link[stage] for link in links):7.2f} s")
 print(f"  reconcile:            {timings['reconcile']:7.2f} s")
 print(f"  write:                {timings['write']:7.2f} s")
 print(f"  total (as measured by the run): {timings['total']:.2f} s")

@@ -9,8 +9,10 @@ use clap::{Parser, Subcommand};
 
 mod explain;
 mod init;
+mod outdir;
 mod profile;
 mod progress;
+mod pseudonymize;
 mod report;
 mod run;
 
@@ -51,6 +53,9 @@ enum Command {
     Run(run::RunArgs),
     /// Explain a pair of records, or a candidate of a run's lists, field by field.
     Explain(explain::ExplainArgs),
+    /// Rewrite a job's extracts with keyed pseudonyms (HMAC-SHA-256 under the office's key) in
+    /// place of ID numbers, names, household numbers and addresses, with a job that links them.
+    Pseudonymize(pseudonymize::PseudonymizeArgs),
     /// Score a run's lists against a generated district's truth (`censuslink synth` writes it):
     /// precision and recall of the links and of each list, printed and written to
     /// `OUT/evaluation.json`.
@@ -109,6 +114,9 @@ fn main() -> ExitCode {
         Command::Profile(args) => profile::profile(args, cli.lang),
         Command::Run(args) => run::run(args, cli.lang),
         Command::Explain(args) => explain::explain(args, cli.lang).map(|()| Done::Clean),
+        Command::Pseudonymize(args) => {
+            pseudonymize::pseudonymize(args, cli.lang).map(|()| Done::Clean)
+        }
         Command::Evaluate(args) => evaluate(args).map(|()| Done::Clean),
         Command::Synth(args) => synth(args, lang).map(|()| Done::Clean),
     };
@@ -129,6 +137,7 @@ impl Command {
             Command::Profile(args) => Some(&args.job),
             Command::Run(args) => Some(&args.job),
             Command::Explain(args) => Some(&args.job),
+            Command::Pseudonymize(args) => Some(&args.job),
             _ => None,
         }
     }
@@ -175,6 +184,9 @@ fn message(err: &anyhow::Error, lang: Lang) -> String {
         return err.message(lang);
     }
     if let Some(err) = err.downcast_ref::<censuslink_reconcile::SettingsError>() {
+        return err.message(lang);
+    }
+    if let Some(err) = err.downcast_ref::<censuslink_reconcile::AccountingError>() {
         return err.message(lang);
     }
     if let Some(err) = err.downcast_ref::<censuslink_reconcile::TruthError>() {

@@ -12,21 +12,12 @@ use censuslink_reconcile::{
 /// Candidates of each list the report shows.
 const TOP: usize = 50;
 
-/// One source's row accounting: every row read is linked, unlinked or rejected.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Accounting {
-    pub(crate) read: usize,
-    pub(crate) linked: usize,
-    pub(crate) unlinked: usize,
-    pub(crate) rejected: usize,
-}
-
 /// What the report needs of a run.
 pub(crate) struct Run<'a> {
     pub(crate) job: String,
     pub(crate) reference_moment: String,
     pub(crate) summaries: &'a [SourceSummary],
-    pub(crate) accounting: &'a [Accounting],
+    pub(crate) accounting: &'a [censuslink_reconcile::RowAccount],
     pub(crate) lists: &'a serde_json::Map<String, serde_json::Value>,
     pub(crate) inputs: &'a [Input<'a>],
     pub(crate) outcome: &'a Outcome,

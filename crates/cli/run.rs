@@ -1,7 +1,6 @@
 //! `censuslink run`: a job's sources read, standardized, linked and reconciled, and every
 //! output written into a staging folder that replaces the output folder at the end.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -10,8 +9,9 @@ use censuslink_reconcile::{Finding, IdNumbers, Severity, thousands};
 use rayon::prelude::*;
 use serde_json::json;
 
+use crate::outdir;
 use crate::progress::{Progress, Stage};
-use crate::report::{self, Accounting};
+use crate::report;
 use crate::{Done, display_path, failure, left, right};
 
 #[derive(clap::Args)]
@@ -36,11 +36,17 @@ pub(crate) struct RunArgs {
     /// Print nothing but warnings and errors.
     #[arg(long)]
     quiet: bool,
+    /// Also print each source's row issues and ID numbers by kind and each link's blocking
+    /// rules, prior and weights: counts and parameters only, never a value from a record.
+    #[arg(long, short, conflicts_with = "quiet")]
+    verbose: bool,
 }
 
 /// What a run wrote, for the summary on the terminal.
 struct Produced {
     summaries: Vec<SourceSummary>,
+    /// What `--verbose` adds, line by line.
+    details: Vec<String>,
     lists: serde_json::Map<String, serde_json::Value>,
     district: Option<censuslink_reconcile::AreaCoverage>,
     warnings: Vec<Finding>,
@@ -58,9 +64,14 @@ pub(crate) fn run(args: &RunArgs, lang: Option<Lang>) -> anyhow::Result<Done> {
     };
     start_threads(args.threads)?;
     let progress = Progress::new(args.quiet, lang);
+    let sources: Vec<&Path> = job.sources.iter().map(|s| s.path.as_path()).collect();
+    let others: Vec<&Path> =
+        std::iter::once(args.job.as_path()).chain(args.resolved.as_deref()).collect();
+    outdir::check_apart(&args.out, &sources, &others)?;
+    outdir::private_from_now();
     // Everything is written into a staging folder beside the output folder and swapped in at
-    // the end, so that a run that fails leaves the previous outputs whole.
-    let staging = sibling(&args.out, "partial");
+    // the end, so that a run that fails or is killed leaves the previous outputs whole.
+    let staging = outdir::sibling(&args.out, "partial");
     let _ = std::fs::remove_dir_all(&staging);
     let produced = match produce(&job, previous.as_ref(), &resolved, &staging, progress, lang) {
         Ok(produced) => produced,
@@ -69,28 +80,19 @@ pub(crate) fn run(args: &RunArgs, lang: Option<Lang>) -> anyhow::Result<Done> {
             return Err(err);
         }
     };
-    let replaced = sibling(&args.out, "replaced");
-    let _ = std::fs::remove_dir_all(&replaced);
-    let cannot = |err: std::io::Error| {
-        let out = args.out.display();
-        failure(
-            format!("无法替换输出文件夹 {out}：{err}；它是否正被其他程序打开？"),
-            format!(
-                "cannot replace the output folder {out}: {err}; is it open in another program?"
-            ),
-        )
-    };
-    if args.out.exists() {
-        std::fs::rename(&args.out, &replaced).map_err(cannot)?;
-    }
-    std::fs::rename(&staging, &args.out).map_err(cannot)?;
-    let _ = std::fs::remove_dir_all(&replaced);
+    outdir::swap_into_place(&staging, &args.out)?;
 
     for warning in &produced.warnings {
         eprintln!("{}{}", lang.pick("警告：", "warning: "), warning.message(lang));
     }
     if !args.quiet {
         print_summary(&produced, &args.out, lang);
+    }
+    if args.verbose {
+        println!();
+        for line in &produced.details {
+            println!("{line}");
+        }
     }
     Ok(if produced.warnings.is_empty() { Done::Clean } else { Done::Warnings })
 }
@@ -101,24 +103,6 @@ pub(crate) fn start_threads(n: usize) -> anyhow::Result<()> {
         failure(
             format!("无法启动工作线程：{err}"),
             format!("cannot start the worker threads: {err}"),
-        )
-    })
-}
-
-/// `folder` with a dot in front and `.suffix` after its name, beside it: a staging or a
-/// replaced output folder.
-fn sibling(folder: &Path, suffix: &str) -> PathBuf {
-    let name = folder.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy());
-    folder.with_file_name(format!(".{name}.{suffix}"))
-}
-
-/// A folder created, or an error that names it.
-fn create_dir(path: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(path).map_err(|err| {
-        let shown = path.display();
-        failure(
-            format!("无法创建文件夹 {shown}：{err}；上级文件夹可写吗？"),
-            format!("cannot create the folder {shown}: {err}; is its parent writable?"),
         )
     })
 }
@@ -168,7 +152,7 @@ fn produce(
 ) -> anyhow::Result<Produced> {
     let started = Instant::now();
     let standardized_dir = out.join("standardized");
-    create_dir(&standardized_dir)?;
+    outdir::create_dir(&standardized_dir)?;
     let loaded = load_sources(job, Some(&standardized_dir), progress, lang)?;
     let summaries: Vec<SourceSummary> = loaded
         .iter()
@@ -230,7 +214,7 @@ fn produce(
 
     // Worklists for field teams: one workbook per township, a sheet per area.
     let worklist_dir = out.join("worklists");
-    create_dir(&worklist_dir)?;
+    outdir::create_dir(&worklist_dir)?;
     let (ids, title) = match job.mask_ids {
         true => (
             IdNumbers::Masked,
@@ -291,28 +275,10 @@ fn produce(
         .collect();
     censuslink_io::write_json(&models, &out.join("models.json"))?;
 
-    // Row accounting: every row read is linked, unlinked or rejected, and nothing else.
-    let mut linked: Vec<HashSet<u32>> = vec![HashSet::new(); inputs.len()];
-    for link in &outcome.links {
-        linked[link.left.source].insert(link.left.row);
-        linked[link.right.source].insert(link.right.row);
-    }
-    let mut accounting = Vec::with_capacity(inputs.len());
-    for (input, linked) in inputs.iter().zip(&linked) {
-        let table = input.table;
-        if linked.iter().any(|&row| table.rejected[row as usize].is_some()) {
-            return Err(failure(
-                format!("数据源 {}：一条被拒绝的记录被比对上了（程序错误，请报告）", input.name),
-                format!(
-                    "source {}: a rejected row was linked (a bug: please report it)",
-                    input.name
-                ),
-            ));
-        }
-        let rejected = table.n_rejected();
-        let unlinked = table.len() - rejected - linked.len();
-        accounting.push(Accounting { read: table.len(), linked: linked.len(), unlinked, rejected });
-    }
+    // Row accounting: every row read is linked, unlinked or rejected, and nothing else; a
+    // mismatch fails the run before its outputs replace the previous ones.
+    let rows_read: Vec<usize> = loaded.iter().map(|(_, l, _)| l.rows_read).collect();
+    let accounting = censuslink_reconcile::account(&inputs, &outcome.links, &rows_read)?;
     let accounting_json: serde_json::Map<String, serde_json::Value> = inputs
         .iter()
         .zip(&accounting)
@@ -363,19 +329,24 @@ fn produce(
             .iter()
             .map(|f| json!({ "finding": f, "message": f.message(lang) }))
             .collect::<Vec<_>>(),
-        "timings": timings(&loaded, &inputs, &outcome, linking, started.elapsed().as_secs_f64()),
     });
     censuslink_io::write_json(&summary, &out.join("summary.json"))?;
-    stage.add(2);
+    // The one output that differs from run to run: kept apart, so that every other file is
+    // the same for the same input.
+    let timings = timings(&loaded, &inputs, &outcome, linking, started.elapsed().as_secs_f64());
+    censuslink_io::write_json(&timings, &out.join("timings.json"))?;
+    stage.add(3);
     stage.finish();
 
-    Ok(Produced { summaries, lists, district, warnings })
+    let details = details(&summaries, &outcome, &inputs, lang);
+    Ok(Produced { summaries, details, lists, district, warnings })
 }
 
 /// Where a run's time went, in seconds of wall time: each source read and standardized
-/// (standardized records written), each link's stages with its pair counts, the rest of the
-/// reconciliation (persons, lists, coverage), and the writing of every other output up to
-/// `total`, which ends as `summary.json` is written.
+/// (standardized records written), each link's stages with its pair counts (links run side by
+/// side, so theirs overlap), all the linking, the rest of the reconciliation (persons, lists,
+/// coverage), and the writing of every other output up to `total`, which ends as
+/// `summary.json` has been written.
 fn timings(
     loaded: &[(&censuslink_io::Source, LoadedSource, f64)],
     inputs: &[censuslink_reconcile::Input<'_>],
@@ -403,19 +374,69 @@ fn timings(
             })
         })
         .collect();
-    let in_links: f64 = outcome
-        .models
-        .iter()
-        .map(|l| l.times.features + l.times.block + l.times.train + l.times.score + l.times.resolve)
-        .sum();
     let reading: f64 = loaded.iter().map(|(_, _, seconds)| seconds).sum();
     json!({
         "read": read,
         "links": links,
-        "reconcile": (linking - in_links).max(0.0),
+        "linking": outcome.link_seconds,
+        "reconcile": (linking - outcome.link_seconds).max(0.0),
         "write": (total - reading - linking).max(0.0),
         "total": total,
     })
+}
+
+/// What `--verbose` prints: per source, its row issues and ID numbers by kind; per link, its
+/// blocking rules' pairs, its prior and each comparison level's weight.
+fn details(
+    summaries: &[SourceSummary],
+    outcome: &censuslink_reconcile::Outcome,
+    inputs: &[censuslink_reconcile::Input<'_>],
+    lang: Lang,
+) -> Vec<String> {
+    let t = |zh, en| lang.pick(zh, en);
+    let counts = |counts: &std::collections::BTreeMap<String, u64>| {
+        counts
+            .iter()
+            .map(|(kind, n)| format!("{kind} {}", thousands(*n as usize)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut lines = Vec::new();
+    for s in summaries {
+        lines.push(format!("{} {}: {}", s.name, t("逐行问题", "row issues"), counts(&s.issues)));
+        lines.push(format!("{} {}: {}", s.name, t("身份证号", "ID numbers"), counts(&s.id_status)));
+    }
+    for link in &outcome.models {
+        let right = link.right.map_or(inputs[link.left].name, |r| inputs[r].name);
+        lines.push(format!(
+            "{} ↔ {right}: {} {:.3e}",
+            inputs[link.left].name,
+            t("先验匹配概率", "prior"),
+            link.model.prior
+        ));
+        for rule in &link.rules {
+            lines.push(format!(
+                "  {} {}: {} {}, {} {}",
+                t("分块规则", "rule"),
+                rule.rule,
+                thousands(rule.pairs as usize),
+                t("对", "pairs"),
+                thousands(rule.blocks as usize),
+                t("块", "blocks")
+            ));
+        }
+        for params in &link.model.comparisons {
+            let weights: Vec<String> = params
+                .labels
+                .iter()
+                .zip(params.m.iter().zip(&params.u))
+                .skip(1)
+                .map(|(label, (m, u))| format!("{label} {:+.2}", (m / u).log2()))
+                .collect();
+            lines.push(format!("  {}: {}", params.comparison.feature, weights.join(", ")));
+        }
+    }
+    lines
 }
 
 /// The one screen a run ends with: what each source gave, what was found and where it is.

@@ -79,7 +79,8 @@ fn init_on_the_sample_infers_its_job_and_the_job_runs_to_lists() {
     assert!(text.contains("reference_moment = \"2020-11-01T00:00:00\"  # check: "), "{text}");
     assert!(text.contains("# not mapped: 父亲姓名, 出生地点\n"), "{text}");
 
-    let out = folder.path().join("out");
+    let outputs = tempfile::tempdir().expect("a temporary folder");
+    let out = outputs.path().join("out");
     censuslink().args(["run", "--quiet", "--out"]).arg(&out).arg(&job_path).assert().success();
     let summary: Value =
         serde_json::from_slice(&std::fs::read(out.join("summary.json")).expect("summary.json"))

@@ -35,6 +35,7 @@ mod export;
 mod init;
 mod job;
 mod load;
+mod pseudonymize;
 mod read;
 mod write;
 
@@ -43,6 +44,7 @@ pub use crate::export::{Column, Export, Sheet, Table, Values, write_table, write
 pub use crate::init::{InferredJob, InferredSource, SAMPLE_ROWS, infer_job};
 pub use crate::job::{DEFAULT_MISSING, Encoding, Format, Job, Mapping, Source};
 pub use crate::load::{LoadedSource, load, load_with};
+pub use crate::pseudonymize::{Key, Pseudonymized, pseudonymize};
 pub use crate::read::{BATCH_ROWS, RawBatch, SourceReader, open};
 pub use crate::write::{SourceSummary, StandardizedWriter, write_json, write_row_issues};
 pub use censuslink_model::Lang;

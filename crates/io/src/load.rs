@@ -10,7 +10,7 @@ use censuslink_model::{
     Field, FieldKind, IdColumns, IdStatus, IssueKind, NameColumns, PartialDate, PersonTable,
     RejectReason, RowIssue, TextColumn,
 };
-use censuslink_standardize::{codes, date, id, name, region};
+use censuslink_standardize::{codes, date, id, name, pseudonym, region};
 use rayon::prelude::*;
 
 use crate::Error;
@@ -27,6 +27,9 @@ pub struct LoadedSource {
     pub issues: Vec<RowIssue>,
     /// The file's header.
     pub header: Vec<String>,
+    /// Data rows the reader gave, counted apart from the table (blank lines not counted): the
+    /// row accounting checks that the table holds every one.
+    pub rows_read: usize,
 }
 
 impl LoadedSource {
@@ -60,6 +63,7 @@ pub fn load_with(
         table: plan.table(0),
         issues: Vec::new(),
         header: std::mem::take(&mut reader.header),
+        rows_read: 0,
     };
     // Batches flow through a three-stage pipeline in chunks of a few per thread: while one
     // chunk is standardized in parallel, the next is read and the previous one is handed to
@@ -76,6 +80,7 @@ pub fn load_with(
                     || {
                         standardized.drain(..).try_for_each(|part| {
                             on_batch(&part.raw.batch, &part.table)?;
+                            loaded.rows_read += part.raw.batch.num_rows();
                             loaded.table.append(&part.table);
                             loaded.issues.extend(part.raw.issues);
                             loaded.issues.extend(part.issues);
@@ -270,6 +275,15 @@ impl Plan {
             for plan in &self.fields {
                 if let Some(value) = self.value(&plan.columns, &columns, idx, &mut scratch) {
                     has_value = true;
+                    if value.len() > IssueKind::MAX_VALUE_BYTES {
+                        issues.push(RowIssue {
+                            row,
+                            field: Some(plan.field),
+                            kind: IssueKind::TooLong,
+                        });
+                        table.fill_field_to(plan.field, idx + 1);
+                        continue;
+                    }
                     let codes = plan.codes.as_ref();
                     if let Some(kind) = standardize_value(plan.field, value, codes, &mut table) {
                         issues.push(RowIssue { row, field: Some(plan.field), kind });
@@ -361,6 +375,18 @@ enum RawValue<'a> {
     DateParts { year: &'a str, month: &'a str, day: Option<&'a str> },
 }
 
+impl RawValue<'_> {
+    /// Bytes of text.
+    fn len(&self) -> usize {
+        match self {
+            RawValue::Text(text) => text.len(),
+            RawValue::DateParts { year, month, day } => {
+                year.len() + month.len() + day.map_or(0, str::len)
+            }
+        }
+    }
+}
+
 /// Standardizes one value into its field's column of `table`; returns the issue it raised.
 fn standardize_value(
     field: Field,
@@ -382,6 +408,15 @@ fn standardize_value(
         FieldKind::Name => {
             let columns =
                 if field == Field::MotherName { &mut table.mother_name } else { &mut table.name };
+            if let Some([full, reading, surname_reading]) = pseudonym::name_tokens(text) {
+                // A pseudonymized name: its surname column holds its surname's reading.
+                columns.full.push(Some(full));
+                columns.surname.push(Some(surname_reading));
+                columns.given.push(None);
+                columns.pinyin.push(Some(reading));
+                columns.readings.push(Some(reading));
+                return None;
+            }
             match name::standardize_name(text) {
                 name::NameOutcome::Name(standard) => {
                     push_name(columns, &standard);

@@ -559,6 +559,9 @@ fn id_level(x: PackedId, y: PackedId) -> Level {
     if x.value == y.value {
         return if x.from_15 || y.from_15 { 2 } else { 1 };
     }
+    if x.is_pseudonym() || y.is_pseudonym() {
+        return 6;
+    }
     let (cx, cy) = (x.chars(), y.chars());
     let differing: Vec<usize> = (0..18).filter(|&i| cx[i] != cy[i]).collect();
     match differing.as_slice() {

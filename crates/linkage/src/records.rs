@@ -104,6 +104,9 @@ impl PackedDate {
     }
 }
 
+/// Bit 62 of a packed ID: a pseudonym.
+const PSEUDONYM: u64 = 1 << 62;
+
 /// An ID number packed for comparison: its 18 characters (X as 10 in the last place) as an
 /// integer, and whether it was converted from a 15-digit number. 0 is missing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -128,6 +131,19 @@ impl PackedId {
         };
         let body = bytes[..17].iter().fold(0u64, |acc, &d| acc * 10 + u64::from(d - b'0'));
         Some(PackedId { value: body * 11 + check, from_15: converted_from_15 })
+    }
+
+    /// Packs a keyed pseudonym of a number (`psn:` and 32 hex digits): 62 of its bits, with
+    /// bit 62 set, above every packed ID number (below 2^61); compared for equality only.
+    pub fn pseudonym(token: &str) -> Option<PackedId> {
+        let hex = token.strip_prefix("psn:").filter(|hex| hex.len() == 32)?;
+        let bits = u64::from_str_radix(&hex[..16], 16).ok()?;
+        Some(PackedId { value: PSEUDONYM | bits >> 2, from_15: false })
+    }
+
+    /// Whether this is a pseudonym rather than a number.
+    pub(crate) fn is_pseudonym(self) -> bool {
+        self.value & PSEUDONYM != 0
     }
 
     /// The 18 characters, `X` for a check value of 10.
@@ -340,5 +356,9 @@ mod tests {
         let date = PackedDate::new(1987, 5, 0);
         assert_eq!((date.year(), date.month(), date.day()), (1987, 5, 0));
         assert!(PackedDate::default().is_missing());
+        let token = PackedId::pseudonym("psn:ffffffffffffffff0123456789abcdef").expect("a token");
+        assert!(token.is_pseudonym() && !id.is_pseudonym());
+        assert_eq!(token.value, (1 << 62) | (u64::MAX >> 2));
+        assert_eq!(PackedId::pseudonym("psn:ffff"), None);
     }
 }

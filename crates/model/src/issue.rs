@@ -28,11 +28,14 @@ pub enum IdStatus {
     Malformed,
     /// Empty or a missing-value token.
     Missing,
+    /// A keyed pseudonym of a number (`censuslink pseudonymize`): compared for equality only,
+    /// with nothing embedded to check.
+    Pseudonym,
 }
 
 impl IdStatus {
     /// Every status, in report order.
-    pub const ALL: [IdStatus; 10] = [
+    pub const ALL: [IdStatus; 11] = [
         IdStatus::Valid,
         IdStatus::Repaired,
         IdStatus::Converted15,
@@ -43,6 +46,7 @@ impl IdStatus {
         IdStatus::TemporaryNumber,
         IdStatus::Malformed,
         IdStatus::Missing,
+        IdStatus::Pseudonym,
     ];
 
     /// Whether the number validated, so that its embedded birth date, sex and region can be
@@ -64,15 +68,18 @@ impl IdStatus {
             IdStatus::TemporaryNumber => "temporary_number",
             IdStatus::Malformed => "malformed",
             IdStatus::Missing => "missing",
+            IdStatus::Pseudonym => "pseudonym",
         }
     }
 
     /// The row issue this status raises, if it is a problem worth counting.
     pub fn issue(self) -> Option<IssueKind> {
         match self {
-            IdStatus::Valid | IdStatus::Repaired | IdStatus::Converted15 | IdStatus::Missing => {
-                None
-            }
+            IdStatus::Valid
+            | IdStatus::Repaired
+            | IdStatus::Converted15
+            | IdStatus::Missing
+            | IdStatus::Pseudonym => None,
             status => Some(IssueKind::Id(status)),
         }
     }
@@ -110,9 +117,15 @@ pub enum IssueKind {
     SpreadsheetError,
     /// The record key is empty; the row number stands in for it.
     MissingKey,
+    /// A value longer than any name, number, date or address (over
+    /// [`IssueKind::MAX_VALUE_BYTES`]), read as missing.
+    TooLong,
 }
 
 impl IssueKind {
+    /// The longest value a mapped field takes, in bytes: 1 KiB, some 340 Chinese characters.
+    pub const MAX_VALUE_BYTES: usize = 1024;
+
     /// The name used in `summary.json` and issue files.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -131,6 +144,7 @@ impl IssueKind {
             IssueKind::NotAName => "not_a_name",
             IssueKind::BadEncoding => "bad_encoding",
             IssueKind::WrongFieldCount => "wrong_field_count",
+            IssueKind::TooLong => "too_long",
             IssueKind::SpreadsheetError => "spreadsheet_error",
             IssueKind::MissingKey => "missing_key",
         }

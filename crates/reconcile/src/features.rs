@@ -4,6 +4,7 @@
 
 use censuslink_linkage::{Mode, PackedDate, PackedId, Records};
 use censuslink_model::{IdColumns, IdStatus, NameColumns, PartialDate, PersonTable, TextColumn};
+use censuslink_standardize::pseudonym;
 
 /// The records of `left` (and `right`, when linking two sources) as linkage features. A field
 /// one side lacks reads as missing on that side.
@@ -92,7 +93,12 @@ fn names<'a>(
         let name = columns(t);
         (0..t.len()).map(move |i| {
             let reading = name.pinyin.get(i);
-            let n_surname = name.surname.get(i).map_or(0, |s| s.chars().count());
+            let surname = name.surname.get(i);
+            if let Some(surname) = surname.filter(|s| pseudonym::is_token(s)) {
+                // A pseudonymized name carries its surname's reading as its surname.
+                return (name.full.get(i), reading, Some(surname));
+            }
+            let n_surname = surname.map_or(0, |s| s.chars().count());
             let surname_reading = reading.filter(|_| n_surname > 0).map(|r| {
                 // The reading's first syllables, one per character of the surname.
                 let end = r.match_indices(' ').nth(n_surname - 1).map_or(r.len(), |(at, _)| at);
@@ -115,6 +121,7 @@ fn ids<'a>(
             let status = id.status.get(i).copied().unwrap_or(IdStatus::Missing);
             match status {
                 IdStatus::ExcelTruncated | IdStatus::Missing | IdStatus::TemporaryNumber => None,
+                IdStatus::Pseudonym => id.number.get(i).and_then(PackedId::pseudonym),
                 _ => {
                     id.number.get(i).and_then(|n| PackedId::new(n, status == IdStatus::Converted15))
                 }

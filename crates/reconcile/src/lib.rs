@@ -45,6 +45,7 @@
 #![warn(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+mod accounting;
 mod coverage;
 mod evaluate;
 mod features;
@@ -59,6 +60,7 @@ mod worklists;
 
 use censuslink_io::{Job, LoadedSource};
 
+pub use crate::accounting::{AccountingError, RowAccount, account};
 pub use crate::coverage::{
     ASSUMPTIONS, AreaCoverage, Estimate, Tally, assumptions, chapman, coverage,
 };

@@ -68,6 +68,9 @@ pub struct Outcome {
     /// Each link made: its model, its blocking rules' figures and its weights, in the order
     /// the links were made.
     pub models: Vec<LinkModel>,
+    /// Seconds of wall time spent making the links, which run side by side (each link's own
+    /// stage times, in `models`, overlap).
+    pub link_seconds: f64,
 }
 
 /// One link of two sources (or the census with itself) as trained and scored.
@@ -261,10 +264,17 @@ pub fn reconcile_with(
     // The m of the census ↔ hukou link: anchored on the most IDs, reused to deduplicate.
     let mut census_m: Option<Model> = None;
     let mut models: Vec<LinkModel> = Vec::new();
-    for &register in &registers {
+    // The links are independent of each other (the census's deduplication, below, waits for
+    // the census ↔ hukou model): made side by side, and taken in order.
+    let mut clock = Clock::start();
+    let census_linked: Vec<Linked> = registers
+        .par_iter()
+        .map(|&register| link_pair(census_table, inputs[register].table, settings))
+        .collect();
+    let mut link_seconds = clock.lap();
+    for (&register, linked) in registers.iter().zip(census_linked) {
         let input = inputs[register];
-        let Linked { pairs, links: pair_links, model, explained: explanations, times } =
-            link_pair(census_table, input.table, settings);
+        let Linked { pairs, links: pair_links, model, explained: explanations, times } = linked;
         if let Some((model, rules)) = &model {
             models.push(LinkModel {
                 left: census,
@@ -332,37 +342,48 @@ pub fn reconcile_with(
     }
     let index = |r: RecordRef| offsets[r.source] + r.row as usize;
     let mut persons = UnionFind::new(n_register_records);
-    for (i, &a) in registers.iter().enumerate() {
-        for &b in &registers[i + 1..] {
-            if inputs[a].role == Role::Birth || inputs[b].role == Role::Birth {
-                continue;
-            }
-            let linked = link_pair(inputs[a].table, inputs[b].table, settings);
-            on_step(Step {
-                left: inputs[a].name,
-                right: Some(inputs[b].name),
-                candidates: linked.pairs.len(),
-                links: linked.links.len(),
+    let register_pairs: Vec<(usize, usize)> = registers
+        .iter()
+        .enumerate()
+        .flat_map(|(i, &a)| registers[i + 1..].iter().map(move |&b| (a, b)))
+        .filter(|&(a, b)| inputs[a].role != Role::Birth && inputs[b].role != Role::Birth)
+        .collect();
+    // Duplicates (census clusters with two resident records or more) beside the registers'
+    // links.
+    let (register_linked, (duplicates, dedupe_model)) = rayon::join(
+        || {
+            register_pairs
+                .par_iter()
+                .map(|&(a, b)| link_pair(inputs[a].table, inputs[b].table, settings))
+                .collect::<Vec<_>>()
+        },
+        || census_duplicates(census, census_table, settings, census_m.as_ref(), &key),
+    );
+    link_seconds += clock.lap();
+    for (&(a, b), linked) in register_pairs.iter().zip(register_linked) {
+        on_step(Step {
+            left: inputs[a].name,
+            right: Some(inputs[b].name),
+            candidates: linked.pairs.len(),
+            links: linked.links.len(),
+            times: linked.times,
+        });
+        if let Some((model, rules)) = linked.model {
+            models.push(LinkModel {
+                left: a,
+                right: Some(b),
+                model,
+                rules,
+                weights: Histogram::of(&linked.pairs),
+                threshold: settings.threshold,
                 times: linked.times,
             });
-            if let Some((model, rules)) = linked.model {
-                models.push(LinkModel {
-                    left: a,
-                    right: Some(b),
-                    model,
-                    rules,
-                    weights: Histogram::of(&linked.pairs),
-                    threshold: settings.threshold,
-                    times: linked.times,
-                });
-            }
-            for pair in linked.links {
-                let left = RecordRef { source: a, row: pair.a };
-                let right =
-                    RecordRef { source: b, row: pair.b - inputs[a].table.len() as RecordIdx };
-                persons.union(index(left), index(right));
-                links.push(Link { left, right, weight: pair.weight });
-            }
+        }
+        for pair in linked.links {
+            let left = RecordRef { source: a, row: pair.a };
+            let right = RecordRef { source: b, row: pair.b - inputs[a].table.len() as RecordIdx };
+            persons.union(index(left), index(right));
+            links.push(Link { left, right, weight: pair.weight });
         }
     }
 
@@ -432,9 +453,6 @@ pub fn reconcile_with(
         .collect();
     missing.sort_by(|a, b| b.score.cmp(&a.score).then(a.id.cmp(&b.id)));
 
-    // Duplicates: census clusters with two resident records or more.
-    let (duplicates, dedupe_model) =
-        census_duplicates(census, census_table, settings, census_m.as_ref(), &key);
     on_step(Step {
         left: inputs[census].name,
         right: None,
@@ -556,7 +574,17 @@ pub fn reconcile_with(
             coverage(&by_area, &by_township)
         },
     );
-    Outcome { links, missing, duplicates, deceased, births, conflicts, coverage, models }
+    Outcome {
+        links,
+        missing,
+        duplicates,
+        deceased,
+        births,
+        conflicts,
+        coverage,
+        models,
+        link_seconds,
+    }
 }
 
 /// A register record's address: where it says the person lives, else the hukou address.
@@ -696,7 +724,7 @@ fn census_duplicates(
     table: &PersonTable,
     settings: &Settings,
     linked: Option<&Model>,
-    key: &dyn Fn(RecordRef) -> String,
+    key: &(dyn Fn(RecordRef) -> String + Sync),
 ) -> (Vec<Duplicate>, Option<LinkModel>) {
     let mut clock = Clock::start();
     let mut times = LinkTimes::default();

@@ -42,8 +42,8 @@ pub struct SourceProfile {
     pub fields: Vec<FieldProfile>,
     /// ID numbers by status.
     pub id_status: BTreeMap<String, usize>,
-    /// The ten commonest names with their counts: placeholders (`不详`, `婴儿`) and skew show
-    /// here. Names are data: this goes to the analyst, never into a log.
+    /// The ten commonest names with their counts, each masked but for its first character
+    /// (`王**`): skew shows here, and what is printed names no one.
     pub top_names: Vec<(String, usize)>,
 }
 
@@ -357,6 +357,9 @@ fn profile_source(source: &Source, loaded: &LoadedSource) -> SourceProfile {
     top_names.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     top_names.retain(|(_, n)| *n > 1);
     top_names.truncate(10);
+    for (name, _) in &mut top_names {
+        *name = name.chars().enumerate().map(|(k, c)| if k == 0 { c } else { '*' }).collect();
+    }
     SourceProfile {
         name: source.name.clone(),
         role: source.role.as_str().to_owned(),

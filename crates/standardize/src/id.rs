@@ -87,6 +87,13 @@ pub fn standardize_id(raw: &str) -> IdOutcome {
         return outcome;
     }
     let trimmed = raw.trim();
+    if crate::pseudonym::is_token(trimmed) {
+        return IdOutcome {
+            number: Some(trimmed.to_owned()),
+            status: IdStatus::Pseudonym,
+            ..IdOutcome::missing()
+        };
+    }
     let stripped = trimmed.trim_start_matches(is_excel_lead).trim_end_matches(is_excel_trail);
     let is_stripped = stripped.len() != trimmed.len();
     let Some(cleaned) = Cleaned::new(stripped, is_stripped) else {

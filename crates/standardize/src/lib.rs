@@ -28,4 +28,5 @@ pub mod codes;
 pub mod date;
 pub mod id;
 pub mod name;
+pub mod pseudonym;
 pub mod region;

@@ -10,6 +10,8 @@ use censuslink_io::{
 };
 use censuslink_model::{Field, IdStatus, IssueKind, PartialDate, RejectReason, RowIssue, Sex};
 
+mod bad_input;
+
 const JOB_HEAD: &str = "reference_moment = \"2020-11-01T00:00:00\"\n";
 
 /// A folder holding one source file and a job that maps it.

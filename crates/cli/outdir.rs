@@ -1,0 +1,180 @@
+//! The output folder, kept safe: it never holds an input nor lies in an input's folder, every
+//! file is written into a staging folder beside it and swapped into its place at the end, and
+//! whatever a run creates is readable by its owner only.
+
+use std::path::{Component, Path, PathBuf};
+
+use crate::failure;
+
+/// Files and folders created from now on are the owner's alone (mode 0600 and 0700): census
+/// records are confidential.
+pub(crate) fn private_from_now() {
+    #[cfg(unix)]
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+}
+
+/// Refuses an output folder that holds one of `inputs` or `others` (a run replaces its whole
+/// output folder), or that is, or lies inside, the folder of one of `inputs` (the sources'
+/// files; `others` are the job file and the like).
+pub(crate) fn check_apart(out: &Path, inputs: &[&Path], others: &[&Path]) -> anyhow::Result<()> {
+    let out_full = resolved(out);
+    for (k, &input) in inputs.iter().chain(others).enumerate() {
+        let input_full = resolved(input);
+        let folder = input_full.parent().unwrap_or(Path::new("/"));
+        let (shown_out, shown_input) = (out.display(), input.display());
+        if input_full.starts_with(&out_full) {
+            return Err(failure(
+                format!(
+                    "输出文件夹 {shown_out} 含有输入文件 {shown_input}：每次运行都会替换整个输出文件夹，请另选一个文件夹"
+                ),
+                format!(
+                    "the output folder {shown_out} holds the input {shown_input}: a run replaces its whole output folder; choose another folder"
+                ),
+            ));
+        }
+        if k < inputs.len() && out_full.starts_with(folder) {
+            return Err(failure(
+                format!(
+                    "输出文件夹 {shown_out} 在输入文件 {shown_input} 所在的文件夹里：结果不写进输入文件夹，请另选一个文件夹"
+                ),
+                format!(
+                    "the output folder {shown_out} is inside the folder of the input {shown_input}: nothing is written into an input's folder; choose another folder"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A folder created, or an error that names it.
+pub(crate) fn create_dir(path: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(path).map_err(|err| {
+        let shown = path.display();
+        failure(
+            format!("无法创建文件夹 {shown}：{err}；上级文件夹可写吗？"),
+            format!("cannot create the folder {shown}: {err}; is its parent writable?"),
+        )
+    })
+}
+
+/// `path` made absolute, with `.` and `..` resolved and symbolic links followed as far as it
+/// exists.
+fn resolved(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    // The longest existing ancestor, canonicalized; the rest appended as written.
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    let base = loop {
+        if let Ok(real) = existing.canonicalize() {
+            break real;
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_owned());
+                existing = parent;
+            }
+            _ => break existing.to_owned(),
+        }
+    };
+    let mut full = base;
+    for part in rest.iter().rev() {
+        full.push(part);
+    }
+    let mut clean = PathBuf::new();
+    for component in full.components() {
+        match component {
+            Component::ParentDir => {
+                clean.pop();
+            }
+            Component::CurDir => {}
+            other => clean.push(other),
+        }
+    }
+    clean
+}
+
+/// `folder` with a dot in front and `.suffix` after its name, beside it: the staging folder.
+pub(crate) fn sibling(folder: &Path, suffix: &str) -> PathBuf {
+    let name = folder.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy());
+    folder.with_file_name(format!(".{name}.{suffix}"))
+}
+
+/// Puts the finished `staging` folder in `out`'s place. Where the system can (Linux), the two
+/// are exchanged in one step, so that at every moment `out` holds the previous outputs whole or
+/// the new ones whole; the previous ones, left in `staging`, are then removed.
+pub(crate) fn swap_into_place(staging: &Path, out: &Path) -> anyhow::Result<()> {
+    let cannot = |err: std::io::Error| {
+        let shown = out.display();
+        failure(
+            format!("无法替换输出文件夹 {shown}：{err}；它是否正被其他程序打开？"),
+            format!(
+                "cannot replace the output folder {shown}: {err}; is it open in another program?"
+            ),
+        )
+    };
+    if !out.exists() {
+        return std::fs::rename(staging, out).map_err(cannot);
+    }
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        renameat_with(CWD, staging, CWD, out, RenameFlags::EXCHANGE)
+            .map_err(|err| cannot(err.into()))?;
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let replaced = sibling(out, "replaced");
+        let _ = std::fs::remove_dir_all(&replaced);
+        std::fs::rename(out, &replaced).map_err(cannot)?;
+        std::fs::rename(staging, out).map_err(cannot)?;
+        let _ = std::fs::remove_dir_all(&replaced);
+        return Ok(());
+    }
+    #[cfg(target_os = "linux")]
+    {
+        let _ = std::fs::remove_dir_all(staging);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_output_folder_apart_from_the_inputs_is_accepted_and_others_are_not() {
+        let root = tempfile::tempdir().expect("a temporary folder");
+        let data = root.path().join("data");
+        std::fs::create_dir(&data).expect("writable");
+        let census = data.join("census.csv");
+        std::fs::write(&census, "x").expect("writable");
+        let job = root.path().join("job.toml");
+        let check = |out: &Path| check_apart(out, &[census.as_path()], &[job.as_path()]);
+        assert!(check(&root.path().join("out")).is_ok());
+        assert!(check(&root.path().join("out/deeper")).is_ok());
+        // The input's own folder, a folder inside it, and a folder above it (which also holds
+        // the job).
+        assert!(check(&data).is_err());
+        assert!(check(&data.join("out")).is_err());
+        assert!(check(&data.join("sub/../out")).is_err());
+        assert!(check(root.path()).is_err());
+    }
+
+    #[test]
+    fn swapping_replaces_the_previous_outputs_whole() {
+        let root = tempfile::tempdir().expect("a temporary folder");
+        let (out, staging) = (root.path().join("out"), root.path().join(".out.partial"));
+        for (run, file) in [("first", "a.csv"), ("second", "b.csv")] {
+            std::fs::create_dir(&staging).expect("writable");
+            std::fs::write(staging.join(file), run).expect("writable");
+            swap_into_place(&staging, &out).expect("swapped");
+            assert!(!staging.exists());
+        }
+        let names: Vec<_> = std::fs::read_dir(&out)
+            .expect("a folder")
+            .map(|e| e.expect("an entry").file_name())
+            .collect();
+        assert_eq!(names, ["b.csv"]);
+        assert_eq!(std::fs::read_to_string(out.join("b.csv")).expect("readable"), "second");
+    }
+}
