@@ -33,16 +33,7 @@ for tool in /usr/bin/time python3; do
 done
 
 cd "$(dirname "$0")/.."
-cargo build --release --quiet
-binary="${CARGO_TARGET_DIR:-target}/release/censuslink"
-cache="${cache:-${CARGO_TARGET_DIR:-target}/districts}"
-district="$cache/persons-$persons-seed-$seed"
-if [[ ! -f "$district/complete" ]]; then
-    rm -rf "$district"
-    echo "generating $district"
-    "$binary" synth --quiet --persons "$persons" --seed "$seed" --out "$district"
-    touch "$district/complete"
-fi
+source benches/common/district.sh
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 

@@ -42,21 +42,7 @@ done
 splink_version=5.0.0
 
 cd "$(dirname "$0")/../.."
-target="${CARGO_TARGET_DIR:-target}"
-if [[ -n "${CENSUSLINK:-}" ]]; then
-    binary="$CENSUSLINK"
-else
-    cargo build --release --quiet
-    binary="$target/release/censuslink"
-fi
-cache="${cache:-$target/districts}"
-district="$cache/persons-$persons-seed-$seed"
-if [[ ! -f "$district/complete" ]]; then
-    rm -rf "$district"
-    echo "generating $district"
-    "$binary" synth --quiet --persons "$persons" --seed "$seed" --out "$district"
-    touch "$district/complete"
-fi
+source benches/common/district.sh
 
 # The virtual environment, made once; its marker names the pinned version, so that a change of
 # pin makes it anew.

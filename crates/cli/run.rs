@@ -180,14 +180,15 @@ fn produce(
         .collect();
     let stage: Stage =
         progress.stage(lang.pick("比对与核对", "link and reconcile").to_owned(), ("", ""));
-    let mut since = Instant::now();
     let outcome = censuslink_reconcile::reconcile_with(
         &inputs,
         &settings,
         job.reference_date,
         &mut |step| {
             let right = step.right.unwrap_or(step.left);
-            let seconds = std::mem::replace(&mut since, Instant::now()).elapsed().as_secs_f64();
+            // The link's own time: links run side by side, so the time between two steps says
+            // nothing of either.
+            let seconds = step.times.total();
             let (candidates, links) = (thousands(step.candidates), thousands(step.links));
             stage.note(&lang.pick(
                 format!(

@@ -54,27 +54,6 @@ impl Key {
     }
 }
 
-/// The fields a pseudonymized extract carries, in column order (the record key comes first).
-const FIELDS: [Field; 17] = [
-    Field::Name,
-    Field::Sex,
-    Field::BirthDate,
-    Field::IdNumber,
-    Field::Ethnicity,
-    Field::HukouRegion,
-    Field::HukouAddress,
-    Field::ResidenceRegion,
-    Field::ResidenceAddress,
-    Field::EnumerationArea,
-    Field::HouseholdId,
-    Field::Relation,
-    Field::RecordType,
-    Field::EventDate,
-    Field::MotherId,
-    Field::MotherName,
-    Field::CollectionMode,
-];
-
 /// What one source became.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pseudonymized {
@@ -99,8 +78,11 @@ pub fn pseudonymize(job: &Job, key: &Key, out: &Path) -> Result<Vec<Pseudonymize
     let mut done = Vec::with_capacity(job.sources.len());
     for source in &job.sources {
         let loaded = load(source, &job.path)?;
-        let fields: Vec<Field> =
-            FIELDS.into_iter().filter(|f| source.fields.contains_key(f)).collect();
+        // Every mapped field in field order, the record key apart (it comes first).
+        let fields: Vec<Field> = Field::ALL
+            .into_iter()
+            .filter(|&f| f != Field::RecordId && source.fields.contains_key(&f))
+            .collect();
         let file = format!("{}.csv", source.name);
         let path = out.join(&file);
         let cannot = |err: Box<dyn std::error::Error + Send + Sync>| Error::Write {

@@ -659,6 +659,13 @@ pub struct LinkTimes {
     pub resolve: f64,
 }
 
+impl LinkTimes {
+    /// The link's own wall time, all stages.
+    pub fn total(&self) -> f64 {
+        self.features + self.block + self.train + self.score + self.resolve
+    }
+}
+
 /// A stopwatch that reads the seconds since its last reading.
 struct Clock(std::time::Instant);
 
