@@ -20,6 +20,8 @@ pub(crate) struct InitArgs {
 }
 
 pub(crate) fn init(args: &InitArgs, lang: Lang) -> anyhow::Result<()> {
+    // The job names the office's files and columns: the owner's alone, as every output is.
+    crate::outdir::private_from_now();
     let out = args.out.display();
     if args.out.exists() && !args.force {
         return Err(crate::failure(
@@ -44,7 +46,8 @@ pub(crate) fn init(args: &InitArgs, lang: Lang) -> anyhow::Result<()> {
     })?;
 
     for source in &inferred.sources {
-        let file = source.file.display();
+        let file =
+            source.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", ");
         let (name, role, format, n_fields) =
             (&source.name, source.role, source.format.as_str(), source.n_fields);
         let key = match &source.key {
@@ -98,6 +101,11 @@ fn write_job(path: &Path, text: &str, force: bool) -> std::io::Result<()> {
         false => options.create_new(true),
     };
     let mut file = options.open(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
     file.write_all(text.as_bytes())?;
     file.sync_all()
 }

@@ -1,6 +1,7 @@
-//! The output folder, kept safe: it never holds an input nor lies in an input's folder, every
-//! file is written into a staging folder beside it and swapped into its place at the end, and
-//! whatever a run creates is readable by its owner only.
+//! The output folder, kept safe: it never holds an input nor lies in an input's folder, it is
+//! only ever replaced when it is absent, empty or a previous output (marked by [`MARKER`]),
+//! every file is written into a staging folder beside it and swapped into its place at the
+//! end, and whatever a run creates is readable by its owner only.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -44,6 +45,108 @@ pub(crate) fn check_apart(out: &Path, inputs: &[&Path], others: &[&Path]) -> any
         }
     }
     Ok(())
+}
+
+/// The file every output folder holds, so that a later run knows the folder is one it may
+/// replace: a folder without it is the user's, and is never replaced.
+pub(crate) const MARKER: &str = ".censuslink-output";
+
+/// Checks that `out` may be replaced (it is absent, an empty folder or a previous output) and
+/// that the swap at the end can work, then makes the staging folder beside it, marked, and
+/// returns it. Everything is checked before any work, so that a run never fails at the end
+/// over its output folder, and never deletes a file it did not write.
+pub(crate) fn stage(out: &Path) -> anyhow::Result<PathBuf> {
+    check_replaceable(out, false)?;
+    let staging = sibling(out, "partial");
+    // A staging folder left by a killed run goes; anything else of that name is the user's.
+    check_replaceable(&staging, true)?;
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging).map_err(|err| cannot_replace(&staging, &err))?;
+    }
+    create_dir(&staging)?;
+    std::fs::write(
+        staging.join(MARKER),
+        "censuslink output: the next run replaces this folder whole\n",
+    )
+    .map_err(|err| cannot_replace(&staging, &err))?;
+    // Renaming works within one file system only: an output folder that is a mount point
+    // cannot be swapped with a staging folder on its parent's disk.
+    #[cfg(unix)]
+    if out.exists() {
+        use std::os::unix::fs::MetadataExt;
+        let device = |path: &Path| std::fs::metadata(path).map(|m| m.dev()).ok();
+        if device(out) != device(&staging) {
+            let _ = std::fs::remove_dir_all(&staging);
+            let shown = out.display();
+            return Err(failure(
+                format!(
+                    "输出文件夹 {shown} 是挂载点（与其上级文件夹不在同一磁盘上），无法整体替换；请用其中的子文件夹，如 {shown}/out"
+                ),
+                format!(
+                    "the output folder {shown} is a mount point (on another disk than its parent) and cannot be replaced whole; use a folder inside it, such as {shown}/out"
+                ),
+            ));
+        }
+    }
+    Ok(staging)
+}
+
+/// Refuses `path` unless it is absent, an empty folder or a folder holding [`MARKER`] (a
+/// previous output; with `is_staging`, a staging folder a killed run left). A file or a
+/// symbolic link is never replaced.
+fn check_replaceable(path: &Path, is_staging: bool) -> anyhow::Result<()> {
+    let shown = path.display();
+    let Ok(metadata) = std::fs::symlink_metadata(path) else { return Ok(()) };
+    if metadata.file_type().is_symlink() {
+        return Err(failure(
+            format!("{shown} 是符号链接：请直接给出输出文件夹本身的路径"),
+            format!("{shown} is a symbolic link: give the output folder's own path"),
+        ));
+    }
+    if !metadata.is_dir() {
+        return Err(failure(
+            format!("{shown} 是一个文件，不是文件夹：输出文件夹会被整体替换，请另选一个新文件夹"),
+            format!(
+                "{shown} is a file, not a folder: the output folder is replaced whole; choose a new folder"
+            ),
+        ));
+    }
+    let entries: Vec<_> = std::fs::read_dir(path)
+        .map_err(|err| cannot_replace(path, &err))?
+        .filter_map(Result::ok)
+        .map(|entry| entry.file_name())
+        .collect();
+    if entries.is_empty() || entries.iter().any(|name| name == MARKER) {
+        return Ok(());
+    }
+    let n = entries.len();
+    Err(if is_staging {
+        failure(
+            format!(
+                "{shown} 不是 censuslink 留下的临时文件夹（含 {n} 个其他文件）：请移走它，或另选输出文件夹"
+            ),
+            format!(
+                "{shown} is not a staging folder censuslink left ({n} other files in it): move it away, or choose another output folder"
+            ),
+        )
+    } else {
+        failure(
+            format!(
+                "输出文件夹 {shown} 已有 {n} 个不是 censuslink 写的文件，每次运行会替换整个输出文件夹：请另选一个新的或空的文件夹"
+            ),
+            format!(
+                "the output folder {shown} holds {n} files censuslink did not write, and a run replaces its whole output folder: choose a new or empty folder"
+            ),
+        )
+    })
+}
+
+fn cannot_replace(path: &Path, err: &std::io::Error) -> anyhow::Error {
+    let shown = path.display();
+    failure(
+        format!("无法准备输出文件夹 {shown}：{err}"),
+        format!("cannot prepare the output folder {shown}: {err}"),
+    )
 }
 
 /// A folder created, or an error that names it.
@@ -94,7 +197,7 @@ fn resolved(path: &Path) -> PathBuf {
 }
 
 /// `folder` with a dot in front and `.suffix` after its name, beside it: the staging folder.
-pub(crate) fn sibling(folder: &Path, suffix: &str) -> PathBuf {
+fn sibling(folder: &Path, suffix: &str) -> PathBuf {
     let name = folder.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy());
     folder.with_file_name(format!(".{name}.{suffix}"))
 }

@@ -30,13 +30,12 @@ pub(crate) fn pseudonymize(args: &PseudonymizeArgs, lang: Option<Lang>) -> anyho
     let job = Job::load(&args.job)?;
     let lang = lang.unwrap_or(job.lang);
     let key = read_key(&args.key_file)?;
-    let sources: Vec<&Path> = job.sources.iter().map(|s| s.path.as_path()).collect();
+    let sources: Vec<&Path> =
+        job.sources.iter().flat_map(|s| &s.paths).map(PathBuf::as_path).collect();
     outdir::check_apart(&args.out, &sources, &[&args.job, &args.key_file])?;
     outdir::private_from_now();
     run::start_threads(args.threads)?;
-    let staging = outdir::sibling(&args.out, "partial");
-    let _ = std::fs::remove_dir_all(&staging);
-    outdir::create_dir(&staging)?;
+    let staging = outdir::stage(&args.out)?;
     let done = match censuslink_io::pseudonymize(&job, &key, &staging) {
         Ok(done) => done,
         Err(err) => {

@@ -39,9 +39,9 @@ pub(crate) fn report_data(run: &Run<'_>, lang: Lang) -> ReportData {
                 census: c.census,
                 admin: c.admin,
                 matched: c.matched,
-                population: c.estimate.population,
-                low: c.estimate.low,
-                high: c.estimate.high,
+                population: c.estimate.map_or(f64::NAN, |e| e.population),
+                low: c.estimate.map_or(f64::NAN, |e| e.low),
+                high: c.estimate.map_or(f64::NAN, |e| e.high),
             })
             .collect();
         rows.sort_by(|a, b| a.code.cmp(&b.code));

@@ -54,6 +54,7 @@ struct Produced {
 
 pub(crate) fn run(args: &RunArgs, lang: Option<Lang>) -> anyhow::Result<Done> {
     let job = Job::load(&args.job)?;
+    job.census()?;
     let lang = lang.unwrap_or(job.lang);
     // Read before anything is written: the previous run may be in the output folder.
     let previous =
@@ -64,15 +65,15 @@ pub(crate) fn run(args: &RunArgs, lang: Option<Lang>) -> anyhow::Result<Done> {
     };
     start_threads(args.threads)?;
     let progress = Progress::new(args.quiet, lang);
-    let sources: Vec<&Path> = job.sources.iter().map(|s| s.path.as_path()).collect();
+    let sources: Vec<&Path> =
+        job.sources.iter().flat_map(|s| &s.paths).map(PathBuf::as_path).collect();
     let others: Vec<&Path> =
         std::iter::once(args.job.as_path()).chain(args.resolved.as_deref()).collect();
     outdir::check_apart(&args.out, &sources, &others)?;
     outdir::private_from_now();
     // Everything is written into a staging folder beside the output folder and swapped in at
     // the end, so that a run that fails or is killed leaves the previous outputs whole.
-    let staging = outdir::sibling(&args.out, "partial");
-    let _ = std::fs::remove_dir_all(&staging);
+    let staging = outdir::stage(&args.out)?;
     let produced = match produce(&job, previous.as_ref(), &resolved, &staging, progress, lang) {
         Ok(produced) => produced,
         Err(err) => {
@@ -163,7 +164,7 @@ fn produce(
         loaded.iter().map(|(source, l, _)| (source.name.as_str(), l)).collect();
     let profile_sources: Vec<(&censuslink_io::Source, &LoadedSource)> =
         loaded.iter().map(|(source, l, _)| (*source, l)).collect();
-    let (written, findings) = rayon::join(
+    let (written, mut findings) = rayon::join(
         || censuslink_io::write_row_issues(&issue_sources, &out.join("row_issues.csv")),
         || censuslink_reconcile::findings(&profile_sources, job.reference_date),
     );
@@ -203,6 +204,11 @@ fn produce(
         },
     );
     let linking = stage.finish();
+    for link in &outcome.models {
+        let (left, right) = (inputs[link.left].name, link.right.map(|r| inputs[r].name));
+        findings.extend(censuslink_reconcile::cap_findings(left, right, &link.rules));
+    }
+    findings.sort_by_key(|f| f.severity);
 
     let mut stage = progress.stage(lang.pick("写出结果", "write").to_owned(), ("个文件", "files"));
     let mut tables = censuslink_reconcile::tables(&outcome, &inputs);
@@ -234,7 +240,7 @@ fn produce(
     };
     // Every file is written on its own, so they are written in parallel, the worklists made
     // while the lists are written.
-    let csv = Export::Csv { encoding: Encoding::Utf8, bom: true };
+    let csv = Export::Csv { encoding: Encoding::Utf8, bom: true, guard_formulas: true };
     let (written, books) = rayon::join(
         || {
             let files = tables.iter().flat_map(|(name, table)| {
@@ -479,18 +485,27 @@ fn print_summary(produced: &Produced, out: &Path, lang: Lang) {
         );
     }
     if let Some(district) = &produced.district {
-        let estimate = &district.estimate;
         let round = |x: f64| thousands(x.round().max(0.0) as usize);
+        let estimate = match &district.estimate {
+            Some(estimate) => format!(
+                "{} {} ({} {} – {})",
+                t("双系统估计", "dual-system estimate"),
+                round(estimate.population),
+                t("95% 区间", "95% interval"),
+                round(estimate.low),
+                round(estimate.high)
+            ),
+            None => t(
+                "无双系统估计：没有学籍、医保或出生登记与普查比对上，无从估计",
+                "no dual-system estimate: no school, insurance or birth register person links to the census, so there is nothing to estimate from",
+            )
+            .to_owned(),
+        };
         println!();
         println!(
-            "{} {}   {} {} ({} {} – {})",
+            "{} {}   {estimate}",
             t("普查登记常住人口", "census usual residents"),
             thousands(district.census as usize),
-            t("双系统估计", "dual-system estimate"),
-            round(estimate.population),
-            t("95% 区间", "95% interval"),
-            round(estimate.low),
-            round(estimate.high)
         );
     }
     println!();

@@ -115,16 +115,16 @@ fn cases() -> Vec<Case> {
             job: job("colour = \"blue\"", CENSUS_SOURCE, HUKOU_SOURCE),
             code: 2,
             line: "错误：作业文件 {dir}/job.toml 第 2 行：未知的键 `colour`；此处可用的键：\
-                   reference_moment, lang, mask_ids, missing, source, linkage",
+                   reference_moment, lang, timezone, mask_ids, missing, source, linkage",
         },
         Case {
             name: "unknown key in a source",
             files: files(CENSUS.as_bytes()),
-            job: job("", &format!("{CENSUS_SOURCE}\ndelimiter = \";\""), HUKOU_SOURCE),
+            job: job("", &format!("{CENSUS_SOURCE}\ncolour = \";\""), HUKOU_SOURCE),
             code: 2,
-            line: "错误：作业文件 {dir}/job.toml 第 9 行：未知的键 `delimiter`；此处可用的键：\
-                   name, role, path, format, encoding, header_row, sheet, key, missing, fields, \
-                   codes, extra",
+            line: "错误：作业文件 {dir}/job.toml 第 9 行：未知的键 `colour`；此处可用的键：\
+                   name, role, path, format, encoding, delimiter, header_row, sheet, key, missing, \
+                   fields, codes, extra",
         },
         Case {
             name: "empty file",

@@ -61,7 +61,7 @@ fn init_on_the_sample_infers_its_job_and_the_job_runs_to_lists() {
         let name = &expected.name;
         assert_eq!(source.name, *name);
         assert_eq!(source.role, expected.role, "{name}");
-        assert_eq!(source.path, folder.path().join(file), "{name}: relative to the job");
+        assert_eq!(source.path(), folder.path().join(file), "{name}: relative to the job");
         assert_eq!(source.format, expected.format, "{name}");
         assert_eq!(source.key, expected.key, "{name}");
         assert_eq!(source.fields, expected.fields, "{name}: the hand-written mapping");
@@ -113,8 +113,8 @@ fn init_on_the_sample_infers_its_job_and_the_job_runs_to_lists() {
 #[test]
 fn init_refuses_to_overwrite_a_job_file_unless_forced() {
     let folder = tempfile::tempdir().expect("a temporary folder");
-    let file = folder.path().join("hukou.csv");
-    std::fs::write(&file, "户籍编号,姓名,公民身份号码\nH1,张伟,11010519491231002X\n")
+    let file = folder.path().join("census.csv");
+    std::fs::write(&file, "人员编号,姓名,公民身份号码\nC1,张伟,11010519491231002X\n")
         .expect("writable");
     let job_path = folder.path().join("job.toml");
     std::fs::write(&job_path, "# the analyst's own job\n").expect("writable");
@@ -133,8 +133,8 @@ fn init_refuses_to_overwrite_a_job_file_unless_forced() {
         .assert()
         .success();
     let job = Job::load(&job_path).expect("a valid job");
-    assert_eq!(job.sources[0].role.as_str(), "hukou");
-    assert_eq!(job.sources[0].key, ["户籍编号"]);
+    assert_eq!(job.sources[0].role.as_str(), "census");
+    assert_eq!(job.sources[0].key, ["人员编号"]);
 }
 
 #[test]

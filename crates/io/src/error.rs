@@ -53,8 +53,9 @@ pub enum Error {
         /// The header of the source file.
         available: Vec<String>,
     },
-    /// A mapped column is not in the source file, whose header row holds long numbers: it is
-    /// probably a data row. Its cells are not repeated, since they may be ID numbers.
+    /// A mapped column is not in the source file, whose header row holds no column the job
+    /// maps, or values (numbers, dates): it is probably a data row. Its cells are not
+    /// repeated, since they may be names or ID numbers.
     HeaderLooksLikeData {
         /// The job file.
         job: PathBuf,
@@ -66,6 +67,8 @@ pub enum Error {
         file: PathBuf,
         /// The row the job names as the header.
         header_row: u64,
+        /// The number of columns in that row.
+        n_columns: usize,
     },
     /// A source file could not be opened or read.
     Unreadable {
@@ -93,6 +96,30 @@ pub enum Error {
         row: Option<u64>,
         /// The encoding, as job files name it (`gbk`).
         encoding: &'static str,
+    },
+    /// The columns the job names as a source's record key do not identify its rows: some
+    /// values are on more than one row. The values are not repeated.
+    DuplicateKeys {
+        /// The job file.
+        job: PathBuf,
+        /// The dotted key, `source.<name>.key`.
+        key: String,
+        /// The source's (first) file.
+        file: PathBuf,
+        /// Key values found on more than one row.
+        n_repeated: usize,
+        /// Rows that share their key with an earlier row.
+        n_rows: usize,
+    },
+    /// The columns the job names as a source's record key hold ID numbers, which every list
+    /// would then show whole.
+    KeyIsIdNumber {
+        /// The job file.
+        job: PathBuf,
+        /// The dotted key, `source.<name>.key`.
+        key: String,
+        /// The source's (first) file.
+        file: PathBuf,
     },
     /// An output could not be written.
     Write {
@@ -163,6 +190,37 @@ pub enum JobProblem {
     },
     /// The job has no `[[source]]`.
     NoSource,
+    /// The job has no source in the census role.
+    NoCensus,
+    /// A second source of a role that must be one source: a second census, or files of one
+    /// layout given as two sources.
+    RoleTwice {
+        /// The role.
+        role: &'static str,
+        /// The source that has it already.
+        other: String,
+    },
+    /// `timezone` is not a time zone of the IANA database.
+    Timezone {
+        /// The value written.
+        value: String,
+    },
+    /// `path = []`.
+    NoPath,
+    /// A source path that leads out of the job file's folder.
+    PathOutsideJob {
+        /// The path as written.
+        path: String,
+    },
+    /// A path pattern that matches no file.
+    NoFileMatches {
+        /// The pattern as written.
+        pattern: String,
+    },
+    /// `delimiter` on a source that is not CSV.
+    DelimiterNotCsv,
+    /// `delimiter` is not one ASCII character.
+    Delimiter,
     /// Two sources share a name.
     DuplicateSourceName,
     /// A source name has characters other than lower-case letters, digits and `_`.
@@ -254,6 +312,49 @@ impl JobProblem {
                 "作业没有 [[source]]；每个数据源写一节 [[source]]".into(),
                 "the job has no [[source]]; add one [[source]] table per extract".into(),
             ),
+            P::NoCensus => lang.pick(
+                "作业没有 role = \"census\" 的数据源；普查数据须作为一个数据源列出".into(),
+                "the job has no source with role = \"census\"; list the census as one source"
+                    .into(),
+            ),
+            P::RoleTwice { role, other } => lang.pick(
+                format!(
+                    "与数据源 {other} 同为 {role}{}：同一格式的多个文件请写在一个数据源的 path 中（path = [\"a.csv\", \"b.csv\"] 或 \"普查_*.csv\"）",
+                    if *role == "census" { "（普查只能有一个数据源）" } else { "，且列映射相同" }
+                ),
+                format!(
+                    "{role} like source {other}{}: list files of one layout in one source's path (path = [\"a.csv\", \"b.csv\"] or \"census_*.csv\")",
+                    if *role == "census" { " (the census is one source)" } else { ", with the same mapping" }
+                ),
+            ),
+            P::Timezone { value } => lang.pick(
+                format!("`{value}` 不是时区名；例如 Asia/Shanghai、UTC"),
+                format!("`{value}` is not a time zone name; for example Asia/Shanghai, UTC"),
+            ),
+            P::NoPath => {
+                lang.pick("path 为空；至少列出一个文件".into(), "`path` lists no file".into())
+            }
+            P::PathOutsideJob { path } => lang.pick(
+                format!(
+                    "`{path}` 在作业文件所在文件夹之外；数据文件须放在作业文件的文件夹或其子文件夹中"
+                ),
+                format!(
+                    "`{path}` leads out of the job file's folder; keep the extracts in the job's folder or below it"
+                ),
+            ),
+            P::NoFileMatches { pattern } => lang.pick(
+                format!("没有文件与 `{pattern}` 匹配；文件名和文件夹对吗？"),
+                format!("no file matches `{pattern}`; are the name and the folder right?"),
+            ),
+            P::DelimiterNotCsv => lang.pick(
+                "只有 csv 文件有分隔符；删去此键".into(),
+                "only csv files have a delimiter; remove the key".into(),
+            ),
+            P::Delimiter => lang.pick(
+                "分隔符须为一个 ASCII 字符，如 \",\"、\";\"、\"|\" 或 \"\\t\"".into(),
+                "the delimiter is one ASCII character, such as \",\", \";\", \"|\" or \"\\t\""
+                    .into(),
+            ),
             P::DuplicateSourceName => lang.pick(
                 "两个数据源同名；每个数据源的 name 须不同".into(),
                 "two sources have this name; give each source its own name".into(),
@@ -267,8 +368,8 @@ impl JobProblem {
                 format!("`{value}` is not one of census, hukou, birth, death, school, insurance"),
             ),
             P::Format { value } => lang.pick(
-                format!("`{value}` 不是 csv、parquet、arrow 或 xlsx"),
-                format!("`{value}` is not csv, parquet, arrow or xlsx"),
+                format!("`{value}` 不是 csv、parquet、arrow、xlsx 或 xls"),
+                format!("`{value}` is not csv, parquet, arrow, xlsx or xls"),
             ),
             P::FormatFromExtension => lang.pick(
                 "无法从扩展名判断文件格式；请设置 format（csv、parquet、arrow 或 xlsx）".into(),
@@ -384,6 +485,24 @@ pub enum Problem {
         /// The repeated column name.
         column: String,
     },
+    /// The file has a header but no data rows.
+    NoRows,
+    /// The first row holds values (numbers, dates, ID numbers), not column names: the file
+    /// has no header row. Its values are not repeated.
+    HeaderIsData {
+        /// The number of columns in the row.
+        n_columns: usize,
+    },
+    /// A later file of a source has another header than its first file.
+    HeaderDiffers {
+        /// The source's first file.
+        first: PathBuf,
+    },
+    /// A mapped column is a list or a struct, which has no text form.
+    NestedColumn {
+        /// The column.
+        column: String,
+    },
     /// The format's own reader failed (truncated Parquet, a corrupt ZIP, ...).
     Format {
         /// The format.
@@ -439,6 +558,32 @@ impl Problem {
             Problem::DuplicateColumn { column } => lang.pick(
                 format!("表头中 `{column}` 列出现两次；请在导出时重命名其中一列"),
                 format!("the header has column `{column}` twice; rename one in the export"),
+            ),
+            Problem::NoRows => lang.pick(
+                "只有表头，没有数据行；导出是否完整？不需要此数据源就从作业中删去".into(),
+                "the file has a header but no data rows; was the export complete? If the \
+                 source is not needed, remove it from the job"
+                    .into(),
+            ),
+            Problem::HeaderIsData { n_columns } => lang.pick(
+                format!("第一行（{n_columns} 列）看起来是数据而不是表头：请带表头行重新导出文件"),
+                format!(
+                    "the first row ({n_columns} columns) looks like data, not a header: export the file again with its header row"
+                ),
+            ),
+            Problem::HeaderDiffers { first } => lang.pick(
+                format!(
+                    "表头与同一数据源的第一个文件 {} 不同；同一数据源的文件须格式相同，格式不同就分成两个数据源",
+                    first.display()
+                ),
+                format!(
+                    "its header differs from that of the source's first file {}; the files of a source share one layout: give another layout its own source",
+                    first.display()
+                ),
+            ),
+            Problem::NestedColumn { column } => lang.pick(
+                format!("`{column}` 列是列表或结构类型，不能映射为字段；请映射其他列"),
+                format!("column `{column}` is a list or a struct and cannot be mapped; map another column"),
             ),
             Problem::Format { format, message } => lang.pick(
                 format!("不是可读的 {format} 文件（{message}）；文件是否损坏，或 format 设错？"),
@@ -522,21 +667,20 @@ impl Error {
                     available.join(", ")
                 ),
             ),
-            Error::HeaderLooksLikeData { job, key, column, file, header_row } => lang.pick(
-                format!(
-                    "作业文件 {}：`{key}`：{} 中没有 `{column}` 列，且作为表头读取的第 \
-                     {header_row} 行像数据行（含长数字）：header_row 对吗？",
-                    job.display(),
-                    file.display()
-                ),
-                format!(
-                    "job file {}: `{key}`: column `{column}` is not in {}, and the row read as \
-                     its header (header_row = {header_row}) holds long numbers as data rows do: \
-                     is header_row right?",
-                    job.display(),
-                    file.display()
-                ),
-            ),
+            Error::HeaderLooksLikeData { job, key, column, file, header_row, n_columns } => {
+                lang.pick(
+                    format!(
+                        "作业文件 {}：`{key}`：{} 中没有 `{column}` 列；作为表头读取的第 {header_row} 行（{n_columns} 列）不含作业映射的任何列，看起来是数据行：文件是否缺少表头行，或 header_row 设错？",
+                        job.display(),
+                        file.display()
+                    ),
+                    format!(
+                        "job file {}: `{key}`: column `{column}` is not in {}; the row read as its header (header_row = {header_row}, {n_columns} columns) holds none of the columns the job maps and looks like data: does the file lack a header row, or is header_row wrong?",
+                        job.display(),
+                        file.display()
+                    ),
+                )
+            }
             Error::Unreadable { path, source } => lang.pick(
                 format!("无法读取 {}：{}", path.display(), os_message(source, lang)),
                 format!("cannot read {}: {}", path.display(), os_message(source, lang)),
@@ -544,6 +688,30 @@ impl Error {
             Error::Malformed { path, problem } => lang.pick(
                 format!("{}：{}", path.display(), problem.message(lang)),
                 format!("{}: {}", path.display(), problem.message(lang)),
+            ),
+            Error::DuplicateKeys { job, key, file, n_repeated, n_rows } => lang.pick(
+                format!(
+                    "作业文件 {}：`{key}`：{} 中有 {n_repeated} 个记录编号重复（多出 {n_rows} 行），不能唯一标识记录；请选能唯一标识每行的列，或删去 key 用行号",
+                    job.display(),
+                    file.display()
+                ),
+                format!(
+                    "job file {}: `{key}`: {n_repeated} key values are on more than one row of {} ({n_rows} rows more), so the key does not name a record; choose columns that identify each row, or remove `key` to use row numbers",
+                    job.display(),
+                    file.display()
+                ),
+            ),
+            Error::KeyIsIdNumber { job, key, file } => lang.pick(
+                format!(
+                    "作业文件 {}：`{key}`：{} 的记录编号是身份证号，清单和核查表会显示完整号码；请选其他编号列，或删去 key 用行号",
+                    job.display(),
+                    file.display()
+                ),
+                format!(
+                    "job file {}: `{key}`: the record keys of {} are ID numbers, which the lists and worklists would show whole; choose another key column, or remove `key` to use row numbers",
+                    job.display(),
+                    file.display()
+                ),
             ),
             Error::Unencodable { path, column, row, encoding } => {
                 let row = match row {

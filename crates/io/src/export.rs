@@ -60,6 +60,11 @@ pub enum Export {
         encoding: Encoding,
         /// Whether the file starts with a UTF-8 byte-order mark, as Excel writes one.
         bom: bool,
+        /// Whether a text cell that a spreadsheet would take for a formula (one starting with
+        /// `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`, as OWASP
+        /// advises for CSV files opened in Excel or WPS: for the files analysts open, not for
+        /// extracts that must keep their values exactly.
+        guard_formulas: bool,
     },
     /// Excel 2007+ workbook: one sheet named `sheet`; when `title` is Some, that text is in
     /// cell A1 (a title row as offices put above headers) and the header is on row 2; data
@@ -122,13 +127,15 @@ impl Table {
 /// UTF-8: both are mistakes of the caller, not of the data.
 pub fn write_table(path: &Path, export: &Export, table: &Table) -> Result<(), Error> {
     let n_rows = table.checked_n_rows();
-    if let Export::Csv { encoding, bom: true } = export {
+    if let Export::Csv { encoding, bom: true, .. } = export {
         assert_eq!(*encoding, Encoding::Utf8, "a byte-order mark is only written in UTF-8");
     }
     let file = File::create(path).map_err(|err| write_error(path, err.into()))?;
     let out = BufWriter::with_capacity(1 << 16, file);
     let result = match export {
-        Export::Csv { encoding, bom } => write_csv(out, path, *encoding, *bom, table, n_rows),
+        Export::Csv { encoding, bom, guard_formulas } => {
+            write_csv(out, path, (*encoding, *bom, *guard_formulas), table, n_rows)
+        }
         Export::Xlsx { sheet, title } => {
             write_xlsx(out, path, &[Sheet { name: sheet, title: title.as_deref(), table }])
         }
@@ -228,8 +235,7 @@ fn write_error(path: &Path, source: Box<dyn std::error::Error + Send + Sync>) ->
 fn write_csv(
     mut out: BufWriter<File>,
     path: &Path,
-    encoding: Encoding,
-    bom: bool,
+    (encoding, bom, guard_formulas): (Encoding, bool, bool),
     table: &Table,
     n_rows: usize,
 ) -> Result<(), Error> {
@@ -262,7 +268,16 @@ fn write_csv(
             }
             cell.clear();
             let text = match &column.values {
-                Values::Text(values) => values[row - 1].as_deref().unwrap_or(""),
+                Values::Text(values) => {
+                    let text = values[row - 1].as_deref().unwrap_or("");
+                    if guard_formulas && text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                        cell.push('\'');
+                        cell.push_str(text);
+                        &cell
+                    } else {
+                        text
+                    }
+                }
                 Values::Integer(values) => {
                     if let Some(value) = values[row - 1] {
                         write!(cell, "{value}").expect("a String takes any text");

@@ -44,8 +44,8 @@ pub struct InferredJob {
 /// What [`infer_job`] made of one file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InferredSource {
-    /// The file, as given.
-    pub file: PathBuf,
+    /// The files, as given: one, or several of one role and layout read as one source.
+    pub files: Vec<PathBuf>,
     /// The source's name in the job.
     pub name: String,
     /// Its role.
@@ -105,8 +105,19 @@ pub fn infer_job(files: &[PathBuf], job_path: &Path, lang: Lang) -> Result<Infer
     let roles = assign_roles(&analyses);
     let folder = job_path.parent().unwrap_or(Path::new(""));
     let mut names: BTreeMap<Role, usize> = BTreeMap::new();
-    let mut sources = Vec::with_capacity(files.len());
-    for (analysis, (role, role_basis)) in analyses.iter().zip(roles) {
+    let mut sources: Vec<Inferred> = Vec::with_capacity(files.len());
+    // Files of one role and one layout (the census exported per township) are one source.
+    let mut firsts: Vec<(usize, Role)> = Vec::new();
+    for (k, (analysis, (role, role_basis))) in analyses.iter().zip(roles).enumerate() {
+        let same = firsts.iter().position(|&(first, first_role)| {
+            first_role == role && analyses[first].has_layout_of(analysis)
+        });
+        if let Some(source) = same {
+            sources[source].files.push(analysis.file.clone());
+            sources[source].path_texts.push(job_relative_path(&analysis.file, folder));
+            continue;
+        }
+        firsts.push((k, role));
         let count = names.entry(role).or_default();
         *count += 1;
         let name = match *count {
@@ -121,7 +132,7 @@ pub fn infer_job(files: &[PathBuf], job_path: &Path, lang: Lang) -> Result<Infer
     let sources = sources
         .into_iter()
         .map(|s| InferredSource {
-            file: s.file.clone(),
+            files: s.files.clone(),
             n_fields: s.fields.iter().map(|line| line.field).collect::<BTreeSet<_>>().len(),
             n_guesses: s.n_guesses(),
             not_mapped: s.not_mapped.clone(),
@@ -146,13 +157,23 @@ struct Analysis {
     /// The XLSX sheet read and the workbook's other sheets.
     sheet: Option<(String, Vec<String>)>,
     header_row: u64,
-    /// Whether the header row itself looks like a data row.
-    is_header_data_like: bool,
     /// Rows sampled.
     n_rows: usize,
     columns: Vec<ColumnSample>,
     /// Missing-value tokens found in the values beyond [`DEFAULT_MISSING`].
     extra_missing: Vec<&'static str>,
+}
+
+impl Analysis {
+    /// Whether `other` is a file of the same layout: format, encoding, sheet, header row and
+    /// header.
+    fn has_layout_of(&self, other: &Analysis) -> bool {
+        let header = |a: &Analysis| a.columns.iter().map(|c| c.header.clone()).collect::<Vec<_>>();
+        (self.format, self.encoding, self.header_row)
+            == (other.format, other.encoding, other.header_row)
+            && self.sheet.as_ref().map(|s| &s.0) == other.sheet.as_ref().map(|s| &s.0)
+            && header(self) == header(other)
+    }
 }
 
 /// One column of a file with its sampled values.
@@ -185,9 +206,9 @@ enum RoleBasis {
 
 /// A source as inferred, ready to be written.
 struct Inferred {
-    file: PathBuf,
-    /// The path as the job writes it: relative to the job's folder, `/`-separated.
-    path_text: String,
+    files: Vec<PathBuf>,
+    /// The paths as the job writes them: relative to the job's folder, `/`-separated.
+    path_texts: Vec<String>,
     name: String,
     role: Role,
     role_note: Option<Note>,
@@ -323,7 +344,12 @@ fn analyze(file: &Path) -> Result<Analysis, Error> {
             is_header_data_like = is_data_like;
             sheet = Some((name, others));
         }
-        Format::Parquet | Format::Arrow => {}
+        Format::Parquet | Format::Arrow | Format::Xls => {}
+    }
+    if is_header_data_like {
+        // Its cells are a person's values: never written into a job nor printed.
+        let problem = Problem::HeaderIsData { n_columns: sample(&source)?.header.len() };
+        return Err(Error::Malformed { path: file.to_owned(), problem });
     }
     let Sample { header, columns: raw_columns, n_rows } = sample(&source)?;
 
@@ -360,7 +386,6 @@ fn analyze(file: &Path) -> Result<Analysis, Error> {
         encoding: source.encoding,
         sheet,
         header_row: source.header_row,
-        is_header_data_like,
         n_rows,
         columns,
         extra_missing,
@@ -372,11 +397,13 @@ fn reading_source(path: &Path, format: Format) -> Source {
     Source {
         name: "init".into(),
         role: Role::Census,
-        path: path.to_owned(),
+        paths: vec![path.to_owned()],
         format,
         encoding: None,
         header_row: 1,
         sheet: None,
+        delimiter: None,
+        timezone: chrono_tz::Tz::Asia__Shanghai,
         key: Vec::new(),
         missing: Vec::new(),
         fields: BTreeMap::new(),
@@ -401,6 +428,8 @@ fn sniff_format(path: &Path) -> Result<Format, Error> {
         Format::Arrow
     } else if head.starts_with(b"PK\x03\x04") {
         Format::Xlsx
+    } else if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        Format::Xls
     } else {
         Format::Csv
     })
@@ -414,9 +443,10 @@ fn csv_encoding(source: &Source) -> Result<Option<Encoding>, Error> {
     match read::open(&probe) {
         Ok(_) => Ok(None),
         Err(Error::Malformed { problem: Problem::Encoding { .. }, .. }) => {
-            let unreadable = |err| Error::Unreadable { path: source.path.clone(), source: err };
+            let unreadable =
+                |err| Error::Unreadable { path: source.path().to_owned(), source: err };
             let mut bytes = Vec::new();
-            std::fs::File::open(&source.path)
+            std::fs::File::open(source.path())
                 .map_err(unreadable)?
                 .take(1 << 20)
                 .read_to_end(&mut bytes)
@@ -457,7 +487,8 @@ fn csv_header_row(source: &Source) -> Result<(u64, bool), Error> {
                     .into_iter()
                     .map(|cell| Some(cell).filter(|c| !c.is_empty()))
                     .collect();
-                let is_data_like = cells.iter().flatten().any(|cell| has_digit_run(cell));
+                let is_data_like =
+                    cells.iter().flatten().any(|cell| crate::load::looks_like_value(cell));
                 rows.push((cells.iter().flatten().count(), is_data_like));
                 if is_data_like {
                     break;
@@ -507,8 +538,8 @@ fn xlsx_sheet_and_header_row(path: &Path) -> Result<(String, Vec<String>, u64, b
         };
         let is_data_like = match cell.get_value() {
             DataRef::Empty | DataRef::Error(_) => continue,
-            DataRef::String(text) => has_digit_run(text),
-            DataRef::SharedString(text) => has_digit_run(text),
+            DataRef::String(text) => crate::load::looks_like_value(text),
+            DataRef::SharedString(text) => crate::load::looks_like_value(text),
             DataRef::Int(_)
             | DataRef::Float(_)
             | DataRef::DateTime(_)
@@ -526,9 +557,6 @@ fn xlsx_sheet_and_header_row(path: &Path) -> Result<(String, Vec<String>, u64, b
 
 /// Whether `text` holds six digits in a row, as ID numbers, codes and dates do and headers
 /// do not (the rule the loader uses to tell a data row read as the header).
-fn has_digit_run(text: &str) -> bool {
-    text.as_bytes().windows(6).any(|run| run.iter().all(u8::is_ascii_digit))
-}
 
 /// A file's header and the first rows of its columns.
 struct Sample {
@@ -1044,8 +1072,8 @@ fn infer_source(
     let (file_name, n_columns, n_rows) =
         (file_name.unwrap_or_default(), columns.len(), analysis.n_rows);
     Inferred {
-        file: analysis.file.clone(),
-        path_text: job_relative_path(&analysis.file, folder),
+        files: vec![analysis.file.clone()],
+        path_texts: vec![job_relative_path(&analysis.file, folder)],
         name,
         role,
         role_note: role_note(role_basis, lang),
@@ -1333,18 +1361,11 @@ fn sheet_line(analysis: &Analysis, lang: Lang) -> Option<(String, Option<Note>)>
     Some((sheet.clone(), note))
 }
 
-/// The `header_row` line: below title rows, or row 1 when the first row looks like data.
+/// The `header_row` line, when title rows stand above the header.
 fn header_row_line(analysis: &Analysis, lang: Lang) -> Option<(u64, Note)> {
-    match (analysis.header_row, analysis.is_header_data_like) {
-        (1, false) => None,
-        (1, true) => Some((
-            1,
-            Note::check(lang.pick(
-                "第一行看起来像数据：文件有表头吗？".into(),
-                "the first row looks like data: does the file have a header?".into(),
-            )),
-        )),
-        (row, _) => Some((
+    match analysis.header_row {
+        1 => None,
+        row => Some((
             row,
             Note::info(lang.pick("表头上方有标题行".into(), "title rows above the header".into())),
         )),
@@ -1772,7 +1793,11 @@ fn render_source(out: &mut String, source: &Inferred, lang: Lang) {
     out.push_str("[[source]]\n");
     line(out, &format!("name = {}", quote(&source.name)), None, lang);
     line(out, &format!("role = \"{}\"", source.role), source.role_note.as_ref(), lang);
-    line(out, &format!("path = {}", quote(&source.path_text)), None, lang);
+    let path = match source.path_texts.as_slice() {
+        [path] => quote(path),
+        paths => format!("[{}]", paths.iter().map(|p| quote(p)).collect::<Vec<_>>().join(", ")),
+    };
+    line(out, &format!("path = {path}"), None, lang);
     if let Some(note) = &source.format_note {
         line(out, &format!("format = \"{}\"", source.format.as_str()), Some(note), lang);
     }
@@ -1901,6 +1926,7 @@ mod tests {
 
     use censuslink_model::{Field, Lang, Role};
 
+    use crate::error::JobProblem;
     use crate::export::{Column, Export, Table, Values, write_table};
     use crate::init::{InferredJob, infer_job, normalize_header};
     use crate::job::{Encoding, Job, Mapping, Source};
@@ -1986,7 +2012,7 @@ mod tests {
         assert_eq!(source.name, "census");
         assert_eq!(source.encoding, Some(Encoding::Gbk));
         assert_eq!(source.header_row, 2);
-        assert_eq!(source.path, folder.path().join("census.csv"));
+        assert_eq!(source.paths, [folder.path().join("census.csv")]);
         assert!(source.codes.is_empty(), "1/2 and 0-9 are read without a table");
         assert!(inferred.text.contains("path = \"census.csv\"\n"), "{}", inferred.text);
         assert!(inferred.text.contains("# 未映射：联系电话\n"), "{}", inferred.text);
@@ -2231,24 +2257,47 @@ mod tests {
     }
 
     #[test]
-    fn files_of_one_role_get_numbered_names_and_paths_relative_to_the_job() {
+    fn files_of_one_role_are_one_source_or_numbered_and_paths_are_relative_to_the_job() {
         let folder = tempfile::tempdir().expect("a temporary folder");
         let data = folder.path().join("data");
         std::fs::create_dir(&data).expect("a folder");
         let text = format!("参保人编号,姓名,证件号码\nY1,张伟,{}\n", id("32010219870506011"));
         std::fs::write(data.join("医保1.csv"), &text).expect("writable");
         std::fs::write(data.join("医保2.csv"), &text).expect("writable");
-        let jobs = folder.path().join("jobs");
-        std::fs::create_dir(&jobs).expect("a folder");
+        let other =
+            format!("编号,姓名,公民身份号码,参保状态\nY1,张伟,{},1\n", id("32010219870506011"));
+        std::fs::write(data.join("医保3.csv"), other).expect("writable");
 
-        let files = [data.join("医保1.csv"), data.join("医保2.csv")];
-        let job_path = jobs.join("job.toml");
+        let files = [data.join("医保1.csv"), data.join("医保2.csv"), data.join("医保3.csv")];
+        let job_path = folder.path().join("job.toml");
         let inferred = infer_job(&files, &job_path, Lang::En).expect("readable files");
         let job = Job::parse(&inferred.text, &job_path).expect("a valid job");
         let names: Vec<&str> = job.sources.iter().map(|s| s.name.as_str()).collect();
+        // The two files of one layout are one source; the third, of another, its own.
         assert_eq!(names, ["insurance", "insurance_2"]);
-        assert!(inferred.text.contains("path = \"../data/医保1.csv\"\n"), "{}", inferred.text);
-        assert_eq!(job.sources[1].path.canonicalize().ok(), files[1].canonicalize().ok());
+        assert!(
+            inferred.text.contains("path = [\"data/医保1.csv\", \"data/医保2.csv\"]\n"),
+            "{}",
+            inferred.text
+        );
+        assert_eq!(job.sources[0].paths, files[..2]);
+        assert_eq!(job.sources[1].paths, files[2..]);
+
+        // A job beside the files' folder would name them outside its own: refused.
+        let jobs = folder.path().join("jobs");
+        std::fs::create_dir(&jobs).expect("a folder");
+        let job_path = jobs.join("job.toml");
+        let inferred = infer_job(&files, &job_path, Lang::En).expect("readable files");
+        match Job::parse(&inferred.text, &job_path) {
+            Err(Error::JobInvalid { key, problem, .. }) => {
+                assert_eq!(key, "source.insurance.path");
+                assert_eq!(
+                    *problem,
+                    JobProblem::PathOutsideJob { path: "../data/医保1.csv".into() }
+                );
+            }
+            other => panic!("expected PathOutsideJob, got {other:?}"),
+        }
     }
 
     #[test]

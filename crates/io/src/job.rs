@@ -39,6 +39,7 @@ use std::path::{Path, PathBuf};
 use censuslink_model::{
     CollectionMode, Field, FieldKind, Lang, PartialDate, RecordType, Relation, Role, Sex,
 };
+use chrono_tz::Tz;
 use serde::Deserialize;
 
 use crate::Error;
@@ -58,6 +59,10 @@ pub struct Job {
     /// Whether worklists mask ID numbers (`5117**********123X`): true unless the job says
     /// `mask_ids = false`, for offices whose field teams may see them whole.
     pub mask_ids: bool,
+    /// The time zone of the extracts' dates (`timezone`, Asia/Shanghai unless the job says
+    /// otherwise): a timestamp stored as an instant (local midnight written as UTC) is read as
+    /// its calendar day here.
+    pub timezone: Tz,
     /// The `[linkage]` table as written (comparisons, blocking rules, training), for the
     /// linkage stage to read; `None` when the job leaves linkage to its defaults.
     pub linkage: Option<toml::Table>,
@@ -70,8 +75,11 @@ pub struct Source {
     pub name: String,
     /// What the source is.
     pub role: Role,
-    /// The file, resolved against the job file's folder.
-    pub path: PathBuf,
+    /// The files, resolved against the job file's folder and inside it, in the order the job
+    /// lists them (a glob's matches sorted by name): one file, or several of one layout (the
+    /// census exported per township) read as one source, their rows numbered on through the
+    /// files. Never empty.
+    pub paths: Vec<PathBuf>,
     /// The file format.
     pub format: Format,
     /// The text encoding of a CSV file; `None` to detect it.
@@ -81,6 +89,11 @@ pub struct Source {
     pub header_row: u64,
     /// The XLSX sheet; `None` for the first.
     pub sheet: Option<String>,
+    /// The field delimiter of a CSV file; `None` to detect it.
+    pub delimiter: Option<u8>,
+    /// The time zone whose calendar day a timestamp of a Parquet or Arrow file falls on (the
+    /// job's `timezone`).
+    pub timezone: Tz,
     /// The columns whose values, joined by `-`, form the record key; empty for row numbers.
     pub key: Vec<String>,
     /// Values that mean missing, compared after trimming whitespace.
@@ -128,6 +141,8 @@ pub enum Format {
     Arrow,
     /// Excel 2007+ workbook.
     Xlsx,
+    /// Excel 97-2003 workbook (BIFF).
+    Xls,
 }
 
 impl Format {
@@ -138,6 +153,7 @@ impl Format {
             Format::Parquet => "parquet",
             Format::Arrow => "arrow",
             Format::Xlsx => "xlsx",
+            Format::Xls => "xls",
         }
     }
 
@@ -149,6 +165,7 @@ impl Format {
             "parquet" | "pq" => Some(Format::Parquet),
             "arrow" | "feather" | "ipc" | "arrows" => Some(Format::Arrow),
             "xlsx" | "xlsm" => Some(Format::Xlsx),
+            "xls" => Some(Format::Xls),
             _ => None,
         }
     }
@@ -201,12 +218,25 @@ impl Job {
             problem: Box::new(problem),
         };
 
-        let reference_date = parse_reference_moment(&raw.reference_moment).ok_or_else(|| {
-            invalid(
-                "reference_moment".into(),
-                JobProblem::ReferenceMoment { value: raw.reference_moment.clone() },
-            )
+        let reference_date = match &raw.reference_moment {
+            toml::Value::String(text) => parse_reference_moment(text),
+            // Written unquoted, a TOML datetime: its text is the same ISO form.
+            toml::Value::Datetime(datetime) => parse_reference_moment(&datetime.to_string()),
+            _ => None,
+        }
+        .ok_or_else(|| {
+            let value = match &raw.reference_moment {
+                toml::Value::String(text) => text.clone(),
+                other => other.type_str().to_owned(),
+            };
+            invalid("reference_moment".into(), JobProblem::ReferenceMoment { value })
         })?;
+        let timezone = match raw.timezone.as_deref() {
+            None => Tz::Asia__Shanghai,
+            Some(text) => text.parse::<Tz>().map_err(|_| {
+                invalid("timezone".into(), JobProblem::Timezone { value: text.to_owned() })
+            })?,
+        };
         let lang = match raw.lang.as_deref() {
             None => Lang::Zh,
             Some(text) => text
@@ -221,11 +251,21 @@ impl Job {
             raw.missing.unwrap_or_else(|| DEFAULT_MISSING.map(String::from).to_vec());
         let mut sources: Vec<Source> = Vec::with_capacity(raw.source.len());
         for raw_source in raw.source {
-            let source = validate_source(raw_source, folder, &default_missing, &invalid)?;
+            let source = validate_source(raw_source, folder, timezone, &default_missing, &invalid)?;
             if sources.iter().any(|s| s.name == source.name) {
                 return Err(invalid(
                     format!("source.{}", source.name),
                     JobProblem::DuplicateSourceName,
+                ));
+            }
+            // Files of one layout are one source: as several, each would be linked to every
+            // other, and only the first census would count.
+            if let Some(other) = sources.iter().find(|s| {
+                s.role == source.role && (s.role == Role::Census || s.has_layout_of(&source))
+            }) {
+                return Err(invalid(
+                    format!("source.{}.role", source.name),
+                    JobProblem::RoleTwice { role: source.role.as_str(), other: other.name.clone() },
                 ));
             }
             sources.push(source);
@@ -235,8 +275,26 @@ impl Job {
             reference_date,
             lang,
             mask_ids: raw.mask_ids.unwrap_or(true),
+            timezone,
             sources,
             linkage: raw.linkage,
+        })
+    }
+}
+
+impl Job {
+    /// The census source, which a reconciliation needs (a job that only maps extracts, for
+    /// `init` or `pseudonymize`, may lack it).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::JobInvalid`] with [`JobProblem::NoCensus`] when the job has none (it never has
+    /// two: [`Job::parse`] refuses a second).
+    pub fn census(&self) -> Result<&Source, Error> {
+        self.sources.iter().find(|s| s.role == Role::Census).ok_or_else(|| Error::JobInvalid {
+            path: self.path.clone(),
+            key: "source".into(),
+            problem: Box::new(JobProblem::NoCensus),
         })
     }
 }
@@ -262,6 +320,7 @@ fn parse_reference_moment(text: &str) -> Option<PartialDate> {
 fn validate_source(
     raw: RawSource,
     folder: &Path,
+    timezone: Tz,
     default_missing: &[String],
     invalid: &impl Fn(String, JobProblem) -> Error,
 ) -> Result<Source, Error> {
@@ -275,17 +334,33 @@ fn validate_source(
         .role
         .parse::<Role>()
         .map_err(|_| invalid(key(".role"), JobProblem::Role { value: raw.role.clone() }))?;
-    let path = folder.join(&raw.path);
+    let patterns = match raw.path {
+        OneOrMany::One(path) => vec![PathBuf::from(path)],
+        OneOrMany::Many(paths) => paths.into_iter().map(PathBuf::from).collect(),
+    };
+    let paths =
+        resolve_paths(folder, &patterns).map_err(|problem| invalid(key(".path"), problem))?;
     let format = match raw.format.as_deref() {
         Some("csv") => Format::Csv,
         Some("parquet") => Format::Parquet,
         Some("arrow") => Format::Arrow,
         Some("xlsx") => Format::Xlsx,
+        Some("xls") => Format::Xls,
         Some(other) => {
             return Err(invalid(key(".format"), JobProblem::Format { value: other.to_owned() }));
         }
-        None => Format::from_extension(&path)
+        None => Format::from_extension(&paths[0])
             .ok_or_else(|| invalid(key(".format"), JobProblem::FormatFromExtension))?,
+    };
+    let delimiter = match raw.delimiter.as_deref() {
+        None => None,
+        Some(_) if format != Format::Csv => {
+            return Err(invalid(key(".delimiter"), JobProblem::DelimiterNotCsv));
+        }
+        Some(text) => match text.as_bytes() {
+            [byte] if byte.is_ascii() && !matches!(byte, b'"' | b'\n' | b'\r') => Some(*byte),
+            _ => return Err(invalid(key(".delimiter"), JobProblem::Delimiter)),
+        },
     };
     let encoding = match raw.encoding.as_deref().map(str::to_ascii_lowercase).as_deref() {
         None => None,
@@ -305,7 +380,7 @@ fn validate_source(
             JobProblem::EncodingNotCsv { format: format.as_str() },
         ));
     }
-    if raw.sheet.is_some() && format != Format::Xlsx {
+    if raw.sheet.is_some() && !matches!(format, Format::Xlsx | Format::Xls) {
         return Err(invalid(key(".sheet"), JobProblem::SheetNotXlsx));
     }
     let header_row = raw.header_row.unwrap_or(1);
@@ -412,12 +487,14 @@ fn validate_source(
     }
 
     Ok(Source {
-        path,
+        paths,
         role,
         format,
         encoding,
         header_row,
         sheet: raw.sheet,
+        delimiter,
+        timezone,
         key: key_columns,
         missing: raw.missing.unwrap_or_else(|| default_missing.to_vec()),
         fields,
@@ -433,6 +510,103 @@ fn concat_mapping(columns: Vec<String>, separator: Option<String>) -> Result<Map
         return Err(JobProblem::NoColumns);
     }
     Ok(Mapping::Concat { columns, separator: separator.unwrap_or_default() })
+}
+
+impl Source {
+    /// The file messages name: the first of the source's files.
+    pub fn path(&self) -> &Path {
+        &self.paths[0]
+    }
+
+    /// Whether `other` reads files of the same layout as this one: the same format and the
+    /// same mapping.
+    fn has_layout_of(&self, other: &Source) -> bool {
+        (self.format, &self.key, &self.fields, &self.codes, &self.extra)
+            == (other.format, &other.key, &other.fields, &other.codes, &other.extra)
+    }
+}
+
+/// The files `patterns` name, relative to the job's `folder`: each a path, or a path whose
+/// file name holds `*` or `?` wildcards (its matches sorted by name). Every file must lie in
+/// the job's folder or below it: a job names its own extracts, not whatever the machine holds.
+fn resolve_paths(folder: &Path, patterns: &[PathBuf]) -> Result<Vec<PathBuf>, JobProblem> {
+    if patterns.is_empty() {
+        return Err(JobProblem::NoPath);
+    }
+    let mut paths = Vec::new();
+    for pattern in patterns {
+        let path = folder.join(pattern);
+        if !is_inside(folder, &path) {
+            return Err(JobProblem::PathOutsideJob { path: pattern.display().to_string() });
+        }
+        let name = path.file_name().map(|name| name.to_string_lossy().into_owned());
+        let Some(name) = name.filter(|name| name.contains(['*', '?'])) else {
+            paths.push(path);
+            continue;
+        };
+        let parent = path.parent().unwrap_or(folder);
+        let mut matches: Vec<PathBuf> = std::fs::read_dir(parent)
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .filter(|entry| entry.file_type().is_ok_and(|kind| !kind.is_dir()))
+            .filter(|entry| wildcard_match(&name, &entry.file_name().to_string_lossy()))
+            .map(|entry| entry.path())
+            .collect();
+        if matches.is_empty() {
+            return Err(JobProblem::NoFileMatches { pattern: pattern.display().to_string() });
+        }
+        matches.sort();
+        paths.extend(matches);
+    }
+    Ok(paths)
+}
+
+/// Whether `path` lies in `folder` or below it, with `..` resolved and symbolic links followed
+/// where they exist.
+fn is_inside(folder: &Path, path: &Path) -> bool {
+    fn lexical(path: &Path) -> PathBuf {
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+        let mut clean = PathBuf::new();
+        for component in absolute.components() {
+            match component {
+                std::path::Component::ParentDir => {
+                    clean.pop();
+                }
+                std::path::Component::CurDir => {}
+                other => clean.push(other),
+            }
+        }
+        clean
+    }
+    let real = |path: &Path| path.canonicalize().unwrap_or_else(|_| lexical(path));
+    lexical(path).starts_with(lexical(folder)) && real(path).starts_with(real(folder))
+}
+
+/// Whether `name` matches `pattern`, where `*` stands for any run of characters and `?` for
+/// one.
+fn wildcard_match(pattern: &str, name: &str) -> bool {
+    let (pattern, name): (Vec<char>, Vec<char>) =
+        (pattern.chars().collect(), name.chars().collect());
+    // The classic two-pointer match with backtracking to the last `*`.
+    let (mut p, mut n, mut star, mut mark) = (0, 0, None, 0);
+    while n < name.len() {
+        if p < pattern.len() && (pattern[p] == '?' || pattern[p] == name[n]) {
+            p += 1;
+            n += 1;
+        } else if p < pattern.len() && pattern[p] == '*' {
+            star = Some(p);
+            mark = n;
+            p += 1;
+        } else if let Some(s) = star {
+            p = s + 1;
+            mark += 1;
+            n = mark;
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|&c| c == '*')
 }
 
 fn is_canonical_code(field: Field, value: &str) -> bool {
@@ -467,8 +641,10 @@ fn canonical_codes(field: Field) -> String {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawJob {
-    reference_moment: String,
+    /// A string, or a TOML datetime when written unquoted.
+    reference_moment: toml::Value,
     lang: Option<String>,
+    timezone: Option<String>,
     mask_ids: Option<bool>,
     missing: Option<Vec<String>>,
     #[serde(default)]
@@ -481,9 +657,10 @@ struct RawJob {
 struct RawSource {
     name: String,
     role: String,
-    path: PathBuf,
+    path: OneOrMany,
     format: Option<String>,
     encoding: Option<String>,
+    delimiter: Option<String>,
     header_row: Option<u64>,
     sheet: Option<String>,
     key: Option<OneOrMany>,

@@ -58,7 +58,7 @@ pub fn load_with(
     mut on_batch: impl FnMut(&RecordBatch, &PersonTable) -> Result<(), Error> + Send,
 ) -> Result<LoadedSource, Error> {
     let mut reader = read::open(source)?;
-    let plan = Plan::new(source, job_path, &reader.header)?;
+    let plan = Plan::new(source, job_path, &reader.header, &reader.nested)?;
     let mut loaded = LoadedSource {
         table: plan.table(0),
         issues: Vec::new(),
@@ -96,7 +96,76 @@ pub fn load_with(
         standardized = now_standardized;
     }
     loaded.issues.sort();
+    if !source.key.is_empty() {
+        check_keys(source, job_path, &loaded.table)?;
+    }
     Ok(loaded)
+}
+
+/// Fails when the key columns give one value to several rows (the lists name records by their
+/// key, and a key that names several would send a field team to the wrong person), or hold ID
+/// numbers (the lists, worklists and `explain` name records by their key, and would show
+/// the ID numbers whole).
+fn check_keys(source: &Source, job_path: &Path, table: &PersonTable) -> Result<(), Error> {
+    let mut seen: HashMap<&str, u32> = HashMap::with_capacity(table.len());
+    let mut n_ids = 0usize;
+    for key in (0..table.len()).filter_map(|row| table.record_id.get(row)) {
+        *seen.entry(key).or_insert(0) += 1;
+        n_ids += usize::from(id::standardize_id(key).status == IdStatus::Valid);
+    }
+    // A key of other numbers passes the check digit by chance one time in eleven, and then
+    // rarely with a real date and region: one key in a hundred is not chance.
+    if n_ids > 0 && n_ids * 100 >= table.len() {
+        return Err(Error::KeyIsIdNumber {
+            job: job_path.to_owned(),
+            key: format!("source.{}.key", source.name),
+            file: source.path().to_owned(),
+        });
+    }
+    let n_repeated = seen.values().filter(|&&n| n > 1).count();
+    if n_repeated == 0 {
+        return Ok(());
+    }
+    Err(Error::DuplicateKeys {
+        job: job_path.to_owned(),
+        key: format!("source.{}.key", source.name),
+        file: source.path().to_owned(),
+        n_repeated,
+        n_rows: seen.values().map(|&n| n as usize - 1).sum(),
+    })
+}
+
+/// Whether `header` is a header row: it holds a column the job maps and no cell that reads as
+/// a value (a number, a date, an ID number). A file exported without its header has a data
+/// row there, whose cells must not be repeated.
+fn looks_like_header(source: &Source, header: &[String]) -> bool {
+    let mapped = source.fields.values().chain(source.extra.iter().map(|(_, m)| m));
+    let columns: Vec<&str> = mapped
+        .flat_map(|mapping| match mapping {
+            Mapping::Column(column) => vec![column.as_str()],
+            Mapping::Concat { columns, .. } => columns.iter().map(String::as_str).collect(),
+            Mapping::DateParts { year, month, day } => [Some(year), month.as_ref(), day.as_ref()]
+                .into_iter()
+                .flatten()
+                .map(String::as_str)
+                .collect(),
+        })
+        .chain(source.key.iter().map(String::as_str))
+        .collect();
+    header.iter().any(|name| columns.contains(&name.as_str()))
+        && !header.iter().any(|name| looks_like_value(name))
+}
+
+/// Whether a header cell reads as a value rather than a column name: a run of six digits (an
+/// ID number, a code), or a date or number (digits and separators only, four digits or more),
+/// as column names never are.
+pub(crate) fn looks_like_value(cell: &str) -> bool {
+    let n_digits = cell.bytes().filter(u8::is_ascii_digit).count();
+    let is_number_or_date = cell.chars().all(|c| {
+        c.is_ascii_digit() || matches!(c, '-' | '/' | '.' | ':' | ' ' | '年' | '月' | '日')
+    });
+    cell.as_bytes().windows(6).any(|run| run.iter().all(u8::is_ascii_digit))
+        || is_number_or_date && n_digits >= 4
 }
 
 /// Up to `n_batches` batches from `reader`; fewer at the end of the file.
@@ -142,36 +211,46 @@ enum Columns {
 }
 
 impl Plan {
-    fn new(source: &Source, job_path: &Path, header: &[String]) -> Result<Plan, Error> {
+    fn new(
+        source: &Source,
+        job_path: &Path,
+        header: &[String],
+        nested: &[String],
+    ) -> Result<Plan, Error> {
+        let has_header = looks_like_header(source, header);
         let resolve = |key: String, column: &str| -> Result<usize, Error> {
             let mut positions = header.iter().enumerate().filter(|(_, name)| *name == column);
             let Some((idx, _)) = positions.next() else {
-                // A header that holds a run of six digits is a data row: listing it would
-                // print an ID number.
-                let looks_like_data = header.iter().any(|name| {
-                    name.as_bytes().windows(6).any(|run| run.iter().all(u8::is_ascii_digit))
-                });
-                return Err(if looks_like_data {
+                // A header with none of the job's columns, or with values in it, is a data
+                // row (a file without a header): listing it would print a person's values.
+                return Err(if !has_header {
                     Error::HeaderLooksLikeData {
                         job: job_path.to_owned(),
                         key,
                         column: column.to_owned(),
-                        file: source.path.clone(),
+                        file: source.path().to_owned(),
                         header_row: source.header_row,
+                        n_columns: header.len(),
                     }
                 } else {
                     Error::MissingColumn {
                         job: job_path.to_owned(),
                         key,
                         column: column.to_owned(),
-                        file: source.path.clone(),
+                        file: source.path().to_owned(),
                         available: header.to_vec(),
                     }
                 });
             };
+            if nested.iter().any(|name| name == column) {
+                return Err(Error::Malformed {
+                    path: source.path().to_owned(),
+                    problem: Problem::NestedColumn { column: column.to_owned() },
+                });
+            }
             if positions.next().is_some() {
                 return Err(Error::Malformed {
-                    path: source.path.clone(),
+                    path: source.path().to_owned(),
                     problem: Problem::DuplicateColumn { column: column.to_owned() },
                 });
             }

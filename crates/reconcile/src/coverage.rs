@@ -89,8 +89,10 @@ pub struct AreaCoverage {
     pub admin: u64,
     /// People in both.
     pub matched: u64,
-    /// The estimate.
-    pub estimate: Estimate,
+    /// The estimate; `None` when there is nothing to estimate from: no census person, no
+    /// register person, or none in both (a census without activity registers, or whose
+    /// registers link to no one), where Chapman's formula gives a number without meaning.
+    pub estimate: Option<Estimate>,
 }
 
 /// Tallies of one area.
@@ -130,7 +132,8 @@ pub fn coverage(
         census: t.census,
         admin: t.admin,
         matched: t.matched,
-        estimate: chapman(t.census, t.admin, t.matched),
+        estimate: (t.census > 0 && t.admin > 0 && t.matched > 0)
+            .then(|| chapman(t.census, t.admin, t.matched)),
     };
     let mut rows = vec![row("district", "", &district)];
     rows.extend(townships.iter().map(|(code, t)| row("township", code, t)));
@@ -181,8 +184,14 @@ mod tests {
         assert_eq!(rows[1].code, "320115001");
         assert_eq!((rows[1].census, rows[1].admin, rows[1].matched), (150, 135, 117));
         let expected = 151.0 * 136.0 / 118.0 - 1.0;
-        assert!((rows[1].estimate.population - expected).abs() < 1e-9);
+        let population = |row: usize| rows[row].estimate.expect("an estimate").population;
+        assert!((population(1) - expected).abs() < 1e-9);
         assert_eq!(rows[3].code, "320115001001001");
-        assert!((rows[3].estimate.population - (91.0 * 81.0 / 73.0 - 1.0)).abs() < 1e-9);
+        assert!((population(3) - (91.0 * 81.0 / 73.0 - 1.0)).abs() < 1e-9);
+        // Nothing in the registers, or no one in both: no estimate.
+        let by_area = [("320115001001001".to_owned(), tally(90, 0, 0))].into_iter().collect();
+        assert_eq!(coverage(&by_area, &BTreeMap::new())[0].estimate, None);
+        let by_area = [("320115001001001".to_owned(), tally(90, 40, 0))].into_iter().collect();
+        assert_eq!(coverage(&by_area, &BTreeMap::new())[0].estimate, None);
     }
 }

@@ -93,7 +93,8 @@ pub struct CoverageRow {
     pub admin: u64,
     /// People in both.
     pub matched: u64,
-    /// The estimated population N̂.
+    /// The estimated population N̂; NaN (shown as —) when there is nothing to estimate from
+    /// (no register person, no census person, or none in both).
     pub population: f64,
     /// Lower end of its 95 % interval.
     pub low: f64,
@@ -439,12 +440,20 @@ fn lists_section(out: &mut String, data: &ReportData, lang: Lang) {
         out,
         lang.pick("估计人口 N̂", "Estimated population N̂"),
         &fixed(d.population, 0),
-        &format!(
-            "95% {} {} – {}",
-            lang.pick("区间", "interval"),
-            fixed(d.low, 0),
-            fixed(d.high, 0)
-        ),
+        &match d.population.is_finite() {
+            true => format!(
+                "95% {} {} – {}",
+                lang.pick("区间", "interval"),
+                fixed(d.low, 0),
+                fixed(d.high, 0)
+            ),
+            false => lang
+                .pick(
+                    "无从估计：没有学籍、医保或出生登记与普查比对上",
+                    "nothing to estimate from: no school, insurance or birth register person links to the census",
+                )
+                .to_owned(),
+        },
     );
     card(out, lang.pick("普查人数", "Census count"), &count(d.census), "");
     card(out, lang.pick("登记人数", "Register count"), &count(d.admin), "");
@@ -502,7 +511,10 @@ fn coverage_section(out: &mut String, data: &ReportData, lang: Lang) {
     ];
     for (level, title, rows) in levels {
         out.push_str(&format!("<h3>{}</h3>\n", escape(title)));
-        out.push_str(&coverage_chart(&format!("coverage-{level}-chart"), title, rows, lang));
+        // Areas without an estimate (nothing to estimate from) have no bar to draw.
+        let estimated: Vec<CoverageRow> =
+            rows.iter().filter(|r| r.population.is_finite()).cloned().collect();
+        out.push_str(&coverage_chart(&format!("coverage-{level}-chart"), title, &estimated, lang));
         let headers = [
             (lang.pick("代码", "Code"), false),
             (lang.pick("名称", "Name"), false),

@@ -76,8 +76,8 @@ pub use crate::pipeline::{
     Outcome, RecordRef, Step, evidence_score, explain_pair, reconcile, reconcile_with,
 };
 pub use crate::profile::{
-    FieldProfile, Finding, FindingKind, LinkBlocking, Profile, Severity, SourceProfile, findings,
-    profile,
+    FieldProfile, Finding, FindingKind, LinkBlocking, Profile, Severity, SourceProfile,
+    cap_findings, findings, profile,
 };
 pub use crate::report::{explanation_text, tables};
 pub use crate::rerun::{
@@ -126,6 +126,7 @@ pub enum JobError {
 
 /// Loads every source of `job` and reconciles them: the whole job in one call.
 pub fn run_job(job: &Job) -> Result<JobRun, JobError> {
+    job.census()?;
     let settings = linkage_settings(job)?;
     let mut sources = Vec::with_capacity(job.sources.len());
     for source in &job.sources {

@@ -91,6 +91,26 @@ pub enum FindingKind {
     ExcelTruncated,
     /// Census records of people born on or after the reference moment.
     BornAfterReference,
+    /// A blocking rule's blocks of more pairs than the cap (a placeholder ID or a value on
+    /// many rows): their pairs were left to the other rules. `count` is the blocks, `of` the
+    /// rule's blocks.
+    CappedBlocks {
+        /// The other source of the link; `None` for the census's deduplication.
+        right: Option<String>,
+        /// The rule.
+        rule: String,
+        /// Pairs of the largest block.
+        largest_block: u64,
+    },
+    /// The reference moment lies over a year after every event date of the registers
+    /// (births, deaths), or over three years after the latest birth date of any record: it is
+    /// probably not the census's. `count` and `of` are 0.
+    ReferenceAfterRecords {
+        /// The latest date found, ISO.
+        latest: String,
+        /// Whether it is an event date (else a birth date).
+        is_event: bool,
+    },
 }
 
 /// Something in the data worth an analyst's look. Counts and names of columns, never values.
@@ -170,6 +190,39 @@ impl Finding {
                      (5.1E+17) and cannot be recovered; export the column as text"
                 ),
             ),
+            FindingKind::CappedBlocks { right, rule, largest_block } => {
+                let link = match right {
+                    Some(right) => format!("{source} ↔ {right}"),
+                    None => lang.pick(format!("{source} 查重"), format!("{source} deduplication")),
+                };
+                let largest = thousands(*largest_block as usize);
+                lang.pick(
+                    format!(
+                        "{link}：分块规则 {rule} 有 {count} 个块超过上限（最大 {largest} 对），这些记录对改由其他规则比对；是否有占位号码或大量相同的值？"
+                    ),
+                    format!(
+                        "{link}: blocking rule {rule} has {count} blocks over the cap (the largest {largest} pairs), whose pairs were left to the other rules; a placeholder ID or one value on many rows?"
+                    ),
+                )
+            }
+            FindingKind::ReferenceAfterRecords { latest, is_event } => match is_event {
+                true => lang.pick(
+                    format!(
+                        "标准时点比各登记的所有事件日期晚一年以上（最晚 {latest}，见 {source}）：reference_moment 对吗？"
+                    ),
+                    format!(
+                        "the reference moment lies over a year after every event date of the registers (the latest {latest}, in {source}): is reference_moment right?"
+                    ),
+                ),
+                false => lang.pick(
+                    format!(
+                        "标准时点比所有记录中最晚的出生日期（{latest}，见 {source}）晚三年以上：reference_moment 对吗？"
+                    ),
+                    format!(
+                        "the reference moment lies over three years after the latest birth date of any record ({latest}, in {source}): is reference_moment right?"
+                    ),
+                ),
+            },
             FindingKind::BornAfterReference => lang.pick(
                 format!("{source}：{count} 人的出生日期在标准时点当天或之后，普查不应登记"),
                 format!(
@@ -225,6 +278,11 @@ pub fn profile(
             rules: rules(&census_loaded.table, None),
         });
     }
+    let mut findings = findings;
+    for link in &blocking {
+        findings.extend(cap_findings(&link.left, link.right.as_deref(), &link.rules));
+    }
+    findings.sort_by_key(|f| f.severity);
     Profile { sources: profiles, findings, blocking }
 }
 
@@ -235,8 +293,70 @@ pub fn findings(sources: &[(&Source, &LoadedSource)], reference: PartialDate) ->
         .par_iter()
         .flat_map_iter(|(source, loaded)| source_findings(source, loaded, reference))
         .collect();
+    findings.extend(reference_finding(sources, reference));
     findings.sort_by_key(|f| f.severity);
     findings
+}
+
+/// A warning when the reference moment lies after the latest event date of every register, or
+/// over a year after the latest birth date of every record: a moment written wrong (2035, say)
+/// turns births into people not yet born and the living into the dead without an error.
+fn reference_finding(
+    sources: &[(&Source, &LoadedSource)],
+    reference: PartialDate,
+) -> Option<Finding> {
+    let latest = |dates: fn(&PersonTable) -> &[Option<PartialDate>]| {
+        sources
+            .iter()
+            .filter_map(|(source, loaded)| {
+                let latest =
+                    dates(&loaded.table).iter().flatten().map(|d| d.to_days_since_epoch()).max()?;
+                Some((latest, source.name.as_str()))
+            })
+            .max()
+    };
+    let reference_days = reference.to_days_since_epoch();
+    // Extracts taken at enumeration hold events up to the moment, and a district's records
+    // births up to it: a year past the last event, or three past the last birth, is no census
+    // moment for them.
+    let (days, source, is_event) = match (latest(|t| &t.event_date), latest(|t| &t.birth_date)) {
+        (Some((days, source)), _) if reference_days > days + 366 => (days, source, true),
+        (_, Some((days, source))) if reference_days > days + 3 * 366 => (days, source, false),
+        _ => return None,
+    };
+    let latest =
+        PartialDate::from_days_since_epoch(days).map(|d| d.to_string()).unwrap_or_default();
+    Some(Finding {
+        severity: Severity::Warning,
+        source: source.to_owned(),
+        field: None,
+        column: None,
+        kind: FindingKind::ReferenceAfterRecords { latest, is_event },
+        count: 0,
+        of: 0,
+    })
+}
+
+/// A warning for each blocking rule of the link `left` ↔ `right` (`None`: the census's
+/// deduplication) that had blocks over the cap.
+pub fn cap_findings<'a>(
+    left: &'a str,
+    right: Option<&'a str>,
+    rules: &'a [RuleStats],
+) -> impl Iterator<Item = Finding> + 'a {
+    rules.iter().filter(|r| r.capped_blocks > 0).map(move |r| Finding {
+        severity: Severity::Warning,
+        source: left.to_owned(),
+        field: None,
+        column: None,
+        kind: FindingKind::CappedBlocks {
+            right: right.map(str::to_owned),
+            rule: r.rule.clone(),
+            largest_block: r.largest_block,
+        },
+        count: r.capped_blocks as usize,
+        of: r.blocks as usize,
+    })
 }
 
 /// Rows whose value of each field could not be read.

@@ -221,7 +221,10 @@ pub fn tables(outcome: &Outcome, inputs: &[Input<'_>]) -> Vec<(&'static str, Tab
 
     let coverage = &outcome.coverage;
     let estimate = |f: fn(&crate::coverage::Estimate) -> f64| {
-        coverage.iter().map(|c| format!("{:.1}", f(&c.estimate))).collect()
+        coverage
+            .iter()
+            .map(|c| c.estimate.as_ref().map_or(String::new(), |e| format!("{:.1}", f(e))))
+            .collect()
     };
     let coverage_table = Table {
         columns: vec![

@@ -291,7 +291,7 @@ impl<'a> Renderer<'a> {
             name: "census",
             role: Role::Census,
             file: "census.csv",
-            export: Export::Csv { encoding: Encoding::Gbk, bom: false },
+            export: Export::Csv { encoding: Encoding::Gbk, bom: false, guard_formulas: false },
             table: sheet.into_table(),
             truth,
         }
@@ -351,7 +351,7 @@ impl<'a> Renderer<'a> {
             name: "hukou",
             role: Role::Hukou,
             file: "hukou.csv",
-            export: Export::Csv { encoding: Encoding::Utf8, bom: true },
+            export: Export::Csv { encoding: Encoding::Utf8, bom: true, guard_formulas: false },
             table: sheet.into_table(),
             truth,
         }
@@ -575,7 +575,7 @@ impl<'a> Renderer<'a> {
             name: "insurance",
             role: Role::Insurance,
             file: "insurance.csv",
-            export: Export::Csv { encoding: Encoding::Gb18030, bom: false },
+            export: Export::Csv { encoding: Encoding::Gb18030, bom: false, guard_formulas: false },
             table: sheet.into_table(),
             truth,
         }

@@ -36,7 +36,7 @@ pub(crate) fn write(
         ("births_not_enumerated.csv", births_not_enumerated(district, sources)),
         ("identity_conflicts.csv", identity_conflicts(sources)),
     ];
-    let export = Export::Csv { encoding: Encoding::Utf8, bom: true };
+    let export = Export::Csv { encoding: Encoding::Utf8, bom: true, guard_formulas: false };
     let mut written = Vec::with_capacity(tables.len());
     for (file, table) in tables {
         censuslink_io::write_table(&dir.join(file), &export, &table)?;

@@ -10,21 +10,22 @@ use arrow_array::types::{Date32Type, Date64Type, Float64Type, Int64Type};
 use arrow_array::{ArrayRef, RecordBatch, RecordBatchReader, StringArray};
 use arrow_schema::{ArrowError, DataType, TimeUnit};
 use censuslink_model::PartialDate;
+use chrono_tz::Tz;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use crate::Error;
 use crate::error::Problem;
-use crate::read::{BATCH_ROWS, RawBatch, SourceReader, text_schema};
+use crate::read::{BATCH_ROWS, RawBatch, SourceReader, float_text, text_schema};
 
-pub(super) fn open_parquet(path: &Path) -> Result<SourceReader, Error> {
+pub(super) fn open_parquet(path: &Path, timezone: Tz) -> Result<SourceReader, Error> {
     let file = open_file(path)?;
     let reader = ParquetRecordBatchReaderBuilder::try_new(file)
         .and_then(|builder| builder.with_batch_size(BATCH_ROWS).build())
         .map_err(|err| format_error(path, "parquet", err.to_string()))?;
-    Ok(text_batches(path, "parquet", reader))
+    Ok(text_batches(path, "parquet", timezone, reader))
 }
 
-pub(super) fn open_arrow(path: &Path) -> Result<SourceReader, Error> {
+pub(super) fn open_arrow(path: &Path, timezone: Tz) -> Result<SourceReader, Error> {
     let mut file = open_file(path)?;
     let mut magic = [0u8; 6];
     let is_file_format = file.read_exact(&mut magic).is_ok() && &magic == b"ARROW1";
@@ -32,11 +33,11 @@ pub(super) fn open_arrow(path: &Path) -> Result<SourceReader, Error> {
     let arrow_error = |err: ArrowError| format_error(path, "arrow", err.to_string());
     if is_file_format {
         let reader = arrow_ipc::reader::FileReader::try_new(file, None).map_err(arrow_error)?;
-        Ok(text_batches(path, "arrow", reader))
+        Ok(text_batches(path, "arrow", timezone, reader))
     } else {
         let reader = arrow_ipc::reader::StreamReader::try_new(BufReader::new(file), None)
             .map_err(arrow_error)?;
-        Ok(text_batches(path, "arrow", reader))
+        Ok(text_batches(path, "arrow", timezone, reader))
     }
 }
 
@@ -52,9 +53,17 @@ fn format_error(path: &Path, format: &'static str, message: String) -> Error {
 fn text_batches(
     path: &Path,
     format: &'static str,
+    timezone: Tz,
     reader: impl RecordBatchReader + Send + 'static,
 ) -> SourceReader {
     let header: Vec<String> = reader.schema().fields().iter().map(|f| f.name().clone()).collect();
+    let nested: Vec<String> = reader
+        .schema()
+        .fields()
+        .iter()
+        .filter(|f| f.data_type().is_nested())
+        .map(|f| f.name().clone())
+        .collect();
     let schema = text_schema(&header);
     let path: PathBuf = path.to_owned();
     let mut next_row = 1u64;
@@ -65,7 +74,7 @@ fn text_batches(
             .iter()
             .zip(batch.schema().fields())
             .map(|(column, field)| {
-                to_text(column, field.name())
+                to_text(column, field.name(), timezone)
                     .map_err(|message| format_error(&path, format, message))
             })
             .collect::<Result<Vec<_>, Error>>()?;
@@ -75,16 +84,16 @@ fn text_batches(
         next_row += batch.num_rows() as u64;
         Ok(raw)
     });
-    SourceReader { header, batches: Box::new(batches) }
+    SourceReader { header, nested, batches: Box::new(batches) }
 }
 
-/// A column as text, as a CSV export of it would read: strings as they are; dates and
-/// timestamps as ISO dates (timestamps at their own time zone; a named zone other than UTC is
-/// taken as China Standard Time, UTC+8); whole floats without a fraction (`1987`, not
-/// `1987.0`: a column of integers with gaps is stored as floats); binary as UTF-8 or, failing
-/// that, GB18030 text; other types through Arrow's cast. A value that cannot be rendered is
-/// null. Fails only for a type with no text form (lists, structs, ...).
-fn to_text(column: &ArrayRef, name: &str) -> Result<ArrayRef, String> {
+/// A column as text, as a CSV export of it would read: strings as they are; dates as ISO
+/// dates; timestamps as the ISO date they fall on: an instant (a timestamp with a zone, such
+/// as local midnight written as UTC) on the calendar of the job's `timezone`, a timestamp
+/// without a zone (wall-clock time) on its own; floats as [`float_text`] writes them; binary
+/// as UTF-8 or, failing that, GB18030 text; a nested column (list, struct), which has no text
+/// form, as empty; other types through Arrow's cast. A value that cannot be rendered is null.
+fn to_text(column: &ArrayRef, name: &str, timezone: Tz) -> Result<ArrayRef, String> {
     let days = |values: &mut dyn Iterator<Item = Option<i64>>| -> ArrayRef {
         Arc::new(values.map(|days| days.and_then(iso_date)).collect::<StringArray>())
     };
@@ -106,14 +115,24 @@ fn to_text(column: &ArrayRef, name: &str) -> Result<ArrayRef, String> {
                 TimeUnit::Microsecond => 1_000_000,
                 TimeUnit::Nanosecond => 1_000_000_000,
             };
-            let offset_seconds = zone.as_deref().map_or(0, utc_offset_seconds);
-            let seconds =
+            let is_instant = zone.is_some();
+            let values =
                 arrow_cast::cast(column, &DataType::Int64).map_err(|_| unreadable(name, column))?;
-            days(&mut seconds.as_primitive::<Int64Type>().iter().map(|value| {
-                value
-                    .map(|value| (value.div_euclid(per_second) + offset_seconds).div_euclid(86_400))
+            days(&mut values.as_primitive::<Int64Type>().iter().map(|value| {
+                let seconds = value?.div_euclid(per_second);
+                if !is_instant {
+                    return Some(seconds.div_euclid(86_400));
+                }
+                let instant = chrono::DateTime::from_timestamp(seconds, 0)?;
+                let local = instant.with_timezone(&timezone).date_naive();
+                Some(
+                    local
+                        .signed_duration_since(chrono::DateTime::UNIX_EPOCH.date_naive())
+                        .num_days(),
+                )
             }))
         }
+        data_type if data_type.is_nested() => Arc::new(StringArray::new_null(column.len())),
         DataType::Float16 | DataType::Float32 | DataType::Float64 => {
             let floats = arrow_cast::cast(column, &DataType::Float64)
                 .map_err(|_| unreadable(name, column))?;
@@ -150,29 +169,6 @@ fn unreadable(name: &str, column: &ArrayRef) -> String {
 fn iso_date(days: i64) -> Option<String> {
     let date = PartialDate::from_days_since_epoch(i32::try_from(days).ok()?)?;
     Some(date.to_string())
-}
-
-/// The offset of a zone named in an Arrow timestamp type: `+08:00`, `-0500`, `UTC`; any other
-/// name is taken as China Standard Time.
-fn utc_offset_seconds(zone: &str) -> i64 {
-    let zone = zone.trim();
-    if matches!(zone, "UTC" | "Z" | "Etc/UTC" | "GMT" | "+00:00") {
-        return 0;
-    }
-    let sign = match zone.as_bytes().first() {
-        Some(b'+') => 1,
-        Some(b'-') => -1,
-        _ => return 8 * 3600,
-    };
-    let digits: String = zone[1..].chars().filter(char::is_ascii_digit).collect();
-    let (hours, minutes) = digits.split_at(digits.len().min(2));
-    sign * (hours.parse::<i64>().unwrap_or(0) * 3600 + minutes.parse::<i64>().unwrap_or(0) * 60)
-}
-
-/// A float as a person typed it: Rust prints whole values without a fraction or an exponent
-/// (`1987`, `320102202011011000`), as the XLSX reader does.
-fn float_text(value: f64) -> String {
-    value.to_string()
 }
 
 /// Bytes as text: UTF-8 if they are, else GB18030 (Chinese systems that store names as

@@ -16,8 +16,7 @@ use crate::read::{BatchBuilder, RawBatch, SourceReader, text_schema};
 /// Bytes read ahead to detect the encoding and the delimiter.
 const SNIFF_BYTES: usize = 64 * 1024;
 
-pub(super) fn open(source: &Source) -> Result<SourceReader, Error> {
-    let path = source.path.as_path();
+pub(super) fn open(source: &Source, path: &Path) -> Result<SourceReader, Error> {
     let unreadable = |err| Error::Unreadable { path: path.to_owned(), source: err };
     let malformed = |problem| Error::Malformed { path: path.to_owned(), problem };
 
@@ -31,7 +30,7 @@ pub(super) fn open(source: &Source) -> Result<SourceReader, Error> {
         return Err(malformed(Problem::Binary));
     }
     let encoding = choose_encoding(&prefix, source.encoding).map_err(malformed)?;
-    let delimiter = sniff_delimiter(&prefix);
+    let delimiter = source.delimiter.unwrap_or_else(|| sniff_delimiter(&prefix));
 
     // UTF-8 is parsed as it is, each field checked once; other encodings are transcoded to
     // UTF-8 as they stream (BOM sniffing also catches UTF-16 files).
@@ -85,7 +84,7 @@ pub(super) fn open(source: &Source) -> Result<SourceReader, Error> {
         is_detected_utf8: source.encoding.is_none() && !is_transcoded,
         is_done: false,
     };
-    Ok(SourceReader { header, batches: Box::new(rows) })
+    Ok(SourceReader { header, nested: Vec::new(), batches: Box::new(rows) })
 }
 
 struct CsvRows<R> {
@@ -246,11 +245,42 @@ fn count_utf8_characters(mut bytes: &[u8]) -> (usize, usize) {
 /// Comma unless another delimiter (tab, semicolon, pipe) appears more often in some line of
 /// the first ten, which holds the header even below a title row.
 fn sniff_delimiter(prefix: &[u8]) -> u8 {
-    let lines: Vec<&[u8]> = prefix.split(|&b| b == b'\n').take(10).collect();
-    let count = |delimiter: u8| {
-        lines.iter().map(|line| line.iter().filter(|&&b| b == delimiter).count()).max().unwrap_or(0)
+    const CANDIDATES: [u8; 4] = [b',', b'\t', b';', b'|'];
+    // Each candidate counted outside quoted fields, record by record (a quoted field may hold
+    // delimiters and newlines): the delimiter is the one found the same number of times in
+    // the most records.
+    let mut records: Vec<[usize; 4]> = vec![[0; 4]];
+    let mut is_quoted = false;
+    for &byte in prefix {
+        match byte {
+            b'"' => is_quoted = !is_quoted,
+            b'\n' if !is_quoted => {
+                if records.len() > 20 {
+                    break;
+                }
+                records.push([0; 4]);
+            }
+            _ if !is_quoted => {
+                if let Some(k) = CANDIDATES.iter().position(|&c| c == byte) {
+                    records.last_mut().expect("one record at least")[k] += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    // The last record may be cut off by the end of the prefix.
+    if records.len() > 2 {
+        records.pop();
+    }
+    // Title lines above the header hold no delimiter: each candidate is judged by how many
+    // records hold it the same number of times, that number being its commonest but zero.
+    let score = |k: usize| {
+        let mut counts: Vec<usize> = records.iter().map(|r| r[k]).filter(|&n| n > 0).collect();
+        counts.sort_unstable();
+        counts.chunk_by(|a, b| a == b).map(<[usize]>::len).max().unwrap_or(0)
     };
-    [b'\t', b';', b'|']
-        .into_iter()
-        .fold(b',', |best, candidate| if count(candidate) > count(best) { candidate } else { best })
+    (0..CANDIDATES.len())
+        .max_by_key(|&k| (score(k), std::cmp::Reverse(k)))
+        .filter(|&k| score(k) > 0)
+        .map_or(b',', |k| CANDIDATES[k])
 }

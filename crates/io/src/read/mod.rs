@@ -13,6 +13,7 @@ use arrow_schema::{DataType, Field as ArrowField, Schema, SchemaRef};
 use censuslink_model::RowIssue;
 
 use crate::Error;
+use crate::error::Problem;
 use crate::job::{Format, Source};
 
 /// Rows per batch: large enough to amortise per-batch work, small enough that a batch of a
@@ -35,18 +36,119 @@ pub struct RawBatch {
 pub struct SourceReader {
     /// The header: the file's column names, in order.
     pub header: Vec<String>,
+    /// The columns of a type with no text form (lists, structs): read as empty, and not to
+    /// be mapped.
+    pub nested: Vec<String>,
     /// The raw rows, in file order.
     pub batches: Box<dyn Iterator<Item = Result<RawBatch, Error>> + Send>,
 }
 
-/// Opens a source file and reads its header; batches are read as the iterator is consumed.
+/// Opens a source's files and reads the first one's header; batches are read as the iterator
+/// is consumed, each later file opened when the one before it ends. The files of a source
+/// share one header, and their rows are numbered on through them. A file with no data rows
+/// is an error, in every format: an extract that arrives empty is a failed export.
 pub fn open(source: &Source) -> Result<SourceReader, Error> {
+    let first = open_file(source, source.path())?;
+    let header = first.header.clone();
+    let nested = first.nested.clone();
+    let files = Files {
+        source: source.clone(),
+        next_file: 1,
+        path: source.path().to_owned(),
+        current: Some(first.batches),
+        rows_before: 0,
+        rows_in_file: 0,
+        header: header.clone(),
+    };
+    Ok(SourceReader { header, nested, batches: Box::new(files) })
+}
+
+fn open_file(source: &Source, path: &std::path::Path) -> Result<SourceReader, Error> {
     match source.format {
-        Format::Csv => csv::open(source),
-        Format::Xlsx => xlsx::open(source),
-        Format::Parquet => columnar::open_parquet(&source.path),
-        Format::Arrow => columnar::open_arrow(&source.path),
+        Format::Csv => csv::open(source, path),
+        Format::Xlsx => xlsx::open(source, path),
+        Format::Xls => xlsx::open_xls(source, path),
+        Format::Parquet => columnar::open_parquet(path, source.timezone),
+        Format::Arrow => columnar::open_arrow(path, source.timezone),
     }
+}
+
+/// The batches of a source's files, one file after another.
+struct Files {
+    source: Source,
+    /// The index of the file to open when the current one ends.
+    next_file: usize,
+    /// The file being read.
+    path: std::path::PathBuf,
+    current: Option<Box<dyn Iterator<Item = Result<RawBatch, Error>> + Send>>,
+    /// Data rows of the files before the current one.
+    rows_before: u64,
+    /// The last row number of the current file so far.
+    rows_in_file: u64,
+    header: Vec<String>,
+}
+
+impl Iterator for Files {
+    type Item = Result<RawBatch, Error>;
+
+    fn next(&mut self) -> Option<Result<RawBatch, Error>> {
+        loop {
+            let batches = self.current.as_mut()?;
+            match batches.next() {
+                Some(Ok(mut raw)) => {
+                    self.rows_in_file = raw.first_row + raw.batch.num_rows() as u64 - 1;
+                    raw.first_row += self.rows_before;
+                    for issue in &mut raw.issues {
+                        issue.row += self.rows_before;
+                    }
+                    return Some(Ok(raw));
+                }
+                Some(Err(err)) => {
+                    self.current = None;
+                    return Some(Err(err));
+                }
+                None => {}
+            }
+            if self.rows_in_file == 0 {
+                self.current = None;
+                let problem = Problem::NoRows;
+                return Some(Err(Error::Malformed { path: self.path.clone(), problem }));
+            }
+            self.rows_before += self.rows_in_file;
+            self.rows_in_file = 0;
+            let Some(path) = self.source.paths.get(self.next_file).cloned() else {
+                self.current = None;
+                return None;
+            };
+            self.next_file += 1;
+            match open_file(&self.source, &path) {
+                Ok(reader) if reader.header == self.header => self.current = Some(reader.batches),
+                Ok(_) => {
+                    self.current = None;
+                    let problem = Problem::HeaderDiffers { first: self.source.path().to_owned() };
+                    return Some(Err(Error::Malformed { path, problem }));
+                }
+                Err(err) => {
+                    self.current = None;
+                    return Some(Err(err));
+                }
+            }
+            self.path = path;
+        }
+    }
+}
+
+/// A float as text, as a person typed it: whole values without a fraction or an exponent
+/// (`1987`, not `1987.0`: a column of integers with gaps is stored as floats). A float keeps
+/// 15 significant digits, so a whole number of more digits (an ID number that passed through
+/// a spreadsheet or a float64 column) is written as the float it is, `3.20102199001011E17`:
+/// its last digits were rounded away, and the ID reader marks it damaged rather than read a
+/// rounded number that happens to pass the check digit.
+fn float_text(value: f64) -> String {
+    if value.is_finite() && value.fract() == 0.0 && value.abs() >= 1e15 {
+        return format!("{value:.14E}");
+    }
+    value.to_string()
 }
 
 /// The schema of a raw batch: every header column as nullable text.

@@ -1,22 +1,22 @@
-//! XLSX workbooks: one sheet, a header row that may sit below title rows, cells of any type
+//! XLSX and XLS workbooks: one sheet, a header row that may sit below title rows, cells of any type
 //! rendered as text (date cells as ISO dates).
 
 use std::fs::File;
 use std::io::BufReader;
+use std::path::Path;
 
-use calamine::{DataRef, Reader, Xlsx};
+use calamine::{Data, DataRef, Reader, Xls, Xlsx};
 
 use crate::Error;
 use crate::error::Problem;
 use crate::job::Source;
 use censuslink_model::{IssueKind, RowIssue};
 
-use crate::read::{BatchBuilder, RawBatch, SourceReader, text_schema};
+use crate::read::{BatchBuilder, RawBatch, SourceReader, float_text, text_schema};
 
 /// Reads the whole sheet into raw batches. A sheet holds at most 1,048,576 rows, and the
 /// cells are streamed from the XML, so the cost is that of the batches themselves.
-pub(super) fn open(source: &Source) -> Result<SourceReader, Error> {
-    let path = source.path.as_path();
+pub(super) fn open(source: &Source, path: &Path) -> Result<SourceReader, Error> {
     let format_error = |err: calamine::XlsxError| Error::Malformed {
         path: path.to_owned(),
         problem: Problem::Format { format: "xlsx", message: err.to_string() },
@@ -24,67 +24,123 @@ pub(super) fn open(source: &Source) -> Result<SourceReader, Error> {
     let file =
         File::open(path).map_err(|source| Error::Unreadable { path: path.to_owned(), source })?;
     let mut workbook: Xlsx<_> = Xlsx::new(BufReader::new(file)).map_err(format_error)?;
-    let sheet_names = workbook.sheet_names();
-    let sheet = match &source.sheet {
-        Some(sheet) if sheet_names.contains(sheet) => sheet.clone(),
-        Some(sheet) => {
-            return Err(Error::Malformed {
-                path: path.to_owned(),
-                problem: Problem::NoSuchSheet { sheet: sheet.clone(), available: sheet_names },
-            });
-        }
+    let sheet = choose_sheet(source, path, workbook.sheet_names())?;
+    let mut cells = workbook.worksheet_cells_reader(&sheet).map_err(format_error)?;
+    let mut sheet_rows = SheetReader::new(source.header_row);
+    while let Some(cell) = cells.next_cell().map_err(format_error)? {
+        let (row, column) = cell.get_position();
+        sheet_rows.push(row, column, cell.get_value());
+    }
+    sheet_rows.finish(path, source.header_row)
+}
+
+/// Reads an Excel 97-2003 (BIFF) sheet into raw batches, as [`open`] reads a workbook's.
+pub(super) fn open_xls(source: &Source, path: &Path) -> Result<SourceReader, Error> {
+    let format_error = |err: calamine::XlsError| Error::Malformed {
+        path: path.to_owned(),
+        problem: Problem::Format { format: "xls", message: err.to_string() },
+    };
+    let file =
+        File::open(path).map_err(|source| Error::Unreadable { path: path.to_owned(), source })?;
+    let mut workbook: Xls<_> = Xls::new(BufReader::new(file)).map_err(format_error)?;
+    let sheet = choose_sheet(source, path, workbook.sheet_names())?;
+    let range = workbook.worksheet_range(&sheet).map_err(format_error)?;
+    let (top, left) = range.start().unwrap_or((0, 0));
+    let mut sheet_rows = SheetReader::new(source.header_row);
+    for (row, column, value) in range.used_cells() {
+        let value = match value {
+            Data::Int(v) => DataRef::Int(*v),
+            Data::Float(v) => DataRef::Float(*v),
+            Data::String(v) => DataRef::SharedString(v),
+            Data::Bool(v) => DataRef::Bool(*v),
+            Data::DateTime(v) => DataRef::DateTime(*v),
+            Data::DateTimeIso(v) => DataRef::DateTimeIso(v.clone()),
+            Data::DurationIso(v) => DataRef::DurationIso(v.clone()),
+            Data::Error(v) => DataRef::Error(v.clone()),
+            Data::Empty => DataRef::Empty,
+        };
+        sheet_rows.push(top + row as u32, left + column as u32, &value);
+    }
+    sheet_rows.finish(path, source.header_row)
+}
+
+/// The sheet the job names, else the first.
+fn choose_sheet(source: &Source, path: &Path, sheet_names: Vec<String>) -> Result<String, Error> {
+    match &source.sheet {
+        Some(sheet) if sheet_names.contains(sheet) => Ok(sheet.clone()),
+        Some(sheet) => Err(Error::Malformed {
+            path: path.to_owned(),
+            problem: Problem::NoSuchSheet { sheet: sheet.clone(), available: sheet_names },
+        }),
         None => sheet_names
             .first()
             .cloned()
-            .ok_or_else(|| Error::Malformed { path: path.to_owned(), problem: Problem::Empty })?,
-    };
+            .ok_or_else(|| Error::Malformed { path: path.to_owned(), problem: Problem::Empty }),
+    }
+}
 
-    let mut cells = workbook.worksheet_cells_reader(&sheet).map_err(format_error)?;
-    // Rows are 0-based in calamine; the job's header_row is the 1-based row Excel shows. Data
-    // row n is sheet row header_row + n: blank rows between records are kept (as empty rows,
-    // which are rejected and counted) so that the numbers stay true; blank rows after the
-    // last record are not rows.
-    let header_idx = u32::try_from(source.header_row - 1).unwrap_or(u32::MAX);
-    let mut header: Vec<String> = Vec::new();
-    let mut rows: Option<SheetRows> = None;
-    while let Some(cell) = cells.next_cell().map_err(format_error)? {
-        let (row, column) = cell.get_position();
-        if row < header_idx {
-            continue;
+/// A sheet's header and data rows, made from its cells in row order.
+struct SheetReader {
+    /// The 0-based sheet row of the header (calamine counts from 0; the job's `header_row` is
+    /// the 1-based row Excel shows).
+    header_idx: u32,
+    header: Vec<String>,
+    rows: Option<SheetRows>,
+}
+
+impl SheetReader {
+    fn new(header_row: u64) -> SheetReader {
+        let header_idx = u32::try_from(header_row - 1).unwrap_or(u32::MAX);
+        SheetReader { header_idx, header: Vec::new(), rows: None }
+    }
+
+    /// One cell, at its 0-based sheet row and column. Data row n is sheet row header_row + n:
+    /// blank rows between records are kept (as empty rows, which are rejected and counted) so
+    /// that the numbers stay true; blank rows after the last record are not rows.
+    fn push(&mut self, row: u32, column: u32, value: &DataRef<'_>) {
+        if row < self.header_idx {
+            return;
         }
         let column = column as usize;
-        if row == header_idx {
-            if header.len() <= column {
-                header.resize(column + 1, String::new());
+        if row == self.header_idx {
+            if self.header.len() <= column {
+                self.header.resize(column + 1, String::new());
             }
-            header[column] = cell_text(cell.get_value()).unwrap_or_default().trim().to_owned();
-            continue;
+            self.header[column] = cell_text(value).unwrap_or_default().trim().to_owned();
+            return;
         }
-        let rows = rows.get_or_insert_with(|| SheetRows::new(&mut header));
-        let data_row = u64::from(row - header_idx);
+        let rows = self.rows.get_or_insert_with(|| SheetRows::new(&mut self.header));
+        let data_row = u64::from(row - self.header_idx);
         if rows.data_row != data_row {
             rows.flush();
             rows.data_row = data_row;
         }
-        match (cell.get_value(), rows.values.get_mut(column)) {
+        match (value, rows.values.get_mut(column)) {
             (DataRef::Error(_), _) => rows.has_error = true,
             (value, Some(slot)) => *slot = cell_text(value),
             (value, None) => rows.has_extra |= cell_text(value).is_some(),
         }
     }
-    if header.is_empty() {
-        return Err(Error::Malformed {
-            path: path.to_owned(),
-            problem: Problem::NoHeader { header_row: source.header_row },
-        });
+
+    fn finish(mut self, path: &Path, header_row: u64) -> Result<SourceReader, Error> {
+        if self.header.is_empty() {
+            return Err(Error::Malformed {
+                path: path.to_owned(),
+                problem: Problem::NoHeader { header_row },
+            });
+        }
+        let mut rows = self.rows.unwrap_or_else(|| SheetRows::new(&mut self.header));
+        rows.flush();
+        if rows.builder.n_rows > 0 {
+            let last = rows.builder.finish();
+            rows.batches.push(last);
+        }
+        Ok(SourceReader {
+            header: self.header,
+            nested: Vec::new(),
+            batches: Box::new(rows.batches.into_iter().map(Ok)),
+        })
     }
-    let mut rows = rows.unwrap_or_else(|| SheetRows::new(&mut header));
-    rows.flush();
-    if rows.builder.n_rows > 0 {
-        let last = rows.builder.finish();
-        rows.batches.push(last);
-    }
-    Ok(SourceReader { header, batches: Box::new(rows.batches.into_iter().map(Ok)) })
 }
 
 /// The data rows of a sheet as its cells stream by, one row buffered.
@@ -183,10 +239,7 @@ fn cell_text(value: &DataRef<'_>) -> Option<String> {
         }
         DataRef::SharedString(text) => Some((*text).to_owned()),
         DataRef::Int(value) => Some(value.to_string()),
-        // Rust prints integral floats without a fraction and without an exponent, which is
-        // what a spreadsheet user typed (and shows an ID number mangled into a float as the
-        // digits Excel kept).
-        DataRef::Float(value) => Some(value.to_string()),
+        DataRef::Float(value) => Some(float_text(*value)),
         DataRef::Bool(value) => Some(value.to_string()),
         DataRef::DateTime(datetime) if datetime.is_datetime() => {
             let (year, month, day, hour, minute, second, _) = datetime.to_ymd_hms_milli();

@@ -5,10 +5,16 @@
 use std::sync::Arc;
 
 use arrow_array::{
-    ArrayRef, BooleanArray, Float64Array, Int64Array, ListArray, RecordBatch, types::Int32Type,
+    ArrayRef, BooleanArray, Float64Array, Int64Array, ListArray, RecordBatch, StringArray,
+    StructArray, TimestampSecondArray, types::Int32Type,
 };
-use censuslink_io::{Error, Problem};
+use arrow_ipc::CompressionType;
+use arrow_ipc::writer::IpcWriteOptions;
+use censuslink_io::{Error, LoadedSource, Problem};
 use censuslink_model::{Field, IdStatus, IssueKind};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{BrotliLevel, Compression, GzipLevel, ZstdLevel};
+use parquet::file::properties::WriterProperties;
 
 use crate::{Fixture, source_job, write_parquet};
 
@@ -18,6 +24,8 @@ enum Expect {
     Error(Problem),
     /// This many rows, and these row issues counted: (field, kind, rows).
     Rows(usize, &'static [(Option<Field>, IssueKind, usize)]),
+    /// This many rows, whose values the function checks.
+    Values(usize, fn(&LoadedSource)),
 }
 
 struct Case {
@@ -91,12 +99,115 @@ fn merged_and_formula_xlsx() -> Vec<u8> {
     workbook.save_to_buffer().expect("a workbook")
 }
 
+/// Two rows of the header's columns as a typed batch.
+fn two_rows() -> RecordBatch {
+    RecordBatch::try_from_iter([
+        ("编号", Arc::new(StringArray::from(vec!["1", "2"])) as ArrayRef),
+        ("姓名", Arc::new(StringArray::from(vec!["张伟", "李娜"])) as ArrayRef),
+        (
+            "身份证号",
+            Arc::new(StringArray::from(vec!["11010519491231002X", "110105198001010024"]))
+                as ArrayRef,
+        ),
+        ("出生日期", Arc::new(StringArray::from(vec!["1949-12-31", "1980-01-01"])) as ArrayRef),
+    ])
+    .expect("a batch")
+}
+
+/// `batch` as Parquet compressed by `compression`.
+fn compressed_parquet(batch: &RecordBatch, compression: Compression) -> Vec<u8> {
+    let props = WriterProperties::builder().set_compression(compression).build();
+    let mut bytes = Vec::new();
+    let mut writer =
+        ArrowWriter::try_new(&mut bytes, batch.schema(), Some(props)).expect("a writer");
+    writer.write(batch).expect("written");
+    writer.close().expect("closed");
+    bytes
+}
+
+/// `batch` as an Arrow IPC file compressed by `compression`.
+fn compressed_arrow(batch: &RecordBatch, compression: CompressionType) -> Vec<u8> {
+    let options =
+        IpcWriteOptions::default().try_with_compression(Some(compression)).expect("a codec");
+    let mut bytes = Vec::new();
+    let mut writer =
+        arrow_ipc::writer::FileWriter::try_new_with_options(&mut bytes, &batch.schema(), options)
+            .expect("a writer");
+    writer.write(batch).expect("written");
+    writer.finish().expect("finished");
+    drop(writer);
+    bytes
+}
+
+/// `two_rows` with a column added.
+fn with_column(name: &str, column: ArrayRef) -> RecordBatch {
+    let batch = two_rows();
+    let mut columns: Vec<(String, ArrayRef)> = batch
+        .schema()
+        .fields()
+        .iter()
+        .zip(batch.columns())
+        .map(|(f, c)| (f.name().clone(), Arc::clone(c)))
+        .collect();
+    columns.push((name.to_owned(), column));
+    RecordBatch::try_from_iter(columns).expect("a batch")
+}
+
+/// Birth dates stored as instants: local midnights in Beijing written as UTC (16:00 the day
+/// before; 15:00 under the summer time of 1986 to 1991).
+fn utc_timestamps() -> Vec<u8> {
+    let seconds = |date: &str, hour_utc: i64| {
+        let date = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").expect("a date");
+        let days = date.signed_duration_since(chrono::NaiveDate::default()).num_days();
+        (days - 1) * 86_400 + hour_utc * 3600
+    };
+    let born =
+        TimestampSecondArray::from(vec![seconds("1949-12-31", 16), seconds("1988-07-01", 15)])
+            .with_timezone("UTC");
+    let batch = two_rows();
+    let columns: Vec<(&str, ArrayRef)> = vec![
+        ("编号", Arc::clone(batch.column(0))),
+        ("姓名", Arc::clone(batch.column(1))),
+        ("身份证号", Arc::clone(batch.column(2))),
+        ("出生日期", Arc::new(born)),
+    ];
+    parquet_bytes(&RecordBatch::try_from_iter(columns).expect("a batch"))
+}
+
+/// A valid ID number that a float64 holds exactly (a multiple of 16 near 1.1 × 10^17): a
+/// float's rounding can make one, and it must not read as valid.
+fn float_exact_valid_id() -> f64 {
+    let id = (110_105_198_001_010_000u64..)
+        .step_by(16)
+        .find(|n| {
+            censuslink_standardize::id::standardize_id(&n.to_string()).status == IdStatus::Valid
+        })
+        .expect("one in a few dozen");
+    id as f64
+}
+
+fn float_ids() -> Vec<u8> {
+    let ids = Float64Array::from(vec![float_exact_valid_id(), 1.10105198001010e17]);
+    let batch = two_rows();
+    let columns: Vec<(&str, ArrayRef)> = vec![
+        ("编号", Arc::clone(batch.column(0))),
+        ("姓名", Arc::clone(batch.column(1))),
+        ("身份证号", Arc::new(ids)),
+        ("出生日期", Arc::clone(batch.column(3))),
+    ];
+    parquet_bytes(&RecordBatch::try_from_iter(columns).expect("a batch"))
+}
+
 fn cases() -> Vec<Case> {
     let xlsx = merged_and_formula_xlsx();
     let parquet = wrongly_typed_parquet();
     let truncated = |bytes: &[u8]| bytes[..bytes.len() / 2].to_vec();
     let format = |format: &'static str| Problem::Format { format, message: String::new() };
-    vec![
+    let compressed = |compression| compressed_parquet(&two_rows(), compression);
+    let all_truncated = |loaded: &LoadedSource| {
+        assert_eq!(loaded.table.id.status, [IdStatus::ExcelTruncated; 2], "float IDs are damaged");
+    };
+    let mut cases = vec![
         Case {
             name: "empty file",
             file: "a.csv",
@@ -105,11 +216,11 @@ fn cases() -> Vec<Case> {
             expect: Expect::Error(Problem::Empty),
         },
         Case {
-            name: "a header and nothing else is a file of no rows",
+            name: "a header and nothing else is an error, as an empty file is",
             file: "a.csv",
             bytes: HEADER.into(),
             source: "",
-            expect: Expect::Rows(0, &[]),
+            expect: Expect::Error(Problem::NoRows),
         },
         Case {
             name: "binary garbage",
@@ -200,7 +311,176 @@ fn cases() -> Vec<Case> {
                 ],
             ),
         },
-    ]
+        Case {
+            name: "a parquet file with a schema and no rows",
+            file: "a.parquet",
+            bytes: parquet_bytes(&two_rows().slice(0, 0)),
+            source: "",
+            expect: Expect::Error(Problem::NoRows),
+        },
+        Case {
+            name: "a workbook with a header and no rows",
+            file: "a.xlsx",
+            bytes: {
+                let mut workbook = rust_xlsxwriter::Workbook::new();
+                let sheet = workbook.add_worksheet();
+                for (col, title) in ["编号", "姓名", "身份证号", "出生日期"].into_iter().enumerate()
+                {
+                    sheet.write_string(0, col as u16, title).expect("written");
+                }
+                workbook.save_to_buffer().expect("a workbook")
+            },
+            source: "",
+            expect: Expect::Error(Problem::NoRows),
+        },
+        Case {
+            name: "parquet compressed with zstd",
+            file: "a.parquet",
+            bytes: compressed(Compression::ZSTD(ZstdLevel::default())),
+            source: "",
+            expect: Expect::Rows(2, &[]),
+        },
+        Case {
+            name: "parquet compressed with gzip",
+            file: "a.parquet",
+            bytes: compressed(Compression::GZIP(GzipLevel::default())),
+            source: "",
+            expect: Expect::Rows(2, &[]),
+        },
+        Case {
+            name: "parquet compressed with lz4",
+            file: "a.parquet",
+            bytes: compressed(Compression::LZ4_RAW),
+            source: "",
+            expect: Expect::Rows(2, &[]),
+        },
+        Case {
+            name: "parquet compressed with brotli",
+            file: "a.parquet",
+            bytes: compressed(Compression::BROTLI(BrotliLevel::default())),
+            source: "",
+            expect: Expect::Rows(2, &[]),
+        },
+        Case {
+            name: "arrow compressed with lz4",
+            file: "a.arrow",
+            bytes: compressed_arrow(&two_rows(), CompressionType::LZ4_FRAME),
+            source: "",
+            expect: Expect::Rows(2, &[]),
+        },
+        Case {
+            name: "arrow compressed with zstd",
+            file: "a.arrow",
+            bytes: compressed_arrow(&two_rows(), CompressionType::ZSTD),
+            source: "",
+            expect: Expect::Rows(2, &[]),
+        },
+        Case {
+            name: "an unmapped struct column",
+            file: "a.parquet",
+            bytes: parquet_bytes(&with_column(
+                "地址",
+                Arc::new(StructArray::from(vec![(
+                    Arc::new(arrow_schema::Field::new("省", arrow_schema::DataType::Utf8, true)),
+                    Arc::new(StringArray::from(vec!["江苏", "江苏"])) as ArrayRef,
+                )])),
+            )),
+            source: "",
+            expect: Expect::Rows(2, &[]),
+        },
+        Case {
+            name: "a mapped list column",
+            file: "a.parquet",
+            bytes: {
+                let batch = two_rows();
+                let list = ListArray::from_iter_primitive::<Int32Type, _, _>(vec![
+                    Some(vec![Some(1)]),
+                    None,
+                ]);
+                let columns: Vec<(&str, ArrayRef)> = vec![
+                    ("编号", Arc::clone(batch.column(0))),
+                    ("姓名", Arc::clone(batch.column(1))),
+                    ("身份证号", Arc::clone(batch.column(2))),
+                    ("出生日期", Arc::new(list)),
+                ];
+                parquet_bytes(&RecordBatch::try_from_iter(columns).expect("a batch"))
+            },
+            source: "",
+            expect: Expect::Error(Problem::NestedColumn { column: "出生日期".into() }),
+        },
+        Case {
+            name: "birth dates as UTC instants of local midnights",
+            file: "a.parquet",
+            bytes: utc_timestamps(),
+            source: "",
+            expect: Expect::Values(2, |loaded| {
+                let born: Vec<String> =
+                    loaded.table.birth_date.iter().flatten().map(ToString::to_string).collect();
+                assert_eq!(born, ["1949-12-31", "1988-07-01"], "the local calendar day");
+            }),
+        },
+        Case {
+            name: "ID numbers that passed through a float64 column",
+            file: "a.parquet",
+            bytes: float_ids(),
+            source: "",
+            expect: Expect::Values(2, all_truncated),
+        },
+        Case {
+            name: "a quoted field full of semicolons does not fool the delimiter sniffer",
+            file: "a.csv",
+            bytes: format!("{HEADER}1,\"张;伟;;;;;\",11010519491231002X,1949-12-31\n{ROWS}")
+                .into_bytes(),
+            source: "",
+            expect: Expect::Values(3, |loaded| {
+                assert_eq!(loaded.table.id.status, [IdStatus::Valid; 3], "columns split on commas");
+            }),
+        },
+        Case {
+            name: "a delimiter the job names",
+            file: "a.txt",
+            bytes: csv("").iter().map(|&b| if b == b',' { b'|' } else { b }).collect(),
+            source: "delimiter = \"|\"",
+            expect: Expect::Values(2, |loaded| {
+                assert_eq!(loaded.table.id.status, [IdStatus::Valid; 2], "columns split on |");
+            }),
+        },
+        Case {
+            name: "an Excel 97-2003 workbook with an ID number as a float cell",
+            file: "a.xls",
+            bytes: std::fs::read(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/people.xls"),
+            )
+            .expect("the fixture"),
+            source: "",
+            expect: Expect::Values(3, |loaded| {
+                let status = &loaded.table.id.status;
+                assert_eq!(status, &[IdStatus::Valid, IdStatus::Valid, IdStatus::ExcelTruncated]);
+            }),
+        },
+    ];
+    cases.push(Case {
+        name: "ID numbers as numeric spreadsheet cells",
+        file: "a.xlsx",
+        bytes: {
+            let mut workbook = rust_xlsxwriter::Workbook::new();
+            let sheet = workbook.add_worksheet();
+            for (col, title) in ["编号", "姓名", "身份证号", "出生日期"].into_iter().enumerate()
+            {
+                sheet.write_string(0, col as u16, title).expect("written");
+            }
+            for (row, id) in [float_exact_valid_id(), 1.10105198001010e17].into_iter().enumerate() {
+                let row = row as u32 + 1;
+                sheet.write_number(row, 0, f64::from(row)).expect("written");
+                sheet.write_string(row, 1, "张伟").expect("written");
+                sheet.write_number(row, 2, id).expect("written");
+            }
+            workbook.save_to_buffer().expect("a workbook")
+        },
+        source: "",
+        expect: Expect::Values(2, all_truncated),
+    });
+    cases
 }
 
 #[test]
@@ -234,6 +514,10 @@ fn bad_input_gives_an_error_or_counted_row_issues() {
                 let mut expected = issues.to_vec();
                 expected.sort();
                 assert_eq!(counted, expected, "{}: row issues", case.name);
+            }
+            (Ok(loaded), Expect::Values(rows, check)) => {
+                assert_eq!(loaded.n_rows(), rows, "{}: rows", case.name);
+                check(&loaded);
             }
             (Err(err), _) => panic!("{}: unexpected error {err}", case.name),
             (Ok(loaded), Expect::Error(_)) => {

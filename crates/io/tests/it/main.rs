@@ -46,7 +46,7 @@ impl Fixture {
 
 fn source_job(path: &str, extra: &str, fields: &str) -> String {
     format!(
-        "{JOB_HEAD}[[source]]\nname = \"s\"\nrole = \"hukou\"\npath = \"{path}\"\n{extra}\n[source.fields]\n{fields}\n"
+        "{JOB_HEAD}[[source]]\nname = \"s\"\nrole = \"census\"\npath = \"{path}\"\n{extra}\n[source.fields]\n{fields}\n"
     )
 }
 
@@ -64,9 +64,43 @@ fn job_errors_name_the_file_and_the_key() {
     };
     check(&format!("{JOB_HEAD}colour = 1\n"), "unknown key `colour`; the keys here are: ");
     check(
-        &source_job("a.csv", "delimiter = \";\"", "name = \"姓名\""),
-        "line 6: unknown key `delimiter`",
+        &source_job("a.csv", "separator = \";\"", "name = \"姓名\""),
+        "line 6: unknown key `separator`",
     );
+    check(
+        &source_job("a.csv", "delimiter = \";;\"", "name = \"姓名\""),
+        "`source.s.delimiter`: the delimiter is one ASCII character",
+    );
+    check(
+        &source_job("a.parquet", "delimiter = \";\"", "name = \"姓名\""),
+        "`source.s.delimiter`: only csv files have a delimiter",
+    );
+    check(
+        &format!("{JOB_HEAD}timezone = \"Mars/Olympus\"\n"),
+        "`timezone`: `Mars/Olympus` is not a time zone name",
+    );
+    // A path that leaves the job's folder is refused before anything is read, so that no
+    // line of the file is ever shown.
+    check(
+        &source_job("../../etc/passwd", "format = \"csv\"", "name = \"姓名\""),
+        "`source.s.path`: `../../etc/passwd` leads out of the job file's folder",
+    );
+    check(
+        &source_job("/etc/passwd", "format = \"csv\"", "name = \"姓名\""),
+        "`source.s.path`: `/etc/passwd` leads out of the job file's folder",
+    );
+    check(&source_job("普查_*.csv", "", "name = \"姓名\""), "no file matches `普查_*.csv`");
+    // A second census, or a second source of one role and layout, must be files of one source.
+    let twice = |role: &str, fields: &str| {
+        format!(
+            "{}[[source]]\nname = \"t\"\nrole = \"{role}\"\npath = \"b.csv\"\n[source.fields]\n{fields}\n",
+            source_job("a.csv", "", "name = \"姓名\"")
+        )
+    };
+    check(&twice("census", "id_number = \"证件\""), "`source.t.role`: census like source s");
+    let hukou =
+        |fields: &str| twice("hukou", fields).replacen("role = \"census\"", "role = \"hukou\"", 1);
+    check(&hukou("name = \"姓名\""), "`source.t.role`: hukou like source s, with the same mapping");
     check(
         &source_job("a.csv", "", "nickname = \"姓名\""),
         "`source.s.fields.nickname`: not a canonical field",
@@ -99,7 +133,61 @@ fn job_errors_name_the_file_and_the_key() {
         "codes map sex, ethnicity",
     );
     check("reference_moment = \"2020-11-01T08:00:00\"\n", "a moment at 00:00");
+    check("reference_moment = 2020-11-01T08:00:00\n", "a moment at 00:00");
     check(&format!("{JOB_HEAD}lang = \"fr\"\n"), "`fr` is not zh or en");
+}
+
+#[test]
+fn files_of_one_source_are_read_one_after_another_and_rows_numbered_on() {
+    let fixture = Fixture::new();
+    let header = "编号,姓名,身份证号\n";
+    fixture.file(
+        "普查_1.csv",
+        format!("{header}1,张伟,11010519491231002X\n2,李娜,110105198001010024\n"),
+    );
+    // The second file's second row has a field too many: its row number follows the first
+    // file's rows.
+    fixture.file("普查_2.csv", format!("{header}3,王芳,\n4,赵敏,,x\n"));
+    fixture.file("other.csv", format!("{header}5,孙丽,\n"));
+    let fields = "name = \"姓名\"\nid_number = \"身份证号\"";
+    let job = format!(
+        "reference_moment = 2020-11-01T00:00:00\n[[source]]\nname = \"s\"\nrole = \"census\"\n\
+         path = [\"普查_*.csv\", \"other.csv\"]\nkey = \"编号\"\n[source.fields]\n{fields}\n"
+    );
+    let job_parsed =
+        fixture.parse(&job).expect("a valid job, its moment written as a TOML datetime");
+    assert_eq!(job_parsed.reference_date, PartialDate::new(2020, 11, 1).expect("a date"));
+    let loaded = fixture.load(&job).expect("readable");
+    assert_eq!(loaded.rows_read, 5);
+    assert_eq!(loaded.table.row, [1, 2, 3, 4, 5]);
+    assert_eq!(
+        loaded.table.record_id.iter().collect::<Vec<_>>(),
+        ["1", "2", "3", "4", "5"].map(Some)
+    );
+    assert_eq!(loaded.issues, [RowIssue { row: 4, field: None, kind: IssueKind::WrongFieldCount }]);
+
+    // A file of another layout, a file with no rows, and a key on two rows are errors.
+    fixture.file("other.csv", "编号,名字,身份证号\n5,孙丽,\n");
+    match fixture.load(&job) {
+        Err(Error::Malformed { path, problem: Problem::HeaderDiffers { first } }) => {
+            assert!(path.ends_with("other.csv") && first.ends_with("普查_1.csv"));
+        }
+        other => panic!("expected HeaderDiffers, got {other:?}"),
+    }
+    fixture.file("other.csv", header);
+    match fixture.load(&job) {
+        Err(Error::Malformed { path, problem: Problem::NoRows }) => {
+            assert!(path.ends_with("other.csv"))
+        }
+        other => panic!("expected NoRows, got {other:?}"),
+    }
+    fixture.file("other.csv", format!("{header}1,孙丽,\n2,周军,\n2,吴刚,\n"));
+    match fixture.load(&job) {
+        Err(Error::DuplicateKeys { key, n_repeated, n_rows, .. }) => {
+            assert_eq!((key.as_str(), n_repeated, n_rows), ("source.s.key", 2, 3));
+        }
+        other => panic!("expected DuplicateKeys, got {other:?}"),
+    }
 }
 
 #[test]
@@ -112,10 +200,10 @@ fn job_paths_are_relative_to_the_job_file_and_formats_follow_extensions() {
         ))
         .expect("a valid job");
     assert_eq!(job.reference_date, PartialDate::new(2020, 11, 1).expect("a date"));
-    assert_eq!(job.sources[0].path, fixture.folder.path().join("a.xlsx"));
+    assert_eq!(job.sources[0].paths, [fixture.folder.path().join("a.xlsx")]);
     assert_eq!(job.sources[0].format, censuslink_io::Format::Xlsx);
     assert_eq!(job.sources[1].format, censuslink_io::Format::Parquet);
-    assert_eq!(job.sources[1].path, fixture.folder.path().join("sub/d.PARQUET"));
+    assert_eq!(job.sources[1].paths, [fixture.folder.path().join("sub/d.PARQUET")]);
     assert_eq!(job.sources[0].missing, censuslink_io::DEFAULT_MISSING.map(String::from));
 }
 
@@ -605,7 +693,7 @@ fn written_tables_read_back_in_every_format() {
         sheet: "出生登记".to_owned(),
         title: title.map(str::to_owned),
     };
-    let csv_in = |encoding, bom| Export::Csv { encoding, bom };
+    let csv_in = |encoding, bom| Export::Csv { encoding, bom, guard_formulas: false };
     let cases = [
         ("utf8.csv", csv_in(Encoding::Utf8, false), "encoding = \"utf-8\"", &csv),
         ("bom.csv", csv_in(Encoding::Utf8, true), "", &csv),
@@ -654,7 +742,7 @@ fn written_tables_read_back_in_every_format() {
 fn written_tables_are_the_same_bytes_every_time() {
     let fixture = Fixture::new();
     let exports = [
-        ("a.csv", Export::Csv { encoding: Encoding::Gb18030, bom: false }),
+        ("a.csv", Export::Csv { encoding: Encoding::Gb18030, bom: false, guard_formulas: false }),
         ("a.xlsx", Export::Xlsx { sheet: "户籍".to_owned(), title: Some("户籍人口".to_owned()) }),
         ("a.parquet", Export::Parquet),
         ("a.arrow", Export::Arrow),
@@ -688,7 +776,7 @@ fn a_character_outside_gbk_is_an_error_naming_the_column_and_row_not_the_value()
             Values::Text(vec![Some("张伟".to_owned()), Some(name.to_owned()), None]);
         let fixture = Fixture::new();
         let path = fixture.folder.path().join("gbk.csv");
-        let gbk = Export::Csv { encoding: Encoding::Gbk, bom: false };
+        let gbk = Export::Csv { encoding: Encoding::Gbk, bom: false, guard_formulas: false };
         let err = censuslink_io::write_table(&path, &gbk, &table).expect_err("not GBK");
         match &err {
             Error::Unencodable { path: err_path, column, row, encoding } => {
@@ -706,7 +794,8 @@ fn a_character_outside_gbk_is_an_error_naming_the_column_and_row_not_the_value()
         assert!(!message.contains(name) && !message.contains(&name[3..]), "{message}");
         assert!(!path.exists(), "a file cut short is removed");
 
-        let gb18030 = Export::Csv { encoding: Encoding::Gb18030, bom: false };
+        let gb18030 =
+            Export::Csv { encoding: Encoding::Gb18030, bom: false, guard_formulas: false };
         censuslink_io::write_table(&fixture.folder.path().join("gb.csv"), &gb18030, &table)
             .expect("GB18030 holds all of Unicode");
         let (_, rows) = read_back(&fixture, "gb.csv", "encoding = \"gb18030\"");
@@ -718,7 +807,7 @@ fn a_character_outside_gbk_is_an_error_naming_the_column_and_row_not_the_value()
     table.columns[2].values = Values::Text(vec![None, None, Some("\u{E5E5}".to_owned())]);
     let fixture = Fixture::new();
     let path = fixture.folder.path().join("gb.csv");
-    let gb18030 = Export::Csv { encoding: Encoding::Gb18030, bom: false };
+    let gb18030 = Export::Csv { encoding: Encoding::Gb18030, bom: false, guard_formulas: false };
     match censuslink_io::write_table(&path, &gb18030, &table) {
         Err(Error::Unencodable { column, row: Some(3), encoding: "gb18030", .. }) => {
             assert_eq!(column, "住址");
@@ -731,7 +820,7 @@ fn a_character_outside_gbk_is_an_error_naming_the_column_and_row_not_the_value()
     table.columns[2].header = "住址😀".to_owned();
     let fixture = Fixture::new();
     let path = fixture.folder.path().join("gbk.csv");
-    let gbk = Export::Csv { encoding: Encoding::Gbk, bom: false };
+    let gbk = Export::Csv { encoding: Encoding::Gbk, bom: false, guard_formulas: false };
     let err = censuslink_io::write_table(&path, &gbk, &table).expect_err("not GBK");
     match &err {
         Error::Unencodable { column, row: None, .. } => assert_eq!(column, "住址😀"),
