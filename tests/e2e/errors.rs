@@ -142,6 +142,81 @@ fn cases() -> Vec<Case> {
                    complete?",
         },
         Case {
+            name: "no census source",
+            files: files(CENSUS.as_bytes()),
+            job: format!("reference_moment = \"2020-11-01\"\n[[source]]\n{HUKOU_SOURCE}\n"),
+            code: 2,
+            line: "错误：作业文件 {dir}/job.toml：`source`：作业没有 role = \"census\" 的数据源；\
+                   普查数据须作为一个数据源列出",
+        },
+        Case {
+            name: "the census as two sources",
+            files: files(CENSUS.as_bytes()),
+            job: job(
+                "",
+                CENSUS_SOURCE,
+                &CENSUS_SOURCE.replace("name = \"census\"", "name = \"census_2\""),
+            ),
+            code: 2,
+            line: "错误：作业文件 {dir}/job.toml：`source.census_2.role`：与数据源 census 同为 \
+                   census（普查只能有一个数据源）：同一格式的多个文件请写在一个数据源的 path 中\
+                   （path = [\"a.csv\", \"b.csv\"] 或 \"普查_*.csv\"）",
+        },
+        Case {
+            name: "a key on several rows",
+            files: files(CENSUS.as_bytes()),
+            job: job("", &CENSUS_SOURCE.replace("key = \"编号\"", "key = \"性别\""), HUKOU_SOURCE),
+            code: 2,
+            line: "错误：作业文件 {dir}/job.toml：`source.census.key`：{dir}/census.csv 中有 2 个\
+                   记录编号重复（多出 2 行），不能唯一标识记录；请选能唯一标识每行的列，或删去 key \
+                   用行号",
+        },
+        Case {
+            name: "an ID number as the key",
+            files: files(CENSUS.as_bytes()),
+            job: job(
+                "lang = \"en\"",
+                &CENSUS_SOURCE.replace("key = \"编号\"", "key = \"公民身份号码\""),
+                HUKOU_SOURCE,
+            ),
+            code: 2,
+            line: "error: job file {dir}/job.toml: `source.census.key`: the record keys of \
+                   {dir}/census.csv are ID numbers, which the lists and worklists would show \
+                   whole; choose another key column, or remove `key` to use row numbers",
+        },
+        Case {
+            name: "a file without its header row",
+            files: files(CENSUS.lines().skip(1).collect::<Vec<_>>().join("\n").as_bytes()),
+            job: standard.clone(),
+            code: 2,
+            line: "错误：作业文件 {dir}/job.toml：`source.census.fields.name`：\
+                   {dir}/census.csv 中没有 `姓名` 列；作为表头读取的第 1 行（5 列）不含作业映射\
+                   的任何列，看起来是数据行：文件是否缺少表头行，或 header_row 设错？",
+        },
+        Case {
+            name: "a path out of the job's folder",
+            files: files(CENSUS.as_bytes()),
+            job: job("", &CENSUS_SOURCE.replace("census.csv", "../../etc/passwd"), HUKOU_SOURCE),
+            code: 2,
+            line: "错误：作业文件 {dir}/job.toml：`source.census.path`：`../../etc/passwd` 在作业\
+                   文件所在文件夹之外；数据文件须放在作业文件的文件夹或其子文件夹中",
+        },
+        Case {
+            name: "a header and no rows",
+            files: files(CENSUS.lines().next().expect("a header").as_bytes()),
+            job: standard.clone(),
+            code: 2,
+            line: "错误：{dir}/census.csv：只有表头，没有数据行；导出是否完整？不需要此数据源就从\
+                   作业中删去",
+        },
+        Case {
+            name: "the reference moment unquoted, as a TOML datetime",
+            files: files(CENSUS.as_bytes()),
+            job: standard.replace("\"2020-11-01T00:00:00\"", "2020-11-01T00:00:00"),
+            code: 0,
+            line: "",
+        },
+        Case {
             name: "a column of garbage",
             files: files(garbage_dates.as_bytes()),
             job: standard,
@@ -172,7 +247,8 @@ fn each_bad_input_gets_its_one_line_in_the_jobs_language() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         let expected = case.line.replace("{dir}", &display(dir));
         assert_eq!(output.status.code(), Some(case.code), "{}: {stderr}", case.name);
-        assert_eq!(stderr.lines().collect::<Vec<_>>(), [expected.as_str()], "{}", case.name);
+        let expected: Vec<&str> = expected.lines().collect();
+        assert_eq!(stderr.lines().collect::<Vec<_>>(), expected, "{}", case.name);
         assert!(output.stdout.is_empty(), "{}: --quiet prints nothing", case.name);
         // No value of the data in any message: names and ID numbers of the fixture.
         for value in ["张伟", "李娜", "11010519491231002X", "见备注"] {

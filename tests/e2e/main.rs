@@ -4,6 +4,7 @@
 mod analyst;
 mod browser;
 mod errors;
+mod hostile;
 mod init;
 mod tidy;
 mod trust;

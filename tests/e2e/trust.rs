@@ -41,34 +41,87 @@ fn sample_secrets() -> Vec<String> {
 }
 
 #[test]
-fn nothing_a_run_prints_names_a_person() {
+fn nothing_any_command_prints_names_a_person() {
     let out = tempfile::tempdir().expect("a temporary folder");
     let truth = repo_path("sample-data/truth");
+    // init writes its job beside copies of the extracts (a job names files in its own folder);
+    // a copy of the census without its header row must be refused without a value shown.
+    let copies = tempfile::tempdir().expect("a temporary folder");
+    let extracts = ["census.csv", "hukou.csv", "birth.xlsx", "death.parquet", "school.arrow"];
+    for file in extracts.iter().chain(&["insurance.csv"]) {
+        std::fs::copy(repo_path("sample-data").join(file), copies.path().join(file))
+            .expect("copied");
+    }
+    let census = std::fs::read(copies.path().join("census.csv")).expect("the census");
+    let first_line = census.iter().position(|&b| b == b'\n').expect("a header line") + 1;
+    std::fs::write(copies.path().join("headerless.csv"), &census[first_line..]).expect("writable");
+    let key = copies.path().join("key");
+    std::fs::write(&key, [7u8; 32]).expect("writable");
     let mut printed = String::new();
-    let (out, truth) = (out.path().as_os_str(), truth.as_os_str());
-    let commands: [&[&std::ffi::OsStr]; 4] = [
-        &["run".as_ref(), "--verbose".as_ref(), "--out".as_ref(), out],
-        &["--lang".as_ref(), "en".as_ref(), "run".as_ref(), "-v".as_ref(), "--out".as_ref(), out],
-        &["profile".as_ref()],
-        &["evaluate".as_ref(), "--truth".as_ref(), truth, "--out".as_ref(), out],
-    ];
-    for args in commands {
+    let mut run = |args: &[&std::ffi::OsStr], codes: &[i32]| {
         let output = censuslink()
             .current_dir(repo_path(""))
             .env("RUST_BACKTRACE", "1")
             .args(args)
             .output()
             .expect("runs");
-        assert!(matches!(output.status.code(), Some(0 | 1)), "{args:?}: {output:?}");
+        let code = output.status.code().expect("an exit code");
+        assert!(codes.contains(&code), "{args:?}: {output:?}");
         printed.push_str(&String::from_utf8_lossy(&output.stdout));
         printed.push_str(&String::from_utf8_lossy(&output.stderr));
-    }
-    // The verbose run said something of every link.
+    };
+    let (out_os, truth) = (out.path().as_os_str(), truth.as_os_str());
+    let os = |text: &'static str| -> &std::ffi::OsStr { text.as_ref() };
+    run(&[os("run"), os("--verbose"), os("--out"), out_os], &[0, 1]);
+    run(&[os("--lang"), os("en"), os("run"), os("-v"), os("--out"), out_os], &[0, 1]);
+    run(&[os("profile")], &[0, 1]);
+    run(&[os("evaluate"), os("--truth"), truth, os("--out"), out_os], &[0, 1]);
+    // explain, on a duplicate candidate of the run and on two records.
+    let duplicates = std::fs::read_to_string(out.path().join("duplicates.csv")).expect("a list");
+    let candidate =
+        duplicates.lines().nth(1).expect("a duplicate").split(',').next().expect("an id");
+    let candidate = candidate.to_owned();
+    run(&[os("explain"), os("--out"), out_os, os("--candidate"), candidate.as_ref()], &[0]);
+    run(
+        &[os("explain"), os("--out"), out_os, os("--candidate"), candidate.as_ref(), os("--json")],
+        &[0],
+    );
+    let init_files: Vec<PathBuf> = extracts.iter().map(|f| copies.path().join(f)).collect();
+    let job = copies.path().join("job.toml");
+    let mut init: Vec<&std::ffi::OsStr> = vec![os("init")];
+    init.extend(init_files.iter().map(|f| f.as_os_str()));
+    init.extend([os("--out"), job.as_os_str()]);
+    run(&init, &[0]);
+    let headerless = copies.path().join("headerless.csv");
+    let refused = copies.path().join("refused.toml");
+    run(&[os("init"), headerless.as_os_str(), os("--out"), refused.as_os_str()], &[2]);
+    assert!(!refused.exists(), "no job is written for a file without a header");
+    let pseudonymized = out.path().join("pseudonymized");
+    run(
+        &[
+            os("pseudonymize"),
+            os("sample-data/job.toml"),
+            os("--key-file"),
+            key.as_os_str(),
+            os("--out"),
+            pseudonymized.as_os_str(),
+        ],
+        &[0],
+    );
+    // The verbose run said something of every link; init and explain spoke.
     assert!(printed.contains("census ↔ hukou: 先验匹配概率") && printed.contains("prior"));
+    assert!(printed.contains("censuslink run") && printed.contains("模型"));
     let secrets = sample_secrets();
     assert!(secrets.len() > 40_000, "{} values", secrets.len());
     let leaked: Vec<&String> = secrets.iter().filter(|s| printed.contains(s.as_str())).collect();
     assert!(leaked.is_empty(), "{} values printed, the first {:?}", leaked.len(), leaked.first());
+    // The job init wrote is the owner's alone.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&job).expect("the job").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the job file's mode");
+    }
 }
 
 /// Every file under `folder` but the run's timings, by path relative to it.
@@ -287,4 +340,174 @@ fn a_million_rows_of_one_name_are_a_reported_skew_not_a_hang() {
         rules.iter().find(|r| r["rule"] == "name reading and birth month").expect("the name rule");
     assert!(name_rule["capped_blocks"].as_u64().is_some_and(|n| n > 0), "{name_rule}");
     assert_eq!(name_rule["pairs"], 0, "{name_rule}");
+}
+
+#[test]
+fn a_run_never_deletes_a_file_it_did_not_write() {
+    let root = tempfile::tempdir().expect("a temporary folder");
+    let job = repo_path("sample-data/job.toml");
+    let run = |out: &Path| {
+        censuslink().args(["run", "--quiet", "--out"]).arg(out).arg(&job).output().expect("runs")
+    };
+    let refused = |out: &Path, expected: &str| {
+        let output = run(out);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{}: {stderr}", out.display());
+        assert!(stderr.contains(expected), "{}: {stderr}", out.display());
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    };
+
+    // A folder of the user's own files.
+    let notes = root.path().join("notes");
+    std::fs::create_dir(&notes).expect("a folder");
+    std::fs::write(notes.join("thesis.docx"), "x").expect("writable");
+    refused(&notes, "已有 1 个不是 censuslink 写的文件");
+    assert_eq!(std::fs::read_to_string(notes.join("thesis.docx")).expect("kept"), "x");
+    assert!(!root.path().join(".notes.partial").exists(), "nothing staged");
+
+    // A file.
+    let file = root.path().join("out.txt");
+    std::fs::write(&file, "y").expect("writable");
+    refused(&file, "是一个文件，不是文件夹");
+    assert_eq!(std::fs::read_to_string(&file).expect("kept"), "y");
+    assert!(!root.path().join(".out.txt.partial").exists());
+
+    // A symbolic link, to a folder of the user's.
+    #[cfg(unix)]
+    {
+        let link = root.path().join("link");
+        std::os::unix::fs::symlink(&notes, &link).expect("a link");
+        refused(&link, "是符号链接");
+        assert!(notes.join("thesis.docx").exists());
+    }
+
+    // A staging folder's name taken by the user's own folder.
+    let out = root.path().join("out");
+    let staged = root.path().join(".out.partial");
+    std::fs::create_dir(&staged).expect("a folder");
+    std::fs::write(staged.join("mine.txt"), "z").expect("writable");
+    refused(&out, "不是 censuslink 留下的临时文件夹");
+    assert!(staged.join("mine.txt").exists());
+    std::fs::remove_dir_all(&staged).expect("removed");
+
+    // An empty folder, then the previous output it became, are replaced.
+    std::fs::create_dir(&out).expect("a folder");
+    assert!(matches!(run(&out).status.code(), Some(0 | 1)));
+    assert!(out.join(".censuslink-output").exists() && out.join("missing.csv").exists());
+    assert!(matches!(run(&out).status.code(), Some(0 | 1)));
+
+    // A mount point, where this machine lets a test make one (as root, with tmpfs).
+    let mount = root.path().join("mnt");
+    std::fs::create_dir(&mount).expect("a folder");
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "tmpfs"])
+        .arg(&mount)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if mounted {
+        let result = run(&mount);
+        let _ = std::process::Command::new("umount").arg(&mount).status();
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert_eq!(result.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("是挂载点"), "{stderr}");
+        assert!(!root.path().join(".mnt.partial").exists(), "the staging folder is gone");
+    } else {
+        eprintln!(
+            "a_run_never_deletes_a_file_it_did_not_write: no tmpfs mount here; the mount point case is not run"
+        );
+    }
+}
+
+/// Spreadsheet formulas an extract might carry, in record keys and addresses.
+const FORMULAS: [&str; 5] = ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "=1+1"];
+
+#[test]
+fn no_csv_the_analyst_opens_holds_a_formula() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let ids = [
+        "11010519491231002X",
+        "110105198001010024",
+        "110105199002020042",
+        "110105197503030039",
+        "110105200003030061",
+    ];
+    let names = ["张伟", "李娜", "王芳", "刘强", "赵敏"];
+    let mut census = String::from("编号,姓名,公民身份号码,地址\n");
+    let mut hukou = String::from("户号,姓名,公民身份号码,户籍地址\n");
+    let quoted = |text: &str| format!("\"{}\"", text.replace('"', "\"\""));
+    for (k, formula) in FORMULAS.iter().enumerate() {
+        // The first three are enumerated; the last two are missing candidates.
+        if k < 3 {
+            census.push_str(&format!(
+                "{},{},{},{}\n",
+                quoted(formula),
+                names[k],
+                ids[k],
+                quoted(formula)
+            ));
+        }
+        hukou.push_str(&format!(
+            "{},{},{},{}\n",
+            quoted(&format!("{formula}{k}")),
+            names[k],
+            ids[k],
+            quoted(formula)
+        ));
+    }
+    std::fs::write(folder.path().join("census.csv"), census).expect("writable");
+    std::fs::write(folder.path().join("hukou.csv"), hukou).expect("writable");
+    std::fs::write(
+        folder.path().join("job.toml"),
+        "reference_moment = \"2020-11-01\"\n\
+         [[source]]\nname = \"census\"\nrole = \"census\"\npath = \"census.csv\"\nkey = \"编号\"\n\
+         fields = { name = \"姓名\", id_number = \"公民身份号码\", residence_address = \"地址\" }\n\
+         [[source]]\nname = \"hukou\"\nrole = \"hukou\"\npath = \"hukou.csv\"\nkey = \"户号\"\n\
+         fields = { name = \"姓名\", id_number = \"公民身份号码\", hukou_address = \"户籍地址\" }\n",
+    )
+    .expect("writable");
+    let out = tempfile::tempdir().expect("a temporary folder");
+    let out = out.path().join("out");
+    let output = censuslink()
+        .args(["run", "--quiet", "--out"])
+        .arg(&out)
+        .arg(folder.path().join("job.toml"))
+        .output()
+        .expect("runs");
+    assert!(matches!(output.status.code(), Some(0 | 1)), "{output:?}");
+
+    let mut n_cells = 0;
+    let mut n_guarded = 0;
+    for path in files_under(&out).into_iter().filter(|p| p.extension().is_some_and(|e| e == "csv"))
+    {
+        let text = std::fs::read_to_string(&path).expect("UTF-8");
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
+        for record in reader.records() {
+            for cell in record.expect("a record").iter() {
+                n_cells += 1;
+                let is_number = cell.parse::<f64>().is_ok();
+                assert!(
+                    is_number || !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    "{}: a cell a spreadsheet would run: {cell}",
+                    path.display()
+                );
+                n_guarded += usize::from(
+                    cell.starts_with('\'') && FORMULAS.iter().any(|f| cell[1..].starts_with(f)),
+                );
+            }
+        }
+    }
+    // The payloads reached the lists (keys in links, addresses and keys in missing), guarded.
+    assert!(n_cells > 20 && n_guarded >= 8, "{n_guarded} guarded of {n_cells} cells");
+    let missing = std::fs::read_to_string(out.join("missing.csv")).expect("the list");
+    assert!(missing.contains("'@SUM(A1)"), "{missing}");
+
+    // Worklist cells are strings, never formulas.
+    for book in files_under(&out.join("worklists")) {
+        use calamine::Reader;
+        let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(&book).expect("a workbook");
+        for sheet in workbook.sheet_names() {
+            let formulas = workbook.worksheet_formula(&sheet).expect("a sheet");
+            assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "{}", book.display());
+        }
+    }
 }

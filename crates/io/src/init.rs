@@ -555,9 +555,6 @@ fn xlsx_sheet_and_header_row(path: &Path) -> Result<(String, Vec<String>, u64, b
     Ok((sheet, sheets, header_row, is_data_like))
 }
 
-/// Whether `text` holds six digits in a row, as ID numbers, codes and dates do and headers
-/// do not (the rule the loader uses to tell a data row read as the header).
-
 /// A file's header and the first rows of its columns.
 struct Sample {
     header: Vec<String>,

@@ -449,6 +449,26 @@ mod tests {
     }
 
     #[test]
+    fn a_block_over_the_cap_leaves_its_pairs_to_the_later_rules() {
+        // Five records share a placeholder ID (10 pairs, over a cap of 3); two of them are one
+        // person by name and year, and the name rule must still make that pair.
+        let ids = [Some("p"); 5];
+        let names = [Some("x"), Some("x"), Some("y"), Some("z"), Some("w")];
+        let records = Records::new(Mode::Dedupe, 5)
+            .text("id", ids.into_iter())
+            .text("name", names.into_iter());
+        let rules = [rule("id", &["id"]), rule("name", &["name"])];
+        let blocking = Blocking::new(&records, &rules).expect("valid rules");
+        let (pairs, stats) = collect(&blocking, 3);
+        assert_eq!(pairs, [(0, 1)]);
+        assert_eq!((stats[0].capped_blocks, stats[0].capped_pairs, stats[1].pairs), (1, 10, 1));
+        // Within the cap, the ID rule makes every pair and the name rule none.
+        let (pairs, stats) = collect(&blocking, 100);
+        assert_eq!(pairs.len(), 10);
+        assert_eq!(stats[1].pairs, 0);
+    }
+
+    #[test]
     fn unknown_features_and_parts_are_refused() {
         let records = Records::new(Mode::Dedupe, 1).text("n", [Some("x")].into_iter());
         let error = Blocking::new(&records, &[rule("r", &["m"])]).expect_err("no feature m");

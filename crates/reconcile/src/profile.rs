@@ -103,8 +103,8 @@ pub enum FindingKind {
         largest_block: u64,
     },
     /// The reference moment lies over a year after every event date of the registers
-    /// (births, deaths), or over three years after the latest birth date of any record: it is
-    /// probably not the census's. `count` and `of` are 0.
+    /// (births, deaths), or over three years after the latest birth date of any record (among
+    /// a thousand records or more): it is probably not the census's. `count` and `of` are 0.
     ReferenceAfterRecords {
         /// The latest date found, ISO.
         latest: String,
@@ -319,9 +319,15 @@ fn reference_finding(
     // Extracts taken at enumeration hold events up to the moment, and a district's records
     // births up to it: a year past the last event, or three past the last birth, is no census
     // moment for them.
+    // A thousand people have about ten births a year (a crude birth rate of 1 %): among fewer,
+    // the latest birth date says little of the moment.
+    let n_born: usize =
+        sources.iter().map(|(_, l)| l.table.birth_date.iter().flatten().count()).sum();
     let (days, source, is_event) = match (latest(|t| &t.event_date), latest(|t| &t.birth_date)) {
         (Some((days, source)), _) if reference_days > days + 366 => (days, source, true),
-        (_, Some((days, source))) if reference_days > days + 3 * 366 => (days, source, false),
+        (_, Some((days, source))) if n_born >= 1000 && reference_days > days + 3 * 366 => {
+            (days, source, false)
+        }
         _ => return None,
     };
     let latest =
