@@ -50,9 +50,12 @@ pub(crate) fn init(args: &InitArgs, lang: Lang) -> anyhow::Result<()> {
             source.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", ");
         let (name, role, format, n_fields) =
             (&source.name, source.role, source.format.as_str(), source.n_fields);
-        let key = match &source.key {
-            Some(column) => lang.pick(format!("键 {column}"), format!("key {column}")),
-            None => lang.pick("以行号为键".into(), "keyed by row number".into()),
+        let key = match source.key.as_slice() {
+            [] => lang.pick("以行号为键".into(), "keyed by row number".into()),
+            columns => {
+                let columns = columns.join(" + ");
+                lang.pick(format!("键 {columns}"), format!("key {columns}"))
+            }
         };
         let n_guesses = source.n_guesses;
         println!(

@@ -89,6 +89,10 @@ struct SynthArgs {
     /// A factor on every error rate: 1 for the documented rates, 0 for no recording errors.
     #[arg(long, default_value_t = 1.0)]
     error_scale: f64,
+    /// The census file's layout: `census2020` (the 7th census's short form, as the offices
+    /// hold it) or `classic` (one key, whole region codes).
+    #[arg(long, default_value = "census2020", value_parser = parse_layout)]
+    layout: censuslink_synth::Layout,
     /// The folder to write into; created if absent.
     #[arg(long)]
     out: PathBuf,
@@ -222,6 +226,37 @@ fn evaluate(args: &EvaluateArgs) -> anyhow::Result<()> {
             "missing candidates in their true enumeration area: {} of {} ({:.5}), {} in another",
             located.in_true_area, located.candidates, located.share, located.elsewhere
         );
+        let detail = &evaluation.missing_detail;
+        for tier in &detail.tiers {
+            println!(
+                "missing tier {}: {} candidates, {} omitted residents (precision {:.5})",
+                tier.tier, tier.reported, tier.correct, tier.precision
+            );
+        }
+        let at =
+            |precision: Option<f64>| precision.map_or("not reached".into(), |p| format!("{p:.5}"));
+        println!(
+            "missing, ranked by evidence: precision {} at 70 % and {} at 95 % recall of the \
+             findable; recall {:.5} of all {} omitted",
+            at(detail.precision_at_70),
+            at(detail.precision_at_95),
+            detail.recall_of_all,
+            detail.omitted
+        );
+        let coverage = evaluation.coverage;
+        match (coverage.estimate, coverage.low, coverage.high, coverage.relative_error) {
+            (Some(estimate), Some(low), Some(high), Some(error)) => println!(
+                "coverage: estimate {estimate:.1} [{low:.1}, {high:.1}] for {} true usual \
+                 residents: error {:+.3} %, interval {} the truth",
+                coverage.true_residents,
+                error * 100.0,
+                if coverage.holds_truth == Some(true) { "holds" } else { "misses" }
+            ),
+            _ => println!(
+                "coverage: no estimate for {} true usual residents",
+                coverage.true_residents
+            ),
+        }
         println!();
         println!("evaluation: {}", args.out.join("evaluation.json").display());
     }
@@ -239,6 +274,7 @@ fn synth(args: &SynthArgs, lang: Lang) -> anyhow::Result<()> {
         persons: args.persons,
         seed: args.seed,
         error_scale: args.error_scale,
+        layout: args.layout,
     };
     let district = censuslink_synth::generate(&config);
     let written = district.write(&args.out)?;
@@ -251,6 +287,14 @@ fn synth(args: &SynthArgs, lang: Lang) -> anyhow::Result<()> {
         println!("{}{}", lang.pick("模拟区县：", "district: "), args.out.display());
     }
     Ok(())
+}
+
+/// A `--layout` value.
+fn parse_layout(text: &str) -> Result<censuslink_synth::Layout, String> {
+    text.parse().map_err(|()| {
+        let names: Vec<&str> = censuslink_synth::Layout::ALL.iter().map(|l| l.as_str()).collect();
+        format!("one of {}", names.join(", "))
+    })
 }
 
 /// `text` padded to `width` terminal columns (a Chinese character takes two), left-aligned.

@@ -74,7 +74,7 @@ fn a_census_in_two_files_is_one_source_and_gives_the_same_lists() {
         text.replacen("path = \"census.csv\"", "path = \"普查_*.csv\"", 1)
     });
     let rows = census_rows(folder.path());
-    let area = rows[0].iter().position(|c| c == "普查小区").expect("an area column");
+    let area = rows[0].iter().position(|c| c == "普查区代码").expect("a census area column");
     let first = &rows[1][area][..9];
     let (ours, rest): (Vec<_>, Vec<_>) =
         rows[1..].iter().cloned().partition(|r| &r[area][..9] == first);
@@ -135,7 +135,8 @@ fn a_placeholder_id_on_many_rows_leaves_their_duplicates_to_the_other_rules() {
     let id = rows[0].iter().position(|c| c == "公民身份号码").expect("an ID column");
     let mut n_placeholders = 0;
     for (k, row) in rows.iter_mut().enumerate().skip(1) {
-        if k <= 5_000 || duplicated.contains(row[0].as_str()) {
+        // The record key: census area, area, household and person numbers.
+        if k <= 5_000 || duplicated.contains(row[..4].join("-").as_str()) {
             row[id] = "320115190001010003".to_owned();
             n_placeholders += 1;
         }

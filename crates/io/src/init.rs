@@ -52,8 +52,10 @@ pub struct InferredSource {
     pub role: Role,
     /// Its format.
     pub format: Format,
-    /// The record key's column; `None` when records are keyed by row number.
-    pub key: Option<String>,
+    /// The record key's columns (several when one alone does not tell records apart, as the
+    /// census's person number within its household); empty when records are keyed by row
+    /// number.
+    pub key: Vec<String>,
     /// Canonical fields mapped.
     pub n_fields: usize,
     /// Lines of the job file that are guesses or ask to be checked.
@@ -136,7 +138,7 @@ pub fn infer_job(files: &[PathBuf], job_path: &Path, lang: Lang) -> Result<Infer
             n_fields: s.fields.iter().map(|line| line.field).collect::<BTreeSet<_>>().len(),
             n_guesses: s.n_guesses(),
             not_mapped: s.not_mapped.clone(),
-            key: s.key.as_ref().map(|(column, _)| column.clone()),
+            key: s.key.as_ref().map_or_else(Vec::new, |(columns, _)| columns.clone()),
             name: s.name,
             role: s.role,
             format: s.format,
@@ -217,7 +219,7 @@ struct Inferred {
     encoding: Option<Encoding>,
     sheet: Option<(String, Option<Note>)>,
     header_row: Option<(u64, Note)>,
-    key: Option<(String, Option<Note>)>,
+    key: Option<(Vec<String>, Option<Note>)>,
     /// Said when no key column is found.
     key_absent_note: Option<Note>,
     missing: Option<(Vec<String>, Note)>,
@@ -244,7 +246,16 @@ struct FieldLine {
 
 enum FieldMapping {
     Column(String),
-    Parts { year: String, month: Option<String>, day: Option<String> },
+    Parts {
+        year: String,
+        month: Option<String>,
+        day: Option<String>,
+    },
+    /// Columns joined: a number qualified by the codes above it.
+    Concat {
+        columns: Vec<String>,
+        separator: &'static str,
+    },
 }
 
 /// A `[source.codes.<field>]` table.
@@ -716,6 +727,9 @@ enum Target {
     AmbiguousId,
     /// A field of another person (father, head, contact): not this record's.
     OtherPerson,
+    /// The census area (普查区, the 12-digit village-level code) that enumeration area
+    /// numbers are unique within.
+    CensusArea,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -781,6 +795,10 @@ const MOTHER_PREFIXES: [&str; 4] = ["母亲", "生母", "产妇", "母"];
 /// Headers of household, place and census fields, and their English names (normalized:
 /// lower case, no spaces or `_`), matched whole.
 const EXACT_HEADERS: &[(&str, Target)] = &[
+    ("普查区代码", Target::CensusArea),
+    ("普查区编码", Target::CensusArea),
+    ("普查区编号", Target::CensusArea),
+    ("普查区", Target::CensusArea),
     ("普查小区", Target::Field(Field::EnumerationArea)),
     ("普查小区代码", Target::Field(Field::EnumerationArea)),
     ("普查小区编码", Target::Field(Field::EnumerationArea)),
@@ -800,6 +818,9 @@ const EXACT_HEADERS: &[(&str, Target)] = &[
     ("户内关系", Target::Field(Field::Relation)),
     ("关系", Target::Field(Field::Relation)),
     ("登记类型", Target::Field(Field::RecordType)),
+    ("人员类别", Target::Field(Field::RecordType)),
+    ("人员类型", Target::Field(Field::RecordType)),
+    ("人口类别", Target::Field(Field::RecordType)),
     ("人口类型", Target::Field(Field::RecordType)),
     ("常住类型", Target::Field(Field::RecordType)),
     ("填报方式", Target::Field(Field::CollectionMode)),
@@ -953,7 +974,8 @@ fn contained_target(norm: &str) -> Option<Target> {
     let has = |words: &[&str]| words.iter().any(|word| norm.contains(word));
     let is_other_person = OTHER_PERSON_WORDS.split(' ').any(|word| norm.contains(word));
     let is_mother = has(&MOTHER_PREFIXES);
-    let is_id = has(&["身份证", "证件号", "身份号码"]);
+    // `身份证件类别` names the kind of document (居民身份证, 护照), not its number.
+    let is_id = has(&["身份证", "证件号", "身份号码"]) && !has(&["类别", "类型", "种类"]);
     let is_code = has(&["代码", "区划", "编码"]);
     let is_address = has(&["地址", "住址", "详址"]);
     let is_hukou = has(&["户籍", "户口"]);
@@ -1005,6 +1027,7 @@ fn infer_source(
     let mut placement = place_by_header(columns, lang);
     choose_key(&mut placement, columns, analysis.n_rows, lang);
     place_by_values(&mut placement, columns, lang);
+    qualify_numbers(&mut placement, columns, lang);
     // A birth certificate's event is the birth.
     let birth = placement.fields.iter().find(|line| line.field == Field::BirthDate);
     if role == Role::Birth
@@ -1058,7 +1081,9 @@ fn infer_source(
         ))
     });
 
-    let key = key.map(|(idx, note)| (columns[idx].header.clone(), note));
+    let key = key.map(|(idxs, note)| {
+        (idxs.iter().map(|&idx| columns[idx].header.clone()).collect::<Vec<_>>(), note)
+    });
     let key_absent_note = key.is_none().then(|| {
         Note::check(lang.pick(
             "没有找到记录编号列：记录以行号为键".into(),
@@ -1110,8 +1135,10 @@ struct Placement {
     other_person: BTreeSet<usize>,
     /// `id` columns whose values are no ID numbers: record keys, perhaps.
     id_key_candidates: BTreeSet<usize>,
-    /// The key column, with a note when in doubt.
-    key: Option<(usize, Option<Note>)>,
+    /// The key columns, with a note when in doubt.
+    key: Option<(Vec<usize>, Option<Note>)>,
+    /// The census area column (普查区代码), when there is one.
+    census_area: Option<usize>,
 }
 
 impl Placement {
@@ -1143,6 +1170,10 @@ fn place_by_header(columns: &[ColumnSample], lang: Lang) -> Placement {
         let from_name = (basis == Basis::Contains)
             .then(|| Note::guess(lang.pick("据列名".into(), "from the column name".into())));
         match target {
+            // A column named only by a word it contains holds ID numbers only if its values
+            // are: an ID type column (居民身份证) is not one.
+            Target::Field(Field::IdNumber)
+                if basis == Basis::Contains && share(&column.values, is_id_like) < 0.5 => {}
             Target::Field(field) => claims.push((idx, field, basis, from_name)),
             Target::Place(region_field, address_field) => {
                 let (field, note) = match share(&column.values, is_region_like) >= 0.8 {
@@ -1189,6 +1220,9 @@ fn place_by_header(columns: &[ColumnSample], lang: Lang) -> Placement {
             Target::OtherPerson => {
                 placement.other_person.insert(idx);
             }
+            Target::CensusArea => {
+                placement.census_area.get_or_insert(idx);
+            }
         }
     }
     claims.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
@@ -1234,6 +1268,21 @@ fn choose_key(placement: &mut Placement, columns: &[ColumnSample], n_rows: usize
         .collect();
     let key = match candidates.iter().find(|&&idx| is_unique(&columns[idx])) {
         Some(&idx) => Some((idx, None)),
+        // A number unique only within its household (the census's person number): the
+        // household's own numbers before it, when together they tell the rows apart.
+        None if let Some(columns_key) = qualified_key(placement, columns, &candidates) => {
+            placement.used.extend(columns_key.iter().copied());
+            let note = Note::info(
+                lang.pick(
+                    "人员序号只在户内唯一：键由普查区、普查小区、户编号与人员序号组成".into(),
+                    "the person number is unique only within its household: the key is the \
+                 census area, enumeration area, household and person numbers"
+                        .into(),
+                ),
+            );
+            placement.key = Some((columns_key, Some(note)));
+            return;
+        }
         None => match candidates.first() {
             Some(&idx) => Some((
                 idx,
@@ -1262,7 +1311,77 @@ fn choose_key(placement: &mut Placement, columns: &[ColumnSample], n_rows: usize
     if let Some((idx, _)) = key {
         placement.used.insert(idx);
     }
-    placement.key = key;
+    placement.key = key.map(|(idx, note)| (vec![idx], note));
+}
+
+/// The census's numbering: an enumeration area number (普查小区编号, 3 digits) is unique only
+/// within its census area (普查区代码), a household number (户编号) only within its area, a
+/// person number (人员序号) only within its household. The columns of a key made of the
+/// census area, area and household numbers and the first of `candidates`, when the census
+/// area and the short numbers are there and together they are unique in the sample.
+fn qualified_key(
+    placement: &Placement,
+    columns: &[ColumnSample],
+    candidates: &[usize],
+) -> Option<Vec<usize>> {
+    let &person = candidates.first()?;
+    let census_area = placement.census_area?;
+    let column_of = |field: Field| {
+        placement.fields.iter().find(|line| line.field == field).map(|line| line.column)
+    };
+    let (area, household) = (column_of(Field::EnumerationArea)?, column_of(Field::HouseholdId)?);
+    let key = vec![census_area, area, household, person];
+    let n_rows = columns[person].values.len();
+    let is_complete =
+        key.iter().all(|&idx| columns[idx].n_missing == 0 && columns[idx].values.len() == n_rows);
+    let rows: BTreeSet<Vec<&str>> = (0..n_rows)
+        .map(|row| key.iter().map(|&idx| columns[idx].values[row].as_str()).collect())
+        .collect();
+    (is_complete && rows.len() == n_rows).then_some(key)
+}
+
+/// Qualifies the census's short numbers by the codes above them: an enumeration area number
+/// by its census area (`{ columns = ["普查区代码", "普查小区编号"], separator = "" }`, the
+/// 15-digit area code), a household number by its area (joined by `-`), so that no number
+/// repeats across villages.
+fn qualify_numbers(placement: &mut Placement, columns: &[ColumnSample], lang: Lang) {
+    let Some(census_area) = placement.census_area else { return };
+    let is_short = |idx: usize| {
+        let values = &columns[idx].values;
+        !values.is_empty() && values.iter().all(|v| v.chars().count() <= 4)
+    };
+    let header = |idx: usize| columns[idx].header.clone();
+    let mut area_columns = vec![header(census_area)];
+    for line in &mut placement.fields {
+        let FieldMapping::Column(column) = &line.mapping else { continue };
+        match line.field {
+            Field::EnumerationArea if is_short(line.column) => {
+                area_columns.push(column.clone());
+                line.mapping =
+                    FieldMapping::Concat { columns: area_columns.clone(), separator: "" };
+                line.note = Some(Note::info(
+                    lang.pick(
+                        "普查小区编号只在普查区内唯一：前接普查区代码".into(),
+                        "area numbers are unique only within their census area: joined to its code"
+                            .into(),
+                    ),
+                ));
+            }
+            Field::HouseholdId if is_short(line.column) && area_columns.len() > 1 => {
+                let mut columns = area_columns.clone();
+                columns.push(column.clone());
+                line.mapping = FieldMapping::Concat { columns, separator: "-" };
+                line.note = Some(Note::info(lang.pick(
+                    "户编号只在普查小区内唯一：前接普查区与普查小区".into(),
+                    "household numbers are unique only within their area: joined to it".into(),
+                )));
+            }
+            _ => {}
+        }
+    }
+    if area_columns.len() > 1 {
+        placement.used.insert(census_area);
+    }
 }
 
 /// Places the free columns that the header does not, by their values.
@@ -1523,6 +1642,10 @@ fn code_table(
                 format!("{header} 是 GB 3304 字母代码"),
                 format!("{header} holds GB 3304 letter codes"),
             ),
+            Field::RecordType => lang.pick(
+                format!("{header} 是第七次人口普查的人员类别"),
+                format!("{header} holds the 7th census's person categories"),
+            ),
             _ => lang.pick(
                 format!("{header} 有标准化不认识的写法"),
                 format!("{header} has codes the standardizer does not read by itself"),
@@ -1611,6 +1734,10 @@ fn supplementary_code(field: Field, value: &str) -> Option<String> {
             .iter()
             .find(|(words, _)| words.split(' ').any(|word| word == value))
             .map(|(_, mode)| mode.as_str().to_owned()),
+        Field::RecordType => RECORD_TYPE_WORDS
+            .iter()
+            .find(|(words, _)| words.split(' ').any(|word| word == value))
+            .map(|(_, record_type)| record_type.as_str().to_owned()),
         _ => None,
     }
 }
@@ -1680,6 +1807,12 @@ const COLLECTION_MODE_WORDS: [(&str, CollectionMode); 2] = [
         CollectionMode::SelfReport,
     ),
     ("普查员入户 普查员入户登记 普查员录入 入户采集 现场登记", CollectionMode::Enumerator),
+];
+
+/// The 7th census's person categories (人员类别) and their variants, separated by spaces.
+const RECORD_TYPE_WORDS: [(&str, RecordType); 2] = [
+    ("现住 现住人口 现住本户", RecordType::Resident),
+    ("户口在本户外出 户口在本户外出人口 户口在本户人不在 户在人外出", RecordType::RegisteredAway),
 ];
 
 /// An extra field's name from a header: lower-case ASCII letters, digits and `_`, starting
@@ -1809,7 +1942,15 @@ fn render_source(out: &mut String, source: &Inferred, lang: Lang) {
         line(out, &format!("header_row = {row}"), Some(note), lang);
     }
     match &source.key {
-        Some((column, note)) => line(out, &format!("key = {}", quote(column)), note.as_ref(), lang),
+        Some((columns, note)) => {
+            let key = match columns.as_slice() {
+                [column] => quote(column),
+                columns => {
+                    format!("[{}]", columns.iter().map(|c| quote(c)).collect::<Vec<_>>().join(", "))
+                }
+            };
+            line(out, &format!("key = {key}"), note.as_ref(), lang)
+        }
         None => {
             if let Some(note) = &source.key_absent_note {
                 let _ = writeln!(out, "{}", note.render(lang));
@@ -1834,6 +1975,10 @@ fn render_source(out: &mut String, source: &Inferred, lang: Lang) {
                     let _ = write!(parts, ", day = {}", quote(day));
                 }
                 format!("{{ {parts} }}")
+            }
+            FieldMapping::Concat { columns, separator } => {
+                let columns = columns.iter().map(|c| quote(c)).collect::<Vec<_>>().join(", ");
+                format!("{{ columns = [{columns}], separator = {} }}", quote(separator))
             }
         };
         line(out, &format!("{} = {value}", field_line.field), field_line.note.as_ref(), lang);
@@ -2026,6 +2171,101 @@ mod tests {
         for (name, body, ..) in people {
             assert!(!inferred.text.contains(name) && !inferred.text.contains(body));
         }
+    }
+
+    #[test]
+    fn the_7th_census_layout_qualifies_its_numbers_and_reads_its_categories() {
+        let folder = tempfile::tempdir().expect("a temporary folder");
+        let mut text = String::from(
+            "普查区代码,普查小区编号,户编号,户别,人员序号,姓名,与户主关系,身份证件类别,\
+             公民身份号码,性别,出生年,出生月,民族,人员类别,现住地类别,现住地代码,户口登记地类别,\
+             户口登记地代码\n",
+        );
+        // Two villages whose areas and households are numbered alike, and a family whose son
+        // lives in another county, listed at home as living away.
+        let rows = [
+            ("320102001001", "001", "001", "01", "张伟", "0", "32010219870506011", "现住"),
+            ("320102001001", "001", "001", "02", "王芳", "1", "32010219890212022", "现住"),
+            ("320102001001", "001", "002", "01", "李强", "0", "34112219800101031", "现住"),
+            ("320102001002", "001", "001", "01", "赵敏", "0", "32010219700303044", "现住"),
+            (
+                "320102001002",
+                "001",
+                "001",
+                "02",
+                "赵军",
+                "2",
+                "32010219950404051",
+                "户口在本户外出",
+            ),
+        ];
+        for (village, area, household, person, name, relation, body, category) in rows {
+            let (lives, hukou, hukou_code) = match (category, &body[..6]) {
+                ("户口在本户外出", _) => ("5,310115", "1", ""),
+                (_, "341122") => ("1,", "4", "341122"),
+                _ => ("1,", "1", ""),
+            };
+            text.push_str(&format!(
+                "{village},{area},{household},家庭户,{person},{name},{relation},居民身份证,{},\
+                 1,{},{},01,{category},{lives},{hukou},{hukou_code}\n",
+                id(body),
+                &body[6..10],
+                body[10..12].trim_start_matches('0'),
+            ));
+        }
+        let bytes = encoding_rs::GBK.encode(&text).0.into_owned();
+        std::fs::write(folder.path().join("census.csv"), bytes).expect("writable");
+
+        let (inferred, job) = infer(folder.path(), &["census.csv"], Lang::Zh);
+        let source = &job.sources[0];
+        assert_eq!(source.key, ["普查区代码", "普查小区编号", "户编号", "人员序号"]);
+        let concat = |columns: &[&str], separator: &str| Mapping::Concat {
+            columns: columns.iter().map(|c| (*c).to_owned()).collect(),
+            separator: separator.to_owned(),
+        };
+        assert_eq!(
+            source.fields[&Field::EnumerationArea],
+            concat(&["普查区代码", "普查小区编号"], ""),
+            "an area number is unique only within its census area"
+        );
+        assert_eq!(
+            source.fields[&Field::HouseholdId],
+            concat(&["普查区代码", "普查小区编号", "户编号"], "-")
+        );
+        assert_eq!(source.fields[&Field::IdNumber], Mapping::Column("公民身份号码".into()));
+        assert_eq!(source.fields[&Field::RecordType], Mapping::Column("人员类别".into()));
+        let record_types: Vec<(&str, &str)> = source.codes[&Field::RecordType]
+            .iter()
+            .map(|(code, value)| (code.as_str(), value.as_str()))
+            .collect();
+        assert_eq!(record_types, [("户口在本户外出", "registered_away"), ("现住", "resident")]);
+        assert_eq!(
+            inferred.sources[0].not_mapped,
+            ["户别", "身份证件类别", "现住地类别", "户口登记地类别"]
+        );
+    }
+
+    #[test]
+    fn an_id_type_column_is_no_id_number_and_a_guardians_id_is_not_the_childs() {
+        let folder = tempfile::tempdir().expect("a temporary folder");
+        let text = format!(
+            "出生证编号,新生儿姓名,证件类型,监护人身份证号,母亲身份证号,出生日期\n\
+             Q1,张子涵,居民身份证,{},{},2020-05-06\n\
+             Q2,王一诺,居民身份证,{},{},2020-06-07\n\
+             Q3,李浩然,护照,{},{},2020-07-08\n",
+            id("32010219870506011"),
+            id("32010219890212022"),
+            id("32010219800101031"),
+            id("32010219820202042"),
+            id("32010219750303051"),
+            id("32010219780404062"),
+        );
+        std::fs::write(folder.path().join("birth.csv"), text).expect("writable");
+        let (_, job) = infer(folder.path(), &["birth.csv"], Lang::En);
+        let source = &job.sources[0];
+        assert_eq!(source.role, Role::Birth);
+        assert_eq!(source.fields.get(&Field::IdNumber), None);
+        assert_eq!(source.fields[&Field::MotherId], Mapping::Column("母亲身份证号".into()));
     }
 
     #[test]

@@ -23,7 +23,6 @@ pub struct Score {
 
 impl Score {
     fn new(correct: u64, reported: u64, found: u64, expected: u64) -> Score {
-        let share = |a: u64, b: u64| if b == 0 { 1.0 } else { a as f64 / b as f64 };
         Score {
             precision: share(correct, reported),
             recall: share(found, expected),
@@ -56,6 +55,58 @@ pub struct Evaluation {
     /// Where the right missing candidates are sent: their `enumeration_area` against the area
     /// the truth lists them in.
     pub located: Located,
+    /// The missing list as a field team meets it: tier by tier, against every omitted
+    /// resident, and down its ranking.
+    pub missing_detail: MissingDetail,
+    /// The district's dual-system estimate against the true usual residents.
+    pub coverage: CoverageScore,
+}
+
+/// The missing list in detail.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MissingDetail {
+    /// Each tier's candidates (tier 1 the strongest evidence), in tier order.
+    pub tiers: Vec<TierScore>,
+    /// Omitted usual residents, whether a register shows them or not.
+    pub omitted: u64,
+    /// Share of all omitted usual residents the list holds.
+    pub recall_of_all: f64,
+    /// Precision of the list cut where, ranked by evidence score (a tie taken whole), it first
+    /// holds 70 % of the findable omitted; `None` if it never does.
+    pub precision_at_70: Option<f64>,
+    /// The same at 95 %.
+    pub precision_at_95: Option<f64>,
+}
+
+/// One tier of the missing list.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TierScore {
+    /// The tier.
+    pub tier: u8,
+    /// Candidates of the tier.
+    pub reported: u64,
+    /// Of which omitted usual residents.
+    pub correct: u64,
+    /// `correct / reported`.
+    pub precision: f64,
+}
+
+/// The district's coverage estimate against the truth.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CoverageScore {
+    /// The district's true usual residents.
+    pub true_residents: u64,
+    /// The dual-system estimate and its 95 % interval, as `coverage.csv` gives them (one
+    /// decimal); `None` when the run had nothing to estimate from.
+    pub estimate: Option<f64>,
+    /// Its interval's lower bound.
+    pub low: Option<f64>,
+    /// Its interval's upper bound.
+    pub high: Option<f64>,
+    /// `(estimate − true residents) / true residents`.
+    pub relative_error: Option<f64>,
+    /// Whether the interval holds the true residents.
+    pub holds_truth: Option<bool>,
 }
 
 /// How well the right missing candidates are placed.
@@ -184,8 +235,9 @@ pub fn evaluate(out_dir: &Path, truth_dir: &Path) -> Result<Evaluation, TruthErr
     let links = Score::new(correct, census_links.len() as u64, correct, linkable);
 
     // Missing: a candidate is right when its person is an omitted usual resident.
-    let omitted: BTreeMap<String, String> = read(truth_dir, "omitted.csv")?
-        .into_iter()
+    let all_omitted = read(truth_dir, "omitted.csv")?;
+    let omitted: BTreeMap<String, String> = all_omitted
+        .iter()
         .filter(|r| !r["sources"].is_empty())
         .map(|r| (r["person"].clone(), r["enumeration_area"].clone()))
         .collect();
@@ -218,6 +270,18 @@ pub fn evaluate(out_dir: &Path, truth_dir: &Path) -> Result<Evaluation, TruthErr
     };
     let missing =
         Score::new(correct, candidates.len() as u64, found.len() as u64, omitted.len() as u64);
+    let is_right: Vec<bool> =
+        persons.iter().map(|p| p.is_some_and(|p| omitted.contains_key(p))).collect();
+    let all: BTreeSet<&String> = all_omitted.iter().map(|r| &r["person"]).collect();
+    let found_of_all =
+        persons.iter().flatten().filter(|p| all.contains(*p)).collect::<BTreeSet<_>>().len();
+    let missing_detail = MissingDetail {
+        tiers: tiers(&candidates, &is_right),
+        omitted: all.len() as u64,
+        recall_of_all: share(found_of_all as u64, all.len() as u64),
+        precision_at_70: precision_at_recall(&candidates, &persons, &omitted, 0.70),
+        precision_at_95: precision_at_recall(&candidates, &persons, &omitted, 0.95),
+    };
 
     // Duplicates.
     let duplicated: BTreeSet<String> =
@@ -286,5 +350,306 @@ pub fn evaluate(out_dir: &Path, truth_dir: &Path) -> Result<Evaluation, TruthErr
     let conflicts =
         Score::new(correct, reported.len() as u64, correct, truth_conflicts.len() as u64);
 
-    Ok(Evaluation { links, missing, duplicates, deceased, births, conflicts, located })
+    let coverage = coverage_score(out_dir, truth_dir)?;
+    Ok(Evaluation {
+        links,
+        missing,
+        duplicates,
+        deceased,
+        births,
+        conflicts,
+        located,
+        missing_detail,
+        coverage,
+    })
+}
+
+/// `a / b`, 1 when there is nothing to share.
+fn share(a: u64, b: u64) -> f64 {
+    if b == 0 { 1.0 } else { a as f64 / b as f64 }
+}
+
+/// The missing list's tiers: candidates and right ones per tier.
+fn tiers(candidates: &[BTreeMap<String, String>], is_right: &[bool]) -> Vec<TierScore> {
+    let mut by_tier: BTreeMap<u8, (u64, u64)> = BTreeMap::new();
+    for (candidate, &right) in candidates.iter().zip(is_right) {
+        let tier = candidate.get("tier").and_then(|t| t.parse().ok()).unwrap_or(0);
+        let (reported, correct) = by_tier.entry(tier).or_default();
+        *reported += 1;
+        *correct += u64::from(right);
+    }
+    by_tier
+        .into_iter()
+        .map(|(tier, (reported, correct))| TierScore {
+            tier,
+            reported,
+            correct,
+            precision: share(correct, reported),
+        })
+        .collect()
+}
+
+/// Precision of the missing list ranked by evidence score (highest first), cut after the first
+/// tie at which it holds `recall` of the findable omitted (`omitted`); `None` if it never does.
+fn precision_at_recall(
+    candidates: &[BTreeMap<String, String>],
+    persons: &[Option<&String>],
+    omitted: &BTreeMap<String, String>,
+    recall: f64,
+) -> Option<f64> {
+    let score = |c: &BTreeMap<String, String>| {
+        c.get("evidence_score").and_then(|s| s.parse::<f64>().ok()).unwrap_or(f64::MIN)
+    };
+    let mut ranked: Vec<usize> = (0..candidates.len()).collect();
+    ranked.sort_by(|&a, &b| score(&candidates[b]).total_cmp(&score(&candidates[a])));
+    let needed = (recall * omitted.len() as f64).ceil() as usize;
+    let mut found: BTreeSet<&String> = BTreeSet::new();
+    let mut n_right = 0u64;
+    for (position, &idx) in ranked.iter().enumerate() {
+        if let Some(person) = persons[idx].filter(|p| omitted.contains_key(*p)) {
+            n_right += 1;
+            found.insert(person);
+        }
+        let is_tie_end = ranked
+            .get(position + 1)
+            .is_none_or(|&next| score(&candidates[next]) != score(&candidates[idx]));
+        if is_tie_end && found.len() >= needed {
+            return Some(share(n_right, position as u64 + 1));
+        }
+    }
+    None
+}
+
+/// The district row of the run's `coverage.csv` against the true usual residents.
+fn coverage_score(out_dir: &Path, truth_dir: &Path) -> Result<CoverageScore, TruthError> {
+    let true_residents =
+        read(truth_dir, "persons.csv")?.iter().filter(|p| p["presence"] == "resident").count()
+            as u64;
+    let rows = read(out_dir, "coverage.csv")?;
+    let district = rows.iter().find(|r| r.get("level").is_some_and(|l| l == "district"));
+    let number = |column: &str| district.and_then(|r| r.get(column)?.parse::<f64>().ok());
+    let (estimate, low, high) =
+        (number("estimate"), number("estimate_low_95"), number("estimate_high_95"));
+    let truth = true_residents as f64;
+    Ok(CoverageScore {
+        true_residents,
+        estimate,
+        low,
+        high,
+        relative_error: estimate.map(|e| (e - truth) / truth),
+        holds_truth: low.zip(high).map(|(low, high)| (low..=high).contains(&truth)),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::evaluate::{Located, Score, TierScore, evaluate};
+
+    fn write(dir: &Path, file: &str, lines: &[&str]) {
+        std::fs::write(dir.join(file), format!("\u{FEFF}{}\n", lines.join("\n"))).expect("written");
+    }
+
+    /// A hand-made district of ten people and a run's lists with one right and one wrong
+    /// answer in most: every score worked out by hand.
+    #[test]
+    fn the_scores_are_what_the_lists_and_the_truth_say() {
+        let truth = tempfile::tempdir().expect("a temporary folder");
+        let out = tempfile::tempdir().expect("a temporary folder");
+        let (truth, out) = (truth.path(), out.path());
+        write(
+            truth,
+            "records.csv",
+            &[
+                "source,record,person,damages",
+                "census,c1,P1,",
+                "census,c2,P2,",
+                "census,c3,P3,",
+                "census,c3b,P3,",
+                "census,c4,P4,",
+                "hukou,h1,P1,",
+                "hukou,h2,P2,",
+                "hukou,h5,P5,",
+                "hukou,h6,P6,",
+                "school,s7,P7,",
+                "insurance,i8,P8,",
+                "birth,b9,P9,",
+                "death,d4,P4,",
+            ],
+        );
+        write(
+            truth,
+            "persons.csv",
+            &[
+                "person,presence",
+                "P1,resident",
+                "P2,resident",
+                "P3,resident",
+                "P4,dead",
+                "P5,resident",
+                "P6,away",
+                "P7,resident",
+                "P8,resident",
+                "P9,resident",
+                "P10,resident",
+            ],
+        );
+        // Five omitted residents, four of them in a register.
+        write(
+            truth,
+            "omitted.csv",
+            &[
+                "person,enumeration_area,sources,records",
+                "P5,A1,hukou,hukou:h5",
+                "P7,A7,school,school:s7",
+                "P8,A8,insurance,insurance:i8",
+                "P9,A9,birth,birth:b9",
+                "P10,A1,,",
+            ],
+        );
+        write(truth, "duplicates.csv", &["person,records", "P3,census:c3;census:c3b"]);
+        write(truth, "dead_enumerated.csv", &["person,census_record,sources", "P4,c4,death"]);
+        write(truth, "births_not_enumerated.csv", &["person,sources", "P9,birth"]);
+        write(truth, "identity_conflicts.csv", &["source,record,person,kind", "census,c2,P2,x"]);
+
+        write(
+            out,
+            "links.csv",
+            &[
+                "left_source,left_id,right_source,right_id",
+                "census,c1,hukou,h1",
+                "census,c2,hukou,h6",
+            ],
+        );
+        write(
+            out,
+            "missing.csv",
+            &[
+                "candidate_id,tier,evidence_score,records,enumeration_area",
+                "m1,1,9,hukou:h5,A1",
+                "m2,1,9,hukou:h6,A1",
+                "m3,2,5,school:s7,A9",
+                "m4,3,2,insurance:i8,",
+            ],
+        );
+        write(out, "duplicates.csv", &["records", "census:c3;census:c3b", "census:c1;census:c2"]);
+        write(out, "deceased.csv", &["census_id", "c4", "c1"]);
+        write(out, "births.csv", &["source,record", "birth,b9", "birth,b99"]);
+        write(out, "conflicts.csv", &["source,record", "census,c2", "school,s7"]);
+        write(
+            out,
+            "coverage.csv",
+            &[
+                "level,code,census,admin,matched,estimate,estimate_low_95,estimate_high_95",
+                "district,,7,6,5,8.4,7.9,9.1",
+                "township,320115001,7,6,5,8.4,7.9,9.1",
+            ],
+        );
+
+        let evaluation = evaluate(out, truth).expect("readable");
+        let score = |precision, recall, reported, correct, expected| Score {
+            precision,
+            recall,
+            reported,
+            correct,
+            expected,
+        };
+        // Of the register records whose person the census lists (h1, h2, d4), one linked right.
+        assert_eq!(evaluation.links, score(0.5, 1.0 / 3.0, 2, 1, 3));
+        assert_eq!(evaluation.missing, score(0.75, 0.75, 4, 3, 4));
+        assert_eq!(evaluation.duplicates, score(0.5, 1.0, 2, 1, 1));
+        assert_eq!(evaluation.deceased, score(0.5, 1.0, 2, 1, 1));
+        assert_eq!(evaluation.births, score(0.5, 1.0, 2, 1, 1));
+        assert_eq!(evaluation.conflicts, score(0.5, 1.0, 2, 1, 1));
+        let located = Located { candidates: 3, in_true_area: 1, elsewhere: 1, share: 1.0 / 3.0 };
+        assert_eq!(evaluation.located, located);
+
+        let detail = &evaluation.missing_detail;
+        let tier =
+            |tier, reported, correct, precision| TierScore { tier, reported, correct, precision };
+        assert_eq!(detail.tiers, [tier(1, 2, 1, 0.5), tier(2, 1, 1, 1.0), tier(3, 1, 1, 1.0)]);
+        assert_eq!((detail.omitted, detail.recall_of_all), (5, 0.6));
+        // 70 % of the four findable is three: reached at the last candidate, three of four
+        // right; 95 % (four) is never reached.
+        assert_eq!(detail.precision_at_70, Some(0.75));
+        assert_eq!(detail.precision_at_95, None);
+
+        let coverage = evaluation.coverage;
+        assert_eq!(coverage.true_residents, 8);
+        assert_eq!(
+            (coverage.estimate, coverage.low, coverage.high),
+            (Some(8.4), Some(7.9), Some(9.1))
+        );
+        assert!((coverage.relative_error.expect("an error") - 0.05).abs() < 1e-12);
+        assert_eq!(coverage.holds_truth, Some(true));
+    }
+
+    #[test]
+    fn a_tie_is_taken_whole_and_no_estimate_is_none() {
+        let truth = tempfile::tempdir().expect("a temporary folder");
+        let out = tempfile::tempdir().expect("a temporary folder");
+        let (truth, out) = (truth.path(), out.path());
+        write(
+            truth,
+            "records.csv",
+            &["source,record,person,damages", "hukou,h1,P1,", "hukou,h2,P2,", "hukou,h3,P3,"],
+        );
+        write(truth, "persons.csv", &["person,presence", "P1,resident", "P2,away", "P3,resident"]);
+        write(
+            truth,
+            "omitted.csv",
+            &[
+                "person,enumeration_area,sources,records",
+                "P1,A1,hukou,hukou:h1",
+                "P3,A1,hukou,hukou:h3",
+            ],
+        );
+        for (file, header) in [
+            ("duplicates.csv", "person,records"),
+            ("dead_enumerated.csv", "person,census_record,sources"),
+            ("births_not_enumerated.csv", "person,sources"),
+            ("identity_conflicts.csv", "source,record,person,kind"),
+        ] {
+            write(truth, file, &[header]);
+        }
+        write(out, "links.csv", &["left_source,left_id,right_source,right_id"]);
+        // The wrong P2 and P1 tie at the top, P3 comes last.
+        write(
+            out,
+            "missing.csv",
+            &[
+                "candidate_id,tier,evidence_score,records,enumeration_area",
+                "m1,1,7,hukou:h2,A1",
+                "m2,1,7,hukou:h1,A1",
+                "m3,2,3,hukou:h3,A1",
+            ],
+        );
+        for (file, header) in [
+            ("duplicates.csv", "records"),
+            ("deceased.csv", "census_id"),
+            ("births.csv", "source,record"),
+            ("conflicts.csv", "source,record"),
+        ] {
+            write(out, file, &[header]);
+        }
+        write(
+            out,
+            "coverage.csv",
+            &[
+                "level,code,census,admin,matched,estimate,estimate_low_95,estimate_high_95",
+                "district,,0,3,0,,,",
+            ],
+        );
+        let evaluation = evaluate(out, truth).expect("readable");
+        let detail = &evaluation.missing_detail;
+        // 70 % of two is two: the whole list; the first tie alone holds one.
+        assert_eq!(detail.precision_at_70, Some(2.0 / 3.0));
+        assert_eq!(detail.precision_at_95, Some(2.0 / 3.0));
+        let coverage = evaluation.coverage;
+        assert_eq!(
+            (coverage.true_residents, coverage.estimate, coverage.holds_truth),
+            (2, None, None)
+        );
+    }
 }

@@ -64,7 +64,10 @@ pub use crate::accounting::{AccountingError, RowAccount, account};
 pub use crate::coverage::{
     ASSUMPTIONS, AreaCoverage, Estimate, Tally, assumptions, chapman, coverage,
 };
-pub use crate::evaluate::{CsvProblem, Evaluation, Located, Score, TruthError, evaluate};
+pub use crate::evaluate::{
+    CoverageScore, CsvProblem, Evaluation, Located, MissingDetail, Score, TierScore, TruthError,
+    evaluate,
+};
 pub use crate::features::person_records;
 pub use crate::html::{
     BlockingRow, ComparisonSummary, CoverageRow, DuplicateRow, LevelSummary, ListCounts,

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 
 use censuslink_model::{CollectionMode, RecordType, Relation};
 
-use crate::population::{Household, Population, Presence, age_at_reference, reference_days};
+use crate::population::{
+    Household, Population, Presence, age_at_reference, is_born_in_year_before, reference_days,
+};
 use crate::rng::Rng;
 
 /// The census's rates.
@@ -21,8 +23,15 @@ pub(crate) struct CensusRates {
     pub(crate) omission_infant: f64,
     /// Usual residents enumerated twice as residents: 0.5-1 % per the issue.
     pub(crate) duplication: f64,
-    /// Registered-away people whose hukou-place listing is missed.
+    /// Registered-away people whose hukou-place listing is missed, where it is made.
     pub(crate) away_omission: f64,
+    /// Empty registered dwellings (every member registered there lives elsewhere) whose
+    /// `户口在本户外出` listing the enumerator makes: only sometimes, no one being there to
+    /// ask.
+    pub(crate) empty_dwelling_listed: f64,
+    /// Households living in another village of the district listed at their registered
+    /// dwelling as `户口在本户外出` too, as the rules ask.
+    pub(crate) separated_listed: f64,
     /// The year's dead whom their household still listed.
     pub(crate) dead_enumerated: f64,
     /// Records that households filled in themselves online (自主填报).
@@ -39,6 +48,8 @@ impl CensusRates {
             omission_infant: 3.0,
             duplication: 0.008,
             away_omission: 0.05,
+            empty_dwelling_listed: 0.4,
+            separated_listed: 0.5,
             dead_enumerated: 0.05,
             self_report: 0.3,
         }
@@ -75,6 +86,9 @@ pub(crate) struct CensusRecord {
     /// Why this record repeats an earlier one of the same person, for the second record of a
     /// duplicate.
     pub(crate) duplicate: Option<DuplicateKind>,
+    /// Listed at the registered dwelling of a household living in another village of the
+    /// district: a listing of its own in `enumeration_area`.
+    pub(crate) at_registration: bool,
 }
 
 /// The census and its truth.
@@ -122,8 +136,22 @@ pub(crate) fn enumerate(population: &Population, seed: u64, rates: &CensusRates)
     let mut records = Vec::new();
     let mut omitted = Vec::new();
     let mut dead_enumerated = Vec::new();
-    for household in &population.households {
+    let reference = reference_days();
+    for household in population.households.iter().filter(|h| h.outside.is_none()) {
         let mode = modes[household.key as usize];
+        // An empty dwelling is listed only sometimes; a household living in another village
+        // is listed at its registered dwelling too, in a listing of its own.
+        let is_empty =
+            household.members.iter().all(|&k| people[k as usize].presence == Presence::Away);
+        let is_listed = !is_empty || rng.chance(rates.empty_dwelling_listed);
+        let registration = household
+            .registered_elsewhere
+            .filter(|_| rng.chance(rates.separated_listed))
+            .map(|registration| {
+                let mode = collection_mode(&mut rng, rates);
+                hukou_listings.insert(household.key, (mode, true));
+                (registration, mode)
+            });
         for &key in &household.members {
             let person = &people[key as usize];
             let record = |record_type| CensusRecord {
@@ -134,29 +162,55 @@ pub(crate) fn enumerate(population: &Population, seed: u64, rates: &CensusRates)
                 record_type,
                 mode,
                 duplicate: None,
+                at_registration: false,
             };
             match person.presence {
-                Presence::Resident
-                    if rng.chance(rates.omission * multiplier(key) / mean_multiplier) =>
-                {
-                    omitted.push(key);
-                }
                 Presence::Resident => {
-                    records.push(record(RecordType::Resident));
-                    if rng.chance(rates.duplication) {
+                    if rng.chance(rates.omission * multiplier(key) / mean_multiplier) {
+                        omitted.push(key);
+                    } else {
+                        records.push(record(RecordType::Resident));
+                    }
+                    // Listed twice as a resident, or (someone omitted too) at the registered
+                    // dwelling as living away.
+                    let is_omitted = omitted.last() == Some(&key);
+                    if !is_omitted && rng.chance(rates.duplication) {
                         let hosts = Hosts { modes: &modes, hukou_listings: &mut hukou_listings };
                         records.push(duplicate(population, hosts, key, rates, &mut rng));
+                    } else if let Some((registration, mode)) = registration {
+                        records.push(CensusRecord {
+                            enumeration_area: registration.enumeration_area,
+                            mode,
+                            at_registration: true,
+                            ..record(RecordType::RegisteredAway)
+                        });
                     }
                 }
-                Presence::Away if !rng.chance(rates.away_omission) => {
-                    records.push(record(RecordType::RegisteredAway));
+                Presence::Away => {
+                    let is_registered_here =
+                        person.moved_out.is_none_or(|day| day.to_days_since_epoch() >= reference);
+                    // Listed where the hukou is: the household's dwelling, or the registered
+                    // dwelling of a household living in another village.
+                    let listing = match household.registered_elsewhere {
+                        None => is_listed.then_some((household.enumeration_area, mode, false)),
+                        Some(_) => registration.map(|(r, mode)| (r.enumeration_area, mode, true)),
+                    };
+                    let Some((area, mode, at_registration)) = listing else { continue };
+                    if is_registered_here && !rng.chance(rates.away_omission) {
+                        records.push(CensusRecord {
+                            enumeration_area: area,
+                            mode,
+                            at_registration,
+                            ..record(RecordType::RegisteredAway)
+                        });
+                    }
                 }
-                Presence::Away => {}
                 Presence::Dead if rng.chance(rates.dead_enumerated) => {
                     records.push(record(RecordType::Resident));
                     dead_enumerated.push(key);
                 }
-                Presence::Dead | Presence::BornAfter => {}
+                Presence::Dead | Presence::BornAfter | Presence::LongDead | Presence::Elsewhere => {
+                }
             }
         }
     }
@@ -199,6 +253,7 @@ fn duplicate(
         record_type: RecordType::Resident,
         mode,
         duplicate: Some(kind),
+        at_registration: false,
     };
     // Someone registered in another village of the district is the one listed at the hukou
     // address too: in a listing of their household's own at its registered dwelling, whose
@@ -218,6 +273,7 @@ fn duplicate(
         };
         return CensusRecord {
             enumeration_area: registration.enumeration_area,
+            at_registration: true,
             ..record(home, relation, mode, DuplicateKind::HukouAndResidence)
         };
     }
@@ -225,7 +281,7 @@ fn duplicate(
         .chance(0.5)
         .then(|| population.households.get(home.key as usize + 1 + rng.below(200) as usize))
         .flatten()
-        .filter(|h| h.enumeration_area != home.enumeration_area);
+        .filter(|h| h.outside.is_none() && h.enumeration_area != home.enumeration_area);
     match neighbour {
         Some(neighbour) => {
             let mode = hosts.modes[neighbour.key as usize];
@@ -254,8 +310,7 @@ impl Census {
 
 /// Whether a person was born in the year before the reference moment.
 pub(crate) fn is_born_in_period(population: &Population, key: u32) -> bool {
-    let born = population.people[key as usize].birth.to_days_since_epoch();
-    (reference_days() - 365..reference_days()).contains(&born)
+    is_born_in_year_before(population.people[key as usize].birth)
 }
 
 #[cfg(test)]
@@ -274,16 +329,22 @@ mod tests {
         let census = enumerate(&population, 3, &rates);
         assert_eq!(census, enumerate(&population, 3, &rates), "deterministic");
 
+        // Each person's resident records, and the records listing them as living away.
         let mut per_person: BTreeMap<u32, Vec<_>> = BTreeMap::new();
+        let mut away: BTreeMap<u32, Vec<_>> = BTreeMap::new();
         for record in &census.records {
-            per_person.entry(record.person).or_default().push(record);
+            let records = match record.record_type {
+                RecordType::Resident => &mut per_person,
+                RecordType::RegisteredAway => &mut away,
+            };
+            records.entry(record.person).or_default().push(record);
         }
         let n_residents = population.residents().count() as f64;
         let omission = census.omitted.len() as f64 / n_residents;
         assert!((omission - rates.omission).abs() < 0.004, "omission {omission}");
         for &key in &census.omitted {
             assert_eq!(population.people[key as usize].presence, Presence::Resident);
-            assert!(!per_person.contains_key(&key), "an omitted person has no record");
+            assert!(!per_person.contains_key(&key), "an omitted person has no resident record");
         }
 
         let is_migrant = |key: &u32| population.people[*key as usize].hukou_village.is_none();
@@ -298,12 +359,20 @@ mod tests {
         assert!((0.005..=0.011).contains(&duplication), "duplication {duplication}");
         // The mode of each household's own records: one form, one mode.
         let mut modes: BTreeMap<u32, CollectionMode> = BTreeMap::new();
-        for record in census.records.iter().filter(|r| r.duplicate.is_none()) {
+        for record in census.records.iter().filter(|r| r.duplicate.is_none() && !r.at_registration)
+        {
             let mode = *modes.entry(record.household).or_insert(record.mode);
             assert_eq!(mode, record.mode, "household {}", record.household);
         }
         // Listings at registered dwellings: (household, area) → relations listed there.
         let mut hukou_listings: BTreeMap<(u32, u64), Vec<Relation>> = BTreeMap::new();
+        for record in census.records.iter().filter(|r| r.at_registration) {
+            let home = &population.households[record.household as usize];
+            let registration = home.registered_elsewhere.expect("registered elsewhere");
+            assert_eq!(record.enumeration_area, registration.enumeration_area);
+            let key = (record.household, record.enumeration_area);
+            hukou_listings.entry(key).or_default().push(record.relation);
+        }
         let mut kinds = BTreeMap::new();
         for records in &duplicated {
             assert_eq!(records.len(), 2);
@@ -335,26 +404,45 @@ mod tests {
                     assert_eq!(second.enumeration_area, registration.enumeration_area);
                     assert_eq!(Some(second.enumeration_area / 1_000), person.hukou_village);
                     assert_ne!(first.enumeration_area, second.enumeration_area);
-                    hukou_listings
-                        .entry((second.household, second.enumeration_area))
-                        .or_default()
-                        .push(second.relation);
                 }
             }
         }
         assert_eq!(kinds.len(), 3, "every kind of duplicate: {kinds:?}");
-        // Not all in one household: each is listed with its own household at its hukou.
-        assert!(hukou_listings.len() > 5, "{}", hukou_listings.len());
+        // Each household's own listing at its registered dwelling, with one head at most.
+        let n_separated =
+            population.households.iter().filter(|h| h.registered_elsewhere.is_some()).count();
+        let listed_share = hukou_listings.len() as f64 / n_separated as f64;
+        assert!((listed_share - rates.separated_listed).abs() < 0.06, "{listed_share}");
         for relations in hukou_listings.values() {
-            assert_eq!(relations[0], Relation::Head, "{relations:?}");
-            assert!(!relations[1..].contains(&Relation::Head), "{relations:?}");
+            let n_heads = relations.iter().filter(|&&r| r == Relation::Head).count();
+            assert!(n_heads <= 1, "{relations:?}");
         }
 
+        let reference = crate::population::reference_days();
         for person in population.people.iter().filter(|p| p.presence == Presence::Away) {
-            let records = per_person.get(&person.key).map_or(&[][..], Vec::as_slice);
+            assert!(!per_person.contains_key(&person.key));
+            let records = away.get(&person.key).map_or(&[][..], Vec::as_slice);
             assert!(records.len() <= 1);
-            assert!(records.iter().all(|r| r.record_type == RecordType::RegisteredAway));
+            if person.moved_out.is_some_and(|d| d.to_days_since_epoch() < reference) {
+                assert!(records.is_empty(), "no listing where the hukou is no more");
+            }
         }
+        // Empty dwellings (everyone registered there lives away) are listed only sometimes.
+        let empty: Vec<_> = population
+            .households
+            .iter()
+            .filter(|h| h.outside.is_none())
+            .filter(|h| {
+                h.members.iter().all(|&k| population.people[k as usize].presence == Presence::Away)
+            })
+            .collect();
+        let listed =
+            empty.iter().filter(|h| h.members.iter().any(|k| away.contains_key(k))).count();
+        let share = listed as f64 / empty.len() as f64;
+        assert!(
+            (share - rates.empty_dwelling_listed).abs() < 0.08,
+            "empty dwellings listed {share}"
+        );
         let n_dead = population.people.iter().filter(|p| p.presence == Presence::Dead).count();
         assert!(!census.dead_enumerated.is_empty() && census.dead_enumerated.len() * 5 < n_dead);
         let self_reported =

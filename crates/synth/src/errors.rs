@@ -22,6 +22,8 @@ pub(crate) enum Damage {
     NameTraditional,
     /// The dot between the parts of a minority name written as another character or left out.
     NameSeparator,
+    /// The person's former name (曾用名) given instead of the current one.
+    FormerName,
     /// The name left empty.
     NameMissing,
     /// A placeholder where the name would be (`王芳之子`, `男婴`): a newborn not yet named.
@@ -63,6 +65,7 @@ impl Damage {
             Damage::NameAdded => "name_added_char",
             Damage::NameTraditional => "name_traditional",
             Damage::NameSeparator => "name_separator",
+            Damage::FormerName => "former_name",
             Damage::NameMissing => "name_missing",
             Damage::NamePlaceholder => "name_placeholder",
             Damage::StraySpace => "stray_space",
@@ -90,6 +93,8 @@ impl Damage {
 /// date in the same month of a year-and-month source) is not done.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ErrorRates {
+    /// Of people with a former name (曾用名), the records that give it.
+    pub(crate) former_name: f64,
     /// One character error in the name (homophone 40 %, traditional 20 %, look-alike 15 %,
     /// dropped 15 %, added 10 %, the next kind that applies when the drawn one cannot).
     pub(crate) name: f64,
@@ -120,6 +125,7 @@ impl ErrorRates {
         let rates = match role {
             // Self-reported and enumerator-entered: typos, lunar and nominal-age birth dates.
             Role::Census => ErrorRates {
+                former_name: 0.2,
                 name: 0.02,
                 name_separator: 0.3,
                 stray_space: 0.01,
@@ -171,6 +177,7 @@ impl ErrorRates {
             },
             // Insurance: entered at many counters, passed through spreadsheets.
             Role::Insurance => ErrorRates {
+                former_name: 0.05,
                 name: 0.015,
                 name_separator: 0.5,
                 stray_space: 0.02,
@@ -191,6 +198,7 @@ impl ErrorRates {
 
     /// No damage at all.
     pub(crate) const NONE: ErrorRates = ErrorRates {
+        former_name: 0.0,
         name: 0.0,
         name_missing: 0.0,
         name_placeholder: 0.0,
@@ -211,6 +219,7 @@ impl ErrorRates {
     fn scaled(self, scale: f64) -> ErrorRates {
         let s = |rate: f64| (rate * scale).clamp(0.0, 1.0);
         ErrorRates {
+            former_name: s(self.former_name),
             name: s(self.name),
             name_missing: s(self.name_missing),
             name_placeholder: s(self.name_placeholder),
@@ -251,6 +260,15 @@ impl<'a> Damager<'a> {
     /// A new record: forgets what was done to the last.
     pub(crate) fn next_record(&mut self) {
         self.done.clear();
+    }
+
+    /// The name a record starts from: the person's former name, at the `former_name` rate
+    /// for someone who has one, else `name`.
+    pub(crate) fn name_of<'n>(&mut self, name: &'n str, former: Option<&'n str>) -> &'n str {
+        match former {
+            Some(former) if self.hit(self.rates.former_name, Damage::FormerName) => former,
+            _ => name,
+        }
     }
 
     /// The name as written, or `None` when left empty. `unnamed` is what the record writes

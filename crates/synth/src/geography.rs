@@ -31,6 +31,8 @@ impl Village {
 pub(crate) struct OriginCounty {
     pub(crate) code: u32,
     pub(crate) province: &'static str,
+    /// The county's name, e.g. `萧县`.
+    pub(crate) county: &'static str,
 }
 
 /// Counties of the prefecture in the order the district takes them: 江宁区 first (mixed urban
@@ -124,10 +126,11 @@ static ORIGINS: LazyLock<Vec<OriginCounty>> = LazyLock::new(|| {
             let mut fields = line.split('\t');
             let code: u32 = fields.next()?.parse().ok()?;
             let province = fields.next()?;
+            let county = fields.next()?;
             let is_usable = code / 100 != 3201
                 && !code.is_multiple_of(100)
                 && censuslink_standardize::id::is_known_address_code(code);
-            is_usable.then_some(OriginCounty { code, province })
+            is_usable.then_some(OriginCounty { code, province, county })
         })
         .collect()
 });

@@ -34,12 +34,49 @@ pub struct SynthConfig {
     /// A factor on every error rate of the error model: 1 for the documented rates, 0 for
     /// files without recording errors.
     pub error_scale: f64,
+    /// How the census file is laid out.
+    pub layout: Layout,
 }
 
 impl SynthConfig {
-    /// `persons` usual residents from `seed`, at the documented error rates.
+    /// `persons` usual residents from `seed`, at the documented error rates, in the 7th
+    /// census's layout.
     pub fn new(persons: usize, seed: u64) -> SynthConfig {
-        SynthConfig { persons, seed, error_scale: 1.0 }
+        SynthConfig { persons, seed, error_scale: 1.0, layout: Layout::Census2020 }
+    }
+}
+
+/// The layout of the census file (the registers' are the same in both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// The 7th census's short form as the offices hold it: census area, enumeration area,
+    /// household and person numbers; the person category (`现住`, `户口在本户外出`); where the
+    /// person lives and where the hukou is as categories, with a county code only for another
+    /// county; birth year and month in two columns.
+    Census2020,
+    /// The product's first layout: one record key, the whole 15-digit area code, the hukou
+    /// place's code for everyone.
+    Classic,
+}
+
+impl Layout {
+    /// Every layout.
+    pub const ALL: [Layout; 2] = [Layout::Census2020, Layout::Classic];
+
+    /// The layout's name (`census2020`, `classic`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layout::Census2020 => "census2020",
+            Layout::Classic => "classic",
+        }
+    }
+}
+
+impl std::str::FromStr for Layout {
+    type Err = ();
+
+    fn from_str(text: &str) -> Result<Layout, ()> {
+        Layout::ALL.into_iter().find(|layout| layout.as_str() == text).ok_or(())
     }
 }
 
@@ -157,7 +194,16 @@ impl District {
             truths.push((extract.name, extract.role, extract.truth));
         }
         let job = dir.join("job.toml");
-        std::fs::write(&job, include_str!("job.toml"))
+        let census_source = match self.config.layout {
+            Layout::Census2020 => include_str!("job-census2020.toml"),
+            Layout::Classic => include_str!("job-classic.toml"),
+        };
+        let text = format!(
+            "{}{census_source}{}",
+            include_str!("job.toml"),
+            include_str!("job-registers.toml")
+        );
+        std::fs::write(&job, text)
             .map_err(|source| censuslink_io::Error::Write { path: job, source: source.into() })?;
         written.push(("job.toml".to_owned(), 0));
         written.extend(truth::write(self, &truths, &truth_dir)?);

@@ -21,6 +21,9 @@ pub(crate) const EXTRACTION_DAYS: i32 = 45;
 const MAX_EA_HOUSEHOLDS: usize = 100;
 /// Households per village-level unit the district is built with.
 const HOUSEHOLDS_PER_VILLAGE: usize = 300;
+/// Births per usual resident and year: 8.5 per thousand in 2020 (DOMAIN §4's bulletin figures
+/// give 12.0 M births in 1.41 bn).
+const BIRTH_RATE: f64 = 0.0085;
 
 /// The population model's rates. Shares are of usual residents unless said otherwise.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,6 +45,31 @@ pub(crate) struct PopulationRates {
     /// Deaths of usual residents between the reference moment and the extraction: 45 days at
     /// the annual rate.
     pub(crate) deaths_after: f64,
+    /// Local family households living wholly outside the county (人户分离 out of it): their
+    /// registered dwelling stands empty.
+    pub(crate) away_households: f64,
+    /// Usual residents living in collective quarters (集体户: dormitories, work sites), all
+    /// in-migrants here: 8.4 % of the 2020 population lived in collective households (DOMAIN
+    /// §4: 118,969,424 of 1,411,778,724).
+    pub(crate) collective_residents: f64,
+    /// Individuals living away whose hukou moved out of the district between a year before
+    /// the moment and the extraction: cancelled `迁出注销`.
+    pub(crate) moved_out: f64,
+    /// People dead for years (died 2001 to 2019) and never cancelled in the hukou register
+    /// (应销未销), as a share of usual residents.
+    pub(crate) long_dead: f64,
+    /// People aged 16 or more with a former name (曾用名) on the hukou register.
+    pub(crate) former_name: f64,
+    /// Children born with a twin.
+    pub(crate) twins: f64,
+    /// Families whose children share a generation character (字辈) in their given names.
+    pub(crate) generation_character: f64,
+    /// Births at the district's hospitals to mothers living outside it, per birth to a
+    /// resident mother.
+    pub(crate) births_elsewhere: f64,
+    /// Infants born in the year before the moment who died before it, per birth: the infant
+    /// mortality rate, 5.4 per thousand in 2020.
+    pub(crate) infant_deaths: f64,
 }
 
 impl PopulationRates {
@@ -53,8 +81,17 @@ impl PopulationRates {
             away_young_adults: 0.10,
             annual_deaths: 0.007,
             recent_births_without_id: 0.6,
-            births_after: 0.0085 * EXTRACTION_DAYS as f64 / 365.0,
+            births_after: BIRTH_RATE * EXTRACTION_DAYS as f64 / 365.0,
             deaths_after: 0.007 * EXTRACTION_DAYS as f64 / 365.0,
+            away_households: 0.06,
+            collective_residents: 0.08,
+            moved_out: 0.2,
+            long_dead: 0.003,
+            former_name: 0.04,
+            twins: 0.012,
+            generation_character: 0.3,
+            births_elsewhere: 0.15,
+            infant_deaths: 0.0054,
         }
     }
 }
@@ -71,6 +108,20 @@ pub(crate) enum Presence {
     /// Born after the reference moment, before the registers were extracted: not to be
     /// enumerated, yet in the birth register.
     BornAfter,
+    /// Died years before the reference moment (2001 to 2019), never cancelled in hukou.
+    LongDead,
+    /// Lives outside the district with hukou outside it: a mother who gave birth at one of the
+    /// district's hospitals, and her child.
+    Elsewhere,
+}
+
+/// Where a person living away from the district lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AwayPlace {
+    /// A county elsewhere in China (its 6-digit code).
+    County(u32),
+    /// Hong Kong, Macao, Taiwan or abroad.
+    Abroad,
 }
 
 /// One true person.
@@ -96,6 +147,12 @@ pub(crate) struct Person {
     /// The death date: before the reference moment for the dead, after it (before the
     /// extraction) for some residents.
     pub(crate) death: Option<PartialDate>,
+    /// A former name (曾用名) the hukou register keeps.
+    pub(crate) former_name: Option<String>,
+    /// Where a person living away (`Presence::Away`) lives.
+    pub(crate) away_in: Option<AwayPlace>,
+    /// The day the hukou moved out of the district, for some of the people living away.
+    pub(crate) moved_out: Option<PartialDate>,
 }
 
 /// One household: a dwelling in an enumeration area of a village.
@@ -112,8 +169,13 @@ pub(crate) struct Household {
     /// one it lives in (人户分离); `None` for the others, whose hukou is where they live or
     /// outside the prefecture.
     pub(crate) registered_elsewhere: Option<Registration>,
-    /// Members, head first.
+    /// Members, head first (a collective household has no head: its members are `Other`).
     pub(crate) members: Vec<u32>,
+    /// A collective household (集体户): unrelated in-migrants in quarters.
+    pub(crate) is_collective: bool,
+    /// The county a household living outside the district lives in (the family of a birth at
+    /// one of its hospitals); `village`, `enumeration_area` and `dwelling` mean nothing then.
+    pub(crate) outside: Option<u32>,
 }
 
 /// A dwelling's number within its village: building (幢) and flat (室, floor × 100 + door) in a
@@ -178,22 +240,205 @@ pub(crate) fn generate(n_residents: usize, seed: u64, rates: &PopulationRates) -
         households: Vec::new(),
         ids: HashSet::new(),
     };
-    // The year's dead are drawn from the residents built first, so that the district still
-    // has `n_residents` living ones.
+    // The year's dead (infants among them) are drawn from the residents built first, so that
+    // the district still has `n_residents` living ones.
     let n_dead = (n_residents as f64 * rates.annual_deaths).round() as usize;
-    let mut n_present = 0;
-    while n_present < n_residents + n_dead {
-        n_present += builder.household();
+    let n_infant_deaths = (n_residents as f64 * BIRTH_RATE * rates.infant_deaths).round() as usize;
+    let (mut n_present, mut n_collective) = (0, 0);
+    while n_present < n_residents + n_dead + n_infant_deaths {
+        // Collective quarters hold their share of the residents built so far.
+        if (n_collective as f64) < rates.collective_residents * n_present as f64 {
+            let n = builder.collective();
+            n_collective += n;
+            n_present += n;
+        } else {
+            n_present += builder.household();
+        }
     }
     builder.assign_enumeration_areas();
-    let Builder { mut people, mut households, .. } = builder;
+    let Builder { mut people, mut households, mut ids, .. } = builder;
     kill(&mut people, n_dead, &mut Rng::new(seed, 2), Period::Before);
     let mut rng = Rng::new(seed, 5);
     let n_deaths_after = (n_residents as f64 * rates.deaths_after).round() as usize;
     kill(&mut people, n_deaths_after, &mut rng, Period::After);
     let n_births_after = (n_residents as f64 * rates.births_after).round() as usize;
     bear(&mut people, &mut households, n_births_after, &mut rng);
+    let mut rng = Rng::new(seed, 6);
+    bury_infants(&mut people, n_infant_deaths, &mut rng);
+    let n_long_dead = (n_residents as f64 * rates.long_dead).round() as usize;
+    haunt(&mut people, &households, n_long_dead, &mut ids, &mut rng);
+    let n_local_births = people
+        .iter()
+        .filter(|p| match p.presence {
+            Presence::BornAfter => true,
+            Presence::Resident | Presence::Dead => is_born_in_year_before(p.birth),
+            _ => false,
+        })
+        .count();
+    let n_births_elsewhere = (n_local_births as f64 * rates.births_elsewhere).round() as usize;
+    let mut context = Context { rng: &mut rng, ids: &mut ids, rates };
+    births_elsewhere(&mut people, &mut households, n_births_elsewhere, &mut context);
     Population { villages, households, people }
+}
+
+/// Whether `birth` falls in the year before the reference moment (the census's H3 period).
+pub(crate) fn is_born_in_year_before(birth: PartialDate) -> bool {
+    (reference_days() - 365..reference_days()).contains(&birth.to_days_since_epoch())
+}
+
+/// What drawing a new person needs: the stream, the ID numbers given so far, the rates.
+struct Context<'a> {
+    rng: &'a mut Rng,
+    ids: &'a mut HashSet<String>,
+    rates: &'a PopulationRates,
+}
+
+/// Marks `n` infants born in the year before the moment, living in the district, as dead
+/// before it (at a uniform age up to the moment).
+fn bury_infants(people: &mut [Person], n: usize, rng: &mut Rng) {
+    let mut keyed: Vec<(u64, usize)> = (0..people.len())
+        .filter(|&i| {
+            let person = &people[i];
+            person.presence == Presence::Resident && is_born_in_year_before(person.birth)
+        })
+        .map(|i| (rng.next_u64(), i))
+        .collect();
+    keyed.sort_unstable();
+    for &(_, idx) in keyed.iter().take(n) {
+        let person = &mut people[idx];
+        let born = person.birth.to_days_since_epoch();
+        let day = born + rng.below((reference_days() - born).max(1) as u64) as i32;
+        person.presence = Presence::Dead;
+        person.death = PartialDate::from_days_since_epoch(day);
+    }
+}
+
+/// Adds `n` people dead for years to local family households living in the district, still on
+/// the hukou register: a parent of the head (his father, with his surname, or a mother),
+/// born 1905 to 1945, died 2001 to 2019. Not members of the household's listing.
+fn haunt(
+    people: &mut Vec<Person>,
+    households: &[Household],
+    n: usize,
+    ids: &mut HashSet<String>,
+    rng: &mut Rng,
+) {
+    let local: Vec<&Household> = households
+        .iter()
+        .filter(|h| !h.is_collective && h.outside.is_none())
+        .filter(|h| people[h.members[0] as usize].hukou_village.is_some())
+        .collect();
+    if local.is_empty() {
+        return;
+    }
+    let start = PartialDate::new(2001, 1, 1).expect("a date").to_days_since_epoch();
+    for _ in 0..n {
+        let household = local[rng.below(local.len() as u64) as usize];
+        let head = &people[household.members[0] as usize];
+        let sex = if rng.chance(0.5) { Sex::Male } else { Sex::Female };
+        let birth_year = rng.between(1905, 1945) as u16;
+        let birth = day_in_year(rng, birth_year);
+        let surname = match (sex, censuslink_standardize::name::standardize_name(&head.name)) {
+            (Sex::Male, NameOutcome::Name(name)) if !head.name.contains(names::MIDDLE_DOT) => {
+                name.surname
+            }
+            _ => names::surname(rng).to_owned(),
+        };
+        let name = format!("{surname}{}", names::given_name(rng, sex, birth_year));
+        let death = start + rng.below((reference_days() - 366 - start) as u64) as i32;
+        let (hukou_village, hukou_county, ethnicity) =
+            (head.hukou_village, head.hukou_county, head.ethnicity);
+        let id_number = Some(draw_id(rng, ids, hukou_county, sex, birth));
+        people.push(Person {
+            key: people.len() as u32,
+            name,
+            sex,
+            birth,
+            ethnicity,
+            id_number,
+            hukou_village,
+            hukou_county,
+            household: household.key,
+            relation: Relation::Parent,
+            presence: Presence::LongDead,
+            death: PartialDate::from_days_since_epoch(death),
+            former_name: None,
+            away_in: None,
+            moved_out: None,
+        });
+    }
+}
+
+/// Adds `n` births at the district's hospitals to mothers living outside it: each mother
+/// (20 to 40, from an in-migrant's origin county, living there) with her child born in the
+/// year before the moment or up to the extraction, as a household outside the district.
+fn births_elsewhere(
+    people: &mut Vec<Person>,
+    households: &mut Vec<Household>,
+    n: usize,
+    context: &mut Context<'_>,
+) {
+    for _ in 0..n {
+        let origin = *origin(context.rng);
+        let is_uyghur = origin.province == "新疆维吾尔自治区";
+        let mother_year = REFERENCE.0 - context.rng.between(20, 40) as u16;
+        let mother_birth = day_in_year(context.rng, mother_year);
+        let day = reference_days() - 365 + context.rng.below(365 + EXTRACTION_DAYS as u64) as i32;
+        let birth = PartialDate::from_days_since_epoch(day).expect("a day in range");
+        let sex = if context.rng.chance(105.0 / 205.0) { Sex::Male } else { Sex::Female };
+        let (mother_name, child_name) = if is_uyghur {
+            let mother = names::uyghur_name(context.rng, Sex::Female, None);
+            (mother, names::uyghur_name(context.rng, sex, None))
+        } else {
+            let mother = format!(
+                "{}{}",
+                names::surname(context.rng),
+                names::given_name(context.rng, Sex::Female, mother_year)
+            );
+            let surname = names::surname(context.rng);
+            (mother, format!("{surname}{}", names::given_name(context.rng, sex, REFERENCE.0)))
+        };
+        let ethnicity = if is_uyghur { Ethnicity::new(5).expect("05") } else { Ethnicity::HAN };
+        let key = households.len() as u32;
+        let mother_id = draw_id(context.rng, context.ids, origin.code, Sex::Female, mother_birth);
+        let age_days = reference_days() - day;
+        let child_id = (age_days >= 92
+            || !context.rng.chance(context.rates.recent_births_without_id))
+        .then(|| draw_id(context.rng, context.ids, origin.code, sex, birth));
+        let first = people.len() as u32;
+        for (name, sex, birth, id_number, relation) in [
+            (mother_name, Sex::Female, mother_birth, Some(mother_id), Relation::Head),
+            (child_name, sex, birth, child_id, Relation::Child),
+        ] {
+            people.push(Person {
+                key: people.len() as u32,
+                name,
+                sex,
+                birth,
+                ethnicity,
+                id_number,
+                hukou_village: None,
+                hukou_county: origin.code,
+                household: key,
+                relation,
+                presence: Presence::Elsewhere,
+                death: None,
+                former_name: None,
+                away_in: None,
+                moved_out: None,
+            });
+        }
+        households.push(Household {
+            key,
+            village: 0,
+            enumeration_area: 0,
+            dwelling: Dwelling { building: 0, unit: 0 },
+            registered_elsewhere: None,
+            members: vec![first, first + 1],
+            is_collective: false,
+            outside: Some(origin.code),
+        });
+    }
 }
 
 /// When a death happens, relative to the reference moment.
@@ -301,6 +546,9 @@ fn bear(people: &mut Vec<Person>, households: &mut [Household], n_births: usize,
             relation: Relation::Child,
             presence: Presence::BornAfter,
             death: None,
+            former_name: None,
+            away_in: None,
+            moved_out: None,
         });
         household.members.push(key);
     }
@@ -333,10 +581,13 @@ impl Builder<'_> {
         let is_migrant = self.rng.chance(self.rates.in_migrant_households);
         let origin = is_migrant.then(|| *self.origin());
         let is_uyghur = origin.is_some_and(|o| o.province == "新疆维吾尔自治区");
+        // A local family may live wholly outside the county, its registered dwelling (where
+        // it is built) empty.
+        let is_away = origin.is_none() && self.rng.chance(self.rates.away_households);
         let (hukou_village, hukou_county) = match origin {
             Some(origin) => (None, origin.code),
             None => {
-                let hukou = if self.rng.chance(self.rates.separated_households) {
+                let hukou = if !is_away && self.rng.chance(self.rates.separated_households) {
                     self.rng.below(self.villages.len() as u64) as usize
                 } else {
                     village
@@ -347,16 +598,16 @@ impl Builder<'_> {
         };
         let ethnicity = if is_uyghur {
             Ethnicity::new(5).expect("维吾尔族 is 05")
-        } else if self.rng.chance(0.012) {
-            // 回族, the largest minority of 南京: about one person in a hundred.
-            Ethnicity::new(3).expect("回族 is 03")
         } else {
-            Ethnicity::HAN
+            self.han_or_hui()
         };
+        let family_away_in = is_away.then(|| destination(self.rng));
+        let generation = !is_uyghur && self.rng.chance(self.rates.generation_character);
 
         let first_key = self.people.len() as u32;
         let mut surnames: Vec<&'static str> = Vec::with_capacity(members.len());
         let mut names_so_far: Vec<String> = Vec::with_capacity(members.len());
+        let mut generation_char: Option<char> = None;
         let mut n_present = 0;
         for (idx, member) in members.iter().enumerate() {
             let name = if is_uyghur {
@@ -370,20 +621,49 @@ impl Builder<'_> {
                     surnames[member.surname_from]
                 };
                 surnames.push(surname);
-                format!("{surname}{}", names::given_name(self.rng, member.sex, member.birth.year()))
+                let mut given = names::given_name(self.rng, member.sex, member.birth.year());
+                // Siblings of a generation share the first character of a two-character name.
+                if generation && member.relation == Relation::Child && given.chars().count() == 2 {
+                    let second = given.chars().nth(1).expect("two characters");
+                    match generation_char {
+                        Some(first) if first != second => given = format!("{first}{second}"),
+                        Some(_) => {}
+                        None => generation_char = given.chars().next(),
+                    }
+                }
+                format!("{surname}{given}")
             };
             if is_uyghur {
                 surnames.push("");
             }
-            let presence = match (origin, member.relation) {
-                (None, _)
-                    if is_young_adult(member.birth)
-                        && self.rng.chance(self.rates.away_young_adults) =>
+            let former_name = (!is_uyghur
+                && age_at_reference(member.birth) >= 16
+                && self.rng.chance(self.rates.former_name))
+            .then(|| {
+                let surname = surnames[idx];
+                format!("{surname}{}", names::given_name(self.rng, member.sex, member.birth.year()))
+            })
+            .filter(|former| *former != name);
+            let away_in = match family_away_in {
+                Some(place) => Some(place),
+                None if origin.is_none()
+                    && is_young_adult(member.birth)
+                    && self.rng.chance(self.rates.away_young_adults) =>
                 {
-                    Presence::Away
+                    Some(destination(self.rng))
                 }
-                _ => Presence::Resident,
+                None => None,
             };
+            let presence = if away_in.is_some() { Presence::Away } else { Presence::Resident };
+            // Someone living away alone may have moved the hukou out too.
+            let moved_out = (away_in.is_some()
+                && !is_away
+                && self.rng.chance(self.rates.moved_out))
+            .then(|| {
+                let day =
+                    reference_days() - 365 + self.rng.below(365 + EXTRACTION_DAYS as u64) as i32;
+                PartialDate::from_days_since_epoch(day).expect("a day in range")
+            });
             n_present += usize::from(presence == Presence::Resident);
             let id_number = self.id_number(hukou_county, member);
             names_so_far.push(name.clone());
@@ -400,6 +680,9 @@ impl Builder<'_> {
                 relation: member.relation,
                 presence,
                 death: None,
+                former_name,
+                away_in,
+                moved_out,
             });
         }
         let members_keys = (first_key..self.people.len() as u32).collect();
@@ -410,8 +693,77 @@ impl Builder<'_> {
             dwelling: Dwelling { building: 0, unit: 0 },
             registered_elsewhere: None,
             members: members_keys,
+            is_collective: false,
+            outside: None,
         });
         n_present
+    }
+
+    /// Builds a collective household: 8 to 40 unrelated in-migrants (most 18 to 35, the rest
+    /// up to 55) in quarters of a village; returns its size, all usual residents.
+    fn collective(&mut self) -> usize {
+        let key = self.households.len() as u32;
+        let village = self.rng.below(self.villages.len() as u64) as usize;
+        let size = self.rng.between(8, 40) as usize;
+        let first_key = self.people.len() as u32;
+        for idx in 0..size {
+            let origin = *origin(self.rng);
+            let is_uyghur = origin.province == "新疆维吾尔自治区";
+            let sex = self.random_sex();
+            let age = if self.rng.chance(0.8) {
+                self.rng.between(18, 35)
+            } else {
+                self.rng.between(36, 55)
+            } as u16;
+            let had_birthday = self.rng.chance(0.5);
+            let birth = self.birth_in_year(REFERENCE.0 - age - 1 + u16::from(had_birthday));
+            let (name, ethnicity) = if is_uyghur {
+                (names::uyghur_name(self.rng, sex, None), Ethnicity::new(5).expect("05"))
+            } else {
+                let surname = names::surname(self.rng);
+                let given = names::given_name(self.rng, sex, birth.year());
+                (format!("{surname}{given}"), self.han_or_hui())
+            };
+            let member = Member { relation: Relation::Other, sex, birth, surname_from: idx };
+            let id_number = self.id_number(origin.code, &member);
+            self.people.push(Person {
+                key: first_key + idx as u32,
+                name,
+                sex,
+                birth,
+                ethnicity,
+                id_number,
+                hukou_village: None,
+                hukou_county: origin.code,
+                household: key,
+                relation: Relation::Other,
+                presence: Presence::Resident,
+                death: None,
+                former_name: None,
+                away_in: None,
+                moved_out: None,
+            });
+        }
+        self.households.push(Household {
+            key,
+            village,
+            enumeration_area: 0,
+            dwelling: Dwelling { building: 0, unit: 0 },
+            registered_elsewhere: None,
+            members: (first_key..self.people.len() as u32).collect(),
+            is_collective: true,
+            outside: None,
+        });
+        size
+    }
+
+    /// Han, or 回族 (the largest minority of 南京: about one person in a hundred).
+    fn han_or_hui(&mut self) -> Ethnicity {
+        if self.rng.chance(0.012) {
+            Ethnicity::new(3).expect("回族 is 03")
+        } else {
+            Ethnicity::HAN
+        }
     }
 
     /// Relations, sexes and birth dates of a household's members, head first, consistent with
@@ -489,12 +841,16 @@ impl Builder<'_> {
             // 1 in 13 newborns takes the mother's surname (DOMAIN §3.1).
             let surname_from =
                 if has_spouse && self.rng.chance(1.0 / 13.0) { 1 - father } else { father };
-            members.push(Member {
-                relation: Relation::Child,
-                sex: self.random_sex(),
-                birth,
-                surname_from,
-            });
+            // A twin is born on the same day and takes the same surname.
+            let n_born = if self.rng.chance(self.rates.twins) { 2 } else { 1 };
+            for _ in 0..n_born {
+                members.push(Member {
+                    relation: Relation::Child,
+                    sex: self.random_sex(),
+                    birth,
+                    surname_from,
+                });
+            }
         }
         for parent in 0..n_parents {
             let year = head_birth.year().saturating_sub(self.rng.between(22, 35) as u16).max(1921);
@@ -514,13 +870,7 @@ impl Builder<'_> {
 
     /// A day of `year` before the reference moment.
     fn birth_in_year(&mut self, year: u16) -> PartialDate {
-        let start = PartialDate::new(year, 1, 1).expect("a year in range").to_days_since_epoch();
-        let end = PartialDate::new(year + 1, 1, 1)
-            .expect("a year in range")
-            .to_days_since_epoch()
-            .min(reference_days());
-        let day = start + self.rng.below((end - start).max(1) as u64) as i32;
-        PartialDate::from_days_since_epoch(day).expect("a day in range")
+        day_in_year(self.rng, year)
     }
 
     fn random_sex(&mut self) -> Sex {
@@ -529,47 +879,17 @@ impl Builder<'_> {
     }
 
     fn origin(&mut self) -> &'static OriginCounty {
-        let origins = geography::origin_counties();
-        // Most in-migrants come from the rest of the province and its neighbours.
-        let province_prefix = match self.rng.weighted(&[0.45, 0.25, 0.08, 0.22]) {
-            0 => Some(32), // 江苏
-            1 => Some(34), // 安徽
-            2 => Some(65), // 新疆
-            _ => None,
-        };
-        let pool: Vec<&OriginCounty> = origins
-            .iter()
-            .filter(|o| province_prefix.is_none_or(|prefix| o.code / 10_000 == prefix))
-            .collect();
-        pool[self.rng.below(pool.len() as u64) as usize]
+        origin(self.rng)
     }
 
-    /// A valid, unique ID number: the address code of the hukou county at birth, the birth
-    /// date, a sequence whose parity is the sex, the MOD 11-2 check character. `None` for an
-    /// infant born in the last three months who is not registered yet.
+    /// A valid, unique ID number ([`draw_id`]); `None` for an infant born in the last three
+    /// months who is not registered yet.
     fn id_number(&mut self, hukou_county: u32, member: &Member) -> Option<String> {
         let age_days = reference_days() - member.birth.to_days_since_epoch();
         if age_days < 92 && self.rng.chance(self.rates.recent_births_without_id) {
             return None;
         }
-        let address = geography::id_address_code(hukou_county, member.birth.year());
-        loop {
-            let sequence = self.rng.below(500) * 2 + u64::from(member.sex == Sex::Male);
-            let body = format!(
-                "{address:06}{:04}{:02}{:02}{sequence:03}",
-                member.birth.year(),
-                member.birth.month().expect("day precision"),
-                member.birth.day().expect("day precision")
-            );
-            let body_bytes: [u8; 17] = body.as_bytes().try_into().expect("17 digits");
-            let number = format!(
-                "{body}{}",
-                censuslink_standardize::id::check_character(&body_bytes) as char
-            );
-            if self.ids.insert(number.clone()) {
-                return Some(number);
-            }
-        }
+        Some(draw_id(self.rng, &mut self.ids, hukou_county, member.sex, member.birth))
     }
 
     /// Puts the households of each village into enumeration areas of at most 100 households
@@ -611,6 +931,77 @@ impl Builder<'_> {
             }
         }
     }
+}
+
+/// An in-migrant's origin county: most come from the rest of the province and its neighbours.
+fn origin(rng: &mut Rng) -> &'static OriginCounty {
+    let province_prefix = match rng.weighted(&[0.45, 0.25, 0.08, 0.22]) {
+        0 => Some(32), // 江苏
+        1 => Some(34), // 安徽
+        2 => Some(65), // 新疆
+        _ => None,
+    };
+    let pool: Vec<&OriginCounty> = geography::origin_counties()
+        .iter()
+        .filter(|o| province_prefix.is_none_or(|prefix| o.code / 10_000 == prefix))
+        .collect();
+    pool[rng.below(pool.len() as u64) as usize]
+}
+
+/// Where someone of the district living away lives: 3 % abroad (or in Hong Kong, Macao or
+/// Taiwan), the rest in a county of the province (40 %), of Shanghai (20 %) or anywhere.
+fn destination(rng: &mut Rng) -> AwayPlace {
+    if rng.chance(0.03) {
+        return AwayPlace::Abroad;
+    }
+    let province_prefix = match rng.weighted(&[0.4, 0.2, 0.4]) {
+        0 => Some(32),
+        1 => Some(31),
+        _ => None,
+    };
+    let pool: Vec<&OriginCounty> = geography::origin_counties()
+        .iter()
+        .filter(|o| province_prefix.is_none_or(|prefix| o.code / 10_000 == prefix))
+        .collect();
+    AwayPlace::County(pool[rng.below(pool.len() as u64) as usize].code)
+}
+
+/// A valid ID number no one has yet: the address code of the hukou county at birth, the birth
+/// date, a sequence whose parity is the sex, the MOD 11-2 check character.
+fn draw_id(
+    rng: &mut Rng,
+    ids: &mut HashSet<String>,
+    hukou_county: u32,
+    sex: Sex,
+    birth: PartialDate,
+) -> String {
+    let address = geography::id_address_code(hukou_county, birth.year());
+    loop {
+        let sequence = rng.below(500) * 2 + u64::from(sex == Sex::Male);
+        let body = format!(
+            "{address:06}{:04}{:02}{:02}{sequence:03}",
+            birth.year(),
+            birth.month().expect("day precision"),
+            birth.day().expect("day precision")
+        );
+        let body_bytes: [u8; 17] = body.as_bytes().try_into().expect("17 digits");
+        let number =
+            format!("{body}{}", censuslink_standardize::id::check_character(&body_bytes) as char);
+        if ids.insert(number.clone()) {
+            return number;
+        }
+    }
+}
+
+/// A uniform day of `year`, before the reference moment.
+fn day_in_year(rng: &mut Rng, year: u16) -> PartialDate {
+    let start = PartialDate::new(year, 1, 1).expect("a year in range").to_days_since_epoch();
+    let end = PartialDate::new(year + 1, 1, 1)
+        .expect("a year in range")
+        .to_days_since_epoch()
+        .min(reference_days());
+    let day = start + rng.below((end - start).max(1) as u64) as i32;
+    PartialDate::from_days_since_epoch(day).expect("a day in range")
 }
 
 /// The dwelling at `position` in its village's order: in a residents' committee, buildings of
@@ -665,7 +1056,8 @@ mod tests {
 
     use crate::geography;
     use crate::population::{
-        Dwelling, Population, PopulationRates, Presence, age_at_reference, generate, reference_days,
+        Dwelling, Population, PopulationRates, Presence, age_at_reference, generate,
+        is_born_in_year_before, reference_days,
     };
 
     fn district() -> Population {
@@ -706,6 +1098,20 @@ mod tests {
         for household in &population.households {
             let members: Vec<_> =
                 household.members.iter().map(|&k| &population.people[k as usize]).collect();
+            if household.is_collective {
+                assert!((8..=40).contains(&members.len()));
+                assert!(members.iter().all(|p| p.relation == Relation::Other
+                    && p.hukou_village.is_none()
+                    && p.presence == Presence::Resident
+                    && (17..=56).contains(&age_at_reference(p.birth))));
+                continue;
+            }
+            if household.outside.is_some() {
+                let presences: Vec<_> = members.iter().map(|p| (p.relation, p.presence)).collect();
+                let elsewhere = Presence::Elsewhere;
+                assert_eq!(presences, [(Relation::Head, elsewhere), (Relation::Child, elsewhere)]);
+                continue;
+            }
             assert_eq!(members[0].relation, Relation::Head);
             assert_eq!(members.iter().filter(|p| p.relation == Relation::Head).count(), 1);
             let head = members[0];
@@ -799,11 +1205,60 @@ mod tests {
             population.people.iter().filter(|p| p.presence == Presence::Dead).collect();
         let death_rate = dead.len() as f64 / n_residents as f64;
         assert!((death_rate - rates.annual_deaths).abs() < 0.003, "deaths {death_rate}");
-        for person in dead {
+        for person in &dead {
             let death = person.death.expect("the dead have a death date").to_days_since_epoch();
             assert!((reference_days() - 365..reference_days()).contains(&death));
-            assert!(age_at_reference(person.birth) >= 60);
+            let is_infant = is_born_in_year_before(person.birth);
+            assert!(age_at_reference(person.birth) >= 60 || is_infant);
+            assert!(death >= person.birth.to_days_since_epoch());
         }
+        let count = |presence: Presence| {
+            population.people.iter().filter(|p| p.presence == presence).count()
+        };
+        let near = |n: usize, rate: f64, of: usize| {
+            let expected = rate * of as f64;
+            (n as f64 - expected).abs() <= 4.0 * expected.sqrt() + 1.0
+        };
+        assert!(near(count(Presence::LongDead), rates.long_dead, n_residents), "long dead");
+        let collective: usize =
+            population.households.iter().filter(|h| h.is_collective).map(|h| h.members.len()).sum();
+        let collective_share = collective as f64 / n_residents as f64;
+        assert!((collective_share - rates.collective_residents).abs() < 0.01, "{collective_share}");
+        let n_local_births = population
+            .people
+            .iter()
+            .filter(|p| {
+                matches!(p.presence, Presence::Resident | Presence::Dead | Presence::BornAfter)
+                    && (is_born_in_year_before(p.birth) || p.presence == Presence::BornAfter)
+            })
+            .count();
+        assert!(near(count(Presence::Elsewhere) / 2, rates.births_elsewhere, n_local_births));
+        let adults = population.people.iter().filter(|p| age_at_reference(p.birth) >= 16);
+        let (n_adults, n_former) =
+            adults.fold((0, 0), |(n, f), p| (n + 1, f + usize::from(p.former_name.is_some())));
+        assert!((n_former as f64 / n_adults as f64 - rates.former_name).abs() < 0.01);
+        // Twins: two children of a household born on one day.
+        let twins = population.households.iter().filter(|h| {
+            let births: Vec<_> = h
+                .members
+                .iter()
+                .map(|&k| &population.people[k as usize])
+                .filter(|p| p.relation == Relation::Child)
+                .map(|p| p.birth)
+                .collect();
+            births.iter().enumerate().any(|(i, b)| births[i + 1..].contains(b))
+        });
+        assert!(twins.count() > 20);
+        // Whole families living elsewhere: every member away, the hukou where they are built.
+        let away_families = population
+            .households
+            .iter()
+            .filter(|h| {
+                h.members.iter().all(|&k| population.people[k as usize].presence == Presence::Away)
+            })
+            .filter(|h| h.members.len() > 1)
+            .count();
+        assert!(away_families > 100, "{away_families}");
         let n_male = population.people.iter().filter(|p| p.sex == Sex::Male).count() as f64;
         let male_share = n_male / population.people.len() as f64;
         assert!((0.47..=0.54).contains(&male_share), "{male_share}");

@@ -8,15 +8,16 @@ use censuslink_model::{
 };
 use censuslink_standardize::codes::ethnicity_name;
 
-use crate::District;
-use crate::census::DuplicateKind;
+use crate::census::CensusRecord;
 use crate::errors::{Damage, Damager, ErrorRates, shown};
-use crate::extracts::school_grade;
+use crate::extracts::{Status, school_grade};
 use crate::geography::Village;
 use crate::population::{
-    Dwelling, EXTRACTION_DAYS, Household, Person, REFERENCE, age_at_reference, reference_days,
+    AwayPlace, Dwelling, EXTRACTION_DAYS, Household, Person, REFERENCE, age_at_reference,
+    reference_days,
 };
 use crate::rng::Rng;
+use crate::{District, Layout};
 
 /// One source's file: what it is, how it is written, and the truth of its rows.
 pub(crate) struct Extract {
@@ -199,40 +200,166 @@ impl<'a> Renderer<'a> {
         RowTruth { key, index, person: person.key, damages: damages.to_vec(), conflict }
     }
 
-    /// Census person records (GBK CSV): listed by enumeration area and household, birth year
-    /// and month only, sex and ethnicity as codes.
-    fn census(&self) -> Extract {
+    /// The census's records in listing order, each with its listing's number within its
+    /// area and its own number within the listing. A listing is one household's form in one
+    /// area: the household's own, a neighbour's for a duplicate in two areas, or, at a
+    /// household's registered dwelling, a listing of its own. Listings are numbered within
+    /// their area in household order, those at registered dwellings after the households
+    /// living there; people within their listing in household order, head first and
+    /// duplicates last.
+    fn listings(&self) -> Vec<(u16, u16, usize)> {
         let census = &self.district.census;
-        // A listing is one household's form in one area: the household's own, a neighbour's
-        // for a duplicate in two areas, or, for the duplicates at a household's registered
-        // dwelling, a listing of its own. Listings are numbered within their area in household
-        // order, those at registered dwellings after the households living there; people
-        // within their listing in household order, head first and duplicates last.
         let mut order: Vec<(u64, bool, u32, bool, usize)> = census
             .records
             .iter()
             .enumerate()
             .map(|(idx, record)| {
-                let is_registered = record.duplicate == Some(DuplicateKind::HukouAndResidence);
                 let is_duplicate = record.duplicate.is_some();
-                (record.enumeration_area, is_registered, record.household, is_duplicate, idx)
+                (
+                    record.enumeration_area,
+                    record.at_registration,
+                    record.household,
+                    is_duplicate,
+                    idx,
+                )
             })
             .collect();
         order.sort_unstable();
-        let mut keyed: Vec<(String, u16, usize)> = Vec::with_capacity(order.len());
+        let mut listed = Vec::with_capacity(order.len());
         let (mut number, mut seq) = (0u16, 0u16);
         let mut last: Option<(u64, bool, u32)> = None;
-        for (area, is_registered, household, _, idx) in order {
-            let listing = (area, is_registered, household);
+        for (area, at_registration, household, _, idx) in order {
+            let listing = (area, at_registration, household);
             (number, seq) = match last {
                 Some(last) if last == listing => (number, seq + 1),
                 Some((last_area, ..)) if last_area == area => (number + 1, 1),
                 _ => (1, 1),
             };
             last = Some(listing);
-            keyed.push((format!("{area:015}{number:03}{seq:02}"), number, idx));
+            listed.push((number, seq, idx));
         }
+        listed
+    }
 
+    /// Census person records (GBK CSV), by the layout of the district.
+    fn census(&self) -> Extract {
+        match self.district.config.layout {
+            Layout::Census2020 => self.census_2020(),
+            Layout::Classic => self.census_classic(),
+        }
+    }
+
+    /// The census as the 7th census's short form records it (GBK CSV): a row per listed
+    /// person keyed by census area (普查区, the 12-digit village code), enumeration area number
+    /// (普查小区, unique within its census area), household number (unique within its
+    /// enumeration area) and person number; the person category (现住 or 户口在本户外出); where
+    /// the person lives (D7) and where the hukou is (D8) as categories, with a county code only
+    /// for another county; birth year and month in two columns.
+    fn census_2020(&self) -> Extract {
+        let census = &self.district.census;
+        let (mut rng, rates) = self.error_model(Role::Census, 10);
+        let mut damager = Damager::new(&mut rng, &rates);
+        let mut sheet = Sheet::new(&[
+            ("普查区代码", Kind::Text),
+            ("普查小区编号", Kind::Text),
+            ("户编号", Kind::Text),
+            ("户别", Kind::Text),
+            ("人员序号", Kind::Text),
+            ("姓名", Kind::Text),
+            ("与户主关系", Kind::Text),
+            ("身份证件类别", Kind::Text),
+            ("公民身份号码", Kind::Text),
+            ("性别", Kind::Text),
+            ("出生年", Kind::Text),
+            ("出生月", Kind::Text),
+            ("民族", Kind::Text),
+            ("人员类别", Kind::Text),
+            ("现住地类别", Kind::Text),
+            ("现住地代码", Kind::Text),
+            ("户口登记地类别", Kind::Text),
+            ("户口登记地代码", Kind::Text),
+            ("填报方式", Kind::Text),
+        ]);
+        let mut truth = Vec::with_capacity(census.records.len());
+        for (number, seq, idx) in self.listings() {
+            let record = &census.records[idx];
+            let person = self.person(record.person);
+            let listing = &self.district.population.households[record.household as usize];
+            let (village, area) =
+                (record.enumeration_area / 1_000, record.enumeration_area % 1_000);
+            let key = format!("{village:012}-{area:03}-{number:03}-{seq:02}");
+            damager.next_record();
+            let name = damager.name_of(&person.name, person.former_name.as_deref());
+            let name = damager.name(name, None);
+            let id = damager.id(person.id_number.as_deref(), None, false);
+            let birth = damager.birth_date(person.birth, DatePrecision::Month);
+            let (residence_kind, residence_code) = self.residence_category(record, person);
+            let (hukou_kind, hukou_code) = hukou_category(village, person);
+            sheet.push(vec![
+                text(format!("{village:012}")),
+                text(format!("{area:03}")),
+                text(format!("{number:03}")),
+                text(if listing.is_collective { "集体户" } else { "家庭户" }),
+                text(format!("{seq:02}")),
+                opt(name),
+                // A collective household has no head: the item is left blank.
+                opt((!listing.is_collective).then(|| record.relation.census_code().to_string())),
+                opt(id.is_some().then(|| "居民身份证".to_owned())),
+                opt(id),
+                text(if person.sex == Sex::Male { "1" } else { "2" }),
+                opt(birth.map(|b| b.year().to_string())),
+                opt(birth.map(|b| b.month().unwrap_or(1).to_string())),
+                text(format!("{:02}", person.ethnicity.code())),
+                text(match record.record_type {
+                    RecordType::Resident => "现住",
+                    RecordType::RegisteredAway => "户口在本户外出",
+                }),
+                text(residence_kind.to_string()),
+                opt(residence_code.map(|code| code.to_string())),
+                text(hukou_kind.to_string()),
+                opt(hukou_code.map(|code| code.to_string())),
+                text(mode_word(record.mode)),
+            ]);
+            let shown = (birth, DatePrecision::Month);
+            truth.push(self.truth((key, idx), person, None, shown, &damager.done));
+        }
+        Extract {
+            name: "census",
+            role: Role::Census,
+            file: "census.csv",
+            export: Export::Csv { encoding: Encoding::Gbk, bom: false, guard_formulas: false },
+            table: sheet.into_table(),
+            truth,
+        }
+    }
+
+    /// Where a listed person lives (D7): 1 in this enumeration area (a usual resident here), 2
+    /// another area of the village, 3 another village of the township, 4 another township of
+    /// the county, 5 another county (with its code), 6 Hong Kong, Macao, Taiwan or abroad.
+    fn residence_category(&self, record: &CensusRecord, person: &Person) -> (u8, Option<u32>) {
+        if record.record_type == RecordType::Resident {
+            return (1, None);
+        }
+        let lives_at = match person.away_in {
+            Some(AwayPlace::Abroad) => return (6, None),
+            Some(AwayPlace::County(code)) => return (5, Some(code)),
+            // A household living in another village of the district.
+            None => self.household(person).enumeration_area,
+        };
+        let (here, there) = (record.enumeration_area, lives_at);
+        match () {
+            _ if here / 1_000 == there / 1_000 => (2, None),
+            _ if here / 1_000_000 == there / 1_000_000 => (3, None),
+            _ if here / 1_000_000_000 == there / 1_000_000_000 => (4, None),
+            _ => (5, Some((there / 1_000_000_000) as u32)),
+        }
+    }
+
+    /// Census person records in the product's first layout (GBK CSV): listed by enumeration
+    /// area and household, whole region codes, birth year and month in one column, sex and
+    /// ethnicity as codes.
+    fn census_classic(&self) -> Extract {
+        let census = &self.district.census;
         let (mut rng, rates) = self.error_model(Role::Census, 10);
         let mut damager = Damager::new(&mut rng, &rates);
         let mut sheet = Sheet::new(&[
@@ -250,23 +377,26 @@ impl<'a> Renderer<'a> {
             ("登记类型", Kind::Text),
             ("填报方式", Kind::Text),
         ]);
-        let mut truth = Vec::with_capacity(keyed.len());
-        for (key, number, idx) in keyed {
+        let mut truth = Vec::with_capacity(census.records.len());
+        for (number, seq, idx) in self.listings() {
             let record = &census.records[idx];
             let person = self.person(record.person);
+            let area = record.enumeration_area;
+            let key = format!("{area:015}{number:03}{seq:02}");
             damager.next_record();
-            let name = damager.name(&person.name, None);
+            let name = damager.name_of(&person.name, person.former_name.as_deref());
+            let name = damager.name(name, None);
             let id = damager.id(person.id_number.as_deref(), None, false);
             let birth = damager.birth_date(person.birth, DatePrecision::Month);
             // Where the record says the person lives: the village of the area listing them.
             let residence = match record.record_type {
-                RecordType::Resident => Some((record.enumeration_area / 1_000).to_string()),
+                RecordType::Resident => Some((area / 1_000).to_string()),
                 RecordType::RegisteredAway => None,
             };
             sheet.push(vec![
                 text(key.clone()),
-                text(record.enumeration_area.to_string()),
-                text(format!("{}-{number:03}", record.enumeration_area)),
+                text(area.to_string()),
+                text(format!("{area}-{number:03}")),
                 text(record.relation.census_code().to_string()),
                 opt(name),
                 opt(id),
@@ -279,10 +409,7 @@ impl<'a> Renderer<'a> {
                     RecordType::Resident => "常住",
                     RecordType::RegisteredAway => "户在人不在",
                 }),
-                text(match record.mode {
-                    CollectionMode::SelfReport => "自主填报",
-                    CollectionMode::Enumerator => "普查员",
-                }),
+                text(mode_word(record.mode)),
             ]);
             let shown = (birth, DatePrecision::Month);
             truth.push(self.truth((key, idx), person, None, shown, &damager.done));
@@ -306,6 +433,7 @@ impl<'a> Renderer<'a> {
             ("户籍编号", Kind::Text),
             ("户号", Kind::Text),
             ("姓名", Kind::Text),
+            ("曾用名", Kind::Text),
             ("性别", Kind::Text),
             ("民族", Kind::Text),
             ("出生日期", Kind::Text),
@@ -313,9 +441,13 @@ impl<'a> Renderer<'a> {
             ("与户主关系", Kind::Text),
             ("户籍地代码", Kind::Text),
             ("户籍地址", Kind::Text),
+            ("人员状态", Kind::Text),
+            ("注销日期", Kind::Text),
         ]);
         let mut truth = Vec::new();
-        for (serial, &key) in self.district.registers.hukou.iter().enumerate() {
+        let register = &self.district.registers.hukou;
+        for (serial, (&key, &status)) in register.people.iter().zip(&register.statuses).enumerate()
+        {
             let person = self.person(key);
             // The household's registered dwelling: where it lives, or, for a household
             // registered in another village of the district (人户分离), a dwelling there.
@@ -326,10 +458,16 @@ impl<'a> Renderer<'a> {
             let id = damager.id(person.id_number.as_deref(), None, false);
             let birth = damager.birth_date(person.birth, DatePrecision::Day);
             let record_key = format!("{}{:09}", village.county_code(), serial + 1);
+            let (status, cancelled) = match status {
+                Status::DeathCancelled(day) => ("死亡注销", Some(iso(day))),
+                Status::MovedOut(day) => ("迁出注销", Some(iso(day))),
+                _ => ("正常", None),
+            };
             sheet.push(vec![
                 text(record_key.clone()),
                 text(format!("{}{:03}{:03}", village.code, dwelling.building, dwelling.unit)),
                 opt(name),
+                opt(person.former_name.clone()),
                 text(if person.sex == Sex::Male { "男" } else { "女" }),
                 text(ethnicity_name(person.ethnicity)),
                 text(birth.map_or_else(
@@ -343,6 +481,8 @@ impl<'a> Renderer<'a> {
                 text(relation_word(person)),
                 text(village.code.to_string()),
                 text(address(village, dwelling, AddressStyle::Full)),
+                text(status),
+                opt(cancelled),
             ]);
             let shown = (birth, DatePrecision::Day);
             truth.push(self.truth((record_key, serial), person, None, shown, &damager.done));
@@ -374,9 +514,11 @@ impl<'a> Renderer<'a> {
             ("家庭住址", Kind::Text),
         ]);
         let mut truth = Vec::new();
-        for (serial, &key) in self.district.registers.birth.iter().enumerate() {
+        for (serial, &key) in self.district.registers.birth.people.iter().enumerate() {
             let person = self.person(key);
             let household = self.household(person);
+            // The hospital's village: where the family lives, or, for a family living
+            // elsewhere, the district's first.
             let village = self.village(household);
             let mother = self.parent(person, Some(Sex::Female));
             let father = self.parent(person, Some(Sex::Male));
@@ -397,7 +539,10 @@ impl<'a> Renderer<'a> {
                 opt(mother_id),
                 opt(father.map(|f| f.name.clone())),
                 text(format!("{}妇幼保健院", village.county)),
-                text(address(village, household.dwelling, AddressStyle::Short)),
+                text(match household.outside {
+                    Some(county) => outside_address(county, household.key),
+                    None => address(village, household.dwelling, AddressStyle::Short),
+                }),
             ]);
             truth.push(RowTruth {
                 key: record_key,
@@ -439,13 +584,13 @@ impl<'a> Renderer<'a> {
             ("户籍地代码", Kind::Integer),
         ]);
         let mut truth = Vec::new();
-        for (serial, &key) in self.district.registers.death.iter().enumerate() {
+        for (serial, &key) in self.district.registers.death.people.iter().enumerate() {
             let person = self.person(key);
             // Numbered by the county the death happened in, where the person lived; the
             // certificate records the hukou place, which may be another village.
             let village = self.village(self.household(person));
-            let hukou_village =
-                person.hukou_village.expect("only people of local households die in the model");
+            // An infant of an in-migrant family may die: its hukou is its county.
+            let hukou_place = person.hukou_village.unwrap_or(u64::from(person.hukou_county));
             damager.next_record();
             let name = damager.name(&person.name, None);
             let is_elderly = person.birth.year() < 1950;
@@ -459,7 +604,7 @@ impl<'a> Renderer<'a> {
                 Cell::Integer(Some(if person.sex == Sex::Male { 1 } else { 2 })),
                 Cell::Date(birth.map(PartialDate::to_days_since_epoch)),
                 Cell::Date(person.death.map(PartialDate::to_days_since_epoch)),
-                Cell::Integer(Some(hukou_village as i64)),
+                Cell::Integer(Some(hukou_place as i64)),
             ]);
             let shown = (birth, DatePrecision::Day);
             truth.push(self.truth((record_key, serial), person, None, shown, &damager.done));
@@ -489,9 +634,12 @@ impl<'a> Renderer<'a> {
             ("学校名称", Kind::Text),
             ("年级", Kind::Text),
             ("家庭住址", Kind::Text),
+            ("学籍状态", Kind::Text),
         ]);
         let mut truth = Vec::new();
-        for (serial, &key) in self.district.registers.school.iter().enumerate() {
+        let register = &self.district.registers.school;
+        for (serial, (&key, &status)) in register.people.iter().zip(&register.statuses).enumerate()
+        {
             let person = self.person(key);
             let household = self.household(person);
             let village = self.village(household);
@@ -514,6 +662,7 @@ impl<'a> Renderer<'a> {
                 text(school),
                 text(grade),
                 text(address(village, household.dwelling, AddressStyle::Short)),
+                text(if status == Status::TransferredOut { "转出" } else { "在籍" }),
             ]);
             let shown = (birth, DatePrecision::Month);
             truth.push(self.truth((record_key, serial), person, parent, shown, &damager.done));
@@ -540,17 +689,21 @@ impl<'a> Renderer<'a> {
             ("性别", Kind::Text),
             ("出生日期", Kind::Text),
             ("参保地代码", Kind::Text),
+            ("参保状态", Kind::Text),
             ("联系地址", Kind::Text),
         ]);
         let mut truth = Vec::new();
         let missing = || "无".to_owned();
-        for (serial, &key) in self.district.registers.insurance.iter().enumerate() {
+        let register = &self.district.registers.insurance;
+        for (serial, (&key, &status)) in register.people.iter().zip(&register.statuses).enumerate()
+        {
             let person = self.person(key);
             let household = self.household(person);
             let village = self.village(household);
             let parent = self.parent(person, None);
             damager.next_record();
-            let name = damager.name(&person.name, None);
+            let name = damager.name_of(&person.name, person.former_name.as_deref());
+            let name = damager.name(name, None);
             let is_child = age_at_reference(person.birth) < 18;
             let parent_id = parent.and_then(|p| p.id_number.as_deref()).filter(|_| is_child);
             let is_elderly = person.birth.year() < 1950;
@@ -566,6 +719,11 @@ impl<'a> Renderer<'a> {
                     format!("{}/{}/{}", b.year(), b.month().unwrap_or(1), b.day().unwrap_or(1))
                 })),
                 text((village.code / 1_000).to_string()),
+                text(match status {
+                    Status::Suspended => "暂停缴费",
+                    Status::Ended => "终止参保",
+                    _ => "参保缴费",
+                }),
                 text(address(village, household.dwelling, AddressStyle::Short)),
             ]);
             let shown = (birth, DatePrecision::Day);
@@ -591,6 +749,29 @@ fn hukou_region(person: &Person) -> String {
     }
 }
 
+/// Where a person listed in `village` has the hukou (D8): 1 in this village, 2 another
+/// village of the township, 3 another township of the county, 4 another county (with its
+/// code), 5 pending (户口待定: an infant not registered yet).
+fn hukou_category(village: u64, person: &Person) -> (u8, Option<u32>) {
+    if person.id_number.is_none() {
+        return (5, None);
+    }
+    match person.hukou_village {
+        Some(hukou) if hukou == village => (1, None),
+        Some(hukou) if hukou / 1_000 == village / 1_000 => (2, None),
+        Some(hukou) if hukou / 1_000_000 == village / 1_000_000 => (3, None),
+        _ => (4, Some(person.hukou_county)),
+    }
+}
+
+/// How a census form was filled in.
+fn mode_word(mode: CollectionMode) -> &'static str {
+    match mode {
+        CollectionMode::SelfReport => "自主填报",
+        CollectionMode::Enumerator => "普查员",
+    }
+}
+
 /// The last day the registers hold, the day before their extraction.
 fn last_extracted_day() -> PartialDate {
     PartialDate::from_days_since_epoch(reference_days() + EXTRACTION_DAYS - 1)
@@ -610,6 +791,16 @@ fn digits(date: PartialDate) -> String {
 /// `YYYY-MM-DD`.
 fn iso(date: PartialDate) -> String {
     format!("{:04}-{:02}-{:02}", date.year(), date.month().unwrap_or(1), date.day().unwrap_or(1))
+}
+
+/// The address of a family living outside the district, in `county`: its province and
+/// county, a village group and house number drawn from `seed`.
+fn outside_address(county: u32, seed: u32) -> String {
+    let place = crate::geography::origin_counties()
+        .iter()
+        .find(|origin| origin.code == county)
+        .map_or_else(String::new, |origin| format!("{}{}", origin.province, origin.county));
+    format!("{place}城关镇{}组{}号", seed % 12 + 1, seed % 40 + 1)
 }
 
 /// The relation to the head as the hukou register words it.
@@ -706,7 +897,7 @@ mod tests {
         AddressStyle, Conflict, Extract, Kind, Renderer, RowTruth, Sheet, address, community,
         render, school_and_grade,
     };
-    use crate::{SynthConfig, generate};
+    use crate::{Layout, SynthConfig, generate};
 
     /// Asserts that `hits` of `eligible` is `rate` within 4.5 standard deviations.
     fn assert_rate(what: &str, hits: usize, eligible: usize, rate: f64) {
@@ -1010,7 +1201,8 @@ mod tests {
 
     #[test]
     fn census_listings_and_hukou_addresses_are_where_they_belong() {
-        let district = generate(&SynthConfig::new(20_000, 13));
+        let config = SynthConfig { layout: Layout::Classic, ..SynthConfig::new(20_000, 13) };
+        let district = generate(&config);
         let population = &district.population;
         let census = render(&district, Role::Census);
         let relations = column(&census, "与户主关系");
@@ -1084,6 +1276,116 @@ mod tests {
             n_separated += usize::from(household.registered_elsewhere.is_some());
         }
         assert!(n_separated > 100, "{n_separated}");
+    }
+
+    #[test]
+    fn the_2020_layout_records_what_the_short_form_asks() {
+        let district = generate(&SynthConfig::new(20_000, 13));
+        let population = &district.population;
+        let census = render(&district, Role::Census);
+        let headers: Vec<&str> = census.table.columns.iter().map(|c| c.header.as_str()).collect();
+        assert_eq!(
+            headers,
+            [
+                "普查区代码",
+                "普查小区编号",
+                "户编号",
+                "户别",
+                "人员序号",
+                "姓名",
+                "与户主关系",
+                "身份证件类别",
+                "公民身份号码",
+                "性别",
+                "出生年",
+                "出生月",
+                "民族",
+                "人员类别",
+                "现住地类别",
+                "现住地代码",
+                "户口登记地类别",
+                "户口登记地代码",
+                "填报方式",
+            ]
+        );
+        let cell = |header: &str, row: usize| column(&census, header)[row].as_deref();
+        let (mut n_local, mut n_migrant, mut n_away, mut n_collective) = (0, 0, 0, 0);
+        let mut households_in_area: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
+        for (row, truth) in census.truth.iter().enumerate() {
+            let record = &district.census.records[truth.index];
+            let person = &population.people[truth.person as usize];
+            let village = cell("普查区代码", row).expect("a census area");
+            let area = cell("普查小区编号", row).expect("an area number");
+            let household = cell("户编号", row).expect("a household number");
+            assert_eq!(format!("{village}{area}"), record.enumeration_area.to_string());
+            assert!(village.len() == 12 && area.len() == 3 && household.len() == 3);
+            let key = format!(
+                "{village}-{area}-{household}-{}",
+                cell("人员序号", row).expect("a number")
+            );
+            assert_eq!(truth.key, key);
+            households_in_area.entry((village, area)).or_default().push(household);
+            assert!(
+                matches!(cell("出生年", row), Some(y) if y.len() == 4)
+                    || cell("出生年", row).is_none()
+            );
+            let is_collective = cell("户别", row) == Some("集体户");
+            assert_eq!(
+                is_collective,
+                population.households[record.household as usize].is_collective
+            );
+            if is_collective {
+                n_collective += 1;
+                assert_eq!(cell("与户主关系", row), None, "no head in collective quarters");
+            }
+            assert_eq!(cell("身份证件类别", row).is_some(), cell("公民身份号码", row).is_some());
+            let (hukou_kind, hukou_code) =
+                (cell("户口登记地类别", row), cell("户口登记地代码", row));
+            match record.record_type {
+                RecordType::Resident => {
+                    assert_eq!(cell("人员类别", row), Some("现住"));
+                    assert_eq!(
+                        (cell("现住地类别", row), cell("现住地代码", row)),
+                        (Some("1"), None)
+                    );
+                }
+                RecordType::RegisteredAway => {
+                    n_away += 1;
+                    assert_eq!(cell("人员类别", row), Some("户口在本户外出"));
+                    assert_eq!(hukou_kind, Some("1"), "listed at the hukou dwelling");
+                    let lives = cell("现住地类别", row).expect("a category");
+                    assert!(["2", "3", "4", "5", "6"].contains(&lives));
+                    assert_eq!(cell("现住地代码", row).is_some(), lives == "5");
+                }
+            }
+            match (person.hukou_village, &person.id_number) {
+                // 户口待定: an infant not registered yet.
+                (_, None) => assert_eq!((hukou_kind, hukou_code), (Some("5"), None)),
+                // A local's hukou is in the district: no code unless another county.
+                (Some(hukou), Some(_)) => {
+                    let county = (hukou / 1_000_000).to_string();
+                    let same_county = hukou / 1_000_000 == record.enumeration_area / 1_000_000_000;
+                    if same_county {
+                        n_local += 1;
+                        assert!(["1", "2", "3"].contains(&hukou_kind.expect("a category")));
+                        assert_eq!(hukou_code, None, "a local's hukou code is blank");
+                    } else {
+                        assert_eq!((hukou_kind, hukou_code), (Some("4"), Some(county.as_str())));
+                    }
+                }
+                // An in-migrant's is another county's.
+                (None, Some(_)) => {
+                    n_migrant += 1;
+                    let county = person.hukou_county.to_string();
+                    assert_eq!((hukou_kind, hukou_code), (Some("4"), Some(county.as_str())));
+                    assert_ne!(&county[..4], "3201", "outside the prefecture");
+                }
+            }
+        }
+        assert!(n_local > 5_000 && n_migrant > 2_000 && n_away > 100 && n_collective > 500);
+        // Household numbers repeat across areas, never within one area's listings.
+        let repeated = households_in_area.values().flatten().filter(|&&h| h == "001").count();
+        assert!(repeated > 10, "each area starts at 001");
     }
 
     #[test]

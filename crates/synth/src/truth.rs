@@ -103,13 +103,19 @@ fn persons(district: &District) -> Table {
                     Presence::Away => "away",
                     Presence::Dead => "dead",
                     Presence::BornAfter => "born_after",
+                    Presence::LongDead => "long_dead",
+                    Presence::Elsewhere => "elsewhere",
                 }
                 .to_owned(),
                 person.hukou_village.map_or(person.hukou_county as u64, |v| v).to_string(),
-                household.enumeration_area.to_string(),
+                match household.outside {
+                    Some(_) => String::new(),
+                    None => household.enumeration_area.to_string(),
+                },
                 format!("H{:08}", household.key),
                 person.relation.as_str().to_owned(),
                 person.death.map(|d| d.to_string()).unwrap_or_default(),
+                person.former_name.clone().unwrap_or_default(),
             ]
         })
         .collect();
@@ -127,6 +133,7 @@ fn persons(district: &District) -> Table {
             "household",
             "relation",
             "death_date",
+            "former_name",
         ],
         rows,
     )

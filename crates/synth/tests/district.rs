@@ -154,20 +154,26 @@ fn ids_meant_to_be_valid_validate_and_damaged_ones_show_their_damage() {
             let number = table.id.number.get(idx);
             let true_id = person["id_number"].as_str();
             if true_id.is_empty() || has(damages, &["id_missing"]) {
-                assert_eq!(status, IdStatus::Missing, "{source} row {idx}");
+                assert_eq!(status, IdStatus::Missing, "{source} row {idx}: {damages:?}");
             } else if has(damages, &["id_substitution", "id_transposition"]) {
                 assert!(!status.is_valid(), "{source} row {idx}: a typo passes as {status:?}");
             } else if has(damages, &["id_excel"]) {
                 // One `…000` form in eleven passes the check digit: a spreadsheet's damage that
                 // no reader can see.
-                let passes =
-                    status == IdStatus::Valid && number.is_some_and(|n| n.ends_with("000"));
-                assert!(status == IdStatus::ExcelTruncated || passes, "{source} row {idx}");
+                let passes = matches!(status, IdStatus::Valid | IdStatus::Repaired)
+                    && number.is_some_and(|n| n.ends_with("000"));
+                assert!(
+                    status == IdStatus::ExcelTruncated || passes,
+                    "{source} row {idx}: {status:?} {number:?} {true_id}"
+                );
             } else if has(damages, &["id_fifteen_digit"]) {
                 assert_eq!(status, IdStatus::Converted15, "{source} row {idx}");
                 assert_eq!(number, Some(true_id), "{source} row {idx}: 15→18 restores the ID");
             } else if has(damages, &["id_of_parent"]) {
-                assert!(status.is_valid() && number != Some(true_id), "{source} row {idx}");
+                assert!(
+                    status.is_valid() && number != Some(true_id),
+                    "{source} row {idx}: {status:?}"
+                );
             } else {
                 assert!(
                     matches!(status, IdStatus::Valid | IdStatus::Repaired),
@@ -187,7 +193,9 @@ fn names_and_birth_dates_left_alone_standardize_to_the_truth() {
         let table = &DISTRICT.loaded[source].table;
         let mut n_damaged_names = 0;
         for (idx, person, damages) in rows(source) {
-            let true_name = normalize_name(&person["name"]);
+            // A record giving the former name shows it instead of the current one.
+            let shown_name = if has(damages, &["former_name"]) { "former_name" } else { "name" };
+            let true_name = normalize_name(&person[shown_name]);
             let name = table.name.full.get(idx);
             // A separator left out or written as a space is a true variant, not a fold.
             let separator_kept =
