@@ -1,19 +1,24 @@
-# Sourced by benches/district.sh and benches/peers/splink.sh: the release binary and the
-# cached district. Expects `persons`, `seed` and `cache` (empty for the default) to be set and
-# the repository's root to be the working folder; sets `binary` (`$CENSUSLINK` when given, else
-# a fresh release build) and `district`, generating the district once.
+# Sourced by benches/district.sh, benches/accuracy.sh and benches/peers/splink.sh: the release
+# binary and the cached district. Expects `persons`, `seed` and `cache` (empty for the default)
+# to be set, and optionally `scale` (the error scale, default 1) and `layout` (the census
+# layout, default census2020); the repository's root is the working folder. Sets `binary`
+# (`$CENSUSLINK` when given, else a fresh release build, made once) and `district`, generating
+# the district once.
 target="${CARGO_TARGET_DIR:-target}"
 if [[ -n "${CENSUSLINK:-}" ]]; then
     binary="$CENSUSLINK"
-else
+elif [[ -z "${binary:-}" ]]; then
     cargo build --release --quiet
     binary="$target/release/censuslink"
 fi
 cache="${cache:-$target/districts}"
-district="$cache/persons-$persons-seed-$seed"
+scale="${scale:-1}"
+layout="${layout:-census2020}"
+district="$cache/$layout-persons-$persons-seed-$seed-scale-$scale"
 if [[ ! -f "$district/complete" ]]; then
     rm -rf "$district"
-    echo "generating $district"
-    "$binary" synth --quiet --persons "$persons" --seed "$seed" --out "$district"
+    echo "generating $district" >&2
+    "$binary" synth --quiet --persons "$persons" --seed "$seed" --error-scale "$scale" \
+        --layout "$layout" --out "$district"
     touch "$district/complete"
 fi

@@ -6,6 +6,7 @@ mod browser;
 mod errors;
 mod hostile;
 mod init;
+mod matrix;
 mod tidy;
 mod trust;
 
@@ -262,7 +263,9 @@ fn a_rerun_keeps_candidate_ids_and_reports_the_people_found_since_as_gone() {
     }
     assert_eq!(read(second.path().join("gone.csv")).lines().count(), 1, "nothing gone");
 
-    // Enumerate three missing people (Han, with a hukou entry): exactly they are gone.
+    // Enumerate three missing people (Han, with a hukou entry in force): exactly they are
+    // gone. The hukou columns: 户籍编号, 户号, 姓名, 曾用名, 性别, 民族, 出生日期, 公民身份号码,
+    // 与户主关系, 户籍地代码, 户籍地址, 人员状态, 注销日期.
     let hukou: std::collections::HashMap<String, Vec<String>> =
         read(district.path().join("hukou.csv"))
             .trim_start_matches('\u{FEFF}')
@@ -281,18 +284,21 @@ fn a_rerun_keeps_candidate_ids_and_reports_the_people_found_since_as_gone() {
             continue;
         };
         let person = &hukou[entry];
-        let birth: String = person[5].chars().filter(char::is_ascii_digit).take(6).collect();
-        if person[4] != "汉族" || person[6].is_empty() || birth.len() != 6 {
+        let birth: String = person[6].chars().filter(char::is_ascii_digit).take(6).collect();
+        if person[5] != "汉族" || person[7].is_empty() || birth.len() != 6 || person[11] != "正常"
+        {
             continue;
         }
-        let area = format!("{}999", person[8]);
+        // Listed in a new area 999 of their hukou village, each as a household of their own.
         rows.push_str(&format!(
-            "{area}99901,{area},{area}-999,0,{},{},{},{birth},01,{},{},常住,普查员\n",
+            "{},999,99{},家庭户,01,{},0,居民身份证,{},{},{},{},01,现住,1,,1,,普查员\n",
+            person[9],
+            found.len(),
             person[2],
-            person[6],
-            if person[3] == "男" { 1 } else { 2 },
-            person[8],
-            person[8],
+            person[7],
+            if person[4] == "男" { 1 } else { 2 },
+            &birth[..4],
+            birth[4..].trim_start_matches('0'),
         ));
         found.push(fields[0].to_owned());
         if found.len() == 3 {
