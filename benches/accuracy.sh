@@ -6,6 +6,7 @@
 #
 #   benches/accuracy.sh [--seeds "7 11"] [--sizes "100000 1000000"] [--scales "0.5 1 2"]
 #                       [--layouts "census2020 classic"] [--threads N] [--cache DIR]
+#                       [--markdown]
 #
 # Districts are generated once and kept in the cache folder (default target/districts; a
 # million persons take about 600 MB); runs are kept in its `runs` folder until the binary
@@ -18,6 +19,7 @@ scales="0.5 1 2"
 layouts="census2020 classic"
 threads=2
 cache=""
+markdown=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --seeds) seeds="$2"; shift 2 ;;
@@ -26,7 +28,8 @@ while [[ $# -gt 0 ]]; do
         --layouts) layouts="$2"; shift 2 ;;
         --threads) threads="$2"; shift 2 ;;
         --cache) cache="$2"; shift 2 ;;
-        *) echo "usage: benches/accuracy.sh [--seeds S] [--sizes N] [--scales X] [--layouts L] [--threads N] [--cache DIR]" >&2; exit 2 ;;
+        --markdown) markdown="--markdown"; shift ;;
+        *) echo "usage: benches/accuracy.sh [--seeds S] [--sizes N] [--scales X] [--layouts L] [--threads N] [--cache DIR] [--markdown]" >&2; exit 2 ;;
     esac
 done
 if ! command -v python3 >/dev/null; then
@@ -61,4 +64,4 @@ done
 
 echo "accuracy matrix: $(git rev-parse --short HEAD 2>/dev/null || echo unknown), $(date -u +%Y-%m-%d)"
 echo "machine: $(nproc) cores, $(grep -m1 "model name" /proc/cpuinfo | sed 's/.*: //'), $(free -g | awk '/Mem:/ { print $2 }') GB"
-printf '%s\n' "${cells[@]}" | python3 benches/common/accuracy_table.py
+printf '%s\n' "${cells[@]}" | python3 benches/common/accuracy_table.py $markdown

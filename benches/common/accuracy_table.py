@@ -1,10 +1,12 @@
 """The accuracy matrix's table (benches/accuracy.sh): reads one cell a line, `layout persons
-scale seed evaluation.json`, and prints each cell's measures against the floors of DESIGN.md §5,
-then each measure's worst cell."""
+scale seed evaluation.json`, and prints each cell's measures against the floors of DESIGN.md §5
+(a value under its floor marked `✗`), then each measure's worst cell. `--markdown` prints the
+tables as Markdown, as the README quotes them."""
 
-import json, sys
+import json
+import sys
 
-# The floors of DESIGN.md §5: (measure, what, floor, larger is better).
+# The floors of DESIGN.md §5 and the reconciliation issue: (measure, value, floor).
 FLOORS = [
     ("links P", lambda e: e["links"]["precision"], 0.9995),
     ("links R", lambda e: e["links"]["recall"], 0.998),
@@ -22,47 +24,81 @@ OTHERS = [
     ("miss P", lambda e: e["missing"]["precision"]),
     ("miss R", lambda e: e["missing"]["recall"]),
 ]
+COVERAGE_FLOOR = 0.5  # percent, and the 95 % interval must hold the truth
+
 
 def coverage(e):
+    """The estimate's error in percent and whether its interval holds the truth."""
     c = e["coverage"]
     if c["relative_error"] is None:
         return None, None
     return c["relative_error"] * 100, c["holds_truth"]
 
-rows = []
+
+def coverage_met(error, holds):
+    return error is not None and abs(error) <= COVERAGE_FLOOR and holds
+
+
+def shown(value, floor=None):
+    if value is None:
+        return "–"
+    mark = " ✗" if floor is not None and value < floor else ""
+    return f"{value:.4f}{mark}"
+
+
+def table(header, rows, markdown):
+    """`rows` of cells under `header`, as Markdown or aligned columns."""
+    if markdown:
+        print("| " + " | ".join(header) + " |")
+        print("|" + "---|" * len(header))
+        for row in rows:
+            print("| " + " | ".join(row) + " |")
+        return
+    widths = [max(len(str(c)) for c in column) for column in zip(header, *rows)]
+    for row in [header] + rows:
+        print("  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths))))
+
+
+markdown = "--markdown" in sys.argv[1:]
+cells = []
 for line in sys.stdin:
     layout, persons, scale, seed, path = line.split()
-    rows.append(((layout, int(persons), float(scale), int(seed)), json.load(open(path))))
+    with open(path) as file:
+        cells.append(((layout, int(persons), scale, int(seed)), json.load(file)))
 
-def fmt(x):
-    return "   -   " if x is None else f"{x:7.4f}"
-
-names = [n for n, _, _ in FLOORS] + [n for n, _ in OTHERS]
-print()
-print(f"{'layout':<11} {'persons':>9} {'scale':>5} {'seed':>4}  " + " ".join(f"{n:>9}" for n in names)
-      + f" {'DSE err %':>10} {'95% holds':>9} {'floors':>7}")
-for (layout, persons, scale, seed), e in rows:
-    values = [f(e) for _, f, _ in FLOORS] + [f(e) for _, f in OTHERS]
+header = ["layout", "persons", "scale", "seed"] + [n for n, _, _ in FLOORS] + [n for n, _ in OTHERS]
+header += ["DSE error", "95 % holds", "floors met"]
+rows = []
+for (layout, persons, scale, seed), e in cells:
     error, holds = coverage(e)
-    met = sum(1 for (_, f, floor) in FLOORS if f(e) is not None and f(e) >= floor)
-    met += 1 if error is not None and abs(error) <= 0.5 and holds else 0
-    print(f"{layout:<11} {persons:>9,} {scale:>5} {seed:>4}  " + " ".join(f"{fmt(v):>9}" for v in values)
-          + f" {'-' if error is None else f'{error:+.3f}':>10} {str(holds):>9} {met:>4}/{len(FLOORS) + 1}")
+    n_met = sum(1 for _, f, floor in FLOORS if f(e) is not None and f(e) >= floor)
+    n_met += coverage_met(error, holds)
+    rows.append(
+        [layout, f"{persons:,}", scale, str(seed)]
+        + [shown(f(e), floor) for _, f, floor in FLOORS]
+        + [shown(f(e)) for _, f in OTHERS]
+        + ["–" if error is None else f"{error:+.2f} %" + ("" if abs(error) <= COVERAGE_FLOOR else " ✗"),
+           "–" if holds is None else ("yes" if holds else "no ✗"),
+           f"{n_met} of {len(FLOORS) + 1}"]
+    )
+print()
+table(header, rows, markdown)
 
 print()
-print("worst cell of each measure, against its floor:")
+print("Each measure's worst cell:")
+print()
+worst_rows = []
 for name, f, floor in FLOORS:
-    scored = [(f(e), cell) for cell, e in rows]
-    worst = min(scored, key=lambda s: -1.0 if s[0] is None else s[0])
-    value, cell = worst
-    verdict = "met" if value is not None and value >= floor else "NOT MET"
-    shown = "not reached" if value is None else f"{value:.5f}"
-    print(f"  {name:<10} {shown:>12}  (floor {floor}) {verdict:<8} in {cell[0]} {cell[1]:,} persons, scale {cell[2]}, seed {cell[3]}")
-errors = [(coverage(e), cell) for cell, e in rows]
-worst = max(errors, key=lambda s: float("inf") if s[0][0] is None else abs(s[0][0]))
-(error, holds), cell = worst
-verdict = "met" if error is not None and abs(error) <= 0.5 and holds else "NOT MET"
-shown = "no estimate" if error is None else f"{error:+.3f} %"
-print(f"  {'coverage':<10} {shown:>12}  (floor ±0.5 %, interval holds) {verdict} in {cell[0]} {cell[1]:,} persons, scale {cell[2]}, seed {cell[3]}")
-n_holding = sum(1 for (e, cell) in errors if e[1])
-print(f"  the 95 % interval holds the true residents in {n_holding} of {len(rows)} cells")
+    value, cell = min(((f(e), cell) for cell, e in cells), key=lambda s: -1.0 if s[0] is None else s[0])
+    verdict = "met" if value is not None and value >= floor else "not met"
+    worst_rows.append([name, "not reached" if value is None else f"{value:.5f}", f"≥ {floor}", verdict,
+                       f"{cell[0]}, {cell[1]:,} persons, scale {cell[2]}, seed {cell[3]}"])
+(error, holds), cell = max(((coverage(e), cell) for cell, e in cells),
+                           key=lambda s: float("inf") if s[0][0] is None else abs(s[0][0]))
+worst_rows.append(["coverage", "no estimate" if error is None else f"{error:+.3f} %",
+                   f"± {COVERAGE_FLOOR} %, interval holds", "met" if coverage_met(error, holds) else "not met",
+                   f"{cell[0]}, {cell[1]:,} persons, scale {cell[2]}, seed {cell[3]}"])
+table(["measure", "worst", "floor", "verdict", "in"], worst_rows, markdown)
+n_holding = sum(1 for cell, e in cells if coverage(e)[1])
+print()
+print(f"The 95 % interval holds the true usual residents in {n_holding} of {len(cells)} cells.")
