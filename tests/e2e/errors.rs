@@ -31,6 +31,16 @@ fn job(head: &str, census: &str, hukou: &str) -> String {
     )
 }
 
+/// A job head in English with a `[linkage]` table of `body`, and a blocking rule on the ID
+/// number unless `body` gives its own.
+fn linkage(body: &str) -> String {
+    let blocking = match body.contains("blocking") {
+        true => "",
+        false => "\nblocking = [{ name = \"ID\", keys = [\"id_number\"] }]",
+    };
+    format!("lang = \"en\"\n[linkage]\n{body}{blocking}")
+}
+
 const CENSUS_SOURCE: &str = "name = \"census\"\nrole = \"census\"\npath = \"census.csv\"\n\
      key = \"编号\"\n\
      fields = { name = \"姓名\", id_number = \"公民身份号码\", sex = \"性别\", birth_date = \"出生年月\" }";
@@ -215,6 +225,53 @@ fn cases() -> Vec<Case> {
             job: standard.replace("\"2020-11-01T00:00:00\"", "2020-11-01T00:00:00"),
             code: 0,
             line: "",
+        },
+        Case {
+            name: "a misspelt feature in [linkage]",
+            files: files(CENSUS.as_bytes()),
+            job: job(
+                &linkage("comparisons = [{ feature = \"nmae\", kind = \"name\" }]"),
+                CENSUS_SOURCE,
+                HUKOU_SOURCE,
+            ),
+            code: 2,
+            line: "error: job file {dir}/job.toml: `linkage`: comparison of `nmae`: there is no \
+                   such feature; the features are: name, mother_name, id_number, mother_id, \
+                   birth_date, event_date, sex, ethnicity, hukou_region, residence_region, \
+                   enumeration_area, hukou_address, residence_address, household_id; the \
+                   README's [linkage] section lists the keys",
+        },
+        Case {
+            name: "a misspelt blocking key in [linkage]",
+            files: files(CENSUS.as_bytes()),
+            job: job(
+                &linkage(
+                    "comparisons = [{ feature = \"name\", kind = \"name\" }]\n\
+                     blocking = [{ name = \"name\", keys = [\"name.readng\"] }]",
+                ),
+                CENSUS_SOURCE,
+                HUKOU_SOURCE,
+            ),
+            code: 2,
+            line: "error: job file {dir}/job.toml: `linkage`: blocking rule `name`: key \
+                   `name.readng`: `readng` is not a part of this feature (names: reading, \
+                   surname_reading; dates: year_month, year; regions: prefecture, county, \
+                   township); the README's [linkage] section lists the keys",
+        },
+        Case {
+            name: "a misspelt anchor in [linkage]",
+            files: files(CENSUS.as_bytes()),
+            job: job(
+                &linkage(
+                    "comparisons = [{ feature = \"name\", kind = \"name\" }]\n\
+                     training = { anchor = [\"id_numbr\"] }",
+                ),
+                CENSUS_SOURCE,
+                HUKOU_SOURCE,
+            ),
+            code: 2,
+            line: "error: job file {dir}/job.toml: `linkage`: anchor `id_numbr`: no comparison \
+                   compares this feature; the README's [linkage] section lists the keys",
         },
         Case {
             name: "a column of garbage",

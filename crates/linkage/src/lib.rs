@@ -88,6 +88,33 @@ fn default_threshold() -> f64 {
     0.9
 }
 
+impl Settings {
+    /// Checks every name the settings give against the features of `records` (none need
+    /// hold a record: the features of an empty set of records are the names there are): each
+    /// comparison's feature, kind, levels and swapped feature, each blocking rule's and EM
+    /// rule's keys and their parts, each anchor. A misspelt name is an error naming it and
+    /// the names there are, before anything is read or trained.
+    ///
+    /// # Errors
+    ///
+    /// The first name that does not fit: [`TrainingError::Comparison`],
+    /// [`TrainingError::Blocking`], [`TrainingError::Rule`] (an EM rule) or
+    /// [`TrainingError::AnchorWithoutComparison`].
+    pub fn check(&self, records: &Records) -> Result<(), TrainingError> {
+        for comparison in &self.comparisons {
+            comparison.compile(records)?;
+        }
+        Blocking::new(records, &self.blocking).map_err(TrainingError::Blocking)?;
+        Blocking::new(records, &self.training.em_rules)?;
+        match self.training.anchor.iter().find(|&anchor| {
+            !self.comparisons.iter().any(|comparison| &comparison.feature == anchor)
+        }) {
+            Some(anchor) => Err(TrainingError::AnchorWithoutComparison(anchor.clone())),
+            None => Ok(()),
+        }
+    }
+}
+
 /// Scores every candidate pair of `blocking` (blocks over `cap` pairs skipped, as its
 /// [`RuleStats`] report) and keeps those of weight at least `min_weight`, in a fixed order
 /// whatever the thread count; returns them with each rule's figures.

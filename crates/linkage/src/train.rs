@@ -104,6 +104,9 @@ pub enum TrainingError {
     /// An EM rule does not fit the records.
     #[error("EM rules: {0}")]
     Rule(#[from] BlockingError),
+    /// A blocking rule does not fit the records.
+    #[error(transparent)]
+    Blocking(BlockingError),
 }
 
 /// Trains a model for `comparisons` on `records`: `blocking` gives the candidate pairs (for the

@@ -5,6 +5,9 @@ use std::path::PathBuf;
 
 use censuslink_io::Job;
 use censuslink_linkage::{BlockingRule, Comparison, Kind, Settings, TrainingSettings};
+use censuslink_model::{PersonTable, TextColumn};
+
+use crate::features::person_records;
 
 /// Why a job's `[linkage]` table cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -34,15 +37,24 @@ impl SettingsError {
     }
 }
 
-/// The linkage settings of `job`.
+/// The linkage settings of `job`: its `[linkage]` table with every feature, key and anchor it
+/// names checked against the features the job's sources give (the canonical fields' and the
+/// job's extra fields'), before any file is read; or the defaults.
 pub fn linkage_settings(job: &Job) -> Result<Settings, SettingsError> {
-    match &job.linkage {
-        None => Ok(person_defaults()),
-        Some(table) => table.clone().try_into().map_err(|err: toml::de::Error| SettingsError {
-            path: job.path.clone(),
-            message: err.message().to_owned(),
-        }),
+    let Some(table) = &job.linkage else {
+        return Ok(person_defaults());
+    };
+    let error = |message: String| SettingsError { path: job.path.clone(), message };
+    let settings: Settings =
+        table.clone().try_into().map_err(|err: toml::de::Error| error(err.message().to_owned()))?;
+    let mut schema = PersonTable::default();
+    for (name, _) in job.sources.iter().flat_map(|source| &source.extra) {
+        if schema.extra(name).is_none() {
+            schema.extra.push((name.clone(), TextColumn::new()));
+        }
     }
+    settings.check(&person_records(&schema, None)).map_err(|err| error(err.to_string()))?;
+    Ok(settings)
 }
 
 /// The defaults for Chinese person records (census, hukou, registers): the name by characters
