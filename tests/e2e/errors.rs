@@ -125,7 +125,7 @@ fn cases() -> Vec<Case> {
             job: job("colour = \"blue\"", CENSUS_SOURCE, HUKOU_SOURCE),
             code: 2,
             line: "错误：作业文件 {dir}/job.toml 第 2 行：未知的键 `colour`；此处可用的键：\
-                   reference_moment, lang, timezone, mask_ids, missing, source, linkage",
+                   reference_moment, lang, timezone, date_range, mask_ids, missing, source, linkage",
         },
         Case {
             name: "unknown key in a source",
@@ -225,6 +225,14 @@ fn cases() -> Vec<Case> {
             job: standard.replace("\"2020-11-01T00:00:00\"", "2020-11-01T00:00:00"),
             code: 0,
             line: "",
+        },
+        Case {
+            name: "a date range the wrong way round",
+            files: files(CENSUS.as_bytes()),
+            job: job("date_range = [2100, 1800]", CENSUS_SOURCE, HUKOU_SOURCE),
+            code: 2,
+            line: "错误：作业文件 {dir}/job.toml：`date_range`：须为两个年份，前者不晚于后者，都在 \
+                   1000 到 2100 之间，例如 [1800, 2100]",
         },
         Case {
             name: "a misspelt feature in [linkage]",

@@ -534,3 +534,75 @@ fn run_failing(job: &Path, out: &Path) -> String {
 fn encode_gbk(text: &str) -> Vec<u8> {
     encoding_rs::GBK.encode(text).0.into_owned()
 }
+
+/// A generic job of historical persons born 1564 to 1756, each listed twice (the second with
+/// a typo in the given name): with `date_range = [1500, 2100]` their birth dates are read and
+/// block and score the pairs; by default (1800 to 2100) they are row issues.
+#[test]
+fn dates_before_1800_are_read_and_linked_in_a_job_that_says_so() {
+    const PEOPLE: [(&str, &str, &str); 8] = [
+        ("Isaac", "Newton", "1642-12-25"),
+        ("Galileo", "Galilei", "1564-02-15"),
+        ("Johann", "Bach", "1685-03-21"),
+        ("Leonhard", "Euler", "1707-04-15"),
+        ("Immanuel", "Kant", "1724-04-22"),
+        ("Wolfgang", "Mozart", "1756-01-27"),
+        ("Blaise", "Pascal", "1623-06-19"),
+        ("Baruch", "Spinoza", "1632-11-24"),
+    ];
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let mut text = String::from("rec_id,given_name,surname,date_of_birth\n");
+    for (i, (given, surname, born)) in PEOPLE.iter().enumerate() {
+        let typo = format!("{}x", &given[..given.len() - 1]);
+        text.push_str(&format!("p{i}a,{given},{surname},{born}\np{i}b,{typo},{surname},{born}\n"));
+    }
+    std::fs::write(folder.path().join("people.csv"), text).expect("writable");
+    let job = |date_range: &str| {
+        format!(
+            "reference_moment = \"2020-11-01T00:00:00\"\nlang = \"en\"\n{date_range}\n\
+             [[source]]\nname = \"people\"\nrole = \"census\"\npath = \"people.csv\"\n\
+             key = \"rec_id\"\nfields = {{ birth_date = \"date_of_birth\" }}\n\
+             extra = {{ given_name = \"given_name\", surname = \"surname\" }}\n\
+             [linkage]\ncomparisons = [\n\
+             {{ feature = \"given_name\", kind = \"jaro_winkler\", thresholds = [0.92, 0.8] }},\n\
+             {{ feature = \"surname\", kind = \"jaro_winkler\", thresholds = [0.92, 0.8] }},\n\
+             {{ feature = \"birth_date\", kind = \"date\" }},\n]\n\
+             blocking = [{{ name = \"birth date\", keys = [\"birth_date\"] }}]\n"
+        )
+    };
+    let run = |date_range: &str| {
+        std::fs::write(folder.path().join("job.toml"), job(date_range)).expect("writable");
+        let out = tempfile::tempdir().expect("a temporary folder");
+        let output = censuslink()
+            .args(["run", "--quiet", "--out"])
+            .arg(out.path().join("out"))
+            .arg(folder.path().join("job.toml"))
+            .output()
+            .expect("runs");
+        let read = |file: &str| {
+            std::fs::read_to_string(out.path().join("out").join(file)).expect("an output")
+        };
+        (output.status.code(), read("duplicates.csv"), read("row_issues.csv"))
+    };
+
+    let (code, duplicates, issues) = run("date_range = [1500, 2100]");
+    assert_eq!(code, Some(0));
+    assert_eq!(issues.lines().count(), 1, "no row issue: {issues}");
+    // Every person's two records, and nothing else: the only key is the birth date.
+    let mut groups: Vec<String> = duplicates
+        .lines()
+        .skip(1)
+        .map(|line| line.split(',').nth(2).expect("records").to_owned())
+        .collect();
+    groups.sort();
+    let expected: Vec<String> =
+        (0..PEOPLE.len()).map(|i| format!("people:p{i}a;people:p{i}b")).collect();
+    assert_eq!(groups, expected, "{duplicates}");
+
+    // By default the dates lie outside the job's range: row issues, no key, no pair.
+    let (code, duplicates, issues) = run("");
+    assert_eq!(code, Some(1));
+    let n_outside = issues.lines().filter(|line| line.ends_with(",date_impossible")).count();
+    assert_eq!(n_outside, 2 * PEOPLE.len(), "{issues}");
+    assert_eq!(duplicates.lines().count(), 1, "{duplicates}");
+}

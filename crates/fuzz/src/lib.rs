@@ -39,11 +39,11 @@ pub fn id(data: &[u8]) {
     }
 }
 
-/// The date parser: a date it accepts lies in 1800..=2100 and exists.
+/// The date parser: a date it accepts lies in 1000..=2100 and exists.
 pub fn date(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     if let Ok(date) = date::parse_date(&text) {
-        assert!((1800..=2100).contains(&date.year()), "the year is in range");
+        assert!((1000..=2100).contains(&date.year()), "the year is in range");
         if let Some(month) = date.month() {
             assert!((1..=12).contains(&month));
         }

@@ -205,6 +205,8 @@ pub enum JobProblem {
         /// The value written.
         value: String,
     },
+    /// `date_range` is not two years, the first no later than the second, within 1000..=2100.
+    DateRange,
     /// `path = []`.
     NoPath,
     /// A source path that leads out of the job file's folder.
@@ -330,6 +332,12 @@ impl JobProblem {
             P::Timezone { value } => lang.pick(
                 format!("`{value}` 不是时区名；例如 Asia/Shanghai、UTC"),
                 format!("`{value}` is not a time zone name; for example Asia/Shanghai, UTC"),
+            ),
+            P::DateRange => lang.pick(
+                "须为两个年份，前者不晚于后者，都在 1000 到 2100 之间，例如 [1800, 2100]".into(),
+                "must be two years, the first no later than the second, both within 1000..=2100, \
+                 such as [1800, 2100]"
+                    .into(),
             ),
             P::NoPath => {
                 lang.pick("path 为空；至少列出一个文件".into(), "`path` lists no file".into())

@@ -415,6 +415,7 @@ fn reading_source(path: &Path, format: Format) -> Source {
         sheet: None,
         delimiter: None,
         timezone: chrono_tz::Tz::Asia__Shanghai,
+        date_range: crate::job::DEFAULT_DATE_RANGE,
         key: Vec::new(),
         missing: Vec::new(),
         fields: BTreeMap::new(),

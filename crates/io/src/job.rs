@@ -34,6 +34,7 @@
 //! benchmark files) must map extra fields, on which its records are then linked.
 
 use std::collections::BTreeMap;
+use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 
 use censuslink_model::{
@@ -66,6 +67,10 @@ pub struct Job {
     /// The `[linkage]` table as written (comparisons, blocking rules, training), for the
     /// linkage stage to read; `None` when the job leaves linkage to its defaults.
     pub linkage: Option<toml::Table>,
+    /// The years a date of the extracts may fall in (`date_range`, 1800 to 2100 unless the
+    /// job says otherwise, at most 1000 to 2100): a date outside is a row issue
+    /// (`date_impossible`), as a date that does not exist is.
+    pub date_range: RangeInclusive<u16>,
 }
 
 /// One source of a job, validated.
@@ -94,6 +99,8 @@ pub struct Source {
     /// The time zone whose calendar day a timestamp of a Parquet or Arrow file falls on (the
     /// job's `timezone`).
     pub timezone: Tz,
+    /// The years a date may fall in (the job's `date_range`).
+    pub date_range: RangeInclusive<u16>,
     /// The columns whose values, joined by `-`, form the record key; empty for row numbers.
     pub key: Vec<String>,
     /// Values that mean missing, compared after trimming whitespace.
@@ -193,6 +200,10 @@ impl Encoding {
     }
 }
 
+/// The years a date may fall in when the job does not say (`date_range`): nobody alive or
+/// recently dead was born before 1800.
+pub(crate) const DEFAULT_DATE_RANGE: RangeInclusive<u16> = 1800..=2100;
+
 /// Values read as missing when a job does not say otherwise.
 pub const DEFAULT_MISSING: [&str; 9] = ["", "-", "--", "/", "不详", "未知", "NULL", "null", "N/A"];
 
@@ -237,6 +248,17 @@ impl Job {
                 invalid("timezone".into(), JobProblem::Timezone { value: text.to_owned() })
             })?,
         };
+        let date_range = match raw.date_range.as_deref() {
+            None => DEFAULT_DATE_RANGE,
+            Some(&[first, last])
+                if first <= last
+                    && PartialDate::MIN_YEAR <= first
+                    && last <= PartialDate::MAX_YEAR =>
+            {
+                first..=last
+            }
+            Some(_) => return Err(invalid("date_range".into(), JobProblem::DateRange)),
+        };
         let lang = match raw.lang.as_deref() {
             None => Lang::Zh,
             Some(text) => text
@@ -252,6 +274,7 @@ impl Job {
         let mut sources: Vec<Source> = Vec::with_capacity(raw.source.len());
         for raw_source in raw.source {
             let source = validate_source(raw_source, folder, timezone, &default_missing, &invalid)?;
+            let source = Source { date_range: date_range.clone(), ..source };
             if sources.iter().any(|s| s.name == source.name) {
                 return Err(invalid(
                     format!("source.{}", source.name),
@@ -278,6 +301,7 @@ impl Job {
             timezone,
             sources,
             linkage: raw.linkage,
+            date_range,
         })
     }
 }
@@ -495,6 +519,7 @@ fn validate_source(
         sheet: raw.sheet,
         delimiter,
         timezone,
+        date_range: DEFAULT_DATE_RANGE,
         key: key_columns,
         missing: raw.missing.unwrap_or_else(|| default_missing.to_vec()),
         fields,
@@ -645,6 +670,7 @@ struct RawJob {
     reference_moment: toml::Value,
     lang: Option<String>,
     timezone: Option<String>,
+    date_range: Option<Vec<u16>>,
     mask_ids: Option<bool>,
     missing: Option<Vec<String>>,
     #[serde(default)]

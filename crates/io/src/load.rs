@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::ops::RangeInclusive;
 use std::path::Path;
 
 use arrow_array::{Array, RecordBatch, StringArray};
@@ -201,6 +202,8 @@ struct Plan {
     do_extras_identify: bool,
     /// Missing-value tokens, trimmed, by byte length: most cells have a length no token has.
     missing_by_len: Vec<Vec<String>>,
+    /// The years a date may fall in (the job's `date_range`).
+    date_range: RangeInclusive<u16>,
 }
 
 /// One mapped field: where its text comes from, and the source's own codes for it.
@@ -312,7 +315,8 @@ impl Plan {
             }
             missing_by_len[token.len()].push(token.to_owned());
         }
-        Ok(Plan { fields, key, extra, do_extras_identify, missing_by_len })
+        let date_range = source.date_range.clone();
+        Ok(Plan { fields, key, extra, do_extras_identify, missing_by_len, date_range })
     }
 
     /// An empty table with this plan's extra fields and room for `n_records` records.
@@ -372,7 +376,9 @@ impl Plan {
                         continue;
                     }
                     let codes = plan.codes.as_ref();
-                    if let Some(kind) = standardize_value(plan.field, value, codes, &mut table) {
+                    let standardized =
+                        standardize_value((plan.field, value), codes, &self.date_range, &mut table);
+                    if let Some(kind) = standardized {
                         issues.push(RowIssue { row, field: Some(plan.field), kind });
                     }
                 }
@@ -474,16 +480,23 @@ impl RawValue<'_> {
     }
 }
 
-/// Standardizes one value into its field's column of `table`; returns the issue it raised.
+/// Standardizes one value into its field's column of `table` (a date only within
+/// `date_range`); returns the issue it raised.
 fn standardize_value(
-    field: Field,
-    value: RawValue<'_>,
+    (field, value): (Field, RawValue<'_>),
     codes: Option<&HashMap<String, String>>,
+    date_range: &RangeInclusive<u16>,
     table: &mut PersonTable,
 ) -> Option<IssueKind> {
+    let in_range = |parsed: Result<PartialDate, date::DateError>| {
+        parsed.and_then(|d| match date_range.contains(&d.year()) {
+            true => Ok(d),
+            false => Err(date::DateError::Impossible),
+        })
+    };
     let text = match value {
         RawValue::DateParts { year, month, day } => {
-            return push_date(table, field, date::date_from_parts(year, month, day));
+            return push_date(table, field, in_range(date::date_from_parts(year, month, day)));
         }
         RawValue::Text(text) => text,
     };
@@ -522,7 +535,7 @@ fn standardize_value(
             );
             outcome.status.issue()
         }
-        FieldKind::Date => push_date(table, field, date::parse_date(text)),
+        FieldKind::Date => push_date(table, field, in_range(date::parse_date(text))),
         FieldKind::Region => match region::parse_region(text) {
             Some(code) => {
                 text_column(table, field)

@@ -98,7 +98,8 @@ pub enum IssueKind {
     Id(IdStatus),
     /// A date in none of the known formats.
     DateUnparseable,
-    /// A well-formed date that does not exist (1987-02-30) or lies outside 1800..=2100.
+    /// A well-formed date that does not exist (1987-02-30) or lies outside the job's
+    /// `date_range` (1800..=2100 unless it says otherwise).
     DateImpossible,
     /// A code (sex, ethnicity, relation, ...) with no mapping.
     UnknownCode,

@@ -151,7 +151,7 @@ pub enum DatePrecision {
 
 /// A proleptic Gregorian date known to day, month or year precision.
 ///
-/// Invariant: `year` is in 1800..=2100; `month` is 0 (unknown) or 1..=12; `day` is 0 (unknown)
+/// Invariant: `year` is in 1000..=2100 (written with four digits); `month` is 0 (unknown) or 1..=12; `day` is 0 (unknown)
 /// or a day that exists in that month; a known day implies a known month. Ordering is
 /// chronological, with an unknown part sorting before every known one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -162,13 +162,14 @@ pub struct PartialDate {
 }
 
 impl PartialDate {
-    /// Earliest year accepted: nobody alive or recently dead was born before it.
-    pub const MIN_YEAR: u16 = 1800;
+    /// Earliest year accepted: the first written with four digits. A job narrows the range to
+    /// what its records can hold (1800 on for people alive or recently dead).
+    pub const MIN_YEAR: u16 = 1000;
     /// Latest year accepted.
     pub const MAX_YEAR: u16 = 2100;
 
     /// A date; `month` and `day` may be 0 for unknown. `None` when the date does not exist
-    /// (February 30th, month 13, a day without a month, a year outside 1800..=2100).
+    /// (February 30th, month 13, a day without a month, a year outside 1000..=2100).
     pub fn new(year: u16, month: u8, day: u8) -> Option<PartialDate> {
         let is_valid = (PartialDate::MIN_YEAR..=PartialDate::MAX_YEAR).contains(&year)
             && month <= 12
@@ -277,7 +278,9 @@ mod tests {
         assert!(PartialDate::new(1987, 2, 30).is_none());
         assert!(PartialDate::new(1987, 13, 0).is_none());
         assert!(PartialDate::new(1987, 0, 6).is_none(), "a day needs a month");
-        assert!(PartialDate::new(1799, 1, 1).is_none());
+        assert!(PartialDate::new(999, 1, 1).is_none());
+        assert_eq!(PartialDate::new(1642, 12, 25).unwrap().to_days_since_epoch(), -119_441);
+        assert_eq!(PartialDate::from_days_since_epoch(-119_441), PartialDate::new(1642, 12, 25));
         assert_eq!(PartialDate::new(1987, 0, 0).unwrap().precision(), DatePrecision::Year);
         assert_eq!(PartialDate::new(1987, 5, 6).unwrap().to_string(), "1987-05-06");
         assert_eq!(PartialDate::new(1987, 5, 6).unwrap().to_yyyymmdd(), 19_870_506);

@@ -24,7 +24,7 @@ pub enum DateError {
     /// The text is in none of the accepted formats (including empty text).
     Unparseable,
     /// The text is well-formed but names no date: month 13, February 30th, a day without a
-    /// month, or a year outside 1800..=2100.
+    /// month, or a year outside 1000..=2100.
     Impossible,
 }
 
@@ -45,7 +45,7 @@ pub enum DateError {
 /// # Errors
 ///
 /// [`DateError::Impossible`] for a well-formed date that does not exist (month 13, February
-/// 30th, a known day in an unknown month) or a year outside 1800..=2100;
+/// 30th, a known day in an unknown month) or a year outside 1000..=2100;
 /// [`DateError::Unparseable`] for anything else, including empty text. Excel serial numbers are
 /// not dates here: the reader converts them.
 pub fn parse_date(raw: &str) -> Result<PartialDate, DateError> {
@@ -111,7 +111,7 @@ pub fn parse_date(raw: &str) -> Result<PartialDate, DateError> {
 ///
 /// [`DateError::Unparseable`] when the year is not 4 digits or a month or day is not 1 or 2
 /// digits; [`DateError::Impossible`] for a date that does not exist, a day without a month, or
-/// a year outside 1800..=2100.
+/// a year outside 1000..=2100.
 pub fn date_from_parts(
     year: &str,
     month: &str,
@@ -307,6 +307,9 @@ mod tests {
         check("\u{3000}１９８７－０５－０６\u{3000}", date(1987, 5, 6));
         check("2000-02-29", date(2000, 2, 29));
         check("1800", date(1800, 0, 0));
+        // Any year written with four digits: a job narrows the range it accepts.
+        check("1642-12-25", date(1642, 12, 25));
+        check("1000", date(1000, 0, 0));
         check("21001231", date(2100, 12, 31));
         check("19870500", date(1987, 5, 0));
         check("19870000", date(1987, 0, 0));
@@ -333,7 +336,7 @@ mod tests {
         check("1900-02-29", DateError::Impossible);
         check("19870230", DateError::Impossible);
         check("1987年4月31日", DateError::Impossible);
-        check("1799-12-31", DateError::Impossible);
+        check("0999-12-31", DateError::Impossible);
         check("2101", DateError::Impossible);
         check("0000", DateError::Impossible);
         check("19870006", DateError::Impossible);

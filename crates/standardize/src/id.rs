@@ -322,12 +322,13 @@ fn evaluate(body: [u8; 17], last: u8, is_repaired: bool) -> IdOutcome {
     }
 }
 
-/// The birth date in positions 7-14, when it exists at day precision in 1800..=2100.
+/// The birth date in positions 7-14, when it exists at day precision in 1800..=2100 (no one
+/// born earlier was given a number).
 fn embedded_date(body: &[u8; 17]) -> Option<PartialDate> {
     let year = u16::try_from(digits_value(&body[6..10])).ok()?;
     let month = u8::try_from(digits_value(&body[10..12])).ok()?;
     let day = u8::try_from(digits_value(&body[12..14])).ok()?;
-    let is_full = month != 0 && day != 0;
+    let is_full = month != 0 && day != 0 && (1800..=2100).contains(&year);
     PartialDate::new(year, month, day).filter(|_| is_full)
 }
 
