@@ -383,7 +383,7 @@ mod tests {
         check("1987", "13", None, Err(DateError::Impossible));
         check("1987", "2", Some("30"), Err(DateError::Impossible));
         check("1987", "", Some("6"), Err(DateError::Impossible));
-        check("1799", "1", None, Err(DateError::Impossible));
+        check("0999", "1", None, Err(DateError::Impossible));
         check("", "5", None, Err(DateError::Unparseable));
         check("87", "5", None, Err(DateError::Unparseable));
         check("1987", "五", None, Err(DateError::Unparseable));
