@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::records::{Feature, Mode, RecordIdx, Records};
+use crate::records::{Feature, Interned, Mode, RecordIdx, Records};
 
 /// A blocking rule: records whose keys are all equal (and present) are compared.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,7 +21,11 @@ pub struct BlockingRule {
     pub name: String,
     /// The key parts: a feature name, or `feature.part` for a part of it: `name.reading`,
     /// `name.surname_reading`; `date.year_month`, `date.year`; `region.county` (6 digits),
-    /// `region.township` (9), `region.prefecture` (4).
+    /// `region.township` (9), `region.prefecture` (4). A text, or a name or its reading or
+    /// its surname's reading, may be cut: `.prefixN` and `.suffixN` (its first or last N
+    /// characters, 1 to 9: `postcode.prefix3`), `.initials` (the first character of each
+    /// word: `name.reading.initials`, `zhang wei` → `zw`) and `.soundex` (the American
+    /// Soundex of its Latin letters: `surname.soundex`, Robert → R163).
     pub keys: Vec<String>,
 }
 
@@ -77,6 +81,103 @@ enum Part {
     YearMonth,
     Year,
     Digits(u32),
+    /// A text cut down: of a text feature (`Whole`), or of a name's full form or readings.
+    Cut(CutOf, Cut),
+}
+
+/// Which text of a feature a [`Cut`] applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CutOf {
+    Whole,
+    Reading,
+    SurnameReading,
+}
+
+/// How a text is cut down to a blocking key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cut {
+    Prefix(usize),
+    Suffix(usize),
+    Initials,
+    Soundex,
+}
+
+impl Cut {
+    fn parse(text: &str) -> Option<Cut> {
+        let count = |digits: &str| digits.parse::<usize>().ok().filter(|n| (1..=9).contains(n));
+        match text {
+            "initials" => Some(Cut::Initials),
+            "soundex" => Some(Cut::Soundex),
+            _ => match (text.strip_prefix("prefix"), text.strip_prefix("suffix")) {
+                (Some(n), _) => count(n).map(Cut::Prefix),
+                (_, Some(n)) => count(n).map(Cut::Suffix),
+                _ => None,
+            },
+        }
+    }
+
+    /// The cut text's hash, 0 when nothing is left.
+    fn key(self, text: &str) -> u64 {
+        let mut hash: u64 = 0xCBF2_9CE4_8422_2325;
+        let mut n = 0;
+        let mut add = |c: char| {
+            let mut buffer = [0; 4];
+            for &byte in c.encode_utf8(&mut buffer).as_bytes() {
+                hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01B3);
+            }
+            n += 1;
+        };
+        match self {
+            Cut::Prefix(k) => text.chars().take(k).for_each(&mut add),
+            Cut::Suffix(k) => {
+                let skip = text.chars().count().saturating_sub(k);
+                text.chars().skip(skip).for_each(&mut add);
+            }
+            Cut::Initials => {
+                text.split_whitespace().filter_map(|word| word.chars().next()).for_each(&mut add)
+            }
+            Cut::Soundex => soundex(text).chars().for_each(&mut add),
+        }
+        if n == 0 { 0 } else { hash.max(1) }
+    }
+}
+
+/// American Soundex of the Latin letters of `text`: the first letter and three digits
+/// (Robert, Rupert → R163; Tymczak → T522; Pfister → P236); empty when it has none.
+fn soundex(text: &str) -> String {
+    let code = |c: char| match c {
+        'B' | 'F' | 'P' | 'V' => Some('1'),
+        'C' | 'G' | 'J' | 'K' | 'Q' | 'S' | 'X' | 'Z' => Some('2'),
+        'D' | 'T' => Some('3'),
+        'L' => Some('4'),
+        'M' | 'N' => Some('5'),
+        'R' => Some('6'),
+        _ => None,
+    };
+    let mut letters =
+        text.chars().filter(char::is_ascii_alphabetic).map(|c| c.to_ascii_uppercase());
+    let Some(first) = letters.next() else {
+        return String::new();
+    };
+    let mut out = String::from(first);
+    let mut last = code(first);
+    for c in letters {
+        let digit = code(c);
+        // H and W do not separate letters of one code; vowels do.
+        if digit.is_some() && digit != last {
+            out.push(digit.expect("checked"));
+            if out.len() == 4 {
+                break;
+            }
+        }
+        if !matches!(c, 'H' | 'W') {
+            last = digit;
+        }
+    }
+    while out.len() < 4 {
+        out.push('0');
+    }
+    out
 }
 
 /// Rules resolved against records, with every record's key under each rule.
@@ -327,29 +428,46 @@ fn resolve(
 ) -> Result<(usize, Part), BlockingError> {
     let error =
         |problem: String| BlockingError { rule: rule.name.clone(), key: key.to_owned(), problem };
-    let (feature, part) = key.split_once('.').unwrap_or((key, ""));
+    let (feature, part_text) = key.split_once('.').unwrap_or((key, ""));
     let idx = records.feature_index(feature).ok_or_else(|| {
         error(format!(
             "there is no feature `{feature}`; the features are: {}",
             records.feature_names().collect::<Vec<_>>().join(", ")
         ))
     })?;
-    let part = match (records.feature_at(idx), part) {
-        (_, "") => Part::Whole,
-        (Feature::Name { .. }, "reading") => Part::Reading,
-        (Feature::Name { .. }, "surname_reading") => Part::SurnameReading,
-        (Feature::Date(_), "year_month") => Part::YearMonth,
-        (Feature::Date(_), "year") => Part::Year,
-        (Feature::Region(_), "prefecture") => Part::Digits(4),
-        (Feature::Region(_), "county") => Part::Digits(6),
-        (Feature::Region(_), "township") => Part::Digits(9),
-        (_, other) => {
-            return Err(error(format!(
-                "`{other}` is not a part of this feature (names: reading, surname_reading; \
-                 dates: year_month, year; regions: prefecture, county, township)"
-            )));
-        }
+    // A name's text (`reading`, `surname_reading`) and a cut of it (`reading.initials`).
+    let (base, cut) = match part_text.split_once('.') {
+        Some((base, cut)) => (base, Cut::parse(cut).map(Some)),
+        None => match Cut::parse(part_text) {
+            Some(cut) => ("", Some(Some(cut))),
+            None => (part_text, Some(None)),
+        },
     };
+    let part = match (records.feature_at(idx), base, cut) {
+        (_, "", Some(None)) => Some(Part::Whole),
+        (Feature::Name { .. }, "reading", Some(None)) => Some(Part::Reading),
+        (Feature::Name { .. }, "surname_reading", Some(None)) => Some(Part::SurnameReading),
+        (Feature::Date(_), "year_month", Some(None)) => Some(Part::YearMonth),
+        (Feature::Date(_), "year", Some(None)) => Some(Part::Year),
+        (Feature::Region(_), "prefecture", Some(None)) => Some(Part::Digits(4)),
+        (Feature::Region(_), "county", Some(None)) => Some(Part::Digits(6)),
+        (Feature::Region(_), "township", Some(None)) => Some(Part::Digits(9)),
+        (Feature::Text(_) | Feature::Name { .. }, "", Some(Some(cut))) => {
+            Some(Part::Cut(CutOf::Whole, cut))
+        }
+        (Feature::Name { .. }, "reading", Some(Some(cut))) => Some(Part::Cut(CutOf::Reading, cut)),
+        (Feature::Name { .. }, "surname_reading", Some(Some(cut))) => {
+            Some(Part::Cut(CutOf::SurnameReading, cut))
+        }
+        _ => None,
+    };
+    let part = part.ok_or_else(|| {
+        error(format!(
+            "`{part_text}` is not a part of this feature (names: reading, surname_reading; dates: \
+             year_month, year; regions: prefecture, county, township; texts and names, their \
+             readings too: prefixN, suffixN, initials, soundex)"
+        ))
+    })?;
     Ok((idx, part))
 }
 
@@ -359,7 +477,20 @@ fn record_key(records: &Records, parts: &[(usize, Part)], record: RecordIdx) -> 
     let r = record as usize;
     let mut key: u64 = 0x243F_6A88_85A3_08D3;
     for &(feature, part) in parts {
+        let cut_key = |interned: &Interned, cut: Cut| match interned.ids[r] {
+            0 => 0,
+            id => cut.key(interned.value(id)),
+        };
         let value: u64 = match (records.feature_at(feature), part) {
+            (Feature::Text(text), Part::Cut(_, cut)) => cut_key(text, cut),
+            (Feature::Name { full, reading, surname_reading }, Part::Cut(of, cut)) => {
+                let interned = match of {
+                    CutOf::Whole => full,
+                    CutOf::Reading => reading,
+                    CutOf::SurnameReading => surname_reading,
+                };
+                cut_key(interned, cut)
+            }
             (Feature::Text(text), _) => u64::from(text.ids[r]),
             (Feature::Name { full, .. }, Part::Whole) => u64::from(full.ids[r]),
             (Feature::Name { reading, .. }, Part::Reading) => u64::from(reading.ids[r]),
@@ -393,7 +524,7 @@ mod tests {
 
     use proptest::prelude::*;
 
-    use crate::blocking::{Blocking, BlockingRule};
+    use crate::blocking::{Blocking, BlockingRule, soundex};
     use crate::records::{Mode, Records};
 
     fn rule(name: &str, keys: &[&str]) -> BlockingRule {
@@ -406,6 +537,56 @@ mod tests {
     ) -> (Vec<(u32, u32)>, Vec<crate::blocking::RuleStats>) {
         let (chunks, stats) = blocking.for_each_chunk(cap, |pairs| pairs.to_vec());
         (chunks.into_iter().flatten().collect(), stats)
+    }
+
+    #[test]
+    fn soundex_codes_as_the_census_bureau_does() {
+        for (name, code) in [
+            ("Robert", "R163"),
+            ("Rupert", "R163"),
+            ("Tymczak", "T522"),
+            ("Pfister", "P236"),
+            ("Ashcraft", "A261"),
+            ("Honeyman", "H555"),
+            ("Lee", "L000"),
+            ("o'brien", "O165"),
+            ("张伟", ""),
+        ] {
+            assert_eq!(soundex(name), code, "{name}");
+        }
+    }
+
+    #[test]
+    fn keys_cut_texts_and_readings() {
+        let postcodes = [Some("2000"), Some("2001"), Some("3000"), Some("20"), None];
+        let surnames = [Some("Robert"), Some("Rupert"), Some("Rubin"), Some("Smith"), Some("R")];
+        let names = [
+            (Some("张伟"), Some("zhang wei"), Some("zhang")),
+            (Some("张维"), Some("zhang wei"), Some("zhang")),
+            (Some("赵武"), Some("zhao wu"), Some("zhao")),
+            (Some("王芳"), Some("wang fang"), Some("wang")),
+            (None, None, None),
+        ];
+        let records = Records::new(Mode::Dedupe, 5)
+            .text("postcode", postcodes.into_iter())
+            .text("surname", surnames.into_iter())
+            .name("name", names.into_iter());
+        let pairs_of = |key: &str| {
+            let blocking = Blocking::new(&records, &[rule(key, &[key])]).expect("a valid key");
+            collect(&blocking, 100).0
+        };
+        assert_eq!(pairs_of("postcode.prefix3"), [(0, 1)], "20 is shorter than three");
+        assert_eq!(pairs_of("postcode.suffix2"), [(0, 2)]);
+        assert_eq!(pairs_of("surname.soundex"), [(0, 1)]);
+        assert_eq!(pairs_of("surname.prefix1"), [(0, 1), (0, 2), (0, 4), (1, 2), (1, 4), (2, 4)]);
+        // zhang wei, zhang wei and zhao wu share their initials.
+        assert_eq!(pairs_of("name.reading.initials"), [(0, 1), (0, 2), (1, 2)]);
+        assert_eq!(pairs_of("name.surname_reading.prefix2"), [(0, 1), (0, 2), (1, 2)]);
+        assert_eq!(pairs_of("name.prefix1"), [(0, 1)]);
+        for bad in ["postcode.prefix0", "postcode.prefix10", "postcode.reading", "name.readings"] {
+            let error = Blocking::new(&records, &[rule(bad, &[bad])]).expect_err("not a part");
+            assert!(error.problem.contains("prefixN, suffixN, initials, soundex"), "{error}");
+        }
     }
 
     #[test]
