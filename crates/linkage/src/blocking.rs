@@ -164,8 +164,8 @@ fn soundex(text: &str) -> String {
     for c in letters {
         let digit = code(c);
         // H and W do not separate letters of one code; vowels do.
-        if digit.is_some() && digit != last {
-            out.push(digit.expect("checked"));
+        if let Some(d) = digit.filter(|_| digit != last) {
+            out.push(d);
             if out.len() == 4 {
                 break;
             }
