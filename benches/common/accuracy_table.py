@@ -41,7 +41,7 @@ def coverage_met(error, holds):
 
 def shown(value, floor=None):
     if value is None:
-        return "–"
+        return "–" if floor is None else "– ✗"
     mark = " ✗" if floor is not None and value < floor else ""
     return f"{value:.4f}{mark}"
 
@@ -93,8 +93,11 @@ for name, f, floor in FLOORS:
     verdict = "met" if value is not None and value >= floor else "not met"
     worst_rows.append([name, "not reached" if value is None else f"{value:.5f}", f"≥ {floor}", verdict,
                        f"{cell[0]}, {cell[1]:,} persons, scale {cell[2]}, seed {cell[3]}"])
+# The worst cell: one that fails (no estimate, the floor missed or the interval not holding
+# the truth) before one that meets, then the largest error.
 (error, holds), cell = max(((coverage(e), cell) for cell, e in cells),
-                           key=lambda s: float("inf") if s[0][0] is None else abs(s[0][0]))
+                           key=lambda s: (not coverage_met(*s[0]),
+                                          float("inf") if s[0][0] is None else abs(s[0][0])))
 worst_rows.append(["coverage", "no estimate" if error is None else f"{error:+.3f} %",
                    f"± {COVERAGE_FLOOR} %, interval holds", "met" if coverage_met(error, holds) else "not met",
                    f"{cell[0]}, {cell[1]:,} persons, scale {cell[2]}, seed {cell[3]}"])
