@@ -1275,9 +1275,9 @@ fn choose_key(placement: &mut Placement, columns: &[ColumnSample], n_rows: usize
             placement.used.extend(columns_key.iter().copied());
             let note = Note::info(
                 lang.pick(
-                    "人员序号只在户内唯一：键由普查区、普查小区、户编号与人员序号组成".into(),
-                    "the person number is unique only within its household: the key is the \
-                 census area, enumeration area, household and person numbers"
+                    "人员序号只在户内唯一：键前接其所在普查小区与户的编号".into(),
+                    "the person number is unique only within its household: the key puts its \
+                     area's and household's numbers before it"
                         .into(),
                 ),
             );
@@ -1318,20 +1318,21 @@ fn choose_key(placement: &mut Placement, columns: &[ColumnSample], n_rows: usize
 /// The census's numbering: an enumeration area number (普查小区编号, 3 digits) is unique only
 /// within its census area (普查区代码), a household number (户编号) only within its area, a
 /// person number (人员序号) only within its household. The columns of a key made of the
-/// census area, area and household numbers and the first of `candidates`, when the census
-/// area and the short numbers are there and together they are unique in the sample.
+/// census area (when there is one), area and household numbers and the first of
+/// `candidates`, when together they are unique in the sample.
 fn qualified_key(
     placement: &Placement,
     columns: &[ColumnSample],
     candidates: &[usize],
 ) -> Option<Vec<usize>> {
     let &person = candidates.first()?;
-    let census_area = placement.census_area?;
     let column_of = |field: Field| {
         placement.fields.iter().find(|line| line.field == field).map(|line| line.column)
     };
     let (area, household) = (column_of(Field::EnumerationArea)?, column_of(Field::HouseholdId)?);
-    let key = vec![census_area, area, household, person];
+    // An area column of full 15-digit codes needs no census area before it.
+    let key: Vec<usize> =
+        placement.census_area.into_iter().chain([area, household, person]).collect();
     let n_rows = columns[person].values.len();
     let is_complete =
         key.iter().all(|&idx| columns[idx].n_missing == 0 && columns[idx].values.len() == n_rows);
@@ -1343,45 +1344,48 @@ fn qualified_key(
 
 /// Qualifies the census's short numbers by the codes above them: an enumeration area number
 /// by its census area (`{ columns = ["普查区代码", "普查小区编号"], separator = "" }`, the
-/// 15-digit area code), a household number by its area (joined by `-`), so that no number
-/// repeats across villages.
+/// 15-digit area code), a household number by its area (joined by `-`, to the area's full
+/// code whether it comes in one column or two), so that no number repeats across villages.
 fn qualify_numbers(placement: &mut Placement, columns: &[ColumnSample], lang: Lang) {
-    let Some(census_area) = placement.census_area else { return };
     let is_short = |idx: usize| {
         let values = &columns[idx].values;
         !values.is_empty() && values.iter().all(|v| v.chars().count() <= 4)
     };
-    let header = |idx: usize| columns[idx].header.clone();
-    let mut area_columns = vec![header(census_area)];
+    let Some((area, area_column)) =
+        placement.fields.iter().enumerate().find_map(|(idx, line)| match &line.mapping {
+            FieldMapping::Column(column) if line.field == Field::EnumerationArea => {
+                Some((idx, column.clone()))
+            }
+            _ => None,
+        })
+    else {
+        return;
+    };
+    let area_columns = if is_short(placement.fields[area].column) {
+        let Some(census_area) = placement.census_area else { return };
+        placement.used.insert(census_area);
+        let area_columns = vec![columns[census_area].header.clone(), area_column];
+        let line = &mut placement.fields[area];
+        line.mapping = FieldMapping::Concat { columns: area_columns.clone(), separator: "" };
+        line.note = Some(Note::info(lang.pick(
+            "普查小区编号只在普查区内唯一：前接普查区代码".into(),
+            "area numbers are unique only within their census area: joined to its code".into(),
+        )));
+        area_columns
+    } else {
+        vec![area_column]
+    };
     for line in &mut placement.fields {
         let FieldMapping::Column(column) = &line.mapping else { continue };
-        match line.field {
-            Field::EnumerationArea if is_short(line.column) => {
-                area_columns.push(column.clone());
-                line.mapping =
-                    FieldMapping::Concat { columns: area_columns.clone(), separator: "" };
-                line.note = Some(Note::info(
-                    lang.pick(
-                        "普查小区编号只在普查区内唯一：前接普查区代码".into(),
-                        "area numbers are unique only within their census area: joined to its code"
-                            .into(),
-                    ),
-                ));
-            }
-            Field::HouseholdId if is_short(line.column) && area_columns.len() > 1 => {
-                let mut columns = area_columns.clone();
-                columns.push(column.clone());
-                line.mapping = FieldMapping::Concat { columns, separator: "-" };
-                line.note = Some(Note::info(lang.pick(
-                    "户编号只在普查小区内唯一：前接普查区与普查小区".into(),
-                    "household numbers are unique only within their area: joined to it".into(),
-                )));
-            }
-            _ => {}
+        if line.field == Field::HouseholdId && is_short(line.column) {
+            let mut columns = area_columns.clone();
+            columns.push(column.clone());
+            line.mapping = FieldMapping::Concat { columns, separator: "-" };
+            line.note = Some(Note::info(lang.pick(
+                "户编号只在普查小区内唯一：前接普查区与普查小区".into(),
+                "household numbers are unique only within their area: joined to it".into(),
+            )));
         }
-    }
-    if area_columns.len() > 1 {
-        placement.used.insert(census_area);
     }
 }
 
@@ -2243,6 +2247,35 @@ mod tests {
         assert_eq!(
             inferred.sources[0].not_mapped,
             ["户别", "身份证件类别", "现住地类别", "户口登记地类别"]
+        );
+    }
+
+    #[test]
+    fn households_numbered_within_full_area_codes_are_qualified_by_them() {
+        let folder = tempfile::tempdir().expect("a temporary folder");
+        let mut text = String::from("普查小区编号,户编号,人员序号,姓名,公民身份号码\n");
+        let rows = [
+            ("320102001001001", "001", "01", "张伟", "32010219870506011"),
+            ("320102001001001", "001", "02", "王芳", "32010219890212022"),
+            ("320102001002001", "001", "01", "赵敏", "32010219700303044"),
+            ("320102001002001", "002", "01", "李强", "34112219800101031"),
+        ];
+        for (area, household, person, name, body) in rows {
+            text.push_str(&format!("{area},{household},{person},{name},{}\n", id(body)));
+        }
+        std::fs::write(folder.path().join("census.csv"), text).expect("writable");
+
+        let (_, job) = infer(folder.path(), &["census.csv"], Lang::Zh);
+        let source = &job.sources[0];
+        assert_eq!(source.key, ["普查小区编号", "户编号", "人员序号"]);
+        assert_eq!(source.fields[&Field::EnumerationArea], Mapping::Column("普查小区编号".into()));
+        assert_eq!(
+            source.fields[&Field::HouseholdId],
+            Mapping::Concat {
+                columns: vec!["普查小区编号".into(), "户编号".into()],
+                separator: "-".into()
+            },
+            "household 001 of two villages' areas are two households"
         );
     }
 

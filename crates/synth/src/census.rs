@@ -177,7 +177,9 @@ pub(crate) fn enumerate(population: &Population, seed: u64, rates: &CensusRates)
                     if !is_omitted && rng.chance(rates.duplication) {
                         let hosts = Hosts { modes: &modes, hukou_listings: &mut hukou_listings };
                         records.push(duplicate(population, hosts, key, rates, &mut rng));
-                    } else if let Some((registration, mode)) = registration {
+                    } else if let Some((registration, mode)) =
+                        registration.filter(|_| person.id_number.is_some())
+                    {
                         records.push(CensusRecord {
                             enumeration_area: registration.enumeration_area,
                             mode,
@@ -196,7 +198,11 @@ pub(crate) fn enumerate(population: &Population, seed: u64, rates: &CensusRates)
                         Some(_) => registration.map(|(r, mode)| (r.enumeration_area, mode, true)),
                     };
                     let Some((area, mode, at_registration)) = listing else { continue };
-                    if is_registered_here && !rng.chance(rates.away_omission) {
+                    // Only someone with a hukou (an ID number) is listed where it is.
+                    if is_registered_here
+                        && !rng.chance(rates.away_omission)
+                        && person.id_number.is_some()
+                    {
                         records.push(CensusRecord {
                             enumeration_area: area,
                             mode,

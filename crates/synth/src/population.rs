@@ -610,31 +610,38 @@ impl Builder<'_> {
         let mut generation_char: Option<char> = None;
         let mut n_present = 0;
         for (idx, member) in members.iter().enumerate() {
-            let name = if is_uyghur {
-                let father = (member.surname_from != idx)
-                    .then(|| names::uyghur_given(&names_so_far[member.surname_from]).to_owned());
-                names::uyghur_name(self.rng, member.sex, father.as_deref())
-            } else {
-                let surname = if member.surname_from == idx {
-                    names::surname(self.rng)
-                } else {
-                    surnames[member.surname_from]
-                };
-                surnames.push(surname);
-                let mut given = names::given_name(self.rng, member.sex, member.birth.year());
-                // Siblings of a generation share the first character of a two-character name.
-                if generation && member.relation == Relation::Child && given.chars().count() == 2 {
-                    let second = given.chars().nth(1).expect("two characters");
-                    match generation_char {
-                        Some(first) if first != second => given = format!("{first}{second}"),
-                        Some(_) => {}
-                        None => generation_char = given.chars().next(),
-                    }
-                }
-                format!("{surname}{given}")
+            let father = (is_uyghur && member.surname_from != idx)
+                .then(|| names::uyghur_given(&names_so_far[member.surname_from]).to_owned());
+            let surname = match (is_uyghur, member.surname_from == idx) {
+                (true, _) => "",
+                (false, true) => names::surname(self.rng),
+                (false, false) => surnames[member.surname_from],
             };
-            if is_uyghur {
-                surnames.push("");
+            surnames.push(surname);
+            // Siblings of a generation share the first character of a two-character name; no
+            // two members of a family share a name (a name drawn twice is drawn again).
+            let mut name = String::new();
+            for _ in 0..8 {
+                name = if is_uyghur {
+                    names::uyghur_name(self.rng, member.sex, father.as_deref())
+                } else {
+                    let mut given = names::given_name(self.rng, member.sex, member.birth.year());
+                    if generation
+                        && member.relation == Relation::Child
+                        && given.chars().count() == 2
+                    {
+                        let second = given.chars().nth(1).expect("two characters");
+                        match generation_char {
+                            Some(first) if first != second => given = format!("{first}{second}"),
+                            Some(_) => {}
+                            None => generation_char = given.chars().next(),
+                        }
+                    }
+                    format!("{surname}{given}")
+                };
+                if !names_so_far.contains(&name) {
+                    break;
+                }
             }
             let former_name = (!is_uyghur
                 && age_at_reference(member.birth) >= 16
@@ -1049,7 +1056,7 @@ fn is_young_adult(birth: PartialDate) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::{BTreeMap, HashSet};
+    use std::collections::{BTreeMap, BTreeSet, HashSet};
 
     use censuslink_model::{IdStatus, PartialDate, Relation, Sex};
     use censuslink_standardize::id::standardize_id;
@@ -1114,6 +1121,8 @@ mod tests {
             }
             assert_eq!(members[0].relation, Relation::Head);
             assert_eq!(members.iter().filter(|p| p.relation == Relation::Head).count(), 1);
+            let names: BTreeSet<&str> = members.iter().map(|p| p.name.as_str()).collect();
+            assert_eq!(names.len(), members.len(), "no two members of a family share a name");
             let head = members[0];
             for member in &members[1..] {
                 let years_younger = i32::from(member.birth.year()) - i32::from(head.birth.year());
