@@ -152,6 +152,7 @@ pub(crate) fn explain(args: &ExplainArgs, lang: Option<Lang>) -> anyhow::Result<
                 },
                 model: m.model.clone(),
                 rules: Vec::new(),
+                training: Default::default(),
                 weights: Default::default(),
                 threshold: m.threshold,
                 times: Default::default(),

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use censuslink_io::{Encoding, Export, Job, Lang, LoadedSource, SourceSummary, StandardizedWriter};
+use censuslink_linkage::MAX_WEIGHT;
 use censuslink_reconcile::{Finding, IdNumbers, Severity, thousands};
 use rayon::prelude::*;
 use serde_json::json;
@@ -207,6 +208,7 @@ fn produce(
     for link in &outcome.models {
         let (left, right) = (inputs[link.left].name, link.right.map(|r| inputs[r].name));
         findings.extend(censuslink_reconcile::cap_findings(left, right, &link.rules));
+        findings.extend(censuslink_reconcile::model_findings(left, right, &link.training));
     }
     findings.sort_by_key(|f| f.severity);
 
@@ -432,13 +434,51 @@ fn details(
                 t("块", "blocks")
             ));
         }
+        let training = &link.training;
+        if let Some(share) = training.anchor_agreement {
+            lines.push(format!(
+                "  {} {}: {} {:.1}%",
+                t("锚定对", "anchored pairs"),
+                thousands(training.anchor_pairs as usize),
+                t("模型判为匹配", "called matches by the model"),
+                100.0 * share
+            ));
+        }
+        for pass in &training.em {
+            let ll = |i: Option<&f64>| i.map_or("–".to_owned(), |v| format!("{v:.1}"));
+            lines.push(format!(
+                "  EM {}: {} {}, {} {}{}, {} {:.4}, {} {} → {}",
+                pass.rule,
+                thousands(pass.pairs as usize),
+                t("对", "pairs"),
+                pass.iterations,
+                t("轮", "iterations"),
+                if pass.converged {
+                    t("（收敛）", " (converged)")
+                } else {
+                    t("（未收敛）", " (not converged)")
+                },
+                t("匹配比例", "match share"),
+                pass.match_share,
+                t("对数似然", "log-likelihood"),
+                ll(pass.log_likelihood.first()),
+                ll(pass.log_likelihood.last()),
+            ));
+        }
         for params in &link.model.comparisons {
             let weights: Vec<String> = params
                 .labels
                 .iter()
                 .zip(params.m.iter().zip(&params.u))
                 .skip(1)
-                .map(|(label, (m, u))| format!("{label} {:+.2}", (m / u).log2()))
+                .map(|(label, (m, u))| {
+                    let weight = (m / u).log2().clamp(-MAX_WEIGHT, MAX_WEIGHT);
+                    let noted = training
+                        .levels
+                        .iter()
+                        .any(|n| n.feature == params.comparison.feature && &n.level == label);
+                    format!("{label} {weight:+.2}{}", if noted { " (!)" } else { "" })
+                })
                 .collect();
             lines.push(format!("  {}: {}", params.comparison.feature, weights.join(", ")));
         }

@@ -48,13 +48,14 @@ mod train;
 pub use crate::blocking::{Blocking, BlockingError, BlockingRule, RuleStats};
 pub use crate::compare::{Comparison, ComparisonError, Kind, Level};
 pub use crate::model::{
-    ComparisonParameters, Explanation, FieldExplanation, Model, Scorer, probability, weight_of,
+    ComparisonParameters, Explanation, FieldExplanation, MAX_WEIGHT, Model, Scorer, probability,
+    weight_of,
 };
 pub use crate::records::{Feature, Mode, PackedDate, PackedId, RecordIdx, Records};
 pub use crate::resolve::{ScoredPair, clusters, one_to_one, stable_id};
 pub use crate::train::{
-    EmPass, TrainingError, TrainingReport, TrainingSettings, train, train_scorer, with_m_of,
-    with_m_of_scorer,
+    EmPass, LevelNote, LevelWhy, MIN_ANCHORED, MOVED_BITS, TrainingError, TrainingReport,
+    TrainingSettings, train, train_scorer, train_scorer_with,
 };
 
 /// A linkage job's settings, as the `[linkage]` table of a job file gives them:

@@ -79,7 +79,15 @@ pub struct FieldExplanation {
 
 /// Weights are kept within this bound, so that a level never seen among non-matches (or
 /// matches) cannot decide a pair alone.
-const MAX_WEIGHT: f64 = 30.0;
+pub const MAX_WEIGHT: f64 = 30.0;
+
+/// The weight log2(m/u) of each level, within the bound; 0 for level 0 ("missing").
+pub(crate) fn level_weights(m: &[f64], u: &[f64]) -> Vec<f64> {
+    let weight = |(level, (m, u)): (usize, (&f64, &f64))| {
+        if level == 0 { 0.0 } else { (m / u).log2().clamp(-MAX_WEIGHT, MAX_WEIGHT) }
+    };
+    m.iter().zip(u).enumerate().map(weight).collect()
+}
 
 /// The match probability of a weight.
 pub fn probability(weight: f64) -> f64 {
@@ -92,6 +100,14 @@ pub fn weight_of(probability: f64) -> f64 {
 }
 
 impl Model {
+    /// The match weight of a pair at `levels` (one per comparison), before term frequencies.
+    pub fn pattern_weight(&self, levels: &[Level]) -> f64 {
+        let levels = self.comparisons.iter().zip(levels);
+        let weights =
+            levels.map(|(params, &level)| level_weights(&params.m, &params.u)[level as usize]);
+        weight_of(self.prior) + weights.sum::<f64>()
+    }
+
     /// Resolves the model against `records`.
     pub fn scorer<'a>(&self, records: &'a Records) -> Result<Scorer<'a>, ComparisonError> {
         let compiled: Vec<Compiled> = (self.comparisons.iter())
@@ -112,15 +128,7 @@ impl Model {
         let mut weights = Vec::with_capacity(self.comparisons.len());
         let mut tf = Vec::with_capacity(self.comparisons.len());
         for (params, c) in self.comparisons.iter().zip(&compiled) {
-            let w: Vec<f64> = (0..params.m.len())
-                .map(|level| {
-                    if level == 0 {
-                        0.0
-                    } else {
-                        (params.m[level] / params.u[level]).log2().clamp(-MAX_WEIGHT, MAX_WEIGHT)
-                    }
-                })
-                .collect();
+            let w = level_weights(&params.m, &params.u);
             let adjustments = params.comparison.term_frequency.then(|| {
                 let interned = match records.feature_at(c.feature) {
                     Feature::Text(text) => Some(text),

@@ -3,6 +3,20 @@
 //! and sex: near-certain matches), then refined by EM on each blocking rule's pairs, with the
 //! comparisons of the rule's own features held out of that rule's estimates; the prior from the
 //! anchored pairs and the anchor's expected recall.
+//!
+//! Every estimate of m and u is a share of counts with pseudo-pairs added (a stated prior), so
+//! that a level never seen weighs what the sample can show and no more:
+//! - u adds half a pair to each level (Jeffreys' prior): a level no random pair shows has u of
+//!   half a pair among them, not 0;
+//! - m adds to each level as many pairs as it would hold among the n pairs if matches agreed
+//!   there like non-matches (n·u), at most half a pair: a level never seen among a thousand
+//!   matches weighs log2(0.5 / (1000 u)) when it is common among non-matches, and 0 when so
+//!   few pairs could not have shown it anyway (n·u under a half).
+//!
+//! With a million random pairs no weight passes ±21, inside the scorer's bound. And exact
+//! agreement stays evidence for a match: where the data would put m of the exact level below
+//! its u (a field filled on one side only for non-matches), m is held at u, and the report
+//! says which level and why.
 
 use std::collections::BTreeMap;
 
@@ -11,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::blocking::{Blocking, BlockingError, BlockingRule};
 use crate::compare::{Comparison, ComparisonError, Compiled, Level};
-use crate::model::{ComparisonParameters, Model, Rows, Scorer};
+use crate::model::{ComparisonParameters, MAX_WEIGHT, Model, Rows, Scorer, level_weights};
 use crate::records::{Mode, RecordIdx, Records};
 
 /// How to train.
@@ -39,6 +53,8 @@ pub struct TrainingSettings {
     pub block_cap: u64,
     /// The seed of every sample.
     pub seed: u64,
+    /// Whether EM refines m after the anchor; without it, m is the anchored pairs' alone.
+    pub em: bool,
 }
 
 impl Default for TrainingSettings {
@@ -53,12 +69,13 @@ impl Default for TrainingSettings {
             tolerance: 1e-6,
             block_cap: 1_000_000,
             seed: 42,
+            em: true,
         }
     }
 }
 
 /// What training did.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TrainingReport {
     /// Random pairs drawn for u.
     pub u_pairs: u64,
@@ -68,7 +85,52 @@ pub struct TrainingReport {
     pub prior_basis: String,
     /// One EM run per blocking rule.
     pub em: Vec<EmPass>,
+    /// The share of the anchored pairs that the trained model calls matches (probability 0.5
+    /// or more, before term frequencies): a model that disowns its own anchor is not to be
+    /// trusted. `None` without anchored pairs.
+    pub anchor_agreement: Option<f64>,
+    /// The levels worth an analyst's look, comparisons in order.
+    pub levels: Vec<LevelNote>,
 }
+
+/// A level of a trained comparison worth a look.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LevelNote {
+    /// The feature compared.
+    pub feature: String,
+    /// The level's label.
+    pub level: String,
+    /// Its weight, log2(m/u), as scored (within the bound).
+    pub weight: f64,
+    /// Why it is noted.
+    #[serde(flatten)]
+    pub why: LevelWhy,
+}
+
+/// Why a level is noted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "why")]
+pub enum LevelWhy {
+    /// log2(m/u) reached the weight bound and was cut there.
+    AtBound,
+    /// The data would have put m of exact agreement below its u, so that agreeing would count
+    /// against a match (as when one side fills the field only for people the other side does
+    /// not hold); m was held at u, and agreement weighs 0.
+    AgreementHeld,
+    /// EM moved the weight more than [`MOVED_BITS`] from the anchored pairs' estimate, which
+    /// rested on at least [`MIN_ANCHORED`] anchored pairs at that level.
+    MovedFromAnchor {
+        /// The weight the anchored pairs gave.
+        anchor_weight: f64,
+    },
+}
+
+/// How far (in bits of weight) EM may move a level from its anchored estimate before the
+/// report notes it: a factor of 16 in m.
+pub const MOVED_BITS: f64 = 4.0;
+
+/// Anchored pairs at a level for its anchored estimate to be held against EM's.
+pub const MIN_ANCHORED: u64 = 30;
 
 /// One EM run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -85,7 +147,8 @@ pub struct EmPass {
     pub converged: bool,
     /// The share of matches among the rule's pairs it settled on.
     pub match_share: f64,
-    /// The log-likelihood after each iteration: never falls.
+    /// The log-likelihood, with the prior's part (Σ pseudo-pairs · ln m), at each iteration:
+    /// never falls.
     pub log_likelihood: Vec<f64>,
 }
 
@@ -128,6 +191,22 @@ pub fn train_scorer<'a>(
     blocking: &Blocking,
     settings: &TrainingSettings,
 ) -> Result<(Model, TrainingReport, Scorer<'a>), TrainingError> {
+    train_scorer_with(records, comparisons, blocking, settings, None)
+}
+
+/// [`train_scorer`], with the m of the anchor's own comparisons taken from `anchor_model`
+/// where it has the same comparison, instead of the default: anchored pairs agree on those by
+/// definition and cannot estimate them. For a task that trains on its own anchored pairs
+/// without EM (the census's deduplication takes the m of the ID number from the census ↔
+/// hukou link, where the ID is filled alike on both sides, and every other m from the
+/// census's own pairs that share a valid ID).
+pub fn train_scorer_with<'a>(
+    records: &'a Records,
+    comparisons: &[Comparison],
+    blocking: &Blocking,
+    settings: &TrainingSettings,
+    anchor_model: Option<&Model>,
+) -> Result<(Model, TrainingReport, Scorer<'a>), TrainingError> {
     let n_left = match records.mode() {
         Mode::Link { n_left } => n_left,
         Mode::Dedupe => records.len(),
@@ -154,48 +233,57 @@ pub fn train_scorer<'a>(
 
     // u from random pairs.
     let u_counts = random_pair_counts(records, &compiled, &rows, &n_levels, settings);
-    let u: Vec<Vec<f64>> = u_counts.iter().map(|counts| smoothed(counts)).collect();
+    let u: Vec<Vec<f64>> = u_counts.iter().map(|counts| u_shares(counts)).collect();
 
-    // m from anchored pairs, and the prior.
+    // The candidates' level patterns, the anchored ones apart.
     let is_anchored =
         |levels: &[Level]| !anchor.is_empty() && anchor.iter().all(|&k| levels[k] == 1);
     let (chunks, _) = blocking.for_each_chunk(settings.block_cap, |pairs| {
-        let mut counts: Vec<Vec<u64>> = n_levels.iter().map(|&n| vec![0; n]).collect();
-        let mut n_anchored = 0u64;
+        let mut anchored: BTreeMap<Vec<Level>, u64> = BTreeMap::new();
         let mut patterns: BTreeMap<Vec<Level>, u64> = BTreeMap::new();
         let mut levels = vec![0; compiled.len()];
         for &(a, b) in pairs {
             rows.levels(records, &compiled, a, b, &mut levels);
             if is_anchored(&levels) {
-                n_anchored += 1;
-                for (k, &level) in levels.iter().enumerate() {
-                    counts[k][level as usize] += 1;
-                }
+                count_pattern(&mut anchored, &levels);
             }
             count_pattern(&mut patterns, &levels);
         }
-        (n_anchored, counts, patterns)
+        (anchored, patterns)
     });
-    let mut anchor_counts: Vec<Vec<u64>> = n_levels.iter().map(|&n| vec![0; n]).collect();
-    let mut n_anchored = 0;
+    let mut anchored_patterns: BTreeMap<Vec<Level>, u64> = BTreeMap::new();
     let mut candidate_patterns: BTreeMap<Vec<Level>, u64> = BTreeMap::new();
-    for (n, counts, patterns) in chunks {
-        n_anchored += n;
-        for (total, part) in anchor_counts.iter_mut().zip(counts) {
-            for (t, p) in total.iter_mut().zip(part) {
-                *t += p;
-            }
-        }
-        for (levels, count) in patterns {
-            *candidate_patterns.entry(levels).or_insert(0) += count;
+    for (anchored, patterns) in chunks {
+        merge_patterns(&mut anchored_patterns, anchored);
+        merge_patterns(&mut candidate_patterns, patterns);
+    }
+    let n_anchored: u64 = anchored_patterns.values().sum();
+    let mut anchor_counts: Vec<Vec<u64>> = n_levels.iter().map(|&n| vec![0; n]).collect();
+    for (levels, &count) in &anchored_patterns {
+        for (k, &level) in levels.iter().enumerate() {
+            anchor_counts[k][level as usize] += count;
         }
     }
+
+    // m from the anchored pairs: the anchor's own comparisons from `anchor_model`, or the
+    // default, since anchored pairs agree there by definition.
+    let known_m = |k: usize| {
+        let known = anchor_model?.comparisons.iter().find(|p| p.comparison == comparisons[k])?;
+        (known.m.len() == n_levels[k]).then(|| known.m.clone())
+    };
+    let mut held = vec![false; compiled.len()];
     let initial_m: Vec<Vec<f64>> = (0..compiled.len())
         .map(|k| {
-            if n_anchored == 0 || anchor.contains(&k) {
+            if anchor.contains(&k) {
+                known_m(k).unwrap_or_else(|| default_m(n_levels[k]))
+            } else if n_anchored == 0 {
                 default_m(n_levels[k])
             } else {
-                smoothed(&anchor_counts[k])
+                let counts: Vec<f64> = anchor_counts[k].iter().map(|&c| c as f64).collect();
+                let prior = m_prior(&u[k], counts[1..].iter().sum());
+                let mut m = m_shares(&counts, &prior, &u[k]);
+                held[k] = hold_agreement(&mut m, &u[k]);
+                m
             }
         })
         .collect();
@@ -219,7 +307,8 @@ pub fn train_scorer<'a>(
     let mut passes = Vec::new();
     let mut m_sums: Vec<Vec<f64>> = n_levels.iter().map(|&n| vec![0.0; n]).collect();
     let mut m_runs = vec![0usize; compiled.len()];
-    for (rule_idx, rule) in em_blocking.rules().iter().enumerate() {
+    let em_rules = if settings.em { em_blocking.rules() } else { &[] };
+    for (rule_idx, rule) in em_rules.iter().enumerate() {
         let rule_features: Vec<&str> =
             rule.keys.iter().map(|k| k.split_once('.').map_or(k.as_str(), |(f, _)| f)).collect();
         let free: Vec<bool> =
@@ -243,6 +332,7 @@ pub fn train_scorer<'a>(
                 *sum += value;
             }
             m_runs[k] += 1;
+            held[k] |= run.held[k];
         }
         passes.push(EmPass {
             rule: rule.name.clone(),
@@ -287,78 +377,84 @@ pub fn train_scorer<'a>(
          anchored pairs)",
         candidate_patterns.iter().map(|(_, c)| c).sum::<u64>()
     );
+    let model = Model { comparisons: params, prior };
+    let anchor_agreement = (n_anchored > 0).then(|| {
+        let matched: u64 = anchored_patterns
+            .iter()
+            .filter(|(levels, _)| model.pattern_weight(levels) >= 0.0)
+            .map(|(_, &count)| count)
+            .sum();
+        matched as f64 / n_anchored as f64
+    });
+    let anchor_weights: Vec<Vec<f64>> =
+        initial_m.iter().zip(&u).map(|(m, u)| level_weights(m, u)).collect();
+    let levels = level_notes(&model, &held, |k, level| {
+        let is_estimated = !anchor.contains(&k) && anchor_counts[k][level] >= MIN_ANCHORED;
+        is_estimated.then(|| anchor_weights[k][level])
+    });
     let report = TrainingReport {
         u_pairs: settings.u_pairs as u64,
         anchor_pairs: n_anchored,
         prior_basis,
         em: passes,
+        anchor_agreement,
+        levels,
     };
-    let model = Model { comparisons: params, prior };
     let scorer = model.scorer_on(records, compiled, rows);
     Ok((model, report, scorer))
 }
 
-/// `model`'s m on other `records`: u drawn afresh from their random pairs and the prior
-/// settled on their candidates, m kept. For a task whose own pairs would teach EM the wrong
-/// thing: deduplicating a census of a million people, EM on the pairs sharing a name and a
-/// birth month learns "same name" (most such pairs are strangers, whose ID numbers differ),
-/// and the ID stops counting; the m of an anchored link of the same records to a register
-/// does not drift.
-pub fn with_m_of(
+/// The levels of `model` worth a look: at the weight bound; exact agreement held at u
+/// (`held`, by comparison); or moved by EM more than [`MOVED_BITS`] from the anchored weight
+/// `anchor_weight(k, level)` gives where the anchored pairs estimated it.
+fn level_notes(
     model: &Model,
-    records: &Records,
-    blocking: &Blocking,
-    settings: &TrainingSettings,
-) -> Result<Model, TrainingError> {
-    with_m_of_scorer(model, records, blocking, settings).map(|(model, _)| model)
-}
-
-/// [`with_m_of`], and the scorer of the new model on `records` (see [`train_scorer`]).
-pub fn with_m_of_scorer<'a>(
-    model: &Model,
-    records: &'a Records,
-    blocking: &Blocking,
-    settings: &TrainingSettings,
-) -> Result<(Model, Scorer<'a>), TrainingError> {
-    let comparisons: Vec<Comparison> =
-        model.comparisons.iter().map(|p| p.comparison.clone()).collect();
-    let compiled: Vec<Compiled> =
-        comparisons.iter().map(|c| c.compile(records)).collect::<Result<_, _>>()?;
-    let rows = Rows::new(records, &compiled);
-    let n_levels: Vec<usize> = comparisons.iter().map(Comparison::n_levels).collect();
-    let u: Vec<Vec<f64>> = random_pair_counts(records, &compiled, &rows, &n_levels, settings)
-        .iter()
-        .map(|counts| smoothed(counts))
-        .collect();
-    let (chunks, _) = blocking.for_each_chunk(settings.block_cap, |pairs| {
-        let mut patterns: BTreeMap<Vec<Level>, u64> = BTreeMap::new();
-        let mut levels = vec![0; compiled.len()];
-        for &(a, b) in pairs {
-            rows.levels(records, &compiled, a, b, &mut levels);
-            count_pattern(&mut patterns, &levels);
-        }
-        patterns
-    });
-    let mut patterns: BTreeMap<Vec<Level>, u64> = BTreeMap::new();
-    for chunk in chunks {
-        for (levels, count) in chunk {
-            *patterns.entry(levels).or_insert(0) += count;
+    held: &[bool],
+    anchor_weight: impl Fn(usize, usize) -> Option<f64>,
+) -> Vec<LevelNote> {
+    let mut notes = Vec::new();
+    for (k, params) in model.comparisons.iter().enumerate() {
+        for (level, weight) in level_weights(&params.m, &params.u).into_iter().enumerate().skip(1) {
+            let why = if weight.abs() >= MAX_WEIGHT {
+                LevelWhy::AtBound
+            } else if level == 1 && held[k] {
+                LevelWhy::AgreementHeld
+            } else {
+                match anchor_weight(k, level) {
+                    Some(anchor) if (weight - anchor).abs() > MOVED_BITS => {
+                        LevelWhy::MovedFromAnchor { anchor_weight: anchor }
+                    }
+                    _ => continue,
+                }
+            };
+            let (feature, level) =
+                (params.comparison.feature.clone(), params.labels[level].clone());
+            notes.push(LevelNote { feature, level, weight, why });
         }
     }
-    let patterns: Vec<(Vec<Level>, u64)> = patterns.into_iter().collect();
-    let m: Vec<Vec<f64>> = model.comparisons.iter().map(|p| p.m.clone()).collect();
-    let n_possible = records.n_possible_pairs();
-    let start = (records.n_left() as f64 / n_possible).clamp(1e-15, 0.5);
-    let prior = settle_prior(&patterns, &m, &u, start, n_possible);
-    let comparisons = model
-        .comparisons
-        .iter()
-        .zip(u)
-        .map(|(p, u)| ComparisonParameters { u, ..p.clone() })
-        .collect();
-    let model = Model { comparisons, prior };
-    let scorer = model.scorer_on(records, compiled, rows);
-    Ok((model, scorer))
+    notes
+}
+
+/// Adds `part`'s counts into `total`.
+fn merge_patterns(total: &mut BTreeMap<Vec<Level>, u64>, part: BTreeMap<Vec<Level>, u64>) {
+    for (levels, count) in part {
+        *total.entry(levels).or_insert(0) += count;
+    }
+}
+
+/// Holds m of exact agreement (level 1) at least at its u, the rest of m scaled down to fit:
+/// agreeing must never count against a match. Whether it had to.
+fn hold_agreement(m: &mut [f64], u: &[f64]) -> bool {
+    if m.len() < 2 || m[1] >= u[1] {
+        return false;
+    }
+    let rest: f64 = m[2..].iter().sum();
+    let scale = if rest > 0.0 { (1.0 - u[1]) / rest } else { 0.0 };
+    m[1] = u[1];
+    for value in &mut m[2..] {
+        *value *= scale;
+    }
+    true
 }
 
 /// Counts one more pair of level pattern `levels` (cloned only when new).
@@ -462,10 +558,15 @@ pub(crate) struct EmRun {
     pub(crate) iterations: usize,
     pub(crate) converged: bool,
     pub(crate) log_likelihood: Vec<f64>,
+    /// Per comparison: whether the last M step held its exact agreement at u.
+    pub(crate) held: Vec<bool>,
 }
 
 /// EM over level patterns with u fixed: estimates the match share and the m of the `free`
-/// comparisons, starting from `m` and `lambda`.
+/// comparisons, starting from `m` and `lambda`. m's prior is fixed for the run (its
+/// pseudo-pairs for a sample of all the run's pairs, [`m_prior`]), and each M step holds exact
+/// agreement at u at least: EM maximizes the log-likelihood plus the prior's, Σ pseudo-pairs ·
+/// ln m, under that constraint, and that sum, reported per iteration, never falls.
 pub(crate) fn em(
     patterns: &[(Vec<Level>, u64)],
     m: &[Vec<f64>],
@@ -479,6 +580,9 @@ pub(crate) fn em(
     let mut log_likelihood = Vec::new();
     let mut converged = false;
     let mut iterations = 0;
+    let mut held = vec![false; m.len()];
+    let n_pairs: f64 = patterns.iter().map(|(_, count)| *count as f64).sum();
+    let prior: Vec<Vec<f64>> = u.iter().map(|u| m_prior(u, n_pairs)).collect();
     while iterations < settings.max_iterations {
         iterations += 1;
         // E step: each pattern's probability of being a match.
@@ -504,7 +608,14 @@ pub(crate) fn em(
                 sums[k][level as usize] += count * posterior;
             }
         }
-        log_likelihood.push(ll);
+        // The prior's part: Σ pseudo-pairs · ln m over the free comparisons.
+        let log_prior: f64 = (0..m.len())
+            .filter(|&k| free[k])
+            .flat_map(|k| m[k].iter().zip(&prior[k]).skip(1))
+            .filter(|&(_, &a)| a > 0.0)
+            .map(|(m, a)| a * m.ln())
+            .sum();
+        log_likelihood.push(ll + log_prior);
         // M step.
         lambda = (match_weight / total).clamp(1e-9, 1.0 - 1e-9);
         let mut change: f64 = 0.0;
@@ -513,10 +624,11 @@ pub(crate) fn em(
             if present <= 0.0 {
                 continue;
             }
-            for level in 1..m[k].len() {
-                let value = (sums[k][level] / present).max(1e-12);
-                change = change.max((value - m[k][level]).abs());
-                m[k][level] = value;
+            let mut next = m_shares(&sums[k], &prior[k], &u[k]);
+            held[k] = hold_agreement(&mut next, &u[k]);
+            for (old, new) in m[k].iter_mut().zip(next).skip(1) {
+                change = change.max((new - *old).abs());
+                *old = new;
             }
         }
         if change < settings.tolerance {
@@ -524,7 +636,7 @@ pub(crate) fn em(
             break;
         }
     }
-    EmRun { m, lambda, iterations, converged, log_likelihood }
+    EmRun { m, lambda, iterations, converged, log_likelihood, held }
 }
 
 /// The prior `λ` at which the expected matches among the candidates, Σ count · P(match | levels,
@@ -562,13 +674,37 @@ fn settle_prior(
     prior
 }
 
-/// Shares of levels 1.. with one added to each count (level 0 stays 0).
-fn smoothed(counts: &[u64]) -> Vec<f64> {
+/// u by level from random pairs' level counts: shares of levels 1.. with half a pair added
+/// to each (level 0, "missing", stays 0).
+fn u_shares(counts: &[u64]) -> Vec<f64> {
     let present: u64 = counts[1..].iter().sum();
-    let denominator = present as f64 + (counts.len() - 1) as f64;
+    let denominator = present as f64 + 0.5 * (counts.len() - 1) as f64;
     let mut shares = vec![0.0];
-    shares.extend(counts[1..].iter().map(|&c| (c as f64 + 1.0) / denominator));
+    shares.extend(counts[1..].iter().map(|&c| (c as f64 + 0.5) / denominator));
     shares
+}
+
+/// The pseudo-pairs of m's prior at each level for a sample of `n` pairs: min(n·u, 0.5)
+/// (level 0 none).
+fn m_prior(u: &[f64], n: f64) -> Vec<f64> {
+    u.iter()
+        .enumerate()
+        .map(|(level, &u)| if level == 0 { 0.0 } else { (n * u).min(0.5) })
+        .collect()
+}
+
+/// m by level from matches' level counts (whole or, in EM, expected) with `prior`'s
+/// pseudo-pairs added (level 0 stays 0); u itself (every weight 0) when there is nothing to
+/// count, as when every pair misses the field.
+fn m_shares(counts: &[f64], prior: &[f64], u: &[f64]) -> Vec<f64> {
+    let with_prior: Vec<f64> = (counts.iter().zip(prior).enumerate())
+        .map(|(level, (&c, &a))| if level == 0 { 0.0 } else { c + a })
+        .collect();
+    let total: f64 = with_prior.iter().sum();
+    if total <= 0.0 {
+        return u.to_vec();
+    }
+    with_prior.iter().map(|c| c / total).collect()
 }
 
 /// m before any evidence: 0.9 at the closest level, the rest spread evenly.
@@ -612,11 +748,94 @@ impl SplitMix {
 mod tests {
     use proptest::prelude::*;
 
-    use crate::train::{TrainingSettings, em, smoothed};
+    use crate::blocking::{Blocking, BlockingRule};
+    use crate::compare::{Comparison, Kind};
+    use crate::model::level_weights;
+    use crate::records::{Mode, Records};
+    use crate::train::{
+        LevelWhy, TrainingSettings, em, hold_agreement, m_prior, m_shares, train, u_shares,
+    };
 
     #[test]
-    fn smoothing_keeps_every_level_possible() {
-        assert_eq!(smoothed(&[7, 3, 0]), vec![0.0, 0.8, 0.2]);
+    fn a_level_never_seen_weighs_what_the_sample_can_show() {
+        // u: half a pair added to each level of 10 random pairs.
+        let u = u_shares(&[4, 0, 2, 8]);
+        let prior = |n| m_prior(&u, n);
+        assert_eq!(u, vec![0.0, 0.5 / 11.5, 2.5 / 11.5, 8.5 / 11.5]);
+        // 1,000 matches, all at level 2: each other level gets half a pair (1,000 · u is more
+        // than a half), so level 3, common among non-matches, weighs log2((0.5 / 1001.5) / u3),
+        // about -10.5.
+        let m = m_shares(&[0.0, 0.0, 1000.0, 0.0], &prior(1000.0), &u);
+        assert_eq!(m, vec![0.0, 0.5 / 1001.5, 1000.5 / 1001.5, 0.5 / 1001.5]);
+        let weights = level_weights(&m, &u);
+        assert!((weights[3] - (0.5f64 / 1001.5 / (8.5 / 11.5)).log2()).abs() < 1e-12);
+        // Two matches cannot show a level of u 1 %: its pseudo-count is 2 · 0.01, the other
+        // level's half a pair, and its weight stays near 0: log2((0.02 / 2.52) / 0.01).
+        let u = vec![0.0, 0.01, 0.99];
+        let m = m_shares(&[0.0, 0.0, 2.0], &m_prior(&u, 2.0), &u);
+        assert!((m[1] - 0.02 / 2.52).abs() < 1e-12);
+        assert!((level_weights(&m, &u)[1] - (0.02f64 / 2.52 / 0.01).log2()).abs() < 1e-12);
+        assert!(level_weights(&m, &u)[1] > -0.5);
+        // No pair has the field: m is u, every weight 0.
+        assert_eq!(m_shares(&[5.0, 0.0, 0.0], &m_prior(&u, 0.0), &u), u);
+    }
+
+    #[test]
+    fn agreement_never_counts_against_a_match() {
+        let u = vec![0.0, 0.2, 0.3, 0.5];
+        let mut m = vec![0.0, 0.05, 0.45, 0.5];
+        assert!(hold_agreement(&mut m, &u));
+        // Exact agreement at u; the rest scaled to fill 0.8 in the same 45 : 50.
+        assert!((m[1] - 0.2).abs() < 1e-12);
+        assert!((m[2] - 0.8 * 0.45 / 0.95).abs() < 1e-12);
+        assert!((m[3] - 0.8 * 0.5 / 0.95).abs() < 1e-12);
+        let mut kept = vec![0.0, 0.6, 0.3, 0.1];
+        assert!(!hold_agreement(&mut kept, &u));
+        assert_eq!(kept, vec![0.0, 0.6, 0.3, 0.1]);
+    }
+
+    #[test]
+    fn a_field_filled_for_non_matches_only_never_counts_against_agreement() {
+        // 200 people in both lists under one key; their place is coded "a" on the left and
+        // "b" on the right, as every unmatched record's is: agreeing on the place happens only
+        // among non-matches, and would weigh against a match.
+        let keys: Vec<String> = (0..400)
+            .map(|i| format!("k{i}"))
+            .chain((0..400).map(|i| if i < 200 { format!("k{i}") } else { format!("r{i}") }))
+            .collect();
+        let places = (0..800).map(|i| Some(if i < 200 { "a" } else { "b" }));
+        // A birth day of 50, the same on both sides for the 200.
+        let births: Vec<String> = (0..800).map(|i| format!("d{}", (i % 400) * 7 % 50)).collect();
+        let records = Records::new(Mode::Link { n_left: 400 }, 800)
+            .text("key", keys.iter().map(|k| Some(k.as_str())))
+            .text("place", places)
+            .text("birth", births.iter().map(|b| Some(b.as_str())));
+        let comparison = |feature: &str| Comparison {
+            feature: feature.into(),
+            kind: Kind::Exact,
+            term_frequency: false,
+            swapped_with: None,
+        };
+        let comparisons = [comparison("key"), comparison("place"), comparison("birth")];
+        let rules = [BlockingRule { name: "key".into(), keys: vec!["key".into()] }];
+        let blocking = Blocking::new(&records, &rules).expect("valid rules");
+        let settings = TrainingSettings {
+            anchor: vec!["key".into()],
+            u_pairs: 20_000,
+            ..TrainingSettings::default()
+        };
+        let (model, report) =
+            train(&records, &comparisons, &blocking, &settings).expect("trainable");
+        let place = &model.comparisons[1];
+        assert!((place.u[1] - 0.5).abs() < 0.02, "half the random pairs agree: {}", place.u[1]);
+        assert_eq!(place.m[1], place.u[1], "held at u");
+        assert_eq!(report.anchor_pairs, 200);
+        assert_eq!(report.anchor_agreement, Some(1.0));
+        let notes: Vec<(&str, &str, &LevelWhy)> =
+            report.levels.iter().map(|n| (n.feature.as_str(), n.level.as_str(), &n.why)).collect();
+        assert_eq!(notes, [("place", "exact", &LevelWhy::AgreementHeld)]);
+        assert_eq!(report.levels[0].weight, 0.0);
+        assert!(report.em.iter().all(|pass| pass.converged));
     }
 
     #[test]

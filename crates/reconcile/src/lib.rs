@@ -80,7 +80,7 @@ pub use crate::pipeline::{
 };
 pub use crate::profile::{
     FieldProfile, Finding, FindingKind, LinkBlocking, Profile, Severity, SourceProfile,
-    cap_findings, findings, profile,
+    cap_findings, findings, model_findings, profile,
 };
 pub use crate::report::{explanation_text, tables};
 pub use crate::rerun::{

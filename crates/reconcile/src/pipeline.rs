@@ -5,8 +5,9 @@
 use std::collections::BTreeMap;
 
 use censuslink_linkage::{
-    Blocking, Explanation, Model, RecordIdx, RuleStats, ScoredPair, Settings, clusters, one_to_one,
-    predict, probability, stable_id, train_scorer, weight_of, with_m_of_scorer,
+    Blocking, Explanation, Model, RecordIdx, RuleStats, ScoredPair, Settings, TrainingReport,
+    TrainingSettings, clusters, one_to_one, predict, probability, stable_id, train_scorer,
+    train_scorer_with, weight_of,
 };
 use censuslink_model::{IdStatus, PartialDate, PersonTable, RecordType, Role, Sex};
 // Maps of records and addresses: a fast hash without per-process seeds (no map here reaches an
@@ -84,6 +85,8 @@ pub struct LinkModel {
     pub model: Model,
     /// What each blocking rule contributed.
     pub rules: Vec<RuleStats>,
+    /// How it was trained: the anchor, each EM pass, the levels worth a look.
+    pub training: TrainingReport,
     /// The match weights of the candidate pairs of probability 0.01 or more.
     pub weights: Histogram,
     /// The match probability of a link.
@@ -275,12 +278,13 @@ pub fn reconcile_with(
     for (&register, linked) in registers.iter().zip(census_linked) {
         let input = inputs[register];
         let Linked { pairs, links: pair_links, model, explained: explanations, times } = linked;
-        if let Some((model, rules)) = &model {
+        if let Some((model, rules, training)) = &model {
             models.push(LinkModel {
                 left: census,
                 right: Some(register),
                 model: model.clone(),
                 rules: rules.clone(),
+                training: training.clone(),
                 weights: Histogram::of(&pairs),
                 threshold: settings.threshold,
                 times,
@@ -294,7 +298,7 @@ pub fn reconcile_with(
             times,
         });
         if input.role == Role::Hukou || census_m.is_none() && input.role != Role::Birth {
-            census_m = model.map(|(model, _)| model).or(census_m);
+            census_m = model.map(|(model, ..)| model).or(census_m);
         }
         for (b, text) in explanations {
             let row = b - census_table.len() as RecordIdx;
@@ -368,12 +372,13 @@ pub fn reconcile_with(
             links: linked.links.len(),
             times: linked.times,
         });
-        if let Some((model, rules)) = linked.model {
+        if let Some((model, rules, training)) = linked.model {
             models.push(LinkModel {
                 left: a,
                 right: Some(b),
                 model,
                 rules,
+                training,
                 weights: Histogram::of(&linked.pairs),
                 threshold: settings.threshold,
                 times: linked.times,
@@ -637,7 +642,7 @@ struct Linked {
     /// The one-to-one links at the threshold.
     links: Vec<ScoredPair>,
     /// The trained model and the blocking rules' figures.
-    model: Option<(Model, Vec<RuleStats>)>,
+    model: Option<(Model, Vec<RuleStats>, TrainingReport)>,
     /// For each right record left unlinked, its heaviest pair's explanation, field by field.
     explained: HashMap<RecordIdx, Explanation>,
     /// How long each stage took.
@@ -699,7 +704,7 @@ fn link_pair(left: &PersonTable, right: &PersonTable, settings: &Settings) -> Li
     };
     linked.times.block = clock.lap();
     let trained = train_scorer(&records, &settings.comparisons, &blocking, &settings.training);
-    let Ok((model, _, scorer)) = trained else {
+    let Ok((model, training, scorer)) = trained else {
         return linked;
     };
     linked.times.train = clock.lap();
@@ -719,13 +724,13 @@ fn link_pair(left: &PersonTable, right: &PersonTable, settings: &Settings) -> Li
     linked.times.resolve = clock.lap();
     linked.pairs = pairs;
     linked.links = links;
-    linked.model = Some((model, rules));
+    linked.model = Some((model, rules, training));
     linked
 }
 
 /// Census clusters with two `resident` records or more (a `registered_away` listing beside a
-/// `resident` one is the census rule, not a duplicate). The m of `linked` (the census ↔ hukou
-/// model) is reused when given: see [`with_m_of`]. Also the deduplication's model.
+/// `resident` one is the census rule, not a duplicate), by a model of the census's own (see
+/// [`dedupe_model`]). Also the deduplication's model.
 fn census_duplicates(
     census: usize,
     table: &PersonTable,
@@ -741,7 +746,8 @@ fn census_duplicates(
         return (Vec::new(), None);
     };
     times.block = clock.lap();
-    let Some((model, scorer)) = dedupe_model(&records, &blocking, settings, linked) else {
+    let Some((model, training, scorer)) = dedupe_model(&records, &blocking, settings, linked)
+    else {
         return (Vec::new(), None);
     };
     times.train = clock.lap();
@@ -753,6 +759,7 @@ fn census_duplicates(
         right: None,
         model: model.clone(),
         rules,
+        training,
         weights: Histogram::of(&pairs),
         threshold: settings.threshold,
         times,
@@ -805,20 +812,24 @@ fn census_duplicates(
     (duplicates, Some(link_model))
 }
 
-/// The census deduplication's model and its scorer: the m of `linked` (the census ↔ hukou
-/// model) with u of the census's own pairs when given, else trained on the census alone.
+/// The census deduplication's model, its training and its scorer: m from the census's own
+/// anchored pairs (two listings with one valid ID, its birth date and sex: mostly one person
+/// listed twice), never from another link, where a field can be filled differently (a census
+/// records a hukou code only for people registered in another county, whom a hukou extract
+/// does not hold, so agreement there never occurs among that link's matches). No EM when
+/// there is an anchor: among a census's pairs sharing a name and a birth month most are
+/// strangers, and EM learns "same name". The m of the anchor's own comparisons (the ID
+/// number), which anchored pairs cannot estimate, comes from `linked` (the census ↔ hukou
+/// model, whose ID numbers are filled alike on both sides) when given.
 fn dedupe_model<'a>(
     records: &'a censuslink_linkage::Records,
     blocking: &Blocking,
     settings: &Settings,
     linked: Option<&Model>,
-) -> Option<(Model, censuslink_linkage::Scorer<'a>)> {
-    match linked {
-        Some(linked) => with_m_of_scorer(linked, records, blocking, &settings.training).ok(),
-        None => train_scorer(records, &settings.comparisons, blocking, &settings.training)
-            .ok()
-            .map(|(model, _, scorer)| (model, scorer)),
-    }
+) -> Option<(Model, TrainingReport, censuslink_linkage::Scorer<'a>)> {
+    let em = settings.training.anchor.is_empty();
+    let training = TrainingSettings { em, ..settings.training.clone() };
+    train_scorer_with(records, &settings.comparisons, blocking, &training, linked).ok()
 }
 
 /// Birth records linked through the mother, for those no link reached: a census child of

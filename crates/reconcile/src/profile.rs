@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use censuslink_io::{Lang, LoadedSource, Mapping, Source};
-use censuslink_linkage::{Blocking, RuleStats, Settings};
+use censuslink_linkage::{Blocking, LevelWhy, RuleStats, Settings, TrainingReport};
 use censuslink_model::{Field, IdStatus, IssueKind, PartialDate, PersonTable, Role};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -102,6 +102,26 @@ pub enum FindingKind {
         /// Pairs of the largest block.
         largest_block: u64,
     },
+    /// A level of a link's trained model worth a look (`censuslink_linkage::LevelNote`).
+    ModelLevel {
+        /// The other source of the link; `None` for the census's deduplication.
+        right: Option<String>,
+        /// The feature compared.
+        feature: String,
+        /// The level's label.
+        level: String,
+        /// Its weight, in tenths of a bit (log2(m/u) × 10, rounded).
+        weight_tenths: i64,
+        /// Why: `at_bound`, `agreement_held` or `moved_from_anchor`.
+        why: &'static str,
+    },
+    /// A link's trained model calls fewer than nine in ten of its own anchored pairs
+    /// matches: its m, or its anchor, does not fit these records. `count` is the anchored
+    /// pairs it calls matches, `of` the anchored pairs.
+    AnchorDisowned {
+        /// The other source of the link; `None` for the census's deduplication.
+        right: Option<String>,
+    },
     /// The reference moment lies over a year after every event date of the registers
     /// (births, deaths), or over three years after the latest birth date of any record (among
     /// a thousand records or more): it is probably not the census's. `count` and `of` are 0.
@@ -191,10 +211,7 @@ impl Finding {
                 ),
             ),
             FindingKind::CappedBlocks { right, rule, largest_block } => {
-                let link = match right {
-                    Some(right) => format!("{source} ↔ {right}"),
-                    None => lang.pick(format!("{source} 查重"), format!("{source} deduplication")),
-                };
+                let link = link_name(source, right.as_deref(), lang);
                 let largest = thousands(*largest_block as usize);
                 lang.pick(
                     format!(
@@ -223,6 +240,47 @@ impl Finding {
                     ),
                 ),
             },
+            FindingKind::ModelLevel { right, feature, level, weight_tenths, why } => {
+                let link = link_name(source, right.as_deref(), lang);
+                let weight = *weight_tenths as f64 / 10.0;
+                match *why {
+                    "at_bound" => lang.pick(
+                        format!(
+                            "{link}：模型中 {feature} 的“{level}”权重达到上限 {weight:+.1}，该级别单独即可决定一对记录；训练数据中几乎没有这种情况吗？"
+                        ),
+                        format!(
+                            "{link}: the model's {feature} level “{level}” weighs {weight:+.1}, at the bound, and can decide a pair alone; does that level hardly occur in the training pairs?"
+                        ),
+                    ),
+                    "agreement_held" => lang.pick(
+                        format!(
+                            "{link}：{feature} 完全一致在匹配对中反而比非匹配对少见（常见于一方只为另一方没有的人填写该字段），已将其权重定为 0，一致不作为不匹配的证据"
+                        ),
+                        format!(
+                            "{link}: {feature} agreeing exactly is rarer among matches than among non-matches (as when one side fills the field only for people the other does not hold); its weight is held at 0, so agreeing never counts against a match"
+                        ),
+                    ),
+                    _ => lang.pick(
+                        format!(
+                            "{link}：EM 把 {feature} 的“{level}”权重移到 {weight:+.1}，与锚定对的估计相差 4 个单位以上；该字段在两个数据源中的填写方式一致吗？"
+                        ),
+                        format!(
+                            "{link}: EM moved the weight of {feature} level “{level}” to {weight:+.1}, more than 4 bits from the anchored pairs' estimate; is the field filled alike in both sources?"
+                        ),
+                    ),
+                }
+            }
+            FindingKind::AnchorDisowned { right } => {
+                let link = link_name(source, right.as_deref(), lang);
+                lang.pick(
+                    format!(
+                        "{link}：训练出的模型只把 {of} 个锚定对中的 {count} 个（{share:.1}%）判为匹配；锚定字段（身份证号等）在这两个数据源中可靠吗？"
+                    ),
+                    format!(
+                        "{link}: the trained model calls only {count} of its {of} anchored pairs ({share:.1}%) matches; are the anchor's fields (the ID number) reliable in these sources?"
+                    ),
+                )
+            }
             FindingKind::BornAfterReference => lang.pick(
                 format!("{source}：{count} 人的出生日期在标准时点当天或之后，普查不应登记"),
                 format!(
@@ -363,6 +421,53 @@ pub fn cap_findings<'a>(
         count: r.capped_blocks as usize,
         of: r.blocks as usize,
     })
+}
+
+/// The findings of a link's training (`left ↔ right`; the census's deduplication when
+/// `right` is `None`): each level its report notes, and an anchor the model disowns.
+pub fn model_findings(left: &str, right: Option<&str>, training: &TrainingReport) -> Vec<Finding> {
+    let finding = |severity, kind, count, of| Finding {
+        severity,
+        source: left.to_owned(),
+        field: None,
+        column: None,
+        kind,
+        count,
+        of,
+    };
+    let mut findings: Vec<Finding> = training
+        .levels
+        .iter()
+        .map(|note| {
+            let why = match note.why {
+                LevelWhy::AtBound => "at_bound",
+                LevelWhy::AgreementHeld => "agreement_held",
+                LevelWhy::MovedFromAnchor { .. } => "moved_from_anchor",
+            };
+            let kind = FindingKind::ModelLevel {
+                right: right.map(str::to_owned),
+                feature: note.feature.clone(),
+                level: note.level.clone(),
+                weight_tenths: (note.weight * 10.0).round() as i64,
+                why,
+            };
+            finding(Severity::Note, kind, 0, 0)
+        })
+        .collect();
+    if let Some(share) = training.anchor_agreement.filter(|&share| share < 0.9) {
+        let of = training.anchor_pairs as usize;
+        let kind = FindingKind::AnchorDisowned { right: right.map(str::to_owned) };
+        findings.push(finding(Severity::Warning, kind, (share * of as f64).round() as usize, of));
+    }
+    findings
+}
+
+/// `left ↔ right`, or the deduplication of `left`.
+fn link_name(left: &str, right: Option<&str>, lang: Lang) -> String {
+    match right {
+        Some(right) => format!("{left} ↔ {right}"),
+        None => lang.pick(format!("{left} 查重"), format!("{left} deduplication")),
+    }
 }
 
 /// Rows whose value of each field could not be read.
