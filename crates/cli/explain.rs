@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use censuslink_io::{Job, Lang};
 use censuslink_linkage::{Explanation, Model};
 use censuslink_reconcile::{
-    CandidatePairs, Input, LinkModel, RecordName, RecordRef, field_name, level_label,
+    CandidatePairs, HouseholdLinks, Input, LinkModel, RecordName, RecordRef, field_name,
+    level_label,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -44,6 +45,16 @@ struct SavedModel {
     right: Option<String>,
     threshold: f64,
     model: Model,
+    /// The household pass's weight and the pairs it linked, as record keys.
+    #[serde(default)]
+    household: Option<SavedHousehold>,
+}
+
+/// The household pass of a saved model.
+#[derive(Deserialize)]
+struct SavedHousehold {
+    weight: f64,
+    links: Vec<(String, String)>,
 }
 
 pub(crate) fn explain(args: &ExplainArgs, lang: Option<Lang>) -> anyhow::Result<()> {
@@ -153,6 +164,21 @@ pub(crate) fn explain(args: &ExplainArgs, lang: Option<Lang>) -> anyhow::Result<
                 model: m.model.clone(),
                 rules: Vec::new(),
                 training: Default::default(),
+                // The household's evidence, when the household pass linked these two.
+                household: m.household.as_ref().and_then(|household| {
+                    let key = |r: RecordRef| inputs[r.source].table.record_id.get(r.row as usize);
+                    let (left, right) = (key(ra)?, key(rb)?);
+                    let decided = household.links.iter().any(|(l, r)| {
+                        (l.as_str(), r.as_str()) == (left, right)
+                            || (l.as_str(), r.as_str()) == (right, left)
+                    });
+                    let pair = if ra.source == index(&m.left)? {
+                        (ra.row, rb.row)
+                    } else {
+                        (rb.row, ra.row)
+                    };
+                    decided.then(|| HouseholdLinks { weight: household.weight, pairs: vec![pair] })
+                }),
                 weights: Default::default(),
                 threshold: m.threshold,
                 times: Default::default(),

@@ -209,6 +209,7 @@ fn evaluate(args: &EvaluateArgs) -> anyhow::Result<()> {
         );
         let rows = [
             ("links", evaluation.links),
+            ("links hukou", evaluation.hukou_links),
             ("missing", evaluation.missing),
             ("duplicates", evaluation.duplicates),
             ("deceased", evaluation.deceased),

@@ -279,6 +279,18 @@ fn produce(
                 "right": link.right.map(|right| inputs[right].name),
                 "threshold": link.threshold,
                 "model": link.model,
+                "household": link.household.as_ref().map(|household| {
+                    let key = |source: usize, row: u32| {
+                        inputs[source].table.record_id.get(row as usize).unwrap_or_default()
+                    };
+                    let right = link.right.unwrap_or(link.left);
+                    let links: Vec<[&str; 2]> = household
+                        .pairs
+                        .iter()
+                        .map(|&(a, b)| [key(link.left, a), key(right, b)])
+                        .collect();
+                    json!({ "weight": household.weight, "links": links })
+                }),
             })
         })
         .collect();

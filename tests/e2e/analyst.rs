@@ -116,6 +116,61 @@ fn run_reports_its_stages_and_explain_gives_the_runs_own_probabilities() {
     assert!(table.contains(&format!("匹配权重 {weight:+.2}")), "{table}");
     assert!(table.contains("身份证号"), "fields in Chinese: {table}");
 
+    // A link the household pass made: explained with the household's weight, which the
+    // link's weight includes.
+    let models: Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("models.json")).expect("models"))
+            .expect("JSON");
+    let household = models
+        .as_array()
+        .expect("models")
+        .iter()
+        .find(|m| m["right"] == "hukou")
+        .map(|m| &m["household"])
+        .expect("census ↔ hukou");
+    let household_weight = household["weight"].as_f64().expect("a household weight");
+    let decided = &household["links"][0];
+    let (left, right) = (decided[0].as_str().expect("a key"), decided[1].as_str().expect("a key"));
+    let link = links
+        .iter()
+        .find(|l| l["left_id"] == left && l["right_id"] == right)
+        .expect("the household's link is in links.csv");
+    let explained = censuslink()
+        .args(["explain", "--json", "--out"])
+        .arg(out.path())
+        .arg("--records")
+        .arg(format!("census:{left}"))
+        .arg(format!("hukou:{right}"))
+        .arg(&job)
+        .assert()
+        .success();
+    let json: Value = serde_json::from_slice(&explained.get_output().stdout).expect("JSON");
+    let explanation = &json[0]["explanation"];
+    let term = explanation["comparisons"]
+        .as_array()
+        .expect("comparisons")
+        .iter()
+        .find(|c| c["feature"] == "household")
+        .expect("the household's evidence");
+    assert_eq!(term["weight"].as_f64(), Some(household_weight));
+    let total = explanation["total"].as_f64().expect("a total");
+    let weight: f64 = link["match_weight"].parse().expect("a weight");
+    assert!((total - weight).abs() < 1e-5, "{total} against {weight}");
+    let table = censuslink()
+        .args(["explain", "--out"])
+        .arg(out.path())
+        .arg("--records")
+        .arg(format!("census:{left}"))
+        .arg(format!("hukou:{right}"))
+        .arg(&job)
+        .assert()
+        .success();
+    let table = String::from_utf8_lossy(&table.get_output().stdout).into_owned();
+    assert!(
+        table.contains("同户关系") && table.contains("本户其他成员已比上对方同一户"),
+        "{table}"
+    );
+
     // Unknown candidates and records are one line, exit code 2.
     let unknown = censuslink()
         .args(["explain", "--out"])

@@ -39,6 +39,10 @@ pub struct Evaluation {
     /// Census ↔ register links: precision of the links; recall of the register records whose
     /// person the census lists (each can be linked once).
     pub links: Score,
+    /// The census ↔ hukou links alone (the register of everyone registered in the district,
+    /// the one the linkage floors are set on): precision, and recall of the hukou entries
+    /// whose person the census lists.
+    pub hukou_links: Score,
     /// Missing candidates against the omitted usual residents some register shows.
     pub missing: Score,
     /// Duplicate groups against the people the census lists twice as residents: a group is
@@ -218,21 +222,30 @@ pub fn evaluate(out_dir: &Path, truth_dir: &Path) -> Result<Evaluation, TruthErr
 
     // Links between the census and a register.
     let links = read(out_dir, "links.csv")?;
-    let census_links: Vec<_> = links.iter().filter(|l| l["left_source"] == "census").collect();
-    let correct = census_links
-        .iter()
-        .filter(|l| {
-            let left = person(&l["left_source"], &l["left_id"]);
-            left.is_some() && left == person(&l["right_source"], &l["right_id"])
-        })
-        .count() as u64;
     let census_persons: BTreeSet<&String> =
         records.iter().filter(|r| r["source"] == "census").map(|r| &r["person"]).collect();
-    let linkable = records
-        .iter()
-        .filter(|r| r["source"] != "census" && census_persons.contains(&r["person"]))
-        .count() as u64;
-    let links = Score::new(correct, census_links.len() as u64, correct, linkable);
+    // The links to the registers `register` accepts, against those registers' records.
+    let link_score = |register: &dyn Fn(&str) -> bool| {
+        let census_links: Vec<_> = links
+            .iter()
+            .filter(|l| l["left_source"] == "census" && register(&l["right_source"]))
+            .collect();
+        let correct = census_links
+            .iter()
+            .filter(|l| {
+                let left = person(&l["left_source"], &l["left_id"]);
+                left.is_some() && left == person(&l["right_source"], &l["right_id"])
+            })
+            .count() as u64;
+        let linkable = records
+            .iter()
+            .filter(|r| r["source"] != "census" && register(&r["source"]))
+            .filter(|r| census_persons.contains(&r["person"]))
+            .count() as u64;
+        Score::new(correct, census_links.len() as u64, correct, linkable)
+    };
+    let hukou_links = link_score(&|source| source == "hukou");
+    let links = link_score(&|_| true);
 
     // Missing: a candidate is right when its person is an omitted usual resident.
     let all_omitted = read(truth_dir, "omitted.csv")?;
@@ -353,6 +366,7 @@ pub fn evaluate(out_dir: &Path, truth_dir: &Path) -> Result<Evaluation, TruthErr
     let coverage = coverage_score(out_dir, truth_dir)?;
     Ok(Evaluation {
         links,
+        hukou_links,
         missing,
         duplicates,
         deceased,
@@ -557,6 +571,8 @@ mod tests {
         };
         // Of the register records whose person the census lists (h1, h2, d4), one linked right.
         assert_eq!(evaluation.links, score(0.5, 1.0 / 3.0, 2, 1, 3));
+        // Of those, the hukou entries h1 and h2.
+        assert_eq!(evaluation.hukou_links, score(0.5, 0.5, 2, 1, 2));
         assert_eq!(evaluation.missing, score(0.75, 0.75, 4, 3, 4));
         assert_eq!(evaluation.duplicates, score(0.5, 1.0, 2, 1, 1));
         assert_eq!(evaluation.deceased, score(0.5, 1.0, 2, 1, 1));

@@ -49,6 +49,7 @@ mod accounting;
 mod coverage;
 mod evaluate;
 mod features;
+mod household;
 mod html;
 mod pipeline;
 mod profile;
@@ -69,6 +70,7 @@ pub use crate::evaluate::{
     evaluate,
 };
 pub use crate::features::person_records;
+pub use crate::household::HouseholdLinks;
 pub use crate::html::{
     BlockingRow, ComparisonSummary, CoverageRow, DuplicateRow, LevelSummary, ListCounts,
     MissingRow, ModelSummary, QualityFinding, QualitySeverity, ReportData, SourceCounts, Waterfall,

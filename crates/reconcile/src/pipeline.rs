@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 
 use censuslink_linkage::{
-    Blocking, Explanation, Model, RecordIdx, RuleStats, ScoredPair, Settings, TrainingReport,
-    TrainingSettings, clusters, one_to_one, predict, probability, stable_id, train_scorer,
-    train_scorer_with, weight_of,
+    Blocking, Explanation, FieldExplanation, Model, RecordIdx, RuleStats, ScoredPair, Settings,
+    TrainingReport, TrainingSettings, clusters, one_to_one, predict, probability, stable_id,
+    train_scorer, train_scorer_with, weight_of,
 };
 use censuslink_model::{IdStatus, PartialDate, PersonTable, RecordType, Role, Sex};
 // Maps of records and addresses: a fast hash without per-process seeds (no map here reaches an
@@ -17,6 +17,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::coverage::{AreaCoverage, Tally, coverage};
 use crate::features::person_records;
+use crate::household::{HouseholdLinks, household_pass};
 
 /// One source of a job, standardized.
 #[derive(Debug, Clone, Copy)]
@@ -87,6 +88,8 @@ pub struct LinkModel {
     pub rules: Vec<RuleStats>,
     /// How it was trained: the anchor, each EM pass, the levels worth a look.
     pub training: TrainingReport,
+    /// The household pass's weight and the links it made, when it made any.
+    pub household: Option<HouseholdLinks>,
     /// The match weights of the candidate pairs of probability 0.01 or more.
     pub weights: Histogram,
     /// The match probability of a link.
@@ -277,7 +280,8 @@ pub fn reconcile_with(
     let mut link_seconds = clock.lap();
     for (&register, linked) in registers.iter().zip(census_linked) {
         let input = inputs[register];
-        let Linked { pairs, links: pair_links, model, explained: explanations, times } = linked;
+        let Linked { pairs, links: pair_links, model, household, explained: explanations, times } =
+            linked;
         if let Some((model, rules, training)) = &model {
             models.push(LinkModel {
                 left: census,
@@ -285,6 +289,7 @@ pub fn reconcile_with(
                 model: model.clone(),
                 rules: rules.clone(),
                 training: training.clone(),
+                household,
                 weights: Histogram::of(&pairs),
                 threshold: settings.threshold,
                 times,
@@ -379,6 +384,7 @@ pub fn reconcile_with(
                 model,
                 rules,
                 training,
+                household: linked.household,
                 weights: Histogram::of(&linked.pairs),
                 threshold: settings.threshold,
                 times: linked.times,
@@ -643,6 +649,8 @@ struct Linked {
     links: Vec<ScoredPair>,
     /// The trained model and the blocking rules' figures.
     model: Option<(Model, Vec<RuleStats>, TrainingReport)>,
+    /// The household pass's evidence, when it linked any pair.
+    household: Option<HouseholdLinks>,
     /// For each right record left unlinked, its heaviest pair's explanation, field by field.
     explained: HashMap<RecordIdx, Explanation>,
     /// How long each stage took.
@@ -693,6 +701,7 @@ fn link_pair(left: &PersonTable, right: &PersonTable, settings: &Settings) -> Li
         pairs: Vec::new(),
         links: Vec::new(),
         model: None,
+        household: None,
         explained: HashMap::default(),
         times: LinkTimes::default(),
     };
@@ -710,7 +719,19 @@ fn link_pair(left: &PersonTable, right: &PersonTable, settings: &Settings) -> Li
     linked.times.train = clock.lap();
     let (pairs, rules) = predict(&scorer, &blocking, settings.training.block_cap, weight_of(0.01));
     linked.times.score = clock.lap();
-    let links = one_to_one(&pairs, weight_of(settings.threshold));
+    let min_weight = weight_of(settings.threshold);
+    let mut links = one_to_one(&pairs, min_weight);
+    // The records left over, compared again within paired households.
+    if let Some(pass) = household_pass(left, right, &scorer, &links, min_weight)
+        && !pass.links.is_empty()
+    {
+        let n_left = left.len() as RecordIdx;
+        let mut decided: Vec<(RecordIdx, RecordIdx)> =
+            pass.links.iter().map(|l| (l.a, l.b - n_left)).collect();
+        decided.sort_unstable();
+        linked.household = Some(HouseholdLinks { weight: pass.weight, pairs: decided });
+        links.extend(pass.links);
+    }
     let linked_right: HashSet<RecordIdx> = links.iter().map(|l| l.b).collect();
     let mut best: HashMap<RecordIdx, &ScoredPair> = HashMap::default();
     for pair in pairs.iter().filter(|p| !linked_right.contains(&p.b)) {
@@ -760,6 +781,7 @@ fn census_duplicates(
         model: model.clone(),
         rules,
         training,
+        household: None,
         weights: Histogram::of(&pairs),
         threshold: settings.threshold,
         times,
@@ -1024,7 +1046,19 @@ pub fn explain_pair(
     let records = person_records(left, right);
     let scorer = link.model.scorer(&records).ok()?;
     let b_index = if right.is_some() { n_left + b.row } else { b.row };
-    Some(scorer.explain(&link.model, a.row, b_index))
+    let mut explanation = scorer.explain(&link.model, a.row, b_index);
+    if let Some(household) = link.household.as_ref().filter(|h| h.decided(a.row, b.row)) {
+        explanation.comparisons.push(FieldExplanation {
+            feature: "household".to_owned(),
+            level: 1,
+            label: "the household's other members link to this household".to_owned(),
+            weight: household.weight,
+            tf_adjustment: 0.0,
+        });
+        explanation.total += household.weight;
+        explanation.probability = probability(explanation.total);
+    }
+    Some(explanation)
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ pub fn field_name(field: &str, lang: Lang) -> &str {
         "mother_id" => "母亲身份证号",
         "mother_name" => "母亲姓名",
         "collection_mode" => "填报方式",
+        "household" => "同户关系",
         _ => field,
     };
     lang.pick(zh, field)
@@ -52,6 +53,7 @@ pub fn level_label(label: &str, lang: Lang) -> &str {
         "same township" => "同乡镇",
         "same county" => "同区县",
         "same prefecture" => "同地市",
+        "the household's other members link to this household" => "本户其他成员已比上对方同一户",
         _ => label,
     };
     lang.pick(zh, label)
