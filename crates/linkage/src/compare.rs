@@ -135,9 +135,14 @@ pub enum Kind {
     /// A name feature: same characters; same reading (a homophone); one character added,
     /// dropped or replaced; readings similar (Jaro–Winkler ≥ 0.88); else.
     Name,
-    /// An ID-number feature: equal; equal after 15→18 conversion; one digit substituted; two
-    /// adjacent characters swapped; the first 15 digits equal (a spreadsheet kept 15 significant
-    /// digits, or the sequence and check were mistyped); else.
+    /// An ID-number feature (GB 11643: 6 digits of region, 8 of birth date, 3 of sequence, a
+    /// MOD 11-2 check), compared by its structure: equal; equal after 15→18 conversion; one
+    /// digit substituted; two adjacent characters swapped (a single keying error, which the
+    /// check always catches: one side fails it); the first 15 digits equal with one side
+    /// failing the check (a spreadsheet kept 15 significant digits, or the sequence was
+    /// mistyped); both valid with the same region and birth date and another sequence (a twin,
+    /// or another person born that day there); both valid with different birth dates (two
+    /// people, near certainly); else.
     IdNumber,
     /// A date feature: equal as far as both dates say (the day when both have one, else the
     /// month, else the year); same year and month; day and month swapped; one digit of
@@ -230,6 +235,8 @@ impl Comparison {
                     "one substitution",
                     "adjacent transposition",
                     "first 15 digits exact",
+                    "same region and birth date, another sequence",
+                    "both valid, birth dates differ",
                 ]
                 .map(str::to_owned),
             ),
@@ -560,16 +567,27 @@ fn id_level(x: PackedId, y: PackedId) -> Level {
         return if x.from_15 || y.from_15 { 2 } else { 1 };
     }
     if x.is_pseudonym() || y.is_pseudonym() {
-        return 6;
+        return 8;
     }
     let (cx, cy) = (x.chars(), y.chars());
     let differing: Vec<usize> = (0..18).filter(|&i| cx[i] != cy[i]).collect();
+    let both_valid = has_valid_check(x) && has_valid_check(y);
     match differing.as_slice() {
         [_] => 3,
         [i, j] if *j == i + 1 && cx[*i] == cy[*j] && cx[*j] == cy[*i] => 4,
+        [first, ..] if both_valid && *first >= 14 => 6,
         [first, ..] if *first >= 15 => 5,
-        _ => 6,
+        _ if both_valid && cx[6..14] != cy[6..14] => 7,
+        _ => 8,
     }
+}
+
+/// Whether an ID's check value is the MOD 11-2 one of its 17 digits (GB 11643).
+fn has_valid_check(id: PackedId) -> bool {
+    const WEIGHTS: [u64; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let chars = id.chars();
+    let sum: u64 = chars[..17].iter().zip(WEIGHTS).map(|(&c, w)| u64::from(c - b'0') * w).sum();
+    (12 - sum % 11) % 11 == id.value % 11
 }
 
 fn date_level(x: PackedDate, y: PackedDate) -> Level {
@@ -702,7 +720,14 @@ mod tests {
         assert_eq!(id_level(a, id("11010519492131002X", false)), 4, "12 → 21");
         assert_eq!(id_level(a, id("110105194912310021", false)), 3, "the check differs");
         assert_eq!(id_level(a, id("110105194912310000", false)), 5, "a spreadsheet's zeros");
-        assert_eq!(id_level(a, id("32011519850307123X", false)), 6);
+        // Both valid: a twin's (the same region and birth date, another sequence), or two
+        // people born on different days.
+        assert_eq!(id_level(a, id("110105194912310054", false)), 6, "a twin");
+        assert_eq!(id_level(a, id("110105194912310011", false)), 6, "the first 15 too");
+        assert_eq!(id_level(a, id("110105195001010020", false)), 7, "another birth date");
+        assert_eq!(id_level(a, id("320115198503071232", false)), 7);
+        // One side failing the check: nothing but "else".
+        assert_eq!(id_level(a, id("32011519850307123X", false)), 8);
         assert_eq!(id_level(a, Default::default()), 0);
     }
 

@@ -24,7 +24,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::blocking::{Blocking, BlockingError, BlockingRule};
-use crate::compare::{Comparison, ComparisonError, Compiled, Level};
+use crate::compare::{Comparison, ComparisonError, Compiled, Kind, Level};
 use crate::model::{ComparisonParameters, MAX_WEIGHT, Model, Rows, Scorer, level_weights};
 use crate::records::{Mode, RecordIdx, Records};
 
@@ -352,16 +352,20 @@ pub fn train_scorer_with<'a>(
         .iter()
         .enumerate()
         .map(|(k, comparison)| {
-            let m = if m_runs[k] == 0 {
+            let mut m = if m_runs[k] == 0 {
                 initial_m[k].clone()
             } else {
                 m_sums[k].iter().map(|sum| sum / m_runs[k] as f64).collect()
             };
+            let mut u = u[k].clone();
+            if comparison.kind == Kind::IdNumber {
+                two_valid_numbers(&mut m, &mut u);
+            }
             ComparisonParameters {
                 comparison: comparison.clone(),
                 labels: comparison.labels(),
                 m,
-                u: u[k].clone(),
+                u,
             }
         })
         .collect();
@@ -371,7 +375,8 @@ pub fn train_scorer_with<'a>(
     // outside the candidates count as non-matches).
     let candidate_patterns: Vec<(Vec<Level>, u64)> = candidate_patterns.into_iter().collect();
     let m_final: Vec<Vec<f64>> = params.iter().map(|p| p.m.clone()).collect();
-    let prior = settle_prior(&candidate_patterns, &m_final, &u, start_prior, n_possible);
+    let u_final: Vec<Vec<f64>> = params.iter().map(|p| p.u.clone()).collect();
+    let prior = settle_prior(&candidate_patterns, &m_final, &u_final, start_prior, n_possible);
     let prior_basis = format!(
         "expected matches among {} candidate pairs, from {start_prior:.3e} ({n_anchored} \
          anchored pairs)",
@@ -440,6 +445,31 @@ fn merge_patterns(total: &mut BTreeMap<Vec<Level>, u64>, part: BTreeMap<Vec<Leve
     for (levels, count) in part {
         *total.entry(levels).or_insert(0) += count;
     }
+}
+
+/// The ID number's levels of two valid, different numbers ("same region and birth date,
+/// another sequence", 6, and "both valid, birth dates differ", 7) by the structure of the
+/// number rather than by the training pairs, where twins and namesakes born in one month pass
+/// for matches:
+/// - m: a single keying error always fails the MOD 11-2 check, and a number wrong in two
+///   places or more keeps a valid check one time in eleven, so matches show two valid,
+///   different numbers a tenth as often as they show a number failing it in several places
+///   ("else", 8): m of each level is m(else) / 20;
+/// - u of level 6: the region and birth date the two numbers share are the birth date's and
+///   the regions' evidence, not the ID's; what the ID adds is that its sequence differs, which
+///   two valid numbers of non-matches do as often as they differ at all: u of level 7.
+fn two_valid_numbers(m: &mut [f64], u: &mut [f64]) {
+    let structural = m[8] / 20.0;
+    let freed = m[6] + m[7] - 2.0 * structural;
+    (m[6], m[7]) = (structural, structural);
+    // What the two levels held goes to the others, in their proportions.
+    let rest: f64 = m.iter().enumerate().filter(|&(l, _)| l != 6 && l != 7).map(|(_, v)| v).sum();
+    for (level, value) in m.iter_mut().enumerate().skip(1) {
+        if level != 6 && level != 7 && rest > 0.0 {
+            *value += freed * *value / rest;
+        }
+    }
+    u[6] = u[7];
 }
 
 /// Holds m of exact agreement (level 1) at least at its u, the rest of m scaled down to fit:
@@ -753,7 +783,8 @@ mod tests {
     use crate::model::level_weights;
     use crate::records::{Mode, Records};
     use crate::train::{
-        LevelWhy, TrainingSettings, em, hold_agreement, m_prior, m_shares, train, u_shares,
+        LevelWhy, TrainingSettings, em, hold_agreement, m_prior, m_shares, train,
+        two_valid_numbers, u_shares,
     };
 
     #[test]
@@ -778,6 +809,23 @@ mod tests {
         assert!(level_weights(&m, &u)[1] > -0.5);
         // No pair has the field: m is u, every weight 0.
         assert_eq!(m_shares(&[5.0, 0.0, 0.0], &m_prior(&u, 0.0), &u), u);
+    }
+
+    #[test]
+    fn two_valid_numbers_weigh_by_the_check_digit_not_by_twins() {
+        // Levels: missing, exact, 15 to 18, substitution, transposition, first 15, another
+        // sequence, birth dates differ, else. EM gave "another sequence" 0.1 (twins taken for
+        // matches); u of it is tiny among random pairs (one region and birth date).
+        let mut m = vec![0.0, 0.78, 0.01, 0.02, 0.02, 0.01, 0.1, 0.04, 0.02];
+        let mut u = vec![0.0, 1e-6, 1e-7, 1e-6, 1e-6, 1e-6, 1e-5, 0.97, 0.03];
+        two_valid_numbers(&mut m, &mut u);
+        // m of each: m(else) / 20 = 0.001; the 0.138 they held spread over the rest.
+        assert_eq!((m[6], m[7]), (0.001, 0.001));
+        assert!((m.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        assert!((m[1] - 0.78 * (1.0 + 0.138 / 0.86)).abs() < 1e-12);
+        // u of "another sequence" is that of two valid numbers differing at all.
+        assert_eq!(u[6], 0.97);
+        assert!(level_weights(&m, &u)[6] < -9.0, "a twin's number says: another person");
     }
 
     #[test]

@@ -31,8 +31,8 @@ pub fn person_records(left: &PersonTable, right: Option<&PersonTable>) -> Record
                 || {
                     new()
                         .name("mother_name", names(&tables, |t| &t.mother_name))
-                        .id("id_number", ids(&tables, |t| &t.id))
-                        .id("mother_id", ids(&tables, |t| &t.mother_id))
+                        .id("id_number", ids(&tables, |t| &t.id, true))
+                        .id("mother_id", ids(&tables, |t| &t.mother_id, false))
                         .date("birth_date", dates(&tables, |t| &t.birth_date))
                         .date("event_date", dates(&tables, |t| &t.event_date))
                         .code(
@@ -110,15 +110,26 @@ fn names<'a>(
 }
 
 /// Each record's ID number, when it has 18 characters (a typo included: a comparison level
-/// says how near two numbers are); converted 15-digit numbers are marked.
+/// says how near two numbers are); converted 15-digit numbers are marked. With `own`, a valid
+/// number whose birth date is not its record's (years two or more apart, and not one digit of
+/// the year apart) is left out: it is another person's, most often a parent's given for a
+/// child, and says nothing of who the record is.
 fn ids<'a>(
     tables: &'a [&'a PersonTable],
     columns: fn(&PersonTable) -> &IdColumns,
+    own: bool,
 ) -> impl Iterator<Item = Option<PackedId>> + 'a {
     tables.iter().flat_map(move |t| {
         let id = columns(t);
         (0..t.len()).map(move |i| {
             let status = id.status.get(i).copied().unwrap_or(IdStatus::Missing);
+            let embedded = id.birth_date.get(i).copied().flatten();
+            let record = t.birth_date.get(i).copied().flatten();
+            if let (true, Some(embedded), Some(record)) = (own, embedded, record)
+                && !is_near_year(embedded.year(), record.year())
+            {
+                return None;
+            }
             match status {
                 IdStatus::ExcelTruncated | IdStatus::Missing | IdStatus::TemporaryNumber => None,
                 IdStatus::Pseudonym => id.number.get(i).and_then(PackedId::pseudonym),
@@ -128,6 +139,12 @@ fn ids<'a>(
             }
         })
     })
+}
+
+/// Two years within one of each other (a nominal age), or one digit apart (a typo).
+fn is_near_year(a: u16, b: u16) -> bool {
+    let digits_apart = (0..4).filter(|&k| a / 10u16.pow(k) % 10 != b / 10u16.pow(k) % 10).count();
+    a.abs_diff(b) <= 1 || digits_apart == 1
 }
 
 fn dates<'a>(
@@ -153,4 +170,62 @@ fn region(value: Option<&str>) -> Option<u64> {
         return None;
     }
     value.parse().ok().filter(|&code| code != 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use censuslink_linkage::{Comparison, ComparisonParameters, Kind, Model};
+    use censuslink_model::{IdStatus, PartialDate, PersonTable};
+
+    use crate::features::{is_near_year, person_records};
+
+    /// A table of one record born `born` carrying ID `number` (valid, born `embedded`).
+    fn record(born: (u16, u8, u8), number: &str, embedded: (u16, u8, u8)) -> PersonTable {
+        let mut t = PersonTable::default();
+        t.row.push(1);
+        t.record_id.push(Some("r"));
+        t.birth_date.push(PartialDate::new(born.0, born.1, born.2));
+        t.id.number.push(Some(number));
+        t.id.status.push(IdStatus::Valid);
+        t.id.birth_date.push(PartialDate::new(embedded.0, embedded.1, embedded.2));
+        t.fill_to(1);
+        t
+    }
+
+    #[test]
+    fn a_number_born_another_year_than_its_record_is_not_the_records_own() {
+        let comparison = Comparison {
+            feature: "id_number".into(),
+            kind: Kind::IdNumber,
+            term_frequency: false,
+            swapped_with: None,
+        };
+        let labels = comparison.labels();
+        let n = labels.len();
+        let model = Model {
+            comparisons: vec![ComparisonParameters {
+                comparison,
+                labels,
+                m: vec![0.5; n],
+                u: vec![0.5; n],
+            }],
+            prior: 0.5,
+        };
+        let level = |left: &PersonTable, right: &PersonTable| {
+            let records = person_records(left, Some(right));
+            let scorer = model.scorer(&records).expect("fits");
+            scorer.explain(&model, 0, 1).comparisons[0].level
+        };
+        let child = record((2012, 3, 4), "320115201203041239", (2012, 3, 4));
+        // A school record of the child born in 2012 with her father's number (born 1980).
+        let school = record((2012, 3, 4), "32011519800101123X", (1980, 1, 1));
+        assert_eq!(level(&child, &school), 0, "the father's number says nothing of her");
+        // Her own number on a record whose birth year is off by one (a nominal age) or by one
+        // digit (a typo) stays hers.
+        let nominal = record((2011, 3, 4), "320115201203041239", (2012, 3, 4));
+        assert_eq!(level(&child, &nominal), 1);
+        let typo = record((2002, 3, 4), "320115201203041239", (2012, 3, 4));
+        assert_eq!(level(&child, &typo), 1);
+        assert!(is_near_year(1999, 2000) && is_near_year(2012, 2002) && !is_near_year(1980, 2012));
+    }
 }

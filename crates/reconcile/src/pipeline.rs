@@ -358,7 +358,13 @@ pub fn reconcile_with(
         .filter(|&(a, b)| inputs[a].role != Role::Birth && inputs[b].role != Role::Birth)
         .collect();
     // Duplicates (census clusters with two resident records or more) beside the registers'
-    // links.
+    // links. The hukou entry each census record links to: the register holds a person once,
+    // so two census records linked to two entries are two people.
+    let hukou_entry: HashMap<RecordIdx, RecordRef> = links
+        .iter()
+        .filter(|link| inputs[link.right.source].role == Role::Hukou)
+        .map(|link| (link.left.row, link.right))
+        .collect();
     let (register_linked, (duplicates, dedupe_model)) = rayon::join(
         || {
             register_pairs
@@ -366,7 +372,10 @@ pub fn reconcile_with(
                 .map(|&(a, b)| link_pair(inputs[a].table, inputs[b].table, settings))
                 .collect::<Vec<_>>()
         },
-        || census_duplicates(census, census_table, settings, census_m.as_ref(), &key),
+        || {
+            let hukou = |row: RecordIdx| hukou_entry.get(&row).copied();
+            census_duplicates(census, census_table, settings, census_m.as_ref(), &hukou, &key)
+        },
     );
     link_seconds += clock.lap();
     for (&(a, b), linked) in register_pairs.iter().zip(register_linked) {
@@ -751,12 +760,14 @@ fn link_pair(left: &PersonTable, right: &PersonTable, settings: &Settings) -> Li
 
 /// Census clusters with two `resident` records or more (a `registered_away` listing beside a
 /// `resident` one is the census rule, not a duplicate), by a model of the census's own (see
-/// [`dedupe_model`]). Also the deduplication's model.
+/// [`dedupe_model`]); a pair whose records link to two different hukou entries (`hukou`, by
+/// census row) is two people and never joins a cluster. Also the deduplication's model.
 fn census_duplicates(
     census: usize,
     table: &PersonTable,
     settings: &Settings,
     linked: Option<&Model>,
+    hukou: &(dyn Fn(RecordIdx) -> Option<RecordRef> + Sync),
     key: &(dyn Fn(RecordRef) -> String + Sync),
 ) -> (Vec<Duplicate>, Option<LinkModel>) {
     let mut clock = Clock::start();
@@ -790,8 +801,10 @@ fn census_duplicates(
         table.rejected[row as usize].is_none()
             && table.record_type[row as usize] != Some(RecordType::RegisteredAway)
     };
+    let two_entries =
+        |p: &ScoredPair| matches!((hukou(p.a), hukou(p.b)), (Some(x), Some(y)) if x != y);
     let pairs: Vec<ScoredPair> =
-        pairs.into_iter().filter(|p| resident(p.a) && resident(p.b)).collect();
+        pairs.into_iter().filter(|p| resident(p.a) && resident(p.b) && !two_entries(p)).collect();
     let assignment = clusters(records.len(), &pairs, threshold);
     let mut groups: BTreeMap<RecordIdx, Vec<RecordIdx>> = BTreeMap::new();
     for (row, &cluster) in assignment.iter().enumerate() {

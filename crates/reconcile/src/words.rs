@@ -44,6 +44,8 @@ pub fn level_label(label: &str, lang: Lang) -> &str {
         "one substitution" => "一位不同",
         "adjacent transposition" => "相邻两位颠倒",
         "first 15 digits exact" => "前 15 位一致",
+        "same region and birth date, another sequence" => "地区与出生日期相同、顺序码不同",
+        "both valid, birth dates differ" => "均为有效号码、出生日期不同",
         "exact as far as both say" => "双方所记部分一致",
         "same year and month" => "同年同月",
         "day and month swapped" => "日月颠倒",
