@@ -10,7 +10,10 @@ use crate::{censuslink, repo_path};
 
 /// The rows of a CSV the run wrote, as maps of column to value.
 fn rows(path: &std::path::Path) -> Vec<BTreeMap<String, String>> {
-    let text = std::fs::read_to_string(path).expect("a list");
+    rows_of(&std::fs::read_to_string(path).expect("a list"))
+}
+
+fn rows_of(text: &str) -> Vec<BTreeMap<String, String>> {
     let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{FEFF}').as_bytes());
     reader.deserialize().map(|row| row.expect("a well-formed row")).collect()
 }
@@ -170,6 +173,62 @@ fn run_reports_its_stages_and_explain_gives_the_runs_own_probabilities() {
         table.contains("同户关系") && table.contains("本户其他成员已比上对方同一户"),
         "{table}"
     );
+
+    // A link an other name decided: the census gave the name the hukou register keeps as a
+    // former name (曾用名), and explain says so.
+    let census_bytes = std::fs::read(repo_path("sample-data/census.csv")).expect("the census");
+    let census = rows_of(&encoding_rs::GBK.decode(&census_bytes).0);
+    let census_name: BTreeMap<String, &str> = census
+        .iter()
+        .map(|r| {
+            let key = ["普查区代码", "普查小区编号", "户编号", "人员序号"].map(|c| r[c].as_str());
+            (key.join("-"), r["姓名"].as_str())
+        })
+        .collect();
+    let hukou = rows(&repo_path("sample-data/hukou.csv"));
+    let hukou_names: BTreeMap<&str, (&str, &str)> = hukou
+        .iter()
+        .map(|r| (r["户籍编号"].as_str(), (r["姓名"].as_str(), r["曾用名"].as_str())))
+        .collect();
+    let link = links
+        .iter()
+        .find(|l| {
+            let (Some(given), Some((name, former))) =
+                (census_name.get(&l["left_id"]), hukou_names.get(l["right_id"].as_str()))
+            else {
+                return false;
+            };
+            l["right_source"] == "hukou" && given == former && given != name
+        })
+        .expect("a census record linked by its hukou entry's former name");
+    let records = [format!("census:{}", link["left_id"]), format!("hukou:{}", link["right_id"])];
+    let explained = censuslink()
+        .args(["explain", "--json", "--out"])
+        .arg(out.path())
+        .arg("--records")
+        .args(&records)
+        .arg(&job)
+        .assert()
+        .success();
+    let json: Value = serde_json::from_slice(&explained.get_output().stdout).expect("JSON");
+    let name = json[0]["explanation"]["comparisons"]
+        .as_array()
+        .expect("comparisons")
+        .iter()
+        .find(|c| c["feature"] == "name")
+        .expect("the name's evidence");
+    assert_eq!(name["label"], "an other name agrees");
+    assert!(name["weight"].as_f64().expect("a weight") > 0.0, "{name}");
+    let table = censuslink()
+        .args(["explain", "--out"])
+        .arg(out.path())
+        .arg("--records")
+        .args(&records)
+        .arg(&job)
+        .assert()
+        .success();
+    let table = String::from_utf8_lossy(&table.get_output().stdout).into_owned();
+    assert!(table.contains("曾用名或别名一致"), "{table}");
 
     // Unknown candidates and records are one line, exit code 2.
     let unknown = censuslink()

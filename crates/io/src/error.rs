@@ -265,6 +265,13 @@ pub enum JobProblem {
     },
     /// A day column without a month column.
     DayWithoutMonth,
+    /// A census place (D7/D8 category) mapped onto a field that is not a region.
+    CensusPlaceNotRegion {
+        /// The field.
+        field: String,
+    },
+    /// A census place that names neither or both of `d7` and `d8`.
+    CensusPlaceQuestion,
     /// `record_id` mapped as a field.
     RecordIdMapped,
     /// An extra field's name is not `[a-z][a-z0-9_]*`.
@@ -408,6 +415,14 @@ impl JobProblem {
             P::DatePartsNotDate { field } => lang.pick(
                 format!("年/月/日分列只能组成日期，{field} 不是日期字段"),
                 format!("year/month/day parts only build dates, and {field} is not one"),
+            ),
+            P::CensusPlaceNotRegion { field } => lang.pick(
+                format!("普查地点类别只能组成区划代码，{field} 不是区划字段"),
+                format!("a census place category only builds a region code, and {field} is not one"),
+            ),
+            P::CensusPlaceQuestion => lang.pick(
+                "普查地点须且只须给出 d7（现住地类别）或 d8（户口登记地类别）之一".into(),
+                "a census place names exactly one of d7 (where the person lives) and d8 (where the hukou is)".into(),
             ),
             P::DayWithoutMonth => {
                 lang.pick("有日列就须有月列".into(), "a day column needs a month column".into())

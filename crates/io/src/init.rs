@@ -256,6 +256,14 @@ enum FieldMapping {
         columns: Vec<String>,
         separator: &'static str,
     },
+    /// A 7th-census place: its category column (`d7` or `d8`), the code column and the census
+    /// area's column.
+    CensusPlace {
+        question: &'static str,
+        category: String,
+        code: String,
+        area: String,
+    },
 }
 
 /// A `[source.codes.<field>]` table.
@@ -813,6 +821,13 @@ const EXACT_HEADERS: &[(&str, Target)] = &[
     ("住户编号", Target::Field(Field::HouseholdId)),
     ("户籍户号", Target::Field(Field::HouseholdId)),
     ("与户主关系", Target::Field(Field::Relation)),
+    ("曾用名", Target::Field(Field::OtherNames)),
+    ("别名", Target::Field(Field::OtherNames)),
+    ("其他姓名", Target::Field(Field::OtherNames)),
+    ("formername", Target::Field(Field::OtherNames)),
+    ("formernames", Target::Field(Field::OtherNames)),
+    ("othernames", Target::Field(Field::OtherNames)),
+    ("alias", Target::Field(Field::OtherNames)),
     ("与户主的关系", Target::Field(Field::Relation)),
     ("与户主关系代码", Target::Field(Field::Relation)),
     ("家庭关系", Target::Field(Field::Relation)),
@@ -1029,6 +1044,7 @@ fn infer_source(
     choose_key(&mut placement, columns, analysis.n_rows, lang);
     place_by_values(&mut placement, columns, lang);
     qualify_numbers(&mut placement, columns, lang);
+    read_census_places(&mut placement, columns, lang);
     // A birth certificate's event is the birth.
     let birth = placement.fields.iter().find(|line| line.field == Field::BirthDate);
     if role == Role::Birth
@@ -1386,6 +1402,41 @@ fn qualify_numbers(placement: &mut Placement, columns: &[ColumnSample], lang: La
                 "household numbers are unique only within their area: joined to it".into(),
             )));
         }
+    }
+}
+
+/// Reads the 7th census's place categories: a region code filled only for another county
+/// (户口登记地代码 beside 户口登记地类别, D8; 现住地代码 beside 现住地类别, D7) is the place
+/// the category names, the census area's code cut to that level.
+fn read_census_places(placement: &mut Placement, columns: &[ColumnSample], lang: Lang) {
+    let Some(census_area) = placement.census_area else { return };
+    let questions = [
+        (Field::HukouRegion, "d8", "户口登记地类别", "户口登记地"),
+        (Field::ResidenceRegion, "d7", "现住地类别", "现住地"),
+    ];
+    for (field, question, category_header, place) in questions {
+        let Some(category) = columns.iter().position(|c| c.header == category_header) else {
+            continue;
+        };
+        if !placement.is_free(columns, category) {
+            continue;
+        }
+        let Some(line) = placement.fields.iter_mut().find(|line| line.field == field) else {
+            continue;
+        };
+        let FieldMapping::Column(code) = &line.mapping else { continue };
+        line.mapping = FieldMapping::CensusPlace {
+            question,
+            category: category_header.to_owned(),
+            code: code.clone(),
+            area: columns[census_area].header.clone(),
+        };
+        line.note = Some(Note::info(lang.pick(
+            format!("{place}按类别取本村、本乡或本县（普查区代码截取），外县才取代码"),
+            format!("{place} at the level its category names (the census area's code cut down); the code for another county"),
+        )));
+        placement.used.insert(category);
+        placement.used.insert(census_area);
     }
 }
 
@@ -1985,6 +2036,12 @@ fn render_source(out: &mut String, source: &Inferred, lang: Lang) {
                 let columns = columns.iter().map(|c| quote(c)).collect::<Vec<_>>().join(", ");
                 format!("{{ columns = [{columns}], separator = {} }}", quote(separator))
             }
+            FieldMapping::CensusPlace { question, category, code, area } => format!(
+                "{{ {question} = {}, code = {}, area = {} }}",
+                quote(category),
+                quote(code),
+                quote(area)
+            ),
         };
         line(out, &format!("{} = {value}", field_line.field), field_line.note.as_ref(), lang);
     }
@@ -2076,7 +2133,7 @@ mod tests {
     use crate::error::JobProblem;
     use crate::export::{Column, Export, Table, Values, write_table};
     use crate::init::{InferredJob, infer_job, normalize_header};
-    use crate::job::{Encoding, Job, Mapping, Source};
+    use crate::job::{CensusQuestion, Encoding, Job, Mapping, Source};
     use crate::{Error, Format};
 
     /// An 18-character ID number with its check character, from a 17-digit body.
@@ -2244,10 +2301,22 @@ mod tests {
             .map(|(code, value)| (code.as_str(), value.as_str()))
             .collect();
         assert_eq!(record_types, [("户口在本户外出", "registered_away"), ("现住", "resident")]);
+        let place = |question, category: &str, code: &str| Mapping::CensusPlace {
+            question,
+            category: category.to_owned(),
+            code: code.to_owned(),
+            area: "普查区代码".to_owned(),
+        };
         assert_eq!(
-            inferred.sources[0].not_mapped,
-            ["户别", "身份证件类别", "现住地类别", "户口登记地类别"]
+            source.fields[&Field::HukouRegion],
+            place(CensusQuestion::D8, "户口登记地类别", "户口登记地代码"),
+            "a local's hukou place is the census area's, at the category's level"
         );
+        assert_eq!(
+            source.fields[&Field::ResidenceRegion],
+            place(CensusQuestion::D7, "现住地类别", "现住地代码")
+        );
+        assert_eq!(inferred.sources[0].not_mapped, ["户别", "身份证件类别"]);
     }
 
     #[test]

@@ -18,6 +18,7 @@
 //! name = "姓名"
 //! birth_date = { year = "出生年", month = "出生月" }
 //! hukou_address = { columns = ["乡镇", "详细地址"], separator = "" }
+//! hukou_region = { d8 = "户口登记地类别", code = "户口登记地代码", area = "普查区代码" }
 //!
 //! [source.codes.sex]
 //! "1" = "male"
@@ -135,6 +136,45 @@ pub enum Mapping {
         /// The day column, if any.
         day: Option<String>,
     },
+    /// A place as the 7th census short form records it: a category (D7 where the person
+    /// lives, D8 where the hukou is) that names a level of the census area's own code, and a
+    /// code column filled only for another county.
+    CensusPlace {
+        /// Which question the category answers.
+        question: CensusQuestion,
+        /// The category column (1-6 for D7, 1-5 for D8).
+        category: String,
+        /// The column of the county code given for another county.
+        code: String,
+        /// The census area's column (普查区代码, the 12-digit village code).
+        area: String,
+    },
+}
+
+/// The short form's two place questions, whose categories count levels differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CensusQuestion {
+    /// 现住地 (D7): 1 this enumeration area, 2 another area of the village, 3 another village
+    /// of the township, 4 another township of the county, 5 another county (with its code), 6
+    /// Hong Kong, Macao, Taiwan or abroad.
+    D7,
+    /// 户口登记地 (D8): 1 this village, 2 another village of the township, 3 another township
+    /// of the county, 4 another county (with its code), 5 pending (户口待定).
+    D8,
+}
+
+impl CensusQuestion {
+    /// How many leading digits of the census area's code a category keeps (12 the village, 9
+    /// the township, 6 the county), or `None` when the place is the code column's (another
+    /// county) or nowhere the district knows.
+    pub fn area_digits(self, category: u8) -> Option<usize> {
+        match (self, category) {
+            (CensusQuestion::D7, 1 | 2) | (CensusQuestion::D8, 1) => Some(12),
+            (CensusQuestion::D7, 3) | (CensusQuestion::D8, 2) => Some(9),
+            (CensusQuestion::D7, 4) | (CensusQuestion::D8, 3) => Some(6),
+            _ => None,
+        }
+    }
 }
 
 /// A source file format.
@@ -440,6 +480,20 @@ fn validate_source(
                 }
                 Mapping::DateParts { year, month, day }
             }
+            RawMapping::CensusPlace { d7, d8, code, area } => {
+                if field.kind() != FieldKind::Region {
+                    return Err(invalid(
+                        field_key,
+                        JobProblem::CensusPlaceNotRegion { field: field.to_string() },
+                    ));
+                }
+                let (question, category) = match (d7, d8) {
+                    (Some(category), None) => (CensusQuestion::D7, category),
+                    (None, Some(category)) => (CensusQuestion::D8, category),
+                    _ => return Err(invalid(field_key, JobProblem::CensusPlaceQuestion)),
+                };
+                Mapping::CensusPlace { question, category, code, area }
+            }
         };
         if field == Field::RecordId {
             return Err(invalid(field_key, JobProblem::RecordIdMapped));
@@ -469,7 +523,7 @@ fn validate_source(
             RawMapping::Concat { columns, separator } => {
                 concat_mapping(columns, separator).map_err(|problem| invalid(extra_key, problem))?
             }
-            RawMapping::DateParts { .. } => {
+            RawMapping::DateParts { .. } | RawMapping::CensusPlace { .. } => {
                 return Err(invalid(extra_key, JobProblem::ExtraNotText));
             }
         };
@@ -713,4 +767,5 @@ enum RawMapping {
     Column(String),
     Concat { columns: Vec<String>, separator: Option<String> },
     DateParts { year: String, month: Option<String>, day: Option<String> },
+    CensusPlace { d7: Option<String>, d8: Option<String>, code: String, area: String },
 }

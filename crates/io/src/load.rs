@@ -8,15 +8,15 @@ use std::path::Path;
 
 use arrow_array::{Array, RecordBatch, StringArray};
 use censuslink_model::{
-    Field, FieldKind, IdColumns, IdStatus, IssueKind, NameColumns, PartialDate, PersonTable,
-    RejectReason, RowIssue, TextColumn,
+    Field, FieldKind, IdColumns, IdStatus, IssueKind, NameColumns, OTHER_NAMES_SEPARATOR,
+    OTHER_READINGS_SEPARATOR, PartialDate, PersonTable, RejectReason, RowIssue, TextColumn,
 };
 use censuslink_standardize::{codes, date, id, name, pseudonym, region};
 use rayon::prelude::*;
 
 use crate::Error;
 use crate::error::Problem;
-use crate::job::{Mapping, Source};
+use crate::job::{CensusQuestion, Mapping, Source};
 use crate::read::{self, RawBatch, SourceReader};
 
 /// A source read and standardized: its records and what was wrong with them.
@@ -158,6 +158,9 @@ fn looks_like_header(source: &Source, header: &[String]) -> bool {
                 .flatten()
                 .map(String::as_str)
                 .collect(),
+            Mapping::CensusPlace { category, code, area, .. } => {
+                vec![category.as_str(), code.as_str(), area.as_str()]
+            }
         })
         .chain(source.key.iter().map(String::as_str))
         .collect();
@@ -219,6 +222,8 @@ enum Columns {
     One(usize),
     Concat(Vec<usize>, String),
     DateParts(usize, Option<usize>, Option<usize>),
+    /// A census place: the question, and the category, code and area columns.
+    CensusPlace(CensusQuestion, usize, usize, usize),
 }
 
 impl Plan {
@@ -279,6 +284,12 @@ impl Plan {
                     resolve(year)?,
                     month.as_deref().map(resolve).transpose()?,
                     day.as_deref().map(resolve).transpose()?,
+                ),
+                Mapping::CensusPlace { question, category, code, area } => Columns::CensusPlace(
+                    *question,
+                    resolve(category)?,
+                    resolve(code)?,
+                    resolve(area)?,
                 ),
             })
         };
@@ -440,6 +451,20 @@ impl Plan {
                 (!scratch.is_empty()).then_some(scratch.as_str())
             }
             Columns::DateParts(year, ..) => self.cell(columns, *year, row),
+            Columns::CensusPlace(question, category, code, area) => {
+                // A category the form does not have falls back on the code column.
+                let digits = self
+                    .cell(columns, *category, row)
+                    .and_then(|c| c.parse::<u8>().ok())
+                    .map(|c| question.area_digits(c));
+                match digits {
+                    Some(Some(n)) => {
+                        let area = self.cell(columns, *area, row)?;
+                        area.get(..n.min(area.len()))
+                    }
+                    _ => self.cell(columns, *code, row),
+                }
+            }
         }
     }
 
@@ -503,6 +528,10 @@ fn standardize_value(
     match field.kind() {
         FieldKind::Text => {
             text_column(table, field).push(Some(text));
+            None
+        }
+        FieldKind::Name if field == Field::OtherNames => {
+            push_other_names(&mut table.other_names, text);
             None
         }
         FieldKind::Name => {
@@ -643,6 +672,51 @@ fn push_name(columns: &mut NameColumns, name: &name::StandardName) {
     columns.given.push(Some(&name.given));
     columns.pinyin.push_with(|out| name.write_pinyin_primary(out));
     columns.readings.push_with(|out| name.write_pinyin_readings(out));
+}
+
+/// A record's other names: `text` split at `、 , ， ; ； / |`, each part standardized as a
+/// name (or taken as a pseudonymized name's tokens); placeholders and what is no name are
+/// left out. The names are joined by [`OTHER_NAMES_SEPARATOR`], their readings by
+/// [`OTHER_READINGS_SEPARATOR`]; none at all is a missing value.
+fn push_other_names(columns: &mut NameColumns, text: &str) {
+    let mut names: Vec<[String; 5]> = Vec::new();
+    for part in text.split(['、', ',', '，', ';', '；', '/', '|']).map(str::trim) {
+        if let Some([full, reading, surname_reading]) = pseudonym::name_tokens(part) {
+            let own = |s: &str| s.to_owned();
+            names.push([
+                own(full),
+                own(surname_reading),
+                String::new(),
+                own(reading),
+                own(reading),
+            ]);
+        } else if let name::NameOutcome::Name(standard) = name::standardize_name(part) {
+            let (mut pinyin, mut readings) = (String::new(), String::new());
+            standard.write_pinyin_primary(&mut pinyin);
+            standard.write_pinyin_readings(&mut readings);
+            names.push([standard.full, standard.surname, standard.given, pinyin, readings]);
+        }
+    }
+    if names.is_empty() {
+        for column in [
+            &mut columns.full,
+            &mut columns.surname,
+            &mut columns.given,
+            &mut columns.pinyin,
+            &mut columns.readings,
+        ] {
+            column.push(None);
+        }
+        return;
+    }
+    let join = |k: usize, separator: char| {
+        names.iter().map(|name| name[k].as_str()).collect::<Vec<_>>().join(&separator.to_string())
+    };
+    columns.full.push(Some(&join(0, OTHER_NAMES_SEPARATOR)));
+    columns.surname.push(Some(&join(1, OTHER_NAMES_SEPARATOR)));
+    columns.given.push(Some(&join(2, OTHER_NAMES_SEPARATOR)));
+    columns.pinyin.push(Some(&join(3, OTHER_READINGS_SEPARATOR)));
+    columns.readings.push(Some(&join(4, OTHER_READINGS_SEPARATOR)));
 }
 
 fn push_id(columns: &mut IdColumns, outcome: &id::IdOutcome) {

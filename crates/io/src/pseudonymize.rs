@@ -7,7 +7,10 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use censuslink_model::{Field, IdColumns, IdStatus, NameColumns, PersonTable, Relation};
+use censuslink_model::{
+    Field, IdColumns, IdStatus, NameColumns, OTHER_NAMES_SEPARATOR, OTHER_READINGS_SEPARATOR,
+    PersonTable, Relation,
+};
 use censuslink_standardize::pseudonym::{PREFIX, TOKEN_LEN};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -125,6 +128,7 @@ fn cell(table: &PersonTable, row: usize, field: Field, key: &Key) -> Option<Stri
     match field {
         Field::Name => name(&table.name, row, key),
         Field::MotherName => name(&table.mother_name, row, key),
+        Field::OtherNames => other_names(&table.other_names, row, key),
         Field::IdNumber => id(&table.id, row, key),
         Field::MotherId => id(&table.mother_id, row, key),
         Field::HukouAddress => table.hukou_address.get(row).map(|a| key.token("address", a)),
@@ -154,14 +158,36 @@ fn cell(table: &PersonTable, row: usize, field: Field, key: &Key) -> Option<Stri
 fn name(columns: &NameColumns, row: usize, key: &Key) -> Option<String> {
     let full = columns.full.get(row)?;
     let reading = columns.pinyin.get(row).unwrap_or("");
+    Some(name_tokens(full, reading, columns.surname.get(row).unwrap_or(""), key))
+}
+
+/// Each of a record's other names as [`name`]'s tokens, joined as the names are.
+fn other_names(columns: &NameColumns, row: usize, key: &Key) -> Option<String> {
+    let full = columns.full.get(row)?;
+    let readings = columns.pinyin.get(row).unwrap_or("");
+    let surnames = columns.surname.get(row).unwrap_or("");
+    let (mut readings, mut surnames) =
+        (readings.split(OTHER_READINGS_SEPARATOR), surnames.split(OTHER_NAMES_SEPARATOR));
+    let tokens: Vec<String> = full
+        .split(OTHER_NAMES_SEPARATOR)
+        .map(|full| {
+            let (reading, surname) = (readings.next().unwrap_or(""), surnames.next().unwrap_or(""));
+            name_tokens(full, reading, surname, key)
+        })
+        .collect();
+    Some(tokens.join(&OTHER_NAMES_SEPARATOR.to_string()))
+}
+
+/// The tokens of a name `full` read `reading` whose surname is `surname`.
+fn name_tokens(full: &str, reading: &str, surname: &str, key: &Key) -> String {
     let mut tokens = format!("{} {}", key.token("name", full), key.token("pinyin", reading));
-    let n_surname = columns.surname.get(row).map_or(0, |s| s.chars().count());
+    let n_surname = surname.chars().count();
     if n_surname > 0 {
         let end = reading.match_indices(' ').nth(n_surname - 1).map_or(reading.len(), |(at, _)| at);
         tokens.push(' ');
         tokens.push_str(&key.token("surname", &reading[..end]));
     }
-    Some(tokens)
+    tokens
 }
 
 /// An ID number's token, for a number that can be compared (an 18-character one, valid or

@@ -249,6 +249,13 @@ fn standardized_columns(table: &PersonTable) -> Vec<(Cow<'static, str>, ArrayRef
                 "mother_name_pinyin",
                 "mother_name_readings",
             ],
+            "other_names" => [
+                "other_names",
+                "other_names_surname",
+                "other_names_given",
+                "other_names_pinyin",
+                "other_names_readings",
+            ],
             _ => ["name", "name_surname", "name_given", "name_pinyin", "name_readings"],
         };
         [
@@ -280,6 +287,7 @@ fn standardized_columns(table: &PersonTable) -> Vec<(Cow<'static, str>, ArrayRef
         ("rejected", display(&table.rejected)),
     ];
     columns.extend(name("name", &table.name));
+    columns.extend(name("other_names", &table.other_names));
     columns.push(("sex", display(&table.sex)));
     columns.push(("birth_date", display(&table.birth_date)));
     columns.extend(id("id", &table.id));

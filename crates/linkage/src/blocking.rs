@@ -186,6 +186,9 @@ pub struct Blocking {
     rules: Vec<BlockingRule>,
     /// `keys[rule][record]`: the record's key, 0 when a part is missing.
     keys: Vec<Vec<u64>>,
+    /// `other_keys[rule]`: the keys records have by their other names (a former name), as
+    /// (record, key), by record; empty for a rule on no name with other names.
+    other_keys: Vec<Vec<(RecordIdx, u64)>>,
     /// Each rule's blocks, made the first time they are asked for: training and prediction
     /// go over the same blocks several times.
     blocks: Vec<OnceLock<Vec<Block>>>,
@@ -200,6 +203,7 @@ impl Blocking {
     /// Resolves `rules` against `records` and computes every record's keys.
     pub fn new(records: &Records, rules: &[BlockingRule]) -> Result<Blocking, BlockingError> {
         let mut keys = Vec::with_capacity(rules.len());
+        let mut other_keys = Vec::with_capacity(rules.len());
         for rule in rules {
             let mut parts = Vec::with_capacity(rule.keys.len());
             for key in &rule.keys {
@@ -214,14 +218,16 @@ impl Blocking {
             }
             let rule_keys: Vec<u64> = (0..records.len() as RecordIdx)
                 .into_par_iter()
-                .map(|record| record_key(records, &parts, record))
+                .map(|record| record_key(records, &parts, record, None))
                 .collect();
+            other_keys.push(keys_by_other_names(records, &parts, &rule_keys));
             keys.push(rule_keys);
         }
         Ok(Blocking {
             rules: rules.to_vec(),
             blocks: rules.iter().map(|_| OnceLock::new()).collect(),
             keys,
+            other_keys,
             mode: records.mode(),
             n_left: records.n_left(),
         })
@@ -232,11 +238,28 @@ impl Blocking {
         &self.rules
     }
 
+    /// The keys of `record` under rule `rule`: its own and its other names'.
+    fn keys_of(&self, rule: usize, record: RecordIdx) -> impl Iterator<Item = u64> + '_ {
+        let others = &self.other_keys[rule];
+        let start = others.partition_point(|&(r, _)| r < record);
+        let end = start + others[start..].iter().take_while(|&&(r, _)| r == record).count();
+        let own = self.keys[rule][record as usize];
+        (own != 0).then_some(own).into_iter().chain(others[start..end].iter().map(|&(_, k)| k))
+    }
+
+    /// The keys rule `rule` gives both `a` and `b`: the blocks it puts them in together.
+    fn shared_keys(&self, rule: usize, a: RecordIdx, b: RecordIdx) -> Vec<u64> {
+        if self.other_keys[rule].is_empty() {
+            let key = self.keys[rule][a as usize];
+            return if key != 0 && key == self.keys[rule][b as usize] { vec![key] } else { vec![] };
+        }
+        let of_b: Vec<u64> = self.keys_of(rule, b).collect();
+        self.keys_of(rule, a).filter(|k| of_b.contains(k)).collect()
+    }
+
     /// Whether rule `rule` puts `a` and `b` in one block.
     pub fn shares_key(&self, rule: usize, a: RecordIdx, b: RecordIdx) -> bool {
-        let keys = &self.keys[rule];
-        let key = keys[a as usize];
-        key != 0 && key == keys[b as usize]
+        !self.shared_keys(rule, a, b).is_empty()
     }
 
     /// Runs `consume` over the candidate pairs of every rule, unioned, in chunks, in parallel;
@@ -304,17 +327,20 @@ impl Blocking {
             units.push(start..kept.len());
         }
         // A pair an earlier rule would have made is left to it, unless its block there was over
-        // the cap: then no rule made it yet, and this one must.
+        // the cap: then no rule made it yet, and this one must. A pair that shares two keys of
+        // this rule (a name and a former name) is made in the first of its blocks within the
+        // cap.
         let earlier: Vec<(usize, HashSet<u64>)> = match skip_earlier {
             true => (0..rule).map(|e| (e, self.capped_keys(e, cap))).collect(),
             false => Vec::new(),
         };
+        let own = (rule, self.capped_keys(rule, cap));
         let results: Vec<(T, u64)> = units
             .into_par_iter()
             .map(|unit| {
                 let mut pairs = Vec::with_capacity(CHUNK_PAIRS);
                 for block in &kept[unit] {
-                    self.block_pairs(&earlier, block, &mut pairs);
+                    self.block_pairs(&earlier, &own, block, &mut pairs);
                 }
                 (consume(&pairs), pairs.len() as u64)
             })
@@ -328,7 +354,7 @@ impl Blocking {
         self.blocks(rule)
             .iter()
             .filter(|block| block.n_pairs > cap)
-            .map(|block| self.keys[rule][block.members[0] as usize])
+            .map(|block| block.key)
             .collect()
     }
 
@@ -349,6 +375,7 @@ impl Blocking {
             .enumerate()
             .filter(|&(_, &key)| key != 0)
             .map(|(record, &key)| (key, record as RecordIdx))
+            .chain(self.other_keys[rule].iter().map(|&(record, key)| (key, record)))
             .collect();
         keyed.par_sort_unstable();
         let mut blocks = Vec::new();
@@ -367,17 +394,19 @@ impl Blocking {
             };
             // Most keys are held by one record, or by records of one side: no pairs, no block.
             if n_pairs > 0 {
-                blocks.push(Block { members: run.iter().map(|&(_, r)| r).collect(), n_pairs });
+                blocks.push(Block { key, members: run.iter().map(|&(_, r)| r).collect(), n_pairs });
             }
             start = end;
         }
         blocks
     }
 
-    /// The pairs of `block` that none of the `earlier` rules (each with its capped keys) made.
+    /// The pairs of `block` that none of the `earlier` rules (each with its capped keys) made,
+    /// nor an earlier block of its own rule (`own`, with its capped keys).
     fn block_pairs(
         &self,
         earlier: &[(usize, HashSet<u64>)],
+        own: &(usize, HashSet<u64>),
         block: &Block,
         pairs: &mut Vec<(RecordIdx, RecordIdx)>,
     ) {
@@ -387,10 +416,18 @@ impl Blocking {
             Mode::Link { .. } => members.partition_point(|&r| (r as usize) < self.n_left),
             Mode::Dedupe => members.len(),
         };
+        let (rule, own_capped) = own;
+        let has_others = !self.other_keys[*rule].is_empty();
         let is_new = |a: RecordIdx, b: RecordIdx| {
             earlier.iter().all(|(e, capped)| {
-                !self.shares_key(*e, a, b) || capped.contains(&self.keys[*e][a as usize])
-            })
+                self.shared_keys(*e, a, b).iter().all(|key| capped.contains(key))
+            }) && (!has_others
+                || self
+                    .shared_keys(*rule, a, b)
+                    .into_iter()
+                    .filter(|k| !own_capped.contains(k))
+                    .min()
+                    == Some(block.key))
         };
         match self.mode {
             Mode::Link { .. } => {
@@ -417,6 +454,8 @@ impl Blocking {
 
 #[derive(Debug)]
 struct Block {
+    /// The key its members share.
+    key: u64,
     members: Vec<RecordIdx>,
     n_pairs: u64,
 }
@@ -471,30 +510,78 @@ fn resolve(
     Ok((idx, part))
 }
 
+/// The keys records have under a rule's `parts` by their other names (a name feature's
+/// alternatives), as (record, key) by record, each key other than the record's own (`own`) and
+/// given once.
+fn keys_by_other_names(
+    records: &Records,
+    parts: &[(usize, Part)],
+    own: &[u64],
+) -> Vec<(RecordIdx, u64)> {
+    let mut keys = Vec::new();
+    for &(feature, _) in parts {
+        let Feature::Name { others, .. } = records.feature_at(feature) else { continue };
+        if others.starts.is_empty() {
+            continue;
+        }
+        for record in 0..records.len() {
+            for position in others.of(record) {
+                let record = record as RecordIdx;
+                let key = record_key(records, parts, record, Some((feature, position)));
+                if key != 0 && key != own[record as usize] {
+                    keys.push((record, key));
+                }
+            }
+        }
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
 /// The key of `record` under a rule's parts: their values mixed into one number; 0 when any
-/// part is missing.
-fn record_key(records: &Records, parts: &[(usize, Part)], record: RecordIdx) -> u64 {
+/// part is missing. With `other`, a name feature's parts (`other.0`) take the record's other
+/// name at position `other.1` instead of its name.
+fn record_key(
+    records: &Records,
+    parts: &[(usize, Part)],
+    record: RecordIdx,
+    other: Option<(usize, usize)>,
+) -> u64 {
     let r = record as usize;
     let mut key: u64 = 0x243F_6A88_85A3_08D3;
     for &(feature, part) in parts {
-        let cut_key = |interned: &Interned, cut: Cut| match interned.ids[r] {
+        let cut_key = |interned: &Interned, id: u32, cut: Cut| match id {
             0 => 0,
             id => cut.key(interned.value(id)),
         };
         let value: u64 = match (records.feature_at(feature), part) {
-            (Feature::Text(text), Part::Cut(_, cut)) => cut_key(text, cut),
-            (Feature::Name { full, reading, surname_reading }, Part::Cut(of, cut)) => {
-                let interned = match of {
-                    CutOf::Whole => full,
-                    CutOf::Reading => reading,
-                    CutOf::SurnameReading => surname_reading,
+            (Feature::Text(text), Part::Cut(_, cut)) => cut_key(text, text.ids[r], cut),
+            (Feature::Name { full, reading, surname_reading, others }, part) => {
+                let pick = |interned: &'_ Interned, alternates: &[u32]| -> u32 {
+                    match other {
+                        Some((f, position)) if f == feature => alternates[position],
+                        _ => interned.ids[r],
+                    }
                 };
-                cut_key(interned, cut)
+                let of = match part {
+                    Part::Cut(of, _) => of,
+                    Part::Reading => CutOf::Reading,
+                    Part::SurnameReading => CutOf::SurnameReading,
+                    _ => CutOf::Whole,
+                };
+                let (interned, alternates) = match of {
+                    CutOf::Whole => (full, &others.full),
+                    CutOf::Reading => (reading, &others.reading),
+                    CutOf::SurnameReading => (surname_reading, &others.surname_reading),
+                };
+                let id = pick(interned, alternates);
+                match part {
+                    Part::Cut(_, cut) => cut_key(interned, id, cut),
+                    _ => u64::from(id),
+                }
             }
             (Feature::Text(text), _) => u64::from(text.ids[r]),
-            (Feature::Name { full, .. }, Part::Whole) => u64::from(full.ids[r]),
-            (Feature::Name { reading, .. }, Part::Reading) => u64::from(reading.ids[r]),
-            (Feature::Name { surname_reading, .. }, _) => u64::from(surname_reading.ids[r]),
             (Feature::Id(ids), _) => ids[r].value,
             (Feature::Date(dates), Part::YearMonth) => {
                 let date = dates[r];
@@ -587,6 +674,29 @@ mod tests {
             let error = Blocking::new(&records, &[rule(bad, &[bad])]).expect_err("not a part");
             assert!(error.problem.contains("prefixN, suffixN, initials, soundex"), "{error}");
         }
+    }
+
+    #[test]
+    fn other_names_are_keys_too_and_a_pair_comes_once() {
+        // 0 is 李娜, formerly 李小娜; 1 is 李小娜; 2 is 李娜; 3 was 李娜 and 李小娜 both.
+        let names = ["li na", "li xiao na", "li na", "wang fang"];
+        let others = [
+            vec![("李小娜", "li xiao na", "li")],
+            vec![],
+            vec![],
+            vec![("李娜", "li na", "li"), ("李小娜", "li xiao na", "li")],
+        ];
+        let records = Records::new(Mode::Dedupe, 4)
+            .name("name", names.iter().map(|&r| (Some(r), Some(r), Some("li"))))
+            .other_names("name", others.into_iter());
+        let blocking =
+            Blocking::new(&records, &[rule("reading", &["name.reading"])]).expect("valid");
+        let (mut pairs, _) = collect(&blocking, u64::MAX);
+        pairs.sort_unstable();
+        // 0–1 by 0's former name, 0–2 by name, 0–3 by 3's and by both former names (once),
+        // 1–3 and 2–3 by 3's former names; 1–2 share nothing.
+        assert_eq!(pairs, [(0, 1), (0, 2), (0, 3), (1, 3), (2, 3)]);
+        assert!(blocking.shares_key(0, 3, 1) && !blocking.shares_key(0, 1, 2));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::records::{Feature, Interned, PackedDate, PackedId, RecordIdx, Records};
+use crate::records::{Feature, Interned, OtherNames, PackedDate, PackedId, RecordIdx, Records};
 
 /// A comparison of one feature. In a job file (and a saved model) it is one flat table:
 /// `{ feature = "given_name", kind = "jaro_winkler", thresholds = [0.92, 0.8],
@@ -132,8 +132,10 @@ pub enum Kind {
         /// Distances, smallest first.
         distances: Vec<usize>,
     },
-    /// A name feature: same characters; same reading (a homophone); one character added,
-    /// dropped or replaced; readings similar (Jaro–Winkler ≥ 0.88); else.
+    /// A name feature: same characters; same reading (a homophone); another name of one
+    /// record (a former name, an alias) the same as a name of the other, in characters or
+    /// reading; one character added, dropped or replaced; readings similar (Jaro–Winkler ≥
+    /// 0.88); else.
     Name,
     /// An ID-number feature (GB 11643: 6 digits of region, 8 of birth date, 3 of sequence, a
     /// MOD 11-2 check), compared by its structure: equal; equal after 15→18 conversion; one
@@ -225,8 +227,14 @@ impl Comparison {
                 labels.extend(distances.iter().map(|d| format!("{name} <= {d}")));
             }
             Kind::Name => labels.extend(
-                ["exact", "same reading", "one character differs", "similar reading"]
-                    .map(str::to_owned),
+                [
+                    "exact",
+                    "same reading",
+                    "an other name agrees",
+                    "one character differs",
+                    "similar reading",
+                ]
+                .map(str::to_owned),
             ),
             Kind::IdNumber => labels.extend(
                 [
@@ -363,9 +371,10 @@ const MAX_WORDS: usize = 3;
 
 impl Compiled {
     /// How many words [`Compiled::gather`] writes: the value (an interned id, a packed ID,
-    /// date or code), the reading's id for a name, and the swapped feature's id.
+    /// date or code), the reading's id and the record (when it has other names) for a name,
+    /// and the swapped feature's id.
     pub(crate) fn n_words(&self) -> usize {
-        1 + usize::from(matches!(self.kind, Kind::Name)) + usize::from(self.swapped.is_some())
+        1 + 2 * usize::from(matches!(self.kind, Kind::Name)) + usize::from(self.swapped.is_some())
     }
 
     /// Writes what the comparison needs of `record` into `words` (`n_words` of them), so that
@@ -381,11 +390,12 @@ impl Compiled {
             Feature::Code(codes) => u64::from(codes[r]),
         };
         let mut next = 1;
-        if let (Kind::Name, Feature::Name { reading, .. }) =
+        if let (Kind::Name, Feature::Name { reading, others, .. }) =
             (&self.kind, records.feature_at(self.feature))
         {
             words[next] = u64::from(reading.ids[r]);
-            next += 1;
+            words[next + 1] = if others.of(r).is_empty() { 0 } else { record as u64 + 1 };
+            next += 2;
         }
         if let Some(other) = self.swapped {
             words[next] = match records.feature_at(other) {
@@ -411,8 +421,22 @@ impl Compiled {
         let (x0, y0) = (x[0], y[0]);
         match (records.feature_at(self.feature), &self.kind) {
             (Feature::Text(text), kind) => self.text_level(records, text, kind, x, y),
-            (Feature::Name { full, reading, .. }, Kind::Name) => {
-                name_level(full, reading, (x0 as u32, x[1] as u32), (y0 as u32, y[1] as u32))
+            (Feature::Name { full, reading, others, .. }, Kind::Name) => {
+                let level =
+                    name_level(full, reading, (x0 as u32, x[1] as u32), (y0 as u32, y[1] as u32));
+                match level {
+                    0..=2 => level,
+                    // A former name is a second name of the same person: it agrees or not.
+                    _ if other_name_agrees(
+                        others,
+                        (x0 as u32, x[1] as u32, x[2]),
+                        (y0 as u32, y[1] as u32, y[2]),
+                    ) =>
+                    {
+                        3
+                    }
+                    _ => level + 1,
+                }
             }
             (Feature::Name { full, .. }, kind) => self.text_level(records, full, kind, x, y),
             (Feature::Id(_), Kind::IdNumber) => id_level(unpack_id(x0), unpack_id(y0)),
@@ -533,6 +557,27 @@ fn name_level(full: &Interned, reading: &Interned, x: (u32, u32), y: (u32, u32))
         return 4;
     }
     5
+}
+
+/// Whether a name of one record (its name, or one of its other names) and another name of the
+/// other agree in characters or reading: `x` and `y` are each record's name and reading ids
+/// and its record index + 1 (0 without other names).
+fn other_name_agrees(others: &OtherNames, x: (u32, u32, u64), y: (u32, u32, u64)) -> bool {
+    let names = |(full, reading, record): (u32, u32, u64)| {
+        let range = if record == 0 { 0..0 } else { others.of(record as usize - 1) };
+        std::iter::once((full, reading))
+            .chain(range.map(|i| (others.full[i], others.reading[i])))
+            .collect::<Vec<_>>()
+    };
+    if x.2 == 0 && y.2 == 0 {
+        return false;
+    }
+    let (xs, ys) = (names(x), names(y));
+    xs.iter().enumerate().any(|(i, &(xf, xr))| {
+        ys.iter()
+            .enumerate()
+            .any(|(j, &(yf, yr))| (i, j) != (0, 0) && (xf != 0 && xf == yf || xr != 0 && xr == yr))
+    })
 }
 
 /// Whether `y` is `x` with one character added, dropped or replaced.
@@ -765,8 +810,18 @@ mod tests {
             ("章伟华", "zhang wei hua"),
             ("李娜", "li na"),
         ];
-        let records = Records::new(Mode::Dedupe, names.len())
-            .name("name", names.iter().map(|(f, r)| (Some(*f), Some(*r), Some("zhang"))));
+        // 李娜 was 李小娜; 王芳's former name reads as 李娜's.
+        let others = [vec![], vec![], vec![], vec![], vec![], vec![("李小娜", "li xiao na", "li")]];
+        let records = Records::new(Mode::Dedupe, names.len() + 2)
+            .name(
+                "name",
+                names
+                    .iter()
+                    .map(|(f, r)| (Some(*f), Some(*r), Some("zhang")))
+                    .chain([(Some("李小娜"), Some("li xiao na"), Some("li"))])
+                    .chain([(Some("王芳"), Some("wang fang"), Some("wang"))]),
+            )
+            .other_names("name", others.into_iter().chain([vec![], vec![("黎娜", "li na", "li")]]));
         let comparison = Comparison {
             feature: "name".into(),
             kind: Kind::Name,
@@ -777,10 +832,14 @@ mod tests {
         let level = |a, b| compiled.level(&records, a, b);
         assert_eq!(level(0, 1), 1);
         assert_eq!(level(0, 2), 2, "homophone");
-        assert_eq!(level(0, 3), 3, "one character added");
-        assert_eq!(level(0, 4), 4, "similar reading");
-        assert_eq!(level(0, 5), 5);
-        assert_eq!(comparison.labels().len(), 6);
+        assert_eq!(level(0, 3), 4, "one character added");
+        assert_eq!(level(0, 4), 5, "similar reading");
+        assert_eq!(level(0, 5), 6);
+        assert_eq!(level(5, 6), 3, "李娜 by her former name");
+        assert_eq!(level(6, 5), 3, "either way round");
+        assert_eq!(level(7, 5), 3, "王芳, formerly 黎娜, reads as 李娜");
+        assert_eq!(level(7, 0), 6, "a former name agreeing with no one");
+        assert_eq!(comparison.labels().len(), 7);
     }
 
     #[test]

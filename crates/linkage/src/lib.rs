@@ -51,7 +51,7 @@ pub use crate::model::{
     ComparisonParameters, Explanation, FieldExplanation, MAX_WEIGHT, Model, Scorer, probability,
     weight_of,
 };
-pub use crate::records::{Feature, Mode, PackedDate, PackedId, RecordIdx, Records};
+pub use crate::records::{Feature, Mode, OtherNames, PackedDate, PackedId, RecordIdx, Records};
 pub use crate::resolve::{ScoredPair, clusters, one_to_one, stable_id};
 pub use crate::train::{
     EmPass, LevelNote, LevelWhy, MIN_ANCHORED, MOVED_BITS, TrainingError, TrainingReport,

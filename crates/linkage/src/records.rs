@@ -70,6 +70,27 @@ impl Interned {
         &self.values[id as usize - 1]
     }
 
+    /// The ids of `wanted` (each value's id, interned now when no record holds it: it then
+    /// counts for no record's frequency).
+    fn ids_of<'a>(&mut self, wanted: impl Iterator<Item = &'a str>) -> HashMap<&'a str, u32> {
+        let mut ids: HashMap<&'a str, u32> =
+            wanted.filter(|v| !v.is_empty()).map(|v| (v, 0)).collect();
+        for (i, value) in self.values.iter().enumerate() {
+            if let Some(id) = ids.get_mut(&**value) {
+                *id = i as u32 + 1;
+            }
+        }
+        let mut missing: Vec<&'a str> =
+            ids.iter().filter(|(_, id)| **id == 0).map(|(v, _)| *v).collect();
+        missing.sort_unstable();
+        for value in missing {
+            self.values.push(value.into());
+            self.counts.push(0);
+            ids.insert(value, self.values.len() as u32);
+        }
+        ids
+    }
+
     /// The share of records with a value that hold value `id`.
     pub(crate) fn frequency(&self, id: u32) -> f64 {
         f64::from(self.counts[id as usize - 1]) / f64::from(self.n_present.max(1))
@@ -160,6 +181,26 @@ impl PackedId {
     }
 }
 
+/// Each record's other names, interned with a name feature's own values: record `r`'s are
+/// `starts[r]..starts[r + 1]` of the id vectors; `starts` is empty when no record has any.
+#[derive(Debug, Clone, Default)]
+pub struct OtherNames {
+    pub(crate) starts: Vec<u32>,
+    pub(crate) full: Vec<u32>,
+    pub(crate) reading: Vec<u32>,
+    pub(crate) surname_reading: Vec<u32>,
+}
+
+impl OtherNames {
+    /// The positions of record `r`'s other names.
+    pub(crate) fn of(&self, r: usize) -> std::ops::Range<usize> {
+        match self.starts.get(r..r + 2) {
+            Some(&[start, end]) => start as usize..end as usize,
+            _ => 0..0,
+        }
+    }
+}
+
 /// One feature column.
 #[derive(Debug, Clone)]
 pub enum Feature {
@@ -174,6 +215,8 @@ pub enum Feature {
         reading: Interned,
         /// The reading of the surname.
         surname_reading: Interned,
+        /// Each record's other names (former names, aliases), interned with the names.
+        others: Box<OtherNames>,
     },
     /// ID numbers.
     Id(Vec<PackedId>),
@@ -232,8 +275,42 @@ impl Records {
             full: Interned::build(full.into_iter()),
             reading: Interned::build(reading.into_iter()),
             surname_reading: Interned::build(surname.into_iter()),
+            others: Box::default(),
         };
         self.push(name, feature);
+        self
+    }
+
+    /// Gives name feature `name` each record's other names (former names, aliases: the full
+    /// form, reading and surname's reading of each), compared as alternatives to the name and
+    /// blocked on beside it. Panics unless `name` is a name feature.
+    pub fn other_names<'a>(
+        mut self,
+        name: &str,
+        values: impl Iterator<Item = Vec<(&'a str, &'a str, &'a str)>>,
+    ) -> Self {
+        let values: Vec<Vec<(&'a str, &'a str, &'a str)>> = values.collect();
+        assert_eq!(values.len(), self.len, "other names of every record");
+        let feature = self.features.iter_mut().find(|(n, _)| n == name).map(|(_, f)| f);
+        let Some(Feature::Name { full, reading, surname_reading, others }) = feature else {
+            panic!("`{name}` is a name feature");
+        };
+        let all = || values.iter().flatten();
+        let full_ids = full.ids_of(all().map(|n| n.0));
+        let reading_ids = reading.ids_of(all().map(|n| n.1));
+        let surname_ids = surname_reading.ids_of(all().map(|n| n.2));
+        let id = |ids: &HashMap<&str, u32>, value: &str| ids.get(value).copied().unwrap_or(0);
+        let mut starts = Vec::with_capacity(values.len() + 1);
+        starts.push(0);
+        for names in &values {
+            for &(f, r, s) in names {
+                others.full.push(id(&full_ids, f));
+                others.reading.push(id(&reading_ids, r));
+                others.surname_reading.push(id(&surname_ids, s));
+            }
+            starts.push(others.full.len() as u32);
+        }
+        others.starts = if others.full.is_empty() { Vec::new() } else { starts };
         self
     }
 

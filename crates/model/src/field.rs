@@ -89,6 +89,8 @@ pub enum Field {
     RecordId,
     /// The person's name (姓名).
     Name,
+    /// The person's other names: former names (曾用名), aliases; several per record.
+    OtherNames,
     /// Sex (性别).
     Sex,
     /// Date of birth; the census records year and month only.
@@ -125,9 +127,10 @@ pub enum Field {
 
 impl Field {
     /// Every field, in output column order.
-    pub const ALL: [Field; 18] = [
+    pub const ALL: [Field; 19] = [
         Field::RecordId,
         Field::Name,
+        Field::OtherNames,
         Field::Sex,
         Field::BirthDate,
         Field::IdNumber,
@@ -151,6 +154,7 @@ impl Field {
         match self {
             Field::RecordId => "record_id",
             Field::Name => "name",
+            Field::OtherNames => "other_names",
             Field::Sex => "sex",
             Field::BirthDate => "birth_date",
             Field::IdNumber => "id_number",
@@ -178,7 +182,7 @@ impl Field {
             | Field::ResidenceAddress
             | Field::EnumerationArea
             | Field::HouseholdId => FieldKind::Text,
-            Field::Name | Field::MotherName => FieldKind::Name,
+            Field::Name | Field::OtherNames | Field::MotherName => FieldKind::Name,
             Field::IdNumber | Field::MotherId => FieldKind::IdNumber,
             Field::BirthDate | Field::EventDate => FieldKind::Date,
             Field::HukouRegion | Field::ResidenceRegion => FieldKind::Region,

@@ -22,7 +22,10 @@ mod value;
 pub use crate::field::{Field, FieldKind, Role, UnknownName};
 pub use crate::issue::{IdStatus, IssueKind, RejectReason, RowIssue};
 pub use crate::lang::Lang;
-pub use crate::table::{IdColumns, NameColumns, PersonTable, TextColumn};
+pub use crate::table::{
+    IdColumns, NameColumns, OTHER_NAMES_SEPARATOR, OTHER_READINGS_SEPARATOR, PersonTable,
+    TextColumn,
+};
 pub use crate::value::{
     CollectionMode, DatePrecision, Ethnicity, PartialDate, RecordType, Relation, Sex,
 };

@@ -133,6 +133,12 @@ pub struct NameColumns {
     pub readings: TextColumn,
 }
 
+/// What joins a record's other names in the name columns of `other_names`.
+pub const OTHER_NAMES_SEPARATOR: char = '、';
+
+/// What joins a record's other names' readings (`pinyin`, `readings`) in `other_names`.
+pub const OTHER_READINGS_SEPARATOR: char = ';';
+
 /// A standardized ID number, as columns.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IdColumns {
@@ -193,6 +199,9 @@ pub struct PersonTable {
     pub mother_id: IdColumns,
     /// The mother's name.
     pub mother_name: NameColumns,
+    /// The person's other names (former names, aliases), each column's names joined by
+    /// [`OTHER_NAMES_SEPARATOR`] (readings by [`OTHER_READINGS_SEPARATOR`]).
+    pub other_names: NameColumns,
     /// How a census record was collected.
     pub collection_mode: Vec<Option<CollectionMode>>,
     /// The source's extra fields, in job order: a generic name (`given_name`, `postcode`),
@@ -252,6 +261,7 @@ impl PersonTable {
         fill(&mut self.event_date, n_records, None);
         self.mother_id.fill_to(n_records);
         self.mother_name.fill_to(n_records);
+        self.other_names.fill_to(n_records);
         fill(&mut self.collection_mode, n_records, None);
         self.extra.iter_mut().for_each(|(_, column)| column.fill_to(n_records));
     }
@@ -287,6 +297,7 @@ impl PersonTable {
             Field::EventDate => fill(&mut self.event_date, n_records),
             Field::MotherId => self.mother_id.fill_to(n_records),
             Field::MotherName => self.mother_name.fill_to(n_records),
+            Field::OtherNames => self.other_names.fill_to(n_records),
             Field::CollectionMode => fill(&mut self.collection_mode, n_records),
         }
     }
@@ -316,6 +327,7 @@ impl PersonTable {
         self.event_date.reserve(n_records);
         self.mother_id.reserve(n_records);
         self.mother_name.reserve(n_records);
+        self.other_names.reserve(n_records);
         self.collection_mode.reserve(n_records);
         self.extra.iter_mut().for_each(|(_, column)| column.reserve(n_records, n_records * 8));
     }
@@ -359,6 +371,7 @@ impl PersonTable {
         self.event_date.extend_from_slice(&other.event_date);
         self.mother_id.append(&other.mother_id);
         self.mother_name.append(&other.mother_name);
+        self.other_names.append(&other.other_names);
         self.collection_mode.extend_from_slice(&other.collection_mode);
     }
 }

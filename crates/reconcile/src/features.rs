@@ -3,7 +3,10 @@
 //! a text feature of its own name.
 
 use censuslink_linkage::{Mode, PackedDate, PackedId, Records};
-use censuslink_model::{IdColumns, IdStatus, NameColumns, PartialDate, PersonTable, TextColumn};
+use censuslink_model::{
+    IdColumns, IdStatus, NameColumns, OTHER_NAMES_SEPARATOR, OTHER_READINGS_SEPARATOR, PartialDate,
+    PersonTable, TextColumn,
+};
 use censuslink_standardize::pseudonym;
 
 /// The records of `left` (and `right`, when linking two sources) as linkage features. A field
@@ -27,7 +30,11 @@ pub fn person_records(left: &PersonTable, right: Option<&PersonTable>) -> Record
     let ((names_group, person), (addresses, mut records)) = rayon::join(
         || {
             rayon::join(
-                || new().name("name", names(&tables, |t| &t.name)),
+                || {
+                    new()
+                        .name("name", names(&tables, |t| &t.name))
+                        .other_names("name", other_names(&tables))
+                },
                 || {
                     new()
                         .name("mother_name", names(&tables, |t| &t.mother_name))
@@ -84,6 +91,41 @@ pub fn person_records(left: &PersonTable, right: Option<&PersonTable>) -> Record
     records
 }
 
+/// Each record's other names (former names, aliases), as [`names`] gives a name: the full
+/// name, its primary reading and its surname's reading.
+fn other_names<'a>(
+    tables: &'a [&'a PersonTable],
+) -> impl Iterator<Item = Vec<(&'a str, &'a str, &'a str)>> + 'a {
+    tables.iter().flat_map(move |t| {
+        let columns = &t.other_names;
+        (0..t.len()).map(move |i| {
+            let Some(full) = columns.full.get(i) else { return Vec::new() };
+            let mut readings = columns.pinyin.get(i).unwrap_or("").split(OTHER_READINGS_SEPARATOR);
+            let mut surnames = columns.surname.get(i).unwrap_or("").split(OTHER_NAMES_SEPARATOR);
+            full.split(OTHER_NAMES_SEPARATOR)
+                .map(|full| {
+                    let reading = readings.next().unwrap_or("");
+                    let surname = surnames.next().unwrap_or("");
+                    (full, reading, surname_reading(surname, reading).unwrap_or(""))
+                })
+                .collect()
+        })
+    })
+}
+
+/// The reading of a name's surname: a pseudonymized name carries it as its surname; else the
+/// reading's first syllables, one per character of the surname.
+fn surname_reading<'a>(surname: &'a str, reading: &'a str) -> Option<&'a str> {
+    if pseudonym::is_token(surname) {
+        return Some(surname);
+    }
+    let n_surname = surname.chars().count();
+    (n_surname > 0 && !reading.is_empty()).then(|| {
+        let end = reading.match_indices(' ').nth(n_surname - 1).map_or(reading.len(), |(at, _)| at);
+        &reading[..end]
+    })
+}
+
 /// Each record's full name, its primary reading and its surname's reading.
 fn names<'a>(
     tables: &'a [&'a PersonTable],
@@ -93,17 +135,8 @@ fn names<'a>(
         let name = columns(t);
         (0..t.len()).map(move |i| {
             let reading = name.pinyin.get(i);
-            let surname = name.surname.get(i);
-            if let Some(surname) = surname.filter(|s| pseudonym::is_token(s)) {
-                // A pseudonymized name carries its surname's reading as its surname.
-                return (name.full.get(i), reading, Some(surname));
-            }
-            let n_surname = surname.map_or(0, |s| s.chars().count());
-            let surname_reading = reading.filter(|_| n_surname > 0).map(|r| {
-                // The reading's first syllables, one per character of the surname.
-                let end = r.match_indices(' ').nth(n_surname - 1).map_or(r.len(), |(at, _)| at);
-                &r[..end]
-            });
+            let surname = name.surname.get(i).unwrap_or("");
+            let surname_reading = surname_reading(surname, reading.unwrap_or(""));
             (name.full.get(i), reading, surname_reading)
         })
     })

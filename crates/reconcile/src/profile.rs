@@ -631,6 +631,7 @@ fn value(table: &PersonTable, field: Field, row: usize) -> Option<String> {
     match field {
         Field::RecordId => text(table.record_id.get(row)),
         Field::Name => text(table.name.full.get(row)),
+        Field::OtherNames => text(table.other_names.full.get(row)),
         Field::Sex => text(table.sex[row]),
         Field::BirthDate => text(table.birth_date[row]),
         Field::IdNumber => text(table.id.number.get(row)),
@@ -661,5 +662,6 @@ fn describe(mapping: &Mapping) -> String {
             .cloned()
             .collect::<Vec<_>>()
             .join("/"),
+        Mapping::CensusPlace { category, code, .. } => format!("{category}/{code}"),
     }
 }

@@ -8,6 +8,7 @@ pub fn field_name(field: &str, lang: Lang) -> &str {
     let zh = match field {
         "record_id" => "记录编号",
         "name" => "姓名",
+        "other_names" => "曾用名",
         "sex" => "性别",
         "birth_date" => "出生日期",
         "id_number" => "身份证号",
@@ -38,6 +39,7 @@ pub fn level_label(label: &str, lang: Lang) -> &str {
         "exact" => "完全一致",
         "else" => "不一致",
         "same reading" => "读音相同",
+        "an other name agrees" => "曾用名或别名一致",
         "one character differs" => "一字之差",
         "similar reading" => "读音相近",
         "exact after 15 to 18" => "15 位转 18 位后一致",

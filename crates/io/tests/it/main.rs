@@ -1205,3 +1205,80 @@ fn febrl_dates_that_name_no_day_are_impossible_not_unparseable() {
         .collect();
     assert_eq!(dates, ["19371233", "19729518", "19339026"]);
 }
+
+#[test]
+fn other_names_are_a_list_of_names_each_standardized() {
+    let fixture = Fixture::new();
+    fixture.file("a.csv", "编号,姓名,曾用名\nK1,李娜,李小娜、黎娜\nK2,王芳,\nK3,张伟,不详；張偉\n");
+    let loaded = fixture
+        .load(&source_job("a.csv", "key = \"编号\"", "name = \"姓名\"\nother_names = \"曾用名\""))
+        .expect("readable");
+    let names = &loaded.table.other_names;
+    assert_eq!(
+        names.full.iter().collect::<Vec<_>>(),
+        [Some("李小娜、黎娜"), None, Some("张伟")],
+        "a placeholder left out; traditional characters simplified"
+    );
+    assert_eq!(names.pinyin.get(0), Some("li xiao na;li na"));
+    assert_eq!(names.surname.get(0), Some("李、黎"));
+    assert!(loaded.issues.iter().all(|issue| issue.field != Some(Field::OtherNames)));
+}
+
+#[test]
+fn census_places_are_read_at_the_level_their_category_names() {
+    let fixture = Fixture::new();
+    // D8 1-5 and D7 1-6 in turn: this village, township, county, another county with its
+    // code, pending or abroad (nothing), and an unknown category that falls back on the code.
+    fixture.file(
+        "a.csv",
+        "编号,姓名,普查区代码,户口登记地类别,户口登记地代码,现住地类别,现住地代码\n\
+         K1,李娜,320115001001,1,,1,\n\
+         K2,王芳,320115001001,2,,3,\n\
+         K3,张伟,320115001001,3,,4,\n\
+         K4,赵敏,320115001001,4,341122,5,310115\n\
+         K5,刘洋,320115001001,5,,6,\n\
+         K6,陈杰,320115001001,9,341122,,\n",
+    );
+    let fields = "name = \"姓名\"\n\
+         hukou_region = { d8 = \"户口登记地类别\", code = \"户口登记地代码\", area = \"普查区代码\" }\n\
+         residence_region = { d7 = \"现住地类别\", code = \"现住地代码\", area = \"普查区代码\" }";
+    let loaded = fixture.load(&source_job("a.csv", "key = \"编号\"", fields)).expect("readable");
+    let table = &loaded.table;
+    assert_eq!(
+        table.hukou_region.iter().collect::<Vec<_>>(),
+        [
+            Some("320115001001"),
+            Some("320115001"),
+            Some("320115"),
+            Some("341122"),
+            None,
+            Some("341122")
+        ]
+    );
+    assert_eq!(
+        table.residence_region.iter().collect::<Vec<_>>(),
+        [Some("320115001001"), Some("320115001"), Some("320115"), Some("310115"), None, None]
+    );
+}
+
+#[test]
+fn a_census_place_names_one_question_and_builds_a_region() {
+    let both = job_error(&source_job(
+        "a.csv",
+        "",
+        "name = \"姓名\"\nhukou_region = { d7 = \"类别\", d8 = \"类别\", code = \"代码\", area = \"区\" }",
+    ));
+    assert!(
+        both.contains("`source.s.fields.hukou_region`: a census place names exactly one of d7"),
+        "{both}"
+    );
+    let not_region = job_error(&source_job(
+        "a.csv",
+        "",
+        "name = \"姓名\"\nhukou_address = { d8 = \"类别\", code = \"代码\", area = \"区\" }",
+    ));
+    assert!(
+        not_region.contains("only builds a region code, and hukou_address is not one"),
+        "{not_region}"
+    );
+}
