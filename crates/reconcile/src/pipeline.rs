@@ -484,10 +484,29 @@ pub fn reconcile_with(
     });
     models.extend(dedupe_model);
 
-    // Deceased: census records linked to a death before the moment.
+    // Deceased: census records linked to a death before the moment. The hukou register holds
+    // a person once: a census record linked to one entry and a death whose person holds
+    // another are two people, namesakes born the same month.
+    let hukou_of_person: HashMap<usize, RecordRef> = members
+        .iter()
+        .filter_map(|(&person, records)| {
+            let entry = records.iter().find(|r| inputs[r.source].role == Role::Hukou)?;
+            Some((person, *entry))
+        })
+        .collect();
+    let mut is_another_hukou_entry = |link: &&Link| {
+        let (Some(&census_entry), Some(death_entry)) = (
+            hukou_entry.get(&link.left.row),
+            hukou_of_person.get(&persons.find(index(link.right))),
+        ) else {
+            return false;
+        };
+        persons.find(index(census_entry)) != persons.find(index(*death_entry))
+    };
     let mut deceased: Vec<Deceased> = links[..census_links]
         .iter()
         .filter(|link| inputs[link.right.source].role == Role::Death)
+        .filter(|link| !is_another_hukou_entry(link))
         .filter(|link| {
             let table = inputs[link.right.source].table;
             let death = table.event_date[link.right.row as usize];
