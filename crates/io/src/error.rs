@@ -270,7 +270,8 @@ pub enum JobProblem {
         /// The field.
         field: String,
     },
-    /// A census place that names neither or both of `d7` and `d8`.
+    /// A census place that does not name `d8` for `hukou_region` or `d7` for
+    /// `residence_region`.
     CensusPlaceQuestion,
     /// `record_id` mapped as a field.
     RecordIdMapped,
@@ -421,8 +422,8 @@ impl JobProblem {
                 format!("a census place category only builds a region code, and {field} is not one"),
             ),
             P::CensusPlaceQuestion => lang.pick(
-                "普查地点须且只须给出 d7（现住地类别）或 d8（户口登记地类别）之一".into(),
-                "a census place names exactly one of d7 (where the person lives) and d8 (where the hukou is)".into(),
+                "普查地点：hukou_region 只给 d8（户口登记地类别），residence_region 只给 d7（现住地类别）".into(),
+                "a census place names d8 (where the hukou is) for hukou_region and d7 (where the person lives) for residence_region, and only that".into(),
             ),
             P::DayWithoutMonth => {
                 lang.pick("有日列就须有月列".into(), "a day column needs a month column".into())

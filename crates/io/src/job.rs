@@ -18,7 +18,6 @@
 //! name = "姓名"
 //! birth_date = { year = "出生年", month = "出生月" }
 //! hukou_address = { columns = ["乡镇", "详细地址"], separator = "" }
-//! hukou_region = { d8 = "户口登记地类别", code = "户口登记地代码", area = "普查区代码" }
 //!
 //! [source.codes.sex]
 //! "1" = "male"
@@ -28,6 +27,10 @@
 //! phone = "联系电话"
 //! workplace = { columns = ["单位", "部门"], separator = " " }
 //! ```
+//!
+//! A census source may read its places as the 7th census's short form records them, a
+//! category and a code given only for another county: `hukou_region = { d8 = "户口登记地类别",
+//! code = "户口登记地代码", area = "普查区代码" }`, and `d7` for `residence_region`.
 //!
 //! Extra fields carry any other person data under a generic name (`[a-z][a-z0-9_]*`, never a
 //! canonical field's): a column, or columns joined, kept as trimmed text. A source maps a
@@ -164,17 +167,31 @@ pub enum CensusQuestion {
 }
 
 impl CensusQuestion {
-    /// How many leading digits of the census area's code a category keeps (12 the village, 9
-    /// the township, 6 the county), or `None` when the place is the code column's (another
-    /// county) or nowhere the district knows.
-    pub fn area_digits(self, category: u8) -> Option<usize> {
+    /// Where a category puts the place.
+    pub fn place(self, category: u8) -> CensusPlace {
         match (self, category) {
-            (CensusQuestion::D7, 1 | 2) | (CensusQuestion::D8, 1) => Some(12),
-            (CensusQuestion::D7, 3) | (CensusQuestion::D8, 2) => Some(9),
-            (CensusQuestion::D7, 4) | (CensusQuestion::D8, 3) => Some(6),
-            _ => None,
+            (CensusQuestion::D7, 1 | 2) | (CensusQuestion::D8, 1) => CensusPlace::Area(12),
+            (CensusQuestion::D7, 3) | (CensusQuestion::D8, 2) => CensusPlace::Area(9),
+            (CensusQuestion::D7, 4) | (CensusQuestion::D8, 3) => CensusPlace::Area(6),
+            (CensusQuestion::D7, 5) | (CensusQuestion::D8, 4) => CensusPlace::Code,
+            (CensusQuestion::D7, 6) | (CensusQuestion::D8, 5) => CensusPlace::Nowhere,
+            _ => CensusPlace::Unknown,
         }
     }
+}
+
+/// Where a census place category puts the place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CensusPlace {
+    /// The census area's code cut to this many digits (12 the village, 9 the township, 6 the
+    /// county).
+    Area(usize),
+    /// Another county: the code column's.
+    Code,
+    /// Abroad, or a hukou pending: no place the district knows.
+    Nowhere,
+    /// A category the form does not have: the code column's, if it holds one.
+    Unknown,
 }
 
 /// A source file format.
@@ -487,9 +504,12 @@ fn validate_source(
                         JobProblem::CensusPlaceNotRegion { field: field.to_string() },
                     ));
                 }
-                let (question, category) = match (d7, d8) {
-                    (Some(category), None) => (CensusQuestion::D7, category),
-                    (None, Some(category)) => (CensusQuestion::D8, category),
+                // Where the person lives is D7, where the hukou is D8.
+                let (question, category) = match (field, d7, d8) {
+                    (Field::ResidenceRegion, Some(category), None) => {
+                        (CensusQuestion::D7, category)
+                    }
+                    (Field::HukouRegion, None, Some(category)) => (CensusQuestion::D8, category),
                     _ => return Err(invalid(field_key, JobProblem::CensusPlaceQuestion)),
                 };
                 Mapping::CensusPlace { question, category, code, area }

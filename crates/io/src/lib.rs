@@ -42,7 +42,9 @@ mod write;
 pub use crate::error::{Error, JobProblem, Problem, SyntaxProblem};
 pub use crate::export::{Column, Export, Sheet, Table, Values, write_table, write_workbook};
 pub use crate::init::{InferredJob, InferredSource, SAMPLE_ROWS, infer_job};
-pub use crate::job::{CensusQuestion, DEFAULT_MISSING, Encoding, Format, Job, Mapping, Source};
+pub use crate::job::{
+    CensusPlace, CensusQuestion, DEFAULT_MISSING, Encoding, Format, Job, Mapping, Source,
+};
 pub use crate::load::{LoadedSource, load, load_with};
 pub use crate::pseudonymize::{Key, Pseudonymized, pseudonymize};
 pub use crate::read::{BATCH_ROWS, RawBatch, SourceReader, open};

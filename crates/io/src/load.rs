@@ -16,7 +16,7 @@ use rayon::prelude::*;
 
 use crate::Error;
 use crate::error::Problem;
-use crate::job::{CensusQuestion, Mapping, Source};
+use crate::job::{CensusPlace, CensusQuestion, Mapping, Source};
 use crate::read::{self, RawBatch, SourceReader};
 
 /// A source read and standardized: its records and what was wrong with them.
@@ -452,17 +452,18 @@ impl Plan {
             }
             Columns::DateParts(year, ..) => self.cell(columns, *year, row),
             Columns::CensusPlace(question, category, code, area) => {
-                // A category the form does not have falls back on the code column.
-                let digits = self
+                let place = self
                     .cell(columns, *category, row)
                     .and_then(|c| c.parse::<u8>().ok())
-                    .map(|c| question.area_digits(c));
-                match digits {
-                    Some(Some(n)) => {
-                        let area = self.cell(columns, *area, row)?;
-                        area.get(..n.min(area.len()))
-                    }
-                    _ => self.cell(columns, *code, row),
+                    .map_or(CensusPlace::Unknown, |c| question.place(c));
+                match place {
+                    // The area's code cut to the level: no place unless it has those digits.
+                    CensusPlace::Area(n) => self
+                        .cell(columns, *area, row)?
+                        .get(..n)
+                        .filter(|digits| digits.bytes().all(|b| b.is_ascii_digit())),
+                    CensusPlace::Code | CensusPlace::Unknown => self.cell(columns, *code, row),
+                    CensusPlace::Nowhere => None,
                 }
             }
         }

@@ -1228,7 +1228,8 @@ fn other_names_are_a_list_of_names_each_standardized() {
 fn census_places_are_read_at_the_level_their_category_names() {
     let fixture = Fixture::new();
     // D8 1-5 and D7 1-6 in turn: this village, township, county, another county with its
-    // code, pending or abroad (nothing), and an unknown category that falls back on the code.
+    // code, pending or abroad (nothing, whatever the code column holds), an unknown category
+    // that falls back on the code, and an area too short to cut.
     fixture.file(
         "a.csv",
         "编号,姓名,普查区代码,户口登记地类别,户口登记地代码,现住地类别,现住地代码\n\
@@ -1236,8 +1237,9 @@ fn census_places_are_read_at_the_level_their_category_names() {
          K2,王芳,320115001001,2,,3,\n\
          K3,张伟,320115001001,3,,4,\n\
          K4,赵敏,320115001001,4,341122,5,310115\n\
-         K5,刘洋,320115001001,5,,6,\n\
-         K6,陈杰,320115001001,9,341122,,\n",
+         K5,刘洋,320115001001,5,341122,6,310115\n\
+         K6,陈杰,320115001001,9,341122,,\n\
+         K7,周涛,32011500,1,,2,\n",
     );
     let fields = "name = \"姓名\"\n\
          hukou_region = { d8 = \"户口登记地类别\", code = \"户口登记地代码\", area = \"普查区代码\" }\n\
@@ -1252,26 +1254,31 @@ fn census_places_are_read_at_the_level_their_category_names() {
             Some("320115"),
             Some("341122"),
             None,
-            Some("341122")
+            Some("341122"),
+            None
         ]
     );
     assert_eq!(
         table.residence_region.iter().collect::<Vec<_>>(),
-        [Some("320115001001"), Some("320115001"), Some("320115"), Some("310115"), None, None]
+        [Some("320115001001"), Some("320115001"), Some("320115"), Some("310115"), None, None, None]
     );
 }
 
 #[test]
 fn a_census_place_names_one_question_and_builds_a_region() {
-    let both = job_error(&source_job(
-        "a.csv",
-        "",
-        "name = \"姓名\"\nhukou_region = { d7 = \"类别\", d8 = \"类别\", code = \"代码\", area = \"区\" }",
-    ));
-    assert!(
-        both.contains("`source.s.fields.hukou_region`: a census place names exactly one of d7"),
-        "{both}"
-    );
+    for place in ["d7 = \"类别\", d8 = \"类别\"", "d7 = \"类别\""] {
+        let wrong = job_error(&source_job(
+            "a.csv",
+            "",
+            &format!(
+                "name = \"姓名\"\nhukou_region = {{ {place}, code = \"代码\", area = \"区\" }}"
+            ),
+        ));
+        assert!(
+            wrong.contains("`source.s.fields.hukou_region`: a census place names d8 (where the hukou is) for hukou_region"),
+            "{wrong}"
+        );
+    }
     let not_region = job_error(&source_job(
         "a.csv",
         "",
