@@ -13,6 +13,23 @@ fn rows(path: &std::path::Path) -> Vec<BTreeMap<String, String>> {
     rows_of(&std::fs::read_to_string(path).expect("a list"))
 }
 
+/// `censuslink explain --records` on two records of the run in `out`: the JSON, or the table.
+fn explain_records(
+    out: &std::path::Path,
+    job: &std::path::Path,
+    records: [String; 2],
+    json: bool,
+) -> String {
+    let mut command = censuslink();
+    command.arg("explain");
+    if json {
+        command.arg("--json");
+    }
+    let explained =
+        command.arg("--out").arg(out).arg("--records").args(records).arg(job).assert().success();
+    String::from_utf8_lossy(&explained.get_output().stdout).into_owned()
+}
+
 fn rows_of(text: &str) -> Vec<BTreeMap<String, String>> {
     let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{FEFF}').as_bytes());
     reader.deserialize().map(|row| row.expect("a well-formed row")).collect()
@@ -105,16 +122,12 @@ fn run_reports_its_stages_and_explain_gives_the_runs_own_probabilities() {
     // A link of the census and the hukou register, explained by its records in a table.
     let links = rows(&out.path().join("links.csv"));
     let link = links.iter().find(|l| l["right_source"] == "hukou").expect("a hukou link");
-    let table = censuslink()
-        .args(["explain", "--out"])
-        .arg(out.path())
-        .arg("--records")
-        .arg(format!("census:{}", link["left_id"]))
-        .arg(format!("hukou:{}", link["right_id"]))
-        .arg(&job)
-        .assert()
-        .success();
-    let table = String::from_utf8_lossy(&table.get_output().stdout).into_owned();
+    let table = explain_records(
+        out.path(),
+        &job,
+        [format!("census:{}", link["left_id"]), format!("hukou:{}", link["right_id"])],
+        false,
+    );
     let weight: f64 = link["match_weight"].parse().expect("a weight");
     assert!(table.contains(&format!("匹配权重 {weight:+.2}")), "{table}");
     assert!(table.contains("身份证号"), "fields in Chinese: {table}");
@@ -138,16 +151,13 @@ fn run_reports_its_stages_and_explain_gives_the_runs_own_probabilities() {
         .iter()
         .find(|l| l["left_id"] == left && l["right_id"] == right)
         .expect("the household's link is in links.csv");
-    let explained = censuslink()
-        .args(["explain", "--json", "--out"])
-        .arg(out.path())
-        .arg("--records")
-        .arg(format!("census:{left}"))
-        .arg(format!("hukou:{right}"))
-        .arg(&job)
-        .assert()
-        .success();
-    let json: Value = serde_json::from_slice(&explained.get_output().stdout).expect("JSON");
+    let explained = explain_records(
+        out.path(),
+        &job,
+        [format!("census:{left}"), format!("hukou:{right}")],
+        true,
+    );
+    let json: Value = serde_json::from_str(&explained).expect("JSON");
     let explanation = &json[0]["explanation"];
     let term = explanation["comparisons"]
         .as_array()
@@ -159,16 +169,12 @@ fn run_reports_its_stages_and_explain_gives_the_runs_own_probabilities() {
     let total = explanation["total"].as_f64().expect("a total");
     let weight: f64 = link["match_weight"].parse().expect("a weight");
     assert!((total - weight).abs() < 1e-5, "{total} against {weight}");
-    let table = censuslink()
-        .args(["explain", "--out"])
-        .arg(out.path())
-        .arg("--records")
-        .arg(format!("census:{left}"))
-        .arg(format!("hukou:{right}"))
-        .arg(&job)
-        .assert()
-        .success();
-    let table = String::from_utf8_lossy(&table.get_output().stdout).into_owned();
+    let table = explain_records(
+        out.path(),
+        &job,
+        [format!("census:{left}"), format!("hukou:{right}")],
+        false,
+    );
     assert!(
         table.contains("同户关系") && table.contains("本户其他成员已比上对方同一户"),
         "{table}"
@@ -202,15 +208,8 @@ fn run_reports_its_stages_and_explain_gives_the_runs_own_probabilities() {
         })
         .expect("a census record linked by its hukou entry's former name");
     let records = [format!("census:{}", link["left_id"]), format!("hukou:{}", link["right_id"])];
-    let explained = censuslink()
-        .args(["explain", "--json", "--out"])
-        .arg(out.path())
-        .arg("--records")
-        .args(&records)
-        .arg(&job)
-        .assert()
-        .success();
-    let json: Value = serde_json::from_slice(&explained.get_output().stdout).expect("JSON");
+    let explained = explain_records(out.path(), &job, records.clone(), true);
+    let json: Value = serde_json::from_str(&explained).expect("JSON");
     let name = json[0]["explanation"]["comparisons"]
         .as_array()
         .expect("comparisons")
@@ -219,15 +218,7 @@ fn run_reports_its_stages_and_explain_gives_the_runs_own_probabilities() {
         .expect("the name's evidence");
     assert_eq!(name["label"], "an other name agrees");
     assert!(name["weight"].as_f64().expect("a weight") > 0.0, "{name}");
-    let table = censuslink()
-        .args(["explain", "--out"])
-        .arg(out.path())
-        .arg("--records")
-        .args(&records)
-        .arg(&job)
-        .assert()
-        .success();
-    let table = String::from_utf8_lossy(&table.get_output().stdout).into_owned();
+    let table = explain_records(out.path(), &job, records, false);
     assert!(table.contains("曾用名或别名一致"), "{table}");
 
     // Unknown candidates and records are one line, exit code 2.

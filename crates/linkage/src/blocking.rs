@@ -248,18 +248,19 @@ impl Blocking {
     }
 
     /// The keys rule `rule` gives both `a` and `b`: the blocks it puts them in together.
-    fn shared_keys(&self, rule: usize, a: RecordIdx, b: RecordIdx) -> Vec<u64> {
-        if self.other_keys[rule].is_empty() {
-            let key = self.keys[rule][a as usize];
-            return if key != 0 && key == self.keys[rule][b as usize] { vec![key] } else { vec![] };
-        }
-        let of_b: Vec<u64> = self.keys_of(rule, b).collect();
-        self.keys_of(rule, a).filter(|k| of_b.contains(k)).collect()
+    /// A record has one key and a few others at most: no allocation on this hot path.
+    fn shared_keys(
+        &self,
+        rule: usize,
+        a: RecordIdx,
+        b: RecordIdx,
+    ) -> impl Iterator<Item = u64> + '_ {
+        self.keys_of(rule, a).filter(move |&k| self.keys_of(rule, b).any(|other| other == k))
     }
 
     /// Whether rule `rule` puts `a` and `b` in one block.
     pub fn shares_key(&self, rule: usize, a: RecordIdx, b: RecordIdx) -> bool {
-        !self.shared_keys(rule, a, b).is_empty()
+        self.shared_keys(rule, a, b).next().is_some()
     }
 
     /// Runs `consume` over the candidate pairs of every rule, unioned, in chunks, in parallel;
@@ -419,15 +420,12 @@ impl Blocking {
         let (rule, own_capped) = own;
         let has_others = !self.other_keys[*rule].is_empty();
         let is_new = |a: RecordIdx, b: RecordIdx| {
-            earlier.iter().all(|(e, capped)| {
-                self.shared_keys(*e, a, b).iter().all(|key| capped.contains(key))
-            }) && (!has_others
-                || self
-                    .shared_keys(*rule, a, b)
-                    .into_iter()
-                    .filter(|k| !own_capped.contains(k))
-                    .min()
-                    == Some(block.key))
+            earlier
+                .iter()
+                .all(|(e, capped)| self.shared_keys(*e, a, b).all(|key| capped.contains(&key)))
+                && (!has_others
+                    || self.shared_keys(*rule, a, b).filter(|k| !own_capped.contains(k)).min()
+                        == Some(block.key))
         };
         match self.mode {
             Mode::Link { .. } => {
