@@ -237,12 +237,27 @@ fn evaluate(args: &EvaluateArgs) -> anyhow::Result<()> {
         let at =
             |precision: Option<f64>| precision.map_or("not reached".into(), |p| format!("{p:.5}"));
         println!(
-            "missing, ranked by evidence: precision {} at 70 % and {} at 95 % recall of the \
+            "missing, ranked by probability: precision {} at 70 % and {} at 95 % recall of the \
              findable; recall {:.5} of all {} omitted",
             at(detail.precision_at_70),
             at(detail.precision_at_95),
             detail.recall_of_all,
             detail.omitted
+        );
+        for bin in &detail.calibration {
+            println!(
+                "missing, probability {:.1}-{:.1}: {} candidates, mean probability {:.3}, \
+                 omitted residents {:.3}",
+                bin.low,
+                bin.low + 0.1,
+                bin.candidates,
+                bin.mean_probability,
+                bin.observed
+            );
+        }
+        println!(
+            "missing, expected omitted residents among the candidates {:.1}, true {}",
+            detail.expected_omitted, detail.omitted_among_candidates
         );
         let coverage = evaluation.coverage;
         match (coverage.estimate, coverage.low, coverage.high, coverage.relative_error) {

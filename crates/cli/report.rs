@@ -2,6 +2,7 @@
 
 use censuslink_io::{Lang, SourceSummary};
 use censuslink_linkage::{Explanation, weight_of};
+use censuslink_reconcile::residence::evidence_text;
 use censuslink_reconcile::{
     BlockingRow, ComparisonSummary, CoverageRow, DuplicateRow, Finding, Input, LevelSummary,
     LinkModel, ListCounts, MissingRow, ModelSummary, Outcome, QualityFinding, QualitySeverity,
@@ -174,7 +175,8 @@ pub(crate) fn report_data(run: &Run<'_>, lang: Lang) -> ReportData {
                     id: m.id.clone(),
                     area: m.area.clone().unwrap_or_default(),
                     tier: m.tier,
-                    evidence_score: m.score,
+                    probability: m.probability,
+                    evidence: evidence_text(&m.evidence, Some(lang)),
                     sources: sources.join(";"),
                     nearest_probability: m.nearest.as_ref().map(|(_, p, _)| *p),
                     explanation: m.nearest.as_ref().map(|(_, _, e)| waterfall(e, lang)),

@@ -455,8 +455,9 @@ impl JobProblem {
                     .into(),
             ),
             P::CodesField => lang.pick(
-                "代码表只用于 sex、ethnicity、relation、record_type 或 collection_mode".into(),
-                "codes map sex, ethnicity, relation, record_type or collection_mode".into(),
+                "代码表只用于 sex、ethnicity、relation、record_type、collection_mode 或 status"
+                    .into(),
+                "codes map sex, ethnicity, relation, record_type, collection_mode or status".into(),
             ),
             P::CodesUnmapped { field } => lang.pick(
                 format!("该数据源没有映射 {field} 列；先在 [source.fields] 中映射"),

@@ -894,6 +894,20 @@ const EXACT_HEADERS: &[(&str, Target)] = &[
     ("入学时间", Target::Field(Field::EventDate)),
     ("参保日期", Target::Field(Field::EventDate)),
     ("参保时间", Target::Field(Field::EventDate)),
+    ("人员状态", Target::Field(Field::Status)),
+    ("户籍状态", Target::Field(Field::Status)),
+    ("户口状态", Target::Field(Field::Status)),
+    ("参保状态", Target::Field(Field::Status)),
+    ("缴费状态", Target::Field(Field::Status)),
+    ("参保缴费状态", Target::Field(Field::Status)),
+    ("学籍状态", Target::Field(Field::Status)),
+    ("在籍状态", Target::Field(Field::Status)),
+    ("注销日期", Target::Field(Field::StatusDate)),
+    ("注销时间", Target::Field(Field::StatusDate)),
+    ("终止日期", Target::Field(Field::StatusDate)),
+    ("终止参保日期", Target::Field(Field::StatusDate)),
+    ("状态日期", Target::Field(Field::StatusDate)),
+    ("状态变更日期", Target::Field(Field::StatusDate)),
     ("全国学籍号", Target::StudentNumber),
     ("全国学籍号码", Target::StudentNumber),
     ("学籍号", Target::StudentNumber),
@@ -941,6 +955,11 @@ const EXACT_HEADERS: &[(&str, Target)] = &[
     ("dateofdeath", Target::Field(Field::EventDate)),
     ("dod", Target::Field(Field::EventDate)),
     ("motheridnumber", Target::Field(Field::MotherId)),
+    ("enrolmentstatus", Target::Field(Field::Status)),
+    ("enrollmentstatus", Target::Field(Field::Status)),
+    ("registerstatus", Target::Field(Field::Status)),
+    ("statusdate", Target::Field(Field::StatusDate)),
+    ("cancellationdate", Target::Field(Field::StatusDate)),
     ("fatherid", Target::OtherPerson),
     ("fathername", Target::OtherPerson),
 ];
@@ -1769,6 +1788,7 @@ fn is_known_code(field: Field, value: &str) -> bool {
         Field::CollectionMode => {
             value.parse::<CollectionMode>().is_ok() || codes::parse_collection_mode(value).is_some()
         }
+        Field::Status => codes::parse_status(value).is_some(),
         _ => true,
     }
 }

@@ -42,7 +42,8 @@ use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 
 use censuslink_model::{
-    CollectionMode, Field, FieldKind, Lang, PartialDate, RecordType, Relation, Role, Sex,
+    CollectionMode, Field, FieldKind, Lang, PartialDate, RecordType, RegisterStatus, Relation,
+    Role, Sex,
 };
 use chrono_tz::Tz;
 use serde::Deserialize;
@@ -713,6 +714,7 @@ fn is_canonical_code(field: Field, value: &str) -> bool {
         Field::Sex => value.parse::<Sex>().is_ok(),
         Field::RecordType => value.parse::<RecordType>().is_ok(),
         Field::CollectionMode => value.parse::<CollectionMode>().is_ok(),
+        Field::Status => value.parse::<RegisterStatus>().is_ok(),
         Field::Relation => value.parse::<Relation>().is_ok(),
         Field::Ethnicity => value
             .parse::<u8>()
@@ -731,6 +733,7 @@ fn canonical_codes(field: Field) -> String {
         Field::Sex => names(Sex::ALL),
         Field::RecordType => names(RecordType::ALL),
         Field::CollectionMode => names(CollectionMode::ALL),
+        Field::Status => names(RegisterStatus::ALL),
         Field::Relation => names(Relation::ALL),
         Field::Ethnicity => "two-digit GB 3304 codes 01..56, 97, 98".into(),
         _ => String::new(),

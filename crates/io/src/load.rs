@@ -593,6 +593,7 @@ fn standardize_value(
                     &mut table.collection_mode,
                     text.parse().ok().or_else(|| codes::parse_collection_mode(text)),
                 ),
+                Field::Status => push_code(&mut table.status, codes::parse_status(text)),
                 _ => unreachable!("every coded field is listed"),
             };
             (!is_known).then_some(IssueKind::UnknownCode)
@@ -618,8 +619,11 @@ fn push_date(
     field: Field,
     parsed: Result<PartialDate, date::DateError>,
 ) -> Option<IssueKind> {
-    let column =
-        if field == Field::EventDate { &mut table.event_date } else { &mut table.birth_date };
+    let column = match field {
+        Field::EventDate => &mut table.event_date,
+        Field::StatusDate => &mut table.status_date,
+        _ => &mut table.birth_date,
+    };
     match parsed {
         Ok(value) => {
             column.push(Some(value));

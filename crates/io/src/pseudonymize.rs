@@ -142,6 +142,8 @@ fn cell(table: &PersonTable, row: usize, field: Field, key: &Key) -> Option<Stri
         Field::Ethnicity => shown(table.ethnicity[row].as_ref().map(|v| v as _)),
         Field::RecordType => shown(table.record_type[row].as_ref().map(|v| v as _)),
         Field::CollectionMode => shown(table.collection_mode[row].as_ref().map(|v| v as _)),
+        Field::Status => shown(table.status[row].as_ref().map(|v| v as _)),
+        Field::StatusDate => shown(table.status_date[row].as_ref().map(|v| v as _)),
         // By its code, which the reader takes back (its name is English).
         Field::Relation => table.relation[row]
             .and_then(|r| Relation::ALL.iter().position(|&x| x == r))

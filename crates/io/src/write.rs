@@ -304,6 +304,8 @@ fn standardized_columns(table: &PersonTable) -> Vec<(Cow<'static, str>, ArrayRef
     columns.extend(id("mother_id", &table.mother_id));
     columns.extend(name("mother_name", &table.mother_name));
     columns.push(("collection_mode", display(&table.collection_mode)));
+    columns.push(("status", display(&table.status)));
+    columns.push(("status_date", display(&table.status_date)));
     let mut named: Vec<(Cow<'static, str>, ArrayRef)> =
         columns.into_iter().map(|(name, array)| (Cow::Borrowed(name), array)).collect();
     named.extend(

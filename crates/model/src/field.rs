@@ -123,11 +123,15 @@ pub enum Field {
     MotherName,
     /// How a census record was collected: self-report online or by an enumerator.
     CollectionMode,
+    /// A register entry's status (人员状态, 参保状态, 学籍状态).
+    Status,
+    /// The day the status took effect (注销日期, 终止日期).
+    StatusDate,
 }
 
 impl Field {
     /// Every field, in output column order.
-    pub const ALL: [Field; 19] = [
+    pub const ALL: [Field; 21] = [
         Field::RecordId,
         Field::Name,
         Field::OtherNames,
@@ -147,6 +151,8 @@ impl Field {
         Field::MotherId,
         Field::MotherName,
         Field::CollectionMode,
+        Field::Status,
+        Field::StatusDate,
     ];
 
     /// The name used in job files and output columns.
@@ -171,6 +177,8 @@ impl Field {
             Field::MotherId => "mother_id",
             Field::MotherName => "mother_name",
             Field::CollectionMode => "collection_mode",
+            Field::Status => "status",
+            Field::StatusDate => "status_date",
         }
     }
 
@@ -184,13 +192,14 @@ impl Field {
             | Field::HouseholdId => FieldKind::Text,
             Field::Name | Field::OtherNames | Field::MotherName => FieldKind::Name,
             Field::IdNumber | Field::MotherId => FieldKind::IdNumber,
-            Field::BirthDate | Field::EventDate => FieldKind::Date,
+            Field::BirthDate | Field::EventDate | Field::StatusDate => FieldKind::Date,
             Field::HukouRegion | Field::ResidenceRegion => FieldKind::Region,
             Field::Sex
             | Field::Ethnicity
             | Field::Relation
             | Field::RecordType
-            | Field::CollectionMode => FieldKind::Code,
+            | Field::CollectionMode
+            | Field::Status => FieldKind::Code,
         }
     }
 }

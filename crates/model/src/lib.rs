@@ -27,5 +27,6 @@ pub use crate::table::{
     TextColumn,
 };
 pub use crate::value::{
-    CollectionMode, DatePrecision, Ethnicity, PartialDate, RecordType, Relation, Sex,
+    CollectionMode, DatePrecision, Ethnicity, PartialDate, RecordType, RegisterStatus, Relation,
+    Sex,
 };

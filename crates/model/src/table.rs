@@ -1,8 +1,8 @@
 //! The standardized records of one source, held as columns.
 
 use crate::{
-    CollectionMode, Ethnicity, Field, IdStatus, PartialDate, RecordType, RejectReason, Relation,
-    Sex,
+    CollectionMode, Ethnicity, Field, IdStatus, PartialDate, RecordType, RegisterStatus,
+    RejectReason, Relation, Sex,
 };
 
 /// A column of optional strings stored in one buffer, so that a million names cost a few
@@ -204,6 +204,10 @@ pub struct PersonTable {
     pub other_names: NameColumns,
     /// How a census record was collected.
     pub collection_mode: Vec<Option<CollectionMode>>,
+    /// A register entry's status.
+    pub status: Vec<Option<RegisterStatus>>,
+    /// The day the status took effect.
+    pub status_date: Vec<Option<PartialDate>>,
     /// The source's extra fields, in job order: a generic name (`given_name`, `postcode`),
     /// never a canonical field's, and its values as plain text, trimmed, missing when empty
     /// or a missing-value token. Each column has one value per record, as every other.
@@ -263,6 +267,8 @@ impl PersonTable {
         self.mother_name.fill_to(n_records);
         self.other_names.fill_to(n_records);
         fill(&mut self.collection_mode, n_records, None);
+        fill(&mut self.status, n_records, None);
+        fill(&mut self.status_date, n_records, None);
         self.extra.iter_mut().for_each(|(_, column)| column.fill_to(n_records));
     }
 
@@ -299,6 +305,8 @@ impl PersonTable {
             Field::MotherName => self.mother_name.fill_to(n_records),
             Field::OtherNames => self.other_names.fill_to(n_records),
             Field::CollectionMode => fill(&mut self.collection_mode, n_records),
+            Field::Status => fill(&mut self.status, n_records),
+            Field::StatusDate => fill(&mut self.status_date, n_records),
         }
     }
 
@@ -329,6 +337,8 @@ impl PersonTable {
         self.mother_name.reserve(n_records);
         self.other_names.reserve(n_records);
         self.collection_mode.reserve(n_records);
+        self.status.reserve(n_records);
+        self.status_date.reserve(n_records);
         self.extra.iter_mut().for_each(|(_, column)| column.reserve(n_records, n_records * 8));
     }
 
@@ -373,6 +383,8 @@ impl PersonTable {
         self.mother_name.append(&other.mother_name);
         self.other_names.append(&other.other_names);
         self.collection_mode.extend_from_slice(&other.collection_mode);
+        self.status.extend_from_slice(&other.status);
+        self.status_date.extend_from_slice(&other.status_date);
     }
 }
 

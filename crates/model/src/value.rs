@@ -67,6 +67,55 @@ pub enum CollectionMode {
 
 code_names!(CollectionMode { SelfReport => "self_report", Enumerator => "enumerator" });
 
+/// A register entry's status as its department keeps it: whether the entry is live, and if
+/// not, why. Hukou `人员状态`, insurance `参保状态`, school `学籍状态`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RegisterStatus {
+    /// A live entry: hukou 正常, insurance 参保缴费, school 在籍.
+    Active,
+    /// Hukou cancelled on death (死亡注销).
+    DeathCancelled,
+    /// Hukou cancelled on moving out (迁出注销).
+    MovedOut,
+    /// Hukou cancelled for another reason (出国注销, 参军注销, 注销).
+    Cancelled,
+    /// Insurance contributions suspended (暂停缴费, 中断缴费): often a person insured here who
+    /// lives elsewhere.
+    Suspended,
+    /// Insurance ended (终止参保).
+    Ended,
+    /// School: transferred out (转出).
+    TransferredOut,
+    /// School: on leave (休学).
+    OnLeave,
+    /// School: graduated (毕业).
+    Graduated,
+}
+
+code_names!(RegisterStatus {
+    Active => "active",
+    DeathCancelled => "death_cancelled",
+    MovedOut => "moved_out",
+    Cancelled => "cancelled",
+    Suspended => "suspended",
+    Ended => "ended",
+    TransferredOut => "transferred_out",
+    OnLeave => "on_leave",
+    Graduated => "graduated",
+});
+
+impl RegisterStatus {
+    /// Whether the entry was closed: a hukou cancelled, an insurance ended, a pupil gone. A
+    /// closed entry dated before the census moment says the person had left the register by
+    /// then.
+    pub fn is_closed(self) -> bool {
+        !matches!(
+            self,
+            RegisterStatus::Active | RegisterStatus::Suspended | RegisterStatus::OnLeave
+        )
+    }
+}
+
 /// Relation to the head of household, with the census short form's codes (item D2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Relation {

@@ -75,11 +75,39 @@ pub struct MissingDetail {
     pub omitted: u64,
     /// Share of all omitted usual residents the list holds.
     pub recall_of_all: f64,
-    /// Precision of the list cut where, ranked by evidence score (a tie taken whole), it first
+    /// Precision of the list cut where, ranked by probability (a tie taken whole), it first
     /// holds 70 % of the findable omitted; `None` if it never does.
     pub precision_at_70: Option<f64>,
     /// The same at 95 %.
     pub precision_at_95: Option<f64>,
+    /// The reliability diagram of the candidates' probability: each tenth of probability
+    /// (0.9 holding 1.0) that has candidates, its mean probability against the share of them
+    /// who are omitted usual residents.
+    pub calibration: Vec<CalibrationBin>,
+    /// The largest gap between mean probability and observed share over the tenths of
+    /// [`CALIBRATION_MIN`] candidates or more; `None` when none has that many.
+    pub calibration_gap: Option<f64>,
+    /// The sum of the candidates' probabilities: the omitted usual residents the run expects
+    /// among them.
+    pub expected_omitted: f64,
+    /// The candidates who are omitted usual residents, which that sum estimates.
+    pub omitted_among_candidates: u64,
+}
+
+/// The fewest candidates a tenth of probability needs for its gap to count.
+pub const CALIBRATION_MIN: u64 = 100;
+
+/// One tenth of probability of the reliability diagram.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CalibrationBin {
+    /// The tenth's lower bound: 0.0, 0.1, ..., 0.9.
+    pub low: f64,
+    /// Candidates whose probability falls in it.
+    pub candidates: u64,
+    /// Their mean probability.
+    pub mean_probability: f64,
+    /// The share of them who are omitted usual residents.
+    pub observed: f64,
 }
 
 /// One tier of the missing list.
@@ -285,6 +313,8 @@ pub fn evaluate(out_dir: &Path, truth_dir: &Path) -> Result<Evaluation, TruthErr
         Score::new(correct, candidates.len() as u64, found.len() as u64, omitted.len() as u64);
     let is_right: Vec<bool> =
         persons.iter().map(|p| p.is_some_and(|p| omitted.contains_key(p))).collect();
+    let probabilities: Vec<f64> = candidates.iter().map(candidate_probability).collect();
+    let calibration = reliability(&probabilities, &is_right);
     let all: BTreeSet<&String> = all_omitted.iter().map(|r| &r["person"]).collect();
     let found_of_all =
         persons.iter().flatten().filter(|p| all.contains(*p)).collect::<BTreeSet<_>>().len();
@@ -294,6 +324,14 @@ pub fn evaluate(out_dir: &Path, truth_dir: &Path) -> Result<Evaluation, TruthErr
         recall_of_all: share(found_of_all as u64, all.len() as u64),
         precision_at_70: precision_at_recall(&candidates, &persons, &omitted, 0.70),
         precision_at_95: precision_at_recall(&candidates, &persons, &omitted, 0.95),
+        calibration: calibration.clone(),
+        calibration_gap: calibration
+            .iter()
+            .filter(|bin| bin.candidates >= CALIBRATION_MIN)
+            .map(|bin| (bin.mean_probability - bin.observed).abs())
+            .reduce(f64::max),
+        expected_omitted: probabilities.iter().sum(),
+        omitted_among_candidates: is_right.iter().filter(|&&right| right).count() as u64,
     };
 
     // Duplicates.
@@ -403,7 +441,34 @@ fn tiers(candidates: &[BTreeMap<String, String>], is_right: &[bool]) -> Vec<Tier
         .collect()
 }
 
-/// Precision of the missing list ranked by evidence score (highest first), cut after the first
+/// A missing candidate's probability of residence (0 when the list has none).
+fn candidate_probability(candidate: &BTreeMap<String, String>) -> f64 {
+    candidate.get("probability").and_then(|s| s.parse::<f64>().ok()).unwrap_or(0.0)
+}
+
+/// The reliability diagram: candidates by tenth of probability, each tenth's mean probability
+/// and share of right candidates.
+fn reliability(probabilities: &[f64], is_right: &[bool]) -> Vec<CalibrationBin> {
+    let mut bins = [(0u64, 0.0f64, 0u64); 10];
+    for (&p, &right) in probabilities.iter().zip(is_right) {
+        let bin = &mut bins[((p * 10.0).floor().max(0.0) as usize).min(9)];
+        bin.0 += 1;
+        bin.1 += p;
+        bin.2 += u64::from(right);
+    }
+    bins.iter()
+        .enumerate()
+        .filter(|(_, bin)| bin.0 > 0)
+        .map(|(i, &(n, sum, right))| CalibrationBin {
+            low: i as f64 / 10.0,
+            candidates: n,
+            mean_probability: sum / n as f64,
+            observed: right as f64 / n as f64,
+        })
+        .collect()
+}
+
+/// Precision of the missing list ranked by probability (highest first), cut after the first
 /// tie at which it holds `recall` of the findable omitted (`omitted`); `None` if it never does.
 fn precision_at_recall(
     candidates: &[BTreeMap<String, String>],
@@ -411,9 +476,7 @@ fn precision_at_recall(
     omitted: &BTreeMap<String, String>,
     recall: f64,
 ) -> Option<f64> {
-    let score = |c: &BTreeMap<String, String>| {
-        c.get("evidence_score").and_then(|s| s.parse::<f64>().ok()).unwrap_or(f64::MIN)
-    };
+    let score = candidate_probability;
     let mut ranked: Vec<usize> = (0..candidates.len()).collect();
     ranked.sort_by(|&a, &b| score(&candidates[b]).total_cmp(&score(&candidates[a])));
     let needed = (recall * omitted.len() as f64).ceil() as usize;

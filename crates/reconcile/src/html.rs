@@ -186,10 +186,12 @@ pub struct MissingRow {
     pub id: String,
     /// The enumeration area (or place) to look in; may be empty.
     pub area: String,
-    /// 1 (strongest evidence) to 3.
+    /// 1 (most probable) to 3.
     pub tier: u8,
-    /// The evidence score.
-    pub evidence_score: u32,
+    /// The probability that the person lives in the district.
+    pub probability: f64,
+    /// What moved the probability, term by term.
+    pub evidence: String,
     /// The registers that hold the person, as shown (`hukou;school`).
     pub sources: String,
     /// The match probability of the nearest census record, if any pair was a candidate.
@@ -1037,7 +1039,8 @@ fn candidates_section(out: &mut String, data: &ReportData, lang: Lang) {
         (lang.pick("候选编号", "Candidate"), false),
         (lang.pick("普查小区", "Area"), false),
         (lang.pick("等级", "Tier"), true),
-        (lang.pick("证据分", "Evidence score"), true),
+        (lang.pick("居住概率", "Probability of residence"), true),
+        (lang.pick("证据", "Evidence"), false),
         (lang.pick("登记来源", "Registers"), false),
         (lang.pick("最近普查记录概率", "Nearest census probability"), true),
         (lang.pick("权重构成", "Weight"), true),
@@ -1051,7 +1054,8 @@ fn candidates_section(out: &mut String, data: &ReportData, lang: Lang) {
                 Cell::code(&m.id),
                 Cell::text(&m.area),
                 Cell::count(u64::from(m.tier)),
-                Cell::count(u64::from(m.evidence_score)),
+                Cell::number(m.probability, probability_text(m.probability)),
+                Cell::text(&m.evidence),
                 Cell::text(&m.sources),
                 Cell::number(probability, probability_text(probability)),
                 explanation_cell(m.explanation.as_ref(), lang),
@@ -1720,7 +1724,8 @@ mod tests {
                 id: "088fda19462180e8".to_owned(),
                 area: "320115006205002".to_owned(),
                 tier: 1,
-                evidence_score: 6,
+                probability: 0.93,
+                evidence: "insurance paid +3.05".into(),
                 sources: "hukou;school;insurance".to_owned(),
                 nearest_probability: Some(0.123_456),
                 explanation: Some(Waterfall {

@@ -55,6 +55,7 @@ mod pipeline;
 mod profile;
 mod report;
 mod rerun;
+pub mod residence;
 mod settings;
 mod words;
 mod worklists;
@@ -66,8 +67,8 @@ pub use crate::coverage::{
     ASSUMPTIONS, AreaCoverage, Estimate, Tally, assumptions, chapman, coverage,
 };
 pub use crate::evaluate::{
-    CoverageScore, CsvProblem, Evaluation, Located, MissingDetail, Score, TierScore, TruthError,
-    evaluate,
+    CALIBRATION_MIN, CalibrationBin, CoverageScore, CsvProblem, Evaluation, Located, MissingDetail,
+    Score, TierScore, TruthError, evaluate,
 };
 pub use crate::features::person_records;
 pub use crate::household::HouseholdLinks;
@@ -78,7 +79,7 @@ pub use crate::html::{
 };
 pub use crate::pipeline::{
     Birth, Conflict, Deceased, Duplicate, Histogram, Input, Link, LinkModel, LinkTimes, Missing,
-    Outcome, RecordRef, Step, evidence_score, explain_pair, reconcile, reconcile_with,
+    Outcome, RecordRef, Step, explain_pair, reconcile, reconcile_with,
 };
 pub use crate::profile::{
     FieldProfile, Finding, FindingKind, LinkBlocking, Profile, Severity, SourceProfile,

@@ -9,7 +9,7 @@ use censuslink_linkage::{
     TrainingReport, TrainingSettings, clusters, one_to_one, predict, probability, stable_id,
     train_scorer, train_scorer_with, weight_of,
 };
-use censuslink_model::{IdStatus, PartialDate, PersonTable, RecordType, Role, Sex};
+use censuslink_model::{IdStatus, PartialDate, PersonTable, RecordType, RegisterStatus, Role, Sex};
 // Maps of records and addresses: a fast hash without per-process seeds (no map here reaches an
 // output in its own order).
 use rayon::prelude::*;
@@ -18,6 +18,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use crate::coverage::{AreaCoverage, Tally, coverage};
 use crate::features::person_records;
 use crate::household::{HouseholdLinks, household_pass};
+use crate::residence::{Evidence, Part, ResidenceModel, Standing, Term, age_term};
 
 /// One source of a job, standardized.
 #[derive(Debug, Clone, Copy)]
@@ -55,8 +56,14 @@ pub struct Link {
 pub struct Outcome {
     /// Links between census records and register records, and between registers' records.
     pub links: Vec<Link>,
-    /// Usual residents the census probably missed, strongest evidence first.
+    /// Usual residents the census probably missed, the most probable first.
     pub missing: Vec<Missing>,
+    /// Register persons whose hukou entry was cancelled (death, moving out) before the
+    /// reference moment, and who are therefore not missing candidates.
+    pub cancelled: u64,
+    /// The model of residence the missing candidates' probabilities come from, when the
+    /// census and the registers gave it something to learn from.
+    pub residence: Option<ResidenceModel>,
     /// Census records of one person listed more than once as residents.
     pub duplicates: Vec<Duplicate>,
     /// Census records of people who died before the reference moment.
@@ -133,9 +140,11 @@ pub struct Missing {
     pub id: String,
     /// The register records of the person.
     pub records: Vec<RecordRef>,
-    /// The evidence score (see [`evidence_score`]).
-    pub score: u32,
-    /// 1 (strongest) to 3.
+    /// The probability that the person lives in the district (see [`crate::residence`]).
+    pub probability: f64,
+    /// What moved the probability: the base and each term that holds, natural-log odds.
+    pub evidence: Vec<(Part, f64)>,
+    /// 1 (probability 0.7 or more), 2 (0.3 or more) or 3.
     pub tier: u8,
     /// The nearest census record, its match probability and the explanation of that pair
     /// field by field (level and weight), if any pair was a candidate: a near miss may be a
@@ -195,26 +204,15 @@ pub struct Conflict {
     pub kind: &'static str,
 }
 
-/// How much a register's entry says that its person lives in the district: a school or an
-/// insurance enrolment is activity in the district; a birth certificate of the year is a
-/// recent event there; a hukou entry alone may be stale (people who left, the dead not
-/// cancelled). A person's score is the sum over the registers that show them.
-pub fn evidence_score(role: Role) -> u32 {
-    match role {
-        Role::School | Role::Birth => 3,
-        Role::Insurance => 2,
-        Role::Hukou => 1,
-        Role::Census | Role::Death => 0,
-    }
-}
-
-/// The tier of a score: 1 for two registers' activity or more (4+), 2 for one activity
-/// register (2-3), 3 for a hukou entry alone.
-fn tier(score: u32) -> u8 {
-    match score {
-        4.. => 1,
-        2..=3 => 2,
-        _ => 3,
+/// The tier of a missing candidate's probability of living in the district: 1 from 0.7, 2
+/// from 0.3, else 3.
+fn tier(probability: f64) -> u8 {
+    if probability >= 0.7 {
+        1
+    } else if probability >= 0.3 {
+        2
+    } else {
+        3
     }
 }
 
@@ -266,6 +264,9 @@ pub fn reconcile_with(
     // Census ↔ each register.
     let mut links: Vec<Link> = Vec::new();
     let mut nearest: HashMap<RecordRef, (RecordRef, f64)> = HashMap::default();
+    // Each register record's best candidate pair with a census record it is not linked to: a
+    // rival listing, which for an unlisted person is often a link the errors hid.
+    let mut rival: HashMap<RecordRef, f64> = HashMap::default();
     let mut explained: HashMap<RecordRef, Explanation> = HashMap::default();
     // The m of the census ↔ hukou link: anchored on the most IDs, reused to deduplicate.
     let mut census_m: Option<Model> = None;
@@ -308,6 +309,13 @@ pub fn reconcile_with(
         for (b, text) in explanations {
             let row = b - census_table.len() as RecordIdx;
             explained.insert(RecordRef { source: register, row }, text);
+        }
+        let linked_pairs: HashSet<(RecordIdx, RecordIdx)> =
+            pair_links.iter().map(|pair| (pair.a, pair.b)).collect();
+        for pair in pairs.iter().filter(|pair| !linked_pairs.contains(&(pair.a, pair.b))) {
+            let r = RecordRef { source: register, row: pair.b - census_table.len() as RecordIdx };
+            let best = rival.entry(r).or_insert(f64::NEG_INFINITY);
+            *best = best.max(pair.weight);
         }
         for pair in &pairs {
             let (c, r) = (pair.a, pair.b - census_table.len() as RecordIdx);
@@ -407,13 +415,21 @@ pub fn reconcile_with(
         }
     }
 
-    // Who is enumerated, who died before the moment.
-    let mut enumerated = vec![false; n_register_records];
+    // Who is listed and how, who died before the moment, whose hukou was cancelled by then.
+    let mut standing = vec![Standing::Unlisted; n_register_records];
     for link in &links[..census_links] {
-        enumerated[persons.find(index(link.right))] = true;
+        let person = persons.find(index(link.right));
+        let away =
+            census_table.record_type[link.left.row as usize] == Some(RecordType::RegisteredAway);
+        if !away {
+            standing[person] = Standing::Resident;
+        } else if standing[person] == Standing::Unlisted {
+            standing[person] = Standing::Away;
+        }
     }
     let mut died_before = vec![false; n_register_records];
     let mut born_after = vec![false; n_register_records];
+    let mut cancelled = vec![false; n_register_records];
     let mut members: BTreeMap<usize, Vec<RecordRef>> = BTreeMap::new();
     for &register in &registers {
         let table = inputs[register].table;
@@ -435,43 +451,66 @@ pub fn reconcile_with(
                 {
                     born_after[person] = true;
                 }
+                Role::Hukou if is_cancelled_before(table, row, reference_days) => {
+                    cancelled[person] = true;
+                }
                 _ => {}
             }
         }
     }
 
-    // Missing: persons with activity or a hukou entry, alive, born before, not enumerated.
-    let mut missing: Vec<Missing> = members
+    // Missing: persons in a register other than deaths, alive, born before, not cancelled,
+    // not listed; each with the probability, learned from the listed, that they live here.
+    let in_scope = |person: usize, records: &[RecordRef]| {
+        !died_before[person]
+            && !born_after[person]
+            && !cancelled[person]
+            && records.iter().any(|r| inputs[r.source].role != Role::Death)
+    };
+    let household_of = household_standing(inputs, &members, &standing);
+    let evidence: BTreeMap<usize, Evidence> = members
         .iter()
-        .filter(|&(&person, _)| !enumerated[person] && !died_before[person] && !born_after[person])
-        .filter_map(|(_, records)| {
-            let mut roles: Vec<Role> = records.iter().map(|r| inputs[r.source].role).collect();
-            roles.sort();
-            roles.dedup();
-            let score: u32 = roles.iter().map(|&role| evidence_score(role)).sum();
-            (score > 0).then(|| {
-                let nearest = records
-                    .iter()
-                    .filter_map(|r| nearest.get(r).map(|n| (r, n)))
-                    .max_by(|x, y| x.1.1.total_cmp(&y.1.1))
-                    .map(|(r, &(c, w))| {
-                        let explanation = explained.get(r).cloned();
-                        (c, probability(w), explanation)
-                    })
-                    .and_then(|(c, p, e)| Some((c, p, e?)));
-                let keys: Vec<String> = records.iter().map(|&r| key(r)).collect();
-                Missing {
-                    id: stable_id(keys.iter().map(String::as_str)),
-                    records: records.clone(),
-                    score,
-                    tier: tier(score),
-                    nearest,
-                    area: area_of_person(records),
-                }
-            })
+        .filter(|&(&person, records)| in_scope(person, records))
+        .map(|(&person, records)| {
+            let household = household_of.get(&person).copied();
+            let rival = records.iter().filter_map(|r| rival.get(r)).copied().reduce(f64::max);
+            let rival = rival.map(probability);
+            (person, person_evidence(inputs, records, household, rival, reference_days))
         })
         .collect();
-    missing.sort_by(|a, b| b.score.cmp(&a.score).then(a.id.cmp(&b.id)));
+    let residence = ResidenceModel::fit(
+        &evidence.iter().map(|(&person, &e)| (e, standing[person])).collect::<Vec<_>>(),
+    );
+    let n_cancelled =
+        members.iter().filter(|&(&person, _)| cancelled[person] && !died_before[person]).count();
+    let mut missing: Vec<Missing> = evidence
+        .iter()
+        .filter(|&(&person, _)| standing[person] == Standing::Unlisted)
+        .map(|(person, &e)| {
+            let records = &members[person];
+            let nearest = records
+                .iter()
+                .filter_map(|r| nearest.get(r).map(|n| (r, n)))
+                .max_by(|x, y| x.1.1.total_cmp(&y.1.1))
+                .map(|(r, &(c, w))| {
+                    let explanation = explained.get(r).cloned();
+                    (c, probability(w), explanation)
+                })
+                .and_then(|(c, p, e)| Some((c, p, e?)));
+            let keys: Vec<String> = records.iter().map(|&r| key(r)).collect();
+            let p = residence.as_ref().map_or(0.0, |model| model.probability(e));
+            Missing {
+                id: stable_id(keys.iter().map(String::as_str)),
+                records: records.clone(),
+                probability: p,
+                evidence: residence.as_ref().map(|model| model.explain(e)).unwrap_or_default(),
+                tier: tier(p),
+                nearest,
+                area: area_of_person(records),
+            }
+        })
+        .collect();
+    missing.sort_by(|a, b| b.probability.total_cmp(&a.probability).then(a.id.cmp(&b.id)));
 
     on_step(Step {
         left: inputs[census].name,
@@ -616,6 +655,8 @@ pub fn reconcile_with(
     Outcome {
         links,
         missing,
+        cancelled: n_cancelled as u64,
+        residence,
         duplicates,
         deceased,
         births,
@@ -624,6 +665,112 @@ pub fn reconcile_with(
         models,
         link_seconds,
     }
+}
+
+/// Whether a hukou entry was cancelled (death, moving out, another reason) before the
+/// reference moment; an undated cancellation counts, the extraction being after the moment.
+fn is_cancelled_before(table: &PersonTable, row: usize, reference_days: i32) -> bool {
+    let status = table.status.get(row).copied().flatten();
+    let day = table.status_date.get(row).copied().flatten();
+    matches!(
+        status,
+        Some(RegisterStatus::DeathCancelled | RegisterStatus::MovedOut | RegisterStatus::Cancelled)
+    ) && day.is_none_or(|d| d.to_days_since_epoch() < reference_days)
+}
+
+/// What the census says of each hukou person's household: the household term of every person
+/// with a hukou entry, from how the other persons of the entry's household (`household_id`)
+/// are listed.
+fn household_standing(
+    inputs: &[Input<'_>],
+    members: &BTreeMap<usize, Vec<RecordRef>>,
+    standing: &[Standing],
+) -> HashMap<usize, Term> {
+    let mut households: HashMap<(usize, &str), Vec<usize>> = HashMap::default();
+    let mut household_of: HashMap<usize, (usize, &str)> = HashMap::default();
+    for (&person, records) in members {
+        for r in records.iter().filter(|r| inputs[r.source].role == Role::Hukou) {
+            let Some(household) = inputs[r.source].table.household_id.get(r.row as usize) else {
+                continue;
+            };
+            let at = (r.source, household);
+            if household_of.insert(person, at).is_none() {
+                households.entry(at).or_default().push(person);
+            }
+        }
+    }
+    household_of
+        .into_iter()
+        .map(|(person, at)| {
+            let mates = households[&at].iter().filter(|&&mate| mate != person);
+            let (mut here, mut away, mut n) = (false, false, 0);
+            for &mate in mates {
+                n += 1;
+                match standing[mate] {
+                    Standing::Resident => here = true,
+                    Standing::Away => away = true,
+                    Standing::Unlisted => {}
+                }
+            }
+            let term = match (n, here, away) {
+                (0, ..) => Term::HouseholdAlone,
+                (_, true, _) => Term::HouseholdHere,
+                (_, false, true) => Term::HouseholdAway,
+                _ => Term::HouseholdUnlisted,
+            };
+            (person, term)
+        })
+        .collect()
+}
+
+/// A register person's evidence of residence: their registers and statuses, their age at the
+/// moment, their hukou household's term, the match probability of the census record most like
+/// them that is not linked to them.
+fn person_evidence(
+    inputs: &[Input<'_>],
+    records: &[RecordRef],
+    household: Option<Term>,
+    rival: Option<f64>,
+    reference_days: i32,
+) -> Evidence {
+    let mut evidence = Evidence::default();
+    let mut birth = None;
+    let mut has_id = false;
+    for r in records {
+        let table = inputs[r.source].table;
+        let row = r.row as usize;
+        birth = birth.or(table.birth_date[row]);
+        has_id |= table.id.status[row].is_valid();
+        let status = table.status.get(row).copied().flatten();
+        let term = match (inputs[r.source].role, status) {
+            (Role::Hukou, _) => Some(Term::Hukou),
+            (Role::Birth, _) => Some(Term::Birth),
+            (Role::Insurance, Some(RegisterStatus::Suspended)) => Some(Term::InsuranceSuspended),
+            (Role::Insurance, Some(s)) if s.is_closed() => Some(Term::InsuranceEnded),
+            (Role::Insurance, _) => Some(Term::InsuranceActive),
+            (Role::School, Some(s)) if s.is_closed() => Some(Term::SchoolGone),
+            (Role::School, _) => Some(Term::SchoolActive),
+            (Role::Census | Role::Death, _) => None,
+        };
+        if let Some(term) = term {
+            evidence = evidence.with(term);
+        }
+    }
+    let age = birth.map(|b| (reference_days - b.to_days_since_epoch()).div_euclid(365));
+    match (age, age_term(age)) {
+        (None, _) => evidence = evidence.with(Term::AgeUnknown),
+        (Some(_), Some(term)) => evidence = evidence.with(term),
+        (Some(_), None) => {}
+    }
+    if !has_id {
+        evidence = evidence.with(Term::IdUnusable);
+    }
+    match rival {
+        Some(p) if p >= 0.5 => evidence = evidence.with(Term::CensusRivalStrong),
+        Some(_) => evidence = evidence.with(Term::CensusRivalWeak),
+        None => {}
+    }
+    household.map_or(evidence, |term| evidence.with(term))
 }
 
 /// A register record's address: where it says the person lives, else the hukou address.

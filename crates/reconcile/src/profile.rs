@@ -648,6 +648,8 @@ fn value(table: &PersonTable, field: Field, row: usize) -> Option<String> {
         Field::MotherId => text(table.mother_id.number.get(row)),
         Field::MotherName => text(table.mother_name.full.get(row)),
         Field::CollectionMode => text(table.collection_mode[row]),
+        Field::Status => text(table.status[row]),
+        Field::StatusDate => text(table.status_date[row]),
     }
 }
 

@@ -7,6 +7,7 @@ use censuslink_linkage::Explanation;
 use rayon::prelude::*;
 
 use crate::pipeline::{Input, Outcome, RecordRef};
+use crate::residence::evidence_text;
 
 /// The lists of an outcome, each as a named table: `links`, `missing`, `duplicates`,
 /// `deceased`, `births`, `conflicts`, `coverage` (whose assumptions are
@@ -72,7 +73,8 @@ pub fn tables(outcome: &Outcome, inputs: &[Input<'_>]) -> Vec<(&'static str, Tab
         columns: vec![
             text("candidate_id", missing.iter().map(|m| m.id.clone()).collect()),
             integer("tier", missing.iter().map(|m| i64::from(m.tier)).collect()),
-            integer("evidence_score", missing.iter().map(|m| i64::from(m.score)).collect()),
+            number("probability", missing.iter().map(|m| m.probability).collect()),
+            text("evidence", missing.iter().map(|m| evidence_text(&m.evidence, None)).collect()),
             text(
                 "sources",
                 missing

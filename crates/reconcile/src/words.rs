@@ -25,6 +25,8 @@ pub fn field_name(field: &str, lang: Lang) -> &str {
         "mother_id" => "母亲身份证号",
         "mother_name" => "母亲姓名",
         "collection_mode" => "填报方式",
+        "status" => "登记状态",
+        "status_date" => "状态日期",
         "household" => "同户关系",
         _ => field,
     };

@@ -15,7 +15,7 @@
 //! assert_eq!(parse_relation("儿媳"), Some(Relation::ChildInLaw));
 //! ```
 
-use censuslink_model::{CollectionMode, Ethnicity, RecordType, Relation, Sex};
+use censuslink_model::{CollectionMode, Ethnicity, RecordType, RegisterStatus, Relation, Sex};
 
 /// The sex written as `raw`: `男`, `男性`, `1`, `M`, `male` for male; `女`, `女性`, `2`, `F`,
 /// `female` for female (GB/T 2261.1 codes; letters in any case). `None` for anything else,
@@ -155,6 +155,36 @@ pub fn parse_collection_mode(raw: &str) -> Option<CollectionMode> {
     }
 }
 
+/// A register entry's status written as `raw`, in the words departments use: hukou
+/// `人员状态` (`正常`, `死亡注销`, `迁出注销`, `注销`), insurance `参保状态` (`参保缴费`,
+/// `暂停缴费`, `终止参保`), school `学籍状态` (`在籍`, `转出`, `休学`, `毕业`), or the
+/// canonical names (`active`, `death_cancelled`, ...). `None` for anything else.
+pub fn parse_status(raw: &str) -> Option<RegisterStatus> {
+    let text = ShortText::new(raw)?;
+    let text = text.as_str();
+    if let Ok(status) = text.parse() {
+        return Some(status);
+    }
+    let status = match text {
+        "正常" | "在册" | "有效" | "参保缴费" | "正常参保" | "正常缴费" | "参保" | "在籍"
+        | "在读" | "在校" => RegisterStatus::Active,
+        "死亡注销" | "死亡" | "已死亡" => RegisterStatus::DeathCancelled,
+        "迁出注销" | "迁出" | "已迁出" => RegisterStatus::MovedOut,
+        "注销" | "已注销" | "出国注销" | "出境注销" | "参军注销" | "服兵役注销" | "其他注销" => {
+            RegisterStatus::Cancelled
+        }
+        "暂停缴费" | "暂停参保" | "中断缴费" | "停保" | "暂停" => {
+            RegisterStatus::Suspended
+        }
+        "终止参保" | "终止" | "退保" => RegisterStatus::Ended,
+        "转出" | "转学" | "已转出" => RegisterStatus::TransferredOut,
+        "休学" => RegisterStatus::OnLeave,
+        "毕业" | "已毕业" | "结业" => RegisterStatus::Graduated,
+        _ => return None,
+    };
+    Some(status)
+}
+
 /// NFKC's folding of the full-width ASCII block (U+FF01..=U+FF5E, `１` to `1`, `Ｘ` to `X`) and
 /// of the ideographic space U+3000; every other character is returned unchanged.
 pub(crate) fn fold_width(c: char) -> char {
@@ -269,11 +299,11 @@ fn small_number(text: &str) -> Option<u8> {
 
 #[cfg(test)]
 mod tests {
-    use censuslink_model::{CollectionMode, Ethnicity, RecordType, Relation, Sex};
+    use censuslink_model::{CollectionMode, Ethnicity, RecordType, RegisterStatus, Relation, Sex};
 
     use crate::codes::{
         ETHNICITY_NAMES, ethnicity_name, fold_width, parse_collection_mode, parse_ethnicity,
-        parse_record_type, parse_relation, parse_sex,
+        parse_record_type, parse_relation, parse_sex, parse_status,
     };
 
     #[test]
@@ -413,6 +443,28 @@ mod tests {
         }
         check("", None);
         check("电话", None);
+    }
+
+    #[test]
+    fn register_status() {
+        fn check(input: &str, expected: Option<RegisterStatus>) {
+            assert_eq!(parse_status(input), expected, "input {input:?}");
+        }
+        for active in ["正常", "参保缴费", "在籍", "active", " ACTIVE "] {
+            check(active, Some(RegisterStatus::Active));
+        }
+        check("死亡注销", Some(RegisterStatus::DeathCancelled));
+        check("迁出注销", Some(RegisterStatus::MovedOut));
+        check("出国注销", Some(RegisterStatus::Cancelled));
+        check("暂停缴费", Some(RegisterStatus::Suspended));
+        check("终止参保", Some(RegisterStatus::Ended));
+        check("转出", Some(RegisterStatus::TransferredOut));
+        check("休学", Some(RegisterStatus::OnLeave));
+        check("毕业", Some(RegisterStatus::Graduated));
+        check("death_cancelled", Some(RegisterStatus::DeathCancelled));
+        check("", None);
+        check("待定", None);
+        assert!(RegisterStatus::MovedOut.is_closed() && !RegisterStatus::Suspended.is_closed());
     }
 
     #[test]
