@@ -663,7 +663,8 @@ fn reject_reason(
     let has_identity = is_identified_by_extras
         || has(&table.name.full)
         || is_linkable(table.id.status.get(idx))
-        || is_linkable(table.mother_id.status.get(idx));
+        || is_linkable(table.mother_id.status.get(idx))
+        || has(&table.mother_name.full);
     match (has_value, has_identity) {
         (false, _) => Some(RejectReason::Empty),
         (true, false) => Some(RejectReason::NoNameNoId),

@@ -174,7 +174,8 @@ pub struct RowIssue {
 /// standardized output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RejectReason {
-    /// No usable name, no ID number and no mother's ID number: nothing to link on. In a source
+    /// No usable name, no ID number and nothing of the mother's (a birth is linked through
+    /// her): nothing to link on. In a source
     /// that maps neither a name nor an ID number, and is linked on its extra fields: no extra
     /// value.
     NoNameNoId,

@@ -1,14 +1,24 @@
 //! Coverage: for each enumeration area, township and the district, the census count, the
 //! administrative count, the people in both, and the Chapman dual-system estimate of the true
 //! population with its 95 % interval (DOMAIN §5.1).
+//!
+//! A register holds people who do not live in the district (who left and were never taken
+//! off, the dead never reported): counted as they are, they inflate the estimate. The
+//! administrative list is therefore counted as its expected usual residents: every person the
+//! census lists, and each unlisted person by their probability of residence
+//! ([`crate::residence`]). The interval adds that count's uncertainty to Seber's variance: each
+//! probability's own (Bernoulli) and that of the omission odds it stands on (the Poisson
+//! variance of the anchor counts, a stratum's persons moving together).
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::residence::N_STRATA;
+
 /// The assumptions the estimates rest on, printed beside them: each in Chinese and in
 /// English.
-pub const ASSUMPTIONS: [(&str, &str); 8] = [
+pub const ASSUMPTIONS: [(&str, &str); 9] = [
     (
         "采用 Chapman 双系统估计：普查 × 活动类行政登记（学籍、医保、出生）。",
         "Chapman dual-system estimate, census × activity registers (school, insurance, birth).",
@@ -33,6 +43,16 @@ pub const ASSUMPTIONS: [(&str, &str); 8] = [
          entries of people who left inflate the administrative count.",
     ),
     (
+        "校正：行政登记人数按其中常住人口的期望计：普查已登记者计 1 人，未登记者计其居住概率\
+         （由普查所登记的登记人员学得，见漏登清单）。该概率假定常住人口被漏登的机会与其登记证据无关，\
+         即（1）的同一假定。",
+        "Correction: the administrative list counts its expected usual residents: 1 for each \
+         person the census lists, and each unlisted person's probability of residence (learned \
+         from the register people the census lists; the missing list gives it). The \
+         probability assumes a usual resident's chance of being missed does not depend on the \
+         register evidence, assumption (1) again.",
+    ),
+    (
         "行政登记中的人按其普查比对结果定位到区域（普查登记为户口在本地、人在外地的人不计入，\
          与漏登清单一致）；否则按普查在其地址登记的人所在的普查小区；否则（仅乡镇）按医保乡镇，\
          再否则按户籍地。同一普查记录只计一人。",
@@ -43,9 +63,12 @@ pub const ASSUMPTIONS: [(&str, &str); 8] = [
          linked to one census record count once.",
     ),
     (
-        "区间为 Seber 方差的 ±1.96 倍标准误；实际的覆盖率调查按群抽样，需要重复抽样估计方差。",
-        "The interval is ±1.96 standard errors of Seber's variance; real coverage surveys \
-         sample clusters and need replication instead.",
+        "区间为 ±1.96 倍标准误：Seber 方差，加上行政登记常住人数期望的方差（各概率的伯努利方差，\
+         与漏登比率估计的泊松方差）；实际的覆盖率调查按群抽样，需要重复抽样估计方差。",
+        "The interval is ±1.96 standard errors: Seber's variance, plus the variance of the \
+         administrative list's expected residents (each probability's Bernoulli variance and \
+         the Poisson variance of the omission odds); real coverage surveys sample clusters and \
+         need replication instead.",
     ),
 ];
 
@@ -68,12 +91,18 @@ pub struct Estimate {
 /// The Chapman estimate for `census` people in the census, `admin` in the other list and
 /// `matched` in both, with Seber's variance (n₁+1)(n₂+1)(n₁−m)(n₂−m) / ((m+1)²(m+2)).
 pub fn chapman(census: u64, admin: u64, matched: u64) -> Estimate {
-    let (n1, n2, m) = (census as f64, admin as f64, matched as f64);
+    chapman_with(census as f64, admin as f64, matched as f64, 0.0)
+}
+
+/// [`chapman`] with an administrative count that is itself estimated, with variance
+/// `admin_variance`, which the estimate carries by its derivative `(n₁+1)/(m+1)`.
+pub fn chapman_with(n1: f64, n2: f64, m: f64, admin_variance: f64) -> Estimate {
     let population = (n1 + 1.0) * (n2 + 1.0) / (m + 1.0) - 1.0;
-    let variance = (n1 + 1.0) * (n2 + 1.0) * (n1 - m).max(0.0) * (n2 - m).max(0.0)
+    let seber = (n1 + 1.0) * (n2 + 1.0) * (n1 - m).max(0.0) * (n2 - m).max(0.0)
         / ((m + 1.0).powi(2) * (m + 2.0));
-    let half = 1.96 * variance.sqrt();
-    Estimate { population, low: (population - half).max(n1.max(n2)), high: population + half }
+    let carried = ((n1 + 1.0) / (m + 1.0)).powi(2) * admin_variance;
+    let half = 1.96 * (seber + carried).sqrt();
+    Estimate { population, low: (population - half).max(n1), high: population + half }
 }
 
 /// One area's figures.
@@ -87,6 +116,8 @@ pub struct AreaCoverage {
     pub census: u64,
     /// People the activity registers place there.
     pub admin: u64,
+    /// Their expected usual residents: the listed, and the unlisted by their probability.
+    pub admin_residents: f64,
     /// People in both.
     pub matched: u64,
     /// The estimate; `None` when there is nothing to estimate from: no census person, no
@@ -96,7 +127,7 @@ pub struct AreaCoverage {
 }
 
 /// Tallies of one area.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Tally {
     /// Census usual residents.
     pub census: u64,
@@ -104,36 +135,64 @@ pub struct Tally {
     pub admin: u64,
     /// Of whom the census lists.
     pub matched: u64,
+    /// The unlisted administrative people's probabilities of residence, summed by stratum of
+    /// the omission odds they stand on.
+    pub expected: [f64; N_STRATA],
+    /// The sum of their Bernoulli variances `p (1 − p)`.
+    pub bernoulli: f64,
+}
+
+impl Tally {
+    /// Adds `other`'s counts.
+    fn add(&mut self, other: &Tally) {
+        self.census += other.census;
+        self.admin += other.admin;
+        self.matched += other.matched;
+        for (sum, x) in self.expected.iter_mut().zip(other.expected) {
+            *sum += x;
+        }
+        self.bernoulli += other.bernoulli;
+    }
+
+    /// The administrative people's expected usual residents, and its variance given each
+    /// stratum's relative variance of the omission odds.
+    fn residents(&self, relative_variance: &[f64]) -> (f64, f64) {
+        let expected: f64 = self.expected.iter().sum();
+        let odds: f64 = self.expected.iter().zip(relative_variance).map(|(e, v)| e * e * v).sum();
+        (self.matched as f64 + expected, self.bernoulli + odds)
+    }
 }
 
 /// Coverage rows from tallies by enumeration area (15-digit code, whose first 9 digits are the
-/// township) and by township (administrative people placed no finer than a township).
+/// township) and by township (administrative people placed no finer than a township), with
+/// each stratum's relative variance of the omission odds (empty when no probability was
+/// given).
 pub fn coverage(
     by_area: &BTreeMap<String, Tally>,
     by_township_only: &BTreeMap<String, Tally>,
+    relative_variance: &[f64],
 ) -> Vec<AreaCoverage> {
     let mut townships: BTreeMap<String, Tally> = by_township_only.clone();
     let mut district = Tally::default();
     for (area, tally) in by_area {
         let township = area.get(..9).unwrap_or(area).to_owned();
-        let t = townships.entry(township).or_default();
-        t.census += tally.census;
-        t.admin += tally.admin;
-        t.matched += tally.matched;
+        townships.entry(township).or_default().add(tally);
     }
     for tally in townships.values() {
-        district.census += tally.census;
-        district.admin += tally.admin;
-        district.matched += tally.matched;
+        district.add(tally);
     }
-    let row = |level, code: &str, t: &Tally| AreaCoverage {
-        level,
-        code: code.to_owned(),
-        census: t.census,
-        admin: t.admin,
-        matched: t.matched,
-        estimate: (t.census > 0 && t.admin > 0 && t.matched > 0)
-            .then(|| chapman(t.census, t.admin, t.matched)),
+    let row = |level, code: &str, t: &Tally| {
+        let (residents, variance) = t.residents(relative_variance);
+        AreaCoverage {
+            level,
+            code: code.to_owned(),
+            census: t.census,
+            admin: t.admin,
+            admin_residents: residents,
+            matched: t.matched,
+            estimate: (t.census > 0 && residents > 0.0 && t.matched > 0)
+                .then(|| chapman_with(t.census as f64, residents, t.matched as f64, variance)),
+        }
     };
     let mut rows = vec![row("district", "", &district)];
     rows.extend(townships.iter().map(|(code, t)| row("township", code, t)));
@@ -145,7 +204,15 @@ pub fn coverage(
 mod tests {
     use std::collections::BTreeMap;
 
-    use crate::coverage::{Tally, chapman, coverage};
+    use crate::coverage::{Tally, chapman, chapman_with, coverage};
+    use crate::residence::N_STRATA;
+
+    /// A tally whose unlisted administrative people are all certain residents.
+    fn tally(census: u64, admin: u64, matched: u64) -> Tally {
+        let mut expected = [0.0; N_STRATA];
+        expected[0] = (admin - matched) as f64;
+        Tally { census, admin, matched, expected, bernoulli: 0.0 }
+    }
 
     #[test]
     fn chapman_matches_hand_computed_values() {
@@ -168,7 +235,6 @@ mod tests {
 
     #[test]
     fn areas_add_up_to_townships_and_the_district() {
-        let tally = |census, admin, matched| Tally { census, admin, matched };
         let by_area: BTreeMap<String, Tally> = [
             ("320115001001001".to_owned(), tally(90, 80, 72)),
             ("320115001002001".to_owned(), tally(60, 50, 45)),
@@ -178,7 +244,7 @@ mod tests {
         .collect();
         let placed_by_township: BTreeMap<String, Tally> =
             [("320115001".to_owned(), tally(0, 5, 0))].into_iter().collect();
-        let rows = coverage(&by_area, &placed_by_township);
+        let rows = coverage(&by_area, &placed_by_township, &[0.0; N_STRATA]);
         assert_eq!(rows.len(), 1 + 2 + 3);
         assert_eq!((rows[0].census, rows[0].admin, rows[0].matched), (180, 155, 135));
         assert_eq!(rows[1].code, "320115001");
@@ -190,8 +256,36 @@ mod tests {
         assert!((population(3) - (91.0 * 81.0 / 73.0 - 1.0)).abs() < 1e-9);
         // Nothing in the registers, or no one in both: no estimate.
         let by_area = [("320115001001001".to_owned(), tally(90, 0, 0))].into_iter().collect();
-        assert_eq!(coverage(&by_area, &BTreeMap::new())[0].estimate, None);
+        assert_eq!(coverage(&by_area, &BTreeMap::new(), &[])[0].estimate, None);
         let by_area = [("320115001001001".to_owned(), tally(90, 40, 0))].into_iter().collect();
-        assert_eq!(coverage(&by_area, &BTreeMap::new())[0].estimate, None);
+        assert_eq!(coverage(&by_area, &BTreeMap::new(), &[])[0].estimate, None);
+    }
+
+    #[test]
+    fn the_register_count_is_its_expected_residents_and_carries_their_variance() {
+        // 90 in the census, 80 in the registers, 72 in both; of the 8 unlisted, 2 of stratum 0
+        // with probability 0.9 each and 6 of stratum 1 with 0.1 each: 72 + 1.8 + 0.6 = 74.4
+        // expected residents.
+        let mut t = tally(90, 80, 72);
+        t.expected = [0.0; N_STRATA];
+        t.expected[0] = 1.8;
+        t.expected[1] = 0.6;
+        t.bernoulli = 2.0 * 0.09 + 6.0 * 0.09;
+        let mut relative = [0.0; N_STRATA];
+        relative[0] = 0.01;
+        relative[1] = 0.04;
+        let by_area = [("320115001001001".to_owned(), t)].into_iter().collect();
+        let row = &coverage(&by_area, &BTreeMap::new(), &relative)[0];
+        assert!((row.admin_residents - 74.4).abs() < 1e-12);
+        // Variance of 74.4: 0.72 (Bernoulli) + 1.8² × 0.01 + 0.6² × 0.04 = 0.7668.
+        let expected = chapman_with(90.0, 74.4, 72.0, 0.7668);
+        let estimate = row.estimate.expect("an estimate");
+        assert!((estimate.population - (91.0 * 75.4 / 73.0 - 1.0)).abs() < 1e-9);
+        assert!((estimate.high - expected.high).abs() < 1e-9);
+        let seber = 91.0 * 75.4 * 18.0 * 2.4 / (73f64.powi(2) * 74.0);
+        let carried = (91.0f64 / 73.0).powi(2) * 0.7668;
+        assert!(
+            (estimate.high - estimate.population - 1.96 * (seber + carried).sqrt()).abs() < 1e-9
+        );
     }
 }

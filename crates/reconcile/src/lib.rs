@@ -64,7 +64,7 @@ use censuslink_io::{Job, LoadedSource};
 
 pub use crate::accounting::{AccountingError, RowAccount, account};
 pub use crate::coverage::{
-    ASSUMPTIONS, AreaCoverage, Estimate, Tally, assumptions, chapman, coverage,
+    ASSUMPTIONS, AreaCoverage, Estimate, Tally, assumptions, chapman, chapman_with, coverage,
 };
 pub use crate::evaluate::{
     CALIBRATION_MIN, CalibrationBin, CoverageScore, CsvProblem, Evaluation, Located, MissingDetail,
@@ -79,7 +79,7 @@ pub use crate::html::{
 };
 pub use crate::pipeline::{
     Birth, Conflict, Deceased, Duplicate, Histogram, Input, Link, LinkModel, LinkTimes, Missing,
-    Outcome, RecordRef, Step, explain_pair, reconcile, reconcile_with,
+    Mother, Outcome, RecordRef, Step, explain_pair, reconcile, reconcile_with,
 };
 pub use crate::profile::{
     FieldProfile, Finding, FindingKind, LinkBlocking, Profile, Severity, SourceProfile,

@@ -9,7 +9,10 @@ use censuslink_linkage::{
     TrainingReport, TrainingSettings, clusters, one_to_one, predict, probability, stable_id,
     train_scorer, train_scorer_with, weight_of,
 };
-use censuslink_model::{IdStatus, PartialDate, PersonTable, RecordType, RegisterStatus, Role, Sex};
+use censuslink_model::{
+    DatePrecision, IdStatus, PartialDate, PersonTable, RecordType, RegisterStatus, Role, Sex,
+};
+use censuslink_standardize::region;
 // Maps of records and addresses: a fast hash without per-process seeds (no map here reaches an
 // output in its own order).
 use rayon::prelude::*;
@@ -190,6 +193,9 @@ pub struct Birth {
     pub id: String,
     /// The birth record.
     pub record: RecordRef,
+    /// Where the mother is: listed here, a register person probably living here, or not
+    /// known by her ID number (then the certificate's address is in no other county).
+    pub mother: Mother,
 }
 
 /// An identity conflict.
@@ -415,6 +421,12 @@ pub fn reconcile_with(
         }
     }
 
+    // A birth certificate and a register entry of the same household address, birth day and
+    // sex are one child: a child registered before it had a name, linked through its entry.
+    for (birth, entry) in births_by_address(inputs, &registers) {
+        persons.union(index(birth), index(entry));
+    }
+
     // Who is listed and how, who died before the moment, whose hukou was cancelled by then.
     let mut standing = vec![Standing::Unlisted; n_register_records];
     for link in &links[..census_links] {
@@ -468,14 +480,44 @@ pub fn reconcile_with(
             && records.iter().any(|r| inputs[r.source].role != Role::Death)
     };
     let household_of = household_standing(inputs, &members, &standing);
+    let places = Places::new(inputs, census, &registers, &mut |r| persons.find(index(r)));
+    let mother_of = |r: RecordRef| match places.mother(inputs[r.source].table, r.row as usize) {
+        Mother::Person(person) if standing[person] == Standing::Resident => Mother::Here,
+        Mother::Person(person) if standing[person] == Standing::Away => Mother::Away,
+        mother => mother,
+    };
     let evidence: BTreeMap<usize, Evidence> = members
         .iter()
         .filter(|&(&person, records)| in_scope(person, records))
         .map(|(&person, records)| {
-            let household = household_of.get(&person).copied();
+            let mut evidence = person_evidence(inputs, records, reference_days);
+            if let Some(&term) = household_of.get(&person) {
+                evidence = evidence.with(term);
+            }
             let rival = records.iter().filter_map(|r| rival.get(r)).copied().reduce(f64::max);
-            let rival = rival.map(probability);
-            (person, person_evidence(inputs, records, household, rival, reference_days))
+            match rival.map(probability) {
+                Some(p) if p >= 0.5 => evidence = evidence.with(Term::CensusRivalStrong),
+                Some(_) => evidence = evidence.with(Term::CensusRivalWeak),
+                None => {}
+            }
+            let births = records.iter().filter(|r| inputs[r.source].role == Role::Birth);
+            for mother in births.map(|&r| mother_of(r)) {
+                evidence = match mother {
+                    Mother::Here => evidence.with(Term::MotherHere),
+                    Mother::Away => evidence.with(Term::MotherAway),
+                    Mother::Person(_) => evidence.with(Term::MotherUnlisted),
+                    Mother::Unknown => evidence.with(Term::MotherUnknown),
+                    Mother::NoId => evidence,
+                    Mother::Named => evidence.with(Term::MotherNamed),
+                };
+            }
+            if records
+                .iter()
+                .any(|r| places.is_address_elsewhere(inputs[r.source].table, r.row as usize))
+            {
+                evidence = evidence.with(Term::AddressElsewhere);
+            }
+            (person, evidence)
         })
         .collect();
     let residence = ResidenceModel::fit(
@@ -563,7 +605,12 @@ pub fn reconcile_with(
     deceased.sort_by(|a, b| a.id.cmp(&b.id));
 
     // Births of the year with no census record (a rejected certificate too: no link could
-    // reach it, and a field team can still follow its address).
+    // reach it, and a field team can still follow its address), joined to no listed person,
+    // alive and living here. A child with register entries of its own lives where they say
+    // (the residence model's probability); a child with none lives with the mother: one
+    // listed elsewhere, or not in the district at all, or a register person who probably
+    // lives elsewhere, or, without her ID, a certificate whose address is in another county,
+    // makes a birth of another place.
     let linked: HashSet<RecordRef> = links[..census_links].iter().map(|link| link.right).collect();
     let period = reference_days - 365..reference_days;
     let mut births: Vec<Birth> = registers
@@ -579,7 +626,28 @@ pub fn reconcile_with(
                 && table.birth_date[r.row as usize]
                     .is_some_and(|d| period.contains(&d.to_days_since_epoch()))
         })
-        .map(|r| Birth { id: stable_id([key(r).as_str()]), record: r })
+        .filter_map(|r| {
+            let person = persons.find(index(r));
+            if standing[person] != Standing::Unlisted || died_before[person] || cancelled[person] {
+                return None;
+            }
+            let is_probable = |person: usize| {
+                let p = evidence.get(&person).zip(residence.as_ref());
+                p.is_some_and(|(&e, model)| model.probability(e) >= 0.5)
+            };
+            let has_entries = members[&person].iter().any(|e| inputs[e.source].role != Role::Birth);
+            let mother = mother_of(r);
+            let is_resident = match mother {
+                _ if has_entries => is_probable(person),
+                Mother::Here => true,
+                Mother::Away | Mother::Unknown => false,
+                Mother::Person(mother) => is_probable(mother),
+                Mother::NoId | Mother::Named => {
+                    !places.is_address_elsewhere(inputs[r.source].table, r.row as usize)
+                }
+            };
+            is_resident.then(|| Birth { id: stable_id([key(r).as_str()]), record: r, mother })
+        })
         .collect();
     births.sort_by(|a, b| a.id.cmp(&b.id));
 
@@ -589,7 +657,9 @@ pub fn reconcile_with(
         || {
             // Coverage: census usual residents (a duplicated person once) and the activity
             // registers' living people, placed by their census link, else by their address's
-            // area, else by the insurance township, else by the hukou place.
+            // area, else by the insurance township, else by the hukou place; an unlisted
+            // person counts by their probability of residence (certain when there is no
+            // model), whose stratum's omission odds it leans on.
             let mut by_area: BTreeMap<String, Tally> = BTreeMap::new();
             let extra_members: HashSet<u32> =
                 duplicates.iter().flat_map(|d| d.records[1..].iter().map(|r| r.row)).collect();
@@ -635,8 +705,18 @@ pub fn reconcile_with(
                     tally.matched += 1;
                     continue;
                 }
+                let add = |tally: &mut Tally| {
+                    let (p, stratum) = match (&residence, evidence.get(&person)) {
+                        (Some(model), Some(&e)) => (model.probability(e), model.stratum(e)),
+                        (Some(_), None) => (0.0, 0),
+                        (None, _) => (1.0, 0),
+                    };
+                    tally.admin += 1;
+                    tally.expected[stratum] += p;
+                    tally.bernoulli += p * (1.0 - p);
+                };
                 if let Some(area) = area_of_person(records) {
-                    by_area.entry(area).or_default().admin += 1;
+                    add(by_area.entry(area).or_default());
                     continue;
                 }
                 let township = |column: fn(&PersonTable) -> &censuslink_model::TextColumn| {
@@ -647,9 +727,11 @@ pub fn reconcile_with(
                 };
                 let place =
                     township(|t| &t.residence_region).or_else(|| township(|t| &t.hukou_region));
-                by_township.entry(place.unwrap_or_default()).or_default().admin += 1;
+                add(by_township.entry(place.unwrap_or_default()).or_default());
             }
-            coverage(&by_area, &by_township)
+            let relative_variance =
+                residence.as_ref().map_or(&[][..], |m| &m.omission_odds_relative_variance);
+            coverage(&by_area, &by_township, relative_variance)
         },
     );
     Outcome {
@@ -723,16 +805,9 @@ fn household_standing(
         .collect()
 }
 
-/// A register person's evidence of residence: their registers and statuses, their age at the
-/// moment, their hukou household's term, the match probability of the census record most like
-/// them that is not linked to them.
-fn person_evidence(
-    inputs: &[Input<'_>],
-    records: &[RecordRef],
-    household: Option<Term>,
-    rival: Option<f64>,
-    reference_days: i32,
-) -> Evidence {
+/// A register person's evidence of residence from their own records: their registers and
+/// statuses, their age at the moment, whether any record has a valid ID number.
+fn person_evidence(inputs: &[Input<'_>], records: &[RecordRef], reference_days: i32) -> Evidence {
     let mut evidence = Evidence::default();
     let mut birth = None;
     let mut has_id = false;
@@ -762,15 +837,167 @@ fn person_evidence(
         (Some(_), Some(term)) => evidence = evidence.with(term),
         (Some(_), None) => {}
     }
-    if !has_id {
-        evidence = evidence.with(Term::IdUnusable);
+    if has_id { evidence } else { evidence.with(Term::IdUnusable) }
+}
+
+/// Birth certificates and the register entries (births and deaths aside) they match on the
+/// household's address (its province and prefecture names aside), the birth day and the sex,
+/// where exactly one entry matches.
+fn births_by_address(inputs: &[Input<'_>], registers: &[usize]) -> Vec<(RecordRef, RecordRef)> {
+    let key = |r: RecordRef| {
+        let table = inputs[r.source].table;
+        let row = r.row as usize;
+        let birth = table.birth_date[row].filter(|d| d.precision() == DatePrecision::Day)?;
+        let address = register_address(table, row).map(region::address_tail)?;
+        (table.rejected[row].is_none() || inputs[r.source].role == Role::Birth).then_some((
+            address,
+            birth,
+            table.sex[row],
+        ))
+    };
+    let records = |roles: &'static [Role]| {
+        registers.iter().filter(|&&s| roles.contains(&inputs[s].role)).flat_map(|&source| {
+            (0..inputs[source].table.len() as RecordIdx).map(move |row| RecordRef { source, row })
+        })
+    };
+    // Each key's entry; `None` once two entries share it.
+    let mut entries: HashMap<_, Option<RecordRef>> = HashMap::default();
+    for r in records(&[Role::Hukou, Role::School, Role::Insurance]) {
+        if let Some(key) = key(r) {
+            entries.entry(key).and_modify(|entry| *entry = None).or_insert(Some(r));
+        }
     }
-    match rival {
-        Some(p) if p >= 0.5 => evidence = evidence.with(Term::CensusRivalStrong),
-        Some(_) => evidence = evidence.with(Term::CensusRivalWeak),
-        None => {}
+    records(&[Role::Birth])
+        .filter_map(|birth| Some((birth, (*entries.get(&key(birth)?)?)?)))
+        .collect()
+}
+
+/// Where a birth's mother is, as the census and the registers say.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Mother {
+    /// Listed as a usual resident here.
+    Here,
+    /// Listed only as registered here and living elsewhere.
+    Away,
+    /// Not listed; a register person of the district (an index of the persons' union-find),
+    /// whose own probability of living here then says where the child lives.
+    Person(usize),
+    /// Her ID number is in no census record and no register of the district.
+    Unknown,
+    /// The certificate gives no valid ID number of hers, and no woman of her name is listed
+    /// as living here.
+    NoId,
+    /// The certificate gives no valid ID number of hers, but a woman of her name is listed as
+    /// living here (a name is not a person: a namesake may be).
+    Named,
+}
+
+impl Mother {
+    /// The name used in outputs: `here`, `away`, `register`, `unknown`, `no_id`, `named`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mother::Here => "here",
+            Mother::Away => "away",
+            Mother::Person(_) => "register",
+            Mother::Unknown => "unknown",
+            Mother::NoId => "no_id",
+            Mother::Named => "named",
+        }
     }
-    household.map_or(evidence, |term| evidence.with(term))
+}
+
+/// The district's places: the counties its census areas lie in, and the ID numbers the census
+/// and the registers hold, to place a birth's mother and a register's address.
+struct Places<'a> {
+    /// Names of the counties of the census's enumeration areas.
+    counties: HashSet<&'static str>,
+    /// Census ID numbers: whether some record holding it is a usual resident's.
+    census: HashMap<&'a str, bool>,
+    /// Register ID numbers (births and deaths aside) and their person.
+    registers: HashMap<&'a str, usize>,
+    /// Names of the women (and persons of unknown sex) listed as living here.
+    women: HashSet<&'a str>,
+}
+
+impl<'a> Places<'a> {
+    fn new(
+        inputs: &[Input<'a>],
+        census: usize,
+        registers: &[usize],
+        person: &mut dyn FnMut(RecordRef) -> usize,
+    ) -> Places<'a> {
+        let table = inputs[census].table;
+        let counties = table
+            .enumeration_area
+            .iter()
+            .flatten()
+            .filter_map(|area| area.get(..6))
+            .collect::<HashSet<&str>>()
+            .into_iter()
+            .filter_map(|code| region::region_name(region::parse_region(code)?))
+            .collect();
+        let mut ids: HashMap<&'a str, bool> = HashMap::default();
+        let mut women: HashSet<&'a str> = HashSet::default();
+        for row in (0..table.len()).filter(|&row| table.rejected[row].is_none()) {
+            if table.sex[row] != Some(Sex::Male)
+                && table.record_type[row] != Some(RecordType::RegisteredAway)
+            {
+                women.extend(table.name.full.get(row));
+            }
+            let Some(id) = table.id.number.get(row).filter(|_| table.id.status[row].is_valid())
+            else {
+                continue;
+            };
+            *ids.entry(id).or_default() |=
+                table.record_type[row] != Some(RecordType::RegisteredAway);
+        }
+        let mut persons: HashMap<&'a str, usize> = HashMap::default();
+        for &source in registers {
+            if matches!(inputs[source].role, Role::Birth | Role::Death) {
+                continue;
+            }
+            let table = inputs[source].table;
+            for row in 0..table.len() {
+                if let Some(id) =
+                    table.id.number.get(row).filter(|_| table.id.status[row].is_valid())
+                {
+                    persons
+                        .entry(id)
+                        .or_insert_with(|| person(RecordRef { source, row: row as RecordIdx }));
+                }
+            }
+        }
+        Places { counties, census: ids, registers: persons, women }
+    }
+
+    /// Where the mother of birth record `row` of `table` is.
+    fn mother(&self, table: &PersonTable, row: usize) -> Mother {
+        let Some(id) =
+            table.mother_id.number.get(row).filter(|_| table.mother_id.status[row].is_valid())
+        else {
+            let name = table.mother_name.full.get(row);
+            return if name.is_some_and(|name| self.women.contains(name)) {
+                Mother::Named
+            } else {
+                Mother::NoId
+            };
+        };
+        match (self.census.get(id), self.registers.get(id)) {
+            (Some(true), _) => Mother::Here,
+            (Some(false), _) => Mother::Away,
+            (None, Some(&person)) => Mother::Person(person),
+            (None, None) => Mother::Unknown,
+        }
+    }
+
+    /// Whether record `row` of `table` gives an address in a county the census has no area
+    /// in (the address naming its county).
+    fn is_address_elsewhere(&self, table: &PersonTable, row: usize) -> bool {
+        !self.counties.is_empty()
+            && register_address(table, row)
+                .and_then(region::address_county)
+                .is_some_and(|county| !self.counties.contains(county))
+    }
 }
 
 /// A register record's address: where it says the person lives, else the hukou address.

@@ -208,6 +208,7 @@ pub fn tables(outcome: &Outcome, inputs: &[Input<'_>]) -> Vec<(&'static str, Tab
             text("source", births.iter().map(|b| source(b.record)).collect()),
             text("record", births.iter().map(|b| key(b.record)).collect()),
             text("address", births.iter().map(|b| address(b.record)).collect()),
+            text("mother", births.iter().map(|b| b.mother.as_str().to_owned()).collect()),
         ],
     };
 
@@ -234,6 +235,10 @@ pub fn tables(outcome: &Outcome, inputs: &[Input<'_>]) -> Vec<(&'static str, Tab
             text("code", coverage.iter().map(|c| c.code.clone()).collect()),
             integer("census", coverage.iter().map(|c| c.census as i64).collect()),
             integer("admin", coverage.iter().map(|c| c.admin as i64).collect()),
+            text(
+                "admin_residents",
+                coverage.iter().map(|c| format!("{:.1}", c.admin_residents)).collect(),
+            ),
             integer("matched", coverage.iter().map(|c| c.matched as i64).collect()),
             text("estimate", estimate(|e| e.population)),
             text("estimate_low_95", estimate(|e| e.low)),

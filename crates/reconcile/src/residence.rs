@@ -78,11 +78,25 @@ pub enum Term {
     /// No register record of theirs has a valid ID number: a link is harder to make, so more
     /// of the unlisted are people listed under errors.
     IdUnusable,
+    /// A register gives an address in a county where the census has no area.
+    AddressElsewhere,
+    /// Their birth certificate's mother is listed as living here.
+    MotherHere,
+    /// Their birth certificate's mother is listed as registered here and living elsewhere.
+    MotherAway,
+    /// Their birth certificate's mother is not listed here, but her ID number is in a
+    /// register of the district.
+    MotherUnlisted,
+    /// Their birth certificate's mother's ID number is nowhere in the district.
+    MotherUnknown,
+    /// Their birth certificate gives no valid ID number of the mother's, but a woman of her
+    /// name is listed as living here.
+    MotherNamed,
 }
 
 impl Term {
     /// Every term, in the order of the model's weights.
-    pub const ALL: [Term; 22] = [
+    pub const ALL: [Term; 28] = [
         Term::Hukou,
         Term::InsuranceActive,
         Term::InsuranceSuspended,
@@ -105,6 +119,12 @@ impl Term {
         Term::CensusRivalStrong,
         Term::CensusRivalWeak,
         Term::IdUnusable,
+        Term::AddressElsewhere,
+        Term::MotherHere,
+        Term::MotherAway,
+        Term::MotherUnlisted,
+        Term::MotherUnknown,
+        Term::MotherNamed,
     ];
 
     /// The term's name in outputs.
@@ -132,6 +152,12 @@ impl Term {
             Term::CensusRivalStrong => "census_rival_strong",
             Term::CensusRivalWeak => "census_rival_weak",
             Term::IdUnusable => "id_unusable",
+            Term::AddressElsewhere => "address_elsewhere",
+            Term::MotherHere => "mother_here",
+            Term::MotherAway => "mother_away",
+            Term::MotherUnlisted => "mother_unlisted",
+            Term::MotherUnknown => "mother_unknown",
+            Term::MotherNamed => "mother_named",
         }
     }
 
@@ -168,6 +194,20 @@ impl Term {
                 ("有一条未比上的普查记录与本人相似", "an unlinked census record resembles them")
             }
             Term::IdUnusable => ("登记中无有效身份证号", "no valid ID number in the registers"),
+            Term::AddressElsewhere => {
+                ("登记地址在外区县", "a register's address is in another county")
+            }
+            Term::MotherHere => ("母亲普查为现住", "the mother is listed as living here"),
+            Term::MotherAway => ("母亲登记为外出", "the mother is listed as living elsewhere"),
+            Term::MotherUnlisted => {
+                ("母亲在本地登记中但未普查登记", "the mother is in a register here, not listed")
+            }
+            Term::MotherUnknown => {
+                ("母亲身份证号不在本地任何登记中", "the mother's ID number is nowhere here")
+            }
+            Term::MotherNamed => {
+                ("有同名女性普查为现住", "a woman of the mother's name is listed here")
+            }
         };
         lang.pick(zh, en)
     }
@@ -235,7 +275,7 @@ const AGE_TERMS: [Term; 8] = [
 ];
 
 /// Age bands (the terms' and 40-59) by hukou here or not.
-const N_STRATA: usize = (AGE_TERMS.len() + 1) * 2;
+pub const N_STRATA: usize = (AGE_TERMS.len() + 1) * 2;
 
 /// What the census says of a register person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -254,7 +294,7 @@ pub const ANCHOR_SHARE: f64 = 0.25;
 
 /// How many listed residents' worth of a wider group's omission odds a stratum's own are
 /// shrunk towards: a stratum's towards its age band's, the age band's towards the district's.
-pub const ANCHOR_PRIOR: f64 = 200.0;
+pub const ANCHOR_PRIOR: f64 = 50.0;
 
 /// How many persons' worth of the logistic model's listing odds a cell's own counts are
 /// shrunk towards: a cell of thousands speaks for itself, a cell of a few follows the terms.
@@ -273,6 +313,9 @@ pub struct ResidenceModel {
     pub weights: Vec<f64>,
     /// The omission odds `k = ω / (1 - ω)` of each stratum.
     pub omission_odds: Vec<f64>,
+    /// Each stratum's relative variance of its omission odds, `Var(k) / k²`: the Poisson
+    /// variance of the anchor's unlisted count, through the shrinkage.
+    pub omission_odds_relative_variance: Vec<f64>,
     /// The district's omission odds, over every stratum.
     pub district_omission_odds: f64,
     /// Each cell of evidence: persons listed as residents, and not listed.
@@ -327,6 +370,7 @@ impl ResidenceModel {
             intercept: beta[0],
             weights: beta[1..].to_vec(),
             omission_odds: vec![0.0; N_STRATA],
+            omission_odds_relative_variance: vec![0.0; N_STRATA],
             district_omission_odds: 0.0,
             cells: cells.iter().map(|&(e, l, u)| (e, (l as u64, u as u64))).collect(),
             listed: listed as u64,
@@ -334,18 +378,25 @@ impl ResidenceModel {
         };
         let odds: Vec<(Evidence, f64, f64, f64)> =
             cells.iter().map(|&(e, l, u)| (e, model.listing_log_odds(e), l, u)).collect();
-        let district = anchor_odds(odds.iter().map(|&(_, g, l, u)| (g, l, u)));
-        model.district_omission_odds = district.map_or(0.0, |(u, l)| u / l);
-        let shrunk = |group: &dyn Fn(Evidence) -> bool, towards: f64| {
+        // Each odds with its variance: the anchor's unlisted count is Poisson, and a group's
+        // odds lean on the wider group's by ANCHOR_PRIOR listed persons.
+        let (u, l) = anchor_odds(odds.iter().map(|&(_, g, l, u)| (g, l, u))).unwrap_or_default();
+        let district = (u / l, u / (l * l));
+        model.district_omission_odds = district.0;
+        let shrunk = |group: &dyn Fn(Evidence) -> bool, (towards, variance): (f64, f64)| {
             let cells = odds.iter().filter(|(e, ..)| group(*e)).map(|&(_, g, l, u)| (g, l, u));
             let (u, l) = anchor_odds(cells).unwrap_or((0.0, 0.0));
-            (u + ANCHOR_PRIOR * towards) / (l + ANCHOR_PRIOR)
+            let n = l + ANCHOR_PRIOR;
+            ((u + ANCHOR_PRIOR * towards) / n, (u + ANCHOR_PRIOR.powi(2) * variance) / (n * n))
         };
         for band in 0..=AGE_TERMS.len() {
-            let band_odds = shrunk(&|e| e.age_band() == band, model.district_omission_odds);
+            let band_odds = shrunk(&|e| e.age_band() == band, district);
             for hukou in [false, true] {
                 let stratum = band * 2 + usize::from(hukou);
-                model.omission_odds[stratum] = shrunk(&|e| e.stratum() == stratum, band_odds);
+                let (k, variance) = shrunk(&|e| e.stratum() == stratum, band_odds);
+                model.omission_odds[stratum] = k;
+                model.omission_odds_relative_variance[stratum] =
+                    if k > 0.0 { variance / (k * k) } else { 0.0 };
             }
         }
         Some(model)
@@ -364,6 +415,11 @@ impl ResidenceModel {
         let listed = listed as f64 + CELL_PRIOR * prior;
         let unlisted = unlisted as f64 + CELL_PRIOR * (1.0 - prior);
         (listed / unlisted).ln()
+    }
+
+    /// The stratum of `evidence`: an index into the omission odds.
+    pub fn stratum(&self, evidence: Evidence) -> usize {
+        evidence.stratum()
     }
 
     /// The probability that an unlisted person with `evidence` lives in the district.

@@ -151,6 +151,79 @@ pub fn parse_region(raw: &str) -> Option<RegionCode> {
     is_known_province.then(|| RegionCode { code, level: level_of(code) })
 }
 
+/// The latest GB/T 2260 name of a province, prefecture or county code (`320115` 江宁区), from
+/// the union of revisions 1980-12 to 2019-04 in `data/gb2260.tsv`; `None` for another code.
+pub fn region_name(code: RegionCode) -> Option<&'static str> {
+    let six = u32::try_from(code.code / divisor(RegionLevel::County)).ok()?;
+    NAMES.binary_search_by_key(&six, |&(code, _)| code).ok().map(|i| NAMES[i].1)
+}
+
+/// The county-level division an address names first, after the province and prefecture names
+/// it may start with: `江苏省常州市钟楼区城关镇7组` and `钟楼区城关镇7组` give 钟楼区;
+/// `横溪街道勇跃村` gives `None`. The name is one that some county of GB/T 2260 bears (names
+/// repeat between provinces: 鼓楼区 is in four), so it tells whether an address lies in a
+/// county known by its name, not which county of that name.
+pub fn address_county(address: &str) -> Option<&'static str> {
+    let rest = address_tail(address);
+    rest.char_indices()
+        .skip(1)
+        .take(12)
+        .map(|(i, c)| i + c.len_utf8())
+        .find_map(|end| COUNTY_NAMES.binary_search(&&rest[..end]).ok().map(|i| COUNTY_NAMES[i]))
+}
+
+/// An address without the province and prefecture names it may start with, trimmed:
+/// `江苏省南京市江宁区淳化街道周子村2组37号` and `江宁区淳化街道周子村2组37号` give the same.
+pub fn address_tail(address: &str) -> &str {
+    let mut rest = address.trim();
+    for level in [&*PROVINCE_NAMES, &*PREFECTURE_NAMES] {
+        if let Some(name) = level.iter().find(|name| rest.starts_with(**name)) {
+            rest = &rest[name.len()..];
+        }
+    }
+    rest
+}
+
+/// Every code of `data/gb2260.tsv` with its latest name, by code.
+static NAMES: std::sync::LazyLock<Vec<(u32, &'static str)>> = std::sync::LazyLock::new(|| {
+    include_str!("../data/gb2260.tsv")
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| {
+            let mut columns = line.split('\t');
+            Some((columns.next()?.parse().ok()?, columns.next()?))
+        })
+        .collect()
+});
+
+/// Names of one level, longest first (a longer name is tried before its prefix), without the
+/// placeholders 市辖区 and 县 that some prefectures list.
+fn names_of(level: RegionLevel) -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = NAMES
+        .iter()
+        .filter(|&&(code, _)| level_of(u64::from(code) * 1_000_000) == level)
+        .map(|&(_, name)| name)
+        .filter(|name| {
+            !matches!(*name, "市辖区" | "县" | "省直辖县级行政区划" | "自治区直辖县级行政区划")
+        })
+        .collect();
+    names.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    names.dedup();
+    names
+}
+
+static PROVINCE_NAMES: std::sync::LazyLock<Vec<&'static str>> =
+    std::sync::LazyLock::new(|| names_of(RegionLevel::Province));
+static PREFECTURE_NAMES: std::sync::LazyLock<Vec<&'static str>> =
+    std::sync::LazyLock::new(|| names_of(RegionLevel::Prefecture));
+/// County-level names, sorted for binary search.
+static COUNTY_NAMES: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+    let mut names = names_of(RegionLevel::County);
+    names.sort_unstable();
+    names.dedup();
+    names
+});
+
 /// Every level, from the top.
 const LEVELS: [RegionLevel; 5] = [
     RegionLevel::Province,
@@ -200,10 +273,30 @@ fn level_of(code: u64) -> RegionLevel {
 mod tests {
     use proptest::prelude::*;
 
-    use crate::region::{RegionCode, RegionLevel, parse_region};
+    use crate::region::{
+        RegionCode, RegionLevel, address_county, address_tail, parse_region, region_name,
+    };
 
     fn region(raw: &str) -> RegionCode {
         parse_region(raw).expect("a valid test code")
+    }
+
+    #[test]
+    fn names_by_code_and_the_county_an_address_names() {
+        assert_eq!(region_name(region("320115")), Some("江宁区"));
+        assert_eq!(region_name(region("320115001")), Some("江宁区"), "a township's county");
+        assert_eq!(region_name(region("320100")), Some("南京市"));
+        assert_eq!(address_county("江苏省南京市江宁区横溪街道勇跃村4组6号"), Some("江宁区"));
+        assert_eq!(address_county("江宁区江宁街道叶村社区11-301"), Some("江宁区"));
+        assert_eq!(address_county("江苏省钟楼区城关镇7组27号"), Some("钟楼区"));
+        assert_eq!(address_county("新疆维吾尔自治区青河县城关镇9组1号"), Some("青河县"));
+        assert_eq!(address_county("横溪街道勇跃村4组6号"), None);
+        assert_eq!(address_county(""), None);
+        assert_eq!(
+            address_tail(" 江苏省南京市江宁区淳化街道周子村2组37号"),
+            "江宁区淳化街道周子村2组37号"
+        );
+        assert_eq!(address_tail("南京市江宁区淳化街道"), "江宁区淳化街道");
     }
 
     #[test]
