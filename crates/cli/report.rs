@@ -24,6 +24,8 @@ pub(crate) struct Run<'a> {
     pub(crate) outcome: &'a Outcome,
     pub(crate) resolved: &'a Resolved,
     pub(crate) findings: &'a [Finding],
+    /// The missing list's reliability diagram, when the run was evaluated against a truth.
+    pub(crate) calibration: &'a [censuslink_reconcile::CalibrationBin],
 }
 
 pub(crate) fn report_data(run: &Run<'_>, lang: Lang) -> ReportData {
@@ -56,6 +58,7 @@ pub(crate) fn report_data(run: &Run<'_>, lang: Lang) -> ReportData {
 
     let mut missing: Vec<&censuslink_reconcile::Missing> =
         run.outcome.missing.iter().filter(|m| open(&m.id)).collect();
+    let expected_omissions = missing.iter().map(|m| m.probability).sum();
     missing.truncate(TOP);
     let mut duplicates: Vec<&censuslink_reconcile::Duplicate> =
         run.outcome.duplicates.iter().filter(|d| open(&d.id)).collect();
@@ -165,6 +168,8 @@ pub(crate) fn report_data(run: &Run<'_>, lang: Lang) -> ReportData {
                 })
             })
             .collect(),
+        expected_omissions,
+        calibration: run.calibration.to_vec(),
         missing: missing
             .iter()
             .map(|m| {

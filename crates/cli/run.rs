@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use censuslink_io::{Encoding, Export, Job, Lang, LoadedSource, SourceSummary, StandardizedWriter};
 use censuslink_linkage::MAX_WEIGHT;
+use censuslink_reconcile::residence::{ResidenceModel, Term};
 use censuslink_reconcile::{Finding, IdNumbers, Severity, thousands};
 use rayon::prelude::*;
 use serde_json::json;
@@ -34,6 +35,11 @@ pub(crate) struct RunArgs {
     /// lists and counted in the summary.
     #[arg(long)]
     resolved: Option<PathBuf>,
+    /// A generated district's truth folder (`censuslink synth` writes it): the run is evaluated
+    /// against it (`evaluation.json`, as `evaluate` writes) and the report draws the missing
+    /// list's reliability diagram.
+    #[arg(long)]
+    truth: Option<PathBuf>,
     /// Print nothing but warnings and errors.
     #[arg(long)]
     quiet: bool,
@@ -75,7 +81,15 @@ pub(crate) fn run(args: &RunArgs, lang: Option<Lang>) -> anyhow::Result<Done> {
     // Everything is written into a staging folder beside the output folder and swapped in at
     // the end, so that a run that fails or is killed leaves the previous outputs whole.
     let staging = outdir::stage(&args.out)?;
-    let produced = match produce(&job, previous.as_ref(), &resolved, &staging, progress, lang) {
+    let produced = match produce(
+        &job,
+        previous.as_ref(),
+        &resolved,
+        args.truth.as_deref(),
+        &staging,
+        progress,
+        lang,
+    ) {
         Ok(produced) => produced,
         Err(err) => {
             let _ = std::fs::remove_dir_all(&staging);
@@ -148,6 +162,7 @@ fn produce(
     job: &Job,
     previous: Option<&censuslink_reconcile::Previous>,
     resolved: &censuslink_reconcile::Resolved,
+    truth: Option<&Path>,
     out: &Path,
     progress: Progress,
     lang: Lang,
@@ -309,6 +324,13 @@ fn produce(
         })
         .collect();
 
+    // Against a generated district's truth, the lists just written are evaluated, as
+    // `censuslink evaluate` does, for the report's reliability diagram.
+    let evaluation = truth.map(|truth| censuslink_reconcile::evaluate(out, truth)).transpose()?;
+    if let Some(evaluation) = &evaluation {
+        censuslink_io::write_json(evaluation, &out.join("evaluation.json"))?;
+    }
+    let calibration = evaluation.as_ref().map_or(&[][..], |e| &e.missing_detail.calibration);
     let data = report::report_data(
         &report::Run {
             job: display_path(&job.path),
@@ -320,6 +342,7 @@ fn produce(
             outcome: &outcome,
             resolved,
             findings: &findings,
+            calibration,
         },
         lang,
     );
@@ -343,6 +366,11 @@ fn produce(
         "coverage": {
             "district": district,
             "assumptions": censuslink_reconcile::assumptions(lang),
+        },
+        "missing": {
+            "expected_omissions": outcome.missing.iter().map(|m| m.probability).sum::<f64>(),
+            "cancelled_in_hukou": outcome.cancelled,
+            "residence_model": outcome.residence.as_ref().map(residence_json),
         },
         "candidates_by_status": changes.listed,
         "resolved_by_field_teams": changes.resolved,
@@ -368,6 +396,31 @@ fn produce(
 /// side, so theirs overlap), all the linking, the rest of the reconciliation (persons, lists,
 /// coverage), and the writing of every other output up to `total`, which ends as
 /// `summary.json` has been written.
+/// The residence model's parameters as `summary.json` gives them: the persons it learned from,
+/// the listing odds' intercept and each term's weight, each stratum's omission odds.
+fn residence_json(model: &ResidenceModel) -> serde_json::Value {
+    let weights: serde_json::Map<String, serde_json::Value> = Term::ALL
+        .iter()
+        .zip(&model.weights)
+        .map(|(term, weight)| (term.as_str().to_owned(), json!(weight)))
+        .collect();
+    let omission_odds: serde_json::Map<String, serde_json::Value> = model
+        .omission_odds
+        .iter()
+        .enumerate()
+        .map(|(stratum, odds)| (ResidenceModel::stratum_name(stratum), json!(odds)))
+        .collect();
+    json!({
+        "listed": model.listed,
+        "unlisted": model.unlisted,
+        "cells": model.cells.len(),
+        "intercept": model.intercept,
+        "weights": weights,
+        "omission_odds": omission_odds,
+        "district_omission_odds": model.district_omission_odds,
+    })
+}
+
 fn timings(
     loaded: &[(&censuslink_io::Source, LoadedSource, f64)],
     inputs: &[censuslink_reconcile::Input<'_>],

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use censuslink_reconcile::thousands;
 use serde_json::Value;
 
 use crate::{censuslink, repo_path};
@@ -39,7 +40,17 @@ fn rows_of(text: &str) -> Vec<BTreeMap<String, String>> {
 fn run_reports_its_stages_and_explain_gives_the_runs_own_probabilities() {
     let out = tempfile::tempdir().expect("a temporary folder");
     let job = repo_path("sample-data/job.toml");
-    let assert = censuslink().args(["run", "--out"]).arg(out.path()).arg(&job).assert().success();
+    // Given the sample's truth, the run evaluates itself and the report draws the reliability
+    // diagram of the missing candidates' probability.
+    let truth = repo_path("sample-data/truth");
+    let assert = censuslink()
+        .args(["run", "--out"])
+        .arg(out.path())
+        .arg("--truth")
+        .arg(&truth)
+        .arg(&job)
+        .assert()
+        .success();
     let output = assert.get_output();
 
     // Not a terminal: one plain line per stage, counts and no values.
@@ -78,7 +89,21 @@ fn run_reports_its_stages_and_explain_gives_the_runs_own_probabilities() {
     // With CENSUSLINK_REPORT_SCREENSHOT=docs/report.png the screenshot is kept for a look.
     let screenshot = std::env::var_os("CENSUSLINK_REPORT_SCREENSHOT")
         .map_or_else(|| out.path().join("report.png"), std::path::PathBuf::from);
-    crate::browser::check_report_in_chromium(&report, Some(&screenshot));
+    crate::browser::check_report_in_chromium(&report, &["reliability-chart"], Some(&screenshot));
+    // The reliability diagram: a dot per tenth of probability the evaluation has, and the
+    // expected true omissions beside the count.
+    let evaluation: Value = serde_json::from_slice(
+        &std::fs::read(out.path().join("evaluation.json")).expect("evaluation.json"),
+    )
+    .expect("JSON");
+    let bins =
+        evaluation["missing_detail"]["calibration"].as_array().expect("the diagram's tenths");
+    let chart = &html[html.find("id=\"reliability-chart\"").expect("the diagram")..];
+    let chart = &chart[..chart.find("</svg>").expect("closed")];
+    assert_eq!(chart.matches("<circle").count(), bins.len());
+    let expected = evaluation["missing_detail"]["expected_omitted"].as_f64().expect("a sum");
+    let shown = format!("<strong>{}</strong>", thousands(expected.round() as usize));
+    assert!(html.contains(&shown), "{shown}");
     // The top 50 of each list (1,514 missing, 162 duplicates), and the weights chart as SVG.
     assert_eq!(crate::browser::table_rows(&html, "missing-table"), 50);
     assert_eq!(crate::browser::table_rows(&html, "duplicates-table"), 50);

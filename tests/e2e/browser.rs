@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The charts every report has, by id.
+/// The charts every report has, by id (a run given a truth has the reliability diagram too).
 const CHARTS: [&str; 3] = ["coverage-township-chart", "coverage-area-chart", "weights-chart"];
 /// The candidate tables, by id, each with at least one row.
 const CANDIDATE_TABLES: [&str; 2] = ["missing-table", "duplicates-table"];
@@ -14,12 +14,16 @@ const CHROMIUM_TIMEOUT: Duration = Duration::from_secs(90);
 
 /// Loads `report` in headless Chromium and asserts that it logged no console message and threw
 /// no exception, that its script ran to the end, and that the DOM holds the charts (as `<svg>`
-/// elements) and the candidate tables with rows. With `screenshot`, also writes a PNG of the
-/// page there (1280 × 2400).
+/// elements, `more_charts` too) and the candidate tables with rows. With `screenshot`, also
+/// writes a PNG of the page there (1280 × 2400).
 ///
 /// Without Chromium on PATH (`chromium`, `chromium-browser`) the check is skipped with a note,
 /// unless `CENSUSLINK_BROWSER_TEST=required`, when it panics.
-pub(crate) fn check_report_in_chromium(report: &Path, screenshot: Option<&Path>) {
+pub(crate) fn check_report_in_chromium(
+    report: &Path,
+    more_charts: &[&str],
+    screenshot: Option<&Path>,
+) {
     let Some(browser) = chromium_or_note(&format!("the browser check of {}", report.display()))
     else {
         return;
@@ -32,7 +36,7 @@ pub(crate) fn check_report_in_chromium(report: &Path, screenshot: Option<&Path>)
         report.display(),
         errors.join("\n")
     );
-    check_dom(&loaded.stdout, report);
+    check_dom(&loaded.stdout, report, more_charts);
 
     if let Some(screenshot) = screenshot {
         let _ = std::fs::remove_file(screenshot);
@@ -155,13 +159,13 @@ fn console_errors(stderr: &str) -> Vec<&str> {
 }
 
 /// The DOM after the script ran: the charts, the candidate tables with rows, the script's mark.
-fn check_dom(dom: &str, report: &Path) {
+fn check_dom(dom: &str, report: &Path, more_charts: &[&str]) {
     let report = report.display();
     assert!(
         dom.contains("<body data-ready=\"true\""),
         "{report}: the script did not run to its end"
     );
-    for id in CHARTS {
+    for id in CHARTS.iter().chain(more_charts) {
         assert_eq!(tag_of(dom, id), Some("svg"), "{report}: #{id} is an <svg>");
     }
     for id in CANDIDATE_TABLES {

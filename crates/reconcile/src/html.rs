@@ -4,6 +4,8 @@
 
 use censuslink_model::Lang;
 
+use crate::evaluate::CalibrationBin;
+
 /// Everything the report shows, as plain owned data: the caller converts the run's outcome,
 /// model and summaries into it, and [`render_report`] only lays it out.
 #[derive(Debug, Clone, Default)]
@@ -36,6 +38,12 @@ pub struct ReportData {
     pub blocking: Vec<BlockingRow>,
     /// The top missing candidates (as many as the caller chose to show).
     pub missing: Vec<MissingRow>,
+    /// The true omissions expected among the missing candidates: the sum of their
+    /// probabilities of residence.
+    pub expected_omissions: f64,
+    /// The reliability diagram of that probability against a generated district's truth
+    /// (`run --truth`); empty without one.
+    pub calibration: Vec<CalibrationBin>,
     /// The top duplicate candidates (as many as the caller chose to show).
     pub duplicates: Vec<DuplicateRow>,
     /// Data-quality findings from profiling the sources.
@@ -704,6 +712,99 @@ fn coverage_chart(id: &str, title: &str, rows: &[CoverageRow], lang: Lang) -> St
     svg
 }
 
+/// The reliability diagram's square plot: its side, and its place in the chart.
+const RELIABILITY_SIDE: f64 = 320.0;
+const RELIABILITY_LEFT: f64 = 70.0;
+const RELIABILITY_TOP: f64 = 20.0;
+
+/// The missing candidates' probability against the truth: each tenth's mean probability (x)
+/// and observed share of true omissions (y), a dot whose area follows its candidates, beside
+/// the diagonal a calibrated probability sits on; the figures listed to the right.
+fn reliability_chart(bins: &[CalibrationBin], lang: Lang) -> String {
+    let title = lang.pick(
+        "漏登候选居住概率的可靠性图（按概率十分位：预测均值对实际漏登比例）",
+        "Reliability of the missing candidates' probability (by tenth: mean predicted against observed)",
+    );
+    let height = RELIABILITY_TOP + RELIABILITY_SIDE + 50.0;
+    let mut svg = svg_open("reliability-chart", "chart reliability", height, title);
+    let x = |p: f64| RELIABILITY_LEFT + p * RELIABILITY_SIDE;
+    let y = |p: f64| RELIABILITY_TOP + (1.0 - p) * RELIABILITY_SIDE;
+    for tick in 0..=10 {
+        let p = f64::from(tick) / 10.0;
+        svg.push_str(&format!(
+            "<line class=\"grid\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\
+             <line class=\"grid\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>",
+            coord(x(p)),
+            coord(y(0.0)),
+            coord(x(p)),
+            coord(y(1.0)),
+            coord(x(0.0)),
+            coord(y(p)),
+            coord(x(1.0)),
+            coord(y(p)),
+        ));
+        if tick % 2 == 0 {
+            svg.push_str(&format!(
+                "<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\
+                 <text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
+                coord(x(p)),
+                coord(y(0.0) + 14.0),
+                fixed(p, 1),
+                coord(x(0.0) - 6.0),
+                coord(y(p) + 3.0),
+                fixed(p, 1),
+            ));
+        }
+    }
+    svg.push_str(&format!(
+        "<line class=\"diagonal\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\
+         <text class=\"axis-title\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\
+         <text class=\"axis-title\" x=\"14\" y=\"{}\" text-anchor=\"middle\" \
+         transform=\"rotate(-90 14 {})\">{}</text>",
+        coord(x(0.0)),
+        coord(y(0.0)),
+        coord(x(1.0)),
+        coord(y(1.0)),
+        coord(x(0.5)),
+        coord(y(0.0) + 34.0),
+        escape(lang.pick("预测居住概率（均值）", "predicted probability (mean)")),
+        coord(y(0.5)),
+        coord(y(0.5)),
+        escape(lang.pick("实际漏登比例", "observed share of true omissions")),
+    ));
+    let largest = bins.iter().map(|b| b.candidates).max().unwrap_or(1).max(1) as f64;
+    let text_x = x(1.0) + 60.0;
+    for (i, bin) in bins.iter().enumerate() {
+        let radius = 3.0 + 9.0 * (bin.candidates as f64 / largest).sqrt();
+        svg.push_str(&format!(
+            "<circle class=\"observed\" cx=\"{}\" cy=\"{}\" r=\"{}\"><title>{}</title></circle>",
+            coord(x(bin.mean_probability)),
+            coord(y(bin.observed)),
+            coord(radius),
+            escape(&reliability_line(bin, lang)),
+        ));
+        svg.push_str(&format!(
+            "<text x=\"{}\" y=\"{}\">{}</text>",
+            coord(text_x),
+            coord(RELIABILITY_TOP + 14.0 + 18.0 * i as f64),
+            escape(&reliability_line(bin, lang)),
+        ));
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
+/// One tenth of the reliability diagram in words.
+fn reliability_line(bin: &CalibrationBin, lang: Lang) -> String {
+    let range = format!("{}–{}", fixed(bin.low, 1), fixed(bin.low + 0.1, 1));
+    let n = thousands(bin.candidates as usize);
+    let (predicted, observed) = (fixed(bin.mean_probability, 3), fixed(bin.observed, 3));
+    match lang {
+        Lang::Zh => format!("{range}：{n} 人，预测 {predicted}，实际 {observed}"),
+        Lang::En => format!("{range}: {n} candidates, predicted {predicted}, observed {observed}"),
+    }
+}
+
 fn svg_open(id: &str, class: &str, height: f64, title: &str) -> String {
     format!(
         "<svg id=\"{id}\" class=\"{class}\" viewBox=\"0 0 {CHART_WIDTH} {}\" \
@@ -1035,6 +1136,32 @@ fn candidates_section(out: &mut String, data: &ReportData, lang: Lang) {
         escape(lang.pick("漏登候选", "Missing candidates")),
         escape(&shown_of(data.missing.len(), data.lists.missing, lang))
     ));
+    out.push_str(&format!(
+        "<p id=\"expected-omissions\">{} <strong>{}</strong> {}</p>\n",
+        escape(lang.pick(
+            "按居住概率之和，候选中预计真实漏登约",
+            "By the sum of their probabilities, about"
+        )),
+        escape(&thousands(data.expected_omissions.round() as usize)),
+        escape(&match lang {
+            Lang::Zh => format!("人（候选共 {} 人）。", thousands(data.lists.missing as usize)),
+            Lang::En => format!(
+                "of the {} candidates are true omissions.",
+                thousands(data.lists.missing as usize)
+            ),
+        }),
+    ));
+    if data.calibration.is_empty() {
+        out.push_str(&format!(
+            "<p class=\"note\">{}</p>\n",
+            escape(lang.pick(
+                "可靠性图需要生成数据的真值：以 run --truth 运行时绘出。",
+                "The reliability diagram needs a generated district's truth: run with --truth.",
+            ))
+        ));
+    } else {
+        out.push_str(&reliability_chart(&data.calibration, lang));
+    }
     let headers = [
         (lang.pick("候选编号", "Candidate"), false),
         (lang.pick("普查小区", "Area"), false),
@@ -1529,6 +1656,8 @@ svg .prior { fill: var(--prior); }
 svg .total { fill: var(--census); }
 svg .zero { stroke: #9aa5b1; stroke-width: 1; }
 svg .connector { stroke: #9aa5b1; stroke-width: 1; stroke-dasharray: 2 2; }
+svg .diagonal { stroke: #9aa5b1; stroke-width: 1; stroke-dasharray: 4 3; }
+svg .observed { fill: var(--census); fill-opacity: 0.8; }
 svg .linked { fill: var(--pos); }
 svg .unlinked { fill: #f0b429; }
 svg .rejected { fill: var(--neg); }
@@ -1638,6 +1767,7 @@ const SCRIPT: &str = r#"
 mod tests {
     use censuslink_model::Lang;
 
+    use crate::evaluate::CalibrationBin;
     use crate::html::{
         BlockingRow, ComparisonSummary, CoverageRow, DuplicateRow, LevelSummary, ListCounts,
         MissingRow, ModelSummary, QualityFinding, QualitySeverity, ReportData, SourceCounts,
@@ -1720,6 +1850,16 @@ mod tests {
                 largest_block: Some(6),
                 capped_blocks: 0,
             }],
+            expected_omissions: 0.93,
+            calibration: vec![
+                CalibrationBin {
+                    low: 0.0,
+                    candidates: 300,
+                    mean_probability: 0.02,
+                    observed: 0.01,
+                },
+                CalibrationBin { low: 0.9, candidates: 40, mean_probability: 0.95, observed: 0.9 },
+            ],
             missing: vec![MissingRow {
                 id: "088fda19462180e8".to_owned(),
                 area: "320115006205002".to_owned(),
@@ -1775,6 +1915,25 @@ mod tests {
         let start = html.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("#{id}"));
         let end = start + html[start..].find(&format!("</{tag}>")).expect("closed");
         &html[start..end]
+    }
+
+    #[test]
+    fn the_reliability_diagram_places_each_tenth_and_the_expected_omissions_are_shown() {
+        let html = render_report(&fixture(), Lang::Zh);
+        let chart = element(&html, "reliability-chart", "svg");
+        // A dot per tenth: (0.02, 0.01) and (0.95, 0.9) on the 320-unit square at (70, 20);
+        // the larger tenth the larger dot (3 + 9 × √(n / largest)).
+        assert_eq!(chart.matches("<circle").count(), 2);
+        assert!(chart.contains("cx=\"76.4\" cy=\"336.8\" r=\"12.0\""), "{chart}");
+        assert!(chart.contains("cx=\"374.0\" cy=\"52.0\" r=\"6.3\""), "{chart}");
+        assert!(chart.contains("0.9–1.0：40 人，预测 0.950，实际 0.900"), "{chart}");
+        assert!(element(&html, "expected-omissions", "p").contains("<strong>1</strong>"));
+        // Without a truth, a note says how to draw it.
+        let mut data = fixture();
+        data.calibration.clear();
+        let html = render_report(&data, Lang::En);
+        assert!(!html.contains("reliability-chart"));
+        assert!(html.contains("run with --truth"));
     }
 
     #[test]

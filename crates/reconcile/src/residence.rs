@@ -422,6 +422,13 @@ impl ResidenceModel {
         evidence.stratum()
     }
 
+    /// The name of stratum `stratum`: its age band and whether the hukou is here
+    /// (`age_25_39 hukou`, `age_40_59 no_hukou`).
+    pub fn stratum_name(stratum: usize) -> String {
+        let band = AGE_TERMS.get(stratum / 2).map_or("age_40_59", |t| t.as_str());
+        format!("{band} {}", if stratum % 2 == 1 { "hukou" } else { "no_hukou" })
+    }
+
     /// The probability that an unlisted person with `evidence` lives in the district.
     pub fn probability(&self, evidence: Evidence) -> f64 {
         let k = self.omission_odds[evidence.stratum()];

@@ -33,7 +33,8 @@ pub enum IdNumbers {
 struct Row {
     kind: (&'static str, &'static str),
     id: String,
-    priority: String,
+    /// A missing candidate's probability of residence, as shown; empty for others.
+    probability: String,
     record: RecordRef,
     records: String,
 }
@@ -42,7 +43,7 @@ struct Row {
 const HEADERS: [(&str, &str); 11] = [
     ("类型", "kind"),
     ("候选编号", "candidate"),
-    ("优先级", "priority"),
+    ("居住概率", "probability"),
     ("姓名", "name"),
     ("性别", "sex"),
     ("出生日期", "birth date"),
@@ -100,7 +101,7 @@ pub fn worklists(
             Row {
                 kind: ("漏登候选", "missing"),
                 id: m.id.clone(),
-                priority: m.tier.to_string(),
+                probability: format!("{:.2}", m.probability),
                 record,
                 records,
             },
@@ -114,7 +115,7 @@ pub fn worklists(
                 Row {
                     kind: ("重复登记候选", "duplicate"),
                     id: d.id.clone(),
-                    priority: String::new(),
+                    probability: String::new(),
                     record,
                     records: records.clone(),
                 },
@@ -128,7 +129,7 @@ pub fn worklists(
             Row {
                 kind: ("死亡仍登记", "deceased"),
                 id: d.id.clone(),
-                priority: String::new(),
+                probability: String::new(),
                 record: d.census,
                 records,
             },
@@ -161,7 +162,7 @@ fn sheet_table(rows: &[Row], inputs: &[Input<'_>], ids: IdNumbers, lang: Lang) -
         match column {
             0 => Some(lang.pick(row.kind.0, row.kind.1).to_owned()),
             1 => Some(row.id.clone()),
-            2 => Some(row.priority.clone()).filter(|p| !p.is_empty()),
+            2 => Some(row.probability.clone()).filter(|p| !p.is_empty()),
             3 => t.name.full.get(i).map(str::to_owned),
             4 => t.sex[i].map(|s| {
                 let (zh, en) = match s {

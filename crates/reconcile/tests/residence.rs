@@ -1,0 +1,196 @@
+//! The missing list on a hand-made district: what each register status does to a person's
+//! place on it, and what their hukou household says.
+
+use std::fmt::Write as _;
+
+use censuslink_reconcile::residence::{Part, Term};
+use censuslink_reconcile::{JobRun, Missing, run_job};
+
+/// A valid citizen ID number of the district (320115) for a birth day and a sequence number.
+fn id_number(birth: &str, sequence: usize) -> String {
+    let body = format!("320115{birth}{sequence:03}");
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body.bytes().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    let check = b"10X98765432"[(sum % 11) as usize] as char;
+    format!("{body}{check}")
+}
+
+/// One person of the district: where the census lists them and what the registers say.
+struct Person {
+    household: usize,
+    /// `Some(true)` listed as living here, `Some(false)` not at all.
+    listed: bool,
+    /// 人员状态 and 注销日期.
+    hukou: (&'static str, &'static str),
+    /// 参保状态, or no insurance entry.
+    insurance: Option<&'static str>,
+}
+
+/// The district: 80 households of three, all with a hukou entry. The census lists households
+/// 0-69, but for the people the test looks at; households 70-79 live elsewhere, unlisted, half
+/// of them insured with contributions suspended. In the listed households, every seventh
+/// person's insurance is suspended too, so that the census shows what a suspension says.
+fn district() -> Vec<Person> {
+    let mut people = Vec::new();
+    for household in 0..80 {
+        for member in 0..3 {
+            let away = household >= 70;
+            let n = household * 3 + member;
+            people.push(Person {
+                household,
+                listed: !away,
+                hukou: ("正常", ""),
+                insurance: if away {
+                    (member != 2).then_some("暂停缴费")
+                } else if n % 7 == 0 {
+                    Some("暂停缴费")
+                } else {
+                    Some("参保缴费")
+                },
+            });
+        }
+    }
+    people
+}
+
+/// The people the test looks at, by index, and what is done to them.
+const OMITTED: usize = 3 * 10; // unlisted, insurance paid
+const SUSPENDED: usize = 3 * 11; // unlisted, insurance suspended
+const DIED: usize = 3 * 12; // unlisted, hukou cancelled on death before the moment
+const MOVED_LATER: usize = 3 * 13; // unlisted, hukou cancelled on moving out after it
+const HUKOU_ONLY_HERE: usize = 3 * 14; // unlisted, no insurance, household listed here
+const HUKOU_ONLY_AWAY: usize = 3 * 75 + 2; // unlisted, no insurance, household unlisted
+
+fn run(people: &[Person]) -> JobRun {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let (mut census, mut hukou, mut insurance) = (
+        String::from("编号,户编号,姓名,身份证号,性别,出生年月,人员类别\n"),
+        String::from("户籍编号,户号,姓名,公民身份号码,性别,出生日期,人员状态,注销日期\n"),
+        String::from("参保人编号,姓名,证件号码,性别,出生日期,参保状态\n"),
+    );
+    const SURNAMES: [&str; 10] = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴"];
+    const GIVEN: [&str; 24] = [
+        "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛",
+        "明", "超", "秀英", "霞", "平", "刚", "桂英", "建华", "玉兰",
+    ];
+    for (n, person) in people.iter().enumerate() {
+        let name = format!("{}{}", SURNAMES[n % 10], GIVEN[n / 10]);
+        let birth = format!("1985{:02}{:02}", n % 12 + 1, n % 28 + 1);
+        let id = id_number(&birth, n);
+        let sex = if n % 2 == 0 { "男" } else { "女" };
+        let day = format!("{}-{}-{}", &birth[..4], &birth[4..6], &birth[6..]);
+        if person.listed {
+            writeln!(census, "C{n},{},{name},{id},{sex},{},1", person.household, &birth[..6])
+                .expect("a String takes any text");
+        }
+        let (status, cancelled) = person.hukou;
+        writeln!(hukou, "H{n},{},{name},{id},{sex},{day},{status},{cancelled}", person.household)
+            .expect("a String takes any text");
+        if let Some(status) = person.insurance {
+            writeln!(insurance, "Y{n},{name},{id},{sex},{day},{status}")
+                .expect("a String takes any text");
+        }
+    }
+    let write = |name: &str, text: &str| {
+        std::fs::write(folder.path().join(name), text).expect("a writable folder");
+    };
+    write("census.csv", &census);
+    write("hukou.csv", &hukou);
+    write("insurance.csv", &insurance);
+    write(
+        "job.toml",
+        r#"
+        reference_moment = "2020-11-01"
+        [[source]]
+        name = "census"
+        role = "census"
+        path = "census.csv"
+        key = "编号"
+        fields = { household_id = "户编号", name = "姓名", id_number = "身份证号", sex = "性别", birth_date = "出生年月", record_type = "人员类别" }
+        [[source]]
+        name = "hukou"
+        role = "hukou"
+        path = "hukou.csv"
+        key = "户籍编号"
+        fields = { household_id = "户号", name = "姓名", id_number = "公民身份号码", sex = "性别", birth_date = "出生日期", status = "人员状态", status_date = "注销日期" }
+        [[source]]
+        name = "insurance"
+        role = "insurance"
+        path = "insurance.csv"
+        key = "参保人编号"
+        fields = { name = "姓名", id_number = "证件号码", sex = "性别", birth_date = "出生日期", status = "参保状态" }
+        "#,
+    );
+    let job = censuslink_io::Job::load(&folder.path().join("job.toml")).expect("a valid job");
+    run_job(&job).expect("a readable job")
+}
+
+/// The missing candidate holding hukou entry `H{n}`.
+fn candidate(run: &JobRun, n: usize) -> Option<&Missing> {
+    let key = format!("hukou:H{n}");
+    run.outcome.missing.iter().find(|m| m.records.iter().any(|&r| run.key(r) == key))
+}
+
+fn terms(missing: &Missing) -> Vec<Term> {
+    missing
+        .evidence
+        .iter()
+        .filter_map(|&(part, _)| match part {
+            Part::Term(term) => Some(term),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn statuses_and_households_move_a_person_on_the_missing_list() {
+    let mut people = district();
+    for n in [OMITTED, SUSPENDED, DIED, MOVED_LATER, HUKOU_ONLY_HERE, HUKOU_ONLY_AWAY] {
+        people[n].listed = false;
+    }
+    people[SUSPENDED].insurance = Some("暂停缴费");
+    people[DIED].hukou = ("死亡注销", "2020-05-01");
+    people[MOVED_LATER].hukou = ("迁出注销", "2020-12-01");
+    people[HUKOU_ONLY_HERE].insurance = None;
+    let run = run(&people);
+
+    // A death cancelled before the moment takes the person off the list, into the count; a
+    // move-out cancelled after it does not (the person was registered here at the moment).
+    assert_eq!(candidate(&run, DIED), None);
+    assert_eq!(run.outcome.cancelled, 1);
+    let moved = candidate(&run, MOVED_LATER).expect("still a candidate");
+
+    // A suspended insurance lowers the probability: the census lists few of the suspended.
+    let omitted = candidate(&run, OMITTED).expect("a candidate");
+    let suspended = candidate(&run, SUSPENDED).expect("a candidate");
+    assert!(terms(omitted).contains(&Term::InsuranceActive));
+    assert!(terms(suspended).contains(&Term::InsuranceSuspended));
+    assert!(
+        suspended.probability < omitted.probability,
+        "{} against {}",
+        suspended.probability,
+        omitted.probability
+    );
+    assert!((moved.probability - omitted.probability).abs() < 1e-12, "the same evidence");
+
+    // The household: a member of a household the census lists here is likelier a resident
+    // than a member of a household it lists nowhere.
+    let here = candidate(&run, HUKOU_ONLY_HERE).expect("a candidate");
+    let away = candidate(&run, HUKOU_ONLY_AWAY).expect("a candidate");
+    assert!(terms(here).contains(&Term::HouseholdHere), "{:?}", terms(here));
+    assert!(terms(away).contains(&Term::HouseholdUnlisted), "{:?}", terms(away));
+    assert!(
+        here.probability > away.probability,
+        "{} against {}",
+        here.probability,
+        away.probability
+    );
+
+    // The list is ordered by probability, each candidate's parts add up to its log.
+    let probabilities: Vec<f64> = run.outcome.missing.iter().map(|m| m.probability).collect();
+    assert!(probabilities.windows(2).all(|w| w[0] >= w[1]));
+    for m in &run.outcome.missing {
+        let sum: f64 = m.evidence.iter().map(|(_, w)| w).sum();
+        assert!((sum.exp().min(1.0) - m.probability).abs() < 1e-9);
+    }
+}
