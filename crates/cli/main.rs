@@ -259,6 +259,14 @@ fn evaluate(args: &EvaluateArgs) -> anyhow::Result<()> {
             "missing, expected omitted residents among the candidates {:.1}, true {}",
             detail.expected_omitted, detail.omitted_among_candidates
         );
+        let gap = |gap: Option<f64>| gap.map_or("–".into(), |g| format!("{g:.3}"));
+        println!(
+            "missing, largest gap of a tenth of {} candidates or more: {} (uncorrected for not \
+             being listed: {})",
+            censuslink_reconcile::CALIBRATION_MIN,
+            gap(detail.calibration_gap),
+            gap(detail.calibration_gap_uncorrected)
+        );
         let coverage = evaluation.coverage;
         match (coverage.estimate, coverage.low, coverage.high, coverage.relative_error) {
             (Some(estimate), Some(low), Some(high), Some(error)) => println!(

@@ -87,6 +87,11 @@ pub struct MissingDetail {
     /// The largest gap between mean probability and observed share over the tenths of
     /// [`CALIBRATION_MIN`] candidates or more; `None` when none has that many.
     pub calibration_gap: Option<f64>,
+    /// The same diagram for what a model fitted on the listed alone would have said
+    /// (`probability_uncorrected`): what the correction for not being listed does.
+    pub calibration_uncorrected: Vec<CalibrationBin>,
+    /// Its largest gap, as `calibration_gap`.
+    pub calibration_gap_uncorrected: Option<f64>,
     /// The sum of the candidates' probabilities: the omitted usual residents the run expects
     /// among them.
     pub expected_omitted: f64,
@@ -315,6 +320,13 @@ pub fn evaluate(out_dir: &Path, truth_dir: &Path) -> Result<Evaluation, TruthErr
         persons.iter().map(|p| p.is_some_and(|p| omitted.contains_key(p))).collect();
     let probabilities: Vec<f64> = candidates.iter().map(candidate_probability).collect();
     let calibration = reliability(&probabilities, &is_right);
+    let uncorrected: Vec<f64> =
+        candidates.iter().filter_map(|c| c.get("probability_uncorrected")?.parse().ok()).collect();
+    let uncorrected = if uncorrected.len() == candidates.len() {
+        reliability(&uncorrected, &is_right)
+    } else {
+        Vec::new()
+    };
     let all: BTreeSet<&String> = all_omitted.iter().map(|r| &r["person"]).collect();
     let found_of_all =
         persons.iter().flatten().filter(|p| all.contains(*p)).collect::<BTreeSet<_>>().len();
@@ -324,12 +336,10 @@ pub fn evaluate(out_dir: &Path, truth_dir: &Path) -> Result<Evaluation, TruthErr
         recall_of_all: share(found_of_all as u64, all.len() as u64),
         precision_at_70: precision_at_recall(&candidates, &persons, &omitted, 0.70),
         precision_at_95: precision_at_recall(&candidates, &persons, &omitted, 0.95),
-        calibration: calibration.clone(),
-        calibration_gap: calibration
-            .iter()
-            .filter(|bin| bin.candidates >= CALIBRATION_MIN)
-            .map(|bin| (bin.mean_probability - bin.observed).abs())
-            .reduce(f64::max),
+        calibration_gap: largest_gap(&calibration),
+        calibration,
+        calibration_gap_uncorrected: largest_gap(&uncorrected),
+        calibration_uncorrected: uncorrected,
         expected_omitted: probabilities.iter().sum(),
         omitted_among_candidates: is_right.iter().filter(|&&right| right).count() as u64,
     };
@@ -466,6 +476,15 @@ fn reliability(probabilities: &[f64], is_right: &[bool]) -> Vec<CalibrationBin> 
             observed: right as f64 / n as f64,
         })
         .collect()
+}
+
+/// The largest gap between mean probability and observed share over the tenths of
+/// [`CALIBRATION_MIN`] candidates or more.
+fn largest_gap(bins: &[CalibrationBin]) -> Option<f64> {
+    bins.iter()
+        .filter(|bin| bin.candidates >= CALIBRATION_MIN)
+        .map(|bin| (bin.mean_probability - bin.observed).abs())
+        .reduce(f64::max)
 }
 
 /// Precision of the missing list ranked by probability (highest first), cut after the first

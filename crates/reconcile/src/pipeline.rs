@@ -145,8 +145,13 @@ pub struct Missing {
     pub records: Vec<RecordRef>,
     /// The probability that the person lives in the district (see [`crate::residence`]).
     pub probability: f64,
-    /// What moved the probability: the base and each term that holds, natural-log odds.
+    /// What moved the probability, natural logs: the model's base, each term that holds and
+    /// the cell (their sum, capped at zero, the model's probability), then the chance that an
+    /// unlinked census record like them is not them.
     pub evidence: Vec<(Part, f64)>,
+    /// What a model fitted on the listed alone would have said (see
+    /// [`ResidenceModel::uncorrected`]).
+    pub uncorrected: f64,
     /// 1 (probability 0.7 or more), 2 (0.3 or more) or 3.
     pub tier: u8,
     /// The nearest census record, its match probability and the explanation of that pair
@@ -494,12 +499,6 @@ pub fn reconcile_with(
             if let Some(&term) = household_of.get(&person) {
                 evidence = evidence.with(term);
             }
-            let rival = records.iter().filter_map(|r| rival.get(r)).copied().reduce(f64::max);
-            match rival.map(probability) {
-                Some(p) if p >= 0.5 => evidence = evidence.with(Term::CensusRivalStrong),
-                Some(_) => evidence = evidence.with(Term::CensusRivalWeak),
-                None => {}
-            }
             let births = records.iter().filter(|r| inputs[r.source].role == Role::Birth);
             for mother in births.map(|&r| mother_of(r)) {
                 evidence = match mother {
@@ -523,6 +522,24 @@ pub fn reconcile_with(
     let residence = ResidenceModel::fit(
         &evidence.iter().map(|(&person, &e)| (e, standing[person])).collect::<Vec<_>>(),
     );
+    // An unlisted person's probability and its parts: the model's, times the chance that the
+    // census record most like them, left unlinked, is not them (a link the errors hid). The
+    // factor stays out of the model: for a listed person such a record is their own second
+    // listing, for an unlisted one most often themselves.
+    let resident = |person: usize| -> (f64, Vec<(Part, f64)>) {
+        let (Some(model), Some(&e)) = (&residence, evidence.get(&person)) else {
+            return (if residence.is_none() { 1.0 } else { 0.0 }, Vec::new());
+        };
+        let mut parts = model.explain(e);
+        let mut p = model.probability(e);
+        let records = &members[&person];
+        if let Some(w) = records.iter().filter_map(|r| rival.get(r)).copied().reduce(f64::max) {
+            let not_them = 1.0 - probability(w);
+            p *= not_them;
+            parts.push((Part::UnlinkedCensusRecord, not_them.max(f64::MIN_POSITIVE).ln()));
+        }
+        (p, parts)
+    };
     let n_cancelled =
         members.iter().filter(|&(&person, _)| cancelled[person] && !died_before[person]).count();
     let mut missing: Vec<Missing> = evidence
@@ -540,12 +557,13 @@ pub fn reconcile_with(
                 })
                 .and_then(|(c, p, e)| Some((c, p, e?)));
             let keys: Vec<String> = records.iter().map(|&r| key(r)).collect();
-            let p = residence.as_ref().map_or(0.0, |model| model.probability(e));
+            let (p, parts) = resident(*person);
             Missing {
                 id: stable_id(keys.iter().map(String::as_str)),
                 records: records.clone(),
                 probability: p,
-                evidence: residence.as_ref().map(|model| model.explain(e)).unwrap_or_default(),
+                evidence: parts,
+                uncorrected: residence.as_ref().map_or(0.0, |model| model.uncorrected(e)),
                 tier: tier(p),
                 nearest,
                 area: area_of_person(records),
@@ -606,11 +624,11 @@ pub fn reconcile_with(
 
     // Births of the year with no census record (a rejected certificate too: no link could
     // reach it, and a field team can still follow its address), joined to no listed person,
-    // alive and living here. A child with register entries of its own lives where they say
-    // (the residence model's probability); a child with none lives with the mother: one
-    // listed elsewhere, or not in the district at all, or a register person who probably
-    // lives elsewhere, or, without her ID, a certificate whose address is in another county,
-    // makes a birth of another place.
+    // alive and living here. A child lives with the mother: one listed elsewhere, or not in
+    // the district at all, or a register person who probably lives elsewhere, or, without her
+    // ID, a certificate whose address is in another county, makes a birth of another place,
+    // unless the child's own register entries say it lives here (the residence model's
+    // probability): a child left with grandparents.
     let linked: HashSet<RecordRef> = links[..census_links].iter().map(|link| link.right).collect();
     let period = reference_days - 365..reference_days;
     let mut births: Vec<Birth> = registers
@@ -631,14 +649,10 @@ pub fn reconcile_with(
             if standing[person] != Standing::Unlisted || died_before[person] || cancelled[person] {
                 return None;
             }
-            let is_probable = |person: usize| {
-                let p = evidence.get(&person).zip(residence.as_ref());
-                p.is_some_and(|(&e, model)| model.probability(e) >= 0.5)
-            };
+            let is_probable = |person: usize| resident(person).0 >= 0.5;
             let has_entries = members[&person].iter().any(|e| inputs[e.source].role != Role::Birth);
             let mother = mother_of(r);
-            let is_resident = match mother {
-                _ if has_entries => is_probable(person),
+            let lives_with_mother = match mother {
                 Mother::Here => true,
                 Mother::Away | Mother::Unknown => false,
                 Mother::Person(mother) => is_probable(mother),
@@ -646,6 +660,7 @@ pub fn reconcile_with(
                     !places.is_address_elsewhere(inputs[r.source].table, r.row as usize)
                 }
             };
+            let is_resident = lives_with_mother || has_entries && is_probable(person);
             is_resident.then(|| Birth { id: stable_id([key(r).as_str()]), record: r, mother })
         })
         .collect();
@@ -706,10 +721,10 @@ pub fn reconcile_with(
                     continue;
                 }
                 let add = |tally: &mut Tally| {
-                    let (p, stratum) = match (&residence, evidence.get(&person)) {
-                        (Some(model), Some(&e)) => (model.probability(e), model.stratum(e)),
-                        (Some(_), None) => (0.0, 0),
-                        (None, _) => (1.0, 0),
+                    let p = resident(person).0;
+                    let stratum = match (&residence, evidence.get(&person)) {
+                        (Some(model), Some(&e)) => model.stratum(e),
+                        _ => 0,
                     };
                     tally.admin += 1;
                     tally.expected[stratum] += p;

@@ -75,6 +75,7 @@ pub fn tables(outcome: &Outcome, inputs: &[Input<'_>]) -> Vec<(&'static str, Tab
             integer("tier", missing.iter().map(|m| i64::from(m.tier)).collect()),
             number("probability", missing.iter().map(|m| m.probability).collect()),
             text("evidence", missing.iter().map(|m| evidence_text(&m.evidence, None)).collect()),
+            number("probability_uncorrected", missing.iter().map(|m| m.uncorrected).collect()),
             text(
                 "sources",
                 missing

@@ -5,7 +5,8 @@
 //! status, their age, and what the census says of their hukou household. Among the register
 //! persons who were not listed as living elsewhere (`户口在本户外出`), a logistic model learns
 //! `g(x)`, the chance of being listed as a usual resident. Its odds `g / (1 - g)` estimate, for
-//! evidence `x`, the ratio of listed residents to unlisted persons, `L(x) / U(x)`.
+//! evidence `x`, the ratio of listed residents to unlisted persons, `L(x) / U(x)`; each cell of
+//! identical evidence is its own counts shrunk towards the model by [`CELL_PRIOR`] persons.
 //!
 //! Bayes' rule then turns listing odds into residence. If a usual resident is missed with the
 //! same chance `ω` whatever the registers say of them (the one assumption, the same the
@@ -21,9 +22,11 @@
 //! carries it. The omission odds `k` come from the strongest evidence, where hardly anyone
 //! lives elsewhere (every unlisted person there is a missed resident): in each stratum of age
 //! and hukou, the persons of highest `g` holding [`ANCHOR_SHARE`] of its listed residents,
-//! `k = U / L` among them, shrunk towards the whole district's by [`ANCHOR_PRIOR`] listed
-//! residents' worth. A missed resident's chance does vary by age (infants and young adults
-//! are missed more) and by whether the hukou is here; the strata carry that.
+//! `k = U / L` among them, shrunk towards the age band's and that towards the district's by
+//! [`ANCHOR_PRIOR`] listed residents' worth. A missed resident's chance does vary by age
+//! (infants and young adults are missed more) and by whether the hukou is here; the strata
+//! carry that. Where it varies inside a stratum, the anchor leans to the less-missed: the
+//! price of this estimate, measured by the accuracy matrix's reliability diagrams.
 
 use std::collections::BTreeMap;
 
@@ -70,11 +73,6 @@ pub enum Term {
     HouseholdUnlisted,
     /// Alone in the hukou household.
     HouseholdAlone,
-    /// A census record not linked to them is, by the linkage model, more likely than not the
-    /// same person: a link that errors may have hidden.
-    CensusRivalStrong,
-    /// A census record not linked to them was a candidate pair (probability 0.01 to 0.5).
-    CensusRivalWeak,
     /// No register record of theirs has a valid ID number: a link is harder to make, so more
     /// of the unlisted are people listed under errors.
     IdUnusable,
@@ -96,7 +94,7 @@ pub enum Term {
 
 impl Term {
     /// Every term, in the order of the model's weights.
-    pub const ALL: [Term; 28] = [
+    pub const ALL: [Term; 26] = [
         Term::Hukou,
         Term::InsuranceActive,
         Term::InsuranceSuspended,
@@ -116,8 +114,6 @@ impl Term {
         Term::HouseholdAway,
         Term::HouseholdUnlisted,
         Term::HouseholdAlone,
-        Term::CensusRivalStrong,
-        Term::CensusRivalWeak,
         Term::IdUnusable,
         Term::AddressElsewhere,
         Term::MotherHere,
@@ -149,8 +145,6 @@ impl Term {
             Term::HouseholdAway => "household_away",
             Term::HouseholdUnlisted => "household_unlisted",
             Term::HouseholdAlone => "household_alone",
-            Term::CensusRivalStrong => "census_rival_strong",
-            Term::CensusRivalWeak => "census_rival_weak",
             Term::IdUnusable => "id_unusable",
             Term::AddressElsewhere => "address_elsewhere",
             Term::MotherHere => "mother_here",
@@ -187,12 +181,6 @@ impl Term {
             }
             Term::HouseholdUnlisted => ("同户成员均未登记", "no household member is listed"),
             Term::HouseholdAlone => ("户内仅一人", "alone in the hukou household"),
-            Term::CensusRivalStrong => {
-                ("有一条未比上的普查记录很可能是本人", "an unlinked census record is likely them")
-            }
-            Term::CensusRivalWeak => {
-                ("有一条未比上的普查记录与本人相似", "an unlinked census record resembles them")
-            }
             Term::IdUnusable => ("登记中无有效身份证号", "no valid ID number in the registers"),
             Term::AddressElsewhere => {
                 ("登记地址在外区县", "a register's address is in another county")
@@ -289,8 +277,9 @@ pub enum Standing {
 }
 
 /// The share of a stratum's listed residents, taken from the highest listing odds down, among
-/// whom the omission odds are measured.
-pub const ANCHOR_SHARE: f64 = 0.25;
+/// whom the omission odds are measured: half, so that the anchor holds several kinds of
+/// strong evidence (a quarter took the least-missed kind alone and set the odds too low).
+pub const ANCHOR_SHARE: f64 = 0.5;
 
 /// How many listed residents' worth of a wider group's omission odds a stratum's own are
 /// shrunk towards: a stratum's towards its age band's, the age band's towards the district's.
@@ -320,6 +309,8 @@ pub struct ResidenceModel {
     pub district_omission_odds: f64,
     /// Each cell of evidence: persons listed as residents, and not listed.
     pub cells: BTreeMap<Evidence, (u64, u64)>,
+    /// Each cell's persons listed only as living elsewhere, for [`Self::uncorrected`].
+    pub away: BTreeMap<Evidence, u64>,
     /// Persons listed as residents, and not listed, the model was fitted on.
     pub listed: u64,
     /// See `listed`.
@@ -336,6 +327,8 @@ pub enum Part {
     Term(Term),
     /// The persons of this very evidence, listed and not, against what the terms say.
     Cell,
+    /// The chance that the census record most like them, left unlinked, is not them.
+    UnlinkedCensusRecord,
 }
 
 impl ResidenceModel {
@@ -345,12 +338,13 @@ impl ResidenceModel {
     pub fn fit(persons: &[(Evidence, Standing)]) -> Option<ResidenceModel> {
         // Persons with the same evidence are one cell: the fit runs over the cells.
         let mut cells: BTreeMap<Evidence, (f64, f64)> = BTreeMap::new();
+        let mut away: BTreeMap<Evidence, u64> = BTreeMap::new();
         for &(evidence, standing) in persons {
             let cell = cells.entry(evidence).or_default();
             match standing {
                 Standing::Resident => cell.0 += 1.0,
                 Standing::Unlisted => cell.1 += 1.0,
-                Standing::Away => {}
+                Standing::Away => *away.entry(evidence).or_default() += 1,
             }
         }
         let cells: Vec<(Evidence, f64, f64)> = cells
@@ -373,6 +367,7 @@ impl ResidenceModel {
             omission_odds_relative_variance: vec![0.0; N_STRATA],
             district_omission_odds: 0.0,
             cells: cells.iter().map(|&(e, l, u)| (e, (l as u64, u as u64))).collect(),
+            away,
             listed: listed as u64,
             unlisted: unlisted as u64,
         };
@@ -438,6 +433,17 @@ impl ResidenceModel {
         (k.ln() + self.cell_log_odds(evidence)).exp().min(1.0)
     }
 
+    /// What a model fitted on the listed alone would call the probability that a person with
+    /// `evidence` lives here: the share of the listed with that evidence who are listed as
+    /// living here (a half person each way added). Applied to the unlisted it overstates their
+    /// residence, not being listed at all being evidence of living elsewhere; given beside
+    /// the probability to show what the correction does.
+    pub fn uncorrected(&self, evidence: Evidence) -> f64 {
+        let listed = self.cells.get(&evidence).map_or(0, |c| c.0) as f64;
+        let away = self.away.get(&evidence).copied().unwrap_or_default() as f64;
+        (listed + 0.5) / (listed + away + 1.0)
+    }
+
     /// What moved an unlisted person's probability: the base (the stratum's omission odds and
     /// the intercept), each term's weight and the cell's own counts, natural-log odds; their
     /// sum, capped at zero, is the log of [`ResidenceModel::probability`].
@@ -465,6 +471,11 @@ pub fn evidence_text(parts: &[(Part, f64)], lang: Option<Lang>) -> String {
                 (Part::Term(term), Some(lang)) => term.label(lang),
                 (Part::Cell, None) => "cell",
                 (Part::Cell, Some(lang)) => lang.pick("同类人员实数", "persons of this evidence"),
+                (Part::UnlinkedCensusRecord, None) => "unlinked_census_record",
+                (Part::UnlinkedCensusRecord, Some(lang)) => lang.pick(
+                    "有一条未比上的普查记录可能是本人",
+                    "an unlinked census record may be them",
+                ),
             };
             format!("{name} {weight:+.2}")
         })
