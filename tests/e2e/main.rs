@@ -290,9 +290,12 @@ fn a_rerun_keeps_candidate_ids_and_reports_the_people_found_since_as_gone() {
             .collect();
     let mut found = Vec::new();
     let mut rows = String::new();
-    for line in read(first.path().join("missing.csv")).lines().skip(1) {
+    let missing = read(first.path().join("missing.csv"));
+    let header: Vec<&str> = missing.lines().next().expect("a header").split(',').collect();
+    let records = header.iter().position(|&h| h == "records").expect("a records column");
+    for line in missing.lines().skip(1) {
         let fields: Vec<&str> = line.split(',').collect();
-        let Some(entry) = fields[6].split(';').find_map(|r| r.strip_prefix("hukou:")) else {
+        let Some(entry) = fields[records].split(';').find_map(|r| r.strip_prefix("hukou:")) else {
             continue;
         };
         let person = &hukou[entry];

@@ -622,11 +622,11 @@ mod tests {
             out,
             "missing.csv",
             &[
-                "candidate_id,tier,evidence_score,records,enumeration_area",
-                "m1,1,9,hukou:h5,A1",
-                "m2,1,9,hukou:h6,A1",
-                "m3,2,5,school:s7,A9",
-                "m4,3,2,insurance:i8,",
+                "candidate_id,tier,probability,records,enumeration_area",
+                "m1,1,0.95,hukou:h5,A1",
+                "m2,1,0.85,hukou:h6,A1",
+                "m3,2,0.5,school:s7,A9",
+                "m4,3,0.2,insurance:i8,",
             ],
         );
         write(out, "duplicates.csv", &["records", "census:c3;census:c3b", "census:c1;census:c2"]);
@@ -672,6 +672,16 @@ mod tests {
         // right; 95 % (four) is never reached.
         assert_eq!(detail.precision_at_70, Some(0.75));
         assert_eq!(detail.precision_at_95, None);
+        // The reliability diagram: one candidate in each of four tenths, each right or not;
+        // no tenth holds the 100 candidates a gap needs. 2.5 omissions expected, 3 true.
+        let bins: Vec<(f64, u64)> =
+            detail.calibration.iter().map(|b| (b.low, b.candidates)).collect();
+        assert_eq!(bins, [(0.2, 1), (0.5, 1), (0.8, 1), (0.9, 1)]);
+        assert_eq!(detail.calibration[3].mean_probability, 0.95);
+        assert_eq!(detail.calibration_gap, None);
+        assert!((detail.expected_omitted - 2.5).abs() < 1e-12);
+        assert_eq!(detail.omitted_among_candidates, 3);
+        assert!(detail.calibration_uncorrected.is_empty(), "no uncorrected column");
 
         let coverage = evaluation.coverage;
         assert_eq!(coverage.true_residents, 8);
@@ -717,10 +727,10 @@ mod tests {
             out,
             "missing.csv",
             &[
-                "candidate_id,tier,evidence_score,records,enumeration_area",
-                "m1,1,7,hukou:h2,A1",
-                "m2,1,7,hukou:h1,A1",
-                "m3,2,3,hukou:h3,A1",
+                "candidate_id,tier,probability,records,enumeration_area",
+                "m1,1,0.7,hukou:h2,A1",
+                "m2,1,0.7,hukou:h1,A1",
+                "m3,2,0.3,hukou:h3,A1",
             ],
         );
         for (file, header) in [
