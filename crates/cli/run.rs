@@ -70,6 +70,14 @@ pub(crate) fn run(args: &RunArgs, lang: Option<Lang>) -> anyhow::Result<Done> {
         Some(path) => censuslink_reconcile::Resolved::read(path)?,
         None => censuslink_reconcile::Resolved::default(),
     };
+    // A truth folder is checked before any work, not found missing at the end.
+    if let Some(truth) = args.truth.as_deref().filter(|t| !t.join("persons.csv").is_file()) {
+        let shown = truth.display();
+        return Err(failure(
+            format!("{shown} 不是生成数据的真值文件夹（其中没有 persons.csv）"),
+            format!("{shown} is not a generated district's truth folder (no persons.csv in it)"),
+        ));
+    }
     start_threads(args.threads)?;
     let progress = Progress::new(args.quiet, lang);
     let sources: Vec<&Path> =

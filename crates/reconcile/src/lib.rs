@@ -39,7 +39,11 @@
 //! assert_eq!(run.outcome.missing.len(), 1);
 //! let missing = &run.outcome.missing[0];
 //! assert_eq!(run.key(missing.records[0]), "hukou:H4");
-//! assert_eq!(missing.tier, 3, "a hukou entry alone is the weakest evidence");
+//! // Its probability of living here, learned from the three the census lists, with the
+//! // evidence that moved it: a live hukou entry here.
+//! use censuslink_reconcile::residence::{Part, Term};
+//! assert!(0.0 < missing.probability && missing.probability < 1.0);
+//! assert!(missing.evidence.iter().any(|&(part, _)| part == Part::Term(Term::Hukou)));
 //! ```
 
 #![warn(missing_docs)]

@@ -277,7 +277,7 @@ pub fn reconcile_with(
     let mut nearest: HashMap<RecordRef, (RecordRef, f64)> = HashMap::default();
     // Each register record's best candidate pair with a census record it is not linked to: a
     // rival listing, which for an unlisted person is often a link the errors hid.
-    let mut rival: HashMap<RecordRef, f64> = HashMap::default();
+    let mut rival: HashMap<RecordRef, (RecordIdx, f64)> = HashMap::default();
     let mut explained: HashMap<RecordRef, Explanation> = HashMap::default();
     // The m of the census ↔ hukou link: anchored on the most IDs, reused to deduplicate.
     let mut census_m: Option<Model> = None;
@@ -325,8 +325,10 @@ pub fn reconcile_with(
             pair_links.iter().map(|pair| (pair.a, pair.b)).collect();
         for pair in pairs.iter().filter(|pair| !linked_pairs.contains(&(pair.a, pair.b))) {
             let r = RecordRef { source: register, row: pair.b - census_table.len() as RecordIdx };
-            let best = rival.entry(r).or_insert(f64::NEG_INFINITY);
-            *best = best.max(pair.weight);
+            let best = rival.entry(r).or_insert((pair.a, f64::NEG_INFINITY));
+            if pair.weight > best.1 {
+                *best = (pair.a, pair.weight);
+            }
         }
         for pair in &pairs {
             let (c, r) = (pair.a, pair.b - census_table.len() as RecordIdx);
@@ -446,7 +448,11 @@ pub fn reconcile_with(
     }
     let mut died_before = vec![false; n_register_records];
     let mut born_after = vec![false; n_register_records];
-    let mut cancelled = vec![false; n_register_records];
+    // A hukou entry cancelled on death before the moment, or on moving out with nothing else
+    // keeping the person here (no live hukou entry, no insurance or school enrolment).
+    let mut death_cancelled = vec![false; n_register_records];
+    let mut moved_out = vec![false; n_register_records];
+    let mut kept_here = vec![false; n_register_records];
     let mut members: BTreeMap<usize, Vec<RecordRef>> = BTreeMap::new();
     for &register in &registers {
         let table = inputs[register].table;
@@ -458,23 +464,32 @@ pub fn reconcile_with(
             }
             members.entry(person).or_default().push(r);
             let event = table.event_date.get(row).copied().flatten();
+            if table.birth_date[row].is_some_and(|d| d.to_days_since_epoch() >= reference_days) {
+                born_after[person] = true;
+            }
+            let status = table.status.get(row).copied().flatten();
             match inputs[register].role {
                 Role::Death if event.is_some_and(|d| d.to_days_since_epoch() < reference_days) => {
                     died_before[person] = true;
                 }
-                Role::Birth
-                    if table.birth_date[row]
-                        .is_some_and(|d| d.to_days_since_epoch() >= reference_days) =>
+                Role::Hukou if is_cancelled_before(table, row, reference_days) => match status {
+                    Some(RegisterStatus::DeathCancelled) => death_cancelled[person] = true,
+                    _ => moved_out[person] = true,
+                },
+                Role::Hukou => kept_here[person] = true,
+                Role::Insurance | Role::School
+                    if !status.is_some_and(RegisterStatus::is_closed) =>
                 {
-                    born_after[person] = true;
-                }
-                Role::Hukou if is_cancelled_before(table, row, reference_days) => {
-                    cancelled[person] = true;
+                    kept_here[person] = true;
                 }
                 _ => {}
             }
         }
     }
+
+    let cancelled: Vec<bool> = (0..n_register_records)
+        .map(|p| death_cancelled[p] || moved_out[p] && !kept_here[p])
+        .collect();
 
     // Missing: persons in a register other than deaths, alive, born before, not cancelled,
     // not listed; each with the probability, learned from the listed, that they live here.
@@ -495,7 +510,7 @@ pub fn reconcile_with(
         .iter()
         .filter(|&(&person, records)| in_scope(person, records))
         .map(|(&person, records)| {
-            let mut evidence = person_evidence(inputs, records, reference_days);
+            let mut evidence = person_evidence(inputs, records, reference);
             if let Some(&term) = household_of.get(&person) {
                 evidence = evidence.with(term);
             }
@@ -532,16 +547,26 @@ pub fn reconcile_with(
         };
         let mut parts = model.explain(e);
         let mut p = model.probability(e);
-        let records = &members[&person];
-        if let Some(w) = records.iter().filter_map(|r| rival.get(r)).copied().reduce(f64::max) {
+        let records = members.get(&person).map_or(&[][..], Vec::as_slice);
+        // A census record another register's link took may still be them: a link between
+        // registers the errors hid (their hukou entry linked, their insurance not).
+        let rivals = records.iter().filter_map(|r| rival.get(r));
+        if let Some(w) = rivals.map(|&(_, w)| w).reduce(f64::max) {
             let not_them = 1.0 - probability(w);
             p *= not_them;
             parts.push((Part::UnlinkedCensusRecord, not_them.max(f64::MIN_POSITIVE).ln()));
         }
         (p, parts)
     };
-    let n_cancelled =
-        members.iter().filter(|&(&person, _)| cancelled[person] && !died_before[person]).count();
+    let n_cancelled = members
+        .keys()
+        .filter(|&&person| {
+            cancelled[person]
+                && !died_before[person]
+                && !born_after[person]
+                && standing[person] == Standing::Unlisted
+        })
+        .count();
     let mut missing: Vec<Missing> = evidence
         .iter()
         .filter(|&(&person, _)| standing[person] == Standing::Unlisted)
@@ -624,9 +649,9 @@ pub fn reconcile_with(
 
     // Births of the year with no census record (a rejected certificate too: no link could
     // reach it, and a field team can still follow its address), joined to no listed person,
-    // alive and living here. A child lives with the mother: one listed elsewhere, or not in
-    // the district at all, or a register person who probably lives elsewhere, or, without her
-    // ID, a certificate whose address is in another county, makes a birth of another place,
+    // alive and living here. A child lives with the mother: one listed elsewhere, or a
+    // register person who probably lives elsewhere, or, when she is not known here by her ID,
+    // a certificate whose address is in another county, makes a birth of another place,
     // unless the child's own register entries say it lives here (the residence model's
     // probability): a child left with grandparents.
     let linked: HashSet<RecordRef> = links[..census_links].iter().map(|link| link.right).collect();
@@ -650,13 +675,15 @@ pub fn reconcile_with(
                 return None;
             }
             let is_probable = |person: usize| resident(person).0 >= 0.5;
-            let has_entries = members[&person].iter().any(|e| inputs[e.source].role != Role::Birth);
+            let has_entries = members.get(&person).is_some_and(|records| {
+                records.iter().any(|e| inputs[e.source].role != Role::Birth)
+            });
             let mother = mother_of(r);
             let lives_with_mother = match mother {
                 Mother::Here => true,
-                Mother::Away | Mother::Unknown => false,
+                Mother::Away => false,
                 Mother::Person(mother) => is_probable(mother),
-                Mother::NoId | Mother::Named => {
+                Mother::Unknown | Mother::NoId | Mother::Named => {
                     !places.is_address_elsewhere(inputs[r.source].table, r.row as usize)
                 }
             };
@@ -791,7 +818,8 @@ fn household_standing(
                 continue;
             };
             let at = (r.source, household);
-            if household_of.insert(person, at).is_none() {
+            if let std::collections::hash_map::Entry::Vacant(entry) = household_of.entry(person) {
+                entry.insert(at);
                 households.entry(at).or_default().push(person);
             }
         }
@@ -822,7 +850,12 @@ fn household_standing(
 
 /// A register person's evidence of residence from their own records: their registers and
 /// statuses, their age at the moment, whether any record has a valid ID number.
-fn person_evidence(inputs: &[Input<'_>], records: &[RecordRef], reference_days: i32) -> Evidence {
+fn person_evidence(
+    inputs: &[Input<'_>],
+    records: &[RecordRef],
+    reference: PartialDate,
+) -> Evidence {
+    let reference_days = reference.to_days_since_epoch();
     let mut evidence = Evidence::default();
     let mut birth = None;
     let mut has_id = false;
@@ -833,6 +866,9 @@ fn person_evidence(inputs: &[Input<'_>], records: &[RecordRef], reference_days: 
         has_id |= table.id.status[row].is_valid();
         let status = table.status.get(row).copied().flatten();
         let term = match (inputs[r.source].role, status) {
+            (Role::Hukou, _) if is_cancelled_before(table, row, reference_days) => {
+                Some(Term::HukouMovedOut)
+            }
             (Role::Hukou, _) => Some(Term::Hukou),
             (Role::Birth, _) => Some(Term::Birth),
             (Role::Insurance, Some(RegisterStatus::Suspended)) => Some(Term::InsuranceSuspended),
@@ -846,7 +882,7 @@ fn person_evidence(inputs: &[Input<'_>], records: &[RecordRef], reference_days: 
             evidence = evidence.with(term);
         }
     }
-    let age = birth.map(|b| (reference_days - b.to_days_since_epoch()).div_euclid(365));
+    let age = birth.map(|b| age_at(b, reference));
     match (age, age_term(age)) {
         (None, _) => evidence = evidence.with(Term::AgeUnknown),
         (Some(_), Some(term)) => evidence = evidence.with(term),
@@ -857,7 +893,7 @@ fn person_evidence(inputs: &[Input<'_>], records: &[RecordRef], reference_days: 
 
 /// Birth certificates and the register entries (births and deaths aside) they match on the
 /// household's address (its province and prefecture names aside), the birth day and the sex,
-/// where exactly one entry matches.
+/// where exactly one entry and one certificate have them.
 fn births_by_address(inputs: &[Input<'_>], registers: &[usize]) -> Vec<(RecordRef, RecordRef)> {
     let key = |r: RecordRef| {
         let table = inputs[r.source].table;
@@ -882,9 +918,34 @@ fn births_by_address(inputs: &[Input<'_>], registers: &[usize]) -> Vec<(RecordRe
             entries.entry(key).and_modify(|entry| *entry = None).or_insert(Some(r));
         }
     }
-    records(&[Role::Birth])
-        .filter_map(|birth| Some((birth, (*entries.get(&key(birth)?)?)?)))
-        .collect()
+    // A key two certificates share (twins of one sex) joins neither.
+    let mut certificates: HashMap<_, Option<RecordRef>> = HashMap::default();
+    for birth in records(&[Role::Birth]) {
+        if let Some(key) = key(birth) {
+            certificates.entry(key).and_modify(|c| *c = None).or_insert(Some(birth));
+        }
+    }
+    let mut joined: Vec<(RecordRef, RecordRef)> = certificates
+        .into_iter()
+        .filter_map(|(key, birth)| Some((birth?, (*entries.get(&key)?)?)))
+        .collect();
+    joined.sort_unstable();
+    joined
+}
+
+/// Whole years from `birth` to `reference`, a birthday not yet reached not counted; a month
+/// or day the birth date does not give counted as reached.
+fn age_at(birth: PartialDate, reference: PartialDate) -> i32 {
+    let years = i32::from(reference.year()) - i32::from(birth.year());
+    let before = |a: Option<u8>, b: Option<u8>| a.zip(b).map(|(a, b)| a.cmp(&b));
+    let not_yet = match before(birth.month(), reference.month()) {
+        Some(std::cmp::Ordering::Greater) => true,
+        Some(std::cmp::Ordering::Equal) => {
+            before(birth.day(), reference.day()) == Some(std::cmp::Ordering::Greater)
+        }
+        _ => false,
+    };
+    years - i32::from(not_yet)
 }
 
 /// Where a birth's mother is, as the census and the registers say.
@@ -924,7 +985,8 @@ impl Mother {
 /// The district's places: the counties its census areas lie in, and the ID numbers the census
 /// and the registers hold, to place a birth's mother and a register's address.
 struct Places<'a> {
-    /// Names of the counties of the census's enumeration areas.
+    /// The names of the census areas' counties, and the former names of their prefectures'
+    /// counties (an address may give the county's old name: 江宁县 for 江宁区).
     counties: HashSet<&'static str>,
     /// Census ID numbers: whether some record holding it is a usual resident's.
     census: HashMap<&'a str, bool>,
@@ -946,10 +1008,13 @@ impl<'a> Places<'a> {
             .enumeration_area
             .iter()
             .flatten()
-            .filter_map(|area| area.get(..6))
-            .collect::<HashSet<&str>>()
+            .filter_map(|area| region::parse_region(area.get(..6)?))
+            .collect::<HashSet<_>>()
             .into_iter()
-            .filter_map(|code| region::region_name(region::parse_region(code)?))
+            .flat_map(|county| {
+                let former = county.prefecture().map(region::former_county_names_under);
+                region::region_name(county).into_iter().chain(former.into_iter().flatten())
+            })
             .collect();
         let mut ids: HashMap<&'a str, bool> = HashMap::default();
         let mut women: HashSet<&'a str> = HashSet::default();

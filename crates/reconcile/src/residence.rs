@@ -37,6 +37,9 @@ use censuslink_io::Lang;
 pub enum Term {
     /// A live hukou entry in the district (正常, or cancelled only after the census moment).
     Hukou,
+    /// A hukou entry cancelled before the moment (moved out), the person kept in the
+    /// registers by insurance or school here.
+    HukouMovedOut,
     /// Insurance contributions paid (参保缴费).
     InsuranceActive,
     /// Insurance contributions suspended (暂停缴费).
@@ -94,8 +97,9 @@ pub enum Term {
 
 impl Term {
     /// Every term, in the order of the model's weights.
-    pub const ALL: [Term; 26] = [
+    pub const ALL: [Term; 27] = [
         Term::Hukou,
+        Term::HukouMovedOut,
         Term::InsuranceActive,
         Term::InsuranceSuspended,
         Term::InsuranceEnded,
@@ -127,6 +131,7 @@ impl Term {
     pub fn as_str(self) -> &'static str {
         match self {
             Term::Hukou => "hukou",
+            Term::HukouMovedOut => "hukou_moved_out",
             Term::InsuranceActive => "insurance_active",
             Term::InsuranceSuspended => "insurance_suspended",
             Term::InsuranceEnded => "insurance_ended",
@@ -159,6 +164,7 @@ impl Term {
     pub fn label(self, lang: Lang) -> &'static str {
         let (zh, en) = match self {
             Term::Hukou => ("本地户籍在册", "a live hukou entry here"),
+            Term::HukouMovedOut => ("户籍已迁出注销", "hukou moved out before the moment"),
             Term::InsuranceActive => ("医保参保缴费", "insurance paid"),
             Term::InsuranceSuspended => ("医保暂停缴费", "insurance suspended"),
             Term::InsuranceEnded => ("医保终止参保", "insurance ended"),
@@ -375,12 +381,14 @@ impl ResidenceModel {
             cells.iter().map(|&(e, l, u)| (e, model.listing_log_odds(e), l, u)).collect();
         // Each odds with its variance: the anchor's unlisted count is Poisson, and a group's
         // odds lean on the wider group's by ANCHOR_PRIOR listed persons.
+        // Half a person is added to each anchor's unlisted (a continuity correction): an anchor
+        // with no one unlisted does not make every probability nought.
         let (u, l) = anchor_odds(odds.iter().map(|&(_, g, l, u)| (g, l, u))).unwrap_or_default();
-        let district = (u / l, u / (l * l));
+        let district = ((u + 0.5) / l, (u + 0.5) / (l * l));
         model.district_omission_odds = district.0;
         let shrunk = |group: &dyn Fn(Evidence) -> bool, (towards, variance): (f64, f64)| {
             let cells = odds.iter().filter(|(e, ..)| group(*e)).map(|&(_, g, l, u)| (g, l, u));
-            let (u, l) = anchor_odds(cells).unwrap_or((0.0, 0.0));
+            let (u, l) = anchor_odds(cells).map_or((0.0, 0.0), |(u, l)| (u + 0.5, l));
             let n = l + ANCHOR_PRIOR;
             ((u + ANCHOR_PRIOR * towards) / n, (u + ANCHOR_PRIOR.powi(2) * variance) / (n * n))
         };
@@ -665,7 +673,8 @@ mod tests {
         persons.extend(std::iter::repeat_n((hukou, Standing::Away), 400));
         let model = ResidenceModel::fit(&persons).expect("a model");
         assert_eq!((model.listed, model.unlisted), (1029, 71));
-        assert!((model.district_omission_odds - 20.0 / 980.0).abs() < 1e-9);
+        // Half a person added to the anchor's unlisted.
+        assert!((model.district_omission_odds - 20.5 / 980.0).abs() < 1e-9);
         // The ridge pulls the two cells' odds a little towards each other.
         assert!((model.probability(insured) - 1.0).abs() < 0.02, "{}", model.probability(insured));
         assert!(

@@ -155,7 +155,7 @@ pub fn parse_region(raw: &str) -> Option<RegionCode> {
 /// the union of revisions 1980-12 to 2019-04 in `data/gb2260.tsv`; `None` for another code.
 pub fn region_name(code: RegionCode) -> Option<&'static str> {
     let six = u32::try_from(code.code / divisor(RegionLevel::County)).ok()?;
-    NAMES.binary_search_by_key(&six, |&(code, _)| code).ok().map(|i| NAMES[i].1)
+    NAMES.binary_search_by_key(&six, |&(code, ..)| code).ok().map(|i| NAMES[i].1)
 }
 
 /// The county-level division an address names first, after the province and prefecture names
@@ -165,11 +165,30 @@ pub fn region_name(code: RegionCode) -> Option<&'static str> {
 /// county known by its name, not which county of that name.
 pub fn address_county(address: &str) -> Option<&'static str> {
     let rest = address_tail(address);
+    // Without a province or prefecture before it, a two-character name (城区, 东区, 郊区) is as
+    // likely the start of a street's: read only longer ones.
+    let shortest = if rest.len() < address.trim().len() { 1 } else { 2 };
     rest.char_indices()
-        .skip(1)
+        .skip(shortest)
         .take(12)
         .map(|(i, c)| i + c.len_utf8())
         .find_map(|end| COUNTY_NAMES.binary_search(&&rest[..end]).ok().map(|i| COUNTY_NAMES[i]))
+}
+
+/// The names of the county-level divisions under `prefecture` that GB/T 2260 no longer lists
+/// (`3201` gives 江宁县, merged into 江宁区, 白下区, 下关区 ...): an address may give a county by
+/// an old name. None for a code that is no prefecture.
+pub fn former_county_names_under(prefecture: RegionCode) -> impl Iterator<Item = &'static str> {
+    let four = prefecture.code / divisor(RegionLevel::Prefecture);
+    let is_prefecture = prefecture.level == RegionLevel::Prefecture;
+    let latest = NAMES.iter().map(|&(.., last)| last).max().unwrap_or_default();
+    NAMES
+        .iter()
+        .filter(move |&&(code, _, last)| {
+            is_prefecture && u64::from(code) / 100 == four && code % 100 != 0 && last < latest
+        })
+        .map(|&(_, name, _)| name)
+        .filter(|name| !matches!(*name, "市辖区" | "县"))
 }
 
 /// An address without the province and prefecture names it may start with, trimmed:
@@ -184,14 +203,16 @@ pub fn address_tail(address: &str) -> &str {
     rest
 }
 
-/// Every code of `data/gb2260.tsv` with its latest name, by code.
-static NAMES: std::sync::LazyLock<Vec<(u32, &'static str)>> = std::sync::LazyLock::new(|| {
+/// Every code of `data/gb2260.tsv` with its latest name and the last revision listing it
+/// (`201904`), by code.
+static NAMES: std::sync::LazyLock<Vec<(u32, &'static str, u32)>> = std::sync::LazyLock::new(|| {
     include_str!("../data/gb2260.tsv")
         .lines()
         .filter(|line| !line.starts_with('#'))
         .filter_map(|line| {
             let mut columns = line.split('\t');
-            Some((columns.next()?.parse().ok()?, columns.next()?))
+            let (code, name) = (columns.next()?.parse().ok()?, columns.next()?);
+            Some((code, name, columns.nth(1)?.trim().parse().ok()?))
         })
         .collect()
 });
@@ -201,8 +222,8 @@ static NAMES: std::sync::LazyLock<Vec<(u32, &'static str)>> = std::sync::LazyLoc
 fn names_of(level: RegionLevel) -> Vec<&'static str> {
     let mut names: Vec<&'static str> = NAMES
         .iter()
-        .filter(|&&(code, _)| level_of(u64::from(code) * 1_000_000) == level)
-        .map(|&(_, name)| name)
+        .filter(|&&(code, ..)| level_of(u64::from(code) * 1_000_000) == level)
+        .map(|&(_, name, _)| name)
         .filter(|name| {
             !matches!(*name, "市辖区" | "县" | "省直辖县级行政区划" | "自治区直辖县级行政区划")
         })
@@ -274,7 +295,8 @@ mod tests {
     use proptest::prelude::*;
 
     use crate::region::{
-        RegionCode, RegionLevel, address_county, address_tail, parse_region, region_name,
+        RegionCode, RegionLevel, address_county, address_tail, former_county_names_under,
+        parse_region, region_name,
     };
 
     fn region(raw: &str) -> RegionCode {
@@ -292,6 +314,13 @@ mod tests {
         assert_eq!(address_county("新疆维吾尔自治区青河县城关镇9组1号"), Some("青河县"));
         assert_eq!(address_county("横溪街道勇跃村4组6号"), None);
         assert_eq!(address_county(""), None);
+        // A two-character name is read only after a province or prefecture.
+        assert_eq!(address_county("城区街道8号"), None);
+        assert_eq!(address_county("山西省城区街道8号"), Some("城区"));
+        let former: Vec<&str> = former_county_names_under(region("3201")).collect();
+        assert!(former.contains(&"江宁县") && former.contains(&"白下区"), "{former:?}");
+        assert!(!former.contains(&"江宁区") && !former.contains(&"鼓楼区"), "still listed");
+        assert_eq!(former_county_names_under(region("320115")).count(), 0, "no prefecture");
         assert_eq!(
             address_tail(" 江苏省南京市江宁区淳化街道周子村2组37号"),
             "江宁区淳化街道周子村2组37号"
