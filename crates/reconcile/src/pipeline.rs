@@ -277,7 +277,7 @@ pub fn reconcile_with(
     let mut nearest: HashMap<RecordRef, (RecordRef, f64)> = HashMap::default();
     // Each register record's best candidate pair with a census record it is not linked to: a
     // rival listing, which for an unlisted person is often a link the errors hid.
-    let mut rival: HashMap<RecordRef, (RecordIdx, f64)> = HashMap::default();
+    let mut rival: HashMap<RecordRef, f64> = HashMap::default();
     let mut explained: HashMap<RecordRef, Explanation> = HashMap::default();
     // The m of the census ↔ hukou link: anchored on the most IDs, reused to deduplicate.
     let mut census_m: Option<Model> = None;
@@ -325,10 +325,8 @@ pub fn reconcile_with(
             pair_links.iter().map(|pair| (pair.a, pair.b)).collect();
         for pair in pairs.iter().filter(|pair| !linked_pairs.contains(&(pair.a, pair.b))) {
             let r = RecordRef { source: register, row: pair.b - census_table.len() as RecordIdx };
-            let best = rival.entry(r).or_insert((pair.a, f64::NEG_INFINITY));
-            if pair.weight > best.1 {
-                *best = (pair.a, pair.weight);
-            }
+            let best = rival.entry(r).or_insert(f64::NEG_INFINITY);
+            *best = best.max(pair.weight);
         }
         for pair in &pairs {
             let (c, r) = (pair.a, pair.b - census_table.len() as RecordIdx);
@@ -537,26 +535,20 @@ pub fn reconcile_with(
     let residence = ResidenceModel::fit(
         &evidence.iter().map(|(&person, &e)| (e, standing[person])).collect::<Vec<_>>(),
     );
-    // An unlisted person's probability and its parts: the model's, times the chance that the
-    // census record most like them, left unlinked, is not them (a link the errors hid). The
-    // factor stays out of the model: for a listed person such a record is their own second
-    // listing, for an unlisted one most often themselves.
-    let resident = |person: usize| -> (f64, Vec<(Part, f64)>) {
-        let (Some(model), Some(&e)) = (&residence, evidence.get(&person)) else {
-            return (if residence.is_none() { 1.0 } else { 0.0 }, Vec::new());
-        };
-        let mut parts = model.explain(e);
-        let mut p = model.probability(e);
+    // An unlisted person's probability: the model's, times the chance that the census record
+    // most like them, left unlinked, is not them (a link the errors hid). The factor stays out
+    // of the model: for a listed person such a record is their own second listing, for an
+    // unlisted one most often themselves. A record another register's link took may still be
+    // them (their hukou entry linked, their insurance not): it counts too.
+    let not_them = |person: usize| {
         let records = members.get(&person).map_or(&[][..], Vec::as_slice);
-        // A census record another register's link took may still be them: a link between
-        // registers the errors hid (their hukou entry linked, their insurance not).
-        let rivals = records.iter().filter_map(|r| rival.get(r));
-        if let Some(w) = rivals.map(|&(_, w)| w).reduce(f64::max) {
-            let not_them = 1.0 - probability(w);
-            p *= not_them;
-            parts.push((Part::UnlinkedCensusRecord, not_them.max(f64::MIN_POSITIVE).ln()));
-        }
-        (p, parts)
+        let best = records.iter().filter_map(|r| rival.get(r)).copied().reduce(f64::max);
+        best.map(|w| 1.0 - probability(w))
+    };
+    let resident = |person: usize| match (&residence, evidence.get(&person)) {
+        (Some(model), Some(&e)) => model.probability(e) * not_them(person).unwrap_or(1.0),
+        (Some(_), None) => 0.0,
+        (None, _) => 1.0,
     };
     let n_cancelled = members
         .keys()
@@ -582,7 +574,11 @@ pub fn reconcile_with(
                 })
                 .and_then(|(c, p, e)| Some((c, p, e?)));
             let keys: Vec<String> = records.iter().map(|&r| key(r)).collect();
-            let (p, parts) = resident(*person);
+            let p = resident(*person);
+            let mut parts = residence.as_ref().map(|model| model.explain(e)).unwrap_or_default();
+            if let Some(not_them) = not_them(*person) {
+                parts.push((Part::UnlinkedCensusRecord, not_them.max(f64::MIN_POSITIVE).ln()));
+            }
             Missing {
                 id: stable_id(keys.iter().map(String::as_str)),
                 records: records.clone(),
@@ -674,7 +670,7 @@ pub fn reconcile_with(
             if standing[person] != Standing::Unlisted || died_before[person] || cancelled[person] {
                 return None;
             }
-            let is_probable = |person: usize| resident(person).0 >= 0.5;
+            let is_probable = |person: usize| resident(person) >= 0.5;
             let has_entries = members.get(&person).is_some_and(|records| {
                 records.iter().any(|e| inputs[e.source].role != Role::Birth)
             });
@@ -748,7 +744,7 @@ pub fn reconcile_with(
                     continue;
                 }
                 let add = |tally: &mut Tally| {
-                    let p = resident(person).0;
+                    let p = resident(person);
                     let stratum = match (&residence, evidence.get(&person)) {
                         (Some(model), Some(&e)) => model.stratum(e),
                         _ => 0,
