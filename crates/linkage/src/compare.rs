@@ -141,8 +141,8 @@ pub enum Kind {
     /// MOD 11-2 check), compared by its structure: equal; equal after 15→18 conversion; one
     /// digit substituted; two adjacent characters swapped (a single keying error, which the
     /// check always catches: one side fails it); the first 15 digits equal with one side
-    /// failing the check (a spreadsheet kept 15 significant digits, or the sequence was
-    /// mistyped); both valid with the same region and birth date and another sequence (a twin,
+    /// failing the check or ending in `000` (a spreadsheet kept 15 significant digits, or the
+    /// sequence was mistyped); both valid with the same region and birth date and another sequence (a twin,
     /// or another person born that day there); both valid with different birth dates (two
     /// people, near certainly); else.
     IdNumber,
@@ -617,9 +617,13 @@ fn id_level(x: PackedId, y: PackedId) -> Level {
     let (cx, cy) = (x.chars(), y.chars());
     let differing: Vec<usize> = (0..18).filter(|&i| cx[i] != cy[i]).collect();
     let both_valid = has_valid_check(x) && has_valid_check(y);
+    // A spreadsheet keeps 15 significant digits and writes zeros for the rest; one time in
+    // eleven the zeros pass the check, and the number looks like a twin's.
+    let spreadsheet = |c: &[u8; 18]| c[15..] == *b"000";
     match differing.as_slice() {
         [_] => 3,
         [i, j] if *j == i + 1 && cx[*i] == cy[*j] && cx[*j] == cy[*i] => 4,
+        [first, ..] if *first >= 15 && (spreadsheet(&cx) || spreadsheet(&cy)) => 5,
         [first, ..] if both_valid && *first >= 14 => 6,
         [first, ..] if *first >= 15 => 5,
         _ if both_valid && cx[6..14] != cy[6..14] => 7,
@@ -765,6 +769,8 @@ mod tests {
         assert_eq!(id_level(a, id("11010519492131002X", false)), 4, "12 → 21");
         assert_eq!(id_level(a, id("110105194912310021", false)), 3, "the check differs");
         assert_eq!(id_level(a, id("110105194912310000", false)), 5, "a spreadsheet's zeros");
+        let b = id("32011519710224357X", false);
+        assert_eq!(id_level(b, id("320115197102243000", false)), 5, "zeros passing the check");
         // Both valid: a twin's (the same region and birth date, another sequence), or two
         // people born on different days.
         assert_eq!(id_level(a, id("110105194912310054", false)), 6, "a twin");

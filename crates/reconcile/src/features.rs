@@ -40,7 +40,7 @@ pub fn person_records(left: &PersonTable, right: Option<&PersonTable>) -> Record
                         .name("mother_name", names(&tables, |t| &t.mother_name))
                         .id("id_number", ids(&tables, |t| &t.id, true))
                         .id("mother_id", ids(&tables, |t| &t.mother_id, false))
-                        .date("birth_date", dates(&tables, |t| &t.birth_date))
+                        .date("birth_date", birth_dates(&tables))
                         .date("event_date", dates(&tables, |t| &t.event_date))
                         .code(
                             "sex",
@@ -192,6 +192,27 @@ fn dates<'a>(
                 .copied()
                 .flatten()
                 .map(|d| PackedDate::new(d.year(), d.month().unwrap_or(0), d.day().unwrap_or(0)))
+        })
+    })
+}
+
+/// Each record's birth date, to the day its own valid ID number gives when the record says
+/// only the year or the month and the number agrees as far as the record says (the census
+/// asks the year and month alone; the number's date is the registered one): a birth
+/// certificate or an insurance entry without a number then compares by the day.
+fn birth_dates<'a>(tables: &'a [&'a PersonTable]) -> impl Iterator<Item = Option<PackedDate>> + 'a {
+    tables.iter().flat_map(move |t| {
+        (0..t.len()).map(move |i| {
+            let own = t.birth_date.get(i).copied().flatten()?;
+            let valid = t.id.status.get(i).is_some_and(|s| s.is_valid());
+            let embedded = t.id.birth_date.get(i).copied().flatten().filter(|e| {
+                valid
+                    && own.day().is_none()
+                    && e.year() == own.year()
+                    && own.month().is_none_or(|m| e.month() == Some(m))
+            });
+            let d = embedded.unwrap_or(own);
+            Some(PackedDate::new(d.year(), d.month().unwrap_or(0), d.day().unwrap_or(0)))
         })
     })
 }

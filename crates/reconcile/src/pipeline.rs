@@ -428,7 +428,10 @@ pub fn reconcile_with(
 
     // A birth certificate and a register entry of the same household address, birth day and
     // sex are one child: a child registered before it had a name, linked through its entry.
-    for (birth, entry) in births_by_address(inputs, &registers) {
+    // So are a certificate and the hukou entry of a child born that day, of that sex, in the
+    // household where the certificate's mother is registered, wherever she lives.
+    let by_mother = births_by_mothers_household(inputs, &registers);
+    for (birth, entry) in births_by_address(inputs, &registers).into_iter().chain(by_mother) {
         persons.union(index(birth), index(entry));
     }
 
@@ -532,19 +535,23 @@ pub fn reconcile_with(
             (person, evidence)
         })
         .collect();
-    let residence = ResidenceModel::fit(
-        &evidence.iter().map(|(&person, &e)| (e, standing[person])).collect::<Vec<_>>(),
-    );
     // An unlisted person's probability: the model's, times the chance that the census record
-    // most like them, left unlinked, is not them (a link the errors hid). The factor stays out
+    // most like them, left unlinked, is not them (a link the errors hid). The factor is no term
     // of the model: for a listed person such a record is their own second listing, for an
-    // unlisted one most often themselves. A record another register's link took may still be
-    // them (their hukou entry linked, their insurance not): it counts too.
+    // unlisted one most often themselves. The model counts an unlisted person for it, so that
+    // the hidden links do not dilute the missed residents. A record another register's link
+    // took may still be them (their hukou entry linked, their insurance not): it counts too.
     let not_them = |person: usize| {
         let records = members.get(&person).map_or(&[][..], Vec::as_slice);
         let best = records.iter().filter_map(|r| rival.get(r)).copied().reduce(f64::max);
         best.map(|w| 1.0 - probability(w))
     };
+    let residence = ResidenceModel::fit(
+        &evidence
+            .iter()
+            .map(|(&person, &e)| (e, standing[person], not_them(person).unwrap_or(1.0)))
+            .collect::<Vec<_>>(),
+    );
     let resident = |person: usize| match (&residence, evidence.get(&person)) {
         (Some(model), Some(&e)) => model.probability(e) * not_them(person).unwrap_or(1.0),
         (Some(_), None) => 0.0,
@@ -919,6 +926,68 @@ fn births_by_address(inputs: &[Input<'_>], registers: &[usize]) -> Vec<(RecordRe
     for birth in records(&[Role::Birth]) {
         if let Some(key) = key(birth) {
             certificates.entry(key).and_modify(|c| *c = None).or_insert(Some(birth));
+        }
+    }
+    let mut joined: Vec<(RecordRef, RecordRef)> = certificates
+        .into_iter()
+        .filter_map(|(key, birth)| Some((birth?, (*entries.get(&key)?)?)))
+        .collect();
+    joined.sort_unstable();
+    joined
+}
+
+/// Birth certificates joined to the hukou entry of their child: born on the certificate's day,
+/// of its sex, in the hukou household of the woman who carries the mother's ID number (a
+/// newborn is entered in a parent's household, wherever the mother lives). A certificate
+/// finding two such entries (twins of one sex), or an entry two certificates find, joins none.
+fn births_by_mothers_household(
+    inputs: &[Input<'_>],
+    registers: &[usize],
+) -> Vec<(RecordRef, RecordRef)> {
+    let of_role = |role: Role| registers.iter().copied().filter(move |&s| inputs[s].role == role);
+    // Each woman's hukou household by her ID number; `None` when the number is in two.
+    let mut household_of: HashMap<&str, Option<(usize, &str)>> = HashMap::default();
+    // Each (household, birth day, sex)'s entry; `None` once two entries share it.
+    let mut entries: HashMap<_, Option<RecordRef>> = HashMap::default();
+    for source in of_role(Role::Hukou) {
+        let table = inputs[source].table;
+        for row in (0..table.len()).filter(|&row| table.rejected[row].is_none()) {
+            let Some(household) = table.household_id.get(row) else { continue };
+            if let Some(id) = table.id.number.get(row).filter(|_| table.id.status[row].is_valid()) {
+                let place = Some((source, household));
+                household_of
+                    .entry(id)
+                    .and_modify(|h| *h = h.filter(|h| Some(*h) == place))
+                    .or_insert(place);
+            }
+            if let Some(day) = table.birth_date[row].filter(|d| d.precision() == DatePrecision::Day)
+            {
+                let entry = Some(RecordRef { source, row: row as RecordIdx });
+                entries
+                    .entry((source, household, day, table.sex[row]))
+                    .and_modify(|e| *e = None)
+                    .or_insert(entry);
+            }
+        }
+    }
+    let mut certificates: HashMap<_, Option<RecordRef>> = HashMap::default();
+    for source in of_role(Role::Birth) {
+        let table = inputs[source].table;
+        for row in 0..table.len() {
+            let mother =
+                table.mother_id.number.get(row).filter(|_| table.mother_id.status[row].is_valid());
+            let Some(&Some((hukou, household))) = mother.and_then(|id| household_of.get(id)) else {
+                continue;
+            };
+            let Some(day) = table.birth_date[row].filter(|d| d.precision() == DatePrecision::Day)
+            else {
+                continue;
+            };
+            let birth = Some(RecordRef { source, row: row as RecordIdx });
+            certificates
+                .entry((hukou, household, day, table.sex[row]))
+                .and_modify(|c| *c = None)
+                .or_insert(birth);
         }
     }
     let mut joined: Vec<(RecordRef, RecordRef)> = certificates
@@ -1340,8 +1409,8 @@ fn dedupe_model<'a>(
 /// the birth's sex in a household with a woman who carries the mother's ID number, born in
 /// the birth month (by the record's own year and month or by the date its ID embeds, which
 /// survives a month written wrong); or, when the mother's ID is missing or mistyped, with a
-/// woman of the mother's name, born on the birth day by the child's ID. Twins take one child
-/// each, in record order.
+/// woman of the mother's name, born on the birth day by the child's ID, or in the birth month
+/// where that pairs one birth and one child alone. Twins take one child each, in record order.
 fn births_by_mother(
     census: usize,
     census_table: &PersonTable,
@@ -1374,6 +1443,7 @@ fn births_by_mother(
         }
     }
     let mut found = Vec::new();
+    let mut named: Vec<(usize, Vec<usize>)> = Vec::new();
     for row in 0..births.len() {
         let Some(date) = births.birth_date[row] else { continue };
         if linked.contains(&(row as u32)) || births.rejected[row].is_some() {
@@ -1418,8 +1488,44 @@ fn births_by_mother(
                 right: RecordRef { source: register, row: row as u32 },
                 weight: weight_of(0.99),
             });
+        } else if let Some(name) = mother_name {
+            // Her name and the month alone, kept for the second pass.
+            let kids = candidates.into_iter().flatten().copied().filter(|&c| {
+                let same_month = census_table.birth_date[c].and_then(month) == month(date)
+                    || census_table.id.birth_date[c].and_then(month) == month(date);
+                let sex_agrees =
+                    census_table.sex[c].is_none() || census_table.sex[c] == births.sex[row];
+                same_month
+                    && sex_agrees
+                    && women(c).any(|w| census_table.name.full.get(w) == Some(name))
+            });
+            named.push((row, kids.collect::<Vec<usize>>()));
         }
     }
+    // The second pass: a child of a woman of the mother's name, born in the birth month, where
+    // the birth has one such child left and the child one such birth (a district seldom has two
+    // women of one name with a child of one sex born in one month; where it has, neither pair
+    // is taken).
+    let mut births_of: HashMap<usize, usize> = HashMap::default();
+    for (_, kids) in &named {
+        for &kid in kids.iter().filter(|&&k| !taken.contains(&(k as u32))) {
+            *births_of.entry(kid).or_default() += 1;
+        }
+    }
+    for (row, kids) in named {
+        let left: Vec<usize> = kids.into_iter().filter(|&k| !taken.contains(&(k as u32))).collect();
+        if let [kid] = left[..]
+            && births_of[&kid] == 1
+        {
+            taken.insert(kid as u32);
+            found.push(Link {
+                left: RecordRef { source: census, row: kid as u32 },
+                right: RecordRef { source: register, row: row as u32 },
+                weight: weight_of(0.99),
+            });
+        }
+    }
+    found.sort_by_key(|l| l.right.row);
     found
 }
 
@@ -1600,7 +1706,7 @@ mod tests {
         use Sex::{Female, Male};
         let mut census = PersonTable::default();
         type Census<'a> = (&'a str, &'a str, Sex, (u16, u8), Option<(&'a str, (u16, u8, u8))>);
-        let people: [Census<'_>; 8] = [
+        let people: [Census<'_>; 10] = [
             // The mother by ID; her daughter's month written wrong, her ID's date right.
             ("h1", "王芳", Female, (1990, 1), Some(("320115199001050021", (1990, 1, 5)))),
             ("h1", "张婷", Female, (2020, 4), Some(("320115202006120022", (2020, 6, 12)))),
@@ -1608,10 +1714,13 @@ mod tests {
             ("h2", "李娜", Female, (1992, 2), None),
             ("h2", "赵一", Female, (2020, 3), Some(("320115202003050023", (2020, 3, 5)))),
             ("h2", "赵二", Female, (2020, 3), Some(("320115202003050041", (2020, 3, 5)))),
-            // Another 李娜, whose daughter has no ID: her name and the month are not enough.
+            // Two more 李娜, each with a daughter born in March without an ID: her name and the
+            // month do not tell which; the son is the only boy of a 李娜 born in March.
             ("h3", "李娜", Female, (1985, 5), None),
             ("h3", "孙三", Female, (2020, 3), None),
             ("h3", "孙四", Male, (2020, 3), None),
+            ("h4", "李娜", Female, (1988, 8), None),
+            ("h4", "周五", Female, (2020, 3), None),
         ];
         for (household, name, sex, month, id) in people {
             person(&mut census, household, name, sex, month, id);
@@ -1622,10 +1731,11 @@ mod tests {
         birth(&mut births, None, "李娜", Female, (2020, 3, 5));
         birth(&mut births, None, "李娜", Female, (2020, 3, 5));
         birth(&mut births, None, "李娜", Female, (2020, 3, 20));
+        birth(&mut births, None, "李娜", Male, (2020, 3, 9));
 
         let found = births_by_mother(0, &census, 1, &births, &[]);
         let pairs: Vec<(u32, u32)> = found.iter().map(|l| (l.left.row, l.right.row)).collect();
-        assert_eq!(pairs, [(1, 0), (3, 1), (4, 2)]);
+        assert_eq!(pairs, [(1, 0), (3, 1), (4, 2), (7, 4)]);
 
         // A birth an earlier link reached is left alone, and so is the child that link took.
         let earlier = Link {
@@ -1635,7 +1745,7 @@ mod tests {
         };
         let found = births_by_mother(0, &census, 1, &births, &[earlier]);
         let pairs: Vec<(u32, u32)> = found.iter().map(|l| (l.left.row, l.right.row)).collect();
-        assert_eq!(pairs, [(1, 0), (4, 2)]);
+        assert_eq!(pairs, [(1, 0), (4, 2), (7, 4)]);
     }
 
     #[test]

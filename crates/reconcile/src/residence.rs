@@ -313,8 +313,9 @@ pub struct ResidenceModel {
     pub omission_odds_relative_variance: Vec<f64>,
     /// The district's omission odds, over every stratum.
     pub district_omission_odds: f64,
-    /// Each cell of evidence: persons listed as residents, and not listed.
-    pub cells: BTreeMap<Evidence, (u64, u64)>,
+    /// Each cell of evidence: persons listed as residents, and the unlisted persons' worth
+    /// (each counted for the chance that no census record left unlinked is theirs).
+    pub cells: BTreeMap<Evidence, (f64, f64)>,
     /// Each cell's persons listed only as living elsewhere, for [`Self::uncorrected`].
     pub away: BTreeMap<Evidence, u64>,
     /// Persons listed as residents, and not listed, the model was fitted on.
@@ -338,18 +339,24 @@ pub enum Part {
 }
 
 impl ResidenceModel {
-    /// Fits the model on the persons' evidence and standing (persons listed only as living
-    /// elsewhere take no part). `None` when there are no listed residents or no unlisted
-    /// persons to learn from.
-    pub fn fit(persons: &[(Evidence, Standing)]) -> Option<ResidenceModel> {
+    /// Fits the model on the persons' evidence, standing and worth (persons listed only as
+    /// living elsewhere take no part). An unlisted person's worth is the chance that no census
+    /// record left unlinked is theirs: a person the errors hid from a link is listed, and
+    /// counts as unlisted only for the chance that they are not; a listed person's worth is 1.
+    /// `None` when there are no listed residents or no unlisted persons to learn from.
+    pub fn fit(persons: &[(Evidence, Standing, f64)]) -> Option<ResidenceModel> {
         // Persons with the same evidence are one cell: the fit runs over the cells.
         let mut cells: BTreeMap<Evidence, (f64, f64)> = BTreeMap::new();
         let mut away: BTreeMap<Evidence, u64> = BTreeMap::new();
-        for &(evidence, standing) in persons {
+        let mut n_unlisted = 0;
+        for &(evidence, standing, worth) in persons {
             let cell = cells.entry(evidence).or_default();
             match standing {
                 Standing::Resident => cell.0 += 1.0,
-                Standing::Unlisted => cell.1 += 1.0,
+                Standing::Unlisted => {
+                    cell.1 += worth;
+                    n_unlisted += 1;
+                }
                 Standing::Away => *away.entry(evidence).or_default() += 1,
             }
         }
@@ -372,10 +379,10 @@ impl ResidenceModel {
             omission_odds: vec![0.0; N_STRATA],
             omission_odds_relative_variance: vec![0.0; N_STRATA],
             district_omission_odds: 0.0,
-            cells: cells.iter().map(|&(e, l, u)| (e, (l as u64, u as u64))).collect(),
+            cells: cells.iter().map(|&(e, l, u)| (e, (l, u))).collect(),
             away,
             listed: listed as u64,
-            unlisted: unlisted as u64,
+            unlisted: n_unlisted,
         };
         let odds: Vec<(Evidence, f64, f64, f64)> =
             cells.iter().map(|&(e, l, u)| (e, model.listing_log_odds(e), l, u)).collect();
@@ -415,8 +422,8 @@ impl ResidenceModel {
     fn cell_log_odds(&self, evidence: Evidence) -> f64 {
         let prior = sigmoid(self.listing_log_odds(evidence));
         let (listed, unlisted) = self.cells.get(&evidence).copied().unwrap_or_default();
-        let listed = listed as f64 + CELL_PRIOR * prior;
-        let unlisted = unlisted as f64 + CELL_PRIOR * (1.0 - prior);
+        let listed = listed + CELL_PRIOR * prior;
+        let unlisted = unlisted + CELL_PRIOR * (1.0 - prior);
         (listed / unlisted).ln()
     }
 
@@ -447,7 +454,7 @@ impl ResidenceModel {
     /// residence, not being listed at all being evidence of living elsewhere; given beside
     /// the probability to show what the correction does.
     pub fn uncorrected(&self, evidence: Evidence) -> f64 {
-        let listed = self.cells.get(&evidence).map_or(0, |c| c.0) as f64;
+        let listed = self.cells.get(&evidence).map_or(0.0, |c| c.0);
         let away = self.away.get(&evidence).copied().unwrap_or_default() as f64;
         (listed + 0.5) / (listed + away + 1.0)
     }
@@ -666,11 +673,11 @@ mod tests {
         let insured = Evidence::default().with(Term::Hukou).with(Term::InsuranceActive);
         let hukou = Evidence::default().with(Term::Hukou);
         let mut persons = Vec::new();
-        persons.extend(std::iter::repeat_n((insured, Standing::Resident), 980));
-        persons.extend(std::iter::repeat_n((insured, Standing::Unlisted), 20));
-        persons.extend(std::iter::repeat_n((hukou, Standing::Resident), 49));
-        persons.extend(std::iter::repeat_n((hukou, Standing::Unlisted), 51));
-        persons.extend(std::iter::repeat_n((hukou, Standing::Away), 400));
+        persons.extend(std::iter::repeat_n((insured, Standing::Resident, 1.0), 980));
+        persons.extend(std::iter::repeat_n((insured, Standing::Unlisted, 1.0), 20));
+        persons.extend(std::iter::repeat_n((hukou, Standing::Resident, 1.0), 49));
+        persons.extend(std::iter::repeat_n((hukou, Standing::Unlisted, 1.0), 51));
+        persons.extend(std::iter::repeat_n((hukou, Standing::Away, 1.0), 400));
         let model = ResidenceModel::fit(&persons).expect("a model");
         assert_eq!((model.listed, model.unlisted), (1029, 71));
         // Half a person added to the anchor's unlisted.
@@ -688,10 +695,32 @@ mod tests {
     }
 
     #[test]
+    fn a_person_hidden_from_a_link_counts_only_for_the_chance_they_are_not_listed() {
+        // 980 insured listed, 20 unlisted (all missed residents), and 20 more unlisted whose
+        // census record, left unlinked, is theirs nine times in ten: they count for 2 persons,
+        // so k is 22.5 / 980, and a plain unlisted person keeps nearly 1, where counting the
+        // 20 in full would have made it about 0.6.
+        let insured = Evidence::default().with(Term::Hukou).with(Term::InsuranceActive);
+        let hukou = Evidence::default().with(Term::Hukou);
+        let mut persons = Vec::new();
+        persons.extend(std::iter::repeat_n((insured, Standing::Resident, 1.0), 980));
+        persons.extend(std::iter::repeat_n((insured, Standing::Unlisted, 1.0), 20));
+        persons.extend(std::iter::repeat_n((insured, Standing::Unlisted, 0.1), 20));
+        persons.extend(std::iter::repeat_n((hukou, Standing::Resident, 1.0), 49));
+        persons.extend(std::iter::repeat_n((hukou, Standing::Unlisted, 1.0), 51));
+        let model = ResidenceModel::fit(&persons).expect("a model");
+        assert_eq!(model.unlisted, 91, "persons, whatever their worth");
+        assert!((model.cells[&insured].1 - 22.0).abs() < 1e-9);
+        assert!((model.district_omission_odds - 22.5 / 980.0).abs() < 1e-9);
+        assert!(model.probability(insured) > 0.97, "{}", model.probability(insured));
+    }
+
+    #[test]
     fn nothing_to_learn_from_gives_no_model() {
         let e = Evidence::default().with(Term::Hukou);
-        assert_eq!(ResidenceModel::fit(&[(e, Standing::Resident)]), None);
-        assert_eq!(ResidenceModel::fit(&[(e, Standing::Unlisted), (e, Standing::Away)]), None);
+        assert_eq!(ResidenceModel::fit(&[(e, Standing::Resident, 1.0)]), None);
+        let away = [(e, Standing::Unlisted, 1.0), (e, Standing::Away, 1.0)];
+        assert_eq!(ResidenceModel::fit(&away), None);
     }
 
     #[test]
