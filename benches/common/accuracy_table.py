@@ -42,6 +42,7 @@ OTHERS = [
     ("links R", lambda e: e["links"]["recall"]),
     ("miss P", lambda e: e["missing"]["precision"]),
     ("miss R", lambda e: e["missing"]["recall"]),
+    ("gap > 2σ", lambda e: e["missing_detail"].get("calibration_gap_beyond_noise")),
     ("gap uncorr.", lambda e: e["missing_detail"].get("calibration_gap_uncorrected")),
 ]
 COVERAGE_FLOOR = 0.5  # percent, and the 95 % interval must hold the truth

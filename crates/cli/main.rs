@@ -247,12 +247,13 @@ fn evaluate(args: &EvaluateArgs) -> anyhow::Result<()> {
         for bin in &detail.calibration {
             println!(
                 "missing, probability {:.1}-{:.1}: {} candidates, mean probability {:.3}, \
-                 omitted residents {:.3}",
+                 omitted residents {:.3} (standard error {:.3})",
                 bin.low,
                 bin.low + 0.1,
                 bin.candidates,
                 bin.mean_probability,
-                bin.observed
+                bin.observed,
+                bin.standard_error
             );
         }
         println!(
@@ -261,10 +262,11 @@ fn evaluate(args: &EvaluateArgs) -> anyhow::Result<()> {
         );
         let gap = |gap: Option<f64>| gap.map_or("–".into(), |g| format!("{g:.3}"));
         println!(
-            "missing, largest gap of a tenth of {} candidates or more: {} (uncorrected for not \
-             being listed: {})",
+            "missing, largest gap of a tenth of {} candidates or more: {}, beyond two standard \
+             errors: {} (uncorrected for not being listed: {})",
             censuslink_reconcile::CALIBRATION_MIN,
             gap(detail.calibration_gap),
+            gap(detail.calibration_gap_beyond_noise),
             gap(detail.calibration_gap_uncorrected)
         );
         let coverage = evaluation.coverage;

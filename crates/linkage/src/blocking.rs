@@ -81,6 +81,8 @@ enum Part {
     YearMonth,
     Year,
     Digits(u32),
+    /// An ID number's region and birth date: its first 14 digits.
+    RegionBirth,
     /// A text cut down: of a text feature (`Whole`), or of a name's full form or readings.
     Cut(CutOf, Cut),
 }
@@ -486,6 +488,7 @@ fn resolve(
         (Feature::Name { .. }, "surname_reading", Some(None)) => Some(Part::SurnameReading),
         (Feature::Date(_), "year_month", Some(None)) => Some(Part::YearMonth),
         (Feature::Date(_), "year", Some(None)) => Some(Part::Year),
+        (Feature::Id(_), "region_birth", Some(None)) => Some(Part::RegionBirth),
         (Feature::Region(_), "prefecture", Some(None)) => Some(Part::Digits(4)),
         (Feature::Region(_), "county", Some(None)) => Some(Part::Digits(6)),
         (Feature::Region(_), "township", Some(None)) => Some(Part::Digits(9)),
@@ -501,8 +504,8 @@ fn resolve(
     let part = part.ok_or_else(|| {
         error(format!(
             "`{part_text}` is not a part of this feature (names: reading, surname_reading; dates: \
-             year_month, year; regions: prefecture, county, township; texts and names, their \
-             readings too: prefixN, suffixN, initials, soundex)"
+             year_month, year; ID numbers: region_birth; regions: prefecture, county, township; texts \
+             and names, their readings too: prefixN, suffixN, initials, soundex)"
         ))
     })?;
     Ok((idx, part))
@@ -580,6 +583,7 @@ fn record_key(
                 }
             }
             (Feature::Text(text), _) => u64::from(text.ids[r]),
+            (Feature::Id(ids), Part::RegionBirth) => ids[r].region_birth(),
             (Feature::Id(ids), _) => ids[r].value,
             (Feature::Date(dates), Part::YearMonth) => {
                 let date = dates[r];
@@ -610,6 +614,7 @@ mod tests {
     use proptest::prelude::*;
 
     use crate::blocking::{Blocking, BlockingRule, soundex};
+    use crate::records::PackedId;
     use crate::records::{Mode, Records};
 
     fn rule(name: &str, keys: &[&str]) -> BlockingRule {
@@ -672,6 +677,20 @@ mod tests {
             let error = Blocking::new(&records, &[rule(bad, &[bad])]).expect_err("not a part");
             assert!(error.problem.contains("prefixN, suffixN, initials, soundex"), "{error}");
         }
+    }
+
+    #[test]
+    fn an_id_numbers_region_and_birth_date_are_a_key() {
+        // 0 and 1 differ in the sequence (a typo past the birth date); 2 in the birth date; 3 is
+        // a pseudonym, which has no parts.
+        let ids = ["11010519491231002X", "110105194912310037", "110105194912300021"];
+        let mut packed: Vec<Option<PackedId>> =
+            ids.iter().map(|id| PackedId::new(id, false)).collect();
+        packed.push(PackedId::pseudonym("psn:0123456789abcdef0123456789abcdef"));
+        let records = Records::new(Mode::Dedupe, 4).id("id", packed.into_iter());
+        let key = ["id.region_birth"];
+        let blocking = Blocking::new(&records, &[rule("region and birth", &key)]).expect("valid");
+        assert_eq!(collect(&blocking, 100).0, [(0, 1)]);
     }
 
     #[test]

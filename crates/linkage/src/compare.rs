@@ -149,7 +149,8 @@ pub enum Kind {
     /// A date feature: equal as far as both dates say (the day when both have one, else the
     /// month, else the year); same year and month; day and month swapped; one digit of
     /// YYYYMMDD differs (a typo); within 50 days (a lunar-calendar date); within a year (366
-    /// days, or years one apart when a month is missing: a nominal age); else.
+    /// days, or years one apart in the same month or when a month is missing: a nominal age);
+    /// else.
     Date,
     /// A region-code feature, by hierarchy: equal as far as both codes say (the village when
     /// both name one, else the coarser unit of the two); same township (9 digits); same county
@@ -678,7 +679,9 @@ fn date_level(x: PackedDate, y: PackedDate) -> Level {
     if both_months && apart <= 50 {
         return 5;
     }
-    if apart <= 366 || !both_months && x.year().abs_diff(y.year()) <= 1 {
+    // A nominal age moves the year and keeps the month.
+    let nominal = x.year().abs_diff(y.year()) == 1 && (!both_months || x.month() == y.month());
+    if apart <= 366 || nominal {
         return 6;
     }
     7
@@ -751,6 +754,9 @@ mod tests {
         assert_eq!(date_level(date(1987, 5, 6), date(1987, 11, 16)), 6);
         assert_eq!(date_level(date(1990, 5, 6), date(1989, 5, 6)), 6, "nominal age");
         assert_eq!(date_level(date(1987, 5, 0), date(1986, 5, 0)), 6, "nominal age, census");
+        assert_eq!(date_level(date(1969, 1, 28), date(1968, 1, 2)), 6, "nominal age: 391 days");
+        assert_eq!(date_level(date(1969, 1, 17), date(1968, 1, 0)), 6, "and the census's month");
+        assert_eq!(date_level(date(1969, 2, 1), date(1968, 1, 0)), 7, "another month, 383 days");
         assert_eq!(date_level(date(1987, 5, 6), date(1983, 2, 6)), 7);
         assert_eq!(date_level(date(1987, 0, 0), date(1987, 0, 0)), 1, "a year alone");
         assert_eq!(date_level(date(1987, 0, 0), date(1987, 5, 6)), 1);

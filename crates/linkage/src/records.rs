@@ -167,6 +167,12 @@ impl PackedId {
         self.value & PSEUDONYM != 0
     }
 
+    /// The region and birth date the number embeds, its first 14 digits as a number; 0 for a
+    /// pseudonym or a missing number.
+    pub(crate) fn region_birth(self) -> u64 {
+        if self.is_pseudonym() { 0 } else { self.value / 11 / 1000 }
+    }
+
     /// The 18 characters, `X` for a check value of 10.
     pub(crate) fn chars(self) -> [u8; 18] {
         let mut chars = [0u8; 18];

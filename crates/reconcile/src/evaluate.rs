@@ -87,6 +87,10 @@ pub struct MissingDetail {
     /// The largest gap between mean probability and observed share over the tenths of
     /// [`CALIBRATION_MIN`] candidates or more; `None` when none has that many.
     pub calibration_gap: Option<f64>,
+    /// The largest part of those gaps beyond two of their tenth's standard errors: what a
+    /// calibrated probability would not show but one time in twenty per tenth (a tenth of 100
+    /// candidates near 0.5 shows a gap of 0.05 one time in three by chance alone).
+    pub calibration_gap_beyond_noise: Option<f64>,
     /// The same diagram for what a model fitted on the listed alone would have said
     /// (`probability_uncorrected`): what the correction for not being listed does.
     pub calibration_uncorrected: Vec<CalibrationBin>,
@@ -113,6 +117,8 @@ pub struct CalibrationBin {
     pub mean_probability: f64,
     /// The share of them who are omitted usual residents.
     pub observed: f64,
+    /// The standard deviation of that share if the probabilities were right: `√Σp(1 - p) / n`.
+    pub standard_error: f64,
 }
 
 /// One tier of the missing list.
@@ -337,6 +343,7 @@ pub fn evaluate(out_dir: &Path, truth_dir: &Path) -> Result<Evaluation, TruthErr
         precision_at_70: precision_at_recall(&candidates, &persons, &omitted, 0.70),
         precision_at_95: precision_at_recall(&candidates, &persons, &omitted, 0.95),
         calibration_gap: largest_gap(&calibration),
+        calibration_gap_beyond_noise: largest_gap_beyond_noise(&calibration),
         calibration,
         calibration_gap_uncorrected: largest_gap(&uncorrected),
         calibration_uncorrected: uncorrected,
@@ -459,21 +466,23 @@ fn candidate_probability(candidate: &BTreeMap<String, String>) -> f64 {
 /// The reliability diagram: candidates by tenth of probability, each tenth's mean probability
 /// and share of right candidates.
 fn reliability(probabilities: &[f64], is_right: &[bool]) -> Vec<CalibrationBin> {
-    let mut bins = [(0u64, 0.0f64, 0u64); 10];
+    let mut bins = [(0u64, 0.0f64, 0u64, 0.0f64); 10];
     for (&p, &right) in probabilities.iter().zip(is_right) {
         let bin = &mut bins[((p * 10.0).floor().max(0.0) as usize).min(9)];
         bin.0 += 1;
         bin.1 += p;
         bin.2 += u64::from(right);
+        bin.3 += p * (1.0 - p);
     }
     bins.iter()
         .enumerate()
         .filter(|(_, bin)| bin.0 > 0)
-        .map(|(i, &(n, sum, right))| CalibrationBin {
+        .map(|(i, &(n, sum, right, variance))| CalibrationBin {
             low: i as f64 / 10.0,
             candidates: n,
             mean_probability: sum / n as f64,
             observed: right as f64 / n as f64,
+            standard_error: variance.sqrt() / n as f64,
         })
         .collect()
 }
@@ -485,6 +494,14 @@ fn largest_gap(bins: &[CalibrationBin]) -> Option<f64> {
         .filter(|bin| bin.candidates >= CALIBRATION_MIN)
         .map(|bin| (bin.mean_probability - bin.observed).abs())
         .reduce(f64::max)
+}
+
+/// The largest part of a gap beyond two standard errors, over the same tenths.
+fn largest_gap_beyond_noise(bins: &[CalibrationBin]) -> Option<f64> {
+    let beyond = bins.iter().filter(|bin| bin.candidates >= CALIBRATION_MIN).map(|bin| {
+        ((bin.mean_probability - bin.observed).abs() - 2.0 * bin.standard_error).max(0.0)
+    });
+    beyond.reduce(f64::max)
 }
 
 /// Precision of the missing list ranked by probability (highest first), cut after the first
@@ -541,7 +558,9 @@ fn coverage_score(out_dir: &Path, truth_dir: &Path) -> Result<CoverageScore, Tru
 mod tests {
     use std::path::Path;
 
-    use crate::evaluate::{Located, Score, TierScore, evaluate};
+    use crate::evaluate::{
+        Located, Score, TierScore, evaluate, largest_gap, largest_gap_beyond_noise, reliability,
+    };
 
     fn write(dir: &Path, file: &str, lines: &[&str]) {
         std::fs::write(dir.join(file), format!("\u{FEFF}{}\n", lines.join("\n"))).expect("written");
@@ -691,6 +710,22 @@ mod tests {
         );
         assert!((coverage.relative_error.expect("an error") - 0.05).abs() < 1e-12);
         assert_eq!(coverage.holds_truth, Some(true));
+    }
+
+    #[test]
+    fn a_gap_counts_beyond_its_noise() {
+        // 100 candidates at 0.5, 65 of them right: a gap of 0.15, a standard error of
+        // √(100 · 0.25) / 100 = 0.05, so 0.05 beyond two of them. 99 at 0.95, all right: too
+        // few to count.
+        let mut probabilities = vec![0.5; 100];
+        let mut is_right: Vec<bool> = (0..100).map(|i| i < 65).collect();
+        probabilities.extend([0.95; 99]);
+        is_right.extend([true; 99]);
+        let bins = reliability(&probabilities, &is_right);
+        assert_eq!(bins.len(), 2);
+        assert!((bins[0].standard_error - 0.05).abs() < 1e-12);
+        assert!((largest_gap(&bins).unwrap() - 0.15).abs() < 1e-12);
+        assert!((largest_gap_beyond_noise(&bins).unwrap() - 0.05).abs() < 1e-12);
     }
 
     #[test]

@@ -196,22 +196,16 @@ fn dates<'a>(
     })
 }
 
-/// Each record's birth date, to the day its own valid ID number gives when the record says
-/// only the year or the month and the number agrees as far as the record says (the census
-/// asks the year and month alone; the number's date is the registered one): a birth
-/// certificate or an insurance entry without a number then compares by the day.
+/// Each record's birth date, or the one its own valid ID number embeds when it gives none: a
+/// record without a date still compares by it and has a birth month to block on. (A coarser
+/// date is not refined by the number: "equal as far as both say" would then mix agreements to
+/// the day and to the month, and its weight would take a month for a day.)
 fn birth_dates<'a>(tables: &'a [&'a PersonTable]) -> impl Iterator<Item = Option<PackedDate>> + 'a {
     tables.iter().flat_map(move |t| {
         (0..t.len()).map(move |i| {
-            let own = t.birth_date.get(i).copied().flatten()?;
             let valid = t.id.status.get(i).is_some_and(|s| s.is_valid());
-            let embedded = t.id.birth_date.get(i).copied().flatten().filter(|e| {
-                valid
-                    && own.day().is_none()
-                    && e.year() == own.year()
-                    && own.month().is_none_or(|m| e.month() == Some(m))
-            });
-            let d = embedded.unwrap_or(own);
+            let embedded = t.id.birth_date.get(i).copied().flatten().filter(|_| valid);
+            let d = t.birth_date.get(i).copied().flatten().or(embedded)?;
             Some(PackedDate::new(d.year(), d.month().unwrap_or(0), d.day().unwrap_or(0)))
         })
     })

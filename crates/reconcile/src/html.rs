@@ -1857,8 +1857,15 @@ mod tests {
                     candidates: 300,
                     mean_probability: 0.02,
                     observed: 0.01,
+                    standard_error: 0.008,
                 },
-                CalibrationBin { low: 0.9, candidates: 40, mean_probability: 0.95, observed: 0.9 },
+                CalibrationBin {
+                    low: 0.9,
+                    candidates: 40,
+                    mean_probability: 0.95,
+                    observed: 0.9,
+                    standard_error: 0.034,
+                },
             ],
             missing: vec![MissingRow {
                 id: "088fda19462180e8".to_owned(),

@@ -60,8 +60,9 @@ pub fn linkage_settings(job: &Job) -> Result<Settings, SettingsError> {
 /// The defaults for Chinese person records (census, hukou, registers): the name by characters
 /// and reading with term frequencies, the ID number, birth date, sex, ethnicity, hukou region
 /// and residence region; candidates from the same ID, the same name reading and birth month, the same surname
-/// reading, birth month and hukou township, the same name and hukou place, or the same name and
-/// residence township (registers without a hukou place, IDs and birth dates both damaged); EM
+/// reading, birth month and hukou township, the same name and hukou place, the same name and
+/// residence township (registers without a hukou place, IDs and birth dates both damaged), or
+/// the same surname reading and ID region and birth date (a number mistyped past them); EM
 /// on the ID pairs
 /// and the name pairs; the anchor is a valid ID with its birth date and sex.
 pub fn person_defaults() -> Settings {
@@ -96,6 +97,10 @@ pub fn person_defaults() -> Settings {
             ),
             rule("name and hukou place", &["name", "hukou_region"]),
             rule("name and residence township", &["name", "residence_region.township"]),
+            rule(
+                "surname reading and the ID number's region and birth date",
+                &["name.surname_reading", "id_number.region_birth"],
+            ),
         ],
         training: TrainingSettings {
             anchor: vec!["id_number".into(), "birth_date".into(), "sex".into()],
