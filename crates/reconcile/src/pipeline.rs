@@ -349,6 +349,10 @@ pub fn reconcile_with(
             }
         }
         if input.role == Role::Birth {
+            let apart = not_with_mother(census_table, register, input.table, &links);
+            links.retain(|l| {
+                l.right.source != register || !apart.contains(&(l.left.row, l.right.row))
+            });
             links.extend(births_by_mother(census, census_table, register, input.table, &links));
         }
     }
@@ -1405,12 +1409,51 @@ fn dedupe_model<'a>(
     train_scorer_with(records, &settings.comparisons, blocking, &training, linked).ok()
 }
 
+/// The links (census row, certificate row) of birth certificates to a census child whose
+/// household does not hold the certificate's mother, though the census lists her, by her valid
+/// ID number, as living here in another: a newborn lives with its mother, and such a link is
+/// most often another baby of the same name and month (the mother's own child unlisted).
+fn not_with_mother(
+    census_table: &PersonTable,
+    register: usize,
+    births: &PersonTable,
+    links: &[Link],
+) -> HashSet<(RecordIdx, RecordIdx)> {
+    let mut households_of: HashMap<&str, Vec<&str>> = HashMap::default();
+    for row in 0..census_table.len() {
+        let resident = census_table.record_type[row] != Some(RecordType::RegisteredAway);
+        let id = census_table.id.number.get(row).filter(|_| census_table.id.status[row].is_valid());
+        if let (true, Some(id), Some(household)) =
+            (resident, id, census_table.household_id.get(row))
+        {
+            households_of.entry(id).or_default().push(household);
+        }
+    }
+    links
+        .iter()
+        .filter(|link| link.right.source == register)
+        .filter(|link| {
+            let row = link.right.row as usize;
+            let mother = births
+                .mother_id
+                .number
+                .get(row)
+                .filter(|_| births.mother_id.status[row].is_valid());
+            let Some(hers) = mother.and_then(|id| households_of.get(id)) else { return false };
+            let child = census_table.household_id.get(link.left.row as usize);
+            child.is_some_and(|child| !hers.contains(&child))
+        })
+        .map(|link| (link.left.row, link.right.row))
+        .collect()
+}
+
 /// Birth records linked through the mother, for those no link reached: a census child of
 /// the birth's sex in a household with a woman who carries the mother's ID number, born in
 /// the birth month (by the record's own year and month or by the date its ID embeds, which
 /// survives a month written wrong); or, when the mother's ID is missing or mistyped, with a
 /// woman of the mother's name, born on the birth day by the child's ID, or in the birth month
-/// where that pairs one birth and one child alone. Twins take one child each, in record order.
+/// where that pairs one birth and one child alone; or a child of the certificate's name born on
+/// its day by the child's ID. Twins take one child each, in record order.
 fn births_by_mother(
     census: usize,
     census_table: &PersonTable,
@@ -1467,17 +1510,25 @@ fn births_by_mother(
                 .filter(move |&m| m != child && census_table.sex[m] != Some(Sex::Male))
         };
         // Her ID makes the household certain, so the birth month suffices; her name alone
-        // (王芳 is in many households) needs the day the child's ID embeds.
-        let is_child = |child: usize| {
-            let same_month = census_table.birth_date[child].and_then(month) == month(date)
-                || census_table.id.birth_date[child].and_then(month) == month(date);
-            let same_day = census_table.id.birth_date[child] == Some(date);
+        // (王芳 is in many households) needs the day the child's ID embeds, or the second pass.
+        let fits = |child: usize| {
             let sex_agrees =
                 census_table.sex[child].is_none() || census_table.sex[child] == births.sex[row];
-            !taken.contains(&(child as u32))
-                && sex_agrees
-                && (same_month && women(child).any(has_id)
-                    || same_day && women(child).any(has_name))
+            sex_agrees && !taken.contains(&(child as u32))
+        };
+        let same_month = |child: usize| {
+            census_table.birth_date[child].and_then(month) == month(date)
+                || census_table.id.birth_date[child].and_then(month) == month(date)
+        };
+        // The child's own name, and the day its ID embeds, tell it without the mother.
+        let named_so = |child: usize| {
+            births.name.full.get(row).is_some_and(|n| census_table.name.full.get(child) == Some(n))
+        };
+        let is_child = |child: usize| {
+            let same_day = census_table.id.birth_date[child] == Some(date);
+            fits(child)
+                && (same_month(child) && women(child).any(has_id)
+                    || same_day && (women(child).any(has_name) || named_so(child)))
         };
         let candidates = by_month.get(&month(date).unwrap_or_default());
         let child = candidates.into_iter().flatten().copied().find(|&c| is_child(c));
@@ -1488,17 +1539,13 @@ fn births_by_mother(
                 right: RecordRef { source: register, row: row as u32 },
                 weight: weight_of(0.99),
             });
-        } else if let Some(name) = mother_name {
+        } else if mother_name.is_some() {
             // Her name and the month alone, kept for the second pass.
-            let kids = candidates.into_iter().flatten().copied().filter(|&c| {
-                let same_month = census_table.birth_date[c].and_then(month) == month(date)
-                    || census_table.id.birth_date[c].and_then(month) == month(date);
-                let sex_agrees =
-                    census_table.sex[c].is_none() || census_table.sex[c] == births.sex[row];
-                same_month
-                    && sex_agrees
-                    && women(c).any(|w| census_table.name.full.get(w) == Some(name))
-            });
+            let kids = candidates
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|&c| fits(c) && same_month(c) && women(c).any(has_name));
             named.push((row, kids.collect::<Vec<usize>>()));
         }
     }
@@ -1653,7 +1700,10 @@ pub fn explain_pair(
 mod tests {
     use censuslink_model::{IdStatus, PartialDate, PersonTable, Role, Sex};
 
-    use crate::pipeline::{Input, Link, RecordRef, address_areas, births_by_mother};
+    use crate::pipeline::{
+        Input, Link, RecordRef, address_areas, births_by_mother, births_by_mothers_household,
+        not_with_mother,
+    };
 
     /// Adds a census person: household, name, sex, the record's year and month, and the birth
     /// date a valid ID embeds, when the record has an ID.
@@ -1746,6 +1796,89 @@ mod tests {
         let found = births_by_mother(0, &census, 1, &births, &[earlier]);
         let pairs: Vec<(u32, u32)> = found.iter().map(|l| (l.left.row, l.right.row)).collect();
         assert_eq!(pairs, [(1, 0), (4, 2), (7, 4)]);
+    }
+
+    #[test]
+    fn a_newborn_is_known_by_its_name_and_day_and_lives_with_its_mother() {
+        use Sex::Female;
+        let mut census = PersonTable::default();
+        person(
+            &mut census,
+            "h1",
+            "王芳",
+            Female,
+            (1990, 1),
+            Some(("320115199001050021", (1990, 1, 5))),
+        );
+        person(
+            &mut census,
+            "h2",
+            "钱六",
+            Female,
+            (2020, 7),
+            Some(("320115202007010028", (2020, 7, 1))),
+        );
+        person(&mut census, "h1", "张婷", Female, (2020, 6), None);
+        let mut births = PersonTable::default();
+        // A certificate giving the child's name and nothing of the mother's.
+        births.row.push(1);
+        births.name.full.push(Some("钱六"));
+        births.sex.push(Some(Female));
+        births.birth_date.push(PartialDate::new(2020, 7, 1));
+        births.fill_to(1);
+        let found = births_by_mother(0, &census, 1, &births, &[]);
+        assert_eq!(found.iter().map(|l| (l.left.row, l.right.row)).collect::<Vec<_>>(), [(1, 0)]);
+
+        // 王芳's certificates: one linked to 钱六, of another household, one to her own 张婷.
+        birth(&mut births, Some("320115199001050021"), "王芳", Female, (2020, 7, 1));
+        birth(&mut births, Some("320115199001050021"), "王芳", Female, (2020, 6, 12));
+        let link = |c: u32, b: u32| Link {
+            left: RecordRef { source: 0, row: c },
+            right: RecordRef { source: 1, row: b },
+            weight: 10.0,
+        };
+        let apart = not_with_mother(&census, 1, &births, &[link(1, 1), link(2, 2), link(1, 0)]);
+        assert_eq!(apart.into_iter().collect::<Vec<_>>(), [(1, 1)]);
+    }
+
+    #[test]
+    fn a_birth_joins_the_entry_of_its_day_and_sex_in_its_mothers_hukou_household() {
+        use Sex::{Female, Male};
+        let mut hukou = PersonTable::default();
+        let entries: [(&str, Option<&str>, Sex, (u16, u8, u8)); 6] = [
+            ("H1", Some("320115199001050021"), Female, (1990, 1, 5)),
+            ("H1", None, Female, (2020, 6, 12)),
+            // Twin boys of one day: which is which, the certificates cannot say.
+            ("H2", Some("320115199202020022"), Female, (1992, 2, 2)),
+            ("H2", None, Male, (2020, 3, 5)),
+            ("H2", None, Male, (2020, 3, 5)),
+            // A girl of that day in another household.
+            ("H3", None, Female, (2020, 6, 12)),
+        ];
+        for (n, (household, id, sex, day)) in entries.into_iter().enumerate() {
+            hukou.row.push(n as u64 + 1);
+            hukou.household_id.push(Some(household));
+            if let Some(id) = id {
+                hukou.id.number.push(Some(id));
+                hukou.id.status.push(IdStatus::Valid);
+            }
+            hukou.sex.push(Some(sex));
+            hukou.birth_date.push(PartialDate::new(day.0, day.1, day.2));
+            hukou.fill_to(n + 1);
+        }
+        let mut births = PersonTable::default();
+        birth(&mut births, Some("320115199001050021"), "王芳", Female, (2020, 6, 12));
+        birth(&mut births, Some("320115199202020022"), "李娜", Male, (2020, 3, 5));
+        birth(&mut births, Some("110105194912310021"), "赵敏", Female, (2020, 6, 12));
+        let census = PersonTable::default();
+        let inputs = [
+            Input { name: "census", role: Role::Census, table: &census },
+            Input { name: "hukou", role: Role::Hukou, table: &hukou },
+            Input { name: "birth", role: Role::Birth, table: &births },
+        ];
+        let joined = births_by_mothers_household(&inputs, &[1, 2]);
+        let pairs: Vec<(u32, u32)> = joined.iter().map(|(b, e)| (b.row, e.row)).collect();
+        assert_eq!(pairs, [(0, 1)], "the twins and a mother registered nowhere join none");
     }
 
     #[test]
