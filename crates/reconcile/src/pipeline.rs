@@ -440,13 +440,25 @@ pub fn reconcile_with(
     }
 
     // Who is listed and how, who died before the moment, whose hukou was cancelled by then.
+    // A listing at the hukou household as living elsewhere names where (现住地): in one of the
+    // census's own counties, the person lives in the district and is to be listed there, so
+    // that listing alone leaves them unlisted, with the term that says it.
+    let census_counties: HashSet<&str> =
+        census_table.enumeration_area.iter().flatten().filter_map(|a| a.get(..6)).collect();
+    let away_here = |row: usize| {
+        let place = census_table.residence_region.get(row).and_then(|r| r.get(..6));
+        place.is_some_and(|county| census_counties.contains(county))
+    };
     let mut standing = vec![Standing::Unlisted; n_register_records];
+    let mut listed_away_here = vec![false; n_register_records];
     for link in &links[..census_links] {
         let person = persons.find(index(link.right));
-        let away =
-            census_table.record_type[link.left.row as usize] == Some(RecordType::RegisteredAway);
+        let row = link.left.row as usize;
+        let away = census_table.record_type[row] == Some(RecordType::RegisteredAway);
         if !away {
             standing[person] = Standing::Resident;
+        } else if away_here(row) {
+            listed_away_here[person] = true;
         } else if standing[person] == Standing::Unlisted {
             standing[person] = Standing::Away;
         }
@@ -504,7 +516,19 @@ pub fn reconcile_with(
             && !cancelled[person]
             && records.iter().any(|r| inputs[r.source].role != Role::Death)
     };
-    let household_of = household_standing(inputs, &members, &standing);
+    // Listed at home as living elsewhere in the district, and where they live by a record the
+    // one-to-one rule left unlinked though it reaches the link threshold (the home listing took
+    // the link): listed as living here.
+    for (&person, records) in &members {
+        let rival = records.iter().filter_map(|r| rival.get(r)).copied().reduce(f64::max);
+        if listed_away_here[person]
+            && standing[person] == Standing::Unlisted
+            && rival.is_some_and(|w| probability(w) >= settings.threshold)
+        {
+            standing[person] = Standing::Resident;
+        }
+    }
+    let household_of = household_standing(inputs, &members, &standing, &listed_away_here);
     let places = Places::new(inputs, census, &registers, &mut |r| persons.find(index(r)));
     let mother_of = |r: RecordRef| match places.mother(inputs[r.source].table, r.row as usize) {
         Mother::Person(person) if standing[person] == Standing::Resident => Mother::Here,
@@ -550,13 +574,18 @@ pub fn reconcile_with(
         let best = records.iter().filter_map(|r| rival.get(r)).copied().reduce(f64::max);
         best.map(|w| 1.0 - probability(w))
     };
+    // A person the census lists at home as living elsewhere in the district lives here by the
+    // census's own word: no model weighs them, and unlisted they are a missed resident but for
+    // a census record left unlinked that may be them.
     let residence = ResidenceModel::fit(
         &evidence
             .iter()
+            .filter(|&(&person, _)| !listed_away_here[person])
             .map(|(&person, &e)| (e, standing[person], not_them(person).unwrap_or(1.0)))
             .collect::<Vec<_>>(),
     );
     let resident = |person: usize| match (&residence, evidence.get(&person)) {
+        (_, Some(_)) if listed_away_here[person] => not_them(person).unwrap_or(1.0),
         (Some(model), Some(&e)) => model.probability(e) * not_them(person).unwrap_or(1.0),
         (Some(_), None) => 0.0,
         (None, _) => 1.0,
@@ -586,7 +615,11 @@ pub fn reconcile_with(
                 .and_then(|(c, p, e)| Some((c, p, e?)));
             let keys: Vec<String> = records.iter().map(|&r| key(r)).collect();
             let p = resident(*person);
-            let mut parts = residence.as_ref().map(|model| model.explain(e)).unwrap_or_default();
+            let mut parts = match &residence {
+                _ if listed_away_here[*person] => vec![(Part::Term(Term::ListedAwayHere), 0.0)],
+                Some(model) => model.explain(e),
+                None => Vec::new(),
+            };
             if let Some(not_them) = not_them(*person) {
                 parts.push((Part::UnlinkedCensusRecord, not_them.max(f64::MIN_POSITIVE).ln()));
             }
@@ -741,7 +774,11 @@ pub fn reconcile_with(
                 if !active || died_before[person] || born_after[person] {
                     continue;
                 }
-                if let Some(&row) = census_row_of.get(&person) {
+                // Listed only as living elsewhere in the district: unlisted, as in the missing
+                // list.
+                let row =
+                    census_row_of.get(&person).filter(|_| standing[person] != Standing::Unlisted);
+                if let Some(&row) = row {
                     // Two register persons linked to one census record are one person the registers
                     // failed to join: counted once. A person the census lists as living elsewhere
                     // (`registered_away`) is enumerated, and out of the resident population: as the
@@ -811,11 +848,12 @@ fn is_cancelled_before(table: &PersonTable, row: usize, reference_days: i32) -> 
 
 /// What the census says of each hukou person's household: the household term of every person
 /// with a hukou entry, from how the other persons of the entry's household (`household_id`)
-/// are listed.
+/// are listed (one listed only as living elsewhere in the district counting as listed away).
 fn household_standing(
     inputs: &[Input<'_>],
     members: &BTreeMap<usize, Vec<RecordRef>>,
     standing: &[Standing],
+    listed_away_here: &[bool],
 ) -> HashMap<usize, Term> {
     let mut households: HashMap<(usize, &str), Vec<usize>> = HashMap::default();
     let mut household_of: HashMap<usize, (usize, &str)> = HashMap::default();
@@ -841,7 +879,7 @@ fn household_standing(
                 match standing[mate] {
                     Standing::Resident => here = true,
                     Standing::Away => away = true,
-                    Standing::Unlisted => {}
+                    Standing::Unlisted => away |= listed_away_here[mate],
                 }
             }
             let term = match (n, here, away) {
@@ -1073,6 +1111,8 @@ impl<'a> Places<'a> {
         person: &mut dyn FnMut(RecordRef) -> usize,
     ) -> Places<'a> {
         let table = inputs[census].table;
+        let codes: HashSet<&str> =
+            table.enumeration_area.iter().flatten().filter_map(|a| a.get(..6)).collect();
         let counties = table
             .enumeration_area
             .iter()
@@ -1097,8 +1137,12 @@ impl<'a> Places<'a> {
             else {
                 continue;
             };
-            *ids.entry(id).or_default() |=
-                table.record_type[row] != Some(RecordType::RegisteredAway);
+            // Listed as living here, or at the hukou household as living elsewhere in the
+            // district.
+            let place = table.residence_region.get(row).and_then(|r| r.get(..6));
+            *ids.entry(id).or_default() |= table.record_type[row]
+                != Some(RecordType::RegisteredAway)
+                || place.is_some_and(|county| codes.contains(county));
         }
         let mut persons: HashMap<&'a str, usize> = HashMap::default();
         for &source in registers {
@@ -1845,7 +1889,9 @@ mod tests {
     fn a_birth_joins_the_entry_of_its_day_and_sex_in_its_mothers_hukou_household() {
         use Sex::{Female, Male};
         let mut hukou = PersonTable::default();
-        let entries: [(&str, Option<&str>, Sex, (u16, u8, u8)); 6] = [
+        // Household, the mother's ID number, sex, birth day.
+        type Entry<'a> = (&'a str, Option<&'a str>, Sex, (u16, u8, u8));
+        let entries: [Entry<'_>; 6] = [
             ("H1", Some("320115199001050021"), Female, (1990, 1, 5)),
             ("H1", None, Female, (2020, 6, 12)),
             // Twin boys of one day: which is which, the certificates cannot say.

@@ -76,6 +76,9 @@ pub enum Term {
     HouseholdUnlisted,
     /// Alone in the hukou household.
     HouseholdAlone,
+    /// Listed at the hukou household as living elsewhere in the district (现住地 one of its
+    /// counties): living here by the census's own word, outside the model (its weight stays 0).
+    ListedAwayHere,
     /// No register record of theirs has a valid ID number: a link is harder to make, so more
     /// of the unlisted are people listed under errors.
     IdUnusable,
@@ -97,7 +100,7 @@ pub enum Term {
 
 impl Term {
     /// Every term, in the order of the model's weights.
-    pub const ALL: [Term; 27] = [
+    pub const ALL: [Term; 28] = [
         Term::Hukou,
         Term::HukouMovedOut,
         Term::InsuranceActive,
@@ -118,6 +121,7 @@ impl Term {
         Term::HouseholdAway,
         Term::HouseholdUnlisted,
         Term::HouseholdAlone,
+        Term::ListedAwayHere,
         Term::IdUnusable,
         Term::AddressElsewhere,
         Term::MotherHere,
@@ -150,6 +154,7 @@ impl Term {
             Term::HouseholdAway => "household_away",
             Term::HouseholdUnlisted => "household_unlisted",
             Term::HouseholdAlone => "household_alone",
+            Term::ListedAwayHere => "listed_away_here",
             Term::IdUnusable => "id_unusable",
             Term::AddressElsewhere => "address_elsewhere",
             Term::MotherHere => "mother_here",
@@ -187,6 +192,10 @@ impl Term {
             }
             Term::HouseholdUnlisted => ("同户成员均未登记", "no household member is listed"),
             Term::HouseholdAlone => ("户内仅一人", "alone in the hukou household"),
+            Term::ListedAwayHere => (
+                "户籍地登记为外出、现住本区县",
+                "listed at the hukou household as living elsewhere in the district",
+            ),
             Term::IdUnusable => ("登记中无有效身份证号", "no valid ID number in the registers"),
             Term::AddressElsewhere => {
                 ("登记地址在外区县", "a register's address is in another county")

@@ -24,6 +24,8 @@ struct Person {
     hukou: (&'static str, &'static str),
     /// 参保状态, or no insurance entry.
     insurance: Option<&'static str>,
+    /// Listed at the hukou household as living elsewhere (户口在本户外出), in this county.
+    away_to: Option<&'static str>,
 }
 
 /// The district: 80 households of three, all with a hukou entry. The census lists households
@@ -47,6 +49,7 @@ fn district() -> Vec<Person> {
                 } else {
                     Some("参保缴费")
                 },
+                away_to: None,
             });
         }
     }
@@ -60,11 +63,13 @@ const DIED: usize = 3 * 12; // unlisted, hukou cancelled on death before the mom
 const MOVED_LATER: usize = 3 * 13; // unlisted, hukou cancelled on moving out after it
 const HUKOU_ONLY_HERE: usize = 3 * 14; // unlisted, no insurance, household listed here
 const HUKOU_ONLY_AWAY: usize = 3 * 75 + 2; // unlisted, no insurance, household unlisted
+const MOVED_HERE: usize = 3 * 15; // listed at home as living in the district, not where they do
+const MOVED_AWAY: usize = 3 * 16; // listed at home as living in another county
 
 fn run(people: &[Person]) -> JobRun {
     let folder = tempfile::tempdir().expect("a temporary folder");
     let (mut census, mut hukou, mut insurance) = (
-        String::from("编号,户编号,姓名,身份证号,性别,出生年月,人员类别\n"),
+        String::from("编号,户编号,姓名,身份证号,性别,出生年月,人员类别,普查小区,现住地\n"),
         String::from("户籍编号,户号,姓名,公民身份号码,性别,出生日期,人员状态,注销日期\n"),
         String::from("参保人编号,姓名,证件号码,性别,出生日期,参保状态\n"),
     );
@@ -79,9 +84,16 @@ fn run(people: &[Person]) -> JobRun {
         let id = id_number(&birth, n);
         let sex = if n % 2 == 0 { "男" } else { "女" };
         let day = format!("{}-{}-{}", &birth[..4], &birth[4..6], &birth[6..]);
+        let (household, month) = (person.household, &birth[..6]);
         if person.listed {
-            writeln!(census, "C{n},{},{name},{id},{sex},{},1", person.household, &birth[..6])
+            writeln!(census, "C{n},{household},{name},{id},{sex},{month},1,320115001001001,")
                 .expect("a String takes any text");
+        } else if let Some(county) = person.away_to {
+            writeln!(
+                census,
+                "C{n},{household},{name},{id},{sex},{month},2,320115001001001,{county}"
+            )
+            .expect("a String takes any text");
         }
         let (status, cancelled) = person.hukou;
         writeln!(hukou, "H{n},{},{name},{id},{sex},{day},{status},{cancelled}", person.household)
@@ -106,7 +118,7 @@ fn run(people: &[Person]) -> JobRun {
         role = "census"
         path = "census.csv"
         key = "编号"
-        fields = { household_id = "户编号", name = "姓名", id_number = "身份证号", sex = "性别", birth_date = "出生年月", record_type = "人员类别" }
+        fields = { household_id = "户编号", name = "姓名", id_number = "身份证号", sex = "性别", birth_date = "出生年月", record_type = "人员类别", enumeration_area = "普查小区", residence_region = "现住地" }
         [[source]]
         name = "hukou"
         role = "hukou"
@@ -148,6 +160,10 @@ fn statuses_and_households_move_a_person_on_the_missing_list() {
     for n in [OMITTED, SUSPENDED, DIED, MOVED_LATER, HUKOU_ONLY_HERE, HUKOU_ONLY_AWAY] {
         people[n].listed = false;
     }
+    people[MOVED_HERE].listed = false;
+    people[MOVED_HERE].away_to = Some("320115");
+    people[MOVED_AWAY].listed = false;
+    people[MOVED_AWAY].away_to = Some("310101");
     people[SUSPENDED].insurance = Some("暂停缴费");
     people[DIED].hukou = ("死亡注销", "2020-05-01");
     people[MOVED_LATER].hukou = ("迁出注销", "2020-12-01");
@@ -185,6 +201,13 @@ fn statuses_and_households_move_a_person_on_the_missing_list() {
         here.probability,
         away.probability
     );
+
+    // Listed at home as living elsewhere in the district and not where they live: a missed
+    // resident by the census's own word. Listed as living in another county: not a candidate.
+    let moved_here = candidate(&run, MOVED_HERE).expect("a candidate");
+    assert_eq!(terms(moved_here), [Term::ListedAwayHere]);
+    assert_eq!(moved_here.probability, 1.0);
+    assert_eq!(candidate(&run, MOVED_AWAY), None);
 
     // The list is ordered by probability, each candidate's parts add up to its log.
     let probabilities: Vec<f64> = run.outcome.missing.iter().map(|m| m.probability).collect();
