@@ -693,8 +693,16 @@ pub fn reconcile_with(
     // register person who probably lives elsewhere, or, when she is not known here by her ID,
     // a certificate whose address is in another county, makes a birth of another place,
     // unless the child's own register entries say it lives here (the residence model's
-    // probability): a child left with grandparents.
-    let linked: HashSet<RecordRef> = links[..census_links].iter().map(|link| link.right).collect();
+    // probability): a child left with grandparents. A listing at home as living elsewhere in
+    // the district is no census record of the child where it lives.
+    let linked: HashSet<RecordRef> = links[..census_links]
+        .iter()
+        .filter(|link| {
+            let row = link.left.row as usize;
+            census_table.record_type[row] != Some(RecordType::RegisteredAway) || !away_here(row)
+        })
+        .map(|link| link.right)
+        .collect();
     let period = reference_days - 365..reference_days;
     let mut births: Vec<Birth> = registers
         .iter()
