@@ -715,12 +715,12 @@ mod tests {
     #[test]
     fn a_gap_counts_beyond_its_noise() {
         // 100 candidates at 0.5, 65 of them right: a gap of 0.15, a standard error of
-        // √(100 · 0.25) / 100 = 0.05, so 0.05 beyond two of them. 99 at 0.95, all right: too
-        // few to count.
+        // √(100 · 0.25) / 100 = 0.05, so 0.05 beyond two of them. 99 at 0.95, none right: a
+        // gap of 0.95, too few candidates to count.
         let mut probabilities = vec![0.5; 100];
         let mut is_right: Vec<bool> = (0..100).map(|i| i < 65).collect();
         probabilities.extend([0.95; 99]);
-        is_right.extend([true; 99]);
+        is_right.extend([false; 99]);
         let bins = reliability(&probabilities, &is_right);
         assert_eq!(bins.len(), 2);
         assert!((bins[0].standard_error - 0.05).abs() < 1e-12);

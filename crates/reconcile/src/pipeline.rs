@@ -277,7 +277,7 @@ pub fn reconcile_with(
     let mut nearest: HashMap<RecordRef, (RecordRef, f64)> = HashMap::default();
     // Each register record's best candidate pair with a census record it is not linked to: a
     // rival listing, which for an unlisted person is often a link the errors hid.
-    let mut rival: HashMap<RecordRef, f64> = HashMap::default();
+    let mut rival: HashMap<RecordRef, (f64, RecordIdx)> = HashMap::default();
     let mut explained: HashMap<RecordRef, Explanation> = HashMap::default();
     // The m of the census ↔ hukou link: anchored on the most IDs, reused to deduplicate.
     let mut census_m: Option<Model> = None;
@@ -325,8 +325,10 @@ pub fn reconcile_with(
             pair_links.iter().map(|pair| (pair.a, pair.b)).collect();
         for pair in pairs.iter().filter(|pair| !linked_pairs.contains(&(pair.a, pair.b))) {
             let r = RecordRef { source: register, row: pair.b - census_table.len() as RecordIdx };
-            let best = rival.entry(r).or_insert(f64::NEG_INFINITY);
-            *best = best.max(pair.weight);
+            let best = rival.entry(r).or_insert((f64::NEG_INFINITY, pair.a));
+            if pair.weight > best.0 {
+                *best = (pair.weight, pair.a);
+            }
         }
         for pair in &pairs {
             let (c, r) = (pair.a, pair.b - census_table.len() as RecordIdx);
@@ -353,7 +355,9 @@ pub fn reconcile_with(
             links.retain(|l| {
                 l.right.source != register || !apart.contains(&(l.left.row, l.right.row))
             });
-            links.extend(births_by_mother(census, census_table, register, input.table, &links));
+            let found =
+                births_by_mother(census, census_table, register, input.table, &links, &apart);
+            links.extend(found);
         }
     }
     let census_links = links.len();
@@ -516,16 +520,29 @@ pub fn reconcile_with(
             && !cancelled[person]
             && records.iter().any(|r| inputs[r.source].role != Role::Death)
     };
-    // Listed at home as living elsewhere in the district, and where they live by a record the
-    // one-to-one rule left unlinked though it reaches the link threshold (the home listing took
-    // the link): listed as living here.
-    for (&person, records) in &members {
-        let rival = records.iter().filter_map(|r| rival.get(r)).copied().reduce(f64::max);
+    // Each person's best rival: the weight and census row of the record most like them that
+    // no link of theirs took.
+    let rival_of = |person: usize| {
+        let records = members.get(&person).map_or(&[][..], Vec::as_slice);
+        let rivals = records.iter().filter_map(|r| rival.get(r)).copied();
+        rivals.reduce(|a, b| if b.0 > a.0 || b.0 == a.0 && b.1 < a.1 { b } else { a })
+    };
+    // Listed at home as living elsewhere in the district, and where they live by a usual
+    // resident's record no link took, though it reaches the link threshold (the home listing
+    // took the link): listed as living here, by that record.
+    let linked_rows: HashSet<RecordIdx> =
+        links[..census_links].iter().map(|l| l.left.row).collect();
+    let mut listed_by: HashMap<usize, usize> = HashMap::default();
+    for &person in members.keys() {
+        let Some((weight, row)) = rival_of(person) else { continue };
         if listed_away_here[person]
             && standing[person] == Standing::Unlisted
-            && rival.is_some_and(|w| probability(w) >= settings.threshold)
+            && weight >= weight_of(settings.threshold)
+            && census_table.record_type[row as usize] != Some(RecordType::RegisteredAway)
+            && !linked_rows.contains(&row)
         {
             standing[person] = Standing::Resident;
+            listed_by.insert(person, row as usize);
         }
     }
     let household_of = household_standing(inputs, &members, &standing, &listed_away_here);
@@ -569,11 +586,7 @@ pub fn reconcile_with(
     // unlisted one most often themselves. The model counts an unlisted person for it, so that
     // the hidden links do not dilute the missed residents. A record another register's link
     // took may still be them (their hukou entry linked, their insurance not): it counts too.
-    let not_them = |person: usize| {
-        let records = members.get(&person).map_or(&[][..], Vec::as_slice);
-        let best = records.iter().filter_map(|r| rival.get(r)).copied().reduce(f64::max);
-        best.map(|w| 1.0 - probability(w))
-    };
+    let not_them = |person: usize| rival_of(person).map(|(w, _)| 1.0 - probability(w));
     // A person the census lists at home as living elsewhere in the district lives here by the
     // census's own word: no model weighs them, and unlisted they are a missed resident but for
     // a census record left unlinked that may be them.
@@ -784,8 +797,9 @@ pub fn reconcile_with(
                 }
                 // Listed only as living elsewhere in the district: unlisted, as in the missing
                 // list.
-                let row =
-                    census_row_of.get(&person).filter(|_| standing[person] != Standing::Unlisted);
+                let row = listed_by.get(&person).or_else(|| {
+                    census_row_of.get(&person).filter(|_| standing[person] != Standing::Unlisted)
+                });
                 if let Some(&row) = row {
                     // Two register persons linked to one census record are one person the registers
                     // failed to join: counted once. A person the census lists as living elsewhere
@@ -1505,13 +1519,15 @@ fn not_with_mother(
 /// survives a month written wrong); or, when the mother's ID is missing or mistyped, with a
 /// woman of the mother's name, born on the birth day by the child's ID, or in the birth month
 /// where that pairs one birth and one child alone; or a child of the certificate's name born on
-/// its day by the child's ID. Twins take one child each, in record order.
+/// its day by the child's ID. Twins take one child each, in record order; a pair found apart
+/// from the mother (`apart`, [`not_with_mother`]) is not made again.
 fn births_by_mother(
     census: usize,
     census_table: &PersonTable,
     register: usize,
     births: &PersonTable,
     links: &[Link],
+    apart: &HashSet<(RecordIdx, RecordIdx)>,
 ) -> Vec<Link> {
     let linked: HashSet<u32> =
         links.iter().filter(|l| l.right.source == register).map(|l| l.right.row).collect();
@@ -1566,7 +1582,9 @@ fn births_by_mother(
         let fits = |child: usize| {
             let sex_agrees =
                 census_table.sex[child].is_none() || census_table.sex[child] == births.sex[row];
-            sex_agrees && !taken.contains(&(child as u32))
+            sex_agrees
+                && !taken.contains(&(child as u32))
+                && !apart.contains(&(child as RecordIdx, row as RecordIdx))
         };
         let same_month = |child: usize| {
             census_table.birth_date[child].and_then(month) == month(date)
@@ -1752,6 +1770,8 @@ pub fn explain_pair(
 mod tests {
     use censuslink_model::{IdStatus, PartialDate, PersonTable, Role, Sex};
 
+    use rustc_hash::FxHashSet as HashSet;
+
     use crate::pipeline::{
         Input, Link, RecordRef, address_areas, births_by_mother, births_by_mothers_household,
         not_with_mother,
@@ -1835,7 +1855,7 @@ mod tests {
         birth(&mut births, None, "李娜", Female, (2020, 3, 20));
         birth(&mut births, None, "李娜", Male, (2020, 3, 9));
 
-        let found = births_by_mother(0, &census, 1, &births, &[]);
+        let found = births_by_mother(0, &census, 1, &births, &[], &HashSet::default());
         let pairs: Vec<(u32, u32)> = found.iter().map(|l| (l.left.row, l.right.row)).collect();
         assert_eq!(pairs, [(1, 0), (3, 1), (4, 2), (7, 4)]);
 
@@ -1845,7 +1865,7 @@ mod tests {
             right: RecordRef { source: 1, row: 1 },
             weight: 20.0,
         };
-        let found = births_by_mother(0, &census, 1, &births, &[earlier]);
+        let found = births_by_mother(0, &census, 1, &births, &[earlier], &HashSet::default());
         let pairs: Vec<(u32, u32)> = found.iter().map(|l| (l.left.row, l.right.row)).collect();
         assert_eq!(pairs, [(1, 0), (4, 2), (7, 4)]);
     }
@@ -1878,7 +1898,7 @@ mod tests {
         births.sex.push(Some(Female));
         births.birth_date.push(PartialDate::new(2020, 7, 1));
         births.fill_to(1);
-        let found = births_by_mother(0, &census, 1, &births, &[]);
+        let found = births_by_mother(0, &census, 1, &births, &[], &HashSet::default());
         assert_eq!(found.iter().map(|l| (l.left.row, l.right.row)).collect::<Vec<_>>(), [(1, 0)]);
 
         // 王芳's certificates: one linked to 钱六, of another household, one to her own 张婷.
@@ -1890,7 +1910,20 @@ mod tests {
             weight: 10.0,
         };
         let apart = not_with_mother(&census, 1, &births, &[link(1, 1), link(2, 2), link(1, 0)]);
-        assert_eq!(apart.into_iter().collect::<Vec<_>>(), [(1, 1)]);
+        assert_eq!(apart.iter().copied().collect::<Vec<_>>(), [(1, 1)]);
+        // A pair found apart from the mother is not made again by the child's name and day.
+        let mut named = PersonTable::default();
+        named.row.push(1);
+        named.name.full.push(Some("钱六"));
+        named.mother_id.number.push(Some("320115199001050021"));
+        named.mother_id.status.push(IdStatus::Valid);
+        named.sex.push(Some(Female));
+        named.birth_date.push(PartialDate::new(2020, 7, 1));
+        named.fill_to(1);
+        let found = births_by_mother(0, &census, 1, &named, &[], &HashSet::default());
+        assert_eq!(found.len(), 1, "by the child's name and day");
+        let found = births_by_mother(0, &census, 1, &named, &[], &[(1, 0)].into_iter().collect());
+        assert!(found.is_empty(), "that pair was found apart from the mother");
     }
 
     #[test]
