@@ -978,20 +978,36 @@ fn births_by_address(inputs: &[Input<'_>], registers: &[usize]) -> Vec<(RecordRe
             (0..inputs[source].table.len() as RecordIdx).map(move |row| RecordRef { source, row })
         })
     };
-    // Each key's entry; `None` once two entries share it.
-    let mut entries: HashMap<_, Option<RecordRef>> = HashMap::default();
+    let mut entries = Unique::default();
     for r in records(&[Role::Hukou, Role::School, Role::Insurance]) {
         if let Some(key) = key(r) {
-            entries.entry(key).and_modify(|entry| *entry = None).or_insert(Some(r));
+            insert_unique(&mut entries, key, r);
         }
     }
     // A key two certificates share (twins of one sex) joins neither.
-    let mut certificates: HashMap<_, Option<RecordRef>> = HashMap::default();
+    let mut certificates = Unique::default();
     for birth in records(&[Role::Birth]) {
         if let Some(key) = key(birth) {
-            certificates.entry(key).and_modify(|c| *c = None).or_insert(Some(birth));
+            insert_unique(&mut certificates, key, birth);
         }
     }
+    join_unique(certificates, &entries)
+}
+
+/// Records by key, `None` once two records share it.
+type Unique<K> = HashMap<K, Option<RecordRef>>;
+
+/// Adds record `r` under `key`, or marks the key shared.
+fn insert_unique<K: Eq + std::hash::Hash>(records: &mut Unique<K>, key: K, r: RecordRef) {
+    records.entry(key).and_modify(|e| *e = None).or_insert(Some(r));
+}
+
+/// Each certificate joined to the entry of its key, where each is the only one with it; in
+/// record order.
+fn join_unique<K: Eq + std::hash::Hash>(
+    certificates: Unique<K>,
+    entries: &Unique<K>,
+) -> Vec<(RecordRef, RecordRef)> {
     let mut joined: Vec<(RecordRef, RecordRef)> = certificates
         .into_iter()
         .filter_map(|(key, birth)| Some((birth?, (*entries.get(&key)?)?)))
@@ -1011,8 +1027,8 @@ fn births_by_mothers_household(
     let of_role = |role: Role| registers.iter().copied().filter(move |&s| inputs[s].role == role);
     // Each woman's hukou household by her ID number; `None` when the number is in two.
     let mut household_of: HashMap<&str, Option<(usize, &str)>> = HashMap::default();
-    // Each (household, birth day, sex)'s entry; `None` once two entries share it.
-    let mut entries: HashMap<_, Option<RecordRef>> = HashMap::default();
+    // Each (household, birth day, sex)'s entry.
+    let mut entries = Unique::default();
     for source in of_role(Role::Hukou) {
         let table = inputs[source].table;
         for row in (0..table.len()).filter(|&row| table.rejected[row].is_none()) {
@@ -1026,15 +1042,12 @@ fn births_by_mothers_household(
             }
             if let Some(day) = table.birth_date[row].filter(|d| d.precision() == DatePrecision::Day)
             {
-                let entry = Some(RecordRef { source, row: row as RecordIdx });
-                entries
-                    .entry((source, household, day, table.sex[row]))
-                    .and_modify(|e| *e = None)
-                    .or_insert(entry);
+                let entry = RecordRef { source, row: row as RecordIdx };
+                insert_unique(&mut entries, (source, household, day, table.sex[row]), entry);
             }
         }
     }
-    let mut certificates: HashMap<_, Option<RecordRef>> = HashMap::default();
+    let mut certificates = Unique::default();
     for source in of_role(Role::Birth) {
         let table = inputs[source].table;
         for row in 0..table.len() {
@@ -1047,19 +1060,11 @@ fn births_by_mothers_household(
             else {
                 continue;
             };
-            let birth = Some(RecordRef { source, row: row as RecordIdx });
-            certificates
-                .entry((hukou, household, day, table.sex[row]))
-                .and_modify(|c| *c = None)
-                .or_insert(birth);
+            let birth = RecordRef { source, row: row as RecordIdx };
+            insert_unique(&mut certificates, (hukou, household, day, table.sex[row]), birth);
         }
     }
-    let mut joined: Vec<(RecordRef, RecordRef)> = certificates
-        .into_iter()
-        .filter_map(|(key, birth)| Some((birth?, (*entries.get(&key)?)?)))
-        .collect();
-    joined.sort_unstable();
-    joined
+    join_unique(certificates, &entries)
 }
 
 /// Whole years from `birth` to `reference`, a birthday not yet reached not counted; a month
