@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use censuslink_io::{Job, Lang};
 use censuslink_reconcile::{Profile, Severity, thousands};
+use unicode_width::UnicodeWidthStr;
 
 use crate::progress::Progress;
 use crate::run::{load_sources, start_threads};
@@ -119,9 +120,11 @@ fn print_profile(profile: &Profile, lang: Lang) {
         let other = link.right.as_deref().unwrap_or(&link.left);
         println!();
         println!("{} ↔ {other}", link.left);
+        let width =
+            link.rules.iter().map(|r| UnicodeWidthStr::width(r.rule.as_str())).fold(48, usize::max);
         println!(
             "{} {} {} {}",
-            left(t("规则", "rule"), 48),
+            left(t("规则", "rule"), width),
             right(t("块数", "blocks"), 10),
             right(t("新增对数", "new pairs"), 14),
             right(t("最大块对数", "largest block"), 14)
@@ -129,7 +132,7 @@ fn print_profile(profile: &Profile, lang: Lang) {
         for rule in &link.rules {
             println!(
                 "{} {} {} {}",
-                left(&rule.rule, 48),
+                left(&rule.rule, width),
                 right(&thousands(rule.blocks as usize), 10),
                 right(&thousands(rule.pairs as usize), 14),
                 right(&thousands(rule.largest_block as usize), 14)

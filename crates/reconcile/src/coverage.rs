@@ -43,23 +43,24 @@ pub const ASSUMPTIONS: [(&str, &str); 9] = [
          entries of people who left inflate the administrative count.",
     ),
     (
-        "校正：行政登记人数按其中常住人口的期望计：普查已登记者计 1 人，未登记者计其居住概率\
-         （由普查所登记的登记人员学得，见漏登清单）。该概率假定常住人口被漏登的机会与其登记证据无关，\
+        "校正：普查人数不计比对到标准时点前死亡登记的人（错误登记）；行政登记人数按其中常住人口的\
+         期望计：普查已登记者计 1 人，未登记者计其居住概率（由普查所登记的登记人员学得，见漏登清单）。该概率假定常住人口被漏登的机会与其登记证据无关，\
          即（1）的同一假定。",
-        "Correction: the administrative list counts its expected usual residents: 1 for each \
-         person the census lists, and each unlisted person's probability of residence (learned \
-         from the register people the census lists; the missing list gives it). The \
+        "Correction: the census count leaves out people linked to a death before the moment \
+         (erroneous enumerations); the administrative list counts its expected usual residents: \
+         1 for each person the census lists, and each unlisted person's probability of residence \
+         (learned from the register people the census lists; the missing list gives it). The \
          probability assumes a usual resident's chance of being missed does not depend on the \
          register evidence, assumption (1) again.",
     ),
     (
         "行政登记中的人按其普查比对结果定位到区域（普查登记为户口在本地、人在外地的人不计入，\
-         与漏登清单一致）；否则按普查在其地址登记的人所在的普查小区；否则（仅乡镇）按医保乡镇，\
-         再否则按户籍地。同一普查记录只计一人。",
+         与漏登清单一致；未填现住地的按其居住概率计）；否则按普查在其地址登记的人所在的普查小区；\
+         否则（仅乡镇）按医保乡镇，再否则按户籍地。同一普查记录只计一人。",
         "An area's administrative people are placed by their census link (people the census \
-         lists as living elsewhere are left out, as the missing list leaves them out), else by \
-         the area in which the census lists the people linked at their address, else \
-         (townships only) by the insurance township, else by the hukou place. Register people \
+         lists as living elsewhere are left out, as the missing list leaves them out; one listed \
+         so without the place counts by probability), else by the area in which the census \
+         lists the people linked at their address, else (townships only) by the insurance township, else by the hukou place. Register people \
          linked to one census record count once.",
     ),
     (
@@ -112,7 +113,7 @@ pub struct AreaCoverage {
     pub level: &'static str,
     /// The area's code (empty for the district).
     pub code: String,
-    /// Census usual residents counted there (a duplicated person once).
+    /// Census usual residents counted there (a duplicated person once, the dead not at all).
     pub census: u64,
     /// People the activity registers place there.
     pub admin: u64,

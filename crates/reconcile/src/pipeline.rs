@@ -446,7 +446,15 @@ pub fn reconcile_with(
     // Who is listed and how, who died before the moment, whose hukou was cancelled by then.
     // A listing at the hukou household as living elsewhere names where (现住地): in one of the
     // census's own counties, the person lives in the district and is to be listed there, so
-    // that listing alone leaves them unlisted, with the term that says it.
+    // that listing alone leaves them unlisted, with the term that says it. A census whose away
+    // listings name no place at all (a layout without 现住地) leaves them unlisted too, with
+    // the term the model weighs: some of them live in the district, as many as those listed
+    // both at home and where they live say. (Where the layout names places, a listing without
+    // one is abroad or unreadable: living elsewhere.)
+    let is_away = |row: usize| census_table.record_type[row] == Some(RecordType::RegisteredAway);
+    let names_places = (0..census_table.len())
+        .any(|row| is_away(row) && census_table.residence_region.get(row).is_some());
+    let away_unplaced = |row: usize| is_away(row) && !names_places;
     let census_counties: HashSet<&str> =
         census_table.enumeration_area.iter().flatten().filter_map(|a| a.get(..6)).collect();
     let away_here = |row: usize| {
@@ -455,14 +463,16 @@ pub fn reconcile_with(
     };
     let mut standing = vec![Standing::Unlisted; n_register_records];
     let mut listed_away_here = vec![false; n_register_records];
+    let mut listed_away = vec![false; n_register_records];
     for link in &links[..census_links] {
         let person = persons.find(index(link.right));
         let row = link.left.row as usize;
-        let away = census_table.record_type[row] == Some(RecordType::RegisteredAway);
-        if !away {
+        if !is_away(row) {
             standing[person] = Standing::Resident;
         } else if away_here(row) {
             listed_away_here[person] = true;
+        } else if away_unplaced(row) {
+            listed_away[person] = true;
         } else if standing[person] == Standing::Unlisted {
             standing[person] = Standing::Away;
         }
@@ -527,25 +537,42 @@ pub fn reconcile_with(
         let rivals = records.iter().filter_map(|r| rival.get(r)).copied();
         rivals.reduce(|a, b| if b.0 > a.0 || b.0 == a.0 && b.1 < a.1 { b } else { a })
     };
-    // Listed at home as living elsewhere in the district, and where they live by a usual
-    // resident's record no link took, though it reaches the link threshold (the home listing
-    // took the link): listed as living here, by that record.
+    // A record no link took, though it reaches the link threshold, is the person's second
+    // listing (the one-to-one links took the other). Listed at home as living elsewhere in
+    // the district (or not saying where), and where they live by a usual resident's such
+    // record: listed as living here, by that record, which goes to the likeliest claimant.
+    // Listed where they live, and at home by such a listing that names no place: listed at
+    // home too, of whom the model learns.
     let linked_rows: HashSet<RecordIdx> =
         links[..census_links].iter().map(|l| l.left.row).collect();
-    let mut listed_by: HashMap<usize, usize> = HashMap::default();
+    let mut claims: Vec<(f64, usize, usize)> = Vec::new();
     for &person in members.keys() {
         let Some((weight, row)) = rival_of(person) else { continue };
-        if listed_away_here[person]
+        if weight < weight_of(settings.threshold) || linked_rows.contains(&row) {
+            continue;
+        }
+        let row = row as usize;
+        if !is_away(row)
+            && (listed_away_here[person] || listed_away[person])
             && standing[person] == Standing::Unlisted
-            && weight >= weight_of(settings.threshold)
-            && census_table.record_type[row as usize] != Some(RecordType::RegisteredAway)
-            && !linked_rows.contains(&row)
         {
-            standing[person] = Standing::Resident;
-            listed_by.insert(person, row as usize);
+            claims.push((weight, person, row));
+        } else if away_unplaced(row) && standing[person] == Standing::Resident {
+            listed_away[person] = true;
         }
     }
-    let household_of = household_standing(inputs, &members, &standing, &listed_away_here);
+    claims.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut listed_by: HashMap<usize, usize> = HashMap::default();
+    let mut claimed: HashSet<usize> = HashSet::default();
+    for (_, person, row) in claims {
+        if claimed.insert(row) {
+            standing[person] = Standing::Resident;
+            listed_by.insert(person, row);
+        }
+    }
+    let listed_at_home: Vec<bool> =
+        listed_away_here.iter().zip(&listed_away).map(|(&here, &away)| here || away).collect();
+    let household_of = household_standing(inputs, &members, &standing, &listed_at_home);
     let places = Places::new(inputs, census, &registers, &mut |r| persons.find(index(r)));
     let mother_of = |r: RecordRef| match places.mother(inputs[r.source].table, r.row as usize) {
         Mother::Person(person) if standing[person] == Standing::Resident => Mother::Here,
@@ -559,6 +586,9 @@ pub fn reconcile_with(
             let mut evidence = person_evidence(inputs, records, reference);
             if let Some(&term) = household_of.get(&person) {
                 evidence = evidence.with(term);
+            }
+            if listed_away[person] {
+                evidence = evidence.with(Term::ListedAway);
             }
             let births = records.iter().filter(|r| inputs[r.source].role == Role::Birth);
             for mother in births.map(|&r| mother_of(r)) {
@@ -707,12 +737,12 @@ pub fn reconcile_with(
     // a certificate whose address is in another county, makes a birth of another place,
     // unless the child's own register entries say it lives here (the residence model's
     // probability): a child left with grandparents. A listing at home as living elsewhere in
-    // the district is no census record of the child where it lives.
+    // the district, or not saying where, is no census record of the child where it lives.
     let linked: HashSet<RecordRef> = links[..census_links]
         .iter()
         .filter(|link| {
             let row = link.left.row as usize;
-            census_table.record_type[row] != Some(RecordType::RegisteredAway) || !away_here(row)
+            !is_away(row) || !away_here(row) && !away_unplaced(row)
         })
         .map(|link| link.right)
         .collect();
@@ -758,31 +788,36 @@ pub fn reconcile_with(
     let (conflicts, coverage) = rayon::join(
         || conflicts(inputs, &key),
         || {
-            // Coverage: census usual residents (a duplicated person once) and the activity
+            // Coverage: census usual residents (a duplicated person once, the dead it counted
+            // not at all: erroneous enumerations, every listing of theirs) and the activity
             // registers' living people, placed by their census link, else by their address's
             // area, else by the insurance township, else by the hukou place; an unlisted
             // person counts by their probability of residence (certain when there is no
             // model), whose stratum's omission odds it leans on.
+            let mut dead: HashSet<RecordIdx> = deceased.iter().map(|d| d.census.row).collect();
+            let mut extra: HashSet<RecordIdx> = HashSet::default();
+            for d in &duplicates {
+                if d.records.iter().any(|r| dead.contains(&r.row)) {
+                    dead.extend(d.records.iter().map(|r| r.row));
+                }
+                extra.extend(d.records[1..].iter().map(|r| r.row));
+            }
             let mut by_area: BTreeMap<String, Tally> = BTreeMap::new();
-            let extra_members: HashSet<u32> =
-                duplicates.iter().flat_map(|d| d.records[1..].iter().map(|r| r.row)).collect();
             let area_of =
                 |row: usize| census_table.enumeration_area.get(row).unwrap_or("").to_owned();
             for row in 0..census_table.len() {
-                let resident = census_table.record_type[row] != Some(RecordType::RegisteredAway);
-                if usable(census_table, row) && resident && !extra_members.contains(&(row as u32)) {
+                let counted = !(dead.contains(&(row as u32)) || extra.contains(&(row as u32)));
+                if usable(census_table, row) && !is_away(row) && counted {
                     by_area.entry(area_of(row)).or_default().census += 1;
                 }
             }
-            // Each person's census record: the first linked, a usual resident's before one of someone
-            // living elsewhere (a hukou entry links to the listing at the hukou address).
-            let away =
-                |row: usize| census_table.record_type[row] == Some(RecordType::RegisteredAway);
+            // Each person's census record: the first linked, a usual resident's before one of
+            // someone living elsewhere (a hukou entry links to the listing at the hukou address).
             let mut census_row_of: HashMap<usize, usize> = HashMap::default();
             for link in &links[..census_links] {
                 let row = link.left.row as usize;
                 let entry = census_row_of.entry(persons.find(index(link.right))).or_insert(row);
-                if away(*entry) && !away(row) {
+                if is_away(*entry) && !is_away(row) {
                     *entry = row;
                 }
             }
@@ -795,17 +830,18 @@ pub fn reconcile_with(
                 if !active || died_before[person] || born_after[person] {
                     continue;
                 }
-                // Listed only as living elsewhere in the district: unlisted, as in the missing
-                // list.
+                // Listed only at home as living elsewhere in the district, or not saying where:
+                // unlisted, as in the missing list.
                 let row = listed_by.get(&person).or_else(|| {
                     census_row_of.get(&person).filter(|_| standing[person] != Standing::Unlisted)
                 });
                 if let Some(&row) = row {
-                    // Two register persons linked to one census record are one person the registers
-                    // failed to join: counted once. A person the census lists as living elsewhere
-                    // (`registered_away`) is enumerated, and out of the resident population: as the
-                    // missing list leaves them out, so does coverage.
-                    if !matched_rows.insert(row) || away(row) {
+                    // Two register persons linked to one census record are one person the
+                    // registers failed to join: counted once. A person the census lists as living
+                    // elsewhere (`registered_away`) is enumerated, and out of the resident
+                    // population: as the missing list leaves them out, so does coverage. So is
+                    // one linked to a listing of the dead, left out of the census count.
+                    if !matched_rows.insert(row) || is_away(row) || dead.contains(&(row as u32)) {
                         continue;
                     }
                     let tally = by_area.entry(area_of(row)).or_default();
@@ -870,12 +906,13 @@ fn is_cancelled_before(table: &PersonTable, row: usize, reference_days: i32) -> 
 
 /// What the census says of each hukou person's household: the household term of every person
 /// with a hukou entry, from how the other persons of the entry's household (`household_id`)
-/// are listed (one listed only as living elsewhere in the district counting as listed away).
+/// are listed (one listed only at home as living elsewhere, unlisted where they may live,
+/// counting as listed away).
 fn household_standing(
     inputs: &[Input<'_>],
     members: &BTreeMap<usize, Vec<RecordRef>>,
     standing: &[Standing],
-    listed_away_here: &[bool],
+    listed_at_home: &[bool],
 ) -> HashMap<usize, Term> {
     let mut households: HashMap<(usize, &str), Vec<usize>> = HashMap::default();
     let mut household_of: HashMap<usize, (usize, &str)> = HashMap::default();
@@ -901,7 +938,7 @@ fn household_standing(
                 match standing[mate] {
                     Standing::Resident => here = true,
                     Standing::Away => away = true,
-                    Standing::Unlisted => away |= listed_away_here[mate],
+                    Standing::Unlisted => away |= listed_at_home[mate],
                 }
             }
             let term = match (n, here, away) {

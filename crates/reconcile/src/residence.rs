@@ -2,8 +2,10 @@
 //! learned from the census itself.
 //!
 //! Each register person carries evidence [`Term`]s: which registers hold them and with what
-//! status, their age, and what the census says of their hukou household. Among the register
-//! persons who were not listed as living elsewhere (`户口在本户外出`), a logistic model learns
+//! status, their age, and what the census says of them and their hukou household. Among the
+//! register persons who were not listed as living elsewhere (`户口在本户外出`) at a place the
+//! census names (a listing that names none is a term: [`Term::ListedAway`]), a logistic model
+//! learns
 //! `g(x)`, the chance of being listed as a usual resident. Its odds `g / (1 - g)` estimate, for
 //! evidence `x`, the ratio of listed residents to unlisted persons, `L(x) / U(x)`; each cell of
 //! identical evidence is its own counts shrunk towards the model by [`CELL_PRIOR`] persons.
@@ -79,6 +81,10 @@ pub enum Term {
     /// Listed at the hukou household as living elsewhere in the district (现住地 one of its
     /// counties): living here by the census's own word, outside the model (its weight stays 0).
     ListedAwayHere,
+    /// Listed at the hukou household as living elsewhere by a census that gives such listings
+    /// no place (a layout without 现住地): some live elsewhere in the district. Those also
+    /// listed where they live teach the model how many, as the listed teach it of everyone.
+    ListedAway,
     /// No register record of theirs has a valid ID number: a link is harder to make, so more
     /// of the unlisted are people listed under errors.
     IdUnusable,
@@ -100,7 +106,7 @@ pub enum Term {
 
 impl Term {
     /// Every term, in the order of the model's weights.
-    pub const ALL: [Term; 28] = [
+    pub const ALL: [Term; 29] = [
         Term::Hukou,
         Term::HukouMovedOut,
         Term::InsuranceActive,
@@ -122,6 +128,7 @@ impl Term {
         Term::HouseholdUnlisted,
         Term::HouseholdAlone,
         Term::ListedAwayHere,
+        Term::ListedAway,
         Term::IdUnusable,
         Term::AddressElsewhere,
         Term::MotherHere,
@@ -155,6 +162,7 @@ impl Term {
             Term::HouseholdUnlisted => "household_unlisted",
             Term::HouseholdAlone => "household_alone",
             Term::ListedAwayHere => "listed_away_here",
+            Term::ListedAway => "listed_away",
             Term::IdUnusable => "id_unusable",
             Term::AddressElsewhere => "address_elsewhere",
             Term::MotherHere => "mother_here",
@@ -196,6 +204,10 @@ impl Term {
                 "户籍地登记为外出、现住本区县",
                 "listed at the hukou household as living elsewhere in the district",
             ),
+            Term::ListedAway => (
+                "户籍地登记为外出、未填现住地",
+                "listed at the hukou household as living elsewhere, the place not given",
+            ),
             Term::IdUnusable => ("登记中无有效身份证号", "no valid ID number in the registers"),
             Term::AddressElsewhere => {
                 ("登记地址在外区县", "a register's address is in another county")
@@ -219,6 +231,9 @@ impl Term {
         1 << self as u32
     }
 }
+
+// Evidence holds one bit per term.
+const _: () = assert!(Term::ALL.len() <= u32::BITS as usize);
 
 /// The age terms of an age in whole years at the census moment (40-59 is the baseline).
 pub fn age_term(age: Option<i32>) -> Option<Term> {
@@ -349,7 +364,8 @@ pub enum Part {
 
 impl ResidenceModel {
     /// Fits the model on the persons' evidence, standing and worth (persons listed only as
-    /// living elsewhere take no part). An unlisted person's worth is the chance that no census
+    /// living elsewhere at a place the census names take no part; those whose listing names
+    /// none are unlisted, and listed away for [`Self::uncorrected`]). An unlisted person's worth is the chance that no census
     /// record left unlinked is theirs: a person the errors hid from a link is listed, and
     /// counts as unlisted only for the chance that they are not; a listed person's worth is 1.
     /// `None` when there are no listed residents or no unlisted persons to learn from.
@@ -365,6 +381,11 @@ impl ResidenceModel {
                 Standing::Unlisted => {
                     cell.1 += worth;
                     n_unlisted += 1;
+                    // Listed only at home, place not given: unlisted where they may live, and
+                    // listed away for what the listed alone would say.
+                    if evidence.has(Term::ListedAway) {
+                        *away.entry(evidence).or_default() += 1;
+                    }
                 }
                 Standing::Away => *away.entry(evidence).or_default() += 1,
             }

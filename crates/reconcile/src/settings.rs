@@ -59,12 +59,13 @@ pub fn linkage_settings(job: &Job) -> Result<Settings, SettingsError> {
 
 /// The defaults for Chinese person records (census, hukou, registers): the name by characters
 /// and reading with term frequencies, the ID number, birth date, sex, ethnicity, hukou region
-/// and residence region; candidates from the same ID, the same name reading and birth month, the same surname
-/// reading, birth month and hukou township, the same name and hukou place, the same name and
-/// residence township (registers without a hukou place, IDs and birth dates both damaged), or
-/// the same surname reading and ID region and birth date (a number mistyped past them); EM
-/// on the ID pairs
-/// and the name pairs; the anchor is a valid ID with its birth date and sex.
+/// and residence region; candidates from the same ID, the same name reading and birth month,
+/// the same surname reading, birth month and hukou township, the same name and hukou place,
+/// the same name and residence township, or surname reading, birth month and residence
+/// township (registers without a hukou place: IDs and birth dates both damaged, or IDs and
+/// names), or the same surname reading and ID region and birth date (a number mistyped past
+/// them); EM on the ID pairs and the name pairs; the anchor is a valid ID with its birth date
+/// and sex.
 pub fn person_defaults() -> Settings {
     let comparison = |feature: &str, kind: Kind, term_frequency: bool| Comparison {
         feature: feature.to_owned(),
@@ -97,6 +98,10 @@ pub fn person_defaults() -> Settings {
             ),
             rule("name and hukou place", &["name", "hukou_region"]),
             rule("name and residence township", &["name", "residence_region.township"]),
+            rule(
+                "surname reading, birth month and residence township",
+                &["name.surname_reading", "birth_date.year_month", "residence_region.township"],
+            ),
             rule(
                 "surname reading and the ID number's region and birth date",
                 &["name.surname_reading", "id_number.region_birth"],

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use censuslink_reconcile::residence::{Part, Term};
+use censuslink_reconcile::residence::{Evidence, Part, Term};
 use censuslink_reconcile::{JobRun, Missing, run_job};
 
 /// A valid citizen ID number of the district (320115) for a birth day and a sequence number.
@@ -24,7 +24,8 @@ struct Person {
     hukou: (&'static str, &'static str),
     /// 参保状态, or no insurance entry.
     insurance: Option<&'static str>,
-    /// Listed at the hukou household as living elsewhere (户口在本户外出), in this county.
+    /// Listed at the hukou household as living elsewhere (户口在本户外出), in this county (an
+    /// empty code: the place not given). Listed as living here too, it is in another household.
     away_to: Option<&'static str>,
 }
 
@@ -65,6 +66,7 @@ const HUKOU_ONLY_HERE: usize = 3 * 14; // unlisted, no insurance, household list
 const HUKOU_ONLY_AWAY: usize = 3 * 75 + 2; // unlisted, no insurance, household unlisted
 const MOVED_HERE: usize = 3 * 15; // listed at home as living in the district, not where they do
 const MOVED_AWAY: usize = 3 * 16; // listed at home as living in another county
+const ABROAD: usize = 3 * 17; // listed at home as living elsewhere, no place (abroad)
 
 fn run(people: &[Person]) -> JobRun {
     let folder = tempfile::tempdir().expect("a temporary folder");
@@ -85,15 +87,17 @@ fn run(people: &[Person]) -> JobRun {
         let sex = if n % 2 == 0 { "男" } else { "女" };
         let day = format!("{}-{}-{}", &birth[..4], &birth[4..6], &birth[6..]);
         let (household, month) = (person.household, &birth[..6]);
-        if person.listed {
-            writeln!(census, "C{n},{household},{name},{id},{sex},{month},1,320115001001001,")
-                .expect("a String takes any text");
-        } else if let Some(county) = person.away_to {
+        if let Some(county) = person.away_to {
             writeln!(
                 census,
-                "C{n},{household},{name},{id},{sex},{month},2,320115001001001,{county}"
+                "A{n},{household},{name},{id},{sex},{month},2,320115001001001,{county}"
             )
             .expect("a String takes any text");
+        }
+        if person.listed {
+            let at = household + if person.away_to.is_some() { 100 } else { 0 };
+            writeln!(census, "C{n},{at},{name},{id},{sex},{month},1,320115001001001,")
+                .expect("a String takes any text");
         }
         let (status, cancelled) = person.hukou;
         writeln!(hukou, "H{n},{},{name},{id},{sex},{day},{status},{cancelled}", person.household)
@@ -164,6 +168,8 @@ fn statuses_and_households_move_a_person_on_the_missing_list() {
     people[MOVED_HERE].away_to = Some("320115");
     people[MOVED_AWAY].listed = false;
     people[MOVED_AWAY].away_to = Some("310101");
+    people[ABROAD].listed = false;
+    people[ABROAD].away_to = Some("");
     people[SUSPENDED].insurance = Some("暂停缴费");
     people[DIED].hukou = ("死亡注销", "2020-05-01");
     people[MOVED_LATER].hukou = ("迁出注销", "2020-12-01");
@@ -203,11 +209,13 @@ fn statuses_and_households_move_a_person_on_the_missing_list() {
     );
 
     // Listed at home as living elsewhere in the district and not where they live: a missed
-    // resident by the census's own word. Listed as living in another county: not a candidate.
+    // resident by the census's own word. Listed as living in another county, or with no place
+    // where the census names places (abroad, or a code it could not read): not a candidate.
     let moved_here = candidate(&run, MOVED_HERE).expect("a candidate");
     assert_eq!(terms(moved_here), [Term::ListedAwayHere]);
     assert_eq!(moved_here.probability, 1.0);
     assert_eq!(candidate(&run, MOVED_AWAY), None);
+    assert_eq!(candidate(&run, ABROAD).map(|m| m.probability), None);
 
     // The list is ordered by probability, each candidate's parts add up to its log.
     let probabilities: Vec<f64> = run.outcome.missing.iter().map(|m| m.probability).collect();
@@ -218,5 +226,54 @@ fn statuses_and_households_move_a_person_on_the_missing_list() {
         let model: f64 = model.iter().map(|(_, w)| w).sum();
         let record: f64 = record.iter().map(|(_, w)| w).sum();
         assert!((model.exp().min(1.0) * record.exp() - m.probability).abs() < 1e-9);
+    }
+}
+
+#[test]
+fn a_listing_at_home_that_names_no_place_is_weighed_by_those_listed_both_ways() {
+    // In households 60-69 the first member has moved within the district: the census lists
+    // them at home as living elsewhere without saying where (a layout without 现住地), and
+    // where they live for households 60-64 only; 65-69's were missed there.
+    let mut people = district();
+    for household in 60..70 {
+        let person = &mut people[3 * household];
+        person.away_to = Some("");
+        person.listed = household < 65;
+    }
+    people[OMITTED].listed = false;
+    let run = run(&people);
+
+    // Listed both ways, whichever listing the links took: not a candidate.
+    for household in 60..65 {
+        assert_eq!(candidate(&run, 3 * household).map(|m| m.probability), None, "{household}");
+    }
+    // Listed only at home: a candidate, with the same registers and household as a person not
+    // listed at all but for the term, whose cell holds the four listed both ways with insurance
+    // paid (the fifth's is suspended) and the five listed only at home.
+    let model = run.outcome.residence.as_ref().expect("a model");
+    let omitted = candidate(&run, OMITTED).expect("a candidate");
+    assert_eq!(
+        terms(omitted),
+        [Term::Hukou, Term::InsuranceActive, Term::AgeYoungAdult, Term::HouseholdHere]
+    );
+    let evidence = [Term::Hukou, Term::InsuranceActive, Term::AgeYoungAdult, Term::HouseholdHere]
+        .into_iter()
+        .fold(Evidence::default().with(Term::ListedAway), Evidence::with);
+    let (listed, unlisted) = model.cells[&evidence];
+    assert_eq!(listed, 4.0);
+    assert!((unlisted - 5.0).abs() < 1e-3, "{unlisted}: five, each but for an unlinked record");
+    for household in 65..70 {
+        let moved = candidate(&run, 3 * household).expect("a candidate");
+        assert!(terms(moved).contains(&Term::ListedAway), "{:?}", terms(moved));
+        assert!((moved.probability - model.probability(evidence)).abs() < 1e-3);
+        assert!(
+            0.0 < moved.probability && moved.probability < omitted.probability,
+            "{} against {}",
+            moved.probability,
+            omitted.probability
+        );
+        // What the listed alone would say: of those listed with this evidence, 4 here and 5
+        // only at home, a half person added each way.
+        assert!((moved.uncorrected - 4.5 / 10.0).abs() < 1e-12, "{}", moved.uncorrected);
     }
 }
