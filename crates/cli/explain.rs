@@ -5,15 +5,12 @@ use std::path::PathBuf;
 
 use censuslink_io::{Job, Lang};
 use censuslink_linkage::{Explanation, Model};
-use censuslink_reconcile::{
-    CandidatePairs, HouseholdLinks, Input, LinkModel, RecordName, RecordRef, field_name,
-    level_label,
-};
+use censuslink_reconcile::{HouseholdLinks, Input, LinkModel, RecordRef};
+use censuslink_report::{CandidatePairs, RecordName, field_name, level_label};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::progress::Progress;
-use crate::run::{load_sources, start_threads};
+use crate::run::start_threads;
 use crate::{failure, left, right};
 
 #[derive(clap::Args)]
@@ -85,7 +82,7 @@ pub(crate) fn explain(args: &ExplainArgs, lang: Option<Lang>) -> anyhow::Result<
     let pairs: Vec<(RecordName, RecordName)> = match (&args.candidate, &args.records) {
         (Some(id), _) => {
             let Some(CandidatePairs { list, pairs }) =
-                censuslink_reconcile::candidate_pairs(&args.out, id, census)?
+                censuslink_report::candidate_pairs(&args.out, id, census)?
             else {
                 return Err(failure(
                     format!("{} 的清单中没有候选 `{id}`", args.out.display()),
@@ -130,11 +127,9 @@ pub(crate) fn explain(args: &ExplainArgs, lang: Option<Lang>) -> anyhow::Result<
             }
         }
     }
-    let loaded = load_sources(&job, None, Progress::new(true, lang), lang)?;
-    let inputs: Vec<Input<'_>> = loaded
-        .iter()
-        .map(|(source, l, _)| Input { name: &source.name, role: source.role, table: &l.table })
-        .collect();
+    let (loaded, _) = censuslink_reconcile::load_sources(&job, None, &mut ())?;
+    let inputs: Vec<Input<'_>> =
+        loaded.iter().map(|(name, role, l)| Input { name, role: *role, table: &l.table }).collect();
     let index = |name: &str| inputs.iter().position(|i| i.name == name);
     let find = |(source, key): &RecordName| -> anyhow::Result<RecordRef> {
         let i = index(source).unwrap_or_default();

@@ -13,7 +13,7 @@ mod outdir;
 mod profile;
 mod progress;
 mod pseudonymize;
-mod report;
+
 mod run;
 
 /// mimalloc keeps freed memory for reuse: a run allocates and drops many batch-sized buffers,
@@ -193,14 +193,20 @@ fn message(err: &anyhow::Error, lang: Lang) -> String {
     if let Some(err) = err.downcast_ref::<censuslink_reconcile::AccountingError>() {
         return err.message(lang);
     }
-    if let Some(err) = err.downcast_ref::<censuslink_reconcile::TruthError>() {
+    if let Some(err) = err.downcast_ref::<censuslink_report::TruthError>() {
+        return err.message(lang);
+    }
+    if let Some(err) = err.downcast_ref::<censuslink_reconcile::JobError>() {
+        return err.message(lang);
+    }
+    if let Some(err) = err.downcast_ref::<censuslink_report::Error>() {
         return err.message(lang);
     }
     format!("{err:#}")
 }
 
 fn evaluate(args: &EvaluateArgs) -> anyhow::Result<()> {
-    let evaluation = censuslink_reconcile::evaluate(&args.out, &args.truth)?;
+    let evaluation = censuslink_report::evaluate(&args.out, &args.truth)?;
     censuslink_io::write_json(&evaluation, &args.out.join("evaluation.json"))?;
     if !args.quiet {
         println!(
@@ -264,7 +270,7 @@ fn evaluate(args: &EvaluateArgs) -> anyhow::Result<()> {
         println!(
             "missing, largest gap of a tenth of {} candidates or more: {}, beyond two standard \
              errors: {} (uncorrected for not being listed: {})",
-            censuslink_reconcile::CALIBRATION_MIN,
+            censuslink_report::CALIBRATION_MIN,
             gap(detail.calibration_gap),
             gap(detail.calibration_gap_beyond_noise),
             gap(detail.calibration_gap_uncorrected)
@@ -333,9 +339,4 @@ fn left(text: &str, width: usize) -> String {
 fn right(text: &str, width: usize) -> String {
     let pad = width.saturating_sub(unicode_width::UnicodeWidthStr::width(text));
     format!("{}{text}", " ".repeat(pad))
-}
-
-/// The path as given, with `/` separators, so that summaries read the same on every system.
-fn display_path(path: &Path) -> String {
-    path.to_string_lossy().replace('\\', "/")
 }

@@ -6,8 +6,8 @@ use censuslink_io::{Job, Lang};
 use censuslink_reconcile::{Profile, Severity, thousands};
 use unicode_width::UnicodeWidthStr;
 
-use crate::progress::Progress;
-use crate::run::{load_sources, start_threads};
+use crate::progress::{Bars, Progress};
+use crate::run::start_threads;
 use crate::{Done, left, right};
 
 #[derive(clap::Args)]
@@ -31,9 +31,10 @@ pub(crate) fn profile(args: &ProfileArgs, lang: Option<Lang>) -> anyhow::Result<
     let lang = lang.unwrap_or(job.lang);
     start_threads(args.threads)?;
     let progress = Progress::new(args.quiet, lang);
-    let loaded = load_sources(&job, None, progress, lang)?;
     let settings = censuslink_reconcile::linkage_settings(&job)?;
-    let sources: Vec<_> = loaded.iter().map(|(source, l, _)| (*source, l)).collect();
+    let (loaded, _) = censuslink_reconcile::load_sources(&job, None, &mut Bars::new(progress))?;
+    let sources: Vec<_> =
+        job.sources.iter().zip(&loaded).map(|(source, (.., l))| (source, l)).collect();
     let stage = progress.stage(lang.pick("分块", "blocking").to_owned(), ("", ""));
     let profile = censuslink_reconcile::profile(&sources, &settings, job.reference_date);
     stage.finish();

@@ -108,3 +108,60 @@ impl Stage {
         seconds
     }
 }
+
+/// A library run's progress, a stage at a time, as [`Progress`] shows it.
+pub(crate) struct Bars {
+    progress: Progress,
+    stage: Option<Stage>,
+}
+
+impl Bars {
+    pub(crate) fn new(progress: Progress) -> Bars {
+        Bars { progress, stage: None }
+    }
+}
+
+impl censuslink_reconcile::Progress for Bars {
+    fn start(&mut self, stage: censuslink_reconcile::Stage<'_>) {
+        use censuslink_reconcile::Stage::{Read, Reconcile, Write};
+        let lang = self.progress.lang;
+        let (name, unit) = match stage {
+            Read { source } => (format!("{} {source}", lang.pick("读取", "read")), ("行", "rows")),
+            Reconcile => (lang.pick("比对与核对", "link and reconcile").to_owned(), ("", "")),
+            Write => (lang.pick("写出结果", "write").to_owned(), ("个文件", "files")),
+        };
+        self.finish();
+        self.stage = Some(self.progress.stage(name, unit));
+    }
+
+    fn add(&mut self, n: u64) {
+        if let Some(stage) = &mut self.stage {
+            stage.add(n);
+        }
+    }
+
+    fn step(&mut self, step: &censuslink_reconcile::Step<'_>) {
+        let Some(stage) = &self.stage else { return };
+        let right = step.right.unwrap_or(step.left);
+        // The link's own time: links run side by side, so the time between two steps says
+        // nothing of either.
+        let seconds = step.times.total();
+        let (candidates, links) = (thousands(step.candidates), thousands(step.links));
+        stage.note(&self.progress.lang.pick(
+            format!(
+                "  比对 {} ↔ {right}  {candidates} 候选对  {links} 对比上  {seconds:.1} 秒",
+                step.left
+            ),
+            format!(
+                "  link {} ↔ {right}  {candidates} candidate pairs  {links} linked  {seconds:.1} s",
+                step.left
+            ),
+        ));
+    }
+
+    fn finish(&mut self) {
+        if let Some(stage) = self.stage.take() {
+            stage.finish();
+        }
+    }
+}

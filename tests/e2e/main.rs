@@ -407,7 +407,7 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 }
 
 #[test]
-fn every_output_is_the_same_run_after_run_and_at_any_thread_count() {
+fn every_output_is_the_same_run_after_run_at_any_thread_count_and_from_the_library() {
     // Three batches and a half, so that threads really take batches in different orders.
     let input = tempfile::tempdir().expect("a temporary folder");
     let job = write_multi_batch_job(input.path(), 3 * 16_384 + 5_000);
@@ -426,12 +426,24 @@ fn every_output_is_the_same_run_after_run_and_at_any_thread_count() {
                 out
             })
             .collect();
+        // The library's run, as an embedding program calls it: the same path the binary takes.
+        let library = tempfile::tempdir().expect("a temporary folder");
+        let loaded = censuslink_io::Job::load(&job).expect("a valid job");
+        let resolved = censuslink_report::Resolved::default();
+        let options = censuslink_report::RunOptions {
+            previous: None,
+            resolved: &resolved,
+            truth: None,
+            lang: loaded.lang,
+        };
+        censuslink_report::run(&loaded, &options, library.path(), &mut ()).expect("a run");
         // Every file but the run's timings, byte for byte: lists, worklists, report, models,
-        // summary, standardized records.
+        // summary, standardized records (and not the binary's mark on its output folder).
         let files = |out: &tempfile::TempDir| -> Vec<(PathBuf, Vec<u8>)> {
             let mut files: Vec<(PathBuf, Vec<u8>)> = files_under(out.path())
                 .into_iter()
                 .filter(|path| !path.ends_with("timings.json"))
+                .filter(|path| !path.ends_with(".censuslink-output"))
                 .map(|path| {
                     let data = std::fs::read(&path).expect("readable");
                     (path.strip_prefix(out.path()).expect("inside").to_owned(), data)
@@ -442,7 +454,11 @@ fn every_output_is_the_same_run_after_run_and_at_any_thread_count() {
         };
         let first = files(&outputs[0]);
         assert!(first.len() > 20, "{} files", first.len());
-        for (other, how) in [(&outputs[1], "1 and 2 threads"), (&outputs[2], "two runs")] {
+        for (other, how) in [
+            (&outputs[1], "1 and 2 threads"),
+            (&outputs[2], "two runs"),
+            (&library, "the binary and the library"),
+        ] {
             let other = files(other);
             let names = |files: &[(PathBuf, Vec<u8>)]| -> Vec<PathBuf> {
                 files.iter().map(|(name, _)| name.clone()).collect()

@@ -48,5 +48,7 @@ pub use crate::job::{
 pub use crate::load::{LoadedSource, load, load_with};
 pub use crate::pseudonymize::{Key, Pseudonymized, pseudonymize};
 pub use crate::read::{BATCH_ROWS, RawBatch, SourceReader, open};
-pub use crate::write::{SourceSummary, StandardizedWriter, write_json, write_row_issues};
+pub use crate::write::{
+    SourceSummary, StandardizedWriter, create_dir, write_json, write_row_issues, write_text,
+};
 pub use censuslink_model::Lang;

@@ -232,6 +232,18 @@ pub fn write_json<T: Serialize>(value: &T, path: &Path) -> Result<(), Error> {
     out.write_all(b"\n").and_then(|()| out.flush()).map_err(|err| write_error(err.into()))
 }
 
+/// Writes `text` to `path` as it is (a report, a page).
+pub fn write_text(text: &str, path: &Path) -> Result<(), Error> {
+    std::fs::write(path, text)
+        .map_err(|err| Error::Write { path: path.to_owned(), source: err.into() })
+}
+
+/// Creates the folder `path` and its parents.
+pub fn create_dir(path: &Path) -> Result<(), Error> {
+    std::fs::create_dir_all(path)
+        .map_err(|err| Error::Write { path: path.to_owned(), source: err.into() })
+}
+
 /// The standardized columns of `table`, named: the canonical ones, then `extra.<name>`.
 fn standardized_columns(table: &PersonTable) -> Vec<(Cow<'static, str>, ArrayRef)> {
     fn text(column: &TextColumn) -> ArrayRef {

@@ -51,52 +51,33 @@
 
 mod accounting;
 mod coverage;
-mod evaluate;
 mod features;
 mod household;
-mod html;
 mod pipeline;
 mod profile;
-mod report;
-mod rerun;
 pub mod residence;
 mod settings;
-mod words;
-mod worklists;
 
-use censuslink_io::{Job, LoadedSource};
+use std::path::Path;
+use std::time::Instant;
+
+use censuslink_io::{Job, LoadedSource, StandardizedWriter};
 
 pub use crate::accounting::{AccountingError, RowAccount, account};
 pub use crate::coverage::{
     ASSUMPTIONS, AreaCoverage, Estimate, Tally, assumptions, chapman, chapman_with, coverage,
 };
-pub use crate::evaluate::{
-    CALIBRATION_MIN, CalibrationBin, CoverageScore, CsvProblem, Evaluation, Located, MissingDetail,
-    Score, TierScore, TruthError, evaluate,
-};
 pub use crate::features::person_records;
 pub use crate::household::HouseholdLinks;
-pub use crate::html::{
-    BlockingRow, ComparisonSummary, CoverageRow, DuplicateRow, LevelSummary, ListCounts,
-    MissingRow, ModelSummary, QualityFinding, QualitySeverity, ReportData, SourceCounts, Waterfall,
-    WeightBin, WeightHistogram, WeightTerm, WeightThreshold, render_report, thousands,
-};
 pub use crate::pipeline::{
     Birth, Conflict, Deceased, Duplicate, Histogram, Input, Link, LinkModel, LinkTimes, Missing,
     Mother, Outcome, RecordRef, Step, explain_pair, reconcile, reconcile_with,
 };
 pub use crate::profile::{
     FieldProfile, Finding, FindingKind, LinkBlocking, Profile, Severity, SourceProfile,
-    cap_findings, findings, model_findings, profile,
-};
-pub use crate::report::{explanation_text, tables};
-pub use crate::rerun::{
-    CANDIDATE_LISTS, CandidatePairs, Changes, Previous, RecordName, Resolved, apply,
-    candidate_pairs,
+    cap_findings, findings, model_findings, profile, thousands,
 };
 pub use crate::settings::{SettingsError, linkage_settings, person_defaults};
-pub use crate::words::{field_name, level_label};
-pub use crate::worklists::{IdNumbers, mask_id, worklists};
 
 /// A whole job's run: its sources as loaded, and what reconciling them found.
 #[derive(Debug)]
@@ -105,6 +86,11 @@ pub struct JobRun {
     pub sources: Vec<(String, censuslink_model::Role, LoadedSource)>,
     /// The links and lists; its [`RecordRef`]s index `sources`.
     pub outcome: Outcome,
+    /// Seconds of wall time each source took to read (and its standardized records to be
+    /// written), in job order.
+    pub read_seconds: Vec<f64>,
+    /// Seconds of wall time linking and reconciling took.
+    pub reconcile_seconds: f64,
 }
 
 impl JobRun {
@@ -132,17 +118,124 @@ pub enum JobError {
     /// The `[linkage]` table cannot be used.
     #[error(transparent)]
     Settings(#[from] SettingsError),
+    /// The caller asked the run to stop.
+    #[error("the run was cancelled")]
+    Cancelled,
+}
+
+impl JobError {
+    /// The one line the error is for the analyst, in `lang`.
+    pub fn message(&self, lang: censuslink_io::Lang) -> String {
+        match self {
+            JobError::Io(err) => err.message(lang),
+            JobError::Settings(err) => err.message(lang),
+            JobError::Cancelled => lang.pick("运行已取消", "the run was cancelled").to_owned(),
+        }
+    }
+}
+
+/// A stage of a run, as [`Progress`] hears of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage<'a> {
+    /// A source is read (its rows counted as they come).
+    Read {
+        /// The source's name.
+        source: &'a str,
+    },
+    /// The sources are linked and reconciled (each link reported as a [`Step`]).
+    Reconcile,
+    /// The outputs are written (files counted).
+    Write,
+}
+
+/// What a run tells as it goes, for a progress bar, a log, or nothing (`()`); and whether its
+/// caller wants it stopped, asked between sources and stages.
+pub trait Progress: Send {
+    /// A stage begins.
+    fn start(&mut self, _stage: Stage<'_>) {}
+    /// `n` more of the stage's rows or files are done.
+    fn add(&mut self, _n: u64) {}
+    /// A link is done.
+    fn step(&mut self, _step: &Step<'_>) {}
+    /// The stage has ended.
+    fn finish(&mut self) {}
+    /// Whether the run is to stop.
+    fn is_cancelled(&self) -> bool {
+        false
+    }
+}
+
+impl Progress for () {}
+
+/// The sources of a job, as loaded.
+pub type Sources = Vec<(String, censuslink_model::Role, LoadedSource)>;
+
+/// Reads every source of `job`, telling `progress`, each source's standardized records written
+/// as `<source>.parquet` into `standardized` when given; with each source's seconds.
+pub fn load_sources(
+    job: &Job,
+    standardized: Option<&Path>,
+    progress: &mut dyn Progress,
+) -> Result<(Sources, Vec<f64>), JobError> {
+    let mut sources = Vec::with_capacity(job.sources.len());
+    let mut seconds = Vec::with_capacity(job.sources.len());
+    for source in &job.sources {
+        if progress.is_cancelled() {
+            return Err(JobError::Cancelled);
+        }
+        progress.start(Stage::Read { source: &source.name });
+        let started = Instant::now();
+        let loaded = match standardized {
+            Some(dir) => {
+                let path = dir.join(format!("{}.parquet", source.name));
+                let mut writer = StandardizedWriter::new(&path);
+                let loaded = censuslink_io::load_with(source, &job.path, |raw, table| {
+                    progress.add(table.len() as u64);
+                    writer.write(raw, table)
+                })?;
+                writer.finish(&loaded.header)?;
+                loaded
+            }
+            None => censuslink_io::load_with(source, &job.path, |_, table| {
+                progress.add(table.len() as u64);
+                Ok(())
+            })?,
+        };
+        seconds.push(started.elapsed().as_secs_f64());
+        progress.finish();
+        sources.push((source.name.clone(), source.role, loaded));
+    }
+    Ok((sources, seconds))
 }
 
 /// Loads every source of `job` and reconciles them: the whole job in one call.
 pub fn run_job(job: &Job) -> Result<JobRun, JobError> {
+    run_job_with(job, None, &mut ())
+}
+
+/// [`run_job`], telling `progress` and asking it whether to stop, each source's standardized
+/// records written into `standardized` when given. The whole job, `[linkage]` included, is
+/// checked before a row is read.
+pub fn run_job_with(
+    job: &Job,
+    standardized: Option<&Path>,
+    progress: &mut dyn Progress,
+) -> Result<JobRun, JobError> {
     job.census()?;
     let settings = linkage_settings(job)?;
-    let mut sources = Vec::with_capacity(job.sources.len());
-    for source in &job.sources {
-        sources.push((source.name.clone(), source.role, censuslink_io::load(source, &job.path)?));
+    let (sources, read_seconds) = load_sources(job, standardized, progress)?;
+    if progress.is_cancelled() {
+        return Err(JobError::Cancelled);
     }
-    let mut run = JobRun { sources, outcome: Outcome::default() };
-    run.outcome = reconcile(&run.inputs(), &settings, job.reference_date);
+    let mut run =
+        JobRun { sources, outcome: Outcome::default(), read_seconds, reconcile_seconds: 0.0 };
+    progress.start(Stage::Reconcile);
+    let started = Instant::now();
+    let outcome = reconcile_with(&run.inputs(), &settings, job.reference_date, &mut |step| {
+        progress.step(&step)
+    });
+    run.outcome = outcome;
+    run.reconcile_seconds = started.elapsed().as_secs_f64();
+    progress.finish();
     Ok(run)
 }

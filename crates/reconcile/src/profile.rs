@@ -13,7 +13,6 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::features::person_records;
-use crate::html::thousands;
 
 /// The profile of a job's sources.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -666,4 +665,17 @@ fn describe(mapping: &Mapping) -> String {
             .join("/"),
         Mapping::CensusPlace { category, code, .. } => format!("{category}/{code}"),
     }
+}
+
+/// `n` with thousands separators: `1,234,567`.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (idx, c) in digits.chars().enumerate() {
+        if idx > 0 && (digits.len() - idx).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -3,32 +3,45 @@
 use censuslink_io::{Lang, SourceSummary};
 use censuslink_linkage::{Explanation, weight_of};
 use censuslink_reconcile::residence::evidence_text;
-use censuslink_reconcile::{
-    BlockingRow, ComparisonSummary, CoverageRow, DuplicateRow, Finding, Input, LevelSummary,
-    LinkModel, ListCounts, MissingRow, ModelSummary, Outcome, QualityFinding, QualitySeverity,
-    ReportData, Resolved, Severity, SourceCounts, Waterfall, WeightBin, WeightHistogram,
-    WeightTerm, WeightThreshold, field_name, level_label,
+use censuslink_reconcile::{Finding, Input, LinkModel, Outcome, Severity};
+
+use crate::html::{
+    BlockingRow, ComparisonSummary, CoverageRow, DuplicateRow, LevelSummary, ListCounts,
+    MissingRow, ModelSummary, QualityFinding, QualitySeverity, ReportData, SourceCounts, Waterfall,
+    WeightBin, WeightHistogram, WeightTerm, WeightThreshold,
 };
+use crate::rerun::Resolved;
+use crate::words::{field_name, level_label};
 
 /// Candidates of each list the report shows.
 const TOP: usize = 50;
 
 /// What the report needs of a run.
-pub(crate) struct Run<'a> {
-    pub(crate) job: String,
-    pub(crate) reference_moment: String,
-    pub(crate) summaries: &'a [SourceSummary],
-    pub(crate) accounting: &'a [censuslink_reconcile::RowAccount],
-    pub(crate) lists: &'a serde_json::Map<String, serde_json::Value>,
-    pub(crate) inputs: &'a [Input<'a>],
-    pub(crate) outcome: &'a Outcome,
-    pub(crate) resolved: &'a Resolved,
-    pub(crate) findings: &'a [Finding],
+pub struct Run<'a> {
+    /// The job file, as given.
+    pub job: String,
+    /// The census moment, `YYYY-MM-DDT00:00:00`.
+    pub reference_moment: String,
+    /// Each source's rows read, usable and rejected.
+    pub summaries: &'a [SourceSummary],
+    /// Each source's rows linked, unlinked and rejected.
+    pub accounting: &'a [censuslink_reconcile::RowAccount],
+    /// Each list's rows.
+    pub lists: &'a serde_json::Map<String, serde_json::Value>,
+    /// The sources the outcome's records index.
+    pub inputs: &'a [Input<'a>],
+    /// What reconciling found.
+    pub outcome: &'a Outcome,
+    /// Candidates the field teams resolved.
+    pub resolved: &'a Resolved,
+    /// The data-quality findings.
+    pub findings: &'a [Finding],
     /// The missing list's reliability diagram, when the run was evaluated against a truth.
-    pub(crate) calibration: &'a [censuslink_reconcile::CalibrationBin],
+    pub calibration: &'a [crate::evaluate::CalibrationBin],
 }
 
-pub(crate) fn report_data(run: &Run<'_>, lang: Lang) -> ReportData {
+/// The report's data for `run`, its texts in `lang`.
+pub fn report_data(run: &Run<'_>, lang: Lang) -> ReportData {
     let count = |name: &str| run.lists.get(name).and_then(|n| n.as_u64()).unwrap_or_default();
     let coverage = |level: &str| -> Vec<CoverageRow> {
         let mut rows: Vec<CoverageRow> = run

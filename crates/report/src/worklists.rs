@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use censuslink_io::{Column, Lang, Table, Values};
 use censuslink_model::PersonTable;
 
-use crate::pipeline::{Input, Outcome, RecordRef};
+use censuslink_reconcile::{Input, Outcome, RecordRef};
 
 /// An ID number as a worklist shows it: the first four and last four characters, the rest as
 /// `*` (`5117**********123X`); shorter values are masked whole.

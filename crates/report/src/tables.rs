@@ -6,8 +6,8 @@ use censuslink_io::{Column, Table, Values};
 use censuslink_linkage::Explanation;
 use rayon::prelude::*;
 
-use crate::pipeline::{Input, Outcome, RecordRef};
-use crate::residence::evidence_text;
+use censuslink_reconcile::residence::evidence_text;
+use censuslink_reconcile::{Input, Outcome, RecordRef};
 
 /// The lists of an outcome, each as a named table: `links`, `missing`, `duplicates`,
 /// `deceased`, `births`, `conflicts`, `coverage` (whose assumptions are
@@ -224,7 +224,7 @@ pub fn tables(outcome: &Outcome, inputs: &[Input<'_>]) -> Vec<(&'static str, Tab
     };
 
     let coverage = &outcome.coverage;
-    let estimate = |f: fn(&crate::coverage::Estimate) -> f64| {
+    let estimate = |f: fn(&censuslink_reconcile::Estimate) -> f64| {
         coverage
             .iter()
             .map(|c| c.estimate.as_ref().map_or(String::new(), |e| format!("{:.1}", f(e))))

@@ -3,6 +3,7 @@
 //! anywhere else) rendered from plain data the caller fills in, [`ReportData`].
 
 use censuslink_model::Lang;
+use censuslink_reconcile::thousands;
 
 use crate::evaluate::CalibrationBin;
 
@@ -1466,23 +1467,7 @@ fn escape(text: &str) -> String {
 
 /// `n` with thousands separators: `1,234,567`.
 fn count(n: u64) -> String {
-    group(&n.to_string())
-}
-
-/// `n` with thousands separators: `1,234,567`.
-pub fn thousands(n: usize) -> String {
-    group(&n.to_string())
-}
-
-fn group(digits: &str) -> String {
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (idx, c) in digits.chars().enumerate() {
-        if idx > 0 && (digits.len() - idx).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    thousands(n as usize)
 }
 
 /// A coordinate of an SVG attribute: one decimal, no grouping.
@@ -1498,6 +1483,7 @@ fn fixed(x: f64, places: usize) -> String {
     let text = format!("{:.*}", places, x.abs());
     let is_zero = text.bytes().all(|b| b == b'0' || b == b'.');
     let sign = if x < 0.0 && !is_zero { "-" } else { "" };
+    let group = |int: &str| int.parse().map_or_else(|_| int.to_owned(), thousands);
     match text.split_once('.') {
         Some((int, fraction)) => format!("{sign}{}.{fraction}", group(int)),
         None => format!("{sign}{}", group(&text)),
