@@ -4,10 +4,9 @@
 use std::path::PathBuf;
 
 use censuslink_io::{Job, Lang};
-use censuslink_linkage::{Explanation, Model};
+use censuslink_linkage::Explanation;
 use censuslink_reconcile::{HouseholdLinks, Input, LinkModel, RecordRef};
-use censuslink_report::{CandidatePairs, RecordName, field_name, level_label};
-use serde::Deserialize;
+use censuslink_report::{CandidatePairs, RecordName, SavedModel, field_name, level_label};
 use serde_json::json;
 
 use crate::run::start_threads;
@@ -35,45 +34,21 @@ pub(crate) struct ExplainArgs {
     threads: usize,
 }
 
-/// A model as `censuslink run` writes it into `models.json`.
-#[derive(Deserialize)]
-struct SavedModel {
-    left: String,
-    right: Option<String>,
-    threshold: f64,
-    model: Model,
-    /// The household pass's weight and the pairs it linked, as record keys.
-    #[serde(default)]
-    household: Option<SavedHousehold>,
-}
-
-/// The household pass of a saved model.
-#[derive(Deserialize)]
-struct SavedHousehold {
-    weight: f64,
-    links: Vec<(String, String)>,
-}
-
 pub(crate) fn explain(args: &ExplainArgs, lang: Option<Lang>) -> anyhow::Result<()> {
     let job = Job::load(&args.job)?;
     let lang = lang.unwrap_or(job.lang);
     start_threads(args.threads)?;
     let models_path = args.out.join("models.json");
-    let saved: Vec<SavedModel> = std::fs::read(&models_path)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .ok_or_else(|| {
-            let shown = models_path.display();
-            failure(
-                format!(
-                    "无法读取 {shown}；先用 censuslink run 生成，或用 --out 指向运行的输出文件夹"
-                ),
-                format!(
-                    "cannot read {shown}; make it with censuslink run first, or point --out at \
+    let saved = SavedModel::read_all(&models_path).ok_or_else(|| {
+        let shown = models_path.display();
+        failure(
+            format!("无法读取 {shown}；先用 censuslink run 生成，或用 --out 指向运行的输出文件夹"),
+            format!(
+                "cannot read {shown}; make it with censuslink run first, or point --out at \
                      the run's output folder"
-                ),
-            )
-        })?;
+            ),
+        )
+    })?;
     let census = job
         .sources
         .iter()

@@ -59,6 +59,7 @@
 mod data;
 mod evaluate;
 pub mod html;
+mod models;
 mod output;
 mod rerun;
 mod tables;
@@ -71,6 +72,7 @@ pub use crate::evaluate::{
     Score, TierScore, TruthError, evaluate,
 };
 pub use crate::html::render_report;
+pub use crate::models::{SavedHousehold, SavedModel};
 pub use crate::output::{Error, RunOptions, Written, display_path, run};
 pub use crate::rerun::{
     CANDIDATE_LISTS, CandidatePairs, Changes, Previous, RecordName, Resolved, apply,

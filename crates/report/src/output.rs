@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use serde_json::json;
 
 use crate::evaluate::{TruthError, evaluate};
+use crate::models::SavedModel;
 use crate::rerun::{Previous, Resolved, apply};
 use crate::{IdNumbers, Run, render_report, report_data, tables, worklists};
 
@@ -186,7 +187,7 @@ fn write_outputs(
     lists.insert("worklists".to_owned(), json!(books.len()));
 
     // The models, for `censuslink explain` to explain any pair as the run scored it.
-    censuslink_io::write_json(&models_json(run), &out.join("models.json"))?;
+    censuslink_io::write_json(&SavedModel::of_run(run), &out.join("models.json"))?;
 
     // Row accounting: every row read is linked, unlinked or rejected, and nothing else; a
     // mismatch fails the run before its outputs replace the previous ones.
@@ -264,35 +265,6 @@ fn write_outputs(
 /// The path as given, with `/` separators, so that summaries read the same on every system.
 pub fn display_path(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
-}
-
-/// `models.json`: each link's model, threshold and household links, by source name.
-fn models_json(run: &JobRun) -> Vec<serde_json::Value> {
-    let inputs = run.inputs();
-    run.outcome
-        .models
-        .iter()
-        .map(|link| {
-            json!({
-                "left": inputs[link.left].name,
-                "right": link.right.map(|right| inputs[right].name),
-                "threshold": link.threshold,
-                "model": link.model,
-                "household": link.household.as_ref().map(|household| {
-                    let key = |source: usize, row: u32| {
-                        inputs[source].table.record_id.get(row as usize).unwrap_or_default()
-                    };
-                    let right = link.right.unwrap_or(link.left);
-                    let links: Vec<[&str; 2]> = household
-                        .pairs
-                        .iter()
-                        .map(|&(a, b)| [key(link.left, a), key(right, b)])
-                        .collect();
-                    json!({ "weight": household.weight, "links": links })
-                }),
-            })
-        })
-        .collect()
 }
 
 /// The residence model's parameters as `summary.json` gives them: the persons it learned from,
