@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use censuslink_io::{Job, Lang};
 use censuslink_linkage::Explanation;
 use censuslink_reconcile::{HouseholdLinks, Input, LinkModel, RecordRef};
-use censuslink_report::{CandidatePairs, RecordName, SavedModel, field_name, level_label};
+use censuslink_report::{CandidatePairs, RecordName, SavedModel, field_name};
 use serde_json::json;
 
 use crate::run::start_threads;
@@ -220,7 +220,7 @@ fn print_explanation(a: &str, b: &str, link: &str, e: &Explanation, lang: Lang) 
         println!(
             "{} {} {} {} {}",
             left(field_name(&field.feature, lang), 20),
-            left(&format!("{} ({})", level_label(&field.label, lang), field.level), 34),
+            left(&format!("{} ({})", field.label.text(lang), field.level), 34),
             right(&signed(field.weight), 8),
             right(&signed(field.tf_adjustment), 10),
             right(&signed(running), 8)

@@ -13,7 +13,6 @@ mod outdir;
 mod profile;
 mod progress;
 mod pseudonymize;
-
 mod run;
 
 /// mimalloc keeps freed memory for reuse: a run allocates and drops many batch-sized buffers,

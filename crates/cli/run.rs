@@ -55,14 +55,6 @@ pub(crate) fn run(args: &RunArgs, lang: Option<Lang>) -> anyhow::Result<Done> {
         Some(path) => Resolved::read(path)?,
         None => Resolved::default(),
     };
-    // A truth folder is checked before any work, not found missing at the end.
-    if let Some(truth) = args.truth.as_deref().filter(|t| !t.join("persons.csv").is_file()) {
-        let shown = truth.display();
-        return Err(failure(
-            format!("{shown} 不是生成数据的真值文件夹（其中没有 persons.csv）"),
-            format!("{shown} is not a generated district's truth folder (no persons.csv in it)"),
-        ));
-    }
     start_threads(args.threads)?;
     let sources: Vec<&Path> =
         job.sources.iter().flat_map(|s| &s.paths).map(PathBuf::as_path).collect();
@@ -199,6 +191,7 @@ fn details(
                         .levels
                         .iter()
                         .any(|n| n.feature == params.comparison.feature && &n.level == label);
+                    let label = label.text(lang);
                     format!("{label} {weight:+.2}{}", if noted { " (!)" } else { "" })
                 })
                 .collect();

@@ -2,6 +2,7 @@
 //! is "missing on either side" and carries no evidence; levels 1, 2, ... run from the closest
 //! agreement to the last, "else".
 
+use censuslink_model::Lang;
 use serde::{Deserialize, Serialize};
 
 use crate::records::{Feature, Interned, OtherNames, PackedDate, PackedId, RecordIdx, Records};
@@ -194,6 +195,188 @@ pub enum ComparisonError {
 /// A level: 0 missing, 1.. from the closest agreement to "else".
 pub type Level = u8;
 
+/// What a comparison level means, in both languages: the level a pair of values falls in.
+/// Files (`models.json`, `explain --json`, `summary.json`) hold it as its English words, as
+/// they did before it was a type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LevelName {
+    /// A value is missing on either side.
+    Missing,
+    /// The values are equal.
+    Exact,
+    /// Each value equals the other record's value of the named feature.
+    SwappedWith(String),
+    /// A string similarity (`jaro_winkler`, `jaro`) at or above `at`.
+    AtLeast {
+        /// The similarity's name.
+        measure: String,
+        /// Its threshold.
+        at: f64,
+    },
+    /// An edit distance (`levenshtein`, `damerau_levenshtein`) at or under `at`.
+    AtMost {
+        /// The distance's name.
+        measure: String,
+        /// Its bound.
+        at: usize,
+    },
+    /// Names read the same (pinyin without tones).
+    SameReading,
+    /// A former or other name of one equals a name of the other.
+    OtherNameAgrees,
+    /// Names of the same length, one character apart.
+    OneCharacterDiffers,
+    /// Names read alike (a confusable initial or final).
+    SimilarReading,
+    /// ID numbers equal once the 15-digit one is made an 18-digit one.
+    ExactAfter15To18,
+    /// ID numbers one digit apart.
+    OneSubstitution,
+    /// ID numbers with two adjacent digits swapped.
+    AdjacentTransposition,
+    /// ID numbers whose first 15 digits agree (a spreadsheet's `…000`).
+    First15DigitsExact,
+    /// ID numbers of the same region and birth date, another sequence number.
+    SameRegionAndBirthDate,
+    /// Two valid ID numbers with different birth dates.
+    BirthDatesDiffer,
+    /// Dates or places equal as far as both say (a year and month against a whole date).
+    AsFarAsBothSay,
+    /// Dates of the same year and month.
+    SameYearAndMonth,
+    /// Dates with day and month swapped.
+    DayAndMonthSwapped,
+    /// Dates one digit apart.
+    OneDigitDiffers,
+    /// Dates within 50 days.
+    Within50Days,
+    /// Dates within a year (a nominal age: the year moved, the month kept).
+    WithinAYear,
+    /// Places in the same township.
+    SameTownship,
+    /// Places in the same county.
+    SameCounty,
+    /// Places in the same prefecture.
+    SamePrefecture,
+    /// The household pass: the household's other members link to the other's household.
+    HouseholdLinks,
+    /// None of the above.
+    Else,
+}
+
+impl LevelName {
+    /// The level's words in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        let (zh, en) = match self {
+            LevelName::Missing => ("缺失", "missing"),
+            LevelName::Exact => ("完全一致", "exact"),
+            LevelName::SwappedWith(other) => {
+                return lang.pick(format!("与{other}互换"), format!("swapped with {other}"));
+            }
+            LevelName::AtLeast { measure, at } => return format!("{measure} >= {at}"),
+            LevelName::AtMost { measure, at } => return format!("{measure} <= {at}"),
+            LevelName::SameReading => ("读音相同", "same reading"),
+            LevelName::OtherNameAgrees => ("曾用名或别名一致", "an other name agrees"),
+            LevelName::OneCharacterDiffers => ("一字之差", "one character differs"),
+            LevelName::SimilarReading => ("读音相近", "similar reading"),
+            LevelName::ExactAfter15To18 => ("15 位转 18 位后一致", "exact after 15 to 18"),
+            LevelName::OneSubstitution => ("一位不同", "one substitution"),
+            LevelName::AdjacentTransposition => ("相邻两位颠倒", "adjacent transposition"),
+            LevelName::First15DigitsExact => ("前 15 位一致", "first 15 digits exact"),
+            LevelName::SameRegionAndBirthDate => {
+                ("地区与出生日期相同、顺序码不同", "same region and birth date, another sequence")
+            }
+            LevelName::BirthDatesDiffer => {
+                ("均为有效号码、出生日期不同", "both valid, birth dates differ")
+            }
+            LevelName::AsFarAsBothSay => ("双方所记部分一致", "exact as far as both say"),
+            LevelName::SameYearAndMonth => ("同年同月", "same year and month"),
+            LevelName::DayAndMonthSwapped => ("日月颠倒", "day and month swapped"),
+            LevelName::OneDigitDiffers => ("一位数字不同", "one digit differs"),
+            LevelName::Within50Days => ("相差 50 天内", "within 50 days"),
+            LevelName::WithinAYear => ("相差一年内", "within a year"),
+            LevelName::SameTownship => ("同乡镇", "same township"),
+            LevelName::SameCounty => ("同区县", "same county"),
+            LevelName::SamePrefecture => ("同地市", "same prefecture"),
+            LevelName::HouseholdLinks => (
+                "本户其他成员已比上对方同一户",
+                "the household's other members link to this household",
+            ),
+            LevelName::Else => ("不一致", "else"),
+        };
+        lang.pick(zh, en).to_owned()
+    }
+}
+
+impl std::fmt::Display for LevelName {
+    /// The level in English, as lists and logs give it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Lang::En))
+    }
+}
+
+impl std::str::FromStr for LevelName {
+    type Err = String;
+
+    /// The level its English words name.
+    fn from_str(text: &str) -> Result<LevelName, String> {
+        const FIXED: [LevelName; 23] = [
+            LevelName::Missing,
+            LevelName::Exact,
+            LevelName::SameReading,
+            LevelName::OtherNameAgrees,
+            LevelName::OneCharacterDiffers,
+            LevelName::SimilarReading,
+            LevelName::ExactAfter15To18,
+            LevelName::OneSubstitution,
+            LevelName::AdjacentTransposition,
+            LevelName::First15DigitsExact,
+            LevelName::SameRegionAndBirthDate,
+            LevelName::BirthDatesDiffer,
+            LevelName::AsFarAsBothSay,
+            LevelName::SameYearAndMonth,
+            LevelName::DayAndMonthSwapped,
+            LevelName::OneDigitDiffers,
+            LevelName::Within50Days,
+            LevelName::WithinAYear,
+            LevelName::SameTownship,
+            LevelName::SameCounty,
+            LevelName::SamePrefecture,
+            LevelName::HouseholdLinks,
+            LevelName::Else,
+        ];
+        if let Some(level) = FIXED.into_iter().find(|level| level.text(Lang::En) == text) {
+            return Ok(level);
+        }
+        if let Some(other) = text.strip_prefix("swapped with ") {
+            return Ok(LevelName::SwappedWith(other.to_owned()));
+        }
+        let bad = || format!("not a comparison level: `{text}`");
+        if let Some((measure, at)) = text.split_once(" >= ") {
+            let at = at.parse().map_err(|_| bad())?;
+            return Ok(LevelName::AtLeast { measure: measure.to_owned(), at });
+        }
+        if let Some((measure, at)) = text.split_once(" <= ") {
+            let at = at.parse().map_err(|_| bad())?;
+            return Ok(LevelName::AtMost { measure: measure.to_owned(), at });
+        }
+        Err(bad())
+    }
+}
+
+impl Serialize for LevelName {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for LevelName {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<LevelName, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 impl Kind {
     fn as_str(&self) -> &'static str {
         match self {
@@ -211,61 +394,58 @@ impl Kind {
 }
 
 impl Comparison {
-    /// The labels of the levels, level 0 ("missing") first.
-    pub fn labels(&self) -> Vec<String> {
-        let mut labels = vec!["missing".to_owned()];
-        let swapped = self.swapped_with.as_ref().map(|other| format!("swapped with {other}"));
+    /// The names of the levels, level 0 ([`LevelName::Missing`]) first.
+    pub fn labels(&self) -> Vec<LevelName> {
+        use LevelName as L;
+        let mut labels = vec![L::Missing];
+        let swapped = self.swapped_with.clone().map(L::SwappedWith);
         match &self.kind {
-            Kind::Exact => labels.extend(std::iter::once("exact".to_owned()).chain(swapped)),
+            Kind::Exact => labels.extend(std::iter::once(L::Exact).chain(swapped)),
             Kind::JaroWinkler { thresholds } | Kind::Jaro { thresholds } => {
-                labels.extend(std::iter::once("exact".to_owned()).chain(swapped));
-                let name = self.kind.as_str();
-                labels.extend(thresholds.iter().map(|t| format!("{name} >= {t}")));
+                labels.extend(std::iter::once(L::Exact).chain(swapped));
+                let measure = self.kind.as_str().to_owned();
+                labels.extend(
+                    thresholds.iter().map(|&at| L::AtLeast { measure: measure.clone(), at }),
+                );
             }
             Kind::Levenshtein { distances } | Kind::DamerauLevenshtein { distances } => {
-                labels.extend(std::iter::once("exact".to_owned()).chain(swapped));
-                let name = self.kind.as_str();
-                labels.extend(distances.iter().map(|d| format!("{name} <= {d}")));
+                labels.extend(std::iter::once(L::Exact).chain(swapped));
+                let measure = self.kind.as_str().to_owned();
+                labels
+                    .extend(distances.iter().map(|&at| L::AtMost { measure: measure.clone(), at }));
             }
-            Kind::Name => labels.extend(
-                [
-                    "exact",
-                    "same reading",
-                    "an other name agrees",
-                    "one character differs",
-                    "similar reading",
-                ]
-                .map(str::to_owned),
-            ),
-            Kind::IdNumber => labels.extend(
-                [
-                    "exact",
-                    "exact after 15 to 18",
-                    "one substitution",
-                    "adjacent transposition",
-                    "first 15 digits exact",
-                    "same region and birth date, another sequence",
-                    "both valid, birth dates differ",
-                ]
-                .map(str::to_owned),
-            ),
-            Kind::Date => labels.extend(
-                [
-                    "exact as far as both say",
-                    "same year and month",
-                    "day and month swapped",
-                    "one digit differs",
-                    "within 50 days",
-                    "within a year",
-                ]
-                .map(str::to_owned),
-            ),
-            Kind::Region => labels.extend(
-                ["exact as far as both say", "same township", "same county", "same prefecture"]
-                    .map(str::to_owned),
-            ),
+            Kind::Name => labels.extend([
+                L::Exact,
+                L::SameReading,
+                L::OtherNameAgrees,
+                L::OneCharacterDiffers,
+                L::SimilarReading,
+            ]),
+            Kind::IdNumber => labels.extend([
+                L::Exact,
+                L::ExactAfter15To18,
+                L::OneSubstitution,
+                L::AdjacentTransposition,
+                L::First15DigitsExact,
+                L::SameRegionAndBirthDate,
+                L::BirthDatesDiffer,
+            ]),
+            Kind::Date => labels.extend([
+                L::AsFarAsBothSay,
+                L::SameYearAndMonth,
+                L::DayAndMonthSwapped,
+                L::OneDigitDiffers,
+                L::Within50Days,
+                L::WithinAYear,
+            ]),
+            Kind::Region => labels.extend([
+                L::AsFarAsBothSay,
+                L::SameTownship,
+                L::SameCounty,
+                L::SamePrefecture,
+            ]),
         }
-        labels.push("else".to_owned());
+        labels.push(L::Else);
         labels
     }
 
@@ -731,13 +911,56 @@ fn region_level(x: u64, y: u64) -> Level {
 mod tests {
     use proptest::prelude::*;
 
+    use censuslink_model::Lang;
+
     use crate::compare::{
-        Comparison, Kind, date_level, days_from_civil, id_level, region_level, within_one_edit,
+        Comparison, Kind, LevelName, date_level, days_from_civil, id_level, region_level,
+        within_one_edit,
     };
     use crate::records::{Mode, PackedDate, PackedId, Records};
 
     fn date(y: u16, m: u8, d: u8) -> PackedDate {
         PackedDate::new(y, m, d)
+    }
+
+    #[test]
+    fn each_level_says_what_it_means_in_both_languages() {
+        let comparison = |kind| Comparison {
+            feature: "f".into(),
+            kind,
+            term_frequency: false,
+            swapped_with: Some("g".into()),
+        };
+        let dates = comparison(Kind::Date).labels();
+        let words = |lang| dates.iter().map(|l| l.text(lang)).collect::<Vec<_>>();
+        assert_eq!(
+            words(Lang::En),
+            [
+                "missing",
+                "exact as far as both say",
+                "same year and month",
+                "day and month swapped",
+                "one digit differs",
+                "within 50 days",
+                "within a year",
+                "else"
+            ]
+        );
+        assert_eq!(words(Lang::Zh)[6], "相差一年内");
+        let similar = comparison(Kind::JaroWinkler { thresholds: vec![0.92] }).labels();
+        assert_eq!(similar[2], LevelName::SwappedWith("g".into()));
+        assert_eq!(similar[2].text(Lang::Zh), "与g互换");
+        assert_eq!(similar[3].to_string(), "jaro_winkler >= 0.92", "a measure keeps its words");
+        // Files hold a level as its English words, as before it was a type; a saved model
+        // reads back the same levels.
+        let json = serde_json::to_string(&similar).expect("serializes");
+        assert_eq!(json, r#"["missing","exact","swapped with g","jaro_winkler >= 0.92","else"]"#);
+        let back: Vec<LevelName> = serde_json::from_str(&json).expect("deserializes");
+        assert_eq!(back, similar);
+        for level in dates {
+            assert_eq!(level.to_string().parse::<LevelName>(), Ok(level));
+        }
+        assert!("a typo".parse::<LevelName>().is_err());
     }
 
     #[test]

@@ -31,7 +31,7 @@
 //! let assignment = clusters(records.len(), &pairs, 0.0);
 //! assert_eq!(assignment, [0, 0, 2, 2, 4, 5, 6, 7]);
 //! let explanation = scorer.explain(&model, 0, 1);
-//! assert_eq!(explanation.comparisons[0].label, "exact");
+//! assert_eq!(explanation.comparisons[0].label, censuslink_linkage::LevelName::Exact);
 //! ```
 
 #![warn(missing_docs)]
@@ -46,7 +46,7 @@ mod similarity;
 mod train;
 
 pub use crate::blocking::{Blocking, BlockingError, BlockingRule, RuleStats};
-pub use crate::compare::{Comparison, ComparisonError, Kind, Level};
+pub use crate::compare::{Comparison, ComparisonError, Kind, Level, LevelName};
 pub use crate::model::{
     ComparisonParameters, Explanation, FieldExplanation, MAX_WEIGHT, Model, Scorer, probability,
     weight_of,

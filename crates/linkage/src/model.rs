@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::compare::{Comparison, ComparisonError, Compiled, Level};
+use crate::compare::{Comparison, ComparisonError, Compiled, Level, LevelName};
 use rayon::prelude::*;
 
 use crate::records::{Feature, RecordIdx, Records};
@@ -24,8 +24,8 @@ pub struct Model {
 pub struct ComparisonParameters {
     /// The comparison.
     pub comparison: Comparison,
-    /// The labels of its levels, "missing" first.
-    pub labels: Vec<String>,
+    /// The names of its levels, "missing" first.
+    pub labels: Vec<LevelName>,
     /// m by level (level 0 unused).
     pub m: Vec<f64>,
     /// u by level (level 0 unused).
@@ -68,8 +68,8 @@ pub struct FieldExplanation {
     pub feature: String,
     /// The level found.
     pub level: Level,
-    /// Its label.
-    pub label: String,
+    /// Its name.
+    pub label: LevelName,
     /// log2(m/u) of the level (0 for "missing").
     pub weight: f64,
     /// The term-frequency adjustment (0 unless the exact level of a comparison with term
@@ -305,7 +305,7 @@ impl Scorer<'_> {
 
 #[cfg(test)]
 mod tests {
-    use crate::compare::{Comparison, Kind};
+    use crate::compare::{Comparison, Kind, LevelName};
     use crate::model::{ComparisonParameters, Model, probability, weight_of};
     use crate::records::{Mode, Records};
 
@@ -334,7 +334,7 @@ mod tests {
         // adjustment is log2(0.3 / 0.6) = -1.
         assert!((explanation.prior_weight + 2.0).abs() < 1e-12);
         let field = &explanation.comparisons[0];
-        assert_eq!((field.level, field.label.as_str()), (1, "exact"));
+        assert_eq!((field.level, &field.label), (1, &LevelName::Exact));
         assert!((field.weight - 3f64.log2()).abs() < 1e-12);
         assert!((field.tf_adjustment + 1.0).abs() < 1e-12);
         assert!((explanation.total - (-3.0 + 3f64.log2())).abs() < 1e-12);

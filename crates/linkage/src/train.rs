@@ -24,7 +24,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::blocking::{Blocking, BlockingError, BlockingRule};
-use crate::compare::{Comparison, ComparisonError, Compiled, Kind, Level};
+use crate::compare::{Comparison, ComparisonError, Compiled, Kind, Level, LevelName};
 use crate::model::{ComparisonParameters, MAX_WEIGHT, Model, Rows, Scorer, level_weights};
 use crate::records::{Mode, RecordIdx, Records};
 
@@ -99,7 +99,7 @@ pub struct LevelNote {
     /// The feature compared.
     pub feature: String,
     /// The level's label.
-    pub level: String,
+    pub level: LevelName,
     /// Its weight, log2(m/u), as scored (within the bound).
     pub weight: f64,
     /// Why it is noted.
@@ -779,7 +779,7 @@ mod tests {
     use proptest::prelude::*;
 
     use crate::blocking::{Blocking, BlockingRule};
-    use crate::compare::{Comparison, Kind};
+    use crate::compare::{Comparison, Kind, LevelName};
     use crate::model::level_weights;
     use crate::records::{Mode, Records};
     use crate::train::{
@@ -879,9 +879,9 @@ mod tests {
         assert_eq!(place.m[1], place.u[1], "held at u");
         assert_eq!(report.anchor_pairs, 200);
         assert_eq!(report.anchor_agreement, Some(1.0));
-        let notes: Vec<(&str, &str, &LevelWhy)> =
-            report.levels.iter().map(|n| (n.feature.as_str(), n.level.as_str(), &n.why)).collect();
-        assert_eq!(notes, [("place", "exact", &LevelWhy::AgreementHeld)]);
+        let notes: Vec<(&str, &LevelName, &LevelWhy)> =
+            report.levels.iter().map(|n| (n.feature.as_str(), &n.level, &n.why)).collect();
+        assert_eq!(notes, [("place", &LevelName::Exact, &LevelWhy::AgreementHeld)]);
         assert_eq!(report.levels[0].weight, 0.0);
         assert!(report.em.iter().all(|pass| pass.converged));
     }

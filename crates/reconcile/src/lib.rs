@@ -149,7 +149,8 @@ pub enum Stage<'a> {
 }
 
 /// What a run tells as it goes, for a progress bar, a log, or nothing (`()`); and whether its
-/// caller wants it stopped, asked between sources and stages.
+/// caller wants it stopped, asked between sources and stages. A stage that fails is not
+/// finished: the run returns its error instead.
 pub trait Progress: Send {
     /// A stage begins.
     fn start(&mut self, _stage: Stage<'_>) {}
@@ -187,6 +188,7 @@ pub fn load_sources(
         let started = Instant::now();
         let loaded = match standardized {
             Some(dir) => {
+                censuslink_io::create_dir(dir)?;
                 let path = dir.join(format!("{}.parquet", source.name));
                 let mut writer = StandardizedWriter::new(&path);
                 let loaded = censuslink_io::load_with(source, &job.path, |raw, table| {

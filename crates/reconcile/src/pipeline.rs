@@ -1798,7 +1798,7 @@ pub fn explain_pair(
         explanation.comparisons.push(FieldExplanation {
             feature: "household".to_owned(),
             level: 1,
-            label: "the household's other members link to this household".to_owned(),
+            label: censuslink_linkage::LevelName::HouseholdLinks,
             weight: household.weight,
             tf_adjustment: 0.0,
         });

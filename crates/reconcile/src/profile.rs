@@ -72,7 +72,7 @@ pub enum Severity {
 }
 
 /// What a finding is about.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum FindingKind {
     /// Half the rows or more of a mapped column could not be read.
@@ -107,8 +107,8 @@ pub enum FindingKind {
         right: Option<String>,
         /// The feature compared.
         feature: String,
-        /// The level's label.
-        level: String,
+        /// The level.
+        level: censuslink_linkage::LevelName,
         /// Its weight, in tenths of a bit (log2(m/u) × 10, rounded).
         weight_tenths: i64,
         /// Why: `at_bound`, `agreement_held` or `moved_from_anchor`.
@@ -133,7 +133,7 @@ pub enum FindingKind {
 }
 
 /// Something in the data worth an analyst's look. Counts and names of columns, never values.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
     /// How much it matters.
     pub severity: Severity,
@@ -242,6 +242,7 @@ impl Finding {
             FindingKind::ModelLevel { right, feature, level, weight_tenths, why } => {
                 let link = link_name(source, right.as_deref(), lang);
                 let weight = *weight_tenths as f64 / 10.0;
+                let level = level.text(lang);
                 match *why {
                     "at_bound" => lang.pick(
                         format!(

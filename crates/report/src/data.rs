@@ -11,37 +11,37 @@ use crate::html::{
     WeightBin, WeightHistogram, WeightTerm, WeightThreshold,
 };
 use crate::rerun::Resolved;
-use crate::words::{field_name, level_label};
+use crate::words::field_name;
 
 /// Candidates of each list the report shows.
 const TOP: usize = 50;
 
 /// What the report needs of a run.
-pub struct Run<'a> {
+pub(crate) struct Run<'a> {
     /// The job file, as given.
-    pub job: String,
+    pub(crate) job: String,
     /// The census moment, `YYYY-MM-DDT00:00:00`.
-    pub reference_moment: String,
+    pub(crate) reference_moment: String,
     /// Each source's rows read, usable and rejected.
-    pub summaries: &'a [SourceSummary],
+    pub(crate) summaries: &'a [SourceSummary],
     /// Each source's rows linked, unlinked and rejected.
-    pub accounting: &'a [censuslink_reconcile::RowAccount],
+    pub(crate) accounting: &'a [censuslink_reconcile::RowAccount],
     /// Each list's rows.
-    pub lists: &'a serde_json::Map<String, serde_json::Value>,
+    pub(crate) lists: &'a serde_json::Map<String, serde_json::Value>,
     /// The sources the outcome's records index.
-    pub inputs: &'a [Input<'a>],
+    pub(crate) inputs: &'a [Input<'a>],
     /// What reconciling found.
-    pub outcome: &'a Outcome,
+    pub(crate) outcome: &'a Outcome,
     /// Candidates the field teams resolved.
-    pub resolved: &'a Resolved,
+    pub(crate) resolved: &'a Resolved,
     /// The data-quality findings.
-    pub findings: &'a [Finding],
+    pub(crate) findings: &'a [Finding],
     /// The missing list's reliability diagram, when the run was evaluated against a truth.
-    pub calibration: &'a [crate::evaluate::CalibrationBin],
+    pub(crate) calibration: &'a [crate::evaluate::CalibrationBin],
 }
 
 /// The report's data for `run`, its texts in `lang`.
-pub fn report_data(run: &Run<'_>, lang: Lang) -> ReportData {
+pub(crate) fn report_data(run: &Run<'_>, lang: Lang) -> ReportData {
     let count = |name: &str| run.lists.get(name).and_then(|n| n.as_u64()).unwrap_or_default();
     let coverage = |level: &str| -> Vec<CoverageRow> {
         let mut rows: Vec<CoverageRow> = run
@@ -157,7 +157,7 @@ pub fn report_data(run: &Run<'_>, lang: Lang) -> ReportData {
                         field: field_name(&c.comparison.feature, lang).to_owned(),
                         levels: (1..c.labels.len())
                             .map(|level| LevelSummary {
-                                label: level_label(&c.labels[level], lang).to_owned(),
+                                label: c.labels[level].text(lang),
                                 m: c.m[level],
                                 u: c.u[level],
                             })
@@ -245,7 +245,7 @@ fn waterfall(explanation: &Explanation, lang: Lang) -> Waterfall {
             .comparisons
             .iter()
             .map(|c| WeightTerm {
-                label: format!("{} {}", field_name(&c.feature, lang), level_label(&c.label, lang)),
+                label: format!("{} {}", field_name(&c.feature, lang), c.label.text(lang)),
                 weight: c.weight + c.tf_adjustment,
             })
             .collect(),

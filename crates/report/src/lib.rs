@@ -66,18 +66,17 @@ mod tables;
 mod words;
 mod worklists;
 
-pub use crate::data::{Run, report_data};
 pub use crate::evaluate::{
     CALIBRATION_MIN, CalibrationBin, CoverageScore, CsvProblem, Evaluation, Located, MissingDetail,
     Score, TierScore, TruthError, evaluate,
 };
 pub use crate::html::render_report;
 pub use crate::models::{SavedHousehold, SavedModel};
-pub use crate::output::{Error, RunOptions, Written, display_path, run};
+pub use crate::output::{Error, RunOptions, Written, run};
 pub use crate::rerun::{
     CANDIDATE_LISTS, CandidatePairs, Changes, Previous, RecordName, Resolved, apply,
     candidate_pairs,
 };
 pub use crate::tables::{explanation_text, tables};
-pub use crate::words::{field_name, level_label};
+pub use crate::words::field_name;
 pub use crate::worklists::{IdNumbers, mask_id, worklists};

@@ -14,10 +14,11 @@ use censuslink_reconcile::{
 use rayon::prelude::*;
 use serde_json::json;
 
-use crate::evaluate::{TruthError, evaluate};
+use crate::data::{Run, report_data};
+use crate::evaluate::{CsvProblem, TruthError, evaluate};
 use crate::models::SavedModel;
 use crate::rerun::{Previous, Resolved, apply};
-use crate::{IdNumbers, Run, render_report, report_data, tables, worklists};
+use crate::{IdNumbers, render_report, tables, worklists};
 
 /// What a run is given besides its job.
 #[derive(Debug, Clone, Copy)]
@@ -77,8 +78,11 @@ impl Error {
 }
 
 /// Runs `job` and writes every output into the folder `out` (created if absent), telling
-/// `progress` as it goes and stopping when it asks. The whole job is checked before a row is
-/// read. Every file but `timings.json` is the same for the same input at any thread count.
+/// `progress` as it goes and stopping when it asks. The whole job, and the truth folder when
+/// given, are checked before a row is read. Every file but `timings.json` is the same for the
+/// same input at any thread count, and the same as `censuslink run` writes; the binary adds
+/// what is the caller's to decide: a staging folder swapped in at the end (here a failed run
+/// leaves what it wrote), owner-only permissions, an output folder kept apart from the inputs.
 pub fn run(
     job: &Job,
     options: &RunOptions<'_>,
@@ -86,9 +90,11 @@ pub fn run(
     progress: &mut dyn Progress,
 ) -> Result<(JobRun, Written), Error> {
     let started = Instant::now();
-    let standardized = out.join("standardized");
-    censuslink_io::create_dir(&standardized)?;
-    let run = run_job_with(job, Some(&standardized), progress)?;
+    let persons = options.truth.map(|truth| truth.join("persons.csv"));
+    if let Some(persons) = persons.filter(|persons| !persons.is_file()) {
+        return Err(TruthError { path: persons, problem: CsvProblem::NotFound }.into());
+    }
+    let run = run_job_with(job, Some(&out.join("standardized")), progress)?;
     if progress.is_cancelled() {
         return Err(JobError::Cancelled.into());
     }
@@ -263,7 +269,7 @@ fn write_outputs(
 }
 
 /// The path as given, with `/` separators, so that summaries read the same on every system.
-pub fn display_path(path: &Path) -> String {
+fn display_path(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 

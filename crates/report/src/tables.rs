@@ -11,7 +11,7 @@ use censuslink_reconcile::{Input, Outcome, RecordRef};
 
 /// The lists of an outcome, each as a named table: `links`, `missing`, `duplicates`,
 /// `deceased`, `births`, `conflicts`, `coverage` (whose assumptions are
-/// [`crate::ASSUMPTIONS`]).
+/// [`censuslink_reconcile::ASSUMPTIONS`]).
 pub fn tables(outcome: &Outcome, inputs: &[Input<'_>]) -> Vec<(&'static str, Table)> {
     let source = |r: RecordRef| inputs[r.source].name.to_owned();
     let key = |r: RecordRef| {
