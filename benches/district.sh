@@ -69,7 +69,7 @@ print(f"  total (as measured by the run): {timings['total']:.2f} s")
 print(f"  {'link':<24} {'blocked pairs':>14} {'scored ≥ p 0.01':>16} " + " ".join(f"{s:>8}" for s in stages))
 for link in links:
     name = f"{link['left']} ↔ {link['right'] or link['left']}"
-    print(f"  {name:<24} {link['blocked_pairs']:>14,} {link['candidate_pairs']:>16,} "
+    print(f"  {name:<24} {link['candidate_pairs']:>14,} {link['scored_pairs']:>16,} "
           + " ".join(f"{link[s]:8.2f}" for s in stages))
 EOF
 done

@@ -172,7 +172,7 @@ def main():
             print()
             say(f"censuslink's census ↔ hukou link alone: {total:.2f} s wall "
                 f"({', '.join(f'{s} {link[s]:.2f}' for s in stages)}); "
-                f"{link['blocked_pairs']:,} blocked pairs, {link['candidate_pairs']:,} scored at "
+                f"{link['candidate_pairs']:,} blocked pairs, {link['scored_pairs']:,} scored at "
                 f"p >= 0.01; reading and standardizing census and hukou took {read:.2f} s")
     if "linking" in timings:
         say(f"censuslink's links ran side by side: all {len(timings['links'])} took "

@@ -5,12 +5,10 @@ use std::path::PathBuf;
 
 use censuslink_io::{Job, Lang};
 use censuslink_linkage::Explanation;
-use censuslink_reconcile::{HouseholdLinks, Input, LinkModel, RecordRef};
-use censuslink_report::{CandidatePairs, RecordName, SavedModel, field_name};
-use serde_json::json;
+use censuslink_report::{Pairs, field_name};
 
 use crate::run::start_threads;
-use crate::{failure, left, right};
+use crate::{left, right};
 
 #[derive(clap::Args)]
 pub(crate) struct ExplainArgs {
@@ -38,159 +36,18 @@ pub(crate) fn explain(args: &ExplainArgs, lang: Option<Lang>) -> anyhow::Result<
     let job = Job::load(&args.job)?;
     let lang = lang.unwrap_or(job.lang);
     start_threads(args.threads)?;
-    let models_path = args.out.join("models.json");
-    let saved = SavedModel::read_all(&models_path).ok_or_else(|| {
-        let shown = models_path.display();
-        failure(
-            format!("无法读取 {shown}；先用 censuslink run 生成，或用 --out 指向运行的输出文件夹"),
-            format!(
-                "cannot read {shown}; make it with censuslink run first, or point --out at \
-                     the run's output folder"
-            ),
-        )
-    })?;
-    let census = job
-        .sources
-        .iter()
-        .find(|s| s.role == censuslink_model::Role::Census)
-        .map_or("census", |s| s.name.as_str());
-    let pairs: Vec<(RecordName, RecordName)> = match (&args.candidate, &args.records) {
-        (Some(id), _) => {
-            let Some(CandidatePairs { list, pairs }) =
-                censuslink_report::candidate_pairs(&args.out, id, census)?
-            else {
-                return Err(failure(
-                    format!("{} 的清单中没有候选 `{id}`", args.out.display()),
-                    format!("no candidate `{id}` in the lists of {}", args.out.display()),
-                ));
-            };
-            if pairs.is_empty() {
-                return Err(failure(
-                    format!("候选 `{id}`（{list}）没有可解释的记录对：没有普查记录与它相近"),
-                    format!(
-                        "candidate `{id}` ({list}) has no pair to explain: no census record came \
-                         near it"
-                    ),
-                ));
-            }
-            pairs
-        }
-        (None, Some(records)) => {
-            let name = |text: &String| -> anyhow::Result<RecordName> {
-                text.split_once(':').map(|(s, k)| (s.to_owned(), k.to_owned())).ok_or_else(|| {
-                    failure(
-                        format!("`{text}` 不是 source:key 的形式（如 census:3201）"),
-                        format!("`{text}` is not of the form source:key (census:3201)"),
-                    )
-                })
-            };
-            vec![(name(&records[0])?, name(&records[1])?)]
-        }
+    let pairs = match (&args.candidate, &args.records) {
+        (Some(id), _) => Pairs::Candidate(id),
+        (None, Some(records)) => Pairs::Records(&records[0], &records[1]),
         (None, None) => unreachable!("clap requires --candidate or --records"),
     };
-
-    // Load only the sources the pairs name.
-    let mut job = job;
-    job.sources.retain(|s| pairs.iter().any(|(a, b)| a.0 == s.name || b.0 == s.name));
-    for (a, b) in &pairs {
-        for (source, _) in [a, b] {
-            if !job.sources.iter().any(|s| &s.name == source) {
-                return Err(failure(
-                    format!("作业中没有数据源 `{source}`"),
-                    format!("the job has no source `{source}`"),
-                ));
-            }
-        }
-    }
-    let (loaded, _) = censuslink_reconcile::load_sources(&job, None, &mut ())?;
-    let inputs: Vec<Input<'_>> =
-        loaded.iter().map(|(name, role, l)| Input { name, role: *role, table: &l.table }).collect();
-    let index = |name: &str| inputs.iter().position(|i| i.name == name);
-    let find = |(source, key): &RecordName| -> anyhow::Result<RecordRef> {
-        let i = index(source).unwrap_or_default();
-        let table = inputs[i].table;
-        (0..table.len())
-            .find(|&row| table.record_id.get(row) == Some(key.as_str()))
-            .map(|row| RecordRef { source: i, row: row as u32 })
-            .ok_or_else(|| {
-                failure(
-                    format!("数据源 {source} 中没有编号为 `{key}` 的记录"),
-                    format!("source {source} has no record of key `{key}`"),
-                )
-            })
-    };
-
-    let mut explained: Vec<(String, String, String, Explanation)> = Vec::new();
-    for (a, b) in &pairs {
-        let (ra, rb) = (find(a)?, find(b)?);
-        // The link that joins the two records' sources (explain_pair declines the others).
-        let found = saved.iter().find_map(|m| {
-            let link = LinkModel {
-                left: index(&m.left)?,
-                right: match &m.right {
-                    Some(right) => Some(index(right)?),
-                    None => None,
-                },
-                model: m.model.clone(),
-                rules: Vec::new(),
-                training: Default::default(),
-                // The household's evidence, when the household pass linked these two.
-                household: m.household.as_ref().and_then(|household| {
-                    let key = |r: RecordRef| inputs[r.source].table.record_id.get(r.row as usize);
-                    let (left, right) = (key(ra)?, key(rb)?);
-                    let decided = household.links.iter().any(|(l, r)| {
-                        (l.as_str(), r.as_str()) == (left, right)
-                            || (l.as_str(), r.as_str()) == (right, left)
-                    });
-                    let pair = if ra.source == index(&m.left)? {
-                        (ra.row, rb.row)
-                    } else {
-                        (rb.row, ra.row)
-                    };
-                    decided.then(|| HouseholdLinks { weight: household.weight, pairs: vec![pair] })
-                }),
-                weights: Default::default(),
-                threshold: m.threshold,
-                times: Default::default(),
-            };
-            let explanation = censuslink_reconcile::explain_pair(&inputs, &link, ra, rb)?;
-            let name = format!("{} ↔ {}", m.left, m.right.as_deref().unwrap_or(&m.left));
-            Some((name, explanation))
-        });
-        let Some((link_name, explanation)) = found else {
-            return Err(failure(
-                format!(
-                    "{} 中没有比对 {} 与 {} 的模型；用同一作业重新运行",
-                    models_path.display(),
-                    a.0,
-                    b.0
-                ),
-                format!(
-                    "{} has no model linking {} with {}; rerun the job",
-                    models_path.display(),
-                    a.0,
-                    b.0
-                ),
-            ));
-        };
-        explained.push((
-            format!("{}:{}", a.0, a.1),
-            format!("{}:{}", b.0, b.1),
-            link_name,
-            explanation,
-        ));
-    }
-
+    let explained = censuslink_report::explain(&job, &args.out, pairs)?;
     if args.json {
-        let json: Vec<_> = explained
-            .iter()
-            .map(|(a, b, link, e)| json!({ "left": a, "right": b, "link": link, "explanation": e }))
-            .collect();
-        println!("{}", serde_json::to_string_pretty(&json)?);
+        println!("{}", serde_json::to_string_pretty(&explained)?);
         return Ok(());
     }
-    for (a, b, link, explanation) in &explained {
-        print_explanation(a, b, link, explanation, lang);
+    for e in &explained {
+        print_explanation(&e.left, &e.right, &e.link, &e.explanation, lang);
     }
     Ok(())
 }

@@ -21,7 +21,7 @@ pub(crate) struct InitArgs {
 
 pub(crate) fn init(args: &InitArgs, lang: Lang) -> anyhow::Result<()> {
     // The job names the office's files and columns: the owner's alone, as every output is.
-    crate::outdir::private_from_now();
+    let _private = censuslink_report::folder::private_files();
     let out = args.out.display();
     if args.out.exists() && !args.force {
         return Err(crate::failure(

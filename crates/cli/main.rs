@@ -4,12 +4,12 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use censuslink_io::Lang;
+use censuslink_io::{Job, Lang};
 use clap::{Parser, Subcommand};
 
 mod explain;
 mod init;
-mod outdir;
+mod link;
 mod profile;
 mod progress;
 mod pseudonymize;
@@ -50,6 +50,14 @@ enum Command {
     /// report.
     #[command(after_help = EXIT_CODES)]
     Run(run::RunArgs),
+    /// Link person records of any kind, with no census semantics: the job's first source to
+    /// each later one; writes the links, the clusters they make, the models and a report of
+    /// the weights and blocking.
+    Link(link::LinkArgs),
+    /// Find the records of one source that are one person, with no census semantics; writes
+    /// the clusters, the pairs within them, the model and a report of the weights and
+    /// blocking.
+    Dedupe(link::DedupeArgs),
     /// Explain a pair of records, or a candidate of a run's lists, field by field.
     Explain(explain::ExplainArgs),
     /// Rewrite a job's extracts with keyed pseudonyms (HMAC-SHA-256 under the office's key) in
@@ -111,11 +119,14 @@ enum Done {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let lang = cli.lang.unwrap_or_else(|| cli.command.job().map(job_lang).unwrap_or_default());
+    let lang =
+        cli.lang.unwrap_or_else(|| cli.command.job().map(Job::lang_of_file).unwrap_or_default());
     let result = match &cli.command {
         Command::Init(args) => init::init(args, lang).map(|()| Done::Clean),
         Command::Profile(args) => profile::profile(args, cli.lang),
         Command::Run(args) => run::run(args, cli.lang),
+        Command::Link(args) => link::link(args, cli.lang),
+        Command::Dedupe(args) => link::dedupe(args, cli.lang),
         Command::Explain(args) => explain::explain(args, cli.lang).map(|()| Done::Clean),
         Command::Pseudonymize(args) => {
             pseudonymize::pseudonymize(args, cli.lang).map(|()| Done::Clean)
@@ -139,23 +150,13 @@ impl Command {
         match self {
             Command::Profile(args) => Some(&args.job),
             Command::Run(args) => Some(&args.job),
+            Command::Link(args) => Some(&args.common.job),
+            Command::Dedupe(args) => Some(&args.job),
             Command::Explain(args) => Some(&args.job),
             Command::Pseudonymize(args) => Some(&args.job),
             _ => None,
         }
     }
-}
-
-/// The `lang` a job file sets, read leniently: messages about a job file that does not parse
-/// are still in its language.
-fn job_lang(path: &Path) -> Lang {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    text.lines()
-        .take_while(|line| !line.trim_start().starts_with('['))
-        .filter_map(|line| line.split_once('='))
-        .find(|(key, _)| key.trim() == "lang")
-        .and_then(|(_, value)| value.trim().trim_matches('"').parse().ok())
-        .unwrap_or_default()
 }
 
 /// A message of the binary's own, in both languages.
@@ -199,6 +200,12 @@ fn message(err: &anyhow::Error, lang: Lang) -> String {
         return err.message(lang);
     }
     if let Some(err) = err.downcast_ref::<censuslink_report::Error>() {
+        return err.message(lang);
+    }
+    if let Some(err) = err.downcast_ref::<censuslink_report::ExplainError>() {
+        return err.message(lang);
+    }
+    if let Some(err) = err.downcast_ref::<censuslink_report::folder::FolderError>() {
         return err.message(lang);
     }
     format!("{err:#}")

@@ -123,11 +123,12 @@ impl Bars {
 
 impl censuslink_reconcile::Progress for Bars {
     fn start(&mut self, stage: censuslink_reconcile::Stage<'_>) {
-        use censuslink_reconcile::Stage::{Read, Reconcile, Write};
+        use censuslink_reconcile::Stage::{Link, Read, Reconcile, Write};
         let lang = self.progress.lang;
         let (name, unit) = match stage {
             Read { source } => (format!("{} {source}", lang.pick("读取", "read")), ("行", "rows")),
             Reconcile => (lang.pick("比对与核对", "link and reconcile").to_owned(), ("", "")),
+            Link => (lang.pick("链接", "link").to_owned(), ("", "")),
             Write => (lang.pick("写出结果", "write").to_owned(), ("个文件", "files")),
         };
         self.finish();

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use censuslink_io::{Job, Key, Lang};
 
-use crate::{failure, outdir, run};
+use crate::{failure, run};
 
 #[derive(clap::Args)]
 pub(crate) struct PseudonymizeArgs {
@@ -32,18 +32,11 @@ pub(crate) fn pseudonymize(args: &PseudonymizeArgs, lang: Option<Lang>) -> anyho
     let key = read_key(&args.key_file)?;
     let sources: Vec<&Path> =
         job.sources.iter().flat_map(|s| &s.paths).map(PathBuf::as_path).collect();
-    outdir::check_apart(&args.out, &sources, &[&args.job, &args.key_file])?;
-    outdir::private_from_now();
     run::start_threads(args.threads)?;
-    let staging = outdir::stage(&args.out)?;
-    let done = match censuslink_io::pseudonymize(&job, &key, &staging) {
-        Ok(done) => done,
-        Err(err) => {
-            let _ = std::fs::remove_dir_all(&staging);
-            return Err(err.into());
-        }
-    };
-    outdir::swap_into_place(&staging, &args.out)?;
+    let others = [args.job.as_path(), args.key_file.as_path()];
+    let done = censuslink_report::folder::write_into(&args.out, &sources, &others, |staging| {
+        Ok::<_, anyhow::Error>(censuslink_io::pseudonymize(&job, &key, staging)?)
+    })?;
     if !args.quiet {
         for source in &done {
             let file = args.out.join(format!("{}.csv", source.source));

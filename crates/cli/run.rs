@@ -8,7 +8,6 @@ use censuslink_linkage::MAX_WEIGHT;
 use censuslink_reconcile::{Finding, Severity, thousands};
 use censuslink_report::{Previous, Resolved, RunOptions, Written};
 
-use crate::outdir;
 use crate::progress::{Bars, Progress};
 use crate::{Done, failure, left, right};
 
@@ -47,7 +46,7 @@ pub(crate) struct RunArgs {
 
 pub(crate) fn run(args: &RunArgs, lang: Option<Lang>) -> anyhow::Result<Done> {
     let job = Job::load(&args.job)?;
-    job.census()?;
+    job.check_roles()?;
     let lang = lang.unwrap_or(job.lang);
     // Read before anything is written: the previous run may be in the output folder.
     let previous = args.previous.as_deref().map(Previous::read).transpose()?;
@@ -60,11 +59,6 @@ pub(crate) fn run(args: &RunArgs, lang: Option<Lang>) -> anyhow::Result<Done> {
         job.sources.iter().flat_map(|s| &s.paths).map(PathBuf::as_path).collect();
     let others: Vec<&Path> =
         std::iter::once(args.job.as_path()).chain(args.resolved.as_deref()).collect();
-    outdir::check_apart(&args.out, &sources, &others)?;
-    outdir::private_from_now();
-    // Everything is written into a staging folder beside the output folder and swapped in at
-    // the end, so that a run that fails or is killed leaves the previous outputs whole.
-    let staging = outdir::stage(&args.out)?;
     let options = RunOptions {
         previous: previous.as_ref(),
         resolved: &resolved,
@@ -72,14 +66,12 @@ pub(crate) fn run(args: &RunArgs, lang: Option<Lang>) -> anyhow::Result<Done> {
         lang,
     };
     let mut bars = Bars::new(Progress::new(args.quiet, lang));
-    let (job_run, written) = match censuslink_report::run(&job, &options, &staging, &mut bars) {
-        Ok(done) => done,
-        Err(err) => {
-            let _ = std::fs::remove_dir_all(&staging);
-            return Err(err.into());
-        }
-    };
-    outdir::swap_into_place(&staging, &args.out)?;
+    // Written into a staging folder beside the output folder and swapped in at the end, so
+    // that a run that fails or is killed leaves the previous outputs whole.
+    let (job_run, written) =
+        censuslink_report::folder::write_into(&args.out, &sources, &others, |staging| {
+            Ok::<_, anyhow::Error>(censuslink_report::run(&job, &options, staging, &mut bars)?)
+        })?;
 
     let warnings: Vec<&Finding> =
         written.findings.iter().filter(|f| f.severity == Severity::Warning).collect();
@@ -204,29 +196,7 @@ fn details(
 /// The one screen a run ends with: what each source gave, what was found and where it is.
 fn print_summary(produced: &Written, out: &Path, lang: Lang) {
     let t = |zh, en| lang.pick(zh, en);
-    println!();
-    println!(
-        "{} {} {} {} {} {}",
-        left(t("数据源", "source"), 12),
-        left(t("类型", "role"), 10),
-        right(t("读取", "read"), 10),
-        right(t("可用", "usable"), 10),
-        right(t("拒绝", "rejected"), 10),
-        right(t("问题", "issues"), 10)
-    );
-    for s in &produced.summaries {
-        let rejected: u64 = s.rows_rejected.values().sum();
-        let issues: u64 = s.issues.values().sum();
-        println!(
-            "{} {} {} {} {} {}",
-            left(&s.name, 12),
-            left(&s.role, 10),
-            right(&thousands(s.rows_read as usize), 10),
-            right(&thousands(s.rows_usable as usize), 10),
-            right(&thousands(rejected as usize), 10),
-            right(&thousands(issues as usize), 10)
-        );
-    }
+    print_sources(&produced.summaries, lang);
     println!();
     for name in LISTS {
         let Some(n) = produced.lists.get(name).and_then(|n| n.as_u64()) else { continue };
@@ -271,6 +241,34 @@ fn print_summary(produced: &Written, out: &Path, lang: Lang) {
         ("标准化记录", "records", "standardized"),
     ] {
         println!("{} {}", left(t(zh, en), 12), out.join(file).display());
+    }
+}
+
+/// Each source's rows read, usable and rejected, and its row issues, as a table.
+pub(crate) fn print_sources(summaries: &[SourceSummary], lang: Lang) {
+    let t = |zh, en| lang.pick(zh, en);
+    println!();
+    println!(
+        "{} {} {} {} {} {}",
+        left(t("数据源", "source"), 12),
+        left(t("类型", "role"), 10),
+        right(t("读取", "read"), 10),
+        right(t("可用", "usable"), 10),
+        right(t("拒绝", "rejected"), 10),
+        right(t("问题", "issues"), 10)
+    );
+    for s in summaries {
+        let rejected: u64 = s.rows_rejected.values().sum();
+        let issues: u64 = s.issues.values().sum();
+        println!(
+            "{} {} {} {} {} {}",
+            left(&s.name, 12),
+            left(&s.role, 10),
+            right(&thousands(s.rows_read as usize), 10),
+            right(&thousands(s.rows_usable as usize), 10),
+            right(&thousands(rejected as usize), 10),
+            right(&thousands(issues as usize), 10)
+        );
     }
 }
 

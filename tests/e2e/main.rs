@@ -6,6 +6,7 @@ mod browser;
 mod errors;
 mod hostile;
 mod init;
+mod linkage;
 mod matrix;
 mod tidy;
 mod trust;

@@ -192,6 +192,12 @@ pub enum JobProblem {
     NoSource,
     /// The job has no source in the census role.
     NoCensus,
+    /// A source without a role, in a job run as a census reconciliation.
+    NoRole,
+    /// A link of fewer than two sources.
+    LinkSources,
+    /// A deduplication of more than one source.
+    DedupeSources,
     /// A second source of a role that must be one source: a second census, or files of one
     /// layout given as two sources.
     RoleTwice {
@@ -327,6 +333,23 @@ impl JobProblem {
                 "the job has no source with role = \"census\"; list the census as one source"
                     .into(),
             ),
+            P::NoRole => lang.pick(
+                "普查比对的每个数据源都须有 role（census、hukou、birth、death、school、insurance）；无角色的数据源只能用 censuslink link 或 dedupe 链接".into(),
+                "every source of a census reconciliation needs a role (census, hukou, birth, \
+                 death, school, insurance); sources without one are linked by censuslink link \
+                 or dedupe"
+                    .into(),
+            ),
+            P::LinkSources => lang.pick(
+                "censuslink link 需要两个或更多数据源：第一个与其后每一个链接；一个数据源内的重复请用 censuslink dedupe".into(),
+                "censuslink link needs two sources or more: the first is linked to each later \
+                 one; to find duplicates within one source, use censuslink dedupe"
+                    .into(),
+            ),
+            P::DedupeSources => lang.pick(
+                "censuslink dedupe 只读一个数据源；要链接多个数据源，请用 censuslink link".into(),
+                "censuslink dedupe reads one source; to link several, use censuslink link".into(),
+            ),
             P::RoleTwice { role, other } => lang.pick(
                 format!(
                     "与数据源 {other} 同为 {role}{}：同一格式的多个文件请写在一个数据源的 path 中（path = [\"a.csv\", \"b.csv\"] 或 \"普查_*.csv\"）",
@@ -380,8 +403,10 @@ impl JobProblem {
                 "a source name is lower-case letters, digits and _".into(),
             ),
             P::Role { value } => lang.pick(
-                format!("`{value}` 不是 census、hukou、birth、death、school、insurance 之一"),
-                format!("`{value}` is not one of census, hukou, birth, death, school, insurance"),
+                format!("`{value}` 不是 census、hukou、birth、death、school、insurance、records 之一"),
+                format!(
+                    "`{value}` is not one of census, hukou, birth, death, school, insurance, records"
+                ),
             ),
             P::Format { value } => lang.pick(
                 format!("`{value}` 不是 csv、parquet、arrow、xlsx 或 xls"),

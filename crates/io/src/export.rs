@@ -82,6 +82,15 @@ pub enum Export {
 }
 
 impl Table {
+    /// The table as one Arrow record batch, each column nullable, of the type its Parquet
+    /// export has (for the Python package, which hands it over without a copy to pyarrow).
+    pub fn record_batch(&self) -> RecordBatch {
+        let schema = schema(self);
+        let arrays =
+            self.columns.iter().map(|c| c.values.slice(0, self.checked_n_rows())).collect();
+        RecordBatch::try_new(schema, arrays).expect("columns follow the schema")
+    }
+
     /// The number of rows: the length of the first column, 0 for a table without columns.
     pub fn n_rows(&self) -> usize {
         self.columns.first().map_or(0, |column| column.values.len())

@@ -680,6 +680,7 @@ fn role_name_words(role: Role) -> &'static [&'static str] {
         Role::Death => &["death", "死亡", "siwang", "deceased", "殡葬", "火化"],
         Role::School => &["school", "学籍", "学生", "student", "xueji"],
         Role::Insurance => &["insurance", "医保", "参保", "社保", "yibao"],
+        Role::Records => &[],
     }
 }
 

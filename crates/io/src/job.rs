@@ -274,6 +274,18 @@ impl Job {
         Job::parse(&text, path)
     }
 
+    /// The `lang` the job file at `path` sets, read leniently (zh when it sets none or cannot
+    /// be read): messages about a job file that does not parse are still in its language.
+    pub fn lang_of_file(path: &Path) -> Lang {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        text.lines()
+            .take_while(|line| !line.trim_start().starts_with('['))
+            .filter_map(|line| line.split_once('='))
+            .find(|(key, _)| key.trim() == "lang")
+            .and_then(|(_, value)| value.trim().trim_matches('"').parse().ok())
+            .unwrap_or_default()
+    }
+
     /// Validates the text of a job file that lives at `path`.
     pub fn parse(text: &str, path: &Path) -> Result<Job, Error> {
         let raw: RawJob = toml::from_str(text).map_err(|err| Error::JobSyntax {
@@ -281,6 +293,10 @@ impl Job {
             line: err.span().map(|span| text[..span.start].matches('\n').count() + 1),
             problem: SyntaxProblem::from_parser(err.message()),
         })?;
+        Job::validate(raw, path)
+    }
+
+    fn validate(raw: RawJob, path: &Path) -> Result<Job, Error> {
         let invalid = |key: String, problem: JobProblem| Error::JobInvalid {
             path: path.to_owned(),
             key,
@@ -341,8 +357,12 @@ impl Job {
             }
             // Files of one layout are one source: as several, each would be linked to every
             // other, and only the first census would count.
+            // Records without a role are linked to each other: two files of one layout may be
+            // two sources there.
             if let Some(other) = sources.iter().find(|s| {
-                s.role == source.role && (s.role == Role::Census || s.has_layout_of(&source))
+                s.role == source.role
+                    && s.role != Role::Records
+                    && (s.role == Role::Census || s.has_layout_of(&source))
             }) {
                 return Err(invalid(
                     format!("source.{}.role", source.name),
@@ -381,6 +401,56 @@ impl Job {
     }
 }
 
+impl Job {
+    /// Checks that the job can be reconciled: it has a census, and every source has a role (a
+    /// source without one is only linked, by `censuslink link` or `dedupe`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::JobInvalid`] with [`JobProblem::NoCensus`] or [`JobProblem::NoRole`].
+    pub fn check_roles(&self) -> Result<(), Error> {
+        self.census()?;
+        match self.sources.iter().find(|s| s.role == Role::Records) {
+            Some(source) => Err(Error::JobInvalid {
+                path: self.path.clone(),
+                key: format!("source.{}.role", source.name),
+                problem: Box::new(JobProblem::NoRole),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Checks that the job can be linked (`censuslink link`): two sources or more, of any
+    /// role.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::JobInvalid`] with [`JobProblem::LinkSources`].
+    pub fn check_link(&self) -> Result<(), Error> {
+        self.check_sources(self.sources.len() >= 2, JobProblem::LinkSources)
+    }
+
+    /// Checks that the job can be deduplicated (`censuslink dedupe`): one source, of any role.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::JobInvalid`] with [`JobProblem::DedupeSources`].
+    pub fn check_dedupe(&self) -> Result<(), Error> {
+        self.check_sources(self.sources.len() == 1, JobProblem::DedupeSources)
+    }
+
+    fn check_sources(&self, fits: bool, problem: JobProblem) -> Result<(), Error> {
+        match fits {
+            true => Ok(()),
+            false => Err(Error::JobInvalid {
+                path: self.path.clone(),
+                key: "source".into(),
+                problem: Box::new(problem),
+            }),
+        }
+    }
+}
+
 /// `2020-11-01`, `2020-11-01T00:00:00`, `2020-11-01 00:00`: a day's start. Other times of day
 /// are refused, since counts are kept per day.
 fn parse_reference_moment(text: &str) -> Option<PartialDate> {
@@ -412,10 +482,12 @@ fn validate_source(
     if !is_name_valid {
         return Err(invalid(key(""), JobProblem::SourceName));
     }
-    let role = raw
-        .role
-        .parse::<Role>()
-        .map_err(|_| invalid(key(".role"), JobProblem::Role { value: raw.role.clone() }))?;
+    let role = match &raw.role {
+        Some(role) => role
+            .parse::<Role>()
+            .map_err(|_| invalid(key(".role"), JobProblem::Role { value: role.clone() }))?,
+        None => Role::Records,
+    };
     let patterns = match raw.path {
         OneOrMany::One(path) => vec![PathBuf::from(path)],
         OneOrMany::Many(paths) => paths.into_iter().map(PathBuf::from).collect(),
@@ -759,7 +831,7 @@ struct RawJob {
 #[serde(deny_unknown_fields)]
 struct RawSource {
     name: String,
-    role: String,
+    role: Option<String>,
     path: OneOrMany,
     format: Option<String>,
     encoding: Option<String>,

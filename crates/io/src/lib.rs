@@ -45,9 +45,9 @@ pub use crate::init::{InferredJob, InferredSource, SAMPLE_ROWS, infer_job};
 pub use crate::job::{
     CensusPlace, CensusQuestion, DEFAULT_MISSING, Encoding, Format, Job, Mapping, Source,
 };
-pub use crate::load::{LoadedSource, load, load_with};
+pub use crate::load::{LoadedSource, load, load_batches, load_with};
 pub use crate::pseudonymize::{Key, Pseudonymized, pseudonymize};
-pub use crate::read::{BATCH_ROWS, RawBatch, SourceReader, open};
+pub use crate::read::{BATCH_ROWS, RawBatch, SourceReader, open, open_batches};
 pub use crate::write::{
     SourceSummary, StandardizedWriter, create_dir, write_json, write_row_issues, write_text,
 };

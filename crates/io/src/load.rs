@@ -56,9 +56,28 @@ pub fn load(source: &Source, job_path: &Path) -> Result<LoadedSource, Error> {
 pub fn load_with(
     source: &Source,
     job_path: &Path,
+    on_batch: impl FnMut(&RecordBatch, &PersonTable) -> Result<(), Error> + Send,
+) -> Result<LoadedSource, Error> {
+    load_from(read::open(source)?, source, job_path, on_batch)
+}
+
+/// [`load`] of record batches already in memory in place of the source's files (a table
+/// handed over through the Arrow C data interface, by the Python package): the same mapping,
+/// standardization, row issues and key checks; `source.paths` only names it in errors.
+pub fn load_batches(
+    source: &Source,
+    job_path: &Path,
+    batches: impl arrow_array::RecordBatchReader + Send + 'static,
+) -> Result<LoadedSource, Error> {
+    load_from(read::open_batches(source, batches), source, job_path, |_, _| Ok(()))
+}
+
+fn load_from(
+    mut reader: read::SourceReader,
+    source: &Source,
+    job_path: &Path,
     mut on_batch: impl FnMut(&RecordBatch, &PersonTable) -> Result<(), Error> + Send,
 ) -> Result<LoadedSource, Error> {
-    let mut reader = read::open(source)?;
     let plan = Plan::new(source, job_path, &reader.header, &reader.nested)?;
     let mut loaded = LoadedSource {
         table: plan.table(0),

@@ -16,7 +16,8 @@ impl fmt::Display for UnknownName {
 
 impl std::error::Error for UnknownName {}
 
-/// What a source is to the census office: the census itself or one department's register.
+/// What a source is to the census office: the census itself or one department's register; or,
+/// to a linkage without census semantics (`censuslink link`, `dedupe`), person records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Role {
     /// The census person records (普查).
@@ -31,10 +32,13 @@ pub enum Role {
     School,
     /// Medical insurance enrolment (医保).
     Insurance,
+    /// Person records of no role in a census: what a source without `role` is. Linked and
+    /// deduplicated, never reconciled.
+    Records,
 }
 
 impl Role {
-    /// Every role, in the order reports list them.
+    /// Every role of a census reconciliation, in the order reports list them.
     pub const ALL: [Role; 6] =
         [Role::Census, Role::Hukou, Role::Birth, Role::Death, Role::School, Role::Insurance];
 
@@ -47,6 +51,7 @@ impl Role {
             Role::Death => "death",
             Role::School => "school",
             Role::Insurance => "insurance",
+            Role::Records => "records",
         }
     }
 }
@@ -55,7 +60,9 @@ impl FromStr for Role {
     type Err = UnknownName;
 
     fn from_str(s: &str) -> Result<Role, UnknownName> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| UnknownName(s.to_owned()))
+        (Role::ALL.into_iter().chain([Role::Records]))
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| UnknownName(s.to_owned()))
     }
 }
 
@@ -227,7 +234,7 @@ mod tests {
         for field in Field::ALL {
             assert_eq!(field.as_str().parse::<Field>(), Ok(field));
         }
-        for role in Role::ALL {
+        for role in Role::ALL.into_iter().chain([Role::Records]) {
             assert_eq!(role.as_str().parse::<Role>(), Ok(role));
         }
         assert_eq!("姓名".parse::<Field>().unwrap_err().0, "姓名");

@@ -53,6 +53,7 @@ mod accounting;
 mod coverage;
 mod features;
 mod household;
+mod link;
 mod pipeline;
 mod profile;
 pub mod residence;
@@ -69,6 +70,7 @@ pub use crate::coverage::{
 };
 pub use crate::features::person_records;
 pub use crate::household::HouseholdLinks;
+pub use crate::link::{Cardinality, LinkError, Linkage, Task, dedupe, link};
 pub use crate::pipeline::{
     Birth, Conflict, Deceased, Duplicate, Histogram, Input, Link, LinkModel, LinkTimes, Missing,
     Mother, Outcome, RecordRef, Step, explain_pair, reconcile, reconcile_with,
@@ -96,17 +98,41 @@ pub struct JobRun {
 impl JobRun {
     /// The inputs the outcome refers to.
     pub fn inputs(&self) -> Vec<Input<'_>> {
-        self.sources
-            .iter()
-            .map(|(name, role, loaded)| Input { name, role: *role, table: &loaded.table })
-            .collect()
+        inputs(&self.sources)
     }
 
     /// `source:key` of a record.
     pub fn key(&self, record: RecordRef) -> String {
-        let (name, _, loaded) = &self.sources[record.source];
-        format!("{name}:{}", loaded.table.record_id.get(record.row as usize).unwrap_or(""))
+        record.name(&self.inputs())
     }
+}
+
+/// A linkage job's run (`censuslink link` or `dedupe`): its sources as loaded, and what
+/// linking them made.
+#[derive(Debug)]
+pub struct LinkRun {
+    /// Each source's name and what loading it gave, in job order.
+    pub sources: Sources,
+    /// The links, clusters and models; its [`RecordRef`]s index `sources`.
+    pub linkage: Linkage,
+    /// Seconds of wall time each source took to read, in job order.
+    pub read_seconds: Vec<f64>,
+    /// Seconds of wall time linking took.
+    pub link_seconds: f64,
+}
+
+impl LinkRun {
+    /// The inputs the linkage refers to.
+    pub fn inputs(&self) -> Vec<Input<'_>> {
+        inputs(&self.sources)
+    }
+}
+
+fn inputs(sources: &Sources) -> Vec<Input<'_>> {
+    sources
+        .iter()
+        .map(|(name, role, loaded)| Input { name, role: *role, table: &loaded.table })
+        .collect()
 }
 
 /// Why a job cannot be run.
@@ -118,6 +144,10 @@ pub enum JobError {
     /// The `[linkage]` table cannot be used.
     #[error(transparent)]
     Settings(#[from] SettingsError),
+    /// A link's model cannot be trained (`link` and `dedupe`, which have no census to fall
+    /// back on).
+    #[error(transparent)]
+    Link(#[from] LinkError),
     /// The caller asked the run to stop.
     #[error("the run was cancelled")]
     Cancelled,
@@ -129,6 +159,7 @@ impl JobError {
         match self {
             JobError::Io(err) => err.message(lang),
             JobError::Settings(err) => err.message(lang),
+            JobError::Link(err) => err.message(lang),
             JobError::Cancelled => lang.pick("运行已取消", "the run was cancelled").to_owned(),
         }
     }
@@ -144,6 +175,8 @@ pub enum Stage<'a> {
     },
     /// The sources are linked and reconciled (each link reported as a [`Step`]).
     Reconcile,
+    /// The sources are linked, with no census semantics (each link reported as a [`Step`]).
+    Link,
     /// The outputs are written (files counted).
     Write,
 }
@@ -223,7 +256,7 @@ pub fn run_job_with(
     standardized: Option<&Path>,
     progress: &mut dyn Progress,
 ) -> Result<JobRun, JobError> {
-    job.census()?;
+    job.check_roles()?;
     let settings = linkage_settings(job)?;
     let (sources, read_seconds) = load_sources(job, standardized, progress)?;
     if progress.is_cancelled() {
@@ -240,4 +273,60 @@ pub fn run_job_with(
     run.reconcile_seconds = started.elapsed().as_secs_f64();
     progress.finish();
     Ok(run)
+}
+
+/// Loads every source of `job` and links them as `task` says (`censuslink link` and `dedupe`),
+/// telling `progress` and asking it whether to stop, each source's standardized records written
+/// into `standardized` when given. The sources' roles, if any, are not read. The whole job,
+/// `[linkage]` included, is checked before a row is read.
+pub fn link_job_with(
+    job: &Job,
+    task: Task,
+    standardized: Option<&Path>,
+    progress: &mut dyn Progress,
+) -> Result<LinkRun, JobError> {
+    check_task(job, task)?;
+    linkage_settings(job)?;
+    let (sources, read_seconds) = load_sources(job, standardized, progress)?;
+    link_loaded(job, task, sources, read_seconds, progress)
+}
+
+/// Links `sources`, the sources of `job` as loaded (from its files, or from tables in memory
+/// by [`censuslink_io::load_batches`]), as `task` says; see [`link_job_with`].
+///
+/// # Panics
+///
+/// When `sources` are not the job's, one by one in its order.
+pub fn link_loaded(
+    job: &Job,
+    task: Task,
+    sources: Sources,
+    read_seconds: Vec<f64>,
+    progress: &mut dyn Progress,
+) -> Result<LinkRun, JobError> {
+    let names = sources.iter().map(|(name, ..)| name);
+    assert!(names.eq(job.sources.iter().map(|s| &s.name)), "the job's sources, in its order");
+    check_task(job, task)?;
+    let settings = linkage_settings(job)?;
+    if progress.is_cancelled() {
+        return Err(JobError::Cancelled);
+    }
+    progress.start(Stage::Link);
+    let started = Instant::now();
+    let inputs = inputs(&sources);
+    let mut on_step = |step: Step<'_>| progress.step(&step);
+    let linkage = match task {
+        Task::Link(cardinality) => link(&inputs, &settings, cardinality, &mut on_step)?,
+        Task::Dedupe => dedupe(inputs[0], &settings, &mut on_step)?,
+    };
+    let link_seconds = started.elapsed().as_secs_f64();
+    progress.finish();
+    Ok(LinkRun { sources, linkage, read_seconds, link_seconds })
+}
+
+fn check_task(job: &Job, task: Task) -> Result<(), censuslink_io::Error> {
+    match task {
+        Task::Link(_) => job.check_link(),
+        Task::Dedupe => job.check_dedupe(),
+    }
 }

@@ -43,6 +43,18 @@ pub struct RecordRef {
     pub row: u32,
 }
 
+impl RecordRef {
+    /// The record's key in its source (`3201`), among `inputs`.
+    pub fn key<'a>(self, inputs: &[Input<'a>]) -> &'a str {
+        inputs[self.source].table.record_id.get(self.row as usize).unwrap_or_default()
+    }
+
+    /// The record as every output names it, `source:key` (`census:3201`), among `inputs`.
+    pub fn name(self, inputs: &[Input<'_>]) -> String {
+        format!("{}:{}", inputs[self.source].name, self.key(inputs))
+    }
+}
+
 /// A link between a census record and a register's record, or between two registers' records.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Link {
@@ -108,6 +120,17 @@ pub struct LinkModel {
     pub times: LinkTimes,
 }
 
+impl LinkModel {
+    /// The candidate pairs its blocking made: each rule's new pairs, summed.
+    pub fn candidate_pairs(&self) -> u64 {
+        candidate_pairs(&self.rules)
+    }
+}
+
+fn candidate_pairs(rules: &[RuleStats]) -> u64 {
+    rules.iter().map(|rule| rule.pairs).sum()
+}
+
 /// Match weights counted in bins one unit wide: bin `i` holds `[start + i, start + i + 1)`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Histogram {
@@ -119,7 +142,7 @@ pub struct Histogram {
 
 impl Histogram {
     /// The histogram of the weights of `pairs`.
-    fn of(pairs: &[ScoredPair]) -> Histogram {
+    pub(crate) fn of(pairs: &[ScoredPair]) -> Histogram {
         let Some(low) = pairs.iter().map(|p| p.weight).min_by(f64::total_cmp) else {
             return Histogram::default();
         };
@@ -227,8 +250,8 @@ fn tier(probability: f64) -> u8 {
     }
 }
 
-/// A link the pipeline has made, for progress: its sources, the candidate pairs it scored at
-/// probability 0.01 or more, and the links (or, for the census with itself, the linked pairs)
+/// A link the pipeline has made, for progress: its sources, the candidate pairs blocking made,
+/// and the links (or, for the census with itself, the linked pairs)
 /// it kept.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Step<'a> {
@@ -236,7 +259,8 @@ pub struct Step<'a> {
     pub left: &'a str,
     /// The right source; `None` for the census with itself.
     pub right: Option<&'a str>,
-    /// Candidate pairs of probability 0.01 or more.
+    /// Candidate pairs blocking made (blocks over the cap, which make none, apart: see each
+    /// rule's figures).
     pub candidates: usize,
     /// Links kept.
     pub links: usize,
@@ -261,13 +285,7 @@ pub fn reconcile_with(
         return Outcome::default();
     };
     let reference_days = reference.to_days_since_epoch();
-    let key = |r: RecordRef| {
-        format!(
-            "{}:{}",
-            inputs[r.source].name,
-            inputs[r.source].table.record_id.get(r.row as usize).unwrap_or("")
-        )
-    };
+    let key = |r: RecordRef| r.name(inputs);
     let registers: Vec<usize> = (0..inputs.len()).filter(|&i| i != census).collect();
     let census_table = inputs[census].table;
     let usable = |table: &PersonTable, row: usize| table.rejected[row].is_none();
@@ -310,7 +328,7 @@ pub fn reconcile_with(
         on_step(Step {
             left: inputs[census].name,
             right: Some(input.name),
-            candidates: pairs.len(),
+            candidates: model.as_ref().map_or(0, |(_, rules, _)| candidate_pairs(rules) as usize),
             links: pair_links.len(),
             times,
         });
@@ -409,7 +427,10 @@ pub fn reconcile_with(
         on_step(Step {
             left: inputs[a].name,
             right: Some(inputs[b].name),
-            candidates: linked.pairs.len(),
+            candidates: linked
+                .model
+                .as_ref()
+                .map_or(0, |(_, rules, _)| candidate_pairs(rules) as usize),
             links: linked.links.len(),
             times: linked.times,
         });
@@ -683,9 +704,7 @@ pub fn reconcile_with(
     on_step(Step {
         left: inputs[census].name,
         right: None,
-        candidates: dedupe_model
-            .as_ref()
-            .map_or(0, |m| m.weights.counts.iter().sum::<u64>() as usize),
+        candidates: dedupe_model.as_ref().map_or(0, |m| m.candidate_pairs() as usize),
         links: duplicates.iter().map(|d| d.pairs.len()).sum(),
         times: dedupe_model.as_ref().map(|m| m.times).unwrap_or_default(),
     });
@@ -980,7 +999,7 @@ fn person_evidence(
             (Role::Insurance, _) => Some(Term::InsuranceActive),
             (Role::School, Some(s)) if s.is_closed() => Some(Term::SchoolGone),
             (Role::School, _) => Some(Term::SchoolActive),
-            (Role::Census | Role::Death, _) => None,
+            (Role::Census | Role::Death | Role::Records, _) => None,
         };
         if let Some(term) = term {
             evidence = evidence.with(term);
@@ -1339,14 +1358,14 @@ impl LinkTimes {
 }
 
 /// A stopwatch that reads the seconds since its last reading.
-struct Clock(std::time::Instant);
+pub(crate) struct Clock(std::time::Instant);
 
 impl Clock {
-    fn start() -> Clock {
+    pub(crate) fn start() -> Clock {
         Clock(std::time::Instant::now())
     }
 
-    fn lap(&mut self) -> f64 {
+    pub(crate) fn lap(&mut self) -> f64 {
         let now = std::time::Instant::now();
         let seconds = (now - self.0).as_secs_f64();
         self.0 = now;
@@ -1737,17 +1756,17 @@ fn conflicts(inputs: &[Input<'_>], key: &dyn Fn(RecordRef) -> String) -> Vec<Con
     found
 }
 
-/// Disjoint sets of register records: the persons.
-struct UnionFind {
+/// Disjoint sets of records: the persons.
+pub(crate) struct UnionFind {
     parent: Vec<usize>,
 }
 
 impl UnionFind {
-    fn new(n: usize) -> UnionFind {
+    pub(crate) fn new(n: usize) -> UnionFind {
         UnionFind { parent: (0..n).collect() }
     }
 
-    fn find(&mut self, x: usize) -> usize {
+    pub(crate) fn find(&mut self, x: usize) -> usize {
         let mut root = x;
         while self.parent[root] != root {
             root = self.parent[root];
@@ -1761,7 +1780,7 @@ impl UnionFind {
         root
     }
 
-    fn union(&mut self, a: usize, b: usize) {
+    pub(crate) fn union(&mut self, a: usize, b: usize) {
         let (ra, rb) = (self.find(a), self.find(b));
         if ra != rb {
             self.parent[ra.max(rb)] = ra.min(rb);

@@ -63,10 +63,6 @@ pub(crate) fn report_data(run: &Run<'_>, lang: Lang) -> ReportData {
         rows.sort_by(|a, b| a.code.cmp(&b.code));
         rows
     };
-    let link_name = |link: &LinkModel| {
-        let left = run.inputs[link.left].name;
-        format!("{left} ↔ {}", link.right.map_or(left, |r| run.inputs[r].name))
-    };
     let open = |id: &str| !run.resolved.contains(id);
 
     let mut missing: Vec<&censuslink_reconcile::Missing> =
@@ -86,21 +82,6 @@ pub(crate) fn report_data(run: &Run<'_>, lang: Lang) -> ReportData {
         job: run.job.clone(),
         reference_moment: run.reference_moment.clone(),
         run_date: format!("censuslink {}", env!("CARGO_PKG_VERSION")),
-        sources: run
-            .summaries
-            .iter()
-            .zip(run.accounting)
-            .map(|(s, a)| SourceCounts {
-                name: s.name.clone(),
-                role: s.role.clone(),
-                read: s.rows_read,
-                usable: s.rows_usable,
-                rejected: a.rejected as u64,
-                issues: s.issues.values().sum(),
-                linked: a.linked as u64,
-                unlinked: a.unlinked as u64,
-            })
-            .collect(),
         lists: ListCounts {
             links: count("links"),
             missing: count("missing"),
@@ -116,71 +97,6 @@ pub(crate) fn report_data(run: &Run<'_>, lang: Lang) -> ReportData {
             .collect(),
         townships: coverage("township"),
         areas: coverage("enumeration_area"),
-        weights: run
-            .outcome
-            .models
-            .iter()
-            .map(|link| WeightHistogram {
-                link: link_name(link),
-                bins: (link.weights.counts.iter().enumerate())
-                    .map(|(i, &count)| {
-                        let low = link.weights.start + i as f64;
-                        WeightBin { low, high: low + 1.0, count }
-                    })
-                    .collect(),
-            })
-            .collect(),
-        thresholds: run.outcome.models.first().map_or_else(Vec::new, |link| {
-            vec![WeightThreshold {
-                label: lang.pick(
-                    format!("比对阈值 p = {}", link.threshold),
-                    format!("link threshold p = {}", link.threshold),
-                ),
-                weight: weight_of(link.threshold),
-            }]
-        }),
-        models: run
-            .outcome
-            .models
-            .iter()
-            .map(|link| ModelSummary {
-                link: link_name(link),
-                prior: link.model.prior,
-                comparisons: link
-                    .model
-                    .comparisons
-                    .iter()
-                    // A comparison whose levels all weigh nothing (a field one side lacks) says
-                    // nothing: left out, so that the table shows what decides.
-                    .filter(|c| (1..c.labels.len()).any(|level| c.m[level] != c.u[level]))
-                    .map(|c| ComparisonSummary {
-                        field: field_name(&c.comparison.feature, lang).to_owned(),
-                        levels: (1..c.labels.len())
-                            .map(|level| LevelSummary {
-                                label: c.labels[level].text(lang),
-                                m: c.m[level],
-                                u: c.u[level],
-                            })
-                            .collect(),
-                    })
-                    .collect(),
-            })
-            .collect(),
-        blocking: run
-            .outcome
-            .models
-            .iter()
-            .flat_map(|link| {
-                link.rules.iter().map(move |rule| BlockingRow {
-                    link: link_name(link),
-                    rule: rule.rule.clone(),
-                    blocks: rule.blocks,
-                    pairs: rule.pairs,
-                    largest_block: Some(rule.largest_block),
-                    capped_blocks: rule.capped_blocks,
-                })
-            })
-            .collect(),
         expected_omissions,
         calibration: run.calibration.to_vec(),
         missing: missing
@@ -216,24 +132,118 @@ pub(crate) fn report_data(run: &Run<'_>, lang: Lang) -> ReportData {
                 }
             })
             .collect(),
-        findings: run
-            .findings
+        sources: source_counts(run.summaries, run.accounting),
+        findings: quality(run.findings, lang),
+        ..link_data(&run.outcome.models, run.inputs, lang)
+    }
+}
+
+/// The findings as the report lists them, texts in `lang`.
+pub(crate) fn quality(findings: &[Finding], lang: Lang) -> Vec<QualityFinding> {
+    findings
+        .iter()
+        .map(|f| QualityFinding {
+            source: f.source.clone(),
+            field: f.field.as_deref().map(|f| field_name(f, lang).to_owned()).unwrap_or_default(),
+            finding: f.message(lang),
+            count: f.count as u64,
+            severity: match f.severity {
+                Severity::Warning => QualitySeverity::Warning,
+                Severity::Note => QualitySeverity::Note,
+            },
+        })
+        .collect()
+}
+
+/// Each source's rows read, usable, rejected, with issues, linked and unlinked.
+pub(crate) fn source_counts(
+    summaries: &[SourceSummary],
+    accounting: &[censuslink_reconcile::RowAccount],
+) -> Vec<SourceCounts> {
+    summaries
+        .iter()
+        .zip(accounting)
+        .map(|(s, a)| SourceCounts {
+            name: s.name.clone(),
+            role: s.role.clone(),
+            read: s.rows_read,
+            usable: s.rows_usable,
+            rejected: a.rejected as u64,
+            issues: s.issues.values().sum(),
+            linked: a.linked as u64,
+            unlinked: a.unlinked as u64,
+        })
+        .collect()
+}
+
+/// The report's data of `links` (whose sources index `inputs`): their weights, the link
+/// threshold, their models and their blocking rules; nothing else.
+pub(crate) fn link_data(links: &[LinkModel], inputs: &[Input<'_>], lang: Lang) -> ReportData {
+    let link_name = |link: &LinkModel| {
+        let left = inputs[link.left].name;
+        format!("{left} ↔ {}", link.right.map_or(left, |r| inputs[r].name))
+    };
+    ReportData {
+        weights: links
             .iter()
-            .map(|f| QualityFinding {
-                source: f.source.clone(),
-                field: f
-                    .field
-                    .as_deref()
-                    .map(|f| field_name(f, lang).to_owned())
-                    .unwrap_or_default(),
-                finding: f.message(lang),
-                count: f.count as u64,
-                severity: match f.severity {
-                    Severity::Warning => QualitySeverity::Warning,
-                    Severity::Note => QualitySeverity::Note,
-                },
+            .map(|link| WeightHistogram {
+                link: link_name(link),
+                bins: (link.weights.counts.iter().enumerate())
+                    .map(|(i, &count)| {
+                        let low = link.weights.start + i as f64;
+                        WeightBin { low, high: low + 1.0, count }
+                    })
+                    .collect(),
             })
             .collect(),
+        thresholds: links.first().map_or_else(Vec::new, |link| {
+            vec![WeightThreshold {
+                label: lang.pick(
+                    format!("比对阈值 p = {}", link.threshold),
+                    format!("link threshold p = {}", link.threshold),
+                ),
+                weight: weight_of(link.threshold),
+            }]
+        }),
+        models: links
+            .iter()
+            .map(|link| ModelSummary {
+                link: link_name(link),
+                prior: link.model.prior,
+                comparisons: link
+                    .model
+                    .comparisons
+                    .iter()
+                    // A comparison whose levels all weigh nothing (a field one side lacks) says
+                    // nothing: left out, so that the table shows what decides.
+                    .filter(|c| (1..c.labels.len()).any(|level| c.m[level] != c.u[level]))
+                    .map(|c| ComparisonSummary {
+                        field: field_name(&c.comparison.feature, lang).to_owned(),
+                        levels: (1..c.labels.len())
+                            .map(|level| LevelSummary {
+                                label: c.labels[level].text(lang),
+                                m: c.m[level],
+                                u: c.u[level],
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        blocking: links
+            .iter()
+            .flat_map(|link| {
+                link.rules.iter().map(move |rule| BlockingRow {
+                    link: link_name(link),
+                    rule: rule.rule.clone(),
+                    blocks: rule.blocks,
+                    pairs: rule.pairs,
+                    largest_block: Some(rule.largest_block),
+                    capped_blocks: rule.capped_blocks,
+                })
+            })
+            .collect(),
+        ..ReportData::default()
     }
 }
 

@@ -274,8 +274,20 @@ pub enum QualitySeverity {
 /// escaped, and the output never contains `http` (data text that does is written with a
 /// character reference), so that the file loads nothing from anywhere.
 pub fn render_report(data: &ReportData, lang: Lang) -> String {
-    let mut out = String::with_capacity(256 * 1024);
     let title = lang.pick("人口普查与行政记录比对报告", "Census and administrative records report");
+    render(data, lang, title, &CENSUS_SECTIONS)
+}
+
+/// The report of a linkage with no census semantics (`censuslink link` and `dedupe`): its
+/// sources, the weights, the models, the blocking rules and the findings; of `data`, only
+/// these are read.
+pub fn render_linkage_report(data: &ReportData, lang: Lang) -> String {
+    let title = lang.pick("记录链接报告", "Record linkage report");
+    render(data, lang, title, &LINKAGE_SECTIONS)
+}
+
+fn render(data: &ReportData, lang: Lang, title: &str, sections: &[Section]) -> String {
+    let mut out = String::with_capacity(256 * 1024);
     out.push_str(&format!(
         "<!doctype html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
@@ -284,66 +296,111 @@ pub fn render_report(data: &ReportData, lang: Lang) -> String {
         escape(title),
         escape(&data.job),
     ));
-    header(&mut out, data, lang, title);
-    sources_section(&mut out, data, lang);
-    lists_section(&mut out, data, lang);
-    coverage_section(&mut out, data, lang);
-    weights_section(&mut out, data, lang);
-    model_section(&mut out, data, lang);
-    blocking_section(&mut out, data, lang);
-    candidates_section(&mut out, data, lang);
-    findings_section(&mut out, data, lang);
+    header(&mut out, data, lang, title, sections);
+    for (idx, section) in sections.iter().enumerate() {
+        out.push_str(&format!(
+            "<section id=\"{}\">\n<h2>{}. {}</h2>\n",
+            section.anchor,
+            idx + 1,
+            escape(lang.pick(section.zh, section.en))
+        ));
+        (section.body)(&mut out, data, lang);
+        out.push_str("</section>\n");
+    }
     out.push_str(&format!(
-        "<footer>{} · {}</footer>\n<script>{SCRIPT}</script>\n</body>\n</html>\n",
+        "</main>\n<footer>{} · {}</footer>\n<script>{SCRIPT}</script>\n</body>\n</html>\n",
         escape(lang.pick("censuslink 生成", "Made by censuslink")),
         escape(&data.run_date)
     ));
     out
 }
 
-/// The sections, as (anchor, Chinese title, English title).
-const SECTIONS: [(&str, &str, &str); 8] = [
-    ("sources", "数据源与行核算", "Sources and row accounting"),
-    ("lists", "清单与全区覆盖率", "Lists and district coverage"),
-    ("coverage", "分区覆盖率", "Coverage by area"),
-    ("weights", "匹配权重分布", "Distribution of match weights"),
-    ("model", "模型参数 m 与 u", "Model parameters m and u"),
-    ("blocking", "分块规则", "Blocking rules"),
-    ("candidates", "重点候选", "Top candidates"),
-    ("quality", "数据质量", "Data quality"),
-];
-
-fn section_start(out: &mut String, lang: Lang, idx: usize) {
-    let (anchor, zh, en) = SECTIONS[idx];
-    out.push_str(&format!(
-        "<section id=\"{anchor}\">\n<h2>{}. {}</h2>\n",
-        idx + 1,
-        escape(lang.pick(zh, en))
-    ));
+/// A section of a report: its anchor, its titles in Chinese and English, and what writes it.
+struct Section {
+    anchor: &'static str,
+    zh: &'static str,
+    en: &'static str,
+    body: fn(&mut String, &ReportData, Lang),
 }
 
-fn header(out: &mut String, data: &ReportData, lang: Lang, title: &str) {
+const SOURCES: Section = Section {
+    anchor: "sources",
+    zh: "数据源与行核算",
+    en: "Sources and row accounting",
+    body: sources_section,
+};
+const WEIGHTS: Section = Section {
+    anchor: "weights",
+    zh: "匹配权重分布",
+    en: "Distribution of match weights",
+    body: weights_section,
+};
+const MODEL: Section = Section {
+    anchor: "model",
+    zh: "模型参数 m 与 u",
+    en: "Model parameters m and u",
+    body: model_section,
+};
+const BLOCKING: Section =
+    Section {
+        anchor: "blocking", zh: "分块规则", en: "Blocking rules", body: blocking_section
+    };
+
+const QUALITY: Section =
+    Section { anchor: "quality", zh: "数据质量", en: "Data quality", body: findings_section };
+
+/// The census report's sections.
+const CENSUS_SECTIONS: [Section; 8] = [
+    SOURCES,
+    Section {
+        anchor: "lists",
+        zh: "清单与全区覆盖率",
+        en: "Lists and district coverage",
+        body: lists_section,
+    },
+    Section {
+        anchor: "coverage",
+        zh: "分区覆盖率",
+        en: "Coverage by area",
+        body: coverage_section,
+    },
+    WEIGHTS,
+    MODEL,
+    BLOCKING,
+    Section {
+        anchor: "candidates",
+        zh: "重点候选",
+        en: "Top candidates",
+        body: candidates_section,
+    },
+    QUALITY,
+];
+
+/// A linkage report's sections.
+const LINKAGE_SECTIONS: [Section; 5] = [SOURCES, WEIGHTS, MODEL, BLOCKING, QUALITY];
+
+fn header(out: &mut String, data: &ReportData, lang: Lang, title: &str, sections: &[Section]) {
     out.push_str(&format!("<header>\n<h1>{}</h1>\n<dl class=\"meta\">\n", escape(title)));
     let items = [
         (lang.pick("任务文件", "Job"), &data.job),
         (lang.pick("标准时点", "Reference moment"), &data.reference_moment),
         (lang.pick("运行日期", "Run date"), &data.run_date),
     ];
-    for (label, value) in items {
+    for (label, value) in items.into_iter().filter(|(_, value)| !value.is_empty()) {
         out.push_str(&format!("<div><dt>{}</dt><dd>{}</dd></div>\n", escape(label), escape(value)));
     }
     out.push_str("</dl>\n</header>\n<nav>\n<ol>\n");
-    for (anchor, zh, en) in SECTIONS {
+    for section in sections {
         out.push_str(&format!(
-            "<li><a href=\"#{anchor}\">{}</a></li>\n",
-            escape(lang.pick(zh, en))
+            "<li><a href=\"#{}\">{}</a></li>\n",
+            section.anchor,
+            escape(lang.pick(section.zh, section.en))
         ));
     }
     out.push_str("</ol>\n</nav>\n<main>\n");
 }
 
 fn sources_section(out: &mut String, data: &ReportData, lang: Lang) {
-    section_start(out, lang, 0);
     out.push_str(&format!(
         "<p class=\"note\">{}</p>\n",
         escape(lang.pick(
@@ -389,7 +446,6 @@ fn sources_section(out: &mut String, data: &ReportData, lang: Lang) {
         })
         .collect();
     table(out, lang, "sources-table", &headers, rows);
-    out.push_str("</section>\n");
 }
 
 /// A bar of a source's rows: linked, unlinked, rejected.
@@ -424,7 +480,6 @@ fn accounting_bar(s: &SourceCounts, lang: Lang) -> String {
 }
 
 fn lists_section(out: &mut String, data: &ReportData, lang: Lang) {
-    section_start(out, lang, 1);
     let l = &data.lists;
     let lists = [
         (lang.pick("链接", "Links"), l.links),
@@ -484,7 +539,7 @@ fn lists_section(out: &mut String, data: &ReportData, lang: Lang) {
     for assumption in &data.assumptions {
         out.push_str(&format!("<li>{}</li>\n", escape(assumption)));
     }
-    out.push_str("</ol>\n</section>\n");
+    out.push_str("</ol>\n");
 }
 
 fn card(out: &mut String, label: &str, value: &str, detail: &str) {
@@ -507,7 +562,6 @@ fn rates(row: &CoverageRow) -> (f64, f64, f64) {
 }
 
 fn coverage_section(out: &mut String, data: &ReportData, lang: Lang) {
-    section_start(out, lang, 2);
     out.push_str(&format!(
         "<p class=\"note\">{}</p>\n",
         escape(lang.pick(
@@ -558,7 +612,6 @@ fn coverage_section(out: &mut String, data: &ReportData, lang: Lang) {
             .collect();
         table(out, lang, &format!("coverage-{level}-table"), &headers, table_rows);
     }
-    out.push_str("</section>\n");
 }
 
 fn area_label(code: &str, lang: Lang) -> String {
@@ -826,7 +879,6 @@ const HISTOGRAM_PANEL_TITLE: f64 = 22.0;
 const HISTOGRAM_PANEL_GAP: f64 = 14.0;
 
 fn weights_section(out: &mut String, data: &ReportData, lang: Lang) {
-    section_start(out, lang, 3);
     out.push_str(&format!(
         "<p class=\"note\">{}</p>\n",
         escape(lang.pick(
@@ -850,7 +902,6 @@ fn weights_section(out: &mut String, data: &ReportData, lang: Lang) {
         }
         out.push_str("</ul>\n");
     }
-    out.push_str("</section>\n");
 }
 
 fn weights_chart(
@@ -988,7 +1039,6 @@ fn weights_chart(
 }
 
 fn model_section(out: &mut String, data: &ReportData, lang: Lang) {
-    section_start(out, lang, 4);
     out.push_str(&format!(
         "<p class=\"note\">{}</p>\n<ul class=\"priors\">\n",
         escape(lang.pick(
@@ -1048,7 +1098,6 @@ fn model_section(out: &mut String, data: &ReportData, lang: Lang) {
         }
     }
     table(out, lang, "model-table", &headers, rows);
-    out.push_str("</section>\n");
 }
 
 /// log2(m/u) of a level, ±∞ when m or u is 0, NaN when both are.
@@ -1077,7 +1126,6 @@ fn weight_bar(weight: f64, max_weight: f64) -> String {
 }
 
 fn blocking_section(out: &mut String, data: &ReportData, lang: Lang) {
-    section_start(out, lang, 5);
     out.push_str(&format!(
         "<p class=\"note\">{}</p>\n",
         escape(lang.pick(
@@ -1120,11 +1168,9 @@ fn blocking_section(out: &mut String, data: &ReportData, lang: Lang) {
         })
         .collect();
     table(out, lang, "blocking-table", &headers, rows);
-    out.push_str("</section>\n");
 }
 
 fn candidates_section(out: &mut String, data: &ReportData, lang: Lang) {
-    section_start(out, lang, 6);
     out.push_str(&format!(
         "<p class=\"note\">{}</p>\n",
         escape(lang.pick(
@@ -1217,7 +1263,6 @@ fn candidates_section(out: &mut String, data: &ReportData, lang: Lang) {
         })
         .collect();
     table(out, lang, "duplicates-table", &headers, rows);
-    out.push_str("</section>\n");
 }
 
 fn shown_of(shown: usize, total: u64, lang: Lang) -> String {
@@ -1319,7 +1364,6 @@ fn waterfall_chart(waterfall: &Waterfall, lang: Lang) -> String {
 }
 
 fn findings_section(out: &mut String, data: &ReportData, lang: Lang) {
-    section_start(out, lang, 7);
     let headers = [
         (lang.pick("严重程度", "Severity"), true),
         (lang.pick("数据源", "Source"), false),
@@ -1350,7 +1394,6 @@ fn findings_section(out: &mut String, data: &ReportData, lang: Lang) {
         })
         .collect();
     table(out, lang, "findings-table", &headers, rows);
-    out.push_str("</section>\n</main>\n");
 }
 
 /// A table cell.

@@ -58,7 +58,10 @@
 
 mod data;
 mod evaluate;
+mod explain;
+pub mod folder;
 pub mod html;
+mod linkage;
 mod models;
 mod output;
 mod rerun;
@@ -70,7 +73,9 @@ pub use crate::evaluate::{
     CALIBRATION_MIN, CalibrationBin, CoverageScore, CsvProblem, Evaluation, Located, MissingDetail,
     Score, TierScore, TruthError, evaluate,
 };
-pub use crate::html::render_report;
+pub use crate::explain::{ExplainError, Explained, Pairs, explain};
+pub use crate::html::{render_linkage_report, render_report};
+pub use crate::linkage::{LinkWritten, link, link_tables};
 pub use crate::models::{SavedHousehold, SavedModel};
 pub use crate::output::{Error, RunOptions, Written, run};
 pub use crate::rerun::{

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use censuslink_linkage::Model;
-use censuslink_reconcile::JobRun;
+use censuslink_reconcile::{Input, JobRun, LinkModel, RecordRef};
 use serde::{Deserialize, Serialize};
 
 /// One link's model as `models.json` holds it.
@@ -35,12 +35,13 @@ pub struct SavedHousehold {
 impl SavedModel {
     /// Every link's model of `run`, in the order the run made them.
     pub fn of_run(run: &JobRun) -> Vec<SavedModel> {
-        let inputs = run.inputs();
-        let key = |source: usize, row: u32| {
-            inputs[source].table.record_id.get(row as usize).unwrap_or_default().to_owned()
-        };
-        run.outcome
-            .models
+        SavedModel::of_links(&run.outcome.models, &run.inputs())
+    }
+
+    /// The models of `links`, whose sources index `inputs`.
+    pub fn of_links(links: &[LinkModel], inputs: &[Input<'_>]) -> Vec<SavedModel> {
+        let key = |source: usize, row: u32| RecordRef { source, row }.key(inputs).to_owned();
+        links
             .iter()
             .map(|link| {
                 let right = link.right.unwrap_or(link.left);

@@ -9,7 +9,8 @@ use std::time::Instant;
 use censuslink_io::{Encoding, Export, Job, Lang, LoadedSource, SourceSummary};
 use censuslink_reconcile::residence::{ResidenceModel, Term};
 use censuslink_reconcile::{
-    AccountingError, AreaCoverage, Finding, JobError, JobRun, Progress, Stage, run_job_with,
+    AccountingError, AreaCoverage, Finding, Input, JobError, JobRun, LinkModel, Progress, Stage,
+    run_job_with,
 };
 use rayon::prelude::*;
 use serde_json::json;
@@ -63,6 +64,9 @@ pub enum Error {
     /// The truth folder cannot be read.
     #[error(transparent)]
     Truth(#[from] TruthError),
+    /// The output folder cannot be used.
+    #[error(transparent)]
+    Folder(#[from] crate::folder::FolderError),
 }
 
 impl Error {
@@ -73,6 +77,7 @@ impl Error {
             Error::Io(err) => err.message(lang),
             Error::Accounting(err) => err.message(lang),
             Error::Truth(err) => err.message(lang),
+            Error::Folder(err) => err.message(lang),
         }
     }
 }
@@ -129,11 +134,7 @@ fn write_outputs(
         || censuslink_reconcile::findings(&loaded, job.reference_date),
     );
     written?;
-    for link in &outcome.models {
-        let (left, right) = (inputs[link.left].name, link.right.map(|r| inputs[r].name));
-        findings.extend(censuslink_reconcile::cap_findings(left, right, &link.rules));
-        findings.extend(censuslink_reconcile::model_findings(left, right, &link.training));
-    }
+    findings.extend(link_findings(&outcome.models, &inputs));
     findings.sort_by_key(|f| f.severity);
 
     let mut tables = tables(outcome, &inputs);
@@ -253,10 +254,7 @@ fn write_outputs(
         },
         "candidates_by_status": changes.listed,
         "resolved_by_field_teams": changes.resolved,
-        "findings": findings
-            .iter()
-            .map(|f| json!({ "finding": f, "message": f.message(lang) }))
-            .collect::<Vec<_>>(),
+        "findings": findings_json(&findings, lang),
     });
     censuslink_io::write_json(&summary, &out.join("summary.json"))?;
     // The one output that differs from run to run: kept apart, so that every other file is
@@ -268,8 +266,25 @@ fn write_outputs(
     Ok(Written { summaries, lists, district, findings })
 }
 
+/// Each link's findings: its blocks over the cap, its levels worth a look, an anchor its
+/// model disowns.
+pub(crate) fn link_findings(models: &[LinkModel], inputs: &[Input<'_>]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for link in models {
+        let (left, right) = (inputs[link.left].name, link.right.map(|r| inputs[r].name));
+        findings.extend(censuslink_reconcile::cap_findings(left, right, &link.rules));
+        findings.extend(censuslink_reconcile::model_findings(left, right, &link.training));
+    }
+    findings
+}
+
+/// The findings as `summary.json` gives them: each with its message in `lang`.
+pub(crate) fn findings_json(findings: &[Finding], lang: Lang) -> serde_json::Value {
+    findings.iter().map(|f| json!({ "finding": f, "message": f.message(lang) })).collect()
+}
+
 /// The path as given, with `/` separators, so that summaries read the same on every system.
-fn display_path(path: &Path) -> String {
+pub(crate) fn display_path(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 
@@ -320,8 +335,8 @@ fn timings(run: &JobRun, total: f64) -> serde_json::Value {
             json!({
                 "left": inputs[link.left].name,
                 "right": link.right.map(|right| inputs[right].name),
-                "candidate_pairs": link.weights.counts.iter().sum::<u64>(),
-                "blocked_pairs": link.rules.iter().map(|r| r.pairs).sum::<u64>(),
+                "candidate_pairs": link.candidate_pairs(),
+                "scored_pairs": link.weights.counts.iter().sum::<u64>(),
                 "features": t.features,
                 "block": t.block,
                 "train": t.train,

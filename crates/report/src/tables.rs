@@ -7,26 +7,74 @@ use censuslink_linkage::Explanation;
 use rayon::prelude::*;
 
 use censuslink_reconcile::residence::evidence_text;
-use censuslink_reconcile::{Input, Outcome, RecordRef};
+use censuslink_reconcile::{Input, Link, Outcome, RecordRef};
+
+/// A text column; an empty value is missing.
+fn text(header: &str, values: Vec<String>) -> Column {
+    Column {
+        header: header.to_owned(),
+        values: Values::Text(values.into_iter().map(|v| (!v.is_empty()).then_some(v)).collect()),
+    }
+}
+
+/// A column of numbers written with six decimals.
+fn number(header: &str, values: Vec<f64>) -> Column {
+    Column {
+        header: header.to_owned(),
+        values: Values::Text(values.into_par_iter().map(|v| Some(format!("{v:.6}"))).collect()),
+    }
+}
+
+/// The links as a table: each side's source and record key, the match weight and probability.
+pub(crate) fn links_table(links: &[Link], inputs: &[Input<'_>]) -> Table {
+    let source = |r: RecordRef| inputs[r.source].name.to_owned();
+    let key = |r: RecordRef| r.key(inputs).to_owned();
+    Table {
+        columns: vec![
+            // The longest list by far: its columns are made in parallel.
+            text("left_source", links.par_iter().map(|l| source(l.left)).collect()),
+            text("left_id", links.par_iter().map(|l| key(l.left)).collect()),
+            text("right_source", links.par_iter().map(|l| source(l.right)).collect()),
+            text("right_id", links.par_iter().map(|l| key(l.right)).collect()),
+            number("match_weight", links.par_iter().map(|l| l.weight).collect()),
+            number(
+                "match_probability",
+                links.par_iter().map(|l| censuslink_linkage::probability(l.weight)).collect(),
+            ),
+        ],
+    }
+}
+
+/// Every record in its cluster: the cluster's stable ID (from its records' names) and size,
+/// and the record's source and key; clusters in the order given.
+pub(crate) fn clusters_table(clusters: &[Vec<RecordRef>], inputs: &[Input<'_>]) -> Table {
+    let mut rows: Vec<(String, i64, RecordRef)> = Vec::new();
+    for cluster in clusters {
+        let names: Vec<String> = cluster.iter().map(|&r| r.name(inputs)).collect();
+        let id = censuslink_linkage::stable_id(names.iter().map(String::as_str));
+        rows.extend(cluster.iter().map(|&r| (id.clone(), cluster.len() as i64, r)));
+    }
+    Table {
+        columns: vec![
+            text("cluster_id", rows.iter().map(|(id, ..)| id.clone()).collect()),
+            Column {
+                header: "cluster_size".to_owned(),
+                values: Values::Integer(rows.iter().map(|&(_, n, _)| Some(n)).collect()),
+            },
+            text("source", rows.iter().map(|&(.., r)| inputs[r.source].name.to_owned()).collect()),
+            text("id", rows.iter().map(|&(.., r)| r.key(inputs).to_owned()).collect()),
+        ],
+    }
+}
 
 /// The lists of an outcome, each as a named table: `links`, `missing`, `duplicates`,
 /// `deceased`, `births`, `conflicts`, `coverage` (whose assumptions are
 /// [`censuslink_reconcile::ASSUMPTIONS`]).
 pub fn tables(outcome: &Outcome, inputs: &[Input<'_>]) -> Vec<(&'static str, Table)> {
     let source = |r: RecordRef| inputs[r.source].name.to_owned();
-    let key = |r: RecordRef| {
-        inputs[r.source].table.record_id.get(r.row as usize).unwrap_or_default().to_owned()
-    };
-    let named = |r: RecordRef| format!("{}:{}", source(r), key(r));
-    let joined =
-        |records: &[RecordRef]| records.iter().map(|&r| named(r)).collect::<Vec<_>>().join(";");
-    let text = |header: &str, values: Vec<String>| Column {
-        header: header.to_owned(),
-        values: Values::Text(values.into_iter().map(|v| (!v.is_empty()).then_some(v)).collect()),
-    };
-    let number = |header: &str, values: Vec<f64>| Column {
-        header: header.to_owned(),
-        values: Values::Text(values.into_par_iter().map(|v| Some(format!("{v:.6}"))).collect()),
+    let key = |r: RecordRef| r.key(inputs).to_owned();
+    let joined = |records: &[RecordRef]| {
+        records.iter().map(|&r| r.name(inputs)).collect::<Vec<_>>().join(";")
     };
     let integer = |header: &str, values: Vec<i64>| Column {
         header: header.to_owned(),
@@ -52,21 +100,7 @@ pub fn tables(outcome: &Outcome, inputs: &[Input<'_>]) -> Vec<(&'static str, Tab
             .to_owned()
     };
 
-    let links = &outcome.links;
-    let links_table = Table {
-        columns: vec![
-            // The longest list by far: its columns are made in parallel.
-            text("left_source", links.par_iter().map(|l| source(l.left)).collect()),
-            text("left_id", links.par_iter().map(|l| key(l.left)).collect()),
-            text("right_source", links.par_iter().map(|l| source(l.right)).collect()),
-            text("right_id", links.par_iter().map(|l| key(l.right)).collect()),
-            number("match_weight", links.par_iter().map(|l| l.weight).collect()),
-            number(
-                "match_probability",
-                links.par_iter().map(|l| censuslink_linkage::probability(l.weight)).collect(),
-            ),
-        ],
-    };
+    let links_table = links_table(&outcome.links, inputs);
 
     let missing = &outcome.missing;
     let missing_table = Table {

@@ -67,13 +67,7 @@ pub fn worklists(
     lang: Lang,
 ) -> BTreeMap<String, Vec<(String, Table)>> {
     let table = |r: RecordRef| inputs[r.source].table;
-    let named = |r: RecordRef| {
-        format!(
-            "{}:{}",
-            inputs[r.source].name,
-            table(r).record_id.get(r.row as usize).unwrap_or("")
-        )
-    };
+    let named = |r: RecordRef| r.name(inputs);
     // Where to look: the census area, else the finest place a register gives.
     let place = |r: RecordRef| {
         let t = table(r);

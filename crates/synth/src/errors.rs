@@ -192,6 +192,8 @@ impl ErrorRates {
                 date_missing: 0.01,
                 ..ErrorRates::NONE
             },
+            // A district has no records without a role.
+            Role::Records => ErrorRates::NONE,
         };
         rates.scaled(scale)
     }

@@ -103,7 +103,7 @@ impl Registers {
             Role::Death => Some(&self.death),
             Role::School => Some(&self.school),
             Role::Insurance => Some(&self.insurance),
-            Role::Census => None,
+            Role::Census | Role::Records => None,
         }
     }
 

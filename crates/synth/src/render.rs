@@ -66,6 +66,7 @@ pub(crate) fn render(district: &District, role: Role) -> Extract {
         Role::Death => renderer.death(),
         Role::School => renderer.school(),
         Role::Insurance => renderer.insurance(),
+        Role::Records => unreachable!("a district has no records without a role"),
     }
 }
 

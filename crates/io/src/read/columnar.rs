@@ -50,7 +50,7 @@ fn format_error(path: &Path, format: &'static str, message: String) -> Error {
 }
 
 /// Wraps a typed batch reader so that it yields text batches numbered from row 1.
-fn text_batches(
+pub(super) fn text_batches(
     path: &Path,
     format: &'static str,
     timezone: Tz,

@@ -63,6 +63,16 @@ pub fn open(source: &Source) -> Result<SourceReader, Error> {
     Ok(SourceReader { header, nested, batches: Box::new(files) })
 }
 
+/// Reads record batches already in memory (a table handed over through the Arrow C data
+/// interface, say) as a source's file: typed columns cast to text as a Parquet or Arrow
+/// file's are, dates on `source`'s time zone; errors name the source's path.
+pub fn open_batches(
+    source: &Source,
+    batches: impl arrow_array::RecordBatchReader + Send + 'static,
+) -> SourceReader {
+    columnar::text_batches(source.path(), "arrow", source.timezone, batches)
+}
+
 fn open_file(source: &Source, path: &std::path::Path) -> Result<SourceReader, Error> {
     match source.format {
         Format::Csv => csv::open(source, path),

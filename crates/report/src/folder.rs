@@ -1,23 +1,86 @@
 //! The output folder, kept safe: it never holds an input nor lies in an input's folder, it is
 //! only ever replaced when it is absent, empty or a previous output (marked by [`MARKER`]),
 //! every file is written into a staging folder beside it and swapped into its place at the
-//! end, and whatever a run creates is readable by its owner only.
+//! end ([`write_into`]), and whatever a run creates is readable by its owner only
+//! ([`private_files`]). The command line and the Python package write through it.
 
 use std::path::{Component, Path, PathBuf};
 
-use crate::failure;
+use censuslink_io::Lang;
 
-/// Files and folders created from now on are the owner's alone (mode 0600 and 0700): census
-/// records are confidential.
-pub(crate) fn private_from_now() {
+/// Why an output folder cannot be used, in Chinese and English.
+#[derive(Debug, thiserror::Error)]
+#[error("{en}")]
+pub struct FolderError {
+    zh: String,
+    en: String,
+}
+
+impl FolderError {
+    /// The one line the error is for the analyst, in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        lang.pick(&self.zh, &self.en).clone()
+    }
+}
+
+fn failure(zh: String, en: String) -> FolderError {
+    FolderError { zh, en }
+}
+
+/// While the guard lives, files and folders the process creates are the owner's alone (mode
+/// 0600 and 0700): census records are confidential. The process's previous file mode mask
+/// comes back when it drops (it is the whole process's: a library caller's other threads
+/// create private files meanwhile too).
+#[must_use = "files are private only while the guard lives"]
+pub struct PrivateFiles {
     #[cfg(unix)]
-    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+    previous: rustix::fs::Mode,
+}
+
+/// Makes what the process creates private until the guard drops.
+pub fn private_files() -> PrivateFiles {
+    PrivateFiles {
+        #[cfg(unix)]
+        previous: rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077)),
+    }
+}
+
+impl Drop for PrivateFiles {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        rustix::process::umask(self.previous);
+    }
+}
+
+/// Writes outputs into the folder `out` the safe way: `out` checked apart from `inputs` (the
+/// sources' files) and `others` (the job file and the like), every file private, `write`
+/// called on a staging folder beside `out`, which then takes `out`'s place whole; when
+/// `write` fails, the staging folder goes and `out` is left as it was.
+pub fn write_into<T, E: From<FolderError>>(
+    out: &Path,
+    inputs: &[&Path],
+    others: &[&Path],
+    write: impl FnOnce(&Path) -> Result<T, E>,
+) -> Result<T, E> {
+    check_apart(out, inputs, others)?;
+    let _private = private_files();
+    let staging = stage(out)?;
+    match write(&staging) {
+        Ok(done) => {
+            swap_into_place(&staging, out)?;
+            Ok(done)
+        }
+        Err(err) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            Err(err)
+        }
+    }
 }
 
 /// Refuses an output folder that holds one of `inputs` or `others` (a run replaces its whole
 /// output folder), or that is, or lies inside, the folder of one of `inputs` (the sources'
 /// files; `others` are the job file and the like).
-pub(crate) fn check_apart(out: &Path, inputs: &[&Path], others: &[&Path]) -> anyhow::Result<()> {
+fn check_apart(out: &Path, inputs: &[&Path], others: &[&Path]) -> Result<(), FolderError> {
     let out_full = resolved(out);
     for (k, &input) in inputs.iter().chain(others).enumerate() {
         let input_full = resolved(input);
@@ -49,13 +112,13 @@ pub(crate) fn check_apart(out: &Path, inputs: &[&Path], others: &[&Path]) -> any
 
 /// The file every output folder holds, so that a later run knows the folder is one it may
 /// replace: a folder without it is the user's, and is never replaced.
-pub(crate) const MARKER: &str = ".censuslink-output";
+pub const MARKER: &str = ".censuslink-output";
 
 /// Checks that `out` may be replaced (it is absent, an empty folder or a previous output) and
 /// that the swap at the end can work, then makes the staging folder beside it, marked, and
 /// returns it. Everything is checked before any work, so that a run never fails at the end
 /// over its output folder, and never deletes a file it did not write.
-pub(crate) fn stage(out: &Path) -> anyhow::Result<PathBuf> {
+fn stage(out: &Path) -> Result<PathBuf, FolderError> {
     check_replaceable(out, false)?;
     let staging = sibling(out, "partial");
     // A staging folder left by a killed run goes; anything else of that name is the user's.
@@ -94,7 +157,7 @@ pub(crate) fn stage(out: &Path) -> anyhow::Result<PathBuf> {
 /// Refuses `path` unless it is absent, an empty folder or a folder holding [`MARKER`] (a
 /// previous output; with `is_staging`, a staging folder a killed run left). A file or a
 /// symbolic link is never replaced.
-fn check_replaceable(path: &Path, is_staging: bool) -> anyhow::Result<()> {
+fn check_replaceable(path: &Path, is_staging: bool) -> Result<(), FolderError> {
     let shown = path.display();
     let Ok(metadata) = std::fs::symlink_metadata(path) else { return Ok(()) };
     if metadata.file_type().is_symlink() {
@@ -141,7 +204,7 @@ fn check_replaceable(path: &Path, is_staging: bool) -> anyhow::Result<()> {
     })
 }
 
-fn cannot_replace(path: &Path, err: &std::io::Error) -> anyhow::Error {
+fn cannot_replace(path: &Path, err: &std::io::Error) -> FolderError {
     let shown = path.display();
     failure(
         format!("无法准备输出文件夹 {shown}：{err}"),
@@ -150,7 +213,7 @@ fn cannot_replace(path: &Path, err: &std::io::Error) -> anyhow::Error {
 }
 
 /// A folder created, or an error that names it.
-pub(crate) fn create_dir(path: &Path) -> anyhow::Result<()> {
+fn create_dir(path: &Path) -> Result<(), FolderError> {
     std::fs::create_dir_all(path).map_err(|err| {
         let shown = path.display();
         failure(
@@ -205,7 +268,7 @@ fn sibling(folder: &Path, suffix: &str) -> PathBuf {
 /// Puts the finished `staging` folder in `out`'s place. Where the system can (Linux), the two
 /// are exchanged in one step, so that at every moment `out` holds the previous outputs whole or
 /// the new ones whole; the previous ones, left in `staging`, are then removed.
-pub(crate) fn swap_into_place(staging: &Path, out: &Path) -> anyhow::Result<()> {
+fn swap_into_place(staging: &Path, out: &Path) -> Result<(), FolderError> {
     let cannot = |err: std::io::Error| {
         let shown = out.display();
         failure(
