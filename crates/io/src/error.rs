@@ -398,6 +398,14 @@ impl JobProblem {
                 "两个数据源同名；每个数据源的 name 须不同".into(),
                 "two sources have this name; give each source its own name".into(),
             ),
+            other => other.source_message(lang),
+        }
+    }
+
+    /// [`JobProblem::message`] of a problem with one source's table.
+    fn source_message(&self, lang: Lang) -> String {
+        use JobProblem as P;
+        match self {
             P::SourceName => lang.pick(
                 "数据源名称只能用小写字母、数字和 _".into(),
                 "a source name is lower-case letters, digits and _".into(),
@@ -492,6 +500,7 @@ impl JobProblem {
                 format!("`{value}` 不是 {field} 的取值；取值有：{values}"),
                 format!("`{value}` is not a {field} value; values are: {values}"),
             ),
+            other => unreachable!("{other:?} is a job's problem, said by message"),
         }
     }
 }

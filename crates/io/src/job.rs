@@ -547,8 +547,74 @@ fn validate_source(
         Some(OneOrMany::Many(columns)) => columns,
     };
 
+    let fields = field_mappings(raw.fields, &key, invalid)?;
+    // Sorted by where each mapping starts in the job file, extras keep the job's order.
+    let mut extra: Vec<(usize, String, Mapping)> = Vec::with_capacity(raw.extra.len());
+    for (extra_name, raw_mapping) in raw.extra {
+        let extra_key = key(&format!(".extra.{extra_name}"));
+        let is_extra_name_valid = extra_name.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
+            && extra_name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !is_extra_name_valid {
+            return Err(invalid(extra_key, JobProblem::ExtraName));
+        }
+        if extra_name.parse::<Field>().is_ok() {
+            return Err(invalid(
+                extra_key,
+                JobProblem::ExtraIsCanonical { name: extra_name.clone() },
+            ));
+        }
+        let start = raw_mapping.span().start;
+        let mapping = match raw_mapping.into_inner() {
+            RawMapping::Column(column) => Mapping::Column(column),
+            RawMapping::Concat { columns, separator } => {
+                concat_mapping(columns, separator).map_err(|problem| invalid(extra_key, problem))?
+            }
+            RawMapping::DateParts { .. } | RawMapping::CensusPlace { .. } => {
+                return Err(invalid(extra_key, JobProblem::ExtraNotText));
+            }
+        };
+        extra.push((start, extra_name, mapping));
+    }
+    extra.sort_by_key(|(start, ..)| *start);
+    let extra: Vec<(String, Mapping)> =
+        extra.into_iter().map(|(_, name, mapping)| (name, mapping)).collect();
+
+    let has_identity = fields.contains_key(&Field::Name) || fields.contains_key(&Field::IdNumber);
+    if !has_identity && extra.is_empty() {
+        return Err(invalid(key(".fields"), JobProblem::NothingToLink));
+    }
+
+    let codes = code_tables(raw.codes, &fields, &key, invalid)?;
+
+    Ok(Source {
+        paths,
+        role,
+        format,
+        encoding,
+        header_row,
+        sheet: raw.sheet,
+        delimiter,
+        timezone,
+        date_range: DEFAULT_DATE_RANGE,
+        key: key_columns,
+        missing: raw.missing.unwrap_or_else(|| default_missing.to_vec()),
+        fields,
+        codes,
+        extra,
+        name: raw.name,
+    })
+}
+
+/// A source's `fields`: each canonical field and where its text comes from.
+fn field_mappings(
+    raw: BTreeMap<String, RawMapping>,
+    key: &impl Fn(&str) -> String,
+    invalid: &impl Fn(String, JobProblem) -> Error,
+) -> Result<BTreeMap<Field, Mapping>, Error> {
     let mut fields = BTreeMap::new();
-    for (field_name, raw_mapping) in raw.fields {
+    for (field_name, raw_mapping) in raw {
         let field_key = key(&format!(".fields.{field_name}"));
         let field = field_name.parse::<Field>().map_err(|_| {
             let fields = Field::ALL.iter().map(|f| f.as_str()).collect();
@@ -593,46 +659,18 @@ fn validate_source(
         }
         fields.insert(field, mapping);
     }
-    // Sorted by where each mapping starts in the job file, extras keep the job's order.
-    let mut extra: Vec<(usize, String, Mapping)> = Vec::with_capacity(raw.extra.len());
-    for (extra_name, raw_mapping) in raw.extra {
-        let extra_key = key(&format!(".extra.{extra_name}"));
-        let is_extra_name_valid = extra_name.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
-            && extra_name
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-        if !is_extra_name_valid {
-            return Err(invalid(extra_key, JobProblem::ExtraName));
-        }
-        if extra_name.parse::<Field>().is_ok() {
-            return Err(invalid(
-                extra_key,
-                JobProblem::ExtraIsCanonical { name: extra_name.clone() },
-            ));
-        }
-        let start = raw_mapping.span().start;
-        let mapping = match raw_mapping.into_inner() {
-            RawMapping::Column(column) => Mapping::Column(column),
-            RawMapping::Concat { columns, separator } => {
-                concat_mapping(columns, separator).map_err(|problem| invalid(extra_key, problem))?
-            }
-            RawMapping::DateParts { .. } | RawMapping::CensusPlace { .. } => {
-                return Err(invalid(extra_key, JobProblem::ExtraNotText));
-            }
-        };
-        extra.push((start, extra_name, mapping));
-    }
-    extra.sort_by_key(|(start, ..)| *start);
-    let extra: Vec<(String, Mapping)> =
-        extra.into_iter().map(|(_, name, mapping)| (name, mapping)).collect();
+    Ok(fields)
+}
 
-    let has_identity = fields.contains_key(&Field::Name) || fields.contains_key(&Field::IdNumber);
-    if !has_identity && extra.is_empty() {
-        return Err(invalid(key(".fields"), JobProblem::NothingToLink));
-    }
-
+/// A source's `codes`: per coded field it maps, its own codes and their canonical values.
+fn code_tables(
+    raw: BTreeMap<String, BTreeMap<String, String>>,
+    fields: &BTreeMap<Field, Mapping>,
+    key: &impl Fn(&str) -> String,
+    invalid: &impl Fn(String, JobProblem) -> Error,
+) -> Result<BTreeMap<Field, BTreeMap<String, String>>, Error> {
     let mut codes = BTreeMap::new();
-    for (field_name, table) in raw.codes {
+    for (field_name, table) in raw {
         let codes_key = key(&format!(".codes.{field_name}"));
         let field = field_name
             .parse::<Field>()
@@ -656,24 +694,7 @@ fn validate_source(
         }
         codes.insert(field, table);
     }
-
-    Ok(Source {
-        paths,
-        role,
-        format,
-        encoding,
-        header_row,
-        sheet: raw.sheet,
-        delimiter,
-        timezone,
-        date_range: DEFAULT_DATE_RANGE,
-        key: key_columns,
-        missing: raw.missing.unwrap_or_else(|| default_missing.to_vec()),
-        fields,
-        codes,
-        extra,
-        name: raw.name,
-    })
+    Ok(codes)
 }
 
 /// Several columns joined by `separator` (none when absent); an error when there are none.

@@ -236,27 +236,9 @@ pub fn train_scorer_with<'a>(
     let u: Vec<Vec<f64>> = u_counts.iter().map(|counts| u_shares(counts)).collect();
 
     // The candidates' level patterns, the anchored ones apart.
-    let is_anchored =
-        |levels: &[Level]| !anchor.is_empty() && anchor.iter().all(|&k| levels[k] == 1);
-    let (chunks, _) = blocking.for_each_chunk(settings.block_cap, |pairs| {
-        let mut anchored: BTreeMap<Vec<Level>, u64> = BTreeMap::new();
-        let mut patterns: BTreeMap<Vec<Level>, u64> = BTreeMap::new();
-        let mut levels = vec![0; compiled.len()];
-        for &(a, b) in pairs {
-            rows.levels(records, &compiled, a, b, &mut levels);
-            if is_anchored(&levels) {
-                count_pattern(&mut anchored, &levels);
-            }
-            count_pattern(&mut patterns, &levels);
-        }
-        (anchored, patterns)
-    });
-    let mut anchored_patterns: BTreeMap<Vec<Level>, u64> = BTreeMap::new();
-    let mut candidate_patterns: BTreeMap<Vec<Level>, u64> = BTreeMap::new();
-    for (anchored, patterns) in chunks {
-        merge_patterns(&mut anchored_patterns, anchored);
-        merge_patterns(&mut candidate_patterns, patterns);
-    }
+    let sample = Sample { records, compiled: &compiled, rows: &rows, anchor: &anchor };
+    let (anchored_patterns, candidate_patterns) =
+        candidate_patterns(&sample, blocking, settings.block_cap);
     let n_anchored: u64 = anchored_patterns.values().sum();
     let mut anchor_counts: Vec<Vec<u64>> = n_levels.iter().map(|&n| vec![0; n]).collect();
     for (levels, &count) in &anchored_patterns {
@@ -304,71 +286,17 @@ pub fn train_scorer_with<'a>(
         own_rules = Blocking::new(records, &settings.em_rules)?;
         &own_rules
     };
-    let mut passes = Vec::new();
-    let mut m_sums: Vec<Vec<f64>> = n_levels.iter().map(|&n| vec![0.0; n]).collect();
-    let mut m_runs = vec![0usize; compiled.len()];
     let em_rules = if settings.em { em_blocking.rules() } else { &[] };
-    for (rule_idx, rule) in em_rules.iter().enumerate() {
-        let rule_features: Vec<&str> =
-            rule.keys.iter().map(|k| k.split_once('.').map_or(k.as_str(), |(f, _)| f)).collect();
-        let free: Vec<bool> =
-            comparisons.iter().map(|c| !rule_features.contains(&c.feature.as_str())).collect();
-        if !free.iter().any(|&f| f) {
-            continue;
+    let passes = em_passes(&sample, comparisons, em_blocking, em_rules, settings, &initial_m, &u);
+    let (passes, m_sums, m_runs) = {
+        let EmPasses { passes, m_sums, m_runs, held: held_here } = passes;
+        for (held, here) in held.iter_mut().zip(held_here) {
+            *held |= here;
         }
-        let patterns = rule_patterns(records, &compiled, &rows, em_blocking, rule_idx, settings);
-        let n_pairs: u64 = patterns.values().sum();
-        if n_pairs == 0 {
-            continue;
-        }
-        let n_anchored_here: u64 =
-            patterns.iter().filter(|(levels, _)| is_anchored(levels)).map(|(_, &c)| c).sum();
-        let start =
-            (n_anchored_here as f64 / settings.anchor_recall / n_pairs as f64).clamp(0.01, 0.99);
-        let patterns: Vec<(Vec<Level>, u64)> = patterns.into_iter().collect();
-        let run = em(&patterns, &initial_m, &u, &free, start, settings);
-        for k in (0..compiled.len()).filter(|&k| free[k]) {
-            for (sum, value) in m_sums[k].iter_mut().zip(&run.m[k]) {
-                *sum += value;
-            }
-            m_runs[k] += 1;
-            held[k] |= run.held[k];
-        }
-        passes.push(EmPass {
-            rule: rule.name.clone(),
-            pairs: n_pairs,
-            estimated: (0..compiled.len())
-                .filter(|&k| free[k])
-                .map(|k| comparisons[k].feature.clone())
-                .collect(),
-            iterations: run.iterations,
-            converged: run.converged,
-            match_share: run.lambda,
-            log_likelihood: run.log_likelihood,
-        });
-    }
+        (passes, m_sums, m_runs)
+    };
 
-    let params: Vec<ComparisonParameters> = comparisons
-        .iter()
-        .enumerate()
-        .map(|(k, comparison)| {
-            let mut m = if m_runs[k] == 0 {
-                initial_m[k].clone()
-            } else {
-                m_sums[k].iter().map(|sum| sum / m_runs[k] as f64).collect()
-            };
-            let mut u = u[k].clone();
-            if comparison.kind == Kind::IdNumber {
-                two_valid_numbers(&mut m, &mut u);
-            }
-            ComparisonParameters {
-                comparison: comparison.clone(),
-                labels: comparison.labels(),
-                m,
-                u,
-            }
-        })
-        .collect();
+    let params = parameters(comparisons, &initial_m, &u, &m_sums, &m_runs);
 
     // The prior: the share of matches among all possible pairs that makes the candidate pairs'
     // expected number of matches self-consistent (EM on the prior alone, m and u fixed; pairs
@@ -407,6 +335,160 @@ pub fn train_scorer_with<'a>(
     };
     let scorer = model.scorer_on(records, compiled, rows);
     Ok((model, report, scorer))
+}
+
+/// Each comparison's parameters: m averaged over the EM passes that estimated it (`m_sums`
+/// over `m_runs`), else `initial_m`; u; two valid ID numbers weighed apart.
+fn parameters(
+    comparisons: &[Comparison],
+    initial_m: &[Vec<f64>],
+    u: &[Vec<f64>],
+    m_sums: &[Vec<f64>],
+    m_runs: &[usize],
+) -> Vec<ComparisonParameters> {
+    comparisons
+        .iter()
+        .enumerate()
+        .map(|(k, comparison)| {
+            let mut m = if m_runs[k] == 0 {
+                initial_m[k].clone()
+            } else {
+                m_sums[k].iter().map(|sum| sum / m_runs[k] as f64).collect()
+            };
+            let mut u = u[k].clone();
+            if comparison.kind == Kind::IdNumber {
+                two_valid_numbers(&mut m, &mut u);
+            }
+            ComparisonParameters {
+                comparison: comparison.clone(),
+                labels: comparison.labels(),
+                m,
+                u,
+            }
+        })
+        .collect()
+}
+
+/// What training reads of the records: the comparisons compiled on them, their rows, and the
+/// anchor's comparisons.
+struct Sample<'r> {
+    records: &'r Records,
+    compiled: &'r [Compiled],
+    rows: &'r Rows,
+    anchor: &'r [usize],
+}
+
+impl Sample<'_> {
+    /// Whether a pair of these levels is anchored: exact on every comparison of the anchor.
+    fn is_anchored(&self, levels: &[Level]) -> bool {
+        !self.anchor.is_empty() && self.anchor.iter().all(|&k| levels[k] == 1)
+    }
+}
+
+/// Level patterns, counted.
+type Patterns = BTreeMap<Vec<Level>, u64>;
+
+/// The level patterns of `blocking`'s candidate pairs: the anchored ones, and all.
+fn candidate_patterns(
+    sample: &Sample<'_>,
+    blocking: &Blocking,
+    block_cap: u64,
+) -> (Patterns, Patterns) {
+    let Sample { records, compiled, rows, .. } = *sample;
+    let (chunks, _) = blocking.for_each_chunk(block_cap, |pairs| {
+        let mut anchored: BTreeMap<Vec<Level>, u64> = BTreeMap::new();
+        let mut patterns: BTreeMap<Vec<Level>, u64> = BTreeMap::new();
+        let mut levels = vec![0; compiled.len()];
+        for &(a, b) in pairs {
+            rows.levels(records, compiled, a, b, &mut levels);
+            if sample.is_anchored(&levels) {
+                count_pattern(&mut anchored, &levels);
+            }
+            count_pattern(&mut patterns, &levels);
+        }
+        (anchored, patterns)
+    });
+    let mut anchored_patterns = Patterns::new();
+    let mut candidate_patterns = Patterns::new();
+    for (anchored, patterns) in chunks {
+        merge_patterns(&mut anchored_patterns, anchored);
+        merge_patterns(&mut candidate_patterns, patterns);
+    }
+    (anchored_patterns, candidate_patterns)
+}
+
+/// What EM made, rule by rule: each pass, each comparison's m summed over the passes that
+/// estimated it and their number, and whether a pass held its exact agreement at u.
+struct EmPasses {
+    passes: Vec<EmPass>,
+    m_sums: Vec<Vec<f64>>,
+    m_runs: Vec<usize>,
+    held: Vec<bool>,
+}
+
+/// EM on each of `em_rules`' pairs (rules of `em_blocking`), each rule's own features held
+/// out, from `initial_m` and `u`.
+fn em_passes(
+    sample: &Sample<'_>,
+    comparisons: &[Comparison],
+    em_blocking: &Blocking,
+    em_rules: &[BlockingRule],
+    settings: &TrainingSettings,
+    initial_m: &[Vec<f64>],
+    u: &[Vec<f64>],
+) -> EmPasses {
+    let n = comparisons.len();
+    let mut held = vec![false; n];
+    let mut passes = Vec::new();
+    let mut m_sums: Vec<Vec<f64>> = initial_m.iter().map(|m| vec![0.0; m.len()]).collect();
+    let mut m_runs = vec![0usize; n];
+    for (rule_idx, rule) in em_rules.iter().enumerate() {
+        let rule_features: Vec<&str> =
+            rule.keys.iter().map(|k| k.split_once('.').map_or(k.as_str(), |(f, _)| f)).collect();
+        let free: Vec<bool> =
+            comparisons.iter().map(|c| !rule_features.contains(&c.feature.as_str())).collect();
+        if !free.iter().any(|&f| f) {
+            continue;
+        }
+        let patterns = rule_patterns(
+            sample.records,
+            sample.compiled,
+            sample.rows,
+            em_blocking,
+            rule_idx,
+            settings,
+        );
+        let n_pairs: u64 = patterns.values().sum();
+        if n_pairs == 0 {
+            continue;
+        }
+        let n_anchored_here: u64 =
+            patterns.iter().filter(|(levels, _)| sample.is_anchored(levels)).map(|(_, &c)| c).sum();
+        let start =
+            (n_anchored_here as f64 / settings.anchor_recall / n_pairs as f64).clamp(0.01, 0.99);
+        let patterns: Vec<(Vec<Level>, u64)> = patterns.into_iter().collect();
+        let run = em(&patterns, initial_m, u, &free, start, settings);
+        for k in (0..n).filter(|&k| free[k]) {
+            for (sum, value) in m_sums[k].iter_mut().zip(&run.m[k]) {
+                *sum += value;
+            }
+            m_runs[k] += 1;
+            held[k] |= run.held[k];
+        }
+        passes.push(EmPass {
+            rule: rule.name.clone(),
+            pairs: n_pairs,
+            estimated: (0..n)
+                .filter(|&k| free[k])
+                .map(|k| comparisons[k].feature.clone())
+                .collect(),
+            iterations: run.iterations,
+            converged: run.converged,
+            match_share: run.lambda,
+            log_likelihood: run.log_likelihood,
+        });
+    }
+    EmPasses { passes, m_sums, m_runs, held }
 }
 
 /// The levels of `model` worth a look: at the weight bound; exact agreement held at u

@@ -284,36 +284,161 @@ pub fn reconcile_with(
     let Some(census) = inputs.iter().position(|input| input.role == Role::Census) else {
         return Outcome::default();
     };
-    let reference_days = reference.to_days_since_epoch();
-    let key = |r: RecordRef| r.name(inputs);
-    let registers: Vec<usize> = (0..inputs.len()).filter(|&i| i != census).collect();
-    let census_table = inputs[census].table;
-    let usable = |table: &PersonTable, row: usize| table.rejected[row].is_none();
-
-    // Census ↔ each register.
-    let mut links: Vec<Link> = Vec::new();
-    let mut nearest: HashMap<RecordRef, (RecordRef, f64)> = HashMap::default();
-    // Each register record's best candidate pair with a census record it is not linked to: a
-    // rival listing, which for an unlisted person is often a link the errors hid.
-    let mut rival: HashMap<RecordRef, (f64, RecordIdx)> = HashMap::default();
-    let mut explained: HashMap<RecordRef, Explanation> = HashMap::default();
-    // The m of the census ↔ hukou link: anchored on the most IDs, reused to deduplicate.
-    let mut census_m: Option<Model> = None;
-    let mut models: Vec<LinkModel> = Vec::new();
-    // The links are independent of each other (the census's deduplication, below, waits for
-    // the census ↔ hukou model): made side by side, and taken in order.
+    let ctx = Context {
+        inputs,
+        census,
+        registers: (0..inputs.len()).filter(|&i| i != census).collect(),
+        settings,
+        reference,
+        reference_days: reference.to_days_since_epoch(),
+    };
     let mut clock = Clock::start();
-    let census_linked: Vec<Linked> = registers
+    let CensusLinks { mut links, nearest, rival, explained, census_m, mut models } =
+        link_census(&ctx, on_step);
+    let mut link_seconds = clock.lap();
+    let census_links = links.len();
+    // The hukou entry each census record links to: the register holds a person once, so two
+    // census records linked to two entries are two people.
+    let hukou_entry: HashMap<RecordIdx, RecordRef> = links
+        .iter()
+        .filter(|link| inputs[link.right.source].role == Role::Hukou)
+        .map(|link| (link.left.row, link.right))
+        .collect();
+    let (persons, duplicates, dedupe_model) =
+        link_registers(&ctx, census_m.as_ref(), &hukou_entry, &mut links, &mut models, on_step);
+    link_seconds += clock.lap();
+
+    let census_links = &links[..census_links];
+    let rows = CensusRows::new(ctx.census_table());
+    let mut people = People::new(&ctx, &rows, census_links, &persons);
+    // Each person's best rival: the weight and census row of the record most like them that
+    // no link of theirs took.
+    let rival_of: HashMap<usize, (f64, RecordIdx)> = people
+        .members
+        .iter()
+        .filter_map(|(&person, records)| {
+            let rivals = records.iter().filter_map(|r| rival.get(r)).copied();
+            let best =
+                rivals.reduce(|a, b| if b.0 > a.0 || b.0 == a.0 && b.1 < a.1 { b } else { a });
+            Some((person, best?))
+        })
+        .collect();
+    let listed_by = people.complete(&rows, census_links, &rival_of, settings.threshold);
+    let places = Places::new(inputs, census, &ctx.registers, &mut |r| persons.of(r));
+    let residence = Residence::fit(&ctx, &people, &places, &rival_of);
+    let found = Found {
+        ctx: &ctx,
+        census_links,
+        rows,
+        persons,
+        people,
+        places,
+        residence,
+        areas: address_areas(inputs, census_links),
+    };
+    let missing = found.missing(&nearest, &explained);
+
+    on_step(Step {
+        left: inputs[census].name,
+        right: None,
+        candidates: dedupe_model.as_ref().map_or(0, |m| m.candidate_pairs() as usize),
+        links: duplicates.iter().map(|d| d.pairs.len()).sum(),
+        times: dedupe_model.as_ref().map(|m| m.times).unwrap_or_default(),
+    });
+    models.extend(dedupe_model);
+
+    let deceased = found.deceased(&hukou_entry);
+    let births = found.births();
+    // Conflicts and coverage are independent of each other: made side by side.
+    let (conflicts, coverage) = rayon::join(
+        || conflicts(inputs, &|r| ctx.key(r)),
+        || found.coverage(&listed_by, &deceased, &duplicates),
+    );
+    let cancelled = found.people.n_cancelled() as u64;
+    let residence = found.residence.model;
+    Outcome {
+        links,
+        missing,
+        cancelled,
+        residence,
+        duplicates,
+        deceased,
+        births,
+        conflicts,
+        coverage,
+        models,
+        link_seconds,
+    }
+}
+
+/// What every stage of a reconciliation reads: the inputs, which of them is the census and
+/// which are registers, the settings and the reference day.
+struct Context<'a> {
+    inputs: &'a [Input<'a>],
+    census: usize,
+    registers: Vec<usize>,
+    settings: &'a Settings,
+    reference: PartialDate,
+    reference_days: i32,
+}
+
+impl<'a> Context<'a> {
+    fn census_table(&self) -> &'a PersonTable {
+        self.inputs[self.census].table
+    }
+
+    fn key(&self, r: RecordRef) -> String {
+        r.name(self.inputs)
+    }
+}
+
+fn usable(table: &PersonTable, row: usize) -> bool {
+    table.rejected[row].is_none()
+}
+
+/// The census linked to each register, and what the links leave to know.
+struct CensusLinks {
+    /// The census links, register by register.
+    links: Vec<Link>,
+    /// Each register record's heaviest census pair.
+    nearest: HashMap<RecordRef, (RecordRef, f64)>,
+    /// Each register record's best candidate pair with a census record it is not linked to: a
+    /// rival listing, which for an unlisted person is often a link the errors hid.
+    rival: HashMap<RecordRef, (f64, RecordIdx)>,
+    /// Each unlinked register record's heaviest pair, explained.
+    explained: HashMap<RecordRef, Explanation>,
+    /// The m of the census ↔ hukou link: anchored on the most IDs, reused to deduplicate.
+    census_m: Option<Model>,
+    /// Each link's model, in order.
+    models: Vec<LinkModel>,
+}
+
+/// Links the census to each register, side by side (the links are independent of each
+/// other), taken in order; a birth certificate's link to a child living apart from the
+/// mother the census lists here is dropped, and the child found through the mother.
+fn link_census(ctx: &Context<'_>, on_step: &mut dyn FnMut(Step<'_>)) -> CensusLinks {
+    let (inputs, census, settings) = (ctx.inputs, ctx.census, ctx.settings);
+    let census_table = ctx.census_table();
+    let mut found = CensusLinks {
+        links: Vec::new(),
+        nearest: HashMap::default(),
+        rival: HashMap::default(),
+        explained: HashMap::default(),
+        census_m: None,
+        models: Vec::new(),
+    };
+    let census_linked: Vec<Linked> = ctx
+        .registers
         .par_iter()
         .map(|&register| link_pair(census_table, inputs[register].table, settings))
         .collect();
-    let mut link_seconds = clock.lap();
-    for (&register, linked) in registers.iter().zip(census_linked) {
+    let n_census = census_table.len() as RecordIdx;
+    for (&register, linked) in ctx.registers.iter().zip(census_linked) {
         let input = inputs[register];
         let Linked { pairs, links: pair_links, model, household, explained: explanations, times } =
             linked;
         if let Some((model, rules, training)) = &model {
-            models.push(LinkModel {
+            found.models.push(LinkModel {
                 left: census,
                 right: Some(register),
                 model: model.clone(),
@@ -332,36 +457,33 @@ pub fn reconcile_with(
             links: pair_links.len(),
             times,
         });
-        if input.role == Role::Hukou || census_m.is_none() && input.role != Role::Birth {
-            census_m = model.map(|(model, ..)| model).or(census_m);
+        if input.role == Role::Hukou || found.census_m.is_none() && input.role != Role::Birth {
+            found.census_m = model.map(|(model, ..)| model).or(found.census_m);
         }
         for (b, text) in explanations {
-            let row = b - census_table.len() as RecordIdx;
-            explained.insert(RecordRef { source: register, row }, text);
+            found.explained.insert(RecordRef { source: register, row: b - n_census }, text);
         }
         let linked_pairs: HashSet<(RecordIdx, RecordIdx)> =
             pair_links.iter().map(|pair| (pair.a, pair.b)).collect();
         for pair in pairs.iter().filter(|pair| !linked_pairs.contains(&(pair.a, pair.b))) {
-            let r = RecordRef { source: register, row: pair.b - census_table.len() as RecordIdx };
-            let best = rival.entry(r).or_insert((f64::NEG_INFINITY, pair.a));
+            let r = RecordRef { source: register, row: pair.b - n_census };
+            let best = found.rival.entry(r).or_insert((f64::NEG_INFINITY, pair.a));
             if pair.weight > best.0 {
                 *best = (pair.weight, pair.a);
             }
         }
         for pair in &pairs {
-            let (c, r) = (pair.a, pair.b - census_table.len() as RecordIdx);
-            let (c, r) =
-                (RecordRef { source: census, row: c }, RecordRef { source: register, row: r });
-            let entry = nearest.entry(r).or_insert((c, f64::NEG_INFINITY));
+            let c = RecordRef { source: census, row: pair.a };
+            let r = RecordRef { source: register, row: pair.b - n_census };
+            let entry = found.nearest.entry(r).or_insert((c, f64::NEG_INFINITY));
             if pair.weight > entry.1 {
                 *entry = (c, pair.weight);
             }
         }
         for pair in pair_links {
-            let right =
-                RecordRef { source: register, row: pair.b - census_table.len() as RecordIdx };
+            let right = RecordRef { source: register, row: pair.b - n_census };
             if usable(census_table, pair.a as usize) && usable(input.table, right.row as usize) {
-                links.push(Link {
+                found.links.push(Link {
                     left: RecordRef { source: census, row: pair.a },
                     right,
                     weight: pair.weight,
@@ -369,33 +491,59 @@ pub fn reconcile_with(
             }
         }
         if input.role == Role::Birth {
-            let apart = not_with_mother(census_table, register, input.table, &links);
+            let links = &mut found.links;
+            let apart = not_with_mother(census_table, register, input.table, links);
             links.retain(|l| {
                 l.right.source != register || !apart.contains(&(l.left.row, l.right.row))
             });
-            let found =
-                births_by_mother(census, census_table, register, input.table, &links, &apart);
-            links.extend(found);
+            let by_mother =
+                births_by_mother(census, census_table, register, input.table, links, &apart);
+            links.extend(by_mother);
         }
     }
-    let census_links = links.len();
-    let areas = address_areas(inputs, &links);
-    let area_of_person = |records: &[RecordRef]| {
-        records.iter().find_map(|&r| {
-            let address = register_address(inputs[r.source].table, r.row as usize)?;
-            areas.get(&(r.source, address)).map(|&area| area.to_owned())
-        })
-    };
+    found
+}
 
-    // Registers ↔ registers, into persons.
+/// Every register record's person: the registers' records joined by their links (and a
+/// birth certificate to its register entry by household address or the mother's household),
+/// a person numbered by one of its records.
+struct Persons {
+    /// Each register's first record among all registers' records.
+    offsets: Vec<usize>,
+    /// Each register record's person.
+    person: Vec<usize>,
+}
+
+impl Persons {
+    fn of(&self, r: RecordRef) -> usize {
+        self.person[self.offsets[r.source] + r.row as usize]
+    }
+
+    fn len(&self) -> usize {
+        self.person.len()
+    }
+}
+
+/// Links the registers to each other (births aside) into persons, and deduplicates the census
+/// meanwhile (its duplicates and model); each link's model added to `models`, its links to
+/// `links`.
+fn link_registers(
+    ctx: &Context<'_>,
+    census_m: Option<&Model>,
+    hukou_entry: &HashMap<RecordIdx, RecordRef>,
+    links: &mut Vec<Link>,
+    models: &mut Vec<LinkModel>,
+    on_step: &mut dyn FnMut(Step<'_>),
+) -> (Persons, Vec<Duplicate>, Option<LinkModel>) {
+    let (inputs, registers, settings) = (ctx.inputs, &ctx.registers, ctx.settings);
     let mut offsets = vec![0usize; inputs.len()];
     let mut n_register_records = 0;
-    for &register in &registers {
+    for &register in registers {
         offsets[register] = n_register_records;
         n_register_records += inputs[register].table.len();
     }
     let index = |r: RecordRef| offsets[r.source] + r.row as usize;
-    let mut persons = UnionFind::new(n_register_records);
+    let mut sets = UnionFind::new(n_register_records);
     let register_pairs: Vec<(usize, usize)> = registers
         .iter()
         .enumerate()
@@ -403,13 +551,7 @@ pub fn reconcile_with(
         .filter(|&(a, b)| inputs[a].role != Role::Birth && inputs[b].role != Role::Birth)
         .collect();
     // Duplicates (census clusters with two resident records or more) beside the registers'
-    // links. The hukou entry each census record links to: the register holds a person once,
-    // so two census records linked to two entries are two people.
-    let hukou_entry: HashMap<RecordIdx, RecordRef> = links
-        .iter()
-        .filter(|link| inputs[link.right.source].role == Role::Hukou)
-        .map(|link| (link.left.row, link.right))
-        .collect();
+    // links.
     let (register_linked, (duplicates, dedupe_model)) = rayon::join(
         || {
             register_pairs
@@ -419,10 +561,10 @@ pub fn reconcile_with(
         },
         || {
             let hukou = |row: RecordIdx| hukou_entry.get(&row).copied();
-            census_duplicates(census, census_table, settings, census_m.as_ref(), &hukou, &key)
+            let key = |r: RecordRef| ctx.key(r);
+            census_duplicates(ctx.census, ctx.census_table(), settings, census_m, &hukou, &key)
         },
     );
-    link_seconds += clock.lap();
     for (&(a, b), linked) in register_pairs.iter().zip(register_linked) {
         on_step(Step {
             left: inputs[a].name,
@@ -450,465 +592,590 @@ pub fn reconcile_with(
         for pair in linked.links {
             let left = RecordRef { source: a, row: pair.a };
             let right = RecordRef { source: b, row: pair.b - inputs[a].table.len() as RecordIdx };
-            persons.union(index(left), index(right));
+            sets.union(index(left), index(right));
             links.push(Link { left, right, weight: pair.weight });
         }
     }
-
     // A birth certificate and a register entry of the same household address, birth day and
     // sex are one child: a child registered before it had a name, linked through its entry.
     // So are a certificate and the hukou entry of a child born that day, of that sex, in the
     // household where the certificate's mother is registered, wherever she lives.
-    let by_mother = births_by_mothers_household(inputs, &registers);
-    for (birth, entry) in births_by_address(inputs, &registers).into_iter().chain(by_mother) {
-        persons.union(index(birth), index(entry));
+    let by_mother = births_by_mothers_household(inputs, registers);
+    for (birth, entry) in births_by_address(inputs, registers).into_iter().chain(by_mother) {
+        sets.union(index(birth), index(entry));
     }
+    let person = (0..n_register_records).map(|i| sets.find(i)).collect();
+    (Persons { offsets, person }, duplicates, dedupe_model)
+}
 
-    // Who is listed and how, who died before the moment, whose hukou was cancelled by then.
-    // A listing at the hukou household as living elsewhere names where (现住地): in one of the
-    // census's own counties, the person lives in the district and is to be listed there, so
-    // that listing alone leaves them unlisted, with the term that says it. A census whose away
-    // listings name no place at all (a layout without 现住地) leaves them unlisted too, with
-    // the term the model weighs: some of them live in the district, as many as those listed
-    // both at home and where they live say. (Where the layout names places, a listing without
-    // one is abroad or unreadable: living elsewhere.)
-    let is_away = |row: usize| census_table.record_type[row] == Some(RecordType::RegisteredAway);
-    let names_places = (0..census_table.len())
-        .any(|row| is_away(row) && census_table.residence_region.get(row).is_some());
-    let away_unplaced = |row: usize| is_away(row) && !names_places;
-    let census_counties: HashSet<&str> =
-        census_table.enumeration_area.iter().flatten().filter_map(|a| a.get(..6)).collect();
-    let away_here = |row: usize| {
-        let place = census_table.residence_region.get(row).and_then(|r| r.get(..6));
-        place.is_some_and(|county| census_counties.contains(county))
-    };
-    let mut standing = vec![Standing::Unlisted; n_register_records];
-    let mut listed_away_here = vec![false; n_register_records];
-    let mut listed_away = vec![false; n_register_records];
-    for link in &links[..census_links] {
-        let person = persons.find(index(link.right));
-        let row = link.left.row as usize;
-        if !is_away(row) {
-            standing[person] = Standing::Resident;
-        } else if away_here(row) {
-            listed_away_here[person] = true;
-        } else if away_unplaced(row) {
-            listed_away[person] = true;
-        } else if standing[person] == Standing::Unlisted {
-            standing[person] = Standing::Away;
+/// How the census lists people at their hukou household as living elsewhere. A listing that
+/// names where (现住地) in one of the census's own counties says the person lives in the
+/// district and is to be listed there, so that listing alone leaves them unlisted, with the
+/// term that says it. A census whose away listings name no place at all (a layout without
+/// 现住地) leaves them unlisted too, with the term the model weighs: some of them live in the
+/// district, as many as those listed both at home and where they live say. (Where the layout
+/// names places, a listing without one is abroad or unreadable: living elsewhere.)
+struct CensusRows<'a> {
+    table: &'a PersonTable,
+    names_places: bool,
+    counties: HashSet<&'a str>,
+}
+
+impl<'a> CensusRows<'a> {
+    fn new(table: &'a PersonTable) -> CensusRows<'a> {
+        let is_away = |row: usize| table.record_type[row] == Some(RecordType::RegisteredAway);
+        CensusRows {
+            table,
+            names_places: (0..table.len())
+                .any(|row| is_away(row) && table.residence_region.get(row).is_some()),
+            counties: table.enumeration_area.iter().flatten().filter_map(|a| a.get(..6)).collect(),
         }
     }
-    let mut died_before = vec![false; n_register_records];
-    let mut born_after = vec![false; n_register_records];
-    // A hukou entry cancelled on death before the moment, or on moving out with nothing else
-    // keeping the person here (no live hukou entry, no insurance or school enrolment).
-    let mut death_cancelled = vec![false; n_register_records];
-    let mut moved_out = vec![false; n_register_records];
-    let mut kept_here = vec![false; n_register_records];
-    let mut members: BTreeMap<usize, Vec<RecordRef>> = BTreeMap::new();
-    for &register in &registers {
-        let table = inputs[register].table;
-        for row in 0..table.len() {
-            let r = RecordRef { source: register, row: row as u32 };
-            let person = persons.find(index(r));
-            if !usable(table, row) {
+
+    /// A listing at the hukou household of someone living elsewhere.
+    fn is_away(&self, row: usize) -> bool {
+        self.table.record_type[row] == Some(RecordType::RegisteredAway)
+    }
+
+    /// Such a listing in a census whose away listings name no place.
+    fn away_unplaced(&self, row: usize) -> bool {
+        self.is_away(row) && !self.names_places
+    }
+
+    /// A listing whose place of residence is one of the census's counties.
+    fn away_here(&self, row: usize) -> bool {
+        let place = self.table.residence_region.get(row).and_then(|r| r.get(..6));
+        place.is_some_and(|county| self.counties.contains(county))
+    }
+}
+
+/// Who each register person is: their records, how the census lists them, whether they died
+/// before the moment or were born after it, whether their hukou was cancelled by then.
+struct People {
+    members: BTreeMap<usize, Vec<RecordRef>>,
+    standing: Vec<Standing>,
+    listed_away_here: Vec<bool>,
+    listed_away: Vec<bool>,
+    died_before: Vec<bool>,
+    born_after: Vec<bool>,
+    /// A hukou entry cancelled on death before the moment, or on moving out with nothing else
+    /// keeping the person here (no live hukou entry, no insurance or school enrolment).
+    cancelled: Vec<bool>,
+}
+
+impl People {
+    fn new(
+        ctx: &Context<'_>,
+        rows: &CensusRows<'_>,
+        census_links: &[Link],
+        persons: &Persons,
+    ) -> People {
+        let n = persons.len();
+        let mut people = People {
+            members: BTreeMap::new(),
+            standing: vec![Standing::Unlisted; n],
+            listed_away_here: vec![false; n],
+            listed_away: vec![false; n],
+            died_before: vec![false; n],
+            born_after: vec![false; n],
+            cancelled: Vec::new(),
+        };
+        for link in census_links {
+            let person = persons.of(link.right);
+            let row = link.left.row as usize;
+            if !rows.is_away(row) {
+                people.standing[person] = Standing::Resident;
+            } else if rows.away_here(row) {
+                people.listed_away_here[person] = true;
+            } else if rows.away_unplaced(row) {
+                people.listed_away[person] = true;
+            } else if people.standing[person] == Standing::Unlisted {
+                people.standing[person] = Standing::Away;
+            }
+        }
+        let (mut death_cancelled, mut moved_out, mut kept_here) =
+            (vec![false; n], vec![false; n], vec![false; n]);
+        let reference_days = ctx.reference_days;
+        for &register in &ctx.registers {
+            let table = ctx.inputs[register].table;
+            for row in 0..table.len() {
+                let r = RecordRef { source: register, row: row as u32 };
+                let person = persons.of(r);
+                if !usable(table, row) {
+                    continue;
+                }
+                people.members.entry(person).or_default().push(r);
+                let event = table.event_date.get(row).copied().flatten();
+                let birth = table.birth_date[row];
+                if birth.is_some_and(|d| d.to_days_since_epoch() >= reference_days) {
+                    people.born_after[person] = true;
+                }
+                let status = table.status.get(row).copied().flatten();
+                match ctx.inputs[register].role {
+                    Role::Death
+                        if event.is_some_and(|d| d.to_days_since_epoch() < reference_days) =>
+                    {
+                        people.died_before[person] = true;
+                    }
+                    Role::Hukou if is_cancelled_before(table, row, reference_days) => {
+                        match status {
+                            Some(RegisterStatus::DeathCancelled) => death_cancelled[person] = true,
+                            _ => moved_out[person] = true,
+                        }
+                    }
+                    Role::Hukou => kept_here[person] = true,
+                    Role::Insurance | Role::School
+                        if !status.is_some_and(RegisterStatus::is_closed) =>
+                    {
+                        kept_here[person] = true;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        people.cancelled =
+            (0..n).map(|p| death_cancelled[p] || moved_out[p] && !kept_here[p]).collect();
+        people
+    }
+
+    /// A record no link took, though it reaches the link threshold, is the person's second
+    /// listing (the one-to-one links took the other). Listed at home as living elsewhere in
+    /// the district (or not saying where), and where they live by a usual resident's such
+    /// record: listed as living here, by that record, which goes to the likeliest claimant.
+    /// Listed where they live, and at home by such a listing that names no place: listed at
+    /// home too, of whom the model learns. Returns the census row each person listed so is
+    /// listed by.
+    fn complete(
+        &mut self,
+        rows: &CensusRows<'_>,
+        census_links: &[Link],
+        rival_of: &HashMap<usize, (f64, RecordIdx)>,
+        threshold: f64,
+    ) -> HashMap<usize, usize> {
+        let linked_rows: HashSet<RecordIdx> = census_links.iter().map(|l| l.left.row).collect();
+        let mut claims: Vec<(f64, usize, usize)> = Vec::new();
+        for &person in self.members.keys() {
+            let Some(&(weight, row)) = rival_of.get(&person) else { continue };
+            if weight < weight_of(threshold) || linked_rows.contains(&row) {
                 continue;
             }
-            members.entry(person).or_default().push(r);
-            let event = table.event_date.get(row).copied().flatten();
-            if table.birth_date[row].is_some_and(|d| d.to_days_since_epoch() >= reference_days) {
-                born_after[person] = true;
-            }
-            let status = table.status.get(row).copied().flatten();
-            match inputs[register].role {
-                Role::Death if event.is_some_and(|d| d.to_days_since_epoch() < reference_days) => {
-                    died_before[person] = true;
-                }
-                Role::Hukou if is_cancelled_before(table, row, reference_days) => match status {
-                    Some(RegisterStatus::DeathCancelled) => death_cancelled[person] = true,
-                    _ => moved_out[person] = true,
-                },
-                Role::Hukou => kept_here[person] = true,
-                Role::Insurance | Role::School
-                    if !status.is_some_and(RegisterStatus::is_closed) =>
-                {
-                    kept_here[person] = true;
-                }
-                _ => {}
-            }
-        }
-    }
-
-    let cancelled: Vec<bool> = (0..n_register_records)
-        .map(|p| death_cancelled[p] || moved_out[p] && !kept_here[p])
-        .collect();
-
-    // Missing: persons in a register other than deaths, alive, born before, not cancelled,
-    // not listed; each with the probability, learned from the listed, that they live here.
-    let in_scope = |person: usize, records: &[RecordRef]| {
-        !died_before[person]
-            && !born_after[person]
-            && !cancelled[person]
-            && records.iter().any(|r| inputs[r.source].role != Role::Death)
-    };
-    // Each person's best rival: the weight and census row of the record most like them that
-    // no link of theirs took.
-    let rival_of = |person: usize| {
-        let records = members.get(&person).map_or(&[][..], Vec::as_slice);
-        let rivals = records.iter().filter_map(|r| rival.get(r)).copied();
-        rivals.reduce(|a, b| if b.0 > a.0 || b.0 == a.0 && b.1 < a.1 { b } else { a })
-    };
-    // A record no link took, though it reaches the link threshold, is the person's second
-    // listing (the one-to-one links took the other). Listed at home as living elsewhere in
-    // the district (or not saying where), and where they live by a usual resident's such
-    // record: listed as living here, by that record, which goes to the likeliest claimant.
-    // Listed where they live, and at home by such a listing that names no place: listed at
-    // home too, of whom the model learns.
-    let linked_rows: HashSet<RecordIdx> =
-        links[..census_links].iter().map(|l| l.left.row).collect();
-    let mut claims: Vec<(f64, usize, usize)> = Vec::new();
-    for &person in members.keys() {
-        let Some((weight, row)) = rival_of(person) else { continue };
-        if weight < weight_of(settings.threshold) || linked_rows.contains(&row) {
-            continue;
-        }
-        let row = row as usize;
-        if !is_away(row)
-            && (listed_away_here[person] || listed_away[person])
-            && standing[person] == Standing::Unlisted
-        {
-            claims.push((weight, person, row));
-        } else if away_unplaced(row) && standing[person] == Standing::Resident {
-            listed_away[person] = true;
-        }
-    }
-    claims.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    let mut listed_by: HashMap<usize, usize> = HashMap::default();
-    let mut claimed: HashSet<usize> = HashSet::default();
-    for (_, person, row) in claims {
-        if claimed.insert(row) {
-            standing[person] = Standing::Resident;
-            listed_by.insert(person, row);
-        }
-    }
-    let listed_at_home: Vec<bool> =
-        listed_away_here.iter().zip(&listed_away).map(|(&here, &away)| here || away).collect();
-    let household_of = household_standing(inputs, &members, &standing, &listed_at_home);
-    let places = Places::new(inputs, census, &registers, &mut |r| persons.find(index(r)));
-    let mother_of = |r: RecordRef| match places.mother(inputs[r.source].table, r.row as usize) {
-        Mother::Person(person) if standing[person] == Standing::Resident => Mother::Here,
-        Mother::Person(person) if standing[person] == Standing::Away => Mother::Away,
-        mother => mother,
-    };
-    let evidence: BTreeMap<usize, Evidence> = members
-        .iter()
-        .filter(|&(&person, records)| in_scope(person, records))
-        .map(|(&person, records)| {
-            let mut evidence = person_evidence(inputs, records, reference);
-            if let Some(&term) = household_of.get(&person) {
-                evidence = evidence.with(term);
-            }
-            if listed_away[person] {
-                evidence = evidence.with(Term::ListedAway);
-            }
-            let births = records.iter().filter(|r| inputs[r.source].role == Role::Birth);
-            for mother in births.map(|&r| mother_of(r)) {
-                evidence = match mother {
-                    Mother::Here => evidence.with(Term::MotherHere),
-                    Mother::Away => evidence.with(Term::MotherAway),
-                    Mother::Person(_) => evidence.with(Term::MotherUnlisted),
-                    Mother::Unknown => evidence.with(Term::MotherUnknown),
-                    Mother::NoId => evidence,
-                    Mother::Named => evidence.with(Term::MotherNamed),
-                };
-            }
-            if records
-                .iter()
-                .any(|r| places.is_address_elsewhere(inputs[r.source].table, r.row as usize))
+            let row = row as usize;
+            if !rows.is_away(row)
+                && (self.listed_away_here[person] || self.listed_away[person])
+                && self.standing[person] == Standing::Unlisted
             {
-                evidence = evidence.with(Term::AddressElsewhere);
+                claims.push((weight, person, row));
+            } else if rows.away_unplaced(row) && self.standing[person] == Standing::Resident {
+                self.listed_away[person] = true;
             }
-            (person, evidence)
-        })
-        .collect();
-    // An unlisted person's probability: the model's, times the chance that the census record
-    // most like them, left unlinked, is not them (a link the errors hid). The factor is no term
-    // of the model: for a listed person such a record is their own second listing, for an
-    // unlisted one most often themselves. The model counts an unlisted person for it, so that
-    // the hidden links do not dilute the missed residents. A record another register's link
-    // took may still be them (their hukou entry linked, their insurance not): it counts too.
-    let not_them = |person: usize| rival_of(person).map(|(w, _)| 1.0 - probability(w));
-    // A person the census lists at home as living elsewhere in the district lives here by the
-    // census's own word: no model weighs them, and unlisted they are a missed resident but for
-    // a census record left unlinked that may be them.
-    let residence = ResidenceModel::fit(
-        &evidence
-            .iter()
-            .filter(|&(&person, _)| !listed_away_here[person])
-            .map(|(&person, &e)| (e, standing[person], not_them(person).unwrap_or(1.0)))
-            .collect::<Vec<_>>(),
-    );
-    let resident = |person: usize| match (&residence, evidence.get(&person)) {
-        (_, Some(_)) if listed_away_here[person] => not_them(person).unwrap_or(1.0),
-        (Some(model), Some(&e)) => model.probability(e) * not_them(person).unwrap_or(1.0),
-        (Some(_), None) => 0.0,
-        (None, _) => 1.0,
-    };
-    let n_cancelled = members
-        .keys()
-        .filter(|&&person| {
-            cancelled[person]
-                && !died_before[person]
-                && !born_after[person]
-                && standing[person] == Standing::Unlisted
-        })
-        .count();
-    let mut missing: Vec<Missing> = evidence
-        .iter()
-        .filter(|&(&person, _)| standing[person] == Standing::Unlisted)
-        .map(|(person, &e)| {
-            let records = &members[person];
-            let nearest = records
-                .iter()
-                .filter_map(|r| nearest.get(r).map(|n| (r, n)))
-                .max_by(|x, y| x.1.1.total_cmp(&y.1.1))
-                .map(|(r, &(c, w))| {
-                    let explanation = explained.get(r).cloned();
-                    (c, probability(w), explanation)
-                })
-                .and_then(|(c, p, e)| Some((c, p, e?)));
-            let keys: Vec<String> = records.iter().map(|&r| key(r)).collect();
-            let p = resident(*person);
-            let mut parts = match &residence {
-                _ if listed_away_here[*person] => vec![(Part::Term(Term::ListedAwayHere), 0.0)],
-                Some(model) => model.explain(e),
-                None => Vec::new(),
-            };
-            if let Some(not_them) = not_them(*person) {
-                parts.push((Part::UnlinkedCensusRecord, not_them.max(f64::MIN_POSITIVE).ln()));
+        }
+        claims.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut listed_by: HashMap<usize, usize> = HashMap::default();
+        let mut claimed: HashSet<usize> = HashSet::default();
+        for (_, person, row) in claims {
+            if claimed.insert(row) {
+                self.standing[person] = Standing::Resident;
+                listed_by.insert(person, row);
             }
-            Missing {
-                id: stable_id(keys.iter().map(String::as_str)),
-                records: records.clone(),
-                probability: p,
-                evidence: parts,
-                uncorrected: residence.as_ref().map_or(0.0, |model| model.uncorrected(e)),
-                tier: tier(p),
-                nearest,
-                area: area_of_person(records),
-            }
-        })
-        .collect();
-    missing.sort_by(|a, b| b.probability.total_cmp(&a.probability).then(a.id.cmp(&b.id)));
+        }
+        listed_by
+    }
 
-    on_step(Step {
-        left: inputs[census].name,
-        right: None,
-        candidates: dedupe_model.as_ref().map_or(0, |m| m.candidate_pairs() as usize),
-        links: duplicates.iter().map(|d| d.pairs.len()).sum(),
-        times: dedupe_model.as_ref().map(|m| m.times).unwrap_or_default(),
-    });
-    models.extend(dedupe_model);
+    /// Missing persons in a register other than deaths: alive, born before, not cancelled.
+    fn in_scope(&self, person: usize, inputs: &[Input<'_>]) -> bool {
+        let records = self.members.get(&person).map_or(&[][..], Vec::as_slice);
+        !self.died_before[person]
+            && !self.born_after[person]
+            && !self.cancelled[person]
+            && records.iter().any(|r| inputs[r.source].role != Role::Death)
+    }
 
-    // Deceased: census records linked to a death before the moment. The hukou register holds
-    // a person once: a census record linked to one entry and a death whose person holds
-    // another are two people, namesakes born the same month.
-    let hukou_of_person: HashMap<usize, RecordRef> = members
-        .iter()
-        .filter_map(|(&person, records)| {
-            let entry = records.iter().find(|r| inputs[r.source].role == Role::Hukou)?;
-            Some((person, *entry))
-        })
-        .collect();
-    let mut is_another_hukou_entry = |link: &&Link| {
-        let (Some(&census_entry), Some(death_entry)) = (
-            hukou_entry.get(&link.left.row),
-            hukou_of_person.get(&persons.find(index(link.right))),
-        ) else {
-            return false;
+    /// Unlisted persons whose hukou was cancelled by the moment: no missing candidates.
+    fn n_cancelled(&self) -> usize {
+        let counts = |&person: &usize| {
+            self.cancelled[person]
+                && !self.died_before[person]
+                && !self.born_after[person]
+                && self.standing[person] == Standing::Unlisted
         };
-        persons.find(index(census_entry)) != persons.find(index(*death_entry))
-    };
-    let mut deceased: Vec<Deceased> = links[..census_links]
-        .iter()
-        .filter(|link| inputs[link.right.source].role == Role::Death)
-        .filter(|link| !is_another_hukou_entry(link))
-        .filter(|link| {
-            let table = inputs[link.right.source].table;
-            let death = table.event_date[link.right.row as usize];
-            death.is_some_and(|d| d.to_days_since_epoch() < reference_days)
-                && census_table.record_type[link.left.row as usize]
-                    != Some(RecordType::RegisteredAway)
-        })
-        .map(|link| Deceased {
-            id: stable_id([key(link.left).as_str(), key(link.right).as_str()]),
-            census: link.left,
-            death: link.right,
-            probability: probability(link.weight),
-        })
-        .collect();
-    deceased.sort_by(|a, b| a.id.cmp(&b.id));
+        self.members.keys().filter(|person| counts(person)).count()
+    }
 
-    // Births of the year with no census record (a rejected certificate too: no link could
-    // reach it, and a field team can still follow its address), joined to no listed person,
-    // alive and living here. A child lives with the mother: one listed elsewhere, or a
-    // register person who probably lives elsewhere, or, when she is not known here by her ID,
-    // a certificate whose address is in another county, makes a birth of another place,
-    // unless the child's own register entries say it lives here (the residence model's
-    // probability): a child left with grandparents. A listing at home as living elsewhere in
-    // the district, or not saying where, is no census record of the child where it lives.
-    let linked: HashSet<RecordRef> = links[..census_links]
-        .iter()
-        .filter(|link| {
-            let row = link.left.row as usize;
-            !is_away(row) || !away_here(row) && !away_unplaced(row)
-        })
-        .map(|link| link.right)
-        .collect();
-    let period = reference_days - 365..reference_days;
-    let mut births: Vec<Birth> = registers
-        .iter()
-        .filter(|&&r| inputs[r].role == Role::Birth)
-        .flat_map(|&register| {
-            let table = inputs[register].table;
-            (0..table.len() as u32).map(move |row| RecordRef { source: register, row })
-        })
-        .filter(|&r| {
-            let table = inputs[r.source].table;
-            !linked.contains(&r)
-                && table.birth_date[r.row as usize]
-                    .is_some_and(|d| period.contains(&d.to_days_since_epoch()))
-        })
-        .filter_map(|r| {
-            let person = persons.find(index(r));
-            if standing[person] != Standing::Unlisted || died_before[person] || cancelled[person] {
-                return None;
-            }
-            let is_probable = |person: usize| resident(person) >= 0.5;
-            let has_entries = members.get(&person).is_some_and(|records| {
-                records.iter().any(|e| inputs[e.source].role != Role::Birth)
-            });
-            let mother = mother_of(r);
-            let lives_with_mother = match mother {
-                Mother::Here => true,
-                Mother::Away => false,
-                Mother::Person(mother) => is_probable(mother),
-                Mother::Unknown | Mother::NoId | Mother::Named => {
-                    !places.is_address_elsewhere(inputs[r.source].table, r.row as usize)
-                }
-            };
-            let is_resident = lives_with_mother || has_entries && is_probable(person);
-            is_resident.then(|| Birth { id: stable_id([key(r).as_str()]), record: r, mother })
-        })
-        .collect();
-    births.sort_by(|a, b| a.id.cmp(&b.id));
+    /// A birth's mother as the census places her.
+    fn mother_of(&self, places: &Places<'_>, table: &PersonTable, row: usize) -> Mother {
+        match places.mother(table, row) {
+            Mother::Person(person) if self.standing[person] == Standing::Resident => Mother::Here,
+            Mother::Person(person) if self.standing[person] == Standing::Away => Mother::Away,
+            mother => mother,
+        }
+    }
+}
 
-    // Conflicts and coverage are independent of each other: made side by side.
-    let (conflicts, coverage) = rayon::join(
-        || conflicts(inputs, &key),
-        || {
-            // Coverage: census usual residents (a duplicated person once, the dead it counted
-            // not at all: erroneous enumerations, every listing of theirs) and the activity
-            // registers' living people, placed by their census link, else by their address's
-            // area, else by the insurance township, else by the hukou place; an unlisted
-            // person counts by their probability of residence (certain when there is no
-            // model), whose stratum's omission odds it leans on.
-            let mut dead: HashSet<RecordIdx> = deceased.iter().map(|d| d.census.row).collect();
-            let mut extra: HashSet<RecordIdx> = HashSet::default();
-            for d in &duplicates {
-                if d.records.iter().any(|r| dead.contains(&r.row)) {
-                    dead.extend(d.records.iter().map(|r| r.row));
+/// Each missing person's evidence, the model of residence learned from the listed, and each
+/// one's chance that the census record most like them, left unlinked, is not them.
+struct Residence {
+    model: Option<ResidenceModel>,
+    evidence: BTreeMap<usize, Evidence>,
+    not_them: HashMap<usize, f64>,
+    listed_away_here: Vec<bool>,
+}
+
+impl Residence {
+    fn fit(
+        ctx: &Context<'_>,
+        people: &People,
+        places: &Places<'_>,
+        rival_of: &HashMap<usize, (f64, RecordIdx)>,
+    ) -> Residence {
+        let inputs = ctx.inputs;
+        let listed_at_home: Vec<bool> = (people.listed_away_here.iter().zip(&people.listed_away))
+            .map(|(&here, &away)| here || away)
+            .collect();
+        let household_of =
+            household_standing(inputs, &people.members, &people.standing, &listed_at_home);
+        let evidence: BTreeMap<usize, Evidence> = people
+            .members
+            .iter()
+            .filter(|&(&person, _)| people.in_scope(person, inputs))
+            .map(|(&person, records)| {
+                let mut evidence = person_evidence(inputs, records, ctx.reference);
+                if let Some(&term) = household_of.get(&person) {
+                    evidence = evidence.with(term);
                 }
-                extra.extend(d.records[1..].iter().map(|r| r.row));
-            }
-            let mut by_area: BTreeMap<String, Tally> = BTreeMap::new();
-            let area_of =
-                |row: usize| census_table.enumeration_area.get(row).unwrap_or("").to_owned();
-            for row in 0..census_table.len() {
-                let counted = !(dead.contains(&(row as u32)) || extra.contains(&(row as u32)));
-                if usable(census_table, row) && !is_away(row) && counted {
-                    by_area.entry(area_of(row)).or_default().census += 1;
+                if people.listed_away[person] {
+                    evidence = evidence.with(Term::ListedAway);
                 }
-            }
-            // Each person's census record: the first linked, a usual resident's before one of
-            // someone living elsewhere (a hukou entry links to the listing at the hukou address).
-            let mut census_row_of: HashMap<usize, usize> = HashMap::default();
-            for link in &links[..census_links] {
-                let row = link.left.row as usize;
-                let entry = census_row_of.entry(persons.find(index(link.right))).or_insert(row);
-                if is_away(*entry) && !is_away(row) {
-                    *entry = row;
+                let births = records.iter().filter(|r| inputs[r.source].role == Role::Birth);
+                for r in births {
+                    evidence =
+                        match people.mother_of(places, inputs[r.source].table, r.row as usize) {
+                            Mother::Here => evidence.with(Term::MotherHere),
+                            Mother::Away => evidence.with(Term::MotherAway),
+                            Mother::Person(_) => evidence.with(Term::MotherUnlisted),
+                            Mother::Unknown => evidence.with(Term::MotherUnknown),
+                            Mother::NoId => evidence,
+                            Mother::Named => evidence.with(Term::MotherNamed),
+                        };
                 }
-            }
-            let mut by_township: BTreeMap<String, Tally> = BTreeMap::new();
-            let mut matched_rows: HashSet<usize> = HashSet::default();
-            for (&person, records) in &members {
-                let active = records.iter().any(|r| {
-                    matches!(inputs[r.source].role, Role::School | Role::Insurance | Role::Birth)
-                });
-                if !active || died_before[person] || born_after[person] {
-                    continue;
+                if records
+                    .iter()
+                    .any(|r| places.is_address_elsewhere(inputs[r.source].table, r.row as usize))
+                {
+                    evidence = evidence.with(Term::AddressElsewhere);
                 }
-                // Listed only at home as living elsewhere in the district, or not saying where:
-                // unlisted, as in the missing list.
-                let row = listed_by.get(&person).or_else(|| {
-                    census_row_of.get(&person).filter(|_| standing[person] != Standing::Unlisted)
-                });
-                if let Some(&row) = row {
-                    // Two register persons linked to one census record are one person the
-                    // registers failed to join: counted once. A person the census lists as living
-                    // elsewhere (`registered_away`) is enumerated, and out of the resident
-                    // population: as the missing list leaves them out, so does coverage. So is
-                    // one linked to a listing of the dead, left out of the census count.
-                    if !matched_rows.insert(row) || is_away(row) || dead.contains(&(row as u32)) {
-                        continue;
+                (person, evidence)
+            })
+            .collect();
+        // An unlisted person's probability: the model's, times the chance that the census
+        // record most like them, left unlinked, is not them (a link the errors hid). The
+        // factor is no term of the model: for a listed person such a record is their own
+        // second listing, for an unlisted one most often themselves. The model counts an
+        // unlisted person for it, so that the hidden links do not dilute the missed residents.
+        // A record another register's link took may still be them (their hukou entry linked,
+        // their insurance not): it counts too.
+        let not_them: HashMap<usize, f64> = evidence
+            .keys()
+            .filter_map(|&person| Some((person, 1.0 - probability(rival_of.get(&person)?.0))))
+            .collect();
+        // A person the census lists at home as living elsewhere in the district lives here by
+        // the census's own word: no model weighs them, and unlisted they are a missed resident
+        // but for a census record left unlinked that may be them.
+        let model = ResidenceModel::fit(
+            &evidence
+                .iter()
+                .filter(|&(&person, _)| !people.listed_away_here[person])
+                .map(|(&person, &e)| {
+                    (e, people.standing[person], not_them.get(&person).copied().unwrap_or(1.0))
+                })
+                .collect::<Vec<_>>(),
+        );
+        Residence { model, evidence, not_them, listed_away_here: people.listed_away_here.clone() }
+    }
+
+    /// The probability that `person` lives in the district.
+    fn resident(&self, person: usize) -> f64 {
+        let not_them = || self.not_them.get(&person).copied().unwrap_or(1.0);
+        match (&self.model, self.evidence.get(&person)) {
+            (_, Some(_)) if self.listed_away_here[person] => not_them(),
+            (Some(model), Some(&e)) => model.probability(e) * not_them(),
+            (Some(_), None) => 0.0,
+            (None, _) => 1.0,
+        }
+    }
+}
+
+/// Everything the lists are made from, once the links are made and the persons known.
+struct Found<'a> {
+    ctx: &'a Context<'a>,
+    census_links: &'a [Link],
+    rows: CensusRows<'a>,
+    persons: Persons,
+    people: People,
+    places: Places<'a>,
+    residence: Residence,
+    /// The enumeration area of each register address (see [`address_areas`]).
+    areas: HashMap<(usize, &'a str), &'a str>,
+}
+
+impl Found<'_> {
+    /// The enumeration area of the first of `records` whose register address has one.
+    fn area_of_person(&self, records: &[RecordRef]) -> Option<String> {
+        records.iter().find_map(|&r| {
+            let address = register_address(self.ctx.inputs[r.source].table, r.row as usize)?;
+            self.areas.get(&(r.source, address)).map(|&area| area.to_owned())
+        })
+    }
+
+    /// Missing: persons in scope the census does not list, each with the probability, learned
+    /// from the listed, that they live here, the most probable first.
+    fn missing(
+        &self,
+        nearest: &HashMap<RecordRef, (RecordRef, f64)>,
+        explained: &HashMap<RecordRef, Explanation>,
+    ) -> Vec<Missing> {
+        let (people, residence) = (&self.people, &self.residence);
+        let mut missing: Vec<Missing> = residence
+            .evidence
+            .iter()
+            .filter(|&(&person, _)| people.standing[person] == Standing::Unlisted)
+            .map(|(person, &e)| {
+                let records = &people.members[person];
+                let nearest = records
+                    .iter()
+                    .filter_map(|r| nearest.get(r).map(|n| (r, n)))
+                    .max_by(|x, y| x.1.1.total_cmp(&y.1.1))
+                    .map(|(r, &(c, w))| (c, probability(w), explained.get(r).cloned()))
+                    .and_then(|(c, p, e)| Some((c, p, e?)));
+                let keys: Vec<String> = records.iter().map(|&r| self.ctx.key(r)).collect();
+                let p = residence.resident(*person);
+                let mut parts = match &residence.model {
+                    _ if people.listed_away_here[*person] => {
+                        vec![(Part::Term(Term::ListedAwayHere), 0.0)]
                     }
-                    let tally = by_area.entry(area_of(row)).or_default();
-                    tally.admin += 1;
-                    tally.matched += 1;
-                    continue;
-                }
-                let add = |tally: &mut Tally| {
-                    let p = resident(person);
-                    let stratum = match (&residence, evidence.get(&person)) {
-                        (Some(model), Some(&e)) => model.stratum(e),
-                        _ => 0,
-                    };
-                    tally.admin += 1;
-                    tally.expected[stratum] += p;
-                    tally.bernoulli += p * (1.0 - p);
+                    Some(model) => model.explain(e),
+                    None => Vec::new(),
                 };
-                if let Some(area) = area_of_person(records) {
-                    add(by_area.entry(area).or_default());
-                    continue;
+                if let Some(&not_them) = residence.not_them.get(person) {
+                    parts.push((Part::UnlinkedCensusRecord, not_them.max(f64::MIN_POSITIVE).ln()));
                 }
-                let township = |column: fn(&PersonTable) -> &censuslink_model::TextColumn| {
-                    records.iter().find_map(|r| {
-                        let code = column(inputs[r.source].table).get(r.row as usize)?;
-                        code.get(..9).map(str::to_owned)
-                    })
+                Missing {
+                    id: stable_id(keys.iter().map(String::as_str)),
+                    records: records.clone(),
+                    probability: p,
+                    evidence: parts,
+                    uncorrected: residence.model.as_ref().map_or(0.0, |m| m.uncorrected(e)),
+                    tier: tier(p),
+                    nearest,
+                    area: self.area_of_person(records),
+                }
+            })
+            .collect();
+        missing.sort_by(|a, b| b.probability.total_cmp(&a.probability).then(a.id.cmp(&b.id)));
+        missing
+    }
+
+    /// Deceased: census records linked to a death before the moment. The hukou register holds
+    /// a person once: a census record linked to one entry and a death whose person holds
+    /// another are two people, namesakes born the same month.
+    fn deceased(&self, hukou_entry: &HashMap<RecordIdx, RecordRef>) -> Vec<Deceased> {
+        let (inputs, persons) = (self.ctx.inputs, &self.persons);
+        let hukou_of_person: HashMap<usize, RecordRef> = (self.people.members.iter())
+            .filter_map(|(&person, records)| {
+                let entry = records.iter().find(|r| inputs[r.source].role == Role::Hukou)?;
+                Some((person, *entry))
+            })
+            .collect();
+        let is_another_hukou_entry = |link: &&Link| {
+            let (Some(&census_entry), Some(death_entry)) =
+                (hukou_entry.get(&link.left.row), hukou_of_person.get(&persons.of(link.right)))
+            else {
+                return false;
+            };
+            persons.of(census_entry) != persons.of(*death_entry)
+        };
+        let mut deceased: Vec<Deceased> = (self.census_links.iter())
+            .filter(|link| inputs[link.right.source].role == Role::Death)
+            .filter(|link| !is_another_hukou_entry(link))
+            .filter(|link| {
+                let table = inputs[link.right.source].table;
+                let death = table.event_date[link.right.row as usize];
+                death.is_some_and(|d| d.to_days_since_epoch() < self.ctx.reference_days)
+                    && !self.rows.is_away(link.left.row as usize)
+            })
+            .map(|link| Deceased {
+                id: stable_id([
+                    self.ctx.key(link.left).as_str(),
+                    self.ctx.key(link.right).as_str(),
+                ]),
+                census: link.left,
+                death: link.right,
+                probability: probability(link.weight),
+            })
+            .collect();
+        deceased.sort_by(|a, b| a.id.cmp(&b.id));
+        deceased
+    }
+
+    /// Births of the year with no census record (a rejected certificate too: no link could
+    /// reach it, and a field team can still follow its address), joined to no listed person,
+    /// alive and living here. A child lives with the mother: one listed elsewhere, or a
+    /// register person who probably lives elsewhere, or, when she is not known here by her
+    /// ID, a certificate whose address is in another county, makes a birth of another place,
+    /// unless the child's own register entries say it lives here (the residence model's
+    /// probability): a child left with grandparents. A listing at home as living elsewhere in
+    /// the district, or not saying where, is no census record of the child where it lives.
+    fn births(&self) -> Vec<Birth> {
+        let (ctx, rows, people) = (self.ctx, &self.rows, &self.people);
+        let inputs = ctx.inputs;
+        let linked: HashSet<RecordRef> = (self.census_links.iter())
+            .filter(|link| {
+                let row = link.left.row as usize;
+                !rows.is_away(row) || !rows.away_here(row) && !rows.away_unplaced(row)
+            })
+            .map(|link| link.right)
+            .collect();
+        let period = ctx.reference_days - 365..ctx.reference_days;
+        let mut births: Vec<Birth> = (ctx.registers.iter())
+            .filter(|&&r| inputs[r].role == Role::Birth)
+            .flat_map(|&register| {
+                let table = inputs[register].table;
+                (0..table.len() as u32).map(move |row| RecordRef { source: register, row })
+            })
+            .filter(|&r| {
+                let table = inputs[r.source].table;
+                !linked.contains(&r)
+                    && table.birth_date[r.row as usize]
+                        .is_some_and(|d| period.contains(&d.to_days_since_epoch()))
+            })
+            .filter_map(|r| {
+                let person = self.persons.of(r);
+                if people.standing[person] != Standing::Unlisted
+                    || people.died_before[person]
+                    || people.cancelled[person]
+                {
+                    return None;
+                }
+                let is_probable = |person: usize| self.residence.resident(person) >= 0.5;
+                let has_entries = people.members.get(&person).is_some_and(|records| {
+                    records.iter().any(|e| inputs[e.source].role != Role::Birth)
+                });
+                let (table, row) = (inputs[r.source].table, r.row as usize);
+                let mother = people.mother_of(&self.places, table, row);
+                let lives_with_mother = match mother {
+                    Mother::Here => true,
+                    Mother::Away => false,
+                    Mother::Person(mother) => is_probable(mother),
+                    Mother::Unknown | Mother::NoId | Mother::Named => {
+                        !self.places.is_address_elsewhere(table, row)
+                    }
                 };
-                let place =
-                    township(|t| &t.residence_region).or_else(|| township(|t| &t.hukou_region));
-                add(by_township.entry(place.unwrap_or_default()).or_default());
+                let is_resident = lives_with_mother || has_entries && is_probable(person);
+                is_resident.then(|| Birth {
+                    id: stable_id([ctx.key(r).as_str()]),
+                    record: r,
+                    mother,
+                })
+            })
+            .collect();
+        births.sort_by(|a, b| a.id.cmp(&b.id));
+        births
+    }
+
+    /// Coverage: census usual residents (a duplicated person once, the dead it counted not at
+    /// all: erroneous enumerations, every listing of theirs) and the activity registers'
+    /// living people, placed by their census link, else by their address's area, else by the
+    /// insurance township, else by the hukou place; an unlisted person counts by their
+    /// probability of residence (certain when there is no model), whose stratum's omission
+    /// odds it leans on.
+    fn coverage(
+        &self,
+        listed_by: &HashMap<usize, usize>,
+        deceased: &[Deceased],
+        duplicates: &[Duplicate],
+    ) -> Vec<AreaCoverage> {
+        let (inputs, rows, people, residence) =
+            (self.ctx.inputs, &self.rows, &self.people, &self.residence);
+        let census_table = rows.table;
+        let mut dead: HashSet<RecordIdx> = deceased.iter().map(|d| d.census.row).collect();
+        let mut extra: HashSet<RecordIdx> = HashSet::default();
+        for d in duplicates {
+            if d.records.iter().any(|r| dead.contains(&r.row)) {
+                dead.extend(d.records.iter().map(|r| r.row));
             }
-            let relative_variance =
-                residence.as_ref().map_or(&[][..], |m| &m.omission_odds_relative_variance);
-            coverage(&by_area, &by_township, relative_variance)
-        },
-    );
-    Outcome {
-        links,
-        missing,
-        cancelled: n_cancelled as u64,
-        residence,
-        duplicates,
-        deceased,
-        births,
-        conflicts,
-        coverage,
-        models,
-        link_seconds,
+            extra.extend(d.records[1..].iter().map(|r| r.row));
+        }
+        let mut by_area: BTreeMap<String, Tally> = BTreeMap::new();
+        let area_of = |row: usize| census_table.enumeration_area.get(row).unwrap_or("").to_owned();
+        for row in 0..census_table.len() {
+            let counted = !(dead.contains(&(row as u32)) || extra.contains(&(row as u32)));
+            if usable(census_table, row) && !rows.is_away(row) && counted {
+                by_area.entry(area_of(row)).or_default().census += 1;
+            }
+        }
+        // Each person's census record: the first linked, a usual resident's before one of
+        // someone living elsewhere (a hukou entry links to the listing at the hukou address).
+        let mut census_row_of: HashMap<usize, usize> = HashMap::default();
+        for link in self.census_links {
+            let row = link.left.row as usize;
+            let entry = census_row_of.entry(self.persons.of(link.right)).or_insert(row);
+            if rows.is_away(*entry) && !rows.is_away(row) {
+                *entry = row;
+            }
+        }
+        let mut by_township: BTreeMap<String, Tally> = BTreeMap::new();
+        let mut matched_rows: HashSet<usize> = HashSet::default();
+        for (&person, records) in &people.members {
+            let active = records.iter().any(|r| {
+                matches!(inputs[r.source].role, Role::School | Role::Insurance | Role::Birth)
+            });
+            if !active || people.died_before[person] || people.born_after[person] {
+                continue;
+            }
+            // Listed only at home as living elsewhere in the district, or not saying where:
+            // unlisted, as in the missing list.
+            let row = listed_by.get(&person).or_else(|| {
+                census_row_of.get(&person).filter(|_| people.standing[person] != Standing::Unlisted)
+            });
+            if let Some(&row) = row {
+                // Two register persons linked to one census record are one person the
+                // registers failed to join: counted once. A person the census lists as living
+                // elsewhere (`registered_away`) is enumerated, and out of the resident
+                // population: as the missing list leaves them out, so does coverage. So is one
+                // linked to a listing of the dead, left out of the census count.
+                if !matched_rows.insert(row) || rows.is_away(row) || dead.contains(&(row as u32)) {
+                    continue;
+                }
+                let tally = by_area.entry(area_of(row)).or_default();
+                tally.admin += 1;
+                tally.matched += 1;
+                continue;
+            }
+            let add = |tally: &mut Tally| {
+                let p = residence.resident(person);
+                let stratum = match (&residence.model, residence.evidence.get(&person)) {
+                    (Some(model), Some(&e)) => model.stratum(e),
+                    _ => 0,
+                };
+                tally.admin += 1;
+                tally.expected[stratum] += p;
+                tally.bernoulli += p * (1.0 - p);
+            };
+            if let Some(area) = self.area_of_person(records) {
+                add(by_area.entry(area).or_default());
+                continue;
+            }
+            let township = |column: fn(&PersonTable) -> &censuslink_model::TextColumn| {
+                records.iter().find_map(|r| {
+                    let code = column(inputs[r.source].table).get(r.row as usize)?;
+                    code.get(..9).map(str::to_owned)
+                })
+            };
+            let place = township(|t| &t.residence_region).or_else(|| township(|t| &t.hukou_region));
+            add(by_township.entry(place.unwrap_or_default()).or_default());
+        }
+        let relative_variance =
+            residence.model.as_ref().map_or(&[][..], |m| &m.omission_odds_relative_variance);
+        coverage(&by_area, &by_township, relative_variance)
     }
 }
 

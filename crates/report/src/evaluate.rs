@@ -286,6 +286,69 @@ pub fn evaluate(out_dir: &Path, truth_dir: &Path) -> Result<Evaluation, TruthErr
     let hukou_links = link_score(&|source| source == "hukou");
     let links = link_score(&|_| true);
 
+    let (missing, located, missing_detail) = score_missing(out_dir, truth_dir, &person)?;
+    let duplicates = score_duplicates(out_dir, truth_dir, &person)?;
+
+    // Deceased: census records of the dead whose death the death register holds.
+    let dead: BTreeSet<String> = read(truth_dir, "dead_enumerated.csv")?
+        .into_iter()
+        .filter(|r| r["sources"].split(';').any(|s| s == "death"))
+        .map(|r| r["census_record"].clone())
+        .collect();
+    let reported: BTreeSet<String> =
+        read(out_dir, "deceased.csv")?.into_iter().map(|r| r["census_id"].clone()).collect();
+    let correct = reported.intersection(&dead).count() as u64;
+    let deceased = Score::new(correct, reported.len() as u64, correct, dead.len() as u64);
+
+    // Births the birth register holds.
+    let unborn: BTreeSet<String> = read(truth_dir, "births_not_enumerated.csv")?
+        .into_iter()
+        .filter(|r| r["sources"].split(';').any(|s| s == "birth"))
+        .map(|r| r["person"].clone())
+        .collect();
+    let reported: Vec<Option<&String>> =
+        read(out_dir, "births.csv")?.iter().map(|b| person(&b["source"], &b["record"])).collect();
+    let correct = reported.iter().filter(|p| p.is_some_and(|p| unborn.contains(p))).count() as u64;
+    let found: BTreeSet<&String> =
+        reported.iter().flatten().copied().filter(|p| unborn.contains(*p)).collect();
+    let births =
+        Score::new(correct, reported.len() as u64, found.len() as u64, unborn.len() as u64);
+
+    // Conflicts: records.
+    let records_of = |rows: Vec<BTreeMap<String, String>>| -> BTreeSet<(String, String)> {
+        rows.into_iter().map(|r| (r["source"].clone(), r["record"].clone())).collect()
+    };
+    let truth_conflicts = records_of(read(truth_dir, "identity_conflicts.csv")?);
+    let reported = records_of(read(out_dir, "conflicts.csv")?);
+    let correct = reported.intersection(&truth_conflicts).count() as u64;
+    let conflicts =
+        Score::new(correct, reported.len() as u64, correct, truth_conflicts.len() as u64);
+
+    let coverage = coverage_score(out_dir, truth_dir)?;
+    Ok(Evaluation {
+        links,
+        hukou_links,
+        missing,
+        duplicates,
+        deceased,
+        births,
+        conflicts,
+        located,
+        missing_detail,
+        coverage,
+    })
+}
+
+/// The record's person in the truth, by source and key.
+type PersonOf<'a> = dyn Fn(&str, &str) -> Option<&'a String> + 'a;
+
+/// The missing list against the omitted usual residents: a candidate is right when its person
+/// is one; where the right ones are placed, and the list's ranking and calibration.
+fn score_missing(
+    out_dir: &Path,
+    truth_dir: &Path,
+    person: &PersonOf<'_>,
+) -> Result<(Score, Located, MissingDetail), TruthError> {
     // Missing: a candidate is right when its person is an omitted usual resident.
     let all_omitted = read(truth_dir, "omitted.csv")?;
     let omitted: BTreeMap<String, String> = all_omitted
@@ -350,7 +413,16 @@ pub fn evaluate(out_dir: &Path, truth_dir: &Path) -> Result<Evaluation, TruthErr
         expected_omitted: probabilities.iter().sum(),
         omitted_among_candidates: is_right.iter().filter(|&&right| right).count() as u64,
     };
+    Ok((missing, located, missing_detail))
+}
 
+/// The duplicates list against the persons the census lists twice: a group is right when all
+/// its records are one such person.
+fn score_duplicates(
+    out_dir: &Path,
+    truth_dir: &Path,
+    person: &PersonOf<'_>,
+) -> Result<Score, TruthError> {
     // Duplicates.
     let duplicated: BTreeSet<String> =
         read(truth_dir, "duplicates.csv")?.into_iter().map(|r| r["person"].clone()).collect();
@@ -382,55 +454,7 @@ pub fn evaluate(out_dir: &Path, truth_dir: &Path) -> Result<Evaluation, TruthErr
     }
     let duplicates =
         Score::new(correct, groups.len() as u64, found.len() as u64, duplicated.len() as u64);
-
-    // Deceased: census records of the dead whose death the death register holds.
-    let dead: BTreeSet<String> = read(truth_dir, "dead_enumerated.csv")?
-        .into_iter()
-        .filter(|r| r["sources"].split(';').any(|s| s == "death"))
-        .map(|r| r["census_record"].clone())
-        .collect();
-    let reported: BTreeSet<String> =
-        read(out_dir, "deceased.csv")?.into_iter().map(|r| r["census_id"].clone()).collect();
-    let correct = reported.intersection(&dead).count() as u64;
-    let deceased = Score::new(correct, reported.len() as u64, correct, dead.len() as u64);
-
-    // Births the birth register holds.
-    let unborn: BTreeSet<String> = read(truth_dir, "births_not_enumerated.csv")?
-        .into_iter()
-        .filter(|r| r["sources"].split(';').any(|s| s == "birth"))
-        .map(|r| r["person"].clone())
-        .collect();
-    let reported: Vec<Option<&String>> =
-        read(out_dir, "births.csv")?.iter().map(|b| person(&b["source"], &b["record"])).collect();
-    let correct = reported.iter().filter(|p| p.is_some_and(|p| unborn.contains(p))).count() as u64;
-    let found: BTreeSet<&String> =
-        reported.iter().flatten().copied().filter(|p| unborn.contains(*p)).collect();
-    let births =
-        Score::new(correct, reported.len() as u64, found.len() as u64, unborn.len() as u64);
-
-    // Conflicts: records.
-    let records_of = |rows: Vec<BTreeMap<String, String>>| -> BTreeSet<(String, String)> {
-        rows.into_iter().map(|r| (r["source"].clone(), r["record"].clone())).collect()
-    };
-    let truth_conflicts = records_of(read(truth_dir, "identity_conflicts.csv")?);
-    let reported = records_of(read(out_dir, "conflicts.csv")?);
-    let correct = reported.intersection(&truth_conflicts).count() as u64;
-    let conflicts =
-        Score::new(correct, reported.len() as u64, correct, truth_conflicts.len() as u64);
-
-    let coverage = coverage_score(out_dir, truth_dir)?;
-    Ok(Evaluation {
-        links,
-        hukou_links,
-        missing,
-        duplicates,
-        deceased,
-        births,
-        conflicts,
-        located,
-        missing_detail,
-        coverage,
-    })
+    Ok(duplicates)
 }
 
 /// `a / b`, 1 when there is nothing to share.

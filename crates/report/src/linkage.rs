@@ -7,14 +7,14 @@
 use std::path::Path;
 use std::time::Instant;
 
-use censuslink_io::{Encoding, Export, Job, Lang, SourceSummary, Table};
+use censuslink_io::{Job, Lang, SourceSummary, Table};
 use censuslink_reconcile::{Finding, JobError, LinkRun, Progress, Stage, Task, link_job_with};
 use serde_json::json;
 
 use crate::data::{link_data, quality, source_counts};
 use crate::html::{ReportData, render_linkage_report};
 use crate::models::SavedModel;
-use crate::output::{Error, display_path, findings_json, link_findings};
+use crate::output::{Error, display_path, findings_json, link_findings, write_tables};
 use crate::tables::{clusters_table, links_table};
 
 /// What a linkage run wrote, for its caller to show.
@@ -124,15 +124,8 @@ fn write_outputs(
         run.sources.iter().map(|(name, _, loaded)| (name.as_str(), loaded)).collect();
     censuslink_io::write_row_issues(&issue_sources, &out.join("row_issues.csv"))?;
 
-    let csv = Export::Csv { encoding: Encoding::Utf8, bom: true, guard_formulas: true };
-    let tables = [
-        ("links", links_table(&linkage.links, &inputs)),
-        ("clusters", clusters_table(&linkage.clusters, &inputs)),
-    ];
-    for (name, table) in &tables {
-        censuslink_io::write_table(&out.join(format!("{name}.csv")), &csv, table)?;
-        censuslink_io::write_table(&out.join(format!("{name}.parquet")), &Export::Parquet, table)?;
-    }
+    let tables = link_tables(run);
+    write_tables(&tables, out)?;
     censuslink_io::write_json(
         &SavedModel::of_links(&linkage.models, &inputs),
         &out.join("models.json"),

@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use censuslink_io::{Encoding, Export, Job, Lang, LoadedSource, SourceSummary};
+use censuslink_io::{Encoding, Export, Job, Lang, LoadedSource, SourceSummary, Table};
 use censuslink_reconcile::residence::{ResidenceModel, Term};
 use censuslink_reconcile::{
     AccountingError, AreaCoverage, Finding, Input, JobError, JobRun, LinkModel, Progress, Stage,
@@ -145,51 +145,15 @@ fn write_outputs(
         lists.insert((*name).to_owned(), json!(table.n_rows()));
     }
 
-    // Worklists for field teams: one workbook per township, a sheet per area.
-    let worklist_dir = out.join("worklists");
-    censuslink_io::create_dir(&worklist_dir)?;
-    let (ids, title) = match job.mask_ids {
-        true => (
-            IdNumbers::Masked,
-            lang.pick(
-                "普查比对核查清单（身份证号已遮盖）",
-                "Census reconciliation worklist (ID numbers masked)",
-            ),
-        ),
-        false => (
-            IdNumbers::Shown,
-            lang.pick(
-                "普查比对核查清单（含完整身份证号，注意保密）",
-                "Census reconciliation worklist (whole ID numbers: confidential)",
-            ),
-        ),
-    };
-    // Every file is written on its own, so they are written in parallel, the worklists made
-    // while the lists are written.
-    let csv = Export::Csv { encoding: Encoding::Utf8, bom: true, guard_formulas: true };
-    let (written, books) = rayon::join(
-        || {
-            let files = tables.iter().flat_map(|(name, table)| {
-                [
-                    (format!("{name}.csv"), &csv, table),
-                    (format!("{name}.parquet"), &Export::Parquet, table),
-                ]
-            });
-            files.collect::<Vec<_>>().into_par_iter().try_for_each(|(file, export, table)| {
-                censuslink_io::write_table(&out.join(file), export, table)
-            })
-        },
-        || worklists(outcome, &inputs, ids, lang),
-    );
+    // Worklists for field teams: one workbook per township, a sheet per area. Every file is
+    // written on its own, so they are written in parallel, the worklists made while the lists
+    // are written.
+    let (ids, title) = worklist_kind(job.mask_ids, lang);
+    let (written, books) =
+        rayon::join(|| write_tables(&tables, out), || worklists(outcome, &inputs, ids, lang));
     written?;
     progress.add(2 * tables.len() as u64);
-    books.par_iter().try_for_each(|(township, sheets)| {
-        let sheets: Vec<censuslink_io::Sheet<'_>> = sheets
-            .iter()
-            .map(|(name, table)| censuslink_io::Sheet { name, title: Some(title), table })
-            .collect();
-        censuslink_io::write_workbook(&worklist_dir.join(format!("{township}.xlsx")), &sheets)
-    })?;
+    write_workbooks(&books, title, &out.join("worklists"))?;
     progress.add(books.len() as u64);
     lists.insert("worklists".to_owned(), json!(books.len()));
 
@@ -264,6 +228,57 @@ fn write_outputs(
     progress.add(3);
     progress.finish();
     Ok(Written { summaries, lists, district, findings })
+}
+
+/// Writes each table as `<name>.csv` (UTF-8 with a byte-order mark, formula-like cells
+/// guarded) and `<name>.parquet` into `out`, in parallel.
+pub(crate) fn write_tables(tables: &[(&str, Table)], out: &Path) -> Result<(), Error> {
+    let csv = Export::Csv { encoding: Encoding::Utf8, bom: true, guard_formulas: true };
+    let files = tables.iter().flat_map(|(name, table)| {
+        [(format!("{name}.csv"), &csv, table), (format!("{name}.parquet"), &Export::Parquet, table)]
+    });
+    files.collect::<Vec<_>>().into_par_iter().try_for_each(|(file, export, table)| {
+        censuslink_io::write_table(&out.join(file), export, table)
+    })?;
+    Ok(())
+}
+
+/// Whether the worklists show ID numbers whole (the job's `mask_ids = false`), and their
+/// title, which says so.
+fn worklist_kind(mask_ids: bool, lang: Lang) -> (IdNumbers, &'static str) {
+    match mask_ids {
+        true => (
+            IdNumbers::Masked,
+            lang.pick(
+                "普查比对核查清单（身份证号已遮盖）",
+                "Census reconciliation worklist (ID numbers masked)",
+            ),
+        ),
+        false => (
+            IdNumbers::Shown,
+            lang.pick(
+                "普查比对核查清单（含完整身份证号，注意保密）",
+                "Census reconciliation worklist (whole ID numbers: confidential)",
+            ),
+        ),
+    }
+}
+
+/// Writes each township's workbook into `folder` (created), in parallel.
+fn write_workbooks(
+    books: &std::collections::BTreeMap<String, Vec<(String, Table)>>,
+    title: &str,
+    folder: &Path,
+) -> Result<(), Error> {
+    censuslink_io::create_dir(folder)?;
+    books.par_iter().try_for_each(|(township, sheets)| {
+        let sheets: Vec<censuslink_io::Sheet<'_>> = sheets
+            .iter()
+            .map(|(name, table)| censuslink_io::Sheet { name, title: Some(title), table })
+            .collect();
+        censuslink_io::write_workbook(&folder.join(format!("{township}.xlsx")), &sheets)
+    })?;
+    Ok(())
 }
 
 /// Each link's findings: its blocks over the cap, its levels worth a look, an anchor its

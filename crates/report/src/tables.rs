@@ -7,7 +7,7 @@ use censuslink_linkage::Explanation;
 use rayon::prelude::*;
 
 use censuslink_reconcile::residence::evidence_text;
-use censuslink_reconcile::{Input, Link, Outcome, RecordRef};
+use censuslink_reconcile::{Duplicate, Input, Link, Missing, Outcome, RecordRef};
 
 /// A text column; an empty value is missing.
 fn text(header: &str, values: Vec<String>) -> Column {
@@ -71,26 +71,44 @@ pub(crate) fn clusters_table(clusters: &[Vec<RecordRef>], inputs: &[Input<'_>]) 
 /// `deceased`, `births`, `conflicts`, `coverage` (whose assumptions are
 /// [`censuslink_reconcile::ASSUMPTIONS`]).
 pub fn tables(outcome: &Outcome, inputs: &[Input<'_>]) -> Vec<(&'static str, Table)> {
-    let source = |r: RecordRef| inputs[r.source].name.to_owned();
-    let key = |r: RecordRef| r.key(inputs).to_owned();
-    let joined = |records: &[RecordRef]| {
-        records.iter().map(|&r| r.name(inputs)).collect::<Vec<_>>().join(";")
-    };
-    let integer = |header: &str, values: Vec<i64>| Column {
-        header: header.to_owned(),
-        values: Values::Integer(values.into_iter().map(Some).collect()),
-    };
-    let place = |r: RecordRef| {
-        let table = inputs[r.source].table;
+    let mut tables = vec![
+        ("links", links_table(&outcome.links, inputs)),
+        ("missing", missing_table(&outcome.missing, inputs)),
+        ("duplicates", duplicates_table(&outcome.duplicates, inputs)),
+    ];
+    tables.extend(other_tables(outcome, inputs));
+    tables
+}
+
+/// How the lists name and place records.
+struct Names<'a>(&'a [Input<'a>]);
+
+impl Names<'_> {
+    fn source(&self, r: RecordRef) -> String {
+        self.0[r.source].name.to_owned()
+    }
+
+    fn key(&self, r: RecordRef) -> String {
+        r.key(self.0).to_owned()
+    }
+
+    fn joined(&self, records: &[RecordRef]) -> String {
+        records.iter().map(|&r| r.name(self.0)).collect::<Vec<_>>().join(";")
+    }
+
+    /// Where to look: the census area, else the finest place a register gives.
+    fn place(&self, r: RecordRef) -> String {
+        let table = self.0[r.source].table;
         let row = r.row as usize;
         [&table.enumeration_area, &table.residence_region, &table.hukou_region]
             .iter()
             .find_map(|column| column.get(row))
             .unwrap_or_default()
             .to_owned()
-    };
-    let address = |r: RecordRef| {
-        let table = inputs[r.source].table;
+    }
+
+    fn address(&self, r: RecordRef) -> String {
+        let table = self.0[r.source].table;
         let row = r.row as usize;
         table
             .residence_address
@@ -98,12 +116,21 @@ pub fn tables(outcome: &Outcome, inputs: &[Input<'_>]) -> Vec<(&'static str, Tab
             .or(table.hukou_address.get(row))
             .unwrap_or_default()
             .to_owned()
-    };
+    }
+}
 
-    let links_table = links_table(&outcome.links, inputs);
+/// A column of integers.
+fn integer(header: &str, values: Vec<i64>) -> Column {
+    Column {
+        header: header.to_owned(),
+        values: Values::Integer(values.into_iter().map(Some).collect()),
+    }
+}
 
-    let missing = &outcome.missing;
-    let missing_table = Table {
+/// The missing list.
+fn missing_table(missing: &[Missing], inputs: &[Input<'_>]) -> Table {
+    let n = Names(inputs);
+    Table {
         columns: vec![
             text("candidate_id", missing.iter().map(|m| m.id.clone()).collect()),
             integer("tier", missing.iter().map(|m| i64::from(m.tier)).collect()),
@@ -115,18 +142,19 @@ pub fn tables(outcome: &Outcome, inputs: &[Input<'_>]) -> Vec<(&'static str, Tab
                 missing
                     .iter()
                     .map(|m| {
-                        let mut names: Vec<String> = m.records.iter().map(|&r| source(r)).collect();
+                        let mut names: Vec<String> =
+                            m.records.iter().map(|&r| n.source(r)).collect();
                         names.dedup();
                         names.join(";")
                     })
                     .collect(),
             ),
-            text("records", missing.iter().map(|m| joined(&m.records)).collect()),
+            text("records", missing.iter().map(|m| n.joined(&m.records)).collect()),
             text(
                 "place",
                 missing
                     .iter()
-                    .map(|m| m.records.iter().map(|&r| place(r)).max().unwrap_or_default())
+                    .map(|m| m.records.iter().map(|&r| n.place(r)).max().unwrap_or_default())
                     .collect(),
             ),
             text(
@@ -140,7 +168,7 @@ pub fn tables(outcome: &Outcome, inputs: &[Input<'_>]) -> Vec<(&'static str, Tab
                     .map(|m| {
                         m.records
                             .iter()
-                            .map(|&r| address(r))
+                            .map(|&r| n.address(r))
                             .find(|a| !a.is_empty())
                             .unwrap_or_default()
                     })
@@ -150,7 +178,7 @@ pub fn tables(outcome: &Outcome, inputs: &[Input<'_>]) -> Vec<(&'static str, Tab
                 "nearest_census_record",
                 missing
                     .iter()
-                    .map(|m| m.nearest.as_ref().map(|(c, _, _)| key(*c)).unwrap_or_default())
+                    .map(|m| m.nearest.as_ref().map(|(c, _, _)| n.key(*c)).unwrap_or_default())
                     .collect(),
             ),
             text(
@@ -172,19 +200,23 @@ pub fn tables(outcome: &Outcome, inputs: &[Input<'_>]) -> Vec<(&'static str, Tab
                     .collect(),
             ),
         ],
-    };
+    }
+}
 
-    let duplicates = &outcome.duplicates;
-    let duplicates_table = Table {
+/// The duplicates list.
+fn duplicates_table(duplicates: &[Duplicate], inputs: &[Input<'_>]) -> Table {
+    let n = Names(inputs);
+    Table {
         columns: vec![
             text("candidate_id", duplicates.iter().map(|d| d.id.clone()).collect()),
-            text("records", duplicates.iter().map(|d| joined(&d.records)).collect()),
+            text("records", duplicates.iter().map(|d| n.joined(&d.records)).collect()),
             text(
                 "enumeration_areas",
                 duplicates
                     .iter()
                     .map(|d| {
-                        let mut areas: Vec<String> = d.records.iter().map(|&r| place(r)).collect();
+                        let mut areas: Vec<String> =
+                            d.records.iter().map(|&r| n.place(r)).collect();
                         areas.sort();
                         areas.dedup();
                         areas.join(";")
@@ -198,7 +230,8 @@ pub fn tables(outcome: &Outcome, inputs: &[Input<'_>]) -> Vec<(&'static str, Tab
                     .iter()
                     .map(|d| {
                         let pairs = d.pairs.iter();
-                        let pairs = pairs.map(|&(a, b, p)| format!("{}~{} {p:.6}", key(a), key(b)));
+                        let pairs =
+                            pairs.map(|&(a, b, p)| format!("{}~{} {p:.6}", n.key(a), n.key(b)));
                         pairs.collect::<Vec<_>>().join(";")
                     })
                     .collect(),
@@ -211,15 +244,19 @@ pub fn tables(outcome: &Outcome, inputs: &[Input<'_>]) -> Vec<(&'static str, Tab
                     .collect(),
             ),
         ],
-    };
+    }
+}
 
+/// The deceased, births, conflicts and coverage lists.
+fn other_tables(outcome: &Outcome, inputs: &[Input<'_>]) -> [(&'static str, Table); 4] {
+    let n = Names(inputs);
     let deceased = &outcome.deceased;
     let deceased_table = Table {
         columns: vec![
             text("candidate_id", deceased.iter().map(|d| d.id.clone()).collect()),
-            text("census_id", deceased.iter().map(|d| key(d.census)).collect()),
-            text("death_source", deceased.iter().map(|d| source(d.death)).collect()),
-            text("death_id", deceased.iter().map(|d| key(d.death)).collect()),
+            text("census_id", deceased.iter().map(|d| n.key(d.census)).collect()),
+            text("death_source", deceased.iter().map(|d| n.source(d.death)).collect()),
+            text("death_id", deceased.iter().map(|d| n.key(d.death)).collect()),
             text(
                 "death_date",
                 deceased
@@ -240,9 +277,9 @@ pub fn tables(outcome: &Outcome, inputs: &[Input<'_>]) -> Vec<(&'static str, Tab
     let births_table = Table {
         columns: vec![
             text("candidate_id", births.iter().map(|b| b.id.clone()).collect()),
-            text("source", births.iter().map(|b| source(b.record)).collect()),
-            text("record", births.iter().map(|b| key(b.record)).collect()),
-            text("address", births.iter().map(|b| address(b.record)).collect()),
+            text("source", births.iter().map(|b| n.source(b.record)).collect()),
+            text("record", births.iter().map(|b| n.key(b.record)).collect()),
+            text("address", births.iter().map(|b| n.address(b.record)).collect()),
             text("mother", births.iter().map(|b| b.mother.as_str().to_owned()).collect()),
         ],
     };
@@ -251,8 +288,8 @@ pub fn tables(outcome: &Outcome, inputs: &[Input<'_>]) -> Vec<(&'static str, Tab
     let conflicts_table = Table {
         columns: vec![
             text("candidate_id", conflicts.iter().map(|c| c.id.clone()).collect()),
-            text("source", conflicts.iter().map(|c| source(c.record)).collect()),
-            text("record", conflicts.iter().map(|c| key(c.record)).collect()),
+            text("source", conflicts.iter().map(|c| n.source(c.record)).collect()),
+            text("record", conflicts.iter().map(|c| n.key(c.record)).collect()),
             text("kind", conflicts.iter().map(|c| c.kind.to_owned()).collect()),
         ],
     };
@@ -281,10 +318,7 @@ pub fn tables(outcome: &Outcome, inputs: &[Input<'_>]) -> Vec<(&'static str, Tab
         ],
     };
 
-    vec![
-        ("links", links_table),
-        ("missing", missing_table),
-        ("duplicates", duplicates_table),
+    [
         ("deceased", deceased_table),
         ("births", births_table),
         ("conflicts", conflicts_table),
