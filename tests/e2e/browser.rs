@@ -51,6 +51,23 @@ pub(crate) fn check_report_in_chromium(
     }
 }
 
+/// Loads a linkage's `report.html` (`censuslink link`, `dedupe`) in headless Chromium: nothing
+/// logged to the console, the script run to its end, the weights drawn, no census section.
+/// Skipped as [`check_report_in_chromium`] is.
+pub(crate) fn check_linkage_report_in_chromium(report: &Path) {
+    let Some(browser) = chromium_or_note(&format!("the browser check of {}", report.display()))
+    else {
+        return;
+    };
+    let loaded = load(&browser, report, &["--dump-dom"]);
+    let errors = console_errors(&loaded.stderr);
+    assert!(errors.is_empty(), "{}:\n{}", report.display(), errors.join("\n"));
+    let dom = &loaded.stdout;
+    assert!(dom.contains("<body data-ready=\"true\""), "the script did not run to its end");
+    assert_eq!(tag_of(dom, "weights-chart"), Some("svg"));
+    assert_eq!(tag_of(dom, "coverage-area-chart"), None, "no census chart");
+}
+
 /// Chromium's path; when it is not installed, `None` after a note that `what` is skipped, or a
 /// panic when `CENSUSLINK_BROWSER_TEST=required`.
 fn chromium_or_note(what: &str) -> Option<PathBuf> {

@@ -154,6 +154,7 @@ fn link_of_febrl_1_halves_finds_every_pair_and_writes_no_census_output() {
     let report = std::fs::read_to_string(out.path().join("report.html")).expect("the report");
     assert!(report.contains("Record linkage report") && report.contains("id=\"blocking\""));
     assert!(!report.contains("id=\"coverage\""), "no coverage section");
+    crate::browser::check_linkage_report_in_chromium(&out.path().join("report.html"));
 
     // `explain` scores a pair as the run did, from the link's models.json.
     let explained = censuslink()
