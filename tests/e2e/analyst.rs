@@ -3,6 +3,7 @@
 //! the exit codes `--help` documents.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use censuslink_reconcile::thousands;
 use serde_json::Value;
@@ -79,9 +80,13 @@ fn run_reports_its_stages_and_explain_gives_the_runs_own_probabilities() {
     assert!(stdout.contains("普查登记常住人口 19,370"), "{stdout}");
     assert!(stdout.contains("report.html"), "{stdout}");
 
-    // The report: one file that loads nothing from anywhere, renders in a browser without a
-    // console error, with its charts and the top candidates of each list.
-    let report = out.path().join("report.html");
+    report_is_whole_and_drawn(out.path());
+    explain_gives_the_lists_probabilities(out.path(), &job);
+}
+/// The run's report: one file that loads nothing from anywhere, renders in a browser without a
+/// console error, with its charts and the top candidates of each list.
+fn report_is_whole_and_drawn(out: &Path) {
+    let report = out.join("report.html");
     let html = std::fs::read_to_string(&report).expect("report.html");
     assert!(!html.contains("http") && !html.contains("src="), "self-contained");
     assert!(html.contains("<html lang=\"zh-CN\">"), "Chinese by default");
@@ -90,12 +95,12 @@ fn run_reports_its_stages_and_explain_gives_the_runs_own_probabilities() {
     }
     // With CENSUSLINK_REPORT_SCREENSHOT=docs/report.png the screenshot is kept for a look.
     let screenshot = std::env::var_os("CENSUSLINK_REPORT_SCREENSHOT")
-        .map_or_else(|| out.path().join("report.png"), std::path::PathBuf::from);
+        .map_or_else(|| out.join("report.png"), std::path::PathBuf::from);
     crate::browser::check_report_in_chromium(&report, &["reliability-chart"], Some(&screenshot));
     // The reliability diagram: a dot per tenth of probability the evaluation has, and the
     // expected true omissions beside the count.
     let evaluation: Value = serde_json::from_slice(
-        &std::fs::read(out.path().join("evaluation.json")).expect("evaluation.json"),
+        &std::fs::read(out.join("evaluation.json")).expect("evaluation.json"),
     )
     .expect("JSON");
     let bins =
@@ -110,17 +115,20 @@ fn run_reports_its_stages_and_explain_gives_the_runs_own_probabilities() {
     assert_eq!(crate::browser::table_rows(&html, "missing-table"), 50);
     assert_eq!(crate::browser::table_rows(&html, "duplicates-table"), 50);
     assert_eq!(crate::browser::tag_of(&html, "weights-chart"), Some("svg"));
+}
 
+/// Explain on the run's lists.
+fn explain_gives_the_lists_probabilities(out: &Path, job: &Path) {
     // A missing candidate with a nearest census record: explain gives the probability the
     // list shows, and the waterfall adds up to it.
-    let missing = rows(&out.path().join("missing.csv"));
+    let missing = rows(&out.join("missing.csv"));
     let candidate = missing
         .iter()
         .find(|row| !row["nearest_census_record"].is_empty() && !row["records"].contains(';'))
         .expect("a single-record candidate near a census record");
     let explained = censuslink()
         .args(["explain", "--json", "--out"])
-        .arg(out.path())
+        .arg(out)
         .args(["--candidate", &candidate["candidate_id"]])
         .arg(&job)
         .assert()
@@ -147,10 +155,10 @@ fn run_reports_its_stages_and_explain_gives_the_runs_own_probabilities() {
     assert_eq!(pairs[0]["link"], format!("census ↔ {}", candidate["sources"]));
 
     // A link of the census and the hukou register, explained by its records in a table.
-    let links = rows(&out.path().join("links.csv"));
+    let links = rows(&out.join("links.csv"));
     let link = links.iter().find(|l| l["right_source"] == "hukou").expect("a hukou link");
     let table = explain_records(
-        out.path(),
+        out,
         &job,
         [format!("census:{}", link["left_id"]), format!("hukou:{}", link["right_id"])],
         false,
@@ -162,7 +170,7 @@ fn run_reports_its_stages_and_explain_gives_the_runs_own_probabilities() {
     // A link the household pass made: explained with the household's weight, which the
     // link's weight includes.
     let models: Value =
-        serde_json::from_slice(&std::fs::read(out.path().join("models.json")).expect("models"))
+        serde_json::from_slice(&std::fs::read(out.join("models.json")).expect("models"))
             .expect("JSON");
     let household = models
         .as_array()
@@ -178,12 +186,8 @@ fn run_reports_its_stages_and_explain_gives_the_runs_own_probabilities() {
         .iter()
         .find(|l| l["left_id"] == left && l["right_id"] == right)
         .expect("the household's link is in links.csv");
-    let explained = explain_records(
-        out.path(),
-        &job,
-        [format!("census:{left}"), format!("hukou:{right}")],
-        true,
-    );
+    let explained =
+        explain_records(out, &job, [format!("census:{left}"), format!("hukou:{right}")], true);
     let json: Value = serde_json::from_str(&explained).expect("JSON");
     let explanation = &json[0]["explanation"];
     let term = explanation["comparisons"]
@@ -196,12 +200,8 @@ fn run_reports_its_stages_and_explain_gives_the_runs_own_probabilities() {
     let total = explanation["total"].as_f64().expect("a total");
     let weight: f64 = link["match_weight"].parse().expect("a weight");
     assert!((total - weight).abs() < 1e-5, "{total} against {weight}");
-    let table = explain_records(
-        out.path(),
-        &job,
-        [format!("census:{left}"), format!("hukou:{right}")],
-        false,
-    );
+    let table =
+        explain_records(out, &job, [format!("census:{left}"), format!("hukou:{right}")], false);
     assert!(
         table.contains("同户关系") && table.contains("本户其他成员已比上对方同一户"),
         "{table}"
@@ -235,7 +235,7 @@ fn run_reports_its_stages_and_explain_gives_the_runs_own_probabilities() {
         })
         .expect("a census record linked by its hukou entry's former name");
     let records = [format!("census:{}", link["left_id"]), format!("hukou:{}", link["right_id"])];
-    let explained = explain_records(out.path(), &job, records.clone(), true);
+    let explained = explain_records(out, &job, records.clone(), true);
     let json: Value = serde_json::from_str(&explained).expect("JSON");
     let name = json[0]["explanation"]["comparisons"]
         .as_array()
@@ -245,22 +245,19 @@ fn run_reports_its_stages_and_explain_gives_the_runs_own_probabilities() {
         .expect("the name's evidence");
     assert_eq!(name["label"], "an other name agrees");
     assert!(name["weight"].as_f64().expect("a weight") > 0.0, "{name}");
-    let table = explain_records(out.path(), &job, records, false);
+    let table = explain_records(out, &job, records, false);
     assert!(table.contains("曾用名或别名一致"), "{table}");
 
     // Unknown candidates and records are one line, exit code 2.
     let unknown = censuslink()
         .args(["explain", "--out"])
-        .arg(out.path())
+        .arg(out)
         .args(["--candidate", "0000000000000000"])
         .arg(&job)
         .assert()
         .code(2);
     let stderr = String::from_utf8_lossy(&unknown.get_output().stderr).into_owned();
-    assert_eq!(
-        stderr,
-        format!("错误：{} 的清单中没有候选 `0000000000000000`\n", out.path().display())
-    );
+    assert_eq!(stderr, format!("错误：{} 的清单中没有候选 `0000000000000000`\n", out.display()));
 }
 
 #[test]

@@ -60,17 +60,14 @@ struct Case {
 }
 
 fn cases() -> Vec<Case> {
-    let files = |census: &[u8]| {
-        vec![("census.csv", census.to_vec()), ("hukou.csv", HUKOU.as_bytes().to_vec())]
-    };
-    let garbage_dates: String = CENSUS
-        .lines()
-        .enumerate()
-        .map(|(i, line)| match (i, line.rsplit_once(',')) {
-            (0, _) | (_, None) => format!("{line}\n"),
-            (_, Some((head, _))) => format!("{head},见备注\n"),
-        })
-        .collect();
+    let mut cases = file_and_job_cases();
+    cases.extend(key_and_linkage_cases());
+    cases
+}
+
+/// The catalogue's first half: missing and unreadable files, job keys, census sources.
+fn file_and_job_cases() -> Vec<Case> {
+    let files = case_files;
     let standard = job("", CENSUS_SOURCE, HUKOU_SOURCE);
     vec![
         Case {
@@ -172,6 +169,15 @@ fn cases() -> Vec<Case> {
                    census（普查只能有一个数据源）：同一格式的多个文件请写在一个数据源的 path 中\
                    （path = [\"a.csv\", \"b.csv\"] 或 \"普查_*.csv\"）",
         },
+    ]
+}
+
+/// The catalogue's second half: keys, headers, paths, dates and `[linkage]`.
+fn key_and_linkage_cases() -> Vec<Case> {
+    let files = case_files;
+    let garbage_dates = garbage_dates();
+    let standard = job("", CENSUS_SOURCE, HUKOU_SOURCE);
+    vec![
         Case {
             name: "a key on several rows",
             files: files(CENSUS.as_bytes()),
@@ -292,6 +298,23 @@ fn cases() -> Vec<Case> {
                    对吗？逐行问题见 row_issues.csv",
         },
     ]
+}
+
+/// The census file given and the standard hukou file.
+fn case_files(census: &[u8]) -> Vec<(&'static str, Vec<u8>)> {
+    vec![("census.csv", census.to_vec()), ("hukou.csv", HUKOU.as_bytes().to_vec())]
+}
+
+/// The census file with a note in place of every birth date.
+fn garbage_dates() -> String {
+    CENSUS
+        .lines()
+        .enumerate()
+        .map(|(i, line)| match (i, line.rsplit_once(',')) {
+            (0, _) | (_, None) => format!("{line}\n"),
+            (_, Some((head, _))) => format!("{head},见备注\n"),
+        })
+        .collect()
 }
 
 #[test]

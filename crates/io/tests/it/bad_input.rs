@@ -203,71 +203,8 @@ fn cases() -> Vec<Case> {
     let parquet = wrongly_typed_parquet();
     let truncated = |bytes: &[u8]| bytes[..bytes.len() / 2].to_vec();
     let format = |format: &'static str| Problem::Format { format, message: String::new() };
-    let compressed = |compression| compressed_parquet(&two_rows(), compression);
-    let all_truncated = |loaded: &LoadedSource| {
-        assert_eq!(loaded.table.id.status, [IdStatus::ExcelTruncated; 2], "float IDs are damaged");
-    };
-    let mut cases = vec![
-        Case {
-            name: "empty file",
-            file: "a.csv",
-            bytes: Vec::new(),
-            source: "",
-            expect: Expect::Error(Problem::Empty),
-        },
-        Case {
-            name: "a header and nothing else is an error, as an empty file is",
-            file: "a.csv",
-            bytes: HEADER.into(),
-            source: "",
-            expect: Expect::Error(Problem::NoRows),
-        },
-        Case {
-            name: "binary garbage",
-            file: "a.csv",
-            bytes: (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect(),
-            source: "",
-            expect: Expect::Error(Problem::Binary),
-        },
-        Case {
-            name: "truncated inside a quoted field",
-            file: "a.csv",
-            bytes: csv("3,\"王"),
-            source: "",
-            expect: Expect::Rows(3, &[(None, IssueKind::WrongFieldCount, 1)]),
-        },
-        Case {
-            name: "invalid UTF-8 in a UTF-8 file",
-            file: "a.csv",
-            bytes: [csv(""), b"3,\xE5\xBC\xFF\xFE,110105199002020042,1990-02-02\n".to_vec()]
-                .concat(),
-            source: "encoding = \"utf-8\"",
-            expect: Expect::Rows(
-                3,
-                &[(None, IssueKind::BadEncoding, 1), (Some(Field::Name), IssueKind::NotAName, 1)],
-            ),
-        },
-        Case {
-            name: "a GBK file declared UTF-8",
-            file: "a.csv",
-            bytes: encoding_rs::GBK.encode(&format!("{HEADER}{ROWS}")).0.into_owned(),
-            source: "encoding = \"utf-8\"",
-            expect: Expect::Error(Problem::Encoding { declared: "utf-8", detected: "gb18030" }),
-        },
-        Case {
-            name: "a 10 MB field",
-            file: "a.csv",
-            bytes: csv(&format!("3,{},110105199002020042,1990-02-02\n", "张".repeat(3_500_000))),
-            source: "",
-            expect: Expect::Rows(3, &[(Some(Field::Name), IssueKind::TooLong, 1)]),
-        },
-        Case {
-            name: "duplicate headers",
-            file: "a.csv",
-            bytes: "编号,姓名,姓名,身份证号,出生日期\n1,张伟,张伟,11010519491231002X,1949\n".into(),
-            source: "",
-            expect: Expect::Error(Problem::DuplicateColumn { column: "姓名".into() }),
-        },
+    let mut cases = text_file_cases();
+    cases.extend([
         Case {
             name: "truncated parquet",
             file: "a.parquet",
@@ -384,6 +321,87 @@ fn cases() -> Vec<Case> {
             source: "",
             expect: Expect::Values(2, all_truncated),
         },
+    ]);
+    cases.extend(delimiter_codec_and_cell_cases());
+    cases
+}
+
+/// Text files: empty, binary, truncated, badly encoded, oversized, with duplicate headers.
+fn text_file_cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "empty file",
+            file: "a.csv",
+            bytes: Vec::new(),
+            source: "",
+            expect: Expect::Error(Problem::Empty),
+        },
+        Case {
+            name: "a header and nothing else is an error, as an empty file is",
+            file: "a.csv",
+            bytes: HEADER.into(),
+            source: "",
+            expect: Expect::Error(Problem::NoRows),
+        },
+        Case {
+            name: "binary garbage",
+            file: "a.csv",
+            bytes: (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect(),
+            source: "",
+            expect: Expect::Error(Problem::Binary),
+        },
+        Case {
+            name: "truncated inside a quoted field",
+            file: "a.csv",
+            bytes: csv("3,\"王"),
+            source: "",
+            expect: Expect::Rows(3, &[(None, IssueKind::WrongFieldCount, 1)]),
+        },
+        Case {
+            name: "invalid UTF-8 in a UTF-8 file",
+            file: "a.csv",
+            bytes: [csv(""), b"3,\xE5\xBC\xFF\xFE,110105199002020042,1990-02-02\n".to_vec()]
+                .concat(),
+            source: "encoding = \"utf-8\"",
+            expect: Expect::Rows(
+                3,
+                &[(None, IssueKind::BadEncoding, 1), (Some(Field::Name), IssueKind::NotAName, 1)],
+            ),
+        },
+        Case {
+            name: "a GBK file declared UTF-8",
+            file: "a.csv",
+            bytes: encoding_rs::GBK.encode(&format!("{HEADER}{ROWS}")).0.into_owned(),
+            source: "encoding = \"utf-8\"",
+            expect: Expect::Error(Problem::Encoding { declared: "utf-8", detected: "gb18030" }),
+        },
+        Case {
+            name: "a 10 MB field",
+            file: "a.csv",
+            bytes: csv(&format!("3,{},110105199002020042,1990-02-02\n", "张".repeat(3_500_000))),
+            source: "",
+            expect: Expect::Rows(3, &[(Some(Field::Name), IssueKind::TooLong, 1)]),
+        },
+        Case {
+            name: "duplicate headers",
+            file: "a.csv",
+            bytes: "编号,姓名,姓名,身份证号,出生日期\n1,张伟,张伟,11010519491231002X,1949\n".into(),
+            source: "",
+            expect: Expect::Error(Problem::DuplicateColumn { column: "姓名".into() }),
+        },
+    ]
+}
+
+/// Two ID numbers a float column damaged, as it damages them.
+fn all_truncated(loaded: &LoadedSource) {
+    assert_eq!(loaded.table.id.status, [IdStatus::ExcelTruncated; 2], "float IDs are damaged");
+}
+
+/// A delimiter sniffed and one named, an Excel 97-2003 workbook, every codec a department's
+/// Parquet or Arrow file may use, and ID numbers as numeric spreadsheet cells.
+fn delimiter_codec_and_cell_cases() -> Vec<Case> {
+    let compressed = |compression| compressed_parquet(&two_rows(), compression);
+    let mut cases = vec![
         Case {
             name: "a quoted field full of semicolons does not fool the delimiter sniffer",
             file: "a.csv",
@@ -417,7 +435,6 @@ fn cases() -> Vec<Case> {
             }),
         },
     ];
-    // Every codec a department's Parquet or Arrow file may use.
     let parquet_codecs = [
         ("parquet compressed with zstd", Compression::ZSTD(ZstdLevel::default())),
         ("parquet compressed with gzip", Compression::GZIP(GzipLevel::default())),
