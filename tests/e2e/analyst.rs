@@ -130,7 +130,7 @@ fn explain_gives_the_lists_probabilities(out: &Path, job: &Path) {
         .args(["explain", "--json", "--out"])
         .arg(out)
         .args(["--candidate", &candidate["candidate_id"]])
-        .arg(&job)
+        .arg(job)
         .assert()
         .success();
     let json: Value = serde_json::from_slice(&explained.get_output().stdout).expect("JSON");
@@ -159,7 +159,7 @@ fn explain_gives_the_lists_probabilities(out: &Path, job: &Path) {
     let link = links.iter().find(|l| l["right_source"] == "hukou").expect("a hukou link");
     let table = explain_records(
         out,
-        &job,
+        job,
         [format!("census:{}", link["left_id"]), format!("hukou:{}", link["right_id"])],
         false,
     );
@@ -187,7 +187,7 @@ fn explain_gives_the_lists_probabilities(out: &Path, job: &Path) {
         .find(|l| l["left_id"] == left && l["right_id"] == right)
         .expect("the household's link is in links.csv");
     let explained =
-        explain_records(out, &job, [format!("census:{left}"), format!("hukou:{right}")], true);
+        explain_records(out, job, [format!("census:{left}"), format!("hukou:{right}")], true);
     let json: Value = serde_json::from_str(&explained).expect("JSON");
     let explanation = &json[0]["explanation"];
     let term = explanation["comparisons"]
@@ -201,7 +201,7 @@ fn explain_gives_the_lists_probabilities(out: &Path, job: &Path) {
     let weight: f64 = link["match_weight"].parse().expect("a weight");
     assert!((total - weight).abs() < 1e-5, "{total} against {weight}");
     let table =
-        explain_records(out, &job, [format!("census:{left}"), format!("hukou:{right}")], false);
+        explain_records(out, job, [format!("census:{left}"), format!("hukou:{right}")], false);
     assert!(
         table.contains("同户关系") && table.contains("本户其他成员已比上对方同一户"),
         "{table}"
@@ -235,7 +235,7 @@ fn explain_gives_the_lists_probabilities(out: &Path, job: &Path) {
         })
         .expect("a census record linked by its hukou entry's former name");
     let records = [format!("census:{}", link["left_id"]), format!("hukou:{}", link["right_id"])];
-    let explained = explain_records(out, &job, records.clone(), true);
+    let explained = explain_records(out, job, records.clone(), true);
     let json: Value = serde_json::from_str(&explained).expect("JSON");
     let name = json[0]["explanation"]["comparisons"]
         .as_array()
@@ -245,7 +245,7 @@ fn explain_gives_the_lists_probabilities(out: &Path, job: &Path) {
         .expect("the name's evidence");
     assert_eq!(name["label"], "an other name agrees");
     assert!(name["weight"].as_f64().expect("a weight") > 0.0, "{name}");
-    let table = explain_records(out, &job, records, false);
+    let table = explain_records(out, job, records, false);
     assert!(table.contains("曾用名或别名一致"), "{table}");
 
     // Unknown candidates and records are one line, exit code 2.
@@ -253,7 +253,7 @@ fn explain_gives_the_lists_probabilities(out: &Path, job: &Path) {
         .args(["explain", "--out"])
         .arg(out)
         .args(["--candidate", "0000000000000000"])
-        .arg(&job)
+        .arg(job)
         .assert()
         .code(2);
     let stderr = String::from_utf8_lossy(&unknown.get_output().stderr).into_owned();
