@@ -228,20 +228,7 @@ pub(crate) fn read_csv(path: &Path) -> Result<Vec<BTreeMap<String, String>>, Tru
         }
         _ => error(e.to_string()),
     })?;
-    let text = text.trim_start_matches('\u{FEFF}');
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let headers = reader.headers().map_err(|e| error(e.to_string()))?.clone();
-    reader
-        .records()
-        .map(|record| {
-            let record = record.map_err(|e| error(e.to_string()))?;
-            Ok(headers
-                .iter()
-                .zip(record.iter())
-                .map(|(h, v)| (h.to_owned(), v.to_owned()))
-                .collect())
-        })
-        .collect()
+    censuslink_io::csv_rows(&text).map_err(error)
 }
 
 /// A record named `source:key` in a list.
