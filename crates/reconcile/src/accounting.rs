@@ -6,7 +6,7 @@ use censuslink_model::Lang;
 use crate::pipeline::{Input, Link};
 
 /// One source's rows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct RowAccount {
     /// Data rows the file gave (the reader's count).
     pub read: usize,

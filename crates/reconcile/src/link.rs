@@ -4,15 +4,14 @@
 //! the census: what links is what the model says is one person.
 
 use censuslink_linkage::{
-    Blocking, RecordIdx, ScoredPair, Settings, TrainingError, clusters, one_to_one, predict,
-    train_scorer, weight_of,
+    RecordIdx, ScoredPair, Settings, TrainingError, clusters, one_to_one, weight_of,
 };
 use censuslink_model::PersonTable;
 use rayon::prelude::*;
 
 use crate::features::person_records;
 use crate::pipeline::{
-    Clock, Histogram, Input, Link, LinkModel, LinkTimes, RecordRef, Step, UnionFind,
+    Clock, Histogram, Input, Link, LinkModel, LinkTimes, RecordRef, Scored, Step, UnionFind, score,
 };
 
 /// How many records of a later source may link to one record of the first source.
@@ -207,13 +206,7 @@ fn scored(
     let mut times = LinkTimes::default();
     let records = person_records(left, right);
     times.features = clock.lap();
-    let blocking = Blocking::new(&records, &settings.blocking).map_err(TrainingError::Blocking)?;
-    times.block = clock.lap();
-    let (model, training, scorer) =
-        train_scorer(&records, &settings.comparisons, &blocking, &settings.training)?;
-    times.train = clock.lap();
-    let (pairs, rules) = predict(&scorer, &blocking, settings.training.block_cap, weight_of(0.01));
-    times.score = clock.lap();
+    let Scored { model, training, pairs, rules, .. } = score(&records, settings, &mut times)?;
     let link = LinkModel {
         left: 0,
         right: None,

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use censuslink_linkage::{
     Blocking, Explanation, FieldExplanation, Model, RecordIdx, RuleStats, ScoredPair, Settings,
-    TrainingReport, TrainingSettings, clusters, one_to_one, predict, probability, stable_id,
-    train_scorer, train_scorer_with, weight_of,
+    TrainingError, TrainingReport, TrainingSettings, clusters, one_to_one, predict, probability,
+    stable_id, train_scorer, train_scorer_with, weight_of,
 };
 use censuslink_model::{
     DatePrecision, IdStatus, PartialDate, PersonTable, RecordType, RegisterStatus, Role, Sex,
@@ -1640,6 +1640,33 @@ impl Clock {
     }
 }
 
+/// A link's candidate pairs of probability 0.01 or more, scored by a model trained on them.
+pub(crate) struct Scored<'a> {
+    pub(crate) model: Model,
+    pub(crate) training: TrainingReport,
+    pub(crate) scorer: censuslink_linkage::Scorer<'a>,
+    pub(crate) pairs: Vec<ScoredPair>,
+    pub(crate) rules: Vec<RuleStats>,
+}
+
+/// Blocks `records` by `settings`, trains a model on them and scores every candidate pair,
+/// keeping those of probability 0.01 or more; each stage's time into `times`.
+pub(crate) fn score<'a>(
+    records: &'a censuslink_linkage::Records,
+    settings: &Settings,
+    times: &mut LinkTimes,
+) -> Result<Scored<'a>, TrainingError> {
+    let mut clock = Clock::start();
+    let blocking = Blocking::new(records, &settings.blocking).map_err(TrainingError::Blocking)?;
+    times.block = clock.lap();
+    let (model, training, scorer) =
+        train_scorer(records, &settings.comparisons, &blocking, &settings.training)?;
+    times.train = clock.lap();
+    let (pairs, rules) = predict(&scorer, &blocking, settings.training.block_cap, weight_of(0.01));
+    times.score = clock.lap();
+    Ok(Scored { model, training, scorer, pairs, rules })
+}
+
 /// Links `left` to `right` with `settings`, training a model on them.
 fn link_pair(left: &PersonTable, right: &PersonTable, settings: &Settings) -> Linked {
     let mut linked = Linked {
@@ -1653,17 +1680,12 @@ fn link_pair(left: &PersonTable, right: &PersonTable, settings: &Settings) -> Li
     let mut clock = Clock::start();
     let records = person_records(left, Some(right));
     linked.times.features = clock.lap();
-    let Ok(blocking) = Blocking::new(&records, &settings.blocking) else {
+    let Ok(Scored { model, training, scorer, pairs, rules }) =
+        score(&records, settings, &mut linked.times)
+    else {
         return linked;
     };
-    linked.times.block = clock.lap();
-    let trained = train_scorer(&records, &settings.comparisons, &blocking, &settings.training);
-    let Ok((model, training, scorer)) = trained else {
-        return linked;
-    };
-    linked.times.train = clock.lap();
-    let (pairs, rules) = predict(&scorer, &blocking, settings.training.block_cap, weight_of(0.01));
-    linked.times.score = clock.lap();
+    let mut clock = Clock::start();
     let min_weight = weight_of(settings.threshold);
     let mut links = one_to_one(&pairs, min_weight);
     // The records left over, compared again within paired households.

@@ -14,7 +14,9 @@ use serde_json::json;
 use crate::data::{link_data, quality, source_counts};
 use crate::html::{ReportData, render_linkage_report};
 use crate::models::SavedModel;
-use crate::output::{Error, display_path, findings_json, link_findings, write_tables};
+use crate::output::{
+    Error, accounting_json, display_path, findings_json, link_findings, write_tables,
+};
 use crate::tables::{clusters_table, links_table};
 
 /// What a linkage run wrote, for its caller to show.
@@ -177,11 +179,7 @@ fn write_outputs(
             Task::Dedupe => "dedupe".to_owned(),
         },
         "sources": written.summaries,
-        "row_accounting": inputs.iter().zip(&accounting).map(|(input, a)| {
-            (input.name.to_owned(), json!({
-                "read": a.read, "linked": a.linked, "unlinked": a.unlinked, "rejected": a.rejected,
-            }))
-        }).collect::<serde_json::Map<_, _>>(),
+        "row_accounting": accounting_json(&inputs, &accounting),
         "links": written.links,
         "clusters": written.clusters,
         "linked_clusters": written.linked_clusters,

@@ -9,8 +9,8 @@ use std::time::Instant;
 use censuslink_io::{Encoding, Export, Job, Lang, LoadedSource, SourceSummary, Table};
 use censuslink_reconcile::residence::{ResidenceModel, Term};
 use censuslink_reconcile::{
-    AccountingError, AreaCoverage, Finding, Input, JobError, JobRun, LinkModel, Progress, Stage,
-    run_job_with,
+    AccountingError, AreaCoverage, Finding, Input, JobError, JobRun, LinkModel, Progress,
+    RowAccount, Stage, run_job_with,
 };
 use rayon::prelude::*;
 use serde_json::json;
@@ -164,14 +164,6 @@ fn write_outputs(
     // mismatch fails the run before its outputs replace the previous ones.
     let rows_read: Vec<usize> = run.sources.iter().map(|(_, _, l)| l.rows_read).collect();
     let accounting = censuslink_reconcile::account(&inputs, &outcome.links, &rows_read)?;
-    let accounting_json: serde_json::Map<String, serde_json::Value> = inputs
-        .iter()
-        .zip(&accounting)
-        .map(|(input, a)| {
-            let counts = json!({ "read": a.read, "linked": a.linked, "unlinked": a.unlinked, "rejected": a.rejected });
-            (input.name.to_owned(), counts)
-        })
-        .collect();
 
     // Against a generated district's truth, the lists just written are evaluated, as
     // `censuslink evaluate` does, for the report's reliability diagram.
@@ -205,7 +197,7 @@ fn write_outputs(
         "job": job_path,
         "reference_moment": reference_moment,
         "sources": summaries,
-        "row_accounting": accounting_json,
+        "row_accounting": accounting_json(&inputs, &accounting),
         "lists": lists,
         "coverage": {
             "district": district,
@@ -291,6 +283,15 @@ pub(crate) fn link_findings(models: &[LinkModel], inputs: &[Input<'_>]) -> Vec<F
         findings.extend(censuslink_reconcile::model_findings(left, right, &link.training));
     }
     findings
+}
+
+/// Each source's row accounting by name, as `summary.json` gives it.
+pub(crate) fn accounting_json(
+    inputs: &[Input<'_>],
+    accounting: &[RowAccount],
+) -> serde_json::Value {
+    let by_name = inputs.iter().zip(accounting).map(|(input, a)| (input.name.to_owned(), json!(a)));
+    serde_json::Value::Object(by_name.collect())
 }
 
 /// The findings as `summary.json` gives them: each with its message in `lang`.
