@@ -87,7 +87,7 @@ struct EvaluateArgs {
 
 #[derive(clap::Args)]
 struct SynthArgs {
-    /// Usual residents of the district.
+    /// Usual residents of the district (of the province, with `--counties`).
     #[arg(long, default_value_t = 20_000)]
     persons: usize,
     /// The seed: the same seed gives the same files, byte for byte.
@@ -100,6 +100,10 @@ struct SynthArgs {
     /// hold it) or `classic` (one key, whole region codes).
     #[arg(long, default_value = "census2020", value_parser = parse_layout)]
     layout: censuslink_synth::Layout,
+    /// A province of this many counties (1 to 11) sharing the persons, each county's files in
+    /// a folder of its own, with the people registered in one and living in another.
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=censuslink_synth::MAX_COUNTIES as i64))]
+    counties: Option<u8>,
     /// The folder to write into; created if absent.
     #[arg(long)]
     out: PathBuf,
@@ -281,24 +285,41 @@ fn evaluate(args: &EvaluateArgs) -> anyhow::Result<()> {
             gap(detail.calibration_gap_beyond_noise),
             gap(detail.calibration_gap_uncorrected)
         );
-        let coverage = evaluation.coverage;
-        match (coverage.estimate, coverage.low, coverage.high, coverage.relative_error) {
-            (Some(estimate), Some(low), Some(high), Some(error)) => println!(
-                "coverage: estimate {estimate:.1} [{low:.1}, {high:.1}] for {} true usual \
-                 residents: error {:+.3} %, interval {} the truth",
-                coverage.true_residents,
-                error * 100.0,
-                if coverage.holds_truth == Some(true) { "holds" } else { "misses" }
-            ),
-            _ => println!(
-                "coverage: no estimate for {} true usual residents",
-                coverage.true_residents
-            ),
+        print_coverage("coverage", &evaluation.coverage);
+        if let Some(cross) = &evaluation.cross_county {
+            println!(
+                "across counties: {} of {} usual residents enumerated in another county than \
+                 their hukou's are not missing candidates ({:.5})",
+                cross.not_missing, cross.enumerated_elsewhere, cross.not_missing_share
+            );
+            let d = cross.duplicates;
+            println!(
+                "across counties: duplicates precision {:.5} recall {:.5} ({} reported, {} \
+                 correct, {} expected)",
+                d.precision, d.recall, d.reported, d.correct, d.expected
+            );
+            for county in &cross.coverage {
+                print_coverage(&format!("coverage {}", county.county), &county.score);
+            }
         }
         println!();
         println!("evaluation: {}", args.out.join("evaluation.json").display());
     }
     Ok(())
+}
+
+/// A coverage score's line, headed `what`.
+fn print_coverage(what: &str, coverage: &censuslink_report::CoverageScore) {
+    match (coverage.estimate, coverage.low, coverage.high, coverage.relative_error) {
+        (Some(estimate), Some(low), Some(high), Some(error)) => println!(
+            "{what}: estimate {estimate:.1} [{low:.1}, {high:.1}] for {} true usual \
+             residents: error {:+.3} %, interval {} the truth",
+            coverage.true_residents,
+            error * 100.0,
+            if coverage.holds_truth == Some(true) { "holds" } else { "misses" }
+        ),
+        _ => println!("{what}: no estimate for {} true usual residents", coverage.true_residents),
+    }
 }
 
 fn synth(args: &SynthArgs, lang: Lang) -> anyhow::Result<()> {
@@ -313,6 +334,7 @@ fn synth(args: &SynthArgs, lang: Lang) -> anyhow::Result<()> {
         seed: args.seed,
         error_scale: args.error_scale,
         layout: args.layout,
+        counties: args.counties.map(usize::from),
     };
     let district = censuslink_synth::generate(&config);
     let written = district.write(&args.out)?;
@@ -322,7 +344,11 @@ fn synth(args: &SynthArgs, lang: Lang) -> anyhow::Result<()> {
             println!("{:<34} {:>10}", file, rows);
         }
         println!();
-        println!("{}{}", lang.pick("模拟区县：", "district: "), args.out.display());
+        let what = match args.counties {
+            Some(_) => lang.pick("模拟省份：", "province: "),
+            None => lang.pick("模拟区县：", "district: "),
+        };
+        println!("{what}{}", args.out.display());
     }
     Ok(())
 }

@@ -5,29 +5,11 @@
 //! recall and F1 after clustering at match probability 0.9 must reach at least Splink 5's
 //! unsupervised results on the same data (README, "Linkage on public benchmarks").
 
-use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::{censuslink, repo_path};
-
-/// The rows of a CSV file the binary wrote, by header.
-fn rows(path: &Path) -> Vec<BTreeMap<String, String>> {
-    let mut reader = csv::Reader::from_path(path).expect("a CSV file");
-    let headers: Vec<String> = reader
-        .headers()
-        .expect("a header")
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').to_owned())
-        .collect();
-    reader
-        .records()
-        .map(|record| {
-            headers.iter().cloned().zip(record.expect("a row").iter().map(str::to_owned)).collect()
-        })
-        .collect()
-}
+use crate::{censuslink, csv_rows, repo_path};
 
 /// Pairwise precision, recall and F1 of `found` clusters against `truth` entities, record by
 /// record.
@@ -65,7 +47,7 @@ fn dedupe(job: &str, truth: impl Fn(&str) -> String) -> ((f64, f64, f64), Value)
     for census_output in ["missing.csv", "duplicates.csv", "coverage.csv", "worklists"] {
         assert!(!out.path().join(census_output).exists(), "{job}: no census output");
     }
-    let clusters = rows(&out.path().join("clusters.csv"));
+    let clusters = csv_rows(&out.path().join("clusters.csv"));
     let found: Vec<String> = clusters.iter().map(|row| row["cluster_id"].clone()).collect();
     let entities: Vec<String> = clusters.iter().map(|row| truth(&row["id"])).collect();
     let summary: Value = serde_json::from_slice(
@@ -108,7 +90,7 @@ fn dedupe_reaches_splink_on_febrl_3() {
 fn dedupe_reaches_splink_on_fake_1000() {
     // The truth is the file's `cluster` column, which the job does not map.
     let data = repo_path("tests/data/benchdata/splink_datasets/fake_1000.csv");
-    let cluster_of: HashMap<String, String> = rows(&data)
+    let cluster_of: HashMap<String, String> = csv_rows(&data)
         .into_iter()
         .map(|row| (row["unique_id"].clone(), row["cluster"].clone()))
         .collect();
@@ -125,7 +107,7 @@ fn link_of_febrl_1_halves_finds_every_pair_and_writes_no_census_output() {
     assert!(stdout.contains("links.csv"), "{stdout}");
     assert!(!stdout.contains("dual-system"), "no census figure: {stdout}");
 
-    let links = rows(&out.path().join("links.csv"));
+    let links = csv_rows(&out.path().join("links.csv"));
     assert_eq!(links.len(), 500);
     let correct = links
         .iter()

@@ -8,9 +8,11 @@ mod hostile;
 mod init;
 mod linkage;
 mod matrix;
+mod province;
 mod tidy;
 mod trust;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -22,6 +24,23 @@ fn censuslink() -> Command {
 
 fn repo_path(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+}
+
+/// The rows of a CSV file the binary wrote, by header.
+fn csv_rows(path: &Path) -> Vec<BTreeMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path).expect("a CSV file");
+    let headers: Vec<String> = reader
+        .headers()
+        .expect("a header")
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_owned())
+        .collect();
+    reader
+        .records()
+        .map(|record| {
+            headers.iter().cloned().zip(record.expect("a row").iter().map(str::to_owned)).collect()
+        })
+        .collect()
 }
 
 #[test]

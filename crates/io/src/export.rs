@@ -91,6 +91,22 @@ impl Table {
         RecordBatch::try_new(schema, arrays).expect("columns follow the schema")
     }
 
+    /// The rows `rows` of the table, in that order.
+    pub fn take(&self, rows: &[usize]) -> Table {
+        fn pick<T: Clone>(values: &[T], rows: &[usize]) -> Vec<T> {
+            rows.iter().map(|&row| values[row].clone()).collect()
+        }
+        let columns = self.columns.iter().map(|column| Column {
+            header: column.header.clone(),
+            values: match &column.values {
+                Values::Text(values) => Values::Text(pick(values, rows)),
+                Values::Integer(values) => Values::Integer(pick(values, rows)),
+                Values::Date(values) => Values::Date(pick(values, rows)),
+            },
+        });
+        Table { columns: columns.collect() }
+    }
+
     /// The number of rows: the length of the first column, 0 for a table without columns.
     pub fn n_rows(&self) -> usize {
         self.columns.first().map_or(0, |column| column.values.len())

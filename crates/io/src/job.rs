@@ -720,8 +720,9 @@ impl Source {
 }
 
 /// The files `patterns` name, relative to the job's `folder`: each a path, or a path whose
-/// file name holds `*` or `?` wildcards (its matches sorted by name). Every file must lie in
-/// the job's folder or below it: a job names its own extracts, not whatever the machine holds.
+/// file name or folders hold `*` or `?` wildcards (`*/census.csv`: each county's folder of a
+/// province), its matches sorted by path. Every file must lie in the job's folder or below it:
+/// a job names its own extracts, not whatever the machine holds.
 fn resolve_paths(folder: &Path, patterns: &[PathBuf]) -> Result<Vec<PathBuf>, JobProblem> {
     if patterns.is_empty() {
         return Err(JobProblem::NoPath);
@@ -732,20 +733,36 @@ fn resolve_paths(folder: &Path, patterns: &[PathBuf]) -> Result<Vec<PathBuf>, Jo
         if !is_inside(folder, &path) {
             return Err(JobProblem::PathOutsideJob { path: pattern.display().to_string() });
         }
-        let name = path.file_name().map(|name| name.to_string_lossy().into_owned());
-        let Some(name) = name.filter(|name| name.contains(['*', '?'])) else {
+        if !pattern.to_string_lossy().contains(['*', '?']) {
             paths.push(path);
             continue;
-        };
-        let parent = path.parent().unwrap_or(folder);
-        let mut matches: Vec<PathBuf> = std::fs::read_dir(parent)
-            .into_iter()
-            .flatten()
-            .filter_map(Result::ok)
-            .filter(|entry| entry.file_type().is_ok_and(|kind| !kind.is_dir()))
-            .filter(|entry| wildcard_match(&name, &entry.file_name().to_string_lossy()))
-            .map(|entry| entry.path())
-            .collect();
+        }
+        // Expanded one component at a time: folders for all but the last, files for it.
+        let components: Vec<_> = pattern.components().collect();
+        let mut matches = vec![folder.to_path_buf()];
+        for (idx, component) in components.iter().enumerate() {
+            let name = component.as_os_str().to_string_lossy();
+            let wants_dir = idx + 1 < components.len();
+            if !name.contains(['*', '?']) {
+                matches.iter_mut().for_each(|m| m.push(component));
+                continue;
+            }
+            matches = matches
+                .iter()
+                .flat_map(|parent| {
+                    // A job in the working folder has an empty one.
+                    let dir = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+                    let names = std::fs::read_dir(dir).into_iter().flatten().filter_map(Result::ok);
+                    names.map(|entry| entry.file_name()).map(move |name| parent.join(name))
+                })
+                .filter(|path| {
+                    path.file_name().is_some_and(|n| wildcard_match(&name, &n.to_string_lossy()))
+                })
+                .filter(|path| path.is_dir() == wants_dir)
+                .collect();
+        }
+        // A link among the matches may lead out of the job's folder.
+        matches.retain(|path| path.is_file() && is_inside(folder, path));
         if matches.is_empty() {
             return Err(JobProblem::NoFileMatches { pattern: pattern.display().to_string() });
         }

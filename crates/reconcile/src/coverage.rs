@@ -109,7 +109,7 @@ pub fn chapman_with(n1: f64, n2: f64, m: f64, admin_variance: f64) -> Estimate {
 /// One area's figures.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AreaCoverage {
-    /// `district`, `township` or `enumeration_area`.
+    /// `district`, `county`, `township` or `enumeration_area`.
     pub level: &'static str,
     /// The area's code (empty for the district).
     pub code: String,
@@ -164,8 +164,9 @@ impl Tally {
     }
 }
 
-/// Coverage rows from tallies by enumeration area (15-digit code, whose first 9 digits are the
-/// township) and by township (administrative people placed no finer than a township), with
+/// Coverage rows of the district, each county, township and enumeration area, from tallies by
+/// enumeration area (15-digit code, whose first 9 digits are the township and first 6 the
+/// county) and by township (administrative people placed no finer than a township), with
 /// each stratum's relative variance of the omission odds (empty when no probability was
 /// given).
 pub fn coverage(
@@ -174,12 +175,17 @@ pub fn coverage(
     relative_variance: &[f64],
 ) -> Vec<AreaCoverage> {
     let mut townships: BTreeMap<String, Tally> = by_township_only.clone();
-    let mut district = Tally::default();
     for (area, tally) in by_area {
         let township = area.get(..9).unwrap_or(area).to_owned();
         townships.entry(township).or_default().add(tally);
     }
-    for tally in townships.values() {
+    // People placed in no township count for the district alone.
+    let mut counties: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut district = Tally::default();
+    for (township, tally) in &townships {
+        if let Some(county) = township.get(..6) {
+            counties.entry(county.to_owned()).or_default().add(tally);
+        }
         district.add(tally);
     }
     let row = |level, code: &str, t: &Tally| {
@@ -196,6 +202,7 @@ pub fn coverage(
         }
     };
     let mut rows = vec![row("district", "", &district)];
+    rows.extend(counties.iter().map(|(code, t)| row("county", code, t)));
     rows.extend(townships.iter().map(|(code, t)| row("township", code, t)));
     rows.extend(by_area.iter().map(|(code, t)| row("enumeration_area", code, t)));
     rows
@@ -235,26 +242,45 @@ mod tests {
     }
 
     #[test]
-    fn areas_add_up_to_townships_and_the_district() {
+    fn areas_add_up_to_townships_counties_and_the_district() {
         let by_area: BTreeMap<String, Tally> = [
             ("320115001001001".to_owned(), tally(90, 80, 72)),
             ("320115001002001".to_owned(), tally(60, 50, 45)),
             ("320115002001001".to_owned(), tally(30, 20, 18)),
+            ("320116001001001".to_owned(), tally(40, 30, 28)),
         ]
         .into_iter()
         .collect();
         let placed_by_township: BTreeMap<String, Tally> =
-            [("320115001".to_owned(), tally(0, 5, 0))].into_iter().collect();
+            [("320115001".to_owned(), tally(0, 5, 0)), (String::new(), tally(0, 2, 0))]
+                .into_iter()
+                .collect();
         let rows = coverage(&by_area, &placed_by_township, &[0.0; N_STRATA]);
-        assert_eq!(rows.len(), 1 + 2 + 3);
-        assert_eq!((rows[0].census, rows[0].admin, rows[0].matched), (180, 155, 135));
-        assert_eq!(rows[1].code, "320115001");
-        assert_eq!((rows[1].census, rows[1].admin, rows[1].matched), (150, 135, 117));
+        let levels: Vec<(&str, &str)> = rows.iter().map(|r| (r.level, r.code.as_str())).collect();
+        // The people placed nowhere are a township row of their own, in no county.
+        assert_eq!(
+            levels[..7],
+            [
+                ("district", ""),
+                ("county", "320115"),
+                ("county", "320116"),
+                ("township", ""),
+                ("township", "320115001"),
+                ("township", "320115002"),
+                ("township", "320116001"),
+            ]
+        );
+        assert_eq!(rows.len(), 1 + 2 + 4 + 4);
+        let counts = |row: usize| (rows[row].census, rows[row].admin, rows[row].matched);
+        assert_eq!(counts(0), (220, 187, 163));
+        assert_eq!(counts(1), (180, 155, 135), "江宁区: its two townships");
+        assert_eq!(counts(2), (40, 30, 28));
+        assert_eq!(counts(4), (150, 135, 117), "the township's areas and its own placed");
         let expected = 151.0 * 136.0 / 118.0 - 1.0;
         let population = |row: usize| rows[row].estimate.expect("an estimate").population;
-        assert!((population(1) - expected).abs() < 1e-9);
-        assert_eq!(rows[3].code, "320115001001001");
-        assert!((population(3) - (91.0 * 81.0 / 73.0 - 1.0)).abs() < 1e-9);
+        assert!((population(4) - expected).abs() < 1e-9);
+        assert_eq!(rows[7].code, "320115001001001");
+        assert!((population(7) - (91.0 * 81.0 / 73.0 - 1.0)).abs() < 1e-9);
         // Nothing in the registers, or no one in both: no estimate.
         let by_area = [("320115001001001".to_owned(), tally(90, 0, 0))].into_iter().collect();
         assert_eq!(coverage(&by_area, &BTreeMap::new(), &[])[0].estimate, None);

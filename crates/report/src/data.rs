@@ -95,6 +95,7 @@ pub(crate) fn report_data(run: &Run<'_>, lang: Lang) -> ReportData {
             .into_iter()
             .map(String::from)
             .collect(),
+        counties: coverage("county"),
         townships: coverage("township"),
         areas: coverage("enumeration_area"),
         expected_omissions,

@@ -64,6 +64,35 @@ pub struct Evaluation {
     pub missing_detail: MissingDetail,
     /// The district's dual-system estimate against the true usual residents.
     pub coverage: CoverageScore,
+    /// What only a run over several counties can see, when the truth's usual residents live
+    /// in more than one.
+    pub cross_county: Option<CrossCounty>,
+}
+
+/// The cases of a province: people registered in one county and living in another.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CrossCounty {
+    /// Usual residents enumerated in another county than their hukou's (of the run's), whom
+    /// a register holds: each should be counted where they live, not listed missing.
+    pub enumerated_elsewhere: u64,
+    /// Of them, those no missing candidate is of.
+    pub not_missing: u64,
+    /// `not_missing / enumerated_elsewhere`: the recall of that rule.
+    pub not_missing_share: f64,
+    /// Duplicates whose records lie in two or more counties: precision of the groups that
+    /// span counties, recall of the people the census lists as residents in two counties.
+    pub duplicates: Score,
+    /// Each county's estimate against its true usual residents (those living there).
+    pub coverage: Vec<CountyCoverage>,
+}
+
+/// One county's coverage estimate against the truth.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CountyCoverage {
+    /// The 6-digit county code.
+    pub county: String,
+    /// Its estimate against its true usual residents.
+    pub score: CoverageScore,
 }
 
 /// The missing list in detail.
@@ -311,7 +340,11 @@ pub fn evaluate(out_dir: &Path, truth_dir: &Path) -> Result<Evaluation, TruthErr
     let conflicts =
         Score::new(correct, reported.len() as u64, correct, truth_conflicts.len() as u64);
 
-    let coverage = coverage_score(out_dir, truth_dir)?;
+    let coverage_rows = read(out_dir, "coverage.csv")?;
+    let persons = read(truth_dir, "persons.csv")?;
+    let true_residents = persons.iter().filter(|p| p["presence"] == "resident").count() as u64;
+    let coverage = coverage_score(true_residents, &coverage_rows, "district", "");
+    let cross_county = score_cross_county(out_dir, truth_dir, &persons, &person, &coverage_rows)?;
     Ok(Evaluation {
         links,
         hukou_links,
@@ -323,6 +356,7 @@ pub fn evaluate(out_dir: &Path, truth_dir: &Path) -> Result<Evaluation, TruthErr
         located,
         missing_detail,
         coverage,
+        cross_county,
     })
 }
 
@@ -545,24 +579,120 @@ fn precision_at_recall(
 }
 
 /// The district row of the run's `coverage.csv` against the true usual residents.
-fn coverage_score(out_dir: &Path, truth_dir: &Path) -> Result<CoverageScore, TruthError> {
-    let true_residents =
-        read(truth_dir, "persons.csv")?.iter().filter(|p| p["presence"] == "resident").count()
-            as u64;
-    let rows = read(out_dir, "coverage.csv")?;
-    let district = rows.iter().find(|r| r.get("level").is_some_and(|l| l == "district"));
-    let number = |column: &str| district.and_then(|r| r.get(column)?.parse::<f64>().ok());
+/// The estimate of the `coverage.csv` row of `level` and `code` against `true_residents`.
+fn coverage_score(
+    true_residents: u64,
+    rows: &[BTreeMap<String, String>],
+    level: &str,
+    code: &str,
+) -> CoverageScore {
+    let row = rows.iter().find(|r| {
+        r.get("level").is_some_and(|l| l == level) && r.get("code").is_some_and(|c| c == code)
+    });
+    let number = |column: &str| row.and_then(|r| r.get(column)?.parse::<f64>().ok());
     let (estimate, low, high) =
         (number("estimate"), number("estimate_low_95"), number("estimate_high_95"));
     let truth = true_residents as f64;
-    Ok(CoverageScore {
+    CoverageScore {
         true_residents,
         estimate,
         low,
         high,
         relative_error: estimate.map(|e| (e - truth) / truth),
         holds_truth: low.zip(high).map(|(low, high)| (low..=high).contains(&truth)),
-    })
+    }
+}
+
+/// The 6-digit county of a region or area code (empty for a shorter one).
+fn county(code: &str) -> &str {
+    code.get(..6).unwrap_or("")
+}
+
+/// The cross-county cases, when the truth's usual residents live in several counties.
+fn score_cross_county(
+    out_dir: &Path,
+    truth_dir: &Path,
+    persons: &[BTreeMap<String, String>],
+    person: &PersonOf<'_>,
+    coverage_rows: &[BTreeMap<String, String>],
+) -> Result<Option<CrossCounty>, TruthError> {
+    let residents: Vec<&BTreeMap<String, String>> =
+        persons.iter().filter(|p| p["presence"] == "resident").collect();
+    let mut residents_by_county: BTreeMap<&str, u64> = BTreeMap::new();
+    for resident in &residents {
+        *residents_by_county.entry(county(&resident["enumeration_area"])).or_default() += 1;
+    }
+    if residents_by_county.len() < 2 {
+        return Ok(None);
+    }
+    // Registered in one county of the run (a 12-digit village code: the truth's own
+    // villages), enumerated in another, and held by a register.
+    let omitted: BTreeSet<String> =
+        read(truth_dir, "omitted.csv")?.into_iter().map(|r| r["person"].clone()).collect();
+    let in_registers: BTreeSet<String> = read(truth_dir, "records.csv")?
+        .into_iter()
+        .filter(|r| r["source"] != "census")
+        .map(|r| r["person"].clone())
+        .collect();
+    let elsewhere: BTreeSet<&String> = residents
+        .iter()
+        .filter(|p| p["hukou_region"].len() == 12)
+        .filter(|p| county(&p["hukou_region"]) != county(&p["enumeration_area"]))
+        .map(|p| &p["person"])
+        .filter(|p| !omitted.contains(*p) && in_registers.contains(*p))
+        .collect();
+    let listed_missing: BTreeSet<&String> = read(out_dir, "missing.csv")?
+        .iter()
+        .flat_map(|c| c["records"].split(';').map(named).collect::<Vec<_>>())
+        .filter_map(|(source, key)| person(&source, &key))
+        .collect();
+    let not_missing = elsewhere.iter().filter(|p| !listed_missing.contains(*p)).count() as u64;
+
+    // Duplicates whose areas span counties, in the truth and in the run's list.
+    let spans_counties = |areas: &str| {
+        let counties: BTreeSet<&str> = areas.split(';').map(county).collect();
+        counties.len() > 1
+    };
+    let truth_duplicates = read(truth_dir, "duplicates.csv")?;
+    let duplicated: BTreeSet<&String> = truth_duplicates.iter().map(|r| &r["person"]).collect();
+    let across: BTreeSet<&String> = truth_duplicates
+        .iter()
+        .filter(|r| spans_counties(&r["enumeration_areas"]))
+        .map(|r| &r["person"])
+        .collect();
+    let (mut reported, mut correct, mut found) = (0, 0, BTreeSet::new());
+    for group in read(out_dir, "duplicates.csv")? {
+        let members: Vec<Option<&String>> =
+            group["records"].split(';').map(named).map(|(s, k)| person(&s, &k)).collect();
+        let first = members[0];
+        let is_one_duplicated_person =
+            first.is_some_and(|p| duplicated.contains(p)) && members.iter().all(|p| *p == first);
+        if spans_counties(&group["enumeration_areas"]) {
+            reported += 1;
+            correct += u64::from(is_one_duplicated_person);
+        }
+        for p in members.iter().flatten().filter(|p| across.contains(*p)) {
+            if members.iter().filter(|m| *m == &Some(*p)).count() > 1 {
+                found.insert(*p);
+            }
+        }
+    }
+    let duplicates = Score::new(correct, reported, found.len() as u64, across.len() as u64);
+    let coverage = residents_by_county
+        .iter()
+        .filter(|(code, _)| !code.is_empty())
+        .map(|(&code, &n)| CountyCoverage {
+            county: code.to_owned(),
+            score: coverage_score(n, coverage_rows, "county", code),
+        })
+        .collect();
+    Ok(Some(CrossCounty {
+        enumerated_elsewhere: elsewhere.len() as u64,
+        not_missing,
+        not_missing_share: share(not_missing, elsewhere.len() as u64),
+        duplicates,
+        coverage,
+    }))
 }
 
 #[cfg(test)]

@@ -56,6 +56,7 @@
 #![warn(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+mod counties;
 mod data;
 mod evaluate;
 mod explain;
@@ -70,8 +71,8 @@ mod words;
 mod worklists;
 
 pub use crate::evaluate::{
-    CALIBRATION_MIN, CalibrationBin, CoverageScore, CsvProblem, Evaluation, Located, MissingDetail,
-    Score, TierScore, TruthError, evaluate,
+    CALIBRATION_MIN, CalibrationBin, CountyCoverage, CoverageScore, CrossCounty, CsvProblem,
+    Evaluation, Located, MissingDetail, Score, TierScore, TruthError, evaluate,
 };
 pub use crate::explain::{ExplainError, Explained, Pairs, explain};
 pub use crate::html::{render_linkage_report, render_report};

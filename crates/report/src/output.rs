@@ -156,6 +156,16 @@ fn write_outputs(
     write_workbooks(&books, title, &out.join("worklists"))?;
     progress.add(books.len() as u64);
     lists.insert("worklists".to_owned(), json!(books.len()));
+    // A province's lists again, each county's in its folder.
+    let counties = crate::counties::by_county(&tables, outcome, &inputs);
+    for (county, tables) in &counties {
+        let folder = out.join("counties").join(county);
+        censuslink_io::create_dir(&folder)?;
+        write_tables(tables, &folder)?;
+    }
+    if !counties.is_empty() {
+        lists.insert("counties".to_owned(), json!(counties.len()));
+    }
 
     // The models, for `censuslink explain` to explain any pair as the run scored it.
     censuslink_io::write_json(&SavedModel::of_run(run), &out.join("models.json"))?;

@@ -330,7 +330,7 @@ mod tests {
 
     #[test]
     fn the_census_lists_whom_the_rules_say() {
-        let population = generate(30_000, 3, &PopulationRates::standard());
+        let population = generate(30_000, 3, None, &PopulationRates::standard());
         let rates = CensusRates::standard();
         let census = enumerate(&population, 3, &rates);
         assert_eq!(census, enumerate(&population, 3, &rates), "deterministic");

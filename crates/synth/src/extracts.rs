@@ -249,7 +249,7 @@ mod tests {
 
     #[test]
     fn registers_hold_whom_departments_hold() {
-        let population = generate(30_000, 9, &PopulationRates::standard());
+        let population = generate(30_000, 9, None, &PopulationRates::standard());
         let rates = ExtractRates::standard();
         let registers = draw(&population, 9, &rates);
         assert_eq!(registers, draw(&population, 9, &rates), "deterministic");

@@ -81,6 +81,32 @@ pub(crate) fn district_villages(n_villages: usize) -> Vec<Village> {
     villages
 }
 
+/// How many counties a province can have: the prefecture's.
+pub(crate) const MAX_COUNTIES: usize = COUNTY_ORDER.len();
+
+/// The villages of a province of the first `n_counties` counties of [`COUNTY_ORDER`]: as many
+/// from each (up to `n_villages` in all, and no more per county than the smallest of them
+/// has), spread evenly over each county's list, so that counties of equal villages draw equal
+/// households. Deterministic, in county order, each county's in code order.
+pub(crate) fn province_villages(n_counties: usize, n_villages: usize) -> Vec<Village> {
+    assert!((1..=MAX_COUNTIES).contains(&n_counties), "1 to {MAX_COUNTIES} counties");
+    let all = &*VILLAGES;
+    let counties: Vec<Vec<&Village>> = COUNTY_ORDER[..n_counties]
+        .iter()
+        .map(|&county| all.iter().filter(|v| v.county_code() == county).collect())
+        .collect();
+    let smallest = counties.iter().map(Vec::len).min().unwrap_or(0);
+    let per_county = n_villages.div_ceil(n_counties).clamp(1, smallest);
+    let stride = |len: usize| len as f64 / per_county as f64;
+    counties
+        .iter()
+        .flat_map(|villages| {
+            let stride = stride(villages.len());
+            (0..per_county).map(move |i| villages[(i as f64 * stride) as usize].clone())
+        })
+        .collect()
+}
+
 /// Origin counties of in-migrants whose codes are valid ID address codes (in some GB/T 2260
 /// revision up to 2019; newer codes would make a valid ID look invalid), outside the prefecture.
 pub(crate) fn origin_counties() -> &'static [OriginCounty] {
@@ -137,7 +163,9 @@ static ORIGINS: LazyLock<Vec<OriginCounty>> = LazyLock::new(|| {
 
 #[cfg(test)]
 mod tests {
-    use crate::geography::{district_villages, id_address_code, origin_counties};
+    use crate::geography::{
+        district_villages, id_address_code, origin_counties, province_villages,
+    };
 
     #[test]
     fn the_district_takes_whole_real_units() {
@@ -152,6 +180,19 @@ mod tests {
         let first = &large[0];
         assert_eq!(first.code / 1_000_000_000, 320, "a Jiangsu code");
         assert!(first.township.ends_with("街道") || first.township.ends_with('镇'));
+    }
+
+    #[test]
+    fn a_province_takes_as_many_villages_from_each_county() {
+        let villages = province_villages(4, 30);
+        assert_eq!(villages.len(), 32, "8 from each of 4 counties");
+        let counties: Vec<u32> = villages.iter().map(|v| v.county_code()).collect();
+        for (i, county) in [320115, 320116, 320117, 320118].into_iter().enumerate() {
+            assert!(counties[i * 8..(i + 1) * 8].iter().all(|&c| c == county), "{county}");
+        }
+        // A large province stops at the smallest county's villages (溧水区: 118).
+        assert_eq!(province_villages(4, 4_000).len(), 4 * 118);
+        assert_eq!(province_villages(1, 5).len(), 5);
     }
 
     #[test]

@@ -36,13 +36,22 @@ pub struct SynthConfig {
     pub error_scale: f64,
     /// How the census file is laid out.
     pub layout: Layout,
+    /// `None` for one district (villages from as many of the prefecture's counties as its size
+    /// needs, 江宁区 first, written as one set of files); `Some(n)` for a province of `n` whole
+    /// counties (1 to [`MAX_COUNTIES`]) sharing the `persons` evenly, each county's extracts in
+    /// a folder of its own, with the people who live in one and are registered in another.
+    pub counties: Option<usize>,
 }
+
+/// The most counties a province can have: the real counties of one prefecture (南京市) stand
+/// for a province's.
+pub const MAX_COUNTIES: usize = geography::MAX_COUNTIES;
 
 impl SynthConfig {
     /// `persons` usual residents from `seed`, at the documented error rates, in the 7th
     /// census's layout.
     pub fn new(persons: usize, seed: u64) -> SynthConfig {
-        SynthConfig { persons, seed, error_scale: 1.0, layout: Layout::Census2020 }
+        SynthConfig { persons, seed, error_scale: 1.0, layout: Layout::Census2020, counties: None }
     }
 }
 
@@ -153,8 +162,8 @@ impl District {
 /// assert_eq!(district, censuslink_synth::generate(&config), "deterministic");
 /// ```
 pub fn generate(config: &SynthConfig) -> District {
-    let population =
-        population::generate(config.persons, config.seed, &PopulationRates::standard());
+    let rates = PopulationRates::standard();
+    let population = population::generate(config.persons, config.seed, config.counties, &rates);
     let census = census::enumerate(&population, config.seed, &CensusRates::standard());
     let registers = extracts::draw(&population, config.seed, &ExtractRates::standard());
     District { config: config.clone(), population, census, registers }
@@ -166,8 +175,10 @@ const SOURCES: [Role; 6] =
 
 impl District {
     /// Writes the district into `dir` (created if needed): the six sources in their
-    /// departments' formats, `job.toml` mapping them, and the truth in `dir/truth/`. Returns
-    /// each file written (relative to `dir`) and its rows.
+    /// departments' formats, `job.toml` mapping them, and the truth in `dir/truth/`; a
+    /// province writes each county's six sources and its `job.toml` into `dir/<county code>/`
+    /// and a `job.toml` reading every county's. Returns each file written (relative to `dir`)
+    /// and its rows.
     ///
     /// ```
     /// let dir = tempfile::tempdir().expect("a temporary folder");
@@ -177,36 +188,136 @@ impl District {
     /// assert!(dir.path().join("job.toml").exists() && dir.path().join("truth/omitted.csv").exists());
     /// ```
     pub fn write(&self, dir: &Path) -> Result<Vec<(String, usize)>, censuslink_io::Error> {
+        let counties = self.config.counties.map(|_| self.counties()).unwrap_or_default();
         let truth_dir = dir.join("truth");
-        for folder in [dir, truth_dir.as_path()] {
-            std::fs::create_dir_all(folder).map_err(|source| censuslink_io::Error::Write {
-                path: folder.to_path_buf(),
-                source: source.into(),
-            })?;
+        let folders = counties.iter().map(|county| dir.join(county.to_string()));
+        for folder in [dir.to_path_buf(), truth_dir.clone()].into_iter().chain(folders) {
+            censuslink_io::create_dir(&folder)?;
         }
         let mut written = Vec::new();
         let mut truths = Vec::with_capacity(SOURCES.len());
         // One source at a time: its table is dropped once written.
         for role in SOURCES {
             let extract = render::render(self, role);
-            censuslink_io::write_table(&dir.join(extract.file), &extract.export, &extract.table)?;
-            written.push((extract.file.to_owned(), extract.truth.len()));
+            if counties.is_empty() {
+                censuslink_io::write_table(
+                    &dir.join(extract.file),
+                    &extract.export,
+                    &extract.table,
+                )?;
+                written.push((extract.file.to_owned(), extract.truth.len()));
+            }
+            for &county in &counties {
+                let rows: Vec<usize> = (extract.truth.iter().enumerate())
+                    .filter(|(_, row)| row.county == county)
+                    .map(|(idx, _)| idx)
+                    .collect();
+                let file = format!("{county}/{}", extract.file);
+                let table = extract.table.take(&rows);
+                censuslink_io::write_table(&dir.join(&file), &extract.export, &table)?;
+                written.push((file, rows.len()));
+            }
             truths.push((extract.name, extract.role, extract.truth));
         }
-        let job = dir.join("job.toml");
+        let job = self.job_text();
+        if counties.is_empty() {
+            censuslink_io::write_text(&job, &dir.join("job.toml"))?;
+            written.push(("job.toml".to_owned(), 0));
+        }
+        for &county in &counties {
+            let file = format!("{county}/job.toml");
+            censuslink_io::write_text(&job, &dir.join(&file))?;
+            written.push((file, 0));
+        }
+        if let Some(&first) = counties.first() {
+            // Every county's folder: `3201??/census.csv` (the counties share a prefecture).
+            let folders = format!("{:04}??/", first / 100);
+            let province = format!(
+                "# A province: each source is every county's file of it, read in turn.\n{}",
+                job.replace("path = \"", &format!("path = \"{folders}"))
+            );
+            censuslink_io::write_text(&province, &dir.join("job.toml"))?;
+            written.push(("job.toml".to_owned(), 0));
+        }
+        written.extend(truth::write(self, &truths, &truth_dir)?);
+        Ok(written)
+    }
+
+    /// The counties of the district's villages, in order.
+    fn counties(&self) -> Vec<u32> {
+        let mut counties: Vec<u32> =
+            self.population.villages.iter().map(|v| v.county_code()).collect();
+        counties.dedup();
+        counties
+    }
+
+    /// The job mapping the six sources of one folder.
+    fn job_text(&self) -> String {
         let census_source = match self.config.layout {
             Layout::Census2020 => include_str!("job-census2020.toml"),
             Layout::Classic => include_str!("job-classic.toml"),
         };
-        let text = format!(
-            "{}{census_source}{}",
-            include_str!("job.toml"),
-            include_str!("job-registers.toml")
-        );
-        std::fs::write(&job, text)
-            .map_err(|source| censuslink_io::Error::Write { path: job, source: source.into() })?;
-        written.push(("job.toml".to_owned(), 0));
-        written.extend(truth::write(self, &truths, &truth_dir)?);
-        Ok(written)
+        format!("{}{census_source}{}", include_str!("job.toml"), include_str!("job-registers.toml"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use censuslink_model::Role;
+
+    use crate::{SynthConfig, generate, render};
+
+    #[test]
+    fn a_province_files_each_row_in_its_county_and_moves_people_between_them() {
+        let config = SynthConfig { counties: Some(3), ..SynthConfig::new(6_000, 5) };
+        let province = generate(&config);
+        let population = &province.population;
+        let county_of_household = |key: u32| {
+            let household =
+                &population.households[population.people[key as usize].household as usize];
+            population.villages[household.village].county_code()
+        };
+        // Registered in one county of the province, living in another.
+        let moved = population
+            .residents()
+            .filter(|p| {
+                p.hukou_village
+                    .is_some_and(|v| (v / 1_000_000) as u32 != county_of_household(p.key))
+            })
+            .count();
+        assert!(moved > 200, "{moved}");
+        let births = render::render(&province, Role::Birth);
+        let away = births.truth.iter().filter(|row| row.county != county_of_household(row.person));
+        assert!(away.count() > 0, "births at another county's hospital");
+        let census = render::render(&province, Role::Census);
+        for row in &census.truth {
+            let area = province.census.records[row.index].enumeration_area;
+            assert_eq!(u64::from(row.county), area / 1_000_000_000);
+        }
+
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let written = province.write(dir.path()).expect("writable");
+        let census_rows: usize =
+            written.iter().filter(|(file, _)| file.ends_with("/census.csv")).map(|(_, n)| n).sum();
+        assert_eq!(census_rows, census.truth.len(), "every row in one county's file");
+        let job =
+            censuslink_io::Job::load(&dir.path().join("job.toml")).expect("the province's job");
+        assert_eq!(job.sources.len(), 6);
+        for source in &job.sources {
+            assert_eq!(source.paths.len(), 3, "{}: each county's file", source.name);
+        }
+        let county =
+            censuslink_io::Job::load(&dir.path().join("320116/job.toml")).expect("a county's job");
+        assert!(county.sources.iter().all(|s| s.paths.len() == 1));
+
+        // A district draws no hospital: its births are where the family lives.
+        let district = generate(&SynthConfig::new(6_000, 5));
+        let births = render::render(&district, Role::Birth);
+        let population = &district.population;
+        assert!(births.truth.iter().all(|row| {
+            let household =
+                &population.households[population.people[row.person as usize].household as usize];
+            row.county == population.villages[household.village].county_code()
+        }));
     }
 }

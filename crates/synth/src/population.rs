@@ -227,11 +227,19 @@ impl Population {
 /// is reached by the last household, so it may exceed `n_residents` by a few), plus the
 /// district's hukou holders living elsewhere, the year's dead, and the births and deaths
 /// between the reference moment and the extraction of the registers.
-pub(crate) fn generate(n_residents: usize, seed: u64, rates: &PopulationRates) -> Population {
+pub(crate) fn generate(
+    n_residents: usize,
+    seed: u64,
+    counties: Option<usize>,
+    rates: &PopulationRates,
+) -> Population {
     let mut rng = Rng::new(seed, 1);
     let n_households_estimate = n_residents * 100 / 262 + 1;
-    let villages =
-        geography::district_villages(n_households_estimate.div_ceil(HOUSEHOLDS_PER_VILLAGE));
+    let n_villages = n_households_estimate.div_ceil(HOUSEHOLDS_PER_VILLAGE);
+    let villages = match counties {
+        Some(n_counties) => geography::province_villages(n_counties, n_villages),
+        None => geography::district_villages(n_villages),
+    };
     let mut builder = Builder {
         rng: &mut rng,
         rates,
@@ -1068,14 +1076,17 @@ mod tests {
     };
 
     fn district() -> Population {
-        generate(20_000, 11, &PopulationRates::standard())
+        generate(20_000, 11, None, &PopulationRates::standard())
     }
 
     #[test]
     fn a_seed_gives_one_district() {
         let rates = PopulationRates::standard();
-        assert_eq!(generate(2_000, 5, &rates), generate(2_000, 5, &rates));
-        assert_ne!(generate(2_000, 5, &rates).people[0], generate(2_000, 6, &rates).people[0]);
+        assert_eq!(generate(2_000, 5, None, &rates), generate(2_000, 5, None, &rates));
+        assert_ne!(
+            generate(2_000, 5, None, &rates).people[0],
+            generate(2_000, 6, None, &rates).people[0]
+        );
     }
 
     #[test]

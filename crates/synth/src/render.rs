@@ -39,6 +39,9 @@ pub(crate) struct RowTruth {
     pub(crate) key: String,
     /// The index of the record in the census's records or in its register's list.
     pub(crate) index: usize,
+    /// The county whose extract holds the row: the census area's, the hukou register's of the
+    /// registered dwelling, the hospital's, or that of the place the record was made in.
+    pub(crate) county: u32,
     /// The person the row is of.
     pub(crate) person: u32,
     /// What the error model did to its values.
@@ -150,6 +153,26 @@ impl<'a> Renderer<'a> {
         &self.district.population.villages[household.village]
     }
 
+    /// The village whose county's hospital a family of `village` gives birth in: its own; in
+    /// a province, another county's for [`BIRTHS_IN_ANOTHER_COUNTY`] of them (the city's
+    /// larger hospitals), drawn from `rng`, which a district leaves untouched.
+    fn hospital(&self, village: &'a Village, rng: &mut Rng) -> &'a Village {
+        let villages = &self.district.population.villages;
+        if self.district.config.counties.is_none() || !rng.chance(BIRTHS_IN_ANOTHER_COUNTY) {
+            return village;
+        }
+        let mut others: Vec<&Village> = Vec::new();
+        for v in villages.iter().filter(|v| v.county_code() != village.county_code()) {
+            if others.last().is_none_or(|last| last.county_code() != v.county_code()) {
+                others.push(v);
+            }
+        }
+        if others.is_empty() {
+            return village;
+        }
+        others[rng.below(others.len() as u64) as usize]
+    }
+
     /// The random stream and the error rates of `role`'s records.
     fn error_model(&self, role: Role, stream: u64) -> (Rng, ErrorRates) {
         let config = &self.district.config;
@@ -175,7 +198,7 @@ impl<'a> Renderer<'a> {
     /// after `damages`; `parent` is the parent whose ID the row shows if the damages say so.
     fn truth(
         &self,
-        (key, index): (String, usize),
+        (key, index, county): (String, usize, u32),
         person: &Person,
         parent: Option<&Person>,
         (birth, precision): (Option<PartialDate>, DatePrecision),
@@ -198,7 +221,7 @@ impl<'a> Renderer<'a> {
             _ if shows_own_id && birth.is_some_and(moved) => Some(Conflict::IdContradictsBirthDate),
             _ => None,
         };
-        RowTruth { key, index, person: person.key, damages: damages.to_vec(), conflict }
+        RowTruth { key, index, county, person: person.key, damages: damages.to_vec(), conflict }
     }
 
     /// The census's records in listing order, each with its listing's number within its
@@ -322,7 +345,13 @@ impl<'a> Renderer<'a> {
                 text(mode_word(record.mode)),
             ]);
             let shown = (birth, DatePrecision::Month);
-            truth.push(self.truth((key, idx), person, None, shown, &damager.done));
+            truth.push(self.truth(
+                (key, idx, county_of(record.enumeration_area)),
+                person,
+                None,
+                shown,
+                &damager.done,
+            ));
         }
         Extract {
             name: "census",
@@ -413,7 +442,13 @@ impl<'a> Renderer<'a> {
                 text(mode_word(record.mode)),
             ]);
             let shown = (birth, DatePrecision::Month);
-            truth.push(self.truth((key, idx), person, None, shown, &damager.done));
+            truth.push(self.truth(
+                (key, idx, county_of(record.enumeration_area)),
+                person,
+                None,
+                shown,
+                &damager.done,
+            ));
         }
         Extract {
             name: "census",
@@ -486,7 +521,13 @@ impl<'a> Renderer<'a> {
                 opt(cancelled),
             ]);
             let shown = (birth, DatePrecision::Day);
-            truth.push(self.truth((record_key, serial), person, None, shown, &damager.done));
+            truth.push(self.truth(
+                (record_key, serial, village.county_code()),
+                person,
+                None,
+                shown,
+                &damager.done,
+            ));
         }
         Extract {
             name: "hukou",
@@ -515,12 +556,14 @@ impl<'a> Renderer<'a> {
             ("家庭住址", Kind::Text),
         ]);
         let mut truth = Vec::new();
+        let mut hospitals = Rng::new(self.district.config.seed, 16);
         for (serial, &key) in self.district.registers.birth.people.iter().enumerate() {
             let person = self.person(key);
             let household = self.household(person);
-            // The hospital's village: where the family lives, or, for a family living
-            // elsewhere, the district's first.
+            // Where the family lives, or, for a family living elsewhere, the district's first
+            // village; the hospital is in its county, or in a province in another one.
             let village = self.village(household);
+            let hospital = self.hospital(village, &mut hospitals);
             let mother = self.parent(person, Some(Sex::Female));
             let father = self.parent(person, Some(Sex::Male));
             damager.next_record();
@@ -530,7 +573,7 @@ impl<'a> Renderer<'a> {
             let name = damager.name(&person.name, unnamed.as_deref());
             // The mother's ID is the row's ID: its damage is the row's.
             let mother_id = mother.and_then(|m| damager.id(m.id_number.as_deref(), None, false));
-            let record_key = format!("Q{:03}{:06}", village.county_code() % 1000, serial + 1);
+            let record_key = format!("Q{:03}{:06}", hospital.county_code() % 1000, serial + 1);
             sheet.push(vec![
                 text(record_key.clone()),
                 opt(name),
@@ -539,7 +582,7 @@ impl<'a> Renderer<'a> {
                 opt(mother.map(|m| m.name.clone())),
                 opt(mother_id),
                 opt(father.map(|f| f.name.clone())),
-                text(format!("{}妇幼保健院", village.county)),
+                text(format!("{}妇幼保健院", hospital.county)),
                 text(match household.outside {
                     Some(county) => outside_address(county, household.key),
                     None => address(village, household.dwelling, AddressStyle::Short),
@@ -548,6 +591,7 @@ impl<'a> Renderer<'a> {
             truth.push(RowTruth {
                 key: record_key,
                 index: serial,
+                county: hospital.county_code(),
                 person: key,
                 damages: damager.done.clone(),
                 conflict: None,
@@ -608,7 +652,13 @@ impl<'a> Renderer<'a> {
                 Cell::Integer(Some(hukou_place as i64)),
             ]);
             let shown = (birth, DatePrecision::Day);
-            truth.push(self.truth((record_key, serial), person, None, shown, &damager.done));
+            truth.push(self.truth(
+                (record_key, serial, village.county_code()),
+                person,
+                None,
+                shown,
+                &damager.done,
+            ));
         }
         Extract {
             name: "death",
@@ -666,7 +716,13 @@ impl<'a> Renderer<'a> {
                 text(if status == Status::TransferredOut { "转出" } else { "在籍" }),
             ]);
             let shown = (birth, DatePrecision::Month);
-            truth.push(self.truth((record_key, serial), person, parent, shown, &damager.done));
+            truth.push(self.truth(
+                (record_key, serial, village.county_code()),
+                person,
+                parent,
+                shown,
+                &damager.done,
+            ));
         }
         Extract {
             name: "school",
@@ -728,7 +784,13 @@ impl<'a> Renderer<'a> {
                 text(address(village, household.dwelling, AddressStyle::Short)),
             ]);
             let shown = (birth, DatePrecision::Day);
-            truth.push(self.truth((record_key, serial), person, parent, shown, &damager.done));
+            truth.push(self.truth(
+                (record_key, serial, village.county_code()),
+                person,
+                parent,
+                shown,
+                &damager.done,
+            ));
         }
         Extract {
             name: "insurance",
@@ -739,6 +801,14 @@ impl<'a> Renderer<'a> {
             truth,
         }
     }
+}
+
+/// Births in a province at a hospital of another county than the family's.
+const BIRTHS_IN_ANOTHER_COUNTY: f64 = 0.15;
+
+/// The 6-digit county of a 15-digit enumeration area.
+fn county_of(enumeration_area: u64) -> u32 {
+    (enumeration_area / 1_000_000_000) as u32
 }
 
 /// The region code of a person's hukou place: the village for the district's own, the county

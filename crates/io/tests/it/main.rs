@@ -138,6 +138,37 @@ fn job_errors_name_the_file_and_the_key() {
 }
 
 #[test]
+fn a_wildcard_folder_reads_each_county_s_file_in_path_order() {
+    let fixture = Fixture::new();
+    let header = "编号,姓名\n";
+    for (county, key) in [("320116", "2"), ("320115", "1"), ("notes", "x")] {
+        std::fs::create_dir(fixture.folder.path().join(county)).expect("a folder");
+        fixture.file(&format!("{county}/census.csv"), format!("{header}{key},张伟\n"));
+    }
+    // A folder named like a file, and a file named like a folder, are not matched.
+    std::fs::create_dir_all(fixture.folder.path().join("320117/census.csv")).expect("a folder");
+    fixture.file("320118", "not a folder");
+    let job = source_job("3201??/census.csv", "key = \"编号\"", "name = \"姓名\"");
+    let parsed = fixture.parse(&job).expect("a valid job");
+    let files: Vec<String> = parsed.sources[0]
+        .paths
+        .iter()
+        .map(|p| p.strip_prefix(fixture.folder.path()).expect("inside").display().to_string())
+        .collect();
+    assert_eq!(files, ["320115/census.csv", "320116/census.csv"]);
+    let loaded = fixture.load(&job).expect("readable");
+    assert_eq!(loaded.table.record_id.iter().collect::<Vec<_>>(), [Some("1"), Some("2")]);
+    let job = source_job("4*/census.csv", "key = \"编号\"", "name = \"姓名\"");
+    match fixture.parse(&job) {
+        Err(Error::JobInvalid { problem, .. }) => {
+            let problem = problem.message(censuslink_io::Lang::En);
+            assert!(problem.contains("no file matches `4*/census.csv`"), "{problem}");
+        }
+        other => panic!("expected no match, got {other:?}"),
+    }
+}
+
+#[test]
 fn files_of_one_source_are_read_one_after_another_and_rows_numbered_on() {
     let fixture = Fixture::new();
     let header = "编号,姓名,身份证号\n";

@@ -36,6 +36,9 @@ pub struct ReportData {
     pub district: CoverageRow,
     /// The assumptions the coverage estimates rest on, one per item.
     pub assumptions: Vec<String>,
+    /// Coverage by county, in the order to show (a section of its own when there are
+    /// several).
+    pub counties: Vec<CoverageRow>,
     /// Coverage by township, in the order to show.
     pub townships: Vec<CoverageRow>,
     /// Coverage by enumeration area, in the order to show.
@@ -469,6 +472,7 @@ mod tests {
             },
             district: coverage_row("", 19_400, 20_035.39, 20_026.97, 20_043.81),
             assumptions: vec!["the two lists are independent".to_owned()],
+            counties: vec![coverage_row("320115", 19_400, 20_035.39, 20_026.97, 20_043.81)],
             townships: vec![
                 CoverageRow {
                     name: "东山街道".to_owned(),

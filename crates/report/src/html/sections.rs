@@ -143,9 +143,12 @@ pub(super) fn coverage_section(out: &mut String, data: &ReportData, lang: Lang) 
         ))
     ));
     let levels = [
+        ("county", lang.pick("按区县", "By county"), &data.counties),
         ("township", lang.pick("按乡镇（街道）", "By township"), &data.townships),
         ("area", lang.pick("按普查小区", "By enumeration area"), &data.areas),
     ];
+    // One county is the district: its row would repeat the district's.
+    let levels = levels.into_iter().filter(|(level, _, rows)| *level != "county" || rows.len() > 1);
     for (level, title, rows) in levels {
         out.push_str(&format!("<h3>{}</h3>\n", escape(title)));
         // Areas without an estimate (nothing to estimate from) have no bar to draw.
