@@ -609,18 +609,22 @@ fn county(code: &str) -> &str {
 }
 
 /// The cross-county cases, when the truth's usual residents live in several counties.
-fn score_cross_county(
+fn score_cross_county<'a>(
     out_dir: &Path,
     truth_dir: &Path,
-    persons: &[BTreeMap<String, String>],
+    persons: &'a [BTreeMap<String, String>],
     person: &PersonOf<'_>,
     coverage_rows: &[BTreeMap<String, String>],
 ) -> Result<Option<CrossCounty>, TruthError> {
+    // A column the truth may not have (a hand-made one) is empty.
+    let field = |row: &'a BTreeMap<String, String>, name: &str| -> &'a str {
+        row.get(name).map_or("", String::as_str)
+    };
     let residents: Vec<&BTreeMap<String, String>> =
         persons.iter().filter(|p| p["presence"] == "resident").collect();
     let mut residents_by_county: BTreeMap<&str, u64> = BTreeMap::new();
     for resident in &residents {
-        *residents_by_county.entry(county(&resident["enumeration_area"])).or_default() += 1;
+        *residents_by_county.entry(county(field(resident, "enumeration_area"))).or_default() += 1;
     }
     if residents_by_county.len() < 2 {
         return Ok(None);
@@ -636,8 +640,8 @@ fn score_cross_county(
         .collect();
     let elsewhere: BTreeSet<&String> = residents
         .iter()
-        .filter(|p| p["hukou_region"].len() == 12)
-        .filter(|p| county(&p["hukou_region"]) != county(&p["enumeration_area"]))
+        .filter(|p| field(p, "hukou_region").len() == 12)
+        .filter(|p| county(field(p, "hukou_region")) != county(field(p, "enumeration_area")))
         .map(|p| &p["person"])
         .filter(|p| !omitted.contains(*p) && in_registers.contains(*p))
         .collect();
@@ -926,6 +930,7 @@ mod tests {
             ],
         );
         let evaluation = evaluate(out, truth).expect("readable");
+        assert_eq!(evaluation.cross_county, None, "one county (none named): no province");
         let detail = &evaluation.missing_detail;
         // 70 % of two is two: the whole list; the first tie alone holds one.
         assert_eq!(detail.precision_at_70, Some(2.0 / 3.0));
@@ -936,4 +941,94 @@ mod tests {
             (2, None, None)
         );
     }
+
+    #[test]
+    fn a_province_scores_its_people_across_counties() {
+        let truth = tempfile::tempdir().expect("a temporary folder");
+        let out = tempfile::tempdir().expect("a temporary folder");
+        let (truth, out) = (truth.path(), out.path());
+        let records = ["c1,P1", "c2,P2", "c3a,P3", "c3b,P3", "h1,P1", "h2,P2", "h4,P4"]
+            .map(|r| format!("{},{r},", if r.starts_with('c') { "census" } else { "hukou" }));
+        let mut lines = vec!["source,record,person,damages".to_owned()];
+        lines.extend(records);
+        let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+        write(truth, "records.csv", &lines);
+        // Registered in 江宁区 (320115): P1 and P2 live in 六合区 (320116), P3 at home, P4 in
+        // 六合区 but missed by the census.
+        write(
+            truth,
+            "persons.csv",
+            &[
+                "person,presence,hukou_region,enumeration_area",
+                "P1,resident,320115001001,320116001001001",
+                "P2,resident,320115001001,320116001001001",
+                "P3,resident,320115001001,320115001001001",
+                "P4,resident,320115001001,320116001001001",
+            ],
+        );
+        write(truth, "omitted.csv", &["person,enumeration_area,sources,records", "P4,,hukou,h4"]);
+        write(
+            truth,
+            "duplicates.csv",
+            &[
+                "person,kind,census_records,enumeration_areas",
+                "P3,two_areas,c3a;c3b,320115001001001;320116001001001",
+            ],
+        );
+        for (file, header) in [
+            ("dead_enumerated.csv", "person,census_record,sources"),
+            ("births_not_enumerated.csv", "person,sources"),
+            ("identity_conflicts.csv", "source,record,person,kind"),
+        ] {
+            write(truth, file, &[header]);
+        }
+        write(out, "links.csv", &["left_source,left_id,right_source,right_id"]);
+        write(
+            out,
+            "missing.csv",
+            &[
+                "candidate_id,tier,probability,records,enumeration_area",
+                "m1,1,0.9,hukou:h2,",
+                "m2,1,0.9,hukou:h4,",
+            ],
+        );
+        // P3's two records (right), P1 with P2 (wrong), both across counties; one within.
+        write(
+            out,
+            "duplicates.csv",
+            &[
+                "records,enumeration_areas",
+                "census:c3a;census:c3b,320115001001001;320116001001001",
+                "census:c1;census:c2,320116001001001;320115001001001",
+                "census:c1;census:c3a,320116001001001",
+            ],
+        );
+        write(out, "deceased.csv", &["census_id"]);
+        write(out, "births.csv", &["source,record"]);
+        write(out, "conflicts.csv", &["source,record"]);
+        write(
+            out,
+            "coverage.csv",
+            &[
+                "level,code,census,admin,matched,estimate,estimate_low_95,estimate_high_95",
+                "district,,4,4,3,5.0,4.0,6.0",
+                "county,320115,1,1,1,2.0,1.0,3.0",
+                "county,320116,3,3,2,3.3,3.1,3.5",
+            ],
+        );
+        let evaluation = evaluate(out, truth).expect("readable");
+        let cross = evaluation.cross_county.expect("two counties");
+        // P1 and P2 are enumerated where they live, not at their hukou; P2 is listed missing.
+        assert_eq!((cross.enumerated_elsewhere, cross.not_missing), (2, 1));
+        assert_eq!(cross.not_missing_share, 0.5);
+        assert_eq!(cross.duplicates, Score::new(1, 2, 1, 1));
+        let counties: Vec<(&str, u64, Option<f64>)> = cross
+            .coverage
+            .iter()
+            .map(|c| (c.county.as_str(), c.score.true_residents, c.score.estimate))
+            .collect();
+        assert_eq!(counties, [("320115", 1, Some(2.0)), ("320116", 3, Some(3.3))]);
+        assert_eq!(cross.coverage[1].score.holds_truth, Some(false), "3 is not in [3.1, 3.5]");
+    }
+
 }
