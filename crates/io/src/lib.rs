@@ -49,6 +49,7 @@ pub use crate::load::{LoadedSource, load, load_batches, load_with};
 pub use crate::pseudonymize::{Key, Pseudonymized, pseudonymize};
 pub use crate::read::{BATCH_ROWS, RawBatch, SourceReader, csv_rows, open, open_batches};
 pub use crate::write::{
-    SourceSummary, StandardizedWriter, create_dir, write_json, write_row_issues, write_text,
+    SourceSummary, StandardizedWriter, create_dir, standardized_batch, write_json,
+    write_row_issues, write_text,
 };
 pub use censuslink_model::Lang;

@@ -244,6 +244,18 @@ pub fn create_dir(path: &Path) -> Result<(), Error> {
         .map_err(|err| Error::Write { path: path.to_owned(), source: err.into() })
 }
 
+/// The standardized records of `table` as one record batch, the columns a run's
+/// `standardized/<source>.parquet` holds before the raw ones (for a Spark task, which hands
+/// them on as Arrow).
+pub fn standardized_batch(table: &PersonTable) -> RecordBatch {
+    let (fields, arrays): (Vec<ArrowField>, Vec<ArrayRef>) = standardized_columns(table)
+        .into_iter()
+        .map(|(name, array)| (ArrowField::new(name, array.data_type().clone(), true), array))
+        .unzip();
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)
+        .expect("columns of one table are as long as it")
+}
+
 /// The standardized columns of `table`, named: the canonical ones, then `extra.<name>`.
 fn standardized_columns(table: &PersonTable) -> Vec<(Cow<'static, str>, ArrayRef)> {
     fn text(column: &TextColumn) -> ArrayRef {

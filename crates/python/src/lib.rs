@@ -204,6 +204,83 @@ fn standardize_name<'py>(py: Python<'py>, raw: &str) -> PyResult<Bound<'py, PyDi
     Ok(dict)
 }
 
+/// The job at `job_path`, checked whole as `censuslink run` checks it before reading a row.
+#[allow(clippy::result_large_err)]
+fn checked_job(job_path: &str) -> PyResult<Job> {
+    let path = Path::new(job_path);
+    let job = Job::load(path).map_err(|err| raise(err.message(Job::lang_of_file(path))))?;
+    job.check_roles().map_err(|err| raise(err.message(job.lang)))?;
+    censuslink_reconcile::linkage_settings(&job).map_err(|err| raise(err.message(job.lang)))?;
+    Ok(job)
+}
+
+/// Every file the job at `job_path` reads, as (source name, path), in the order it reads them.
+#[pyfunction]
+fn job_files(job_path: &str) -> PyResult<Vec<(String, String)>> {
+    let job = checked_job(job_path)?;
+    let files = job.sources.iter().flat_map(|source| {
+        source.paths.iter().map(|path| (source.name.clone(), path.display().to_string()))
+    });
+    Ok(files.collect())
+}
+
+/// The columns of the job's standardized records: the canonical ones, then every source's
+/// extra fields (`extra.<name>`, in job order).
+fn job_schema(job: &Job) -> arrow_schema::SchemaRef {
+    let mut extras: Vec<String> = Vec::new();
+    for (name, _) in job.sources.iter().flat_map(|source| &source.extra) {
+        if !extras.contains(name) {
+            extras.push(name.clone());
+        }
+    }
+    let table = censuslink_model::PersonTable {
+        extra: extras.into_iter().map(|name| (name, Default::default())).collect(),
+        ..Default::default()
+    };
+    censuslink_io::standardized_batch(&table).schema()
+}
+
+/// The schema of `standardize_file`'s tables for the job at `job_path`.
+#[pyfunction]
+fn standardized_schema(job_path: &str) -> PyResult<PyArrowType<arrow_schema::Schema>> {
+    Ok(PyArrowType(job_schema(&checked_job(job_path)?).as_ref().clone()))
+}
+
+/// The standardized records of the file `path` of the source `source` of the job at
+/// `job_path`, read and standardized as a run reads that file (`row` counted within it), in
+/// the columns of `standardized_schema`: one Spark task's share of the job.
+#[pyfunction]
+fn standardize_file(
+    py: Python<'_>,
+    job_path: &str,
+    source: &str,
+    path: &str,
+) -> PyResult<PyArrowType<ArrowTable>> {
+    let job = checked_job(job_path)?;
+    let lang = job.lang;
+    let Some(found) = job.sources.iter().find(|s| s.name == source) else {
+        return Err(raise(format!("the job has no source `{source}`")));
+    };
+    // Only a file the job reads: a task reads nothing else.
+    let Some(file) = found.paths.iter().find(|p| p.as_path() == Path::new(path)) else {
+        return Err(raise(format!("source `{source}` reads no file `{path}`")));
+    };
+    let one_file = censuslink_io::Source { paths: vec![file.clone()], ..found.clone() };
+    let loaded = py
+        .detach(|| censuslink_io::load(&one_file, &job.path))
+        .map_err(|err| raise(err.message(lang)))?;
+    let batch = censuslink_io::standardized_batch(&loaded.table);
+    // Aligned on the job's columns: an extra this source lacks is empty.
+    let schema = job_schema(&job);
+    let columns = schema.fields().iter().map(|field| match batch.column_by_name(field.name()) {
+        Some(column) => column.clone(),
+        None => arrow_array::new_null_array(field.data_type(), batch.num_rows()),
+    });
+    let batch = RecordBatch::try_new(schema.clone(), columns.collect())
+        .map_err(|err| raise(err.to_string()))?;
+    ArrowTable::try_new(vec![batch], schema).map(PyArrowType).map_err(|err| raise(err.to_string()))
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("Error", m.py().get_type::<Error>())?;
@@ -213,5 +290,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(explain, m)?)?;
     m.add_function(wrap_pyfunction!(standardize_id, m)?)?;
     m.add_function(wrap_pyfunction!(standardize_name, m)?)?;
+    m.add_function(wrap_pyfunction!(job_files, m)?)?;
+    m.add_function(wrap_pyfunction!(standardized_schema, m)?)?;
+    m.add_function(wrap_pyfunction!(standardize_file, m)?)?;
     Ok(())
 }

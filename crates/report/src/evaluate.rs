@@ -1030,5 +1030,4 @@ mod tests {
         assert_eq!(counties, [("320115", 1, Some(2.0)), ("320116", 3, Some(3.3))]);
         assert_eq!(cross.coverage[1].score.holds_truth, Some(false), "3 is not in [3.1, 3.5]");
     }
-
 }

@@ -1,0 +1,78 @@
+"""censuslink.spark on Spark local[2] against the single-machine run, on a generated province
+of 4 counties and 20,000 persons.
+
+Needs pyspark (with pandas) and Java 17 or later, which `.ci/run` installs, and the
+`censuslink` binary (`CENSUSLINK_BIN`, or `target/debug/censuslink`): a missing one fails,
+never skips.
+"""
+
+import os
+import subprocess
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pyspark  # noqa: F401  (missing: the module fails, as it must in CI)
+import pytest
+
+import censuslink
+import censuslink.spark as cs
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def binary() -> Path:
+    path = Path(os.environ.get("CENSUSLINK_BIN", REPO / "target" / "debug" / "censuslink"))
+    assert path.is_file(), f"the censuslink binary is needed at {path} (run cargo build)"
+    return path
+
+
+@pytest.fixture(scope="module")
+def province(tmp_path_factory):
+    """A province of 4 counties × 5,000 persons and its single-machine run."""
+    root = tmp_path_factory.mktemp("province")
+    folder = root / "province"
+    run = [str(binary()), "synth", "--quiet", "--persons", "20000", "--counties", "4"]
+    subprocess.run(run + ["--seed", "7", "--out", str(folder)], check=True)
+    out = root / "out"
+    done = subprocess.run([str(binary()), "run", "--quiet", "--out", str(out), str(folder / "job.toml")])
+    assert done.returncode in (0, 1), done
+    return folder, out
+
+
+@pytest.fixture(scope="module")
+def spark():
+    session = cs.local_session(cores=2)
+    yield session
+    session.stop()
+
+
+def test_spark_reads_every_county_s_file_as_the_single_machine_run_does(province, spark):
+    folder, out = province
+    job = str(folder / "job.toml")
+    files = cs.files(job)
+    assert len(files) == 6 * 4, "six sources, each county's file"
+    assert [source for source, _ in files[:4]] == ["census"] * 4
+    records = cs.standardize(spark, job).toArrow()
+    schema = cs.standardized_schema(job)
+    assert records.schema.names == schema.names
+    for source in ["census", "hukou", "birth", "death", "school", "insurance"]:
+        ours = records.filter(pa.compute.equal(records["source"], source))
+        ours = ours.drop_columns(["source", "row"]).sort_by("record_id")
+        # The run's file holds the standardized columns, then the raw ones.
+        theirs = pq.read_table(out / "standardized" / f"{source}.parquet")
+        theirs = theirs.select(ours.schema.names).sort_by("record_id")
+        assert ours.num_rows == theirs.num_rows > 0, source
+        assert ours.cast(theirs.schema).equals(theirs), source
+
+
+def test_a_bad_job_fails_on_the_driver_with_the_binary_s_message(province, spark, tmp_path):
+    folder, _ = province
+    text = (folder / "job.toml").read_text(encoding="utf-8").replace('role = "census"', 'role = "hukou"', 1)
+    bad = folder / "bad.toml"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(censuslink.Error) as raised:
+        cs.standardize(spark, str(bad))
+    printed = subprocess.run([str(binary()), "run", "--out", str(tmp_path / "out"), str(bad)], capture_output=True, text=True)
+    assert printed.returncode == 2
+    assert str(raised.value) in printed.stderr
