@@ -711,6 +711,22 @@ mod tests {
         std::fs::write(dir.join(file), format!("\u{FEFF}{}\n", lines.join("\n"))).expect("written");
     }
 
+    /// Writes each of `files` (a truth file or a run's list) into `dir` with no row.
+    fn write_empty(dir: &Path, files: &[&str]) {
+        for &file in files {
+            let header = match file {
+                "duplicates.csv" => "person,records",
+                "dead_enumerated.csv" => "person,census_record,sources",
+                "births_not_enumerated.csv" => "person,sources",
+                "identity_conflicts.csv" => "source,record,person,kind",
+                "links.csv" => "left_source,left_id,right_source,right_id",
+                "deceased.csv" => "census_id",
+                _ => "source,record",
+            };
+            write(dir, file, &[header]);
+        }
+    }
+
     /// A hand-made district of ten people and a run's lists with one right and one wrong
     /// answer in most: every score worked out by hand.
     #[test]
@@ -893,15 +909,11 @@ mod tests {
                 "P3,A1,hukou,hukou:h3",
             ],
         );
-        for (file, header) in [
-            ("duplicates.csv", "person,records"),
-            ("dead_enumerated.csv", "person,census_record,sources"),
-            ("births_not_enumerated.csv", "person,sources"),
-            ("identity_conflicts.csv", "source,record,person,kind"),
-        ] {
-            write(truth, file, &[header]);
-        }
-        write(out, "links.csv", &["left_source,left_id,right_source,right_id"]);
+        let nothing = ["duplicates.csv", "dead_enumerated.csv", "births_not_enumerated.csv"];
+        write_empty(truth, &nothing);
+        write_empty(truth, &["identity_conflicts.csv"]);
+        write_empty(out, &["links.csv", "duplicates.csv", "deceased.csv", "births.csv"]);
+        write_empty(out, &["conflicts.csv"]);
         // The wrong P2 and P1 tie at the top, P3 comes last.
         write(
             out,
@@ -913,14 +925,6 @@ mod tests {
                 "m3,2,0.3,hukou:h3,A1",
             ],
         );
-        for (file, header) in [
-            ("duplicates.csv", "records"),
-            ("deceased.csv", "census_id"),
-            ("births.csv", "source,record"),
-            ("conflicts.csv", "source,record"),
-        ] {
-            write(out, file, &[header]);
-        }
         write(
             out,
             "coverage.csv",
@@ -975,14 +979,11 @@ mod tests {
                 "P3,two_areas,c3a;c3b,320115001001001;320116001001001",
             ],
         );
-        for (file, header) in [
-            ("dead_enumerated.csv", "person,census_record,sources"),
-            ("births_not_enumerated.csv", "person,sources"),
-            ("identity_conflicts.csv", "source,record,person,kind"),
-        ] {
-            write(truth, file, &[header]);
-        }
-        write(out, "links.csv", &["left_source,left_id,right_source,right_id"]);
+        write_empty(
+            truth,
+            &["dead_enumerated.csv", "births_not_enumerated.csv", "identity_conflicts.csv"],
+        );
+        write_empty(out, &["links.csv", "deceased.csv", "births.csv", "conflicts.csv"]);
         write(
             out,
             "missing.csv",
@@ -1003,9 +1004,6 @@ mod tests {
                 "census:c1;census:c3a,320116001001001",
             ],
         );
-        write(out, "deceased.csv", &["census_id"]);
-        write(out, "births.csv", &["source,record"]);
-        write(out, "conflicts.csv", &["source,record"]);
         write(
             out,
             "coverage.csv",

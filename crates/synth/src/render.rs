@@ -345,13 +345,8 @@ impl<'a> Renderer<'a> {
                 text(mode_word(record.mode)),
             ]);
             let shown = (birth, DatePrecision::Month);
-            truth.push(self.truth(
-                (key, idx, county_of(record.enumeration_area)),
-                person,
-                None,
-                shown,
-                &damager.done,
-            ));
+            let at = (key, idx, county_of(record.enumeration_area));
+            truth.push(self.truth(at, person, None, shown, &damager.done));
         }
         Extract {
             name: "census",
@@ -442,13 +437,8 @@ impl<'a> Renderer<'a> {
                 text(mode_word(record.mode)),
             ]);
             let shown = (birth, DatePrecision::Month);
-            truth.push(self.truth(
-                (key, idx, county_of(record.enumeration_area)),
-                person,
-                None,
-                shown,
-                &damager.done,
-            ));
+            let at = (key, idx, county_of(record.enumeration_area));
+            truth.push(self.truth(at, person, None, shown, &damager.done));
         }
         Extract {
             name: "census",
@@ -521,13 +511,8 @@ impl<'a> Renderer<'a> {
                 opt(cancelled),
             ]);
             let shown = (birth, DatePrecision::Day);
-            truth.push(self.truth(
-                (record_key, serial, village.county_code()),
-                person,
-                None,
-                shown,
-                &damager.done,
-            ));
+            let at = (record_key, serial, village.county_code());
+            truth.push(self.truth(at, person, None, shown, &damager.done));
         }
         Extract {
             name: "hukou",
@@ -652,13 +637,8 @@ impl<'a> Renderer<'a> {
                 Cell::Integer(Some(hukou_place as i64)),
             ]);
             let shown = (birth, DatePrecision::Day);
-            truth.push(self.truth(
-                (record_key, serial, village.county_code()),
-                person,
-                None,
-                shown,
-                &damager.done,
-            ));
+            let at = (record_key, serial, village.county_code());
+            truth.push(self.truth(at, person, None, shown, &damager.done));
         }
         Extract {
             name: "death",
@@ -716,13 +696,8 @@ impl<'a> Renderer<'a> {
                 text(if status == Status::TransferredOut { "转出" } else { "在籍" }),
             ]);
             let shown = (birth, DatePrecision::Month);
-            truth.push(self.truth(
-                (record_key, serial, village.county_code()),
-                person,
-                parent,
-                shown,
-                &damager.done,
-            ));
+            let at = (record_key, serial, village.county_code());
+            truth.push(self.truth(at, person, parent, shown, &damager.done));
         }
         Extract {
             name: "school",
@@ -784,13 +759,8 @@ impl<'a> Renderer<'a> {
                 text(address(village, household.dwelling, AddressStyle::Short)),
             ]);
             let shown = (birth, DatePrecision::Day);
-            truth.push(self.truth(
-                (record_key, serial, village.county_code()),
-                person,
-                parent,
-                shown,
-                &damager.done,
-            ));
+            let at = (record_key, serial, village.county_code());
+            truth.push(self.truth(at, person, parent, shown, &damager.done));
         }
         Extract {
             name: "insurance",
