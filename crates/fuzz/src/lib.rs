@@ -105,8 +105,9 @@ pub fn job(data: &[u8]) {
     }
 }
 
-/// A folder of this process's own for the CSV target's file.
-fn scratch_folder() -> PathBuf {
+/// A folder of this process's own for the CSV target's file, reused by every input; the
+/// caller that runs the targets removes it when done.
+pub fn scratch_folder() -> PathBuf {
     let folder = std::env::temp_dir().join(format!("censuslink-fuzz-{}", std::process::id()));
     std::fs::create_dir_all(&folder).expect("the temporary folder is writable");
     folder

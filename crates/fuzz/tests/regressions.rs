@@ -25,4 +25,5 @@ fn every_kept_input_runs_clean() {
             body(&data);
         }
     }
+    std::fs::remove_dir_all(censuslink_fuzz::scratch_folder()).expect("the scratch folder");
 }

@@ -756,7 +756,10 @@ fn resolve_paths(folder: &Path, patterns: &[PathBuf]) -> Result<Vec<PathBuf>, Jo
                     names.map(|entry| entry.file_name()).map(move |name| parent.join(name))
                 })
                 .filter(|path| {
-                    path.file_name().is_some_and(|n| wildcard_match(&name, &n.to_string_lossy()))
+                    // As a shell's glob: a hidden entry only when the pattern names a dot.
+                    path.file_name().map(|n| n.to_string_lossy()).is_some_and(|n| {
+                        (!n.starts_with('.') || name.starts_with('.')) && wildcard_match(&name, &n)
+                    })
                 })
                 .filter(|path| path.is_dir() == wants_dir)
                 .collect();
@@ -790,6 +793,9 @@ fn is_inside(folder: &Path, path: &Path) -> bool {
         clean
     }
     let real = |path: &Path| path.canonicalize().unwrap_or_else(|_| lexical(path));
+    // A job named by its bare file name lies in the working folder (`Path::parent` is empty,
+    // which every path would start with).
+    let folder = if folder.as_os_str().is_empty() { Path::new(".") } else { folder };
     lexical(path).starts_with(lexical(folder)) && real(path).starts_with(real(folder))
 }
 

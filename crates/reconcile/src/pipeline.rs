@@ -1081,8 +1081,9 @@ impl Found<'_> {
         births
     }
 
-    /// Coverage: census usual residents (a duplicated person once, the dead it counted not at
-    /// all: erroneous enumerations, every listing of theirs) and the activity registers'
+    /// Coverage: census usual residents (a duplicated person once, where an activity register
+    /// links one of their records, else at a record drawn by the candidate; the dead it counted
+    /// not at all: erroneous enumerations, every listing of theirs) and the activity registers'
     /// living people, placed by their census link, else by their address's area, else by the
     /// insurance township, else by the hukou place; an unlisted person counts by their
     /// probability of residence (certain when there is no model), whose stratum's omission
@@ -1097,12 +1098,27 @@ impl Found<'_> {
             (self.ctx.inputs, &self.rows, &self.people, &self.residence);
         let census_table = rows.table;
         let mut dead: HashSet<RecordIdx> = deceased.iter().map(|d| d.census.row).collect();
+        // A person listed twice counts at a record the registers of where people live (school,
+        // insurance, birth) link to: in a province, the county they live in rather than the
+        // one whose file comes first.
+        let is_active = |role: Role| matches!(role, Role::School | Role::Insurance | Role::Birth);
+        let active: HashSet<RecordIdx> = (self.census_links.iter())
+            .filter(|link| is_active(inputs[link.right.source].role))
+            .map(|link| link.left.row)
+            .collect();
         let mut extra: HashSet<RecordIdx> = HashSet::default();
         for d in duplicates {
             if d.records.iter().any(|r| dead.contains(&r.row)) {
                 dead.extend(d.records.iter().map(|r| r.row));
             }
-            extra.extend(d.records[1..].iter().map(|r| r.row));
+            // Among those, or all when no such register does, the record drawn by the
+            // candidate's ID: never by which file came first.
+            let linked: Vec<&RecordRef> =
+                d.records.iter().filter(|r| active.contains(&r.row)).collect();
+            let pool = if linked.is_empty() { d.records.iter().collect() } else { linked };
+            let draw = |r: &&RecordRef| stable_id([d.id.as_str(), r.name(inputs).as_str()]);
+            let counted = pool.into_iter().min_by_key(draw).expect("a duplicate has records");
+            extra.extend(d.records.iter().filter(|r| r.row != counted.row).map(|r| r.row));
         }
         let mut by_area: BTreeMap<String, Tally> = BTreeMap::new();
         let area_of = |row: usize| census_table.enumeration_area.get(row).unwrap_or("").to_owned();

@@ -139,7 +139,14 @@ impl Iterator for Files {
                 }
                 None => {}
             }
-            if self.rows_in_file == 0 {
+            // A file with no rows is an incomplete export, unless it is one of several (a
+            // county with no deaths this month): then only a source with no row at all is.
+            let is_last = self.next_file == self.source.paths.len();
+            let is_empty = match self.source.paths.len() {
+                1 => self.rows_in_file == 0,
+                _ => is_last && self.rows_before + self.rows_in_file == 0,
+            };
+            if is_empty {
                 self.current = None;
                 let problem = Problem::NoRows;
                 return Some(Err(Error::Malformed { path: self.path.clone(), problem }));

@@ -145,9 +145,12 @@ fn a_wildcard_folder_reads_each_county_s_file_in_path_order() {
         std::fs::create_dir(fixture.folder.path().join(county)).expect("a folder");
         fixture.file(&format!("{county}/census.csv"), format!("{header}{key},张伟\n"));
     }
-    // A folder named like a file, and a file named like a folder, are not matched.
+    // A folder named like a file, a file named like a folder, and a hidden folder (as a
+    // shell's glob) are not matched.
     std::fs::create_dir_all(fixture.folder.path().join("320117/census.csv")).expect("a folder");
     fixture.file("320118", "not a folder");
+    std::fs::create_dir(fixture.folder.path().join(".3201xx")).expect("a folder");
+    fixture.file(".3201xx/census.csv", format!("{header}9,张伟\n"));
     let job = source_job("3201??/census.csv", "key = \"编号\"", "name = \"姓名\"");
     let parsed = fixture.parse(&job).expect("a valid job");
     let files: Vec<String> = parsed.sources[0]
@@ -165,6 +168,20 @@ fn a_wildcard_folder_reads_each_county_s_file_in_path_order() {
             assert!(problem.contains("no file matches `4*/census.csv`"), "{problem}");
         }
         other => panic!("expected no match, got {other:?}"),
+    }
+    // A job named by its bare file name, run from its own folder, keeps to that folder too.
+    for path in ["../census.csv", "/etc/passwd", "../*/census.csv"] {
+        let job = source_job(path, "key = \"编号\"", "name = \"姓名\"");
+        match Job::parse(&job, Path::new("job.toml")) {
+            Err(Error::JobInvalid { problem, .. }) => {
+                let problem = problem.message(censuslink_io::Lang::En);
+                assert!(
+                    problem.contains("leads out of the job file's folder"),
+                    "{path}: {problem}"
+                );
+            }
+            other => panic!("{path}: expected a path out of the folder, got {other:?}"),
+        }
     }
 }
 
@@ -197,7 +214,8 @@ fn files_of_one_source_are_read_one_after_another_and_rows_numbered_on() {
     );
     assert_eq!(loaded.issues, [RowIssue { row: 4, field: None, kind: IssueKind::WrongFieldCount }]);
 
-    // A file of another layout, a file with no rows, and a key on two rows are errors.
+    // A file of another layout and a key on two rows are errors; a file with no rows among
+    // several is a county or a month with none, but a source with no row at all is an error.
     fixture.file("other.csv", "编号,名字,身份证号\n5,孙丽,\n");
     match fixture.load(&job) {
         Err(Error::Malformed { path, problem: Problem::HeaderDiffers { first } }) => {
@@ -206,18 +224,22 @@ fn files_of_one_source_are_read_one_after_another_and_rows_numbered_on() {
         other => panic!("expected HeaderDiffers, got {other:?}"),
     }
     fixture.file("other.csv", header);
-    match fixture.load(&job) {
-        Err(Error::Malformed { path, problem: Problem::NoRows }) => {
-            assert!(path.ends_with("other.csv"))
-        }
-        other => panic!("expected NoRows, got {other:?}"),
-    }
+    assert_eq!(fixture.load(&job).expect("readable").rows_read, 4);
     fixture.file("other.csv", format!("{header}1,孙丽,\n2,周军,\n2,吴刚,\n"));
     match fixture.load(&job) {
         Err(Error::DuplicateKeys { key, n_repeated, n_rows, .. }) => {
             assert_eq!((key.as_str(), n_repeated, n_rows), ("source.s.key", 2, 3));
         }
         other => panic!("expected DuplicateKeys, got {other:?}"),
+    }
+    for file in ["普查_1.csv", "普查_2.csv", "other.csv"] {
+        fixture.file(file, header);
+    }
+    match fixture.load(&job) {
+        Err(Error::Malformed { path, problem: Problem::NoRows }) => {
+            assert!(path.ends_with("other.csv"))
+        }
+        other => panic!("expected NoRows, got {other:?}"),
     }
 }
 
