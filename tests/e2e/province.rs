@@ -123,4 +123,19 @@ fn a_province_run_counts_people_where_they_live_and_files_each_county_s_candidat
         })
         .count();
     assert!(enumerated_elsewhere > 50, "{enumerated_elsewhere} of {}", missing_alone.len());
+
+    // A county whose deaths were not delivered is a warning, not a county without deaths.
+    std::fs::remove_file(province.join("320118/death.parquet")).expect("removable");
+    let undelivered = root.path().join("undelivered");
+    let job = province.join("job.toml");
+    censuslink().args(["run", "--quiet", "--out"]).arg(&undelivered).arg(job).assert().code(1);
+    let summary: Value =
+        serde_json::from_slice(&std::fs::read(undelivered.join("summary.json")).expect("summary"))
+            .expect("JSON");
+    let findings = summary["findings"].as_array().expect("findings");
+    let missing: Vec<&Value> =
+        findings.iter().filter(|f| f["finding"]["kind"] == "missing_folders").collect();
+    assert_eq!(missing.len(), 1, "{findings:?}");
+    assert_eq!(missing[0]["finding"]["source"], "death");
+    assert_eq!(missing[0]["finding"]["folders"], serde_json::json!(["320118"]));
 }

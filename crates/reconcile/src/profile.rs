@@ -4,7 +4,8 @@
 //! rows, IDs mangled by a spreadsheet, census records born after the reference moment); and for each blocking
 //! rule the candidate pairs it would make.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
 
 use censuslink_io::{Lang, LoadedSource, Mapping, Source};
 use censuslink_linkage::{Blocking, LevelWhy, RuleStats, Settings, TrainingReport};
@@ -121,6 +122,13 @@ pub enum FindingKind {
         /// The other source of the link; `None` for the census's deduplication.
         right: Option<String>,
     },
+    /// A source read from several folders (each county's of a province) has no file in some
+    /// folders where other such sources have one: that county's extract may be missing.
+    /// `count` is those folders, `of` the folders of all such sources.
+    MissingFolders {
+        /// The folders' names (their last component), in path order, five at most.
+        folders: Vec<String>,
+    },
     /// The reference moment lies over a year after every event date of the registers
     /// (births, deaths), or over three years after the latest birth date of any record (among
     /// a thousand records or more): it is probably not the census's. `count` and `of` are 0.
@@ -218,6 +226,19 @@ impl Finding {
                     ),
                     format!(
                         "{link}: blocking rule {rule} has {count} blocks over the cap (the largest {largest} pairs), whose pairs were left to the other rules; a placeholder ID or one value on many rows?"
+                    ),
+                )
+            }
+            FindingKind::MissingFolders { folders } => {
+                let more = if folders.len() < self.count { "…" } else { "" };
+                let zh = folders.join("、");
+                let en = folders.join(", ");
+                lang.pick(
+                    format!(
+                        "{source}：其他数据源所在的 {of} 个文件夹中，有 {count} 个没有它的文件（{zh}{more}）；这些区县的 {source} 缺失吗？"
+                    ),
+                    format!(
+                        "{source}: no file in {count} of the {of} folders the other sources read ({en}{more}); is {source} missing for them?"
                     ),
                 )
             }
@@ -352,8 +373,42 @@ pub fn findings(sources: &[(&Source, &LoadedSource)], reference: PartialDate) ->
         .flat_map_iter(|(source, loaded)| source_findings(source, loaded, reference))
         .collect();
     findings.extend(reference_finding(sources, reference));
+    findings.extend(folder_findings(sources));
     findings.sort_by_key(|f| f.severity);
     findings
+}
+
+/// A warning for each source read from several folders that has no file in some folder where
+/// another such source has one (a wildcard matches what is there: a county whose deaths were
+/// not delivered would otherwise be a county without deaths).
+fn folder_findings(sources: &[(&Source, &LoadedSource)]) -> Vec<Finding> {
+    let folders_of = |source: &Source| -> BTreeSet<PathBuf> {
+        source.paths.iter().filter_map(|p| p.parent().map(Path::to_path_buf)).collect()
+    };
+    let spread: Vec<(&str, BTreeSet<PathBuf>)> = sources
+        .iter()
+        .map(|(source, _)| (source.name.as_str(), folders_of(source)))
+        .filter(|(_, folders)| folders.len() > 1)
+        .collect();
+    let all: BTreeSet<&PathBuf> = spread.iter().flat_map(|(_, folders)| folders).collect();
+    spread
+        .iter()
+        .filter_map(|(name, folders)| {
+            let missing: Vec<&&PathBuf> = all.iter().filter(|f| !folders.contains(**f)).collect();
+            let name_of = |f: &&&PathBuf| f.file_name().map(|n| n.to_string_lossy().into_owned());
+            (!missing.is_empty()).then(|| Finding {
+                severity: Severity::Warning,
+                source: (*name).to_owned(),
+                field: None,
+                column: None,
+                kind: FindingKind::MissingFolders {
+                    folders: missing.iter().take(5).filter_map(name_of).collect(),
+                },
+                count: missing.len(),
+                of: all.len(),
+            })
+        })
+        .collect()
 }
 
 /// A warning when the reference moment lies after the latest event date of every register, or
