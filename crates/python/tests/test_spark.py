@@ -53,7 +53,9 @@ def test_spark_reads_every_county_s_file_as_the_single_machine_run_does(province
     files = cs.files(job)
     assert len(files) == 6 * 4, "six sources, each county's file"
     assert [source for source, _ in files[:4]] == ["census"] * 4
-    records = cs.standardize(spark, job).toArrow()
+    frame = cs.standardize(spark, job)
+    assert frame.rdd.getNumPartitions() == len(files), "a task per file"
+    records = frame.toArrow()
     schema = cs.standardized_schema(job)
     assert records.schema.names == schema.names
     for source in ["census", "hukou", "birth", "death", "school", "insurance"]:

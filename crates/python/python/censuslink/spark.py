@@ -81,8 +81,9 @@ def standardize(spark, job_path: str):
     job_path = os.path.abspath(job_path)
     tasks = files(job_path)
     schema = standardized_schema(job_path)
-    frame = spark.createDataFrame(tasks, "source string, path string")
-    frame = frame.repartition(max(len(tasks), 1), "path")
+    # One partition per file, each a task of its own.
+    rows = spark.sparkContext.parallelize(tasks, max(len(tasks), 1))
+    frame = spark.createDataFrame(rows, "source string, path string")
 
     def read(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         from censuslink import _native as native
