@@ -63,13 +63,9 @@ fn candidate_counties(
         .filter_map(|&code| Some((region::region_name(region::parse_region(code)?)?, code)))
         .collect();
     let county = |r: RecordRef| {
-        let table = inputs[r.source].table;
-        let row = r.row as usize;
-        let coded = [&table.enumeration_area, &table.residence_region, &table.hukou_region]
-            .iter()
-            .find_map(|column| column.get(row).filter(|code| code.len() >= 6))
-            .map(|code| code[..6].to_owned());
+        let coded = crate::tables::place(inputs, r).get(..6).map(str::to_owned);
         coded.or_else(|| {
+            let (table, row) = (inputs[r.source].table, r.row as usize);
             let address = table.residence_address.get(row).or(table.hukou_address.get(row))?;
             named.get(region::address_county(address)?).map(|&code| code.to_owned())
         })

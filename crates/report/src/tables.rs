@@ -80,6 +80,17 @@ pub fn tables(outcome: &Outcome, inputs: &[Input<'_>]) -> Vec<(&'static str, Tab
     tables
 }
 
+/// Where to look for record `r`: the census area, else the finest place a register gives
+/// (empty when none does).
+pub(crate) fn place<'a>(inputs: &'a [Input<'a>], r: RecordRef) -> &'a str {
+    let table = inputs[r.source].table;
+    let row = r.row as usize;
+    [&table.enumeration_area, &table.residence_region, &table.hukou_region]
+        .iter()
+        .find_map(|column| column.get(row))
+        .unwrap_or_default()
+}
+
 /// How the lists name and place records.
 struct Names<'a>(&'a [Input<'a>]);
 
@@ -96,15 +107,8 @@ impl Names<'_> {
         records.iter().map(|&r| r.name(self.0)).collect::<Vec<_>>().join(";")
     }
 
-    /// Where to look: the census area, else the finest place a register gives.
     fn place(&self, r: RecordRef) -> String {
-        let table = self.0[r.source].table;
-        let row = r.row as usize;
-        [&table.enumeration_area, &table.residence_region, &table.hukou_region]
-            .iter()
-            .find_map(|column| column.get(row))
-            .unwrap_or_default()
-            .to_owned()
+        place(self.0, r).to_owned()
     }
 
     fn address(&self, r: RecordRef) -> String {
