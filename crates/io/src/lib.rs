@@ -37,6 +37,7 @@ mod job;
 mod load;
 mod pseudonymize;
 mod read;
+mod standardized;
 mod write;
 
 pub use crate::error::{Error, JobProblem, Problem, SyntaxProblem};
@@ -48,6 +49,7 @@ pub use crate::job::{
 pub use crate::load::{LoadedSource, load, load_batches, load_with};
 pub use crate::pseudonymize::{Key, Pseudonymized, pseudonymize};
 pub use crate::read::{BATCH_ROWS, RawBatch, SourceReader, csv_rows, open, open_batches};
+pub use crate::standardized::{NotStandardized, person_table};
 pub use crate::write::{
     SourceSummary, StandardizedWriter, create_dir, standardized_batch, write_json,
     write_row_issues, write_text,

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow_array::{Array, ArrayRef, Date32Array, Int64Array, RecordBatch, StringArray};
+use arrow_schema::{DataType, Schema};
 use censuslink_io::{
     Column, Encoding, Error, Export, Job, LoadedSource, Mapping, Problem, Table, Values,
 };
@@ -519,6 +520,53 @@ fn the_hand_made_district_loads_every_source() {
     assert_eq!(insurance.id.status[3], IdStatus::ExcelTruncated);
     assert_eq!(insurance.id.status[6], IdStatus::Repaired, "full-width digits");
     assert_eq!(insurance.rejected[12], Some(RejectReason::NoNameNoId));
+}
+
+#[test]
+fn standardized_records_read_back_from_arrow_as_spark_hands_them_on() {
+    let job_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/handmade/job.toml");
+    let job = Job::load(&job_path).expect("the hand-made job is valid");
+    for source in &job.sources {
+        let mut table = censuslink_io::load(source, &job.path).expect("a readable source").table;
+        table.extra.push(("postcode".into(), (0..table.len()).map(|_| Some("210000")).collect()));
+        let batch = censuslink_io::standardized_batch(&table);
+        // Spark has no unsigned integers and may hand text on as large strings.
+        let as_spark = |column: &ArrayRef| {
+            let to = match column.data_type() {
+                DataType::UInt64 | DataType::UInt32 => DataType::Int64,
+                _ => DataType::LargeUtf8,
+            };
+            arrow_cast::cast(column, &to).expect("a castable column")
+        };
+        let spark_columns: Vec<ArrayRef> = batch.columns().iter().map(as_spark).collect();
+        let spark_fields: Vec<arrow_schema::Field> = (batch.schema().fields().iter())
+            .zip(&spark_columns)
+            .map(|(f, c)| arrow_schema::Field::new(f.name(), c.data_type().clone(), true))
+            .collect();
+        let spark = RecordBatch::try_new(Arc::new(Schema::new(spark_fields)), spark_columns)
+            .expect("the same columns");
+        for batch in [&batch, &spark] {
+            let mut back = censuslink_io::person_table(batch).expect("standardized records");
+            // The mother's number carries no embedded parts in the batch, nor does any stage
+            // read them.
+            back.mother_id.birth_date.clone_from(&table.mother_id.birth_date);
+            back.mother_id.sex.clone_from(&table.mother_id.sex);
+            back.mother_id.region.clone_from(&table.mother_id.region);
+            assert_eq!(back, table, "{}", source.name);
+        }
+    }
+    let table = censuslink_io::load(&job.sources[0], &job.path).expect("readable").table;
+    let batch = censuslink_io::standardized_batch(&table);
+    let error = censuslink_io::person_table(&batch.project(&[0, 1]).expect("two columns"))
+        .expect_err("columns missing");
+    assert_eq!(error.to_string(), "standardized records: column `rejected`: missing");
+    let bad_sex: ArrayRef = Arc::new(StringArray::from(vec![Some("男"); batch.num_rows()]));
+    let index = batch.schema().index_of("sex").expect("a sex column");
+    let mut columns = batch.columns().to_vec();
+    columns[index] = bad_sex;
+    let bad = RecordBatch::try_new(batch.schema(), columns).expect("the same schema");
+    let error = censuslink_io::person_table(&bad).expect_err("not a standardized sex");
+    assert_eq!(error.to_string(), "standardized records: column `sex`: unreadable value");
 }
 
 #[test]
