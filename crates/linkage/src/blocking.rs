@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::records::{Feature, Interned, Mode, RecordIdx, Records};
+use crate::records::{Feature, Mode, RecordIdx, Records};
 
 /// A blocking rule: records whose keys are all equal (and present) are compared.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,6 +95,34 @@ enum CutOf {
     SurnameReading,
 }
 
+impl Part {
+    /// Which text of a name the part reads (a text feature's is its whole value).
+    fn text_of(self) -> CutOf {
+        match self {
+            Part::Cut(of, _) => of,
+            Part::Reading => CutOf::Reading,
+            Part::SurnameReading => CutOf::SurnameReading,
+            _ => CutOf::Whole,
+        }
+    }
+}
+
+/// A rule's key part resolved against records: the feature, its part, and for a part of an
+/// interned text, the key of each distinct value (by interned id - 1), made once.
+#[derive(Debug)]
+struct KeyPart {
+    feature: usize,
+    part: Part,
+    by_id: Vec<u64>,
+}
+
+impl KeyPart {
+    /// The key of the interned text `id` (0 for a missing value).
+    fn text_key(&self, id: u32) -> u64 {
+        if id == 0 { 0 } else { self.by_id[id as usize - 1] }
+    }
+}
+
 /// How a text is cut down to a blocking key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Cut {
@@ -120,28 +148,34 @@ impl Cut {
 
     /// The cut text's hash, 0 when nothing is left.
     fn key(self, text: &str) -> u64 {
-        let mut hash: u64 = 0xCBF2_9CE4_8422_2325;
-        let mut n = 0;
-        let mut add = |c: char| {
-            let mut buffer = [0; 4];
-            for &byte in c.encode_utf8(&mut buffer).as_bytes() {
-                hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01B3);
-            }
-            n += 1;
-        };
         match self {
-            Cut::Prefix(k) => text.chars().take(k).for_each(&mut add),
+            Cut::Prefix(k) => text_key(text.chars().take(k)),
             Cut::Suffix(k) => {
                 let skip = text.chars().count().saturating_sub(k);
-                text.chars().skip(skip).for_each(&mut add);
+                text_key(text.chars().skip(skip))
             }
             Cut::Initials => {
-                text.split_whitespace().filter_map(|word| word.chars().next()).for_each(&mut add)
+                text_key(text.split_whitespace().filter_map(|word| word.chars().next()))
             }
-            Cut::Soundex => soundex(text).chars().for_each(&mut add),
+            Cut::Soundex => text_key(soundex(text).chars()),
         }
-        if n == 0 { 0 } else { hash.max(1) }
     }
+}
+
+/// The hash (64-bit FNV-1a) of a text given as its characters; 0 for no character. A key made
+/// of the text itself, not of where it was first seen, so that records keyed apart (on two
+/// machines) fall into the same blocks as records keyed together.
+fn text_key(chars: impl Iterator<Item = char>) -> u64 {
+    let mut hash: u64 = 0xCBF2_9CE4_8422_2325;
+    let mut n = 0;
+    for c in chars {
+        let mut buffer = [0; 4];
+        for &byte in c.encode_utf8(&mut buffer).as_bytes() {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01B3);
+        }
+        n += 1;
+    }
+    if n == 0 { 0 } else { hash.max(1) }
 }
 
 /// American Soundex of the Latin letters of `text`: the first letter and three digits
@@ -238,6 +272,14 @@ impl Blocking {
     /// The rules.
     pub fn rules(&self) -> &[BlockingRule] {
         &self.rules
+    }
+
+    /// The keys of `record`, rule by rule: (rule, key) for its own and its other names'. A
+    /// key is made of the values themselves, so the record keyed among other records (another
+    /// machine's share of them) has the same keys.
+    pub fn record_keys(&self, record: RecordIdx) -> impl Iterator<Item = (usize, u64)> + '_ {
+        (0..self.rules.len())
+            .flat_map(move |rule| self.keys_of(rule, record).map(move |k| (rule, k)))
     }
 
     /// The keys of `record` under rule `rule`: its own and its other names'.
@@ -460,11 +502,7 @@ struct Block {
     n_pairs: u64,
 }
 
-fn resolve(
-    records: &Records,
-    rule: &BlockingRule,
-    key: &str,
-) -> Result<(usize, Part), BlockingError> {
+fn resolve(records: &Records, rule: &BlockingRule, key: &str) -> Result<KeyPart, BlockingError> {
     let error =
         |problem: String| BlockingError { rule: rule.name.clone(), key: key.to_owned(), problem };
     let (feature, part_text) = key.split_once('.').unwrap_or((key, ""));
@@ -508,19 +546,29 @@ fn resolve(
              and names, their readings too: prefixN, suffixN, initials, soundex)"
         ))
     })?;
-    Ok((idx, part))
+    let interned = match (records.feature_at(idx), part.text_of()) {
+        (Feature::Text(text), _) => Some(text),
+        (Feature::Name { full, .. }, CutOf::Whole) => Some(full),
+        (Feature::Name { reading, .. }, CutOf::Reading) => Some(reading),
+        (Feature::Name { surname_reading, .. }, CutOf::SurnameReading) => Some(surname_reading),
+        _ => None,
+    };
+    let by_id = interned.map_or_else(Vec::new, |interned| {
+        let key = |value: &str| match part {
+            Part::Cut(_, cut) => cut.key(value),
+            _ => text_key(value.chars()),
+        };
+        interned.values.iter().map(|value| key(value)).collect()
+    });
+    Ok(KeyPart { feature: idx, part, by_id })
 }
 
 /// The keys records have under a rule's `parts` by their other names (a name feature's
 /// alternatives), as (record, key) by record, each key other than the record's own (`own`) and
 /// given once.
-fn keys_by_other_names(
-    records: &Records,
-    parts: &[(usize, Part)],
-    own: &[u64],
-) -> Vec<(RecordIdx, u64)> {
+fn keys_by_other_names(records: &Records, parts: &[KeyPart], own: &[u64]) -> Vec<(RecordIdx, u64)> {
     let mut keys = Vec::new();
-    for &(feature, _) in parts {
+    for &KeyPart { feature, .. } in parts {
         let Feature::Name { others, .. } = records.feature_at(feature) else { continue };
         if others.starts.is_empty() {
             continue;
@@ -545,44 +593,26 @@ fn keys_by_other_names(
 /// name at position `other.1` instead of its name.
 fn record_key(
     records: &Records,
-    parts: &[(usize, Part)],
+    parts: &[KeyPart],
     record: RecordIdx,
     other: Option<(usize, usize)>,
 ) -> u64 {
     let r = record as usize;
     let mut key: u64 = 0x243F_6A88_85A3_08D3;
-    for &(feature, part) in parts {
-        let cut_key = |interned: &Interned, id: u32, cut: Cut| match id {
-            0 => 0,
-            id => cut.key(interned.value(id)),
-        };
-        let value: u64 = match (records.feature_at(feature), part) {
-            (Feature::Text(text), Part::Cut(_, cut)) => cut_key(text, text.ids[r], cut),
-            (Feature::Name { full, reading, surname_reading, others }, part) => {
-                let pick = |interned: &'_ Interned, alternates: &[u32]| -> u32 {
-                    match other {
-                        Some((f, position)) if f == feature => alternates[position],
-                        _ => interned.ids[r],
-                    }
-                };
-                let of = match part {
-                    Part::Cut(of, _) => of,
-                    Part::Reading => CutOf::Reading,
-                    Part::SurnameReading => CutOf::SurnameReading,
-                    _ => CutOf::Whole,
-                };
-                let (interned, alternates) = match of {
+    for part in parts {
+        let value: u64 = match (records.feature_at(part.feature), part.part) {
+            (Feature::Text(text), _) => part.text_key(text.ids[r]),
+            (Feature::Name { full, reading, surname_reading, others }, p) => {
+                let (interned, alternates) = match p.text_of() {
                     CutOf::Whole => (full, &others.full),
                     CutOf::Reading => (reading, &others.reading),
                     CutOf::SurnameReading => (surname_reading, &others.surname_reading),
                 };
-                let id = pick(interned, alternates);
-                match part {
-                    Part::Cut(_, cut) => cut_key(interned, id, cut),
-                    _ => u64::from(id),
-                }
+                part.text_key(match other {
+                    Some((f, position)) if f == part.feature => alternates[position],
+                    _ => interned.ids[r],
+                })
             }
-            (Feature::Text(text), _) => u64::from(text.ids[r]),
             (Feature::Id(ids), Part::RegionBirth) => ids[r].region_birth(),
             (Feature::Id(ids), _) => ids[r].value,
             (Feature::Date(dates), Part::YearMonth) => {
@@ -714,6 +744,39 @@ mod tests {
         // 1–3 and 2–3 by 3's former names; 1–2 share nothing.
         assert_eq!(pairs, [(0, 1), (0, 2), (0, 3), (1, 3), (2, 3)]);
         assert!(blocking.shares_key(0, 3, 1) && !blocking.shares_key(0, 1, 2));
+    }
+
+    #[test]
+    fn keys_are_made_of_the_values_not_of_the_records_beside() {
+        let names = [
+            (Some("张伟"), Some("zhang wei"), Some("zhang")),
+            (Some("李娜"), Some("li na"), Some("li")),
+            (Some("王芳"), Some("wang fang"), Some("wang")),
+        ];
+        let others = [vec![], vec![("李小娜", "li xiao na", "li")], vec![]];
+        let postcodes = [Some("210000"), Some("210001"), None];
+        let rules = [
+            rule("name", &["name", "postcode.prefix3"]),
+            rule("reading", &["name.reading"]),
+            rule("initials", &["name.surname_reading.initials"]),
+        ];
+        let all = Records::new(Mode::Dedupe, 3)
+            .name("name", names.into_iter())
+            .other_names("name", others.clone().into_iter())
+            .text("postcode", postcodes.into_iter());
+        let alone = Records::new(Mode::Dedupe, 1)
+            .name("name", names[1..2].iter().copied())
+            .other_names("name", others[1..2].iter().cloned())
+            .text("postcode", postcodes[1..2].iter().copied());
+        let keys = |records: &Records, record| {
+            let blocking = Blocking::new(records, &rules).expect("valid rules");
+            blocking.record_keys(record).collect::<Vec<_>>()
+        };
+        let of_all = keys(&all, 1);
+        assert_eq!(of_all, keys(&alone, 0));
+        let by_rule: Vec<usize> = of_all.iter().map(|&(rule, _)| rule).collect();
+        assert_eq!(by_rule, [0, 0, 1, 1, 2], "李娜 and her former name; one surname initial");
+        assert!(keys(&all, 2).iter().all(|&(rule, _)| rule != 0), "no postcode, no name key");
     }
 
     #[test]

@@ -37,6 +37,8 @@
 #![warn(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+use rayon::slice::ParallelSliceMut;
+
 mod blocking;
 mod compare;
 mod model;
@@ -117,8 +119,9 @@ impl Settings {
 }
 
 /// Scores every candidate pair of `blocking` (blocks over `cap` pairs skipped, as its
-/// [`RuleStats`] report) and keeps those of weight at least `min_weight`, in a fixed order
-/// whatever the thread count; returns them with each rule's figures.
+/// [`RuleStats`] report) and keeps those of weight at least `min_weight`, in (a, b) order:
+/// whatever the thread count, and whatever the blocks' keys (records keyed elsewhere come out
+/// the same); returns them with each rule's figures.
 pub fn predict(
     scorer: &Scorer<'_>,
     blocking: &Blocking,
@@ -135,5 +138,7 @@ pub fn predict(
             .map(|(&(a, b), weight)| ScoredPair { a, b, weight })
             .collect::<Vec<_>>()
     });
-    (chunks.into_iter().flatten().collect(), stats)
+    let mut pairs: Vec<ScoredPair> = chunks.into_iter().flatten().collect();
+    pairs.par_sort_unstable_by_key(|pair| (pair.a, pair.b));
+    (pairs, stats)
 }
