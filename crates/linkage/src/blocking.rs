@@ -230,6 +230,19 @@ pub struct Blocking {
     blocks: Vec<OnceLock<Vec<Block>>>,
     mode: Mode,
     n_left: usize,
+    /// What the records not held here add, when these are a share of a link's records.
+    whole: Option<BlockSizes>,
+}
+
+/// What blocking needs to know of a link's records when a machine holds a share of them: each
+/// rule's keys of blocks over the cap, and its pairs in blocks within it (earlier rules'
+/// included), counted over every record.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockSizes {
+    /// `capped[rule]`: the keys of the rule's blocks of more pairs than the cap.
+    pub capped: Vec<Vec<u64>>,
+    /// `pairs[rule]`: the pairs of the rule's blocks within the cap.
+    pub pairs: Vec<u64>,
 }
 
 /// Pairs per chunk handed to the consumer: bounds what is held at once.
@@ -266,7 +279,68 @@ impl Blocking {
             other_keys,
             mode: records.mode(),
             n_left: records.n_left(),
+            whole: None,
         })
+    }
+
+    /// Rules resolved against `records`, a share of a link's records, with its blocks given:
+    /// `blocks[rule]` holds (key, members), each block whole (every record of the link with
+    /// that key is among `records`, members in record order). The pairs each block makes, and
+    /// each rule's sample, are then those the blocking of every record makes of it, `whole`
+    /// saying what the records not held here add.
+    ///
+    /// # Errors
+    ///
+    /// A rule that does not fit the records.
+    pub fn of_blocks(
+        records: &Records,
+        rules: &[BlockingRule],
+        blocks: Vec<Vec<(u64, Vec<RecordIdx>)>>,
+        whole: BlockSizes,
+    ) -> Result<Blocking, BlockingError> {
+        let mut blocking = Blocking::new(records, rules)?;
+        for (rule, given) in blocks.into_iter().enumerate().take(rules.len()) {
+            let made: Vec<Block> = given
+                .into_iter()
+                .map(|(key, members)| {
+                    let n_pairs = blocking.n_pairs(members.iter().copied());
+                    Block { key, members, n_pairs }
+                })
+                .filter(|block| block.n_pairs > 0)
+                .collect();
+            blocking.blocks[rule] = OnceLock::from(made);
+        }
+        blocking.whole = Some(whole);
+        Ok(blocking)
+    }
+
+    /// What these records' blocks tell a share of them (see [`Blocking::of_blocks`]), for
+    /// blocks of at most `cap` pairs.
+    pub fn sizes(&self, cap: u64) -> BlockSizes {
+        let rules = 0..self.rules.len();
+        BlockSizes {
+            capped: rules
+                .clone()
+                .map(|rule| {
+                    let mut keys: Vec<u64> = self.capped_keys(rule, cap).into_iter().collect();
+                    keys.sort_unstable();
+                    keys
+                })
+                .collect(),
+            pairs: rules.map(|rule| self.rule_pair_count(rule, cap)).collect(),
+        }
+    }
+
+    /// The pairs a block of `members` makes.
+    fn n_pairs(&self, members: impl ExactSizeIterator<Item = RecordIdx>) -> u64 {
+        let n = members.len() as u64;
+        match self.mode {
+            Mode::Link { .. } => {
+                let n_left = members.filter(|&r| (r as usize) < self.n_left).count() as u64;
+                n_left * (n - n_left)
+            }
+            Mode::Dedupe => n * n.saturating_sub(1) / 2,
+        }
     }
 
     /// The rules.
@@ -396,6 +470,9 @@ impl Blocking {
 
     /// The keys of rule `rule`'s blocks of more than `cap` pairs.
     fn capped_keys(&self, rule: usize, cap: u64) -> HashSet<u64> {
+        if let Some(whole) = &self.whole {
+            return whole.capped[rule].iter().copied().collect();
+        }
         self.blocks(rule)
             .iter()
             .filter(|block| block.n_pairs > cap)
@@ -405,6 +482,9 @@ impl Blocking {
 
     /// The pairs of rule `rule` in blocks of at most `cap` pairs, earlier rules' included.
     pub fn rule_pair_count(&self, rule: usize, cap: u64) -> u64 {
+        if let Some(whole) = &self.whole {
+            return whole.pairs[rule];
+        }
         self.blocks(rule).iter().map(|b| b.n_pairs).filter(|&n| n <= cap).sum()
     }
 
@@ -429,14 +509,7 @@ impl Blocking {
             let key = keyed[start].0;
             let end = start + keyed[start..].iter().take_while(|(k, _)| *k == key).count();
             let run = &keyed[start..end];
-            let n = run.len() as u64;
-            let n_pairs = match self.mode {
-                Mode::Link { .. } => {
-                    let n_left = run.iter().filter(|&&(_, r)| (r as usize) < self.n_left).count();
-                    n_left as u64 * (n - n_left as u64)
-                }
-                Mode::Dedupe => n * n.saturating_sub(1) / 2,
-            };
+            let n_pairs = self.n_pairs(run.iter().map(|&(_, r)| r));
             // Most keys are held by one record, or by records of one side: no pairs, no block.
             if n_pairs > 0 {
                 blocks.push(Block { key, members: run.iter().map(|&(_, r)| r).collect(), n_pairs });

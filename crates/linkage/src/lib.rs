@@ -47,17 +47,18 @@ mod resolve;
 mod similarity;
 mod train;
 
-pub use crate::blocking::{Blocking, BlockingError, BlockingRule, RuleStats};
+pub use crate::blocking::{BlockSizes, Blocking, BlockingError, BlockingRule, RuleStats};
 pub use crate::compare::{Comparison, ComparisonError, Kind, Level, LevelName};
 pub use crate::model::{
-    ComparisonParameters, Explanation, FieldExplanation, MAX_WEIGHT, Model, Scorer, probability,
-    weight_of,
+    ComparisonParameters, Explanation, FieldExplanation, MAX_WEIGHT, Model, Scorer, TermCounts,
+    probability, weight_of,
 };
 pub use crate::records::{Feature, Mode, OtherNames, PackedDate, PackedId, RecordIdx, Records};
 pub use crate::resolve::{ScoredPair, clusters, one_to_one, stable_id};
 pub use crate::train::{
-    EmPass, LevelNote, LevelWhy, MIN_ANCHORED, MOVED_BITS, TrainingError, TrainingReport,
-    TrainingSettings, train, train_scorer, train_scorer_with,
+    Counter, EmPass, LevelNote, LevelWhy, MIN_ANCHORED, MOVED_BITS, Patterns, TrainingCounts,
+    TrainingError, TrainingReport, TrainingSettings, fit, random_pairs, train, train_scorer,
+    train_scorer_with,
 };
 
 /// A linkage job's settings, as the `[linkage]` table of a job file gives them:

@@ -3,12 +3,14 @@
 //! A pair's match weight is the sum of log2(m/u) over its levels, adjusted for the frequency of
 //! exactly agreeing values, plus the prior's log-odds.
 
+use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::compare::{Comparison, ComparisonError, Compiled, Level, LevelName};
-use rayon::prelude::*;
 
-use crate::records::{Feature, RecordIdx, Records};
+use crate::records::{Feature, Interned, RecordIdx, Records};
 
 /// A trained model: the comparisons, their m and u by level, and the prior.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -110,44 +112,112 @@ impl Model {
 
     /// Resolves the model against `records`.
     pub fn scorer<'a>(&self, records: &'a Records) -> Result<Scorer<'a>, ComparisonError> {
+        self.scorer_counted(records, None)
+    }
+
+    /// Resolves the model against `records`, a share of a link's records, with the values'
+    /// frequencies counted over all of them (`counts`): the weights the scorer of every record
+    /// gives.
+    pub fn scorer_with<'a>(
+        &self,
+        records: &'a Records,
+        counts: &TermCounts,
+    ) -> Result<Scorer<'a>, ComparisonError> {
+        self.scorer_counted(records, Some(counts))
+    }
+
+    fn scorer_counted<'a>(
+        &self,
+        records: &'a Records,
+        counts: Option<&TermCounts>,
+    ) -> Result<Scorer<'a>, ComparisonError> {
         let compiled: Vec<Compiled> = (self.comparisons.iter())
             .map(|params| params.comparison.compile(records))
             .collect::<Result<_, _>>()?;
         let rows = Rows::new(records, &compiled);
-        Ok(self.scorer_on(records, compiled, rows))
+        Ok(self.scorer_on(records, compiled, rows, counts))
     }
 
     /// The scorer of `records` whose comparisons (this model's, compiled) and rows are made
-    /// already: training makes them, and hands them on.
+    /// already: training makes them, and hands them on. Values' frequencies from `counts`
+    /// when given, else from `records`.
     pub(crate) fn scorer_on<'a>(
         &self,
         records: &'a Records,
         compiled: Vec<Compiled>,
         rows: Rows,
+        counts: Option<&TermCounts>,
     ) -> Scorer<'a> {
         let mut weights = Vec::with_capacity(self.comparisons.len());
         let mut tf = Vec::with_capacity(self.comparisons.len());
         for (params, c) in self.comparisons.iter().zip(&compiled) {
             let w = level_weights(&params.m, &params.u);
             let adjustments = params.comparison.term_frequency.then(|| {
-                let interned = match records.feature_at(c.feature) {
-                    Feature::Text(text) => Some(text),
-                    Feature::Name { full, .. } => Some(full),
-                    _ => None,
+                let Some(interned) = term_values(records.feature_at(c.feature)) else {
+                    return Vec::new();
                 };
-                interned.map_or_else(Vec::new, |interned| {
-                    (1..=interned.values.len() as u32)
-                        .map(|id| {
-                            let adjustment = (params.u[1] / interned.frequency(id)).log2();
-                            adjustment.clamp(-MAX_WEIGHT, MAX_WEIGHT)
-                        })
-                        .collect()
-                })
+                let counted = counts.and_then(|counts| counts.0.get(&params.comparison.feature));
+                (1..=interned.values.len() as u32)
+                    .map(|id| {
+                        let frequency = match counted {
+                            Some((values, n_present)) => {
+                                let n = values.get(interned.value(id)).copied().unwrap_or(0);
+                                f64::from(n) / f64::from((*n_present).max(1))
+                            }
+                            None => interned.frequency(id),
+                        };
+                        let adjustment = (params.u[1] / frequency).log2();
+                        adjustment.clamp(-MAX_WEIGHT, MAX_WEIGHT)
+                    })
+                    .collect()
             });
             weights.push(w);
             tf.push(adjustments);
         }
         Scorer { records, compiled, rows, weights, tf, prior_weight: weight_of(self.prior) }
+    }
+}
+
+/// The interned values a feature's term frequencies are of: a text's, a name's full form.
+fn term_values(feature: &Feature) -> Option<&Interned> {
+    match feature {
+        Feature::Text(text) => Some(text),
+        Feature::Name { full, .. } => Some(full),
+        _ => None,
+    }
+}
+
+/// The values of each term-frequency comparison's feature, counted over a link's records, and
+/// the records holding any: what scoring a share of the records needs of the others
+/// ([`Model::scorer_with`]). Counts add up over shares.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TermCounts(pub BTreeMap<String, (HashMap<String, u32>, u32)>);
+
+impl TermCounts {
+    /// The counts of `records`, for the comparisons of `model` with term frequencies.
+    pub fn of(records: &Records, model: &Model) -> TermCounts {
+        let mut counts = BTreeMap::new();
+        for params in model.comparisons.iter().filter(|p| p.comparison.term_frequency) {
+            let feature = &params.comparison.feature;
+            let Some(interned) = records.feature(feature).and_then(term_values) else { continue };
+            let values = (interned.values.iter().zip(&interned.counts))
+                .filter(|&(_, &count)| count > 0)
+                .map(|(value, &count)| (value.to_string(), count))
+                .collect();
+            counts.insert(feature.clone(), (values, interned.n_present));
+        }
+        TermCounts(counts)
+    }
+
+    /// Adds `other`'s counts to these.
+    pub fn add(&mut self, other: TermCounts) {
+        for (feature, (values, n_present)) in other.0 {
+            let (total, total_present) = self.0.entry(feature).or_default();
+            for (value, count) in values {
+                *total.entry(value).or_insert(0) += count;
+            }
+            *total_present += n_present;
+        }
     }
 }
 

@@ -207,20 +207,296 @@ pub fn train_scorer_with<'a>(
     settings: &TrainingSettings,
     anchor_model: Option<&Model>,
 ) -> Result<(Model, TrainingReport, Scorer<'a>), TrainingError> {
-    let n_left = match records.mode() {
-        Mode::Link { n_left } => n_left,
-        Mode::Dedupe => records.len(),
+    check_sizes(records.mode(), records.len())?;
+    let counter = Counter::new(records, comparisons, settings)?;
+    let own_rules;
+    let em_blocking = if settings.em_rules.is_empty() {
+        None
+    } else {
+        own_rules = Blocking::new(records, &settings.em_rules)?;
+        Some(&own_rules)
     };
-    let n_right =
-        records.len() - if matches!(records.mode(), Mode::Link { .. }) { n_left } else { 0 };
-    if n_left < 2 || n_right < 2 {
-        return Err(TrainingError::TooFewRecords);
+    let mut counts = counter.pairs(blocking, em_blocking, settings, None);
+    counts.u = counter.levels(&random_pairs(settings, records.mode(), records.len()));
+    let em_rules = em_blocking.unwrap_or(blocking).rules();
+    let (model, report) =
+        fit(comparisons, em_rules, &counts, records.mode(), records.len(), settings, anchor_model)?;
+    let Counter { compiled, rows, .. } = counter;
+    let scorer = model.scorer_on(records, compiled, rows, None);
+    Ok((model, report, scorer))
+}
+
+/// Refuses to train with fewer than two records on a side.
+fn check_sizes(mode: Mode, len: usize) -> Result<(), TrainingError> {
+    let (n_left, n_right) = match mode {
+        Mode::Link { n_left } => (n_left, len - n_left),
+        Mode::Dedupe => (len, len),
+    };
+    match n_left < 2 || n_right < 2 {
+        true => Err(TrainingError::TooFewRecords),
+        false => Ok(()),
     }
-    let compiled: Vec<Compiled> =
-        comparisons.iter().map(|c| c.compile(records)).collect::<Result<_, _>>()?;
-    let rows = Rows::new(records, &compiled);
-    let n_levels: Vec<usize> = comparisons.iter().map(Comparison::n_levels).collect();
-    let anchor: Vec<usize> = settings
+}
+
+/// Level patterns, counted.
+pub type Patterns = BTreeMap<Vec<Level>, u64>;
+
+/// What training counts: the levels of seeded random pairs, and the level patterns of the
+/// candidate pairs and of each EM rule's pairs. Counts add up over shares of the pairs (the
+/// tasks of a cluster, [`TrainingCounts::add`]), so that the model fitted to their sum
+/// ([`fit`]) is the model one machine holding every record trains.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TrainingCounts {
+    /// Per comparison, the random pairs at each level (for u).
+    pub u: Vec<Vec<u64>>,
+    /// The level patterns of the candidate pairs the anchor anchors.
+    #[serde(with = "pattern_list")]
+    pub anchored: Patterns,
+    /// The level patterns of every candidate pair.
+    #[serde(with = "pattern_list")]
+    pub candidates: Patterns,
+    /// Per EM rule, its pairs' level patterns (a seeded sample of `em_pairs` when it has more);
+    /// empty for a rule EM does not run on.
+    #[serde(with = "pattern_lists")]
+    pub rules: Vec<Patterns>,
+}
+
+impl TrainingCounts {
+    /// Adds `other`'s counts to these.
+    pub fn add(&mut self, other: TrainingCounts) {
+        if self.u.is_empty() {
+            self.u = other.u;
+        } else {
+            for (total, counts) in self.u.iter_mut().zip(other.u) {
+                total.iter_mut().zip(counts).for_each(|(t, c)| *t += c);
+            }
+        }
+        merge_patterns(&mut self.anchored, other.anchored);
+        merge_patterns(&mut self.candidates, other.candidates);
+        if self.rules.len() < other.rules.len() {
+            self.rules.resize(other.rules.len(), Patterns::new());
+        }
+        for (total, patterns) in self.rules.iter_mut().zip(other.rules) {
+            merge_patterns(total, patterns);
+        }
+    }
+}
+
+/// Patterns as a list of (levels, count), for formats whose map keys are text.
+mod pattern_list {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{Level, Patterns};
+
+    pub(super) fn serialize<S: Serializer>(patterns: &Patterns, s: S) -> Result<S::Ok, S::Error> {
+        patterns.iter().collect::<Vec<_>>().serialize(s)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Patterns, D::Error> {
+        Ok(Vec::<(Vec<Level>, u64)>::deserialize(d)?.into_iter().collect())
+    }
+}
+
+/// [`pattern_list`], of each rule.
+mod pattern_lists {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{Level, Patterns};
+
+    type Lists = Vec<Vec<(Vec<Level>, u64)>>;
+
+    pub(super) fn serialize<S: Serializer>(rules: &[Patterns], s: S) -> Result<S::Ok, S::Error> {
+        let lists: Vec<Vec<_>> = rules.iter().map(|p| p.iter().collect()).collect();
+        lists.serialize(s)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Patterns>, D::Error> {
+        Ok(Lists::deserialize(d)?.into_iter().map(|list| list.into_iter().collect()).collect())
+    }
+}
+
+/// The seeded random pairs u is estimated from, of `len` records in `mode`: the same pairs on
+/// every machine, in a fixed order.
+pub fn random_pairs(
+    settings: &TrainingSettings,
+    mode: Mode,
+    len: usize,
+) -> Vec<(RecordIdx, RecordIdx)> {
+    const CHUNK: usize = 1 << 14;
+    let n = len as u64;
+    let n_chunks = settings.u_pairs.div_ceil(CHUNK);
+    let chunks: Vec<Vec<(RecordIdx, RecordIdx)>> = (0..n_chunks)
+        .into_par_iter()
+        .map(|chunk| {
+            let mut rng = SplitMix::new(settings.seed ^ 0x5555, chunk as u64);
+            let in_chunk = CHUNK.min(settings.u_pairs - chunk * CHUNK);
+            (0..in_chunk)
+                .map(|_| {
+                    let (a, b) = match mode {
+                        Mode::Link { n_left } => {
+                            let n_left = n_left as u64;
+                            (rng.below(n_left), n_left + rng.below(n - n_left))
+                        }
+                        Mode::Dedupe => {
+                            let a = rng.below(n);
+                            (a, (a + 1 + rng.below(n - 1)) % n)
+                        }
+                    };
+                    (a as RecordIdx, b as RecordIdx)
+                })
+                .collect()
+        })
+        .collect();
+    chunks.concat()
+}
+
+/// What counting reads of the records: the comparisons compiled on them, their rows, and the
+/// anchor's comparisons.
+pub struct Counter<'r> {
+    records: &'r Records,
+    compiled: Vec<Compiled>,
+    rows: Rows,
+    anchor: Vec<usize>,
+    n_levels: Vec<usize>,
+}
+
+impl<'r> Counter<'r> {
+    /// Compiles `comparisons` on `records`.
+    ///
+    /// # Errors
+    ///
+    /// A comparison that does not fit the records, or an anchor without a comparison.
+    pub fn new(
+        records: &'r Records,
+        comparisons: &[Comparison],
+        settings: &TrainingSettings,
+    ) -> Result<Counter<'r>, TrainingError> {
+        let compiled: Vec<Compiled> =
+            comparisons.iter().map(|c| c.compile(records)).collect::<Result<_, _>>()?;
+        let rows = Rows::new(records, &compiled);
+        let anchor = anchor_comparisons(comparisons, settings)?;
+        let n_levels = comparisons.iter().map(Comparison::n_levels).collect();
+        Ok(Counter { records, compiled, rows, anchor, n_levels })
+    }
+
+    /// Whether a pair of these levels is anchored: exact on every comparison of the anchor.
+    fn is_anchored(&self, levels: &[Level]) -> bool {
+        is_anchored(&self.anchor, levels)
+    }
+
+    /// Per comparison, the levels of `pairs` counted (u's counts, of [`random_pairs`]).
+    pub fn levels(&self, pairs: &[(RecordIdx, RecordIdx)]) -> Vec<Vec<u64>> {
+        let zero = || self.n_levels.iter().map(|&l| vec![0u64; l]).collect::<Vec<_>>();
+        pairs
+            .par_chunks(1 << 14)
+            .map(|chunk| {
+                let mut counts = zero();
+                let mut levels = vec![0; self.compiled.len()];
+                for &(a, b) in chunk {
+                    self.rows.levels(self.records, &self.compiled, a, b, &mut levels);
+                    for (k, &level) in levels.iter().enumerate() {
+                        counts[k][level as usize] += 1;
+                    }
+                }
+                counts
+            })
+            .reduce(zero, |mut total, counts| {
+                for (t, c) in total.iter_mut().zip(counts) {
+                    t.iter_mut().zip(c).for_each(|(x, y)| *x += y);
+                }
+                total
+            })
+    }
+
+    /// The counts of `blocking`'s candidate pairs, and of the EM rules' pairs (the rules of
+    /// `em_blocking`, else `blocking`'s; none without EM): every count but u's. `index` numbers
+    /// the records as the whole link does, when only a share of them is here (a rule's sample
+    /// is drawn by the pair's numbers there); `None` when every record is here.
+    pub fn pairs(
+        &self,
+        blocking: &Blocking,
+        em_blocking: Option<&Blocking>,
+        settings: &TrainingSettings,
+        index: Option<&[RecordIdx]>,
+    ) -> TrainingCounts {
+        let (anchored, candidates) = self.candidate_patterns(blocking, settings.block_cap);
+        let em_blocking = em_blocking.unwrap_or(blocking);
+        let rules = match settings.em {
+            true => (0..em_blocking.rules().len())
+                .map(|rule| self.rule_patterns(em_blocking, rule, settings, index))
+                .collect(),
+            false => Vec::new(),
+        };
+        TrainingCounts { u: Vec::new(), anchored, candidates, rules }
+    }
+
+    /// The level patterns of `blocking`'s candidate pairs: the anchored ones, and all.
+    fn candidate_patterns(&self, blocking: &Blocking, block_cap: u64) -> (Patterns, Patterns) {
+        let (chunks, _) = blocking.for_each_chunk(block_cap, |pairs| {
+            let mut anchored = Patterns::new();
+            let mut patterns = Patterns::new();
+            let mut levels = vec![0; self.compiled.len()];
+            for &(a, b) in pairs {
+                self.rows.levels(self.records, &self.compiled, a, b, &mut levels);
+                if self.is_anchored(&levels) {
+                    count_pattern(&mut anchored, &levels);
+                }
+                count_pattern(&mut patterns, &levels);
+            }
+            (anchored, patterns)
+        });
+        let mut anchored_patterns = Patterns::new();
+        let mut candidate_patterns = Patterns::new();
+        for (anchored, patterns) in chunks {
+            merge_patterns(&mut anchored_patterns, anchored);
+            merge_patterns(&mut candidate_patterns, patterns);
+        }
+        (anchored_patterns, candidate_patterns)
+    }
+
+    /// The level patterns of rule `rule`'s pairs (all of them, earlier rules' too) and how
+    /// often each occurs; a seeded sample of about `settings.em_pairs` pairs when the rule has
+    /// more (drawn by the pairs' numbers in `index`, else here).
+    fn rule_patterns(
+        &self,
+        blocking: &Blocking,
+        rule: usize,
+        settings: &TrainingSettings,
+        index: Option<&[RecordIdx]>,
+    ) -> Patterns {
+        let n_pairs = blocking.rule_pair_count(rule, settings.block_cap);
+        let keep = (settings.em_pairs as f64 / n_pairs.max(1) as f64).min(1.0);
+        let threshold = (keep * u64::MAX as f64) as u64;
+        let number = |r: RecordIdx| index.map_or(r, |index| index[r as usize]);
+        let (chunks, _) = blocking.rule_chunks(rule, false, settings.block_cap, &|pairs: &[(
+            RecordIdx,
+            RecordIdx,
+        )]| {
+            let mut patterns = Patterns::new();
+            let mut levels = vec![0; self.compiled.len()];
+            for &(a, b) in pairs {
+                if keep < 1.0 && mix(settings.seed, number(a), number(b)) > threshold {
+                    continue;
+                }
+                self.rows.levels(self.records, &self.compiled, a, b, &mut levels);
+                count_pattern(&mut patterns, &levels);
+            }
+            patterns
+        });
+        let mut patterns = Patterns::new();
+        for chunk in chunks {
+            merge_patterns(&mut patterns, chunk);
+        }
+        patterns
+    }
+}
+
+/// The comparisons of the anchor's features, by position.
+fn anchor_comparisons(
+    comparisons: &[Comparison],
+    settings: &TrainingSettings,
+) -> Result<Vec<usize>, TrainingError> {
+    settings
         .anchor
         .iter()
         .map(|feature| {
@@ -229,19 +505,38 @@ pub fn train_scorer_with<'a>(
                 .position(|c| &c.feature == feature)
                 .ok_or_else(|| TrainingError::AnchorWithoutComparison(feature.clone()))
         })
-        .collect::<Result<_, _>>()?;
+        .collect()
+}
 
-    // u from random pairs.
-    let u_counts = random_pair_counts(records, &compiled, &rows, &n_levels, settings);
-    let u: Vec<Vec<f64>> = u_counts.iter().map(|counts| u_shares(counts)).collect();
+/// Whether a pair of these levels is anchored: exact on every comparison of `anchor`.
+fn is_anchored(anchor: &[usize], levels: &[Level]) -> bool {
+    !anchor.is_empty() && anchor.iter().all(|&k| levels[k] == 1)
+}
 
-    // The candidates' level patterns, the anchored ones apart.
-    let sample = Sample { records, compiled: &compiled, rows: &rows, anchor: &anchor };
-    let (anchored_patterns, candidate_patterns) =
-        candidate_patterns(&sample, blocking, settings.block_cap);
-    let n_anchored: u64 = anchored_patterns.values().sum();
+/// The model `counts` give, of `len` records in `mode` (the link's, all of them): u from the
+/// random pairs; m from the anchored pairs (the anchor's own comparisons from
+/// `anchor_model`), refined by EM on the patterns of each of `em_rules` (the settings' EM
+/// rules, else the blocking rules); the prior settled on the candidates'. What [`train`] makes, from counts that may come from many machines.
+///
+/// # Errors
+///
+/// Fewer than two records on a side, or an anchor without a comparison.
+pub fn fit(
+    comparisons: &[Comparison],
+    em_rules: &[BlockingRule],
+    counts: &TrainingCounts,
+    mode: Mode,
+    len: usize,
+    settings: &TrainingSettings,
+    anchor_model: Option<&Model>,
+) -> Result<(Model, TrainingReport), TrainingError> {
+    check_sizes(mode, len)?;
+    let anchor = anchor_comparisons(comparisons, settings)?;
+    let n_levels: Vec<usize> = comparisons.iter().map(Comparison::n_levels).collect();
+    let u: Vec<Vec<f64>> = counts.u.iter().map(|counts| u_shares(counts)).collect();
+    let n_anchored: u64 = counts.anchored.values().sum();
     let mut anchor_counts: Vec<Vec<u64>> = n_levels.iter().map(|&n| vec![0; n]).collect();
-    for (levels, &count) in &anchored_patterns {
+    for (levels, &count) in &counts.anchored {
         for (k, &level) in levels.iter().enumerate() {
             anchor_counts[k][level as usize] += count;
         }
@@ -253,8 +548,8 @@ pub fn train_scorer_with<'a>(
         let known = anchor_model?.comparisons.iter().find(|p| p.comparison == comparisons[k])?;
         (known.m.len() == n_levels[k]).then(|| known.m.clone())
     };
-    let mut held = vec![false; compiled.len()];
-    let initial_m: Vec<Vec<f64>> = (0..compiled.len())
+    let mut held = vec![false; comparisons.len()];
+    let initial_m: Vec<Vec<f64>> = (0..comparisons.len())
         .map(|k| {
             if anchor.contains(&k) {
                 known_m(k).unwrap_or_else(|| default_m(n_levels[k]))
@@ -269,7 +564,14 @@ pub fn train_scorer_with<'a>(
             }
         })
         .collect();
-    let n_possible = records.n_possible_pairs();
+    let (n_left, n_right) = match mode {
+        Mode::Link { n_left } => (n_left, len - n_left),
+        Mode::Dedupe => (len, len),
+    };
+    let n_possible = match mode {
+        Mode::Link { n_left } => n_left as f64 * (len - n_left) as f64,
+        Mode::Dedupe => len as f64 * (len as f64 - 1.0) / 2.0,
+    };
     // Where the prior starts: the anchored pairs over the anchor's recall, or at most one match
     // per record; it is settled once m is known.
     let start_prior = if n_anchored > 0 {
@@ -279,29 +581,18 @@ pub fn train_scorer_with<'a>(
     }
     .clamp(1e-15, 0.5);
     // EM per training rule, each rule's own features held out.
-    let own_rules;
-    let em_blocking = if settings.em_rules.is_empty() {
-        blocking
-    } else {
-        own_rules = Blocking::new(records, &settings.em_rules)?;
-        &own_rules
-    };
-    let em_rules = if settings.em { em_blocking.rules() } else { &[] };
-    let passes = em_passes(&sample, comparisons, em_blocking, em_rules, settings, &initial_m, &u);
-    let (passes, m_sums, m_runs) = {
-        let EmPasses { passes, m_sums, m_runs, held: held_here } = passes;
-        for (held, here) in held.iter_mut().zip(held_here) {
-            *held |= here;
-        }
-        (passes, m_sums, m_runs)
-    };
-
+    let EmPasses { passes, m_sums, m_runs, held: held_here } =
+        em_passes(comparisons, &anchor, em_rules, &counts.rules, settings, &initial_m, &u);
+    for (held, here) in held.iter_mut().zip(held_here) {
+        *held |= here;
+    }
     let params = parameters(comparisons, &initial_m, &u, &m_sums, &m_runs);
 
     // The prior: the share of matches among all possible pairs that makes the candidate pairs'
     // expected number of matches self-consistent (EM on the prior alone, m and u fixed; pairs
     // outside the candidates count as non-matches).
-    let candidate_patterns: Vec<(Vec<Level>, u64)> = candidate_patterns.into_iter().collect();
+    let candidate_patterns: Vec<(Vec<Level>, u64)> =
+        counts.candidates.iter().map(|(levels, &count)| (levels.clone(), count)).collect();
     let m_final: Vec<Vec<f64>> = params.iter().map(|p| p.m.clone()).collect();
     let u_final: Vec<Vec<f64>> = params.iter().map(|p| p.u.clone()).collect();
     let prior = settle_prior(&candidate_patterns, &m_final, &u_final, start_prior, n_possible);
@@ -312,8 +603,7 @@ pub fn train_scorer_with<'a>(
     );
     let model = Model { comparisons: params, prior };
     let anchor_agreement = (n_anchored > 0).then(|| {
-        let matched: u64 = anchored_patterns
-            .iter()
+        let matched: u64 = (counts.anchored.iter())
             .filter(|(levels, _)| model.pattern_weight(levels) >= 0.0)
             .map(|(_, &count)| count)
             .sum();
@@ -333,8 +623,7 @@ pub fn train_scorer_with<'a>(
         anchor_agreement,
         levels,
     };
-    let scorer = model.scorer_on(records, compiled, rows);
-    Ok((model, report, scorer))
+    Ok((model, report))
 }
 
 /// Each comparison's parameters: m averaged over the EM passes that estimated it (`m_sums`
@@ -369,54 +658,6 @@ fn parameters(
         .collect()
 }
 
-/// What training reads of the records: the comparisons compiled on them, their rows, and the
-/// anchor's comparisons.
-struct Sample<'r> {
-    records: &'r Records,
-    compiled: &'r [Compiled],
-    rows: &'r Rows,
-    anchor: &'r [usize],
-}
-
-impl Sample<'_> {
-    /// Whether a pair of these levels is anchored: exact on every comparison of the anchor.
-    fn is_anchored(&self, levels: &[Level]) -> bool {
-        !self.anchor.is_empty() && self.anchor.iter().all(|&k| levels[k] == 1)
-    }
-}
-
-/// Level patterns, counted.
-type Patterns = BTreeMap<Vec<Level>, u64>;
-
-/// The level patterns of `blocking`'s candidate pairs: the anchored ones, and all.
-fn candidate_patterns(
-    sample: &Sample<'_>,
-    blocking: &Blocking,
-    block_cap: u64,
-) -> (Patterns, Patterns) {
-    let Sample { records, compiled, rows, .. } = *sample;
-    let (chunks, _) = blocking.for_each_chunk(block_cap, |pairs| {
-        let mut anchored: BTreeMap<Vec<Level>, u64> = BTreeMap::new();
-        let mut patterns: BTreeMap<Vec<Level>, u64> = BTreeMap::new();
-        let mut levels = vec![0; compiled.len()];
-        for &(a, b) in pairs {
-            rows.levels(records, compiled, a, b, &mut levels);
-            if sample.is_anchored(&levels) {
-                count_pattern(&mut anchored, &levels);
-            }
-            count_pattern(&mut patterns, &levels);
-        }
-        (anchored, patterns)
-    });
-    let mut anchored_patterns = Patterns::new();
-    let mut candidate_patterns = Patterns::new();
-    for (anchored, patterns) in chunks {
-        merge_patterns(&mut anchored_patterns, anchored);
-        merge_patterns(&mut candidate_patterns, patterns);
-    }
-    (anchored_patterns, candidate_patterns)
-}
-
 /// What EM made, rule by rule: each pass, each comparison's m summed over the passes that
 /// estimated it and their number, and whether a pass held its exact agreement at u.
 struct EmPasses {
@@ -426,13 +667,13 @@ struct EmPasses {
     held: Vec<bool>,
 }
 
-/// EM on each of `em_rules`' pairs (rules of `em_blocking`), each rule's own features held
-/// out, from `initial_m` and `u`.
+/// EM on each rule's patterns (`rule_patterns`, of the EM rules), each rule's own features
+/// held out, from `initial_m` and `u`.
 fn em_passes(
-    sample: &Sample<'_>,
     comparisons: &[Comparison],
-    em_blocking: &Blocking,
+    anchor: &[usize],
     em_rules: &[BlockingRule],
+    rule_patterns: &[Patterns],
     settings: &TrainingSettings,
     initial_m: &[Vec<f64>],
     u: &[Vec<f64>],
@@ -442,7 +683,7 @@ fn em_passes(
     let mut passes = Vec::new();
     let mut m_sums: Vec<Vec<f64>> = initial_m.iter().map(|m| vec![0.0; m.len()]).collect();
     let mut m_runs = vec![0usize; n];
-    for (rule_idx, rule) in em_rules.iter().enumerate() {
+    for (rule, patterns) in em_rules.iter().zip(rule_patterns) {
         let rule_features: Vec<&str> =
             rule.keys.iter().map(|k| k.split_once('.').map_or(k.as_str(), |(f, _)| f)).collect();
         let free: Vec<bool> =
@@ -450,23 +691,18 @@ fn em_passes(
         if !free.iter().any(|&f| f) {
             continue;
         }
-        let patterns = rule_patterns(
-            sample.records,
-            sample.compiled,
-            sample.rows,
-            em_blocking,
-            rule_idx,
-            settings,
-        );
         let n_pairs: u64 = patterns.values().sum();
         if n_pairs == 0 {
             continue;
         }
-        let n_anchored_here: u64 =
-            patterns.iter().filter(|(levels, _)| sample.is_anchored(levels)).map(|(_, &c)| c).sum();
+        let n_anchored_here: u64 = (patterns.iter())
+            .filter(|(levels, _)| is_anchored(anchor, levels))
+            .map(|(_, &c)| c)
+            .sum();
         let start =
             (n_anchored_here as f64 / settings.anchor_recall / n_pairs as f64).clamp(0.01, 0.99);
-        let patterns: Vec<(Vec<Level>, u64)> = patterns.into_iter().collect();
+        let patterns: Vec<(Vec<Level>, u64)> =
+            patterns.iter().map(|(levels, &count)| (levels.clone(), count)).collect();
         let run = em(&patterns, initial_m, u, &free, start, settings);
         for k in (0..n).filter(|&k| free[k]) {
             for (sum, value) in m_sums[k].iter_mut().zip(&run.m[k]) {
@@ -577,90 +813,6 @@ fn count_pattern(patterns: &mut BTreeMap<Vec<Level>, u64>, levels: &[Level]) {
             patterns.insert(levels.to_vec(), 1);
         }
     }
-}
-
-/// Level counts per comparison over seeded random pairs.
-fn random_pair_counts(
-    records: &Records,
-    compiled: &[Compiled],
-    rows: &Rows,
-    n_levels: &[usize],
-    settings: &TrainingSettings,
-) -> Vec<Vec<u64>> {
-    const CHUNK: usize = 1 << 14;
-    let n = records.len() as u64;
-    let n_left = records.n_left() as u64;
-    let n_chunks = settings.u_pairs.div_ceil(CHUNK);
-    let chunks: Vec<Vec<Vec<u64>>> = (0..n_chunks)
-        .into_par_iter()
-        .map(|chunk| {
-            let mut rng = SplitMix::new(settings.seed ^ 0x5555, chunk as u64);
-            let mut counts: Vec<Vec<u64>> = n_levels.iter().map(|&l| vec![0; l]).collect();
-            let mut levels = vec![0; compiled.len()];
-            let in_chunk = CHUNK.min(settings.u_pairs - chunk * CHUNK);
-            for _ in 0..in_chunk {
-                let (a, b) = match records.mode() {
-                    Mode::Link { .. } => (rng.below(n_left), n_left + rng.below(n - n_left)),
-                    Mode::Dedupe => {
-                        let a = rng.below(n);
-                        let b = (a + 1 + rng.below(n - 1)) % n;
-                        (a, b)
-                    }
-                };
-                rows.levels(records, compiled, a as RecordIdx, b as RecordIdx, &mut levels);
-                for (k, &level) in levels.iter().enumerate() {
-                    counts[k][level as usize] += 1;
-                }
-            }
-            counts
-        })
-        .collect();
-    let mut total: Vec<Vec<u64>> = n_levels.iter().map(|&l| vec![0; l]).collect();
-    for counts in chunks {
-        for (t, c) in total.iter_mut().zip(counts) {
-            for (x, y) in t.iter_mut().zip(c) {
-                *x += y;
-            }
-        }
-    }
-    total
-}
-
-/// The level patterns of rule `rule`'s pairs (all of them, earlier rules' too) and how often
-/// each occurs; a seeded sample of about `settings.em_pairs` pairs when the rule has more.
-fn rule_patterns(
-    records: &Records,
-    compiled: &[Compiled],
-    rows: &Rows,
-    blocking: &Blocking,
-    rule: usize,
-    settings: &TrainingSettings,
-) -> BTreeMap<Vec<Level>, u64> {
-    let n_pairs = blocking.rule_pair_count(rule, settings.block_cap);
-    let keep = (settings.em_pairs as f64 / n_pairs.max(1) as f64).min(1.0);
-    let threshold = (keep * u64::MAX as f64) as u64;
-    let (chunks, _) = blocking.rule_chunks(rule, false, settings.block_cap, &|pairs: &[(
-        RecordIdx,
-        RecordIdx,
-    )]| {
-        let mut patterns: BTreeMap<Vec<Level>, u64> = BTreeMap::new();
-        let mut levels = vec![0; compiled.len()];
-        for &(a, b) in pairs {
-            if keep < 1.0 && mix(settings.seed, a, b) > threshold {
-                continue;
-            }
-            rows.levels(records, compiled, a, b, &mut levels);
-            count_pattern(&mut patterns, &levels);
-        }
-        patterns
-    });
-    let mut patterns = BTreeMap::new();
-    for chunk in chunks {
-        for (levels, count) in chunk {
-            *patterns.entry(levels).or_insert(0) += count;
-        }
-    }
-    patterns
 }
 
 /// An EM run's result.
