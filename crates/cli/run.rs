@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use censuslink_io::{Job, Lang, SourceSummary};
 use censuslink_linkage::MAX_WEIGHT;
-use censuslink_reconcile::{Finding, Severity, thousands};
+use censuslink_reconcile::{Finding, Here, Severity, thousands};
 use censuslink_report::{Previous, Resolved, RunOptions, Written};
 
 use crate::progress::{Bars, Progress};
@@ -64,6 +64,7 @@ pub(crate) fn run(args: &RunArgs, lang: Option<Lang>) -> anyhow::Result<Done> {
         resolved: &resolved,
         truth: args.truth.as_deref(),
         lang,
+        scoring: &Here,
     };
     let mut bars = Bars::new(Progress::new(args.quiet, lang));
     // Written into a staging folder beside the output folder and swapped in at the end, so

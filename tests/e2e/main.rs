@@ -455,6 +455,7 @@ fn every_output_is_the_same_run_after_run_at_any_thread_count_and_from_the_libra
             resolved: &resolved,
             truth: None,
             lang: loaded.lang,
+            scoring: &censuslink_reconcile::Here,
         };
         censuslink_report::run(&loaded, &options, library.path(), &mut ()).expect("a run");
         // Every file but the run's timings, byte for byte: lists, worklists, report, models,

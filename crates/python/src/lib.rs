@@ -60,8 +60,13 @@ fn run<'py>(
         .map_err(|err| raise(err.message(asked.unwrap_or_else(|| Job::lang_of_file(job_path)))))?;
     let lang = asked.unwrap_or(job.lang);
     let resolved = censuslink_report::Resolved::default();
-    let options =
-        censuslink_report::RunOptions { previous: None, resolved: &resolved, truth: None, lang };
+    let options = censuslink_report::RunOptions {
+        previous: None,
+        resolved: &resolved,
+        truth: None,
+        lang,
+        scoring: &censuslink_reconcile::Here,
+    };
     let out = Path::new(out);
     let inputs: Vec<&Path> =
         job.sources.iter().flat_map(|s| &s.paths).map(|p| p.as_path()).collect();

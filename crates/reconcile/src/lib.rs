@@ -72,8 +72,9 @@ pub use crate::features::person_records;
 pub use crate::household::HouseholdLinks;
 pub use crate::link::{Cardinality, LinkError, Linkage, Task, dedupe, link};
 pub use crate::pipeline::{
-    Birth, Conflict, Deceased, Duplicate, Histogram, Input, Link, LinkModel, LinkTimes, Missing,
-    Mother, Outcome, RecordRef, Step, explain_pair, reconcile, reconcile_with,
+    Birth, Conflict, Deceased, Duplicate, Here, Histogram, Input, Link, LinkModel, LinkSpec,
+    LinkTimes, Missing, Mother, Outcome, RecordRef, Scored, Scoring, Step, dedupe_spec,
+    explain_pair, reconcile, reconcile_with,
 };
 pub use crate::profile::{
     FieldProfile, Finding, FindingKind, LinkBlocking, Profile, Severity, SourceProfile,
@@ -245,15 +246,16 @@ pub fn load_sources(
 
 /// Loads every source of `job` and reconciles them: the whole job in one call.
 pub fn run_job(job: &Job) -> Result<JobRun, JobError> {
-    run_job_with(job, None, &mut ())
+    run_job_with(job, None, &Here, &mut ())
 }
 
-/// [`run_job`], telling `progress` and asking it whether to stop, each source's standardized
-/// records written into `standardized` when given. The whole job, `[linkage]` included, is
-/// checked before a row is read.
+/// [`run_job`], each link scored by `scoring`, telling `progress` and asking it whether to
+/// stop, each source's standardized records written into `standardized` when given. The whole
+/// job, `[linkage]` included, is checked before a row is read.
 pub fn run_job_with(
     job: &Job,
     standardized: Option<&Path>,
+    scoring: &dyn Scoring,
     progress: &mut dyn Progress,
 ) -> Result<JobRun, JobError> {
     job.check_roles()?;
@@ -266,7 +268,8 @@ pub fn run_job_with(
         JobRun { sources, outcome: Outcome::default(), read_seconds, reconcile_seconds: 0.0 };
     progress.start(Stage::Reconcile);
     let started = Instant::now();
-    let outcome = reconcile_with(&run.inputs(), &settings, job.reference_date, &mut |step| {
+    let reference = job.reference_date;
+    let outcome = reconcile_with(&run.inputs(), &settings, reference, scoring, &mut |step| {
         progress.step(&step)
     });
     run.outcome = outcome;

@@ -11,7 +11,8 @@ use rayon::prelude::*;
 
 use crate::features::person_records;
 use crate::pipeline::{
-    Clock, Histogram, Input, Link, LinkModel, LinkTimes, RecordRef, Scored, Step, UnionFind, score,
+    Clock, Here, Histogram, Input, Link, LinkModel, LinkSpec, LinkTimes, RecordRef, Scored,
+    Scoring, Step, UnionFind,
 };
 
 /// How many records of a later source may link to one record of the first source.
@@ -206,7 +207,14 @@ fn scored(
     let mut times = LinkTimes::default();
     let records = person_records(left, right);
     times.features = clock.lap();
-    let Scored { model, training, pairs, rules, .. } = score(&records, settings, &mut times)?;
+    let spec = LinkSpec {
+        left: 0,
+        right: right.map(|_| 1),
+        settings: settings.clone(),
+        min_weight: weight_of(0.01),
+    };
+    let Scored { model, training, pairs, rules, .. } =
+        Here.score(&spec, &records, None, &mut times)?;
     let link = LinkModel {
         left: 0,
         right: None,

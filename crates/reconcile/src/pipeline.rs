@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use censuslink_linkage::{
     Blocking, Explanation, FieldExplanation, Model, RecordIdx, RuleStats, ScoredPair, Settings,
     TrainingError, TrainingReport, TrainingSettings, clusters, one_to_one, predict, probability,
-    stable_id, train_scorer, train_scorer_with, weight_of,
+    stable_id, train_scorer_with, weight_of,
 };
 use censuslink_model::{
     DatePrecision, IdStatus, PartialDate, PersonTable, RecordType, RegisterStatus, Role, Sex,
@@ -271,14 +271,15 @@ pub struct Step<'a> {
 /// Runs the pipeline over `inputs` (one of them the census) with `settings`, for the census
 /// reference day `reference`.
 pub fn reconcile(inputs: &[Input<'_>], settings: &Settings, reference: PartialDate) -> Outcome {
-    reconcile_with(inputs, settings, reference, &mut |_| {})
+    reconcile_with(inputs, settings, reference, &Here, &mut |_| {})
 }
 
-/// [`reconcile`], telling `on_step` of each link as it is made.
+/// [`reconcile`], each link scored by `scoring`, telling `on_step` of each link as it is made.
 pub fn reconcile_with(
     inputs: &[Input<'_>],
     settings: &Settings,
     reference: PartialDate,
+    scoring: &dyn Scoring,
     on_step: &mut dyn FnMut(Step<'_>),
 ) -> Outcome {
     let Some(census) = inputs.iter().position(|input| input.role == Role::Census) else {
@@ -289,6 +290,7 @@ pub fn reconcile_with(
         census,
         registers: (0..inputs.len()).filter(|&i| i != census).collect(),
         settings,
+        scoring,
         reference,
         reference_days: reference.to_days_since_epoch(),
     };
@@ -378,6 +380,7 @@ struct Context<'a> {
     census: usize,
     registers: Vec<usize>,
     settings: &'a Settings,
+    scoring: &'a dyn Scoring,
     reference: PartialDate,
     reference_days: i32,
 }
@@ -389,6 +392,18 @@ impl<'a> Context<'a> {
 
     fn key(&self, r: RecordRef) -> String {
         r.name(self.inputs)
+    }
+
+    /// Links source `left` to `right`: pairs of probability 0.01 or more, one-to-one links.
+    fn link_pair(&self, left: usize, right: usize) -> Linked {
+        let spec = LinkSpec {
+            left,
+            right: Some(right),
+            settings: self.settings.clone(),
+            min_weight: weight_of(0.01),
+        };
+        let tables = (self.inputs[left].table, self.inputs[right].table);
+        link_pair(tables.0, tables.1, &spec, self.scoring)
     }
 }
 
@@ -427,11 +442,8 @@ fn link_census(ctx: &Context<'_>, on_step: &mut dyn FnMut(Step<'_>)) -> CensusLi
         census_m: None,
         models: Vec::new(),
     };
-    let census_linked: Vec<Linked> = ctx
-        .registers
-        .par_iter()
-        .map(|&register| link_pair(census_table, inputs[register].table, settings))
-        .collect();
+    let census_linked: Vec<Linked> =
+        ctx.registers.par_iter().map(|&register| ctx.link_pair(census, register)).collect();
     let n_census = census_table.len() as RecordIdx;
     for (&register, linked) in ctx.registers.iter().zip(census_linked) {
         let input = inputs[register];
@@ -553,16 +565,12 @@ fn link_registers(
     // Duplicates (census clusters with two resident records or more) beside the registers'
     // links.
     let (register_linked, (duplicates, dedupe_model)) = rayon::join(
-        || {
-            register_pairs
-                .par_iter()
-                .map(|&(a, b)| link_pair(inputs[a].table, inputs[b].table, settings))
-                .collect::<Vec<_>>()
-        },
+        || register_pairs.par_iter().map(|&(a, b)| ctx.link_pair(a, b)).collect::<Vec<_>>(),
         || {
             let hukou = |row: RecordIdx| hukou_entry.get(&row).copied();
             let key = |r: RecordRef| ctx.key(r);
-            census_duplicates(ctx.census, ctx.census_table(), settings, census_m, &hukou, &key)
+            let (census, table) = (ctx.census, ctx.census_table());
+            census_duplicates(census, table, settings, ctx.scoring, census_m, &hukou, &key)
         },
     );
     for (&(a, b), linked) in register_pairs.iter().zip(register_linked) {
@@ -1656,35 +1664,96 @@ impl Clock {
     }
 }
 
-/// A link's candidate pairs of probability 0.01 or more, scored by a model trained on them.
-pub(crate) struct Scored<'a> {
-    pub(crate) model: Model,
-    pub(crate) training: TrainingReport,
-    pub(crate) scorer: censuslink_linkage::Scorer<'a>,
-    pub(crate) pairs: Vec<ScoredPair>,
-    pub(crate) rules: Vec<RuleStats>,
+/// A link's candidate pairs of at least its least weight, scored by a model trained on them.
+pub struct Scored<'a> {
+    /// The model.
+    pub model: Model,
+    /// How it was trained.
+    pub training: TrainingReport,
+    /// The model resolved against the link's records.
+    pub scorer: censuslink_linkage::Scorer<'a>,
+    /// The pairs kept, in (a, b) order.
+    pub pairs: Vec<ScoredPair>,
+    /// Each blocking rule's figures.
+    pub rules: Vec<RuleStats>,
 }
 
-/// Blocks `records` by `settings`, trains a model on them and scores every candidate pair,
-/// keeping those of probability 0.01 or more; each stage's time into `times`.
-pub(crate) fn score<'a>(
-    records: &'a censuslink_linkage::Records,
-    settings: &Settings,
-    times: &mut LinkTimes,
-) -> Result<Scored<'a>, TrainingError> {
-    let mut clock = Clock::start();
-    let blocking = Blocking::new(records, &settings.blocking).map_err(TrainingError::Blocking)?;
-    times.block = clock.lap();
-    let (model, training, scorer) =
-        train_scorer(records, &settings.comparisons, &blocking, &settings.training)?;
-    times.train = clock.lap();
-    let (pairs, rules) = predict(&scorer, &blocking, settings.training.block_cap, weight_of(0.01));
-    times.score = clock.lap();
-    Ok(Scored { model, training, scorer, pairs, rules })
+/// A link of the reconciliation, as scoring it needs it: its sources (positions among the
+/// inputs; no right source for the census's deduplication), its settings (the deduplication's
+/// training its own) and the least weight of the pairs it keeps.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct LinkSpec {
+    /// The left source.
+    pub left: usize,
+    /// The right source; `None` for a deduplication of the left.
+    pub right: Option<usize>,
+    /// The settings the link is trained and scored with.
+    pub settings: Settings,
+    /// Pairs of this weight or more are kept.
+    pub min_weight: f64,
 }
 
-/// Links `left` to `right` with `settings`, training a model on them.
-fn link_pair(left: &PersonTable, right: &PersonTable, settings: &Settings) -> Linked {
+/// Where a link's candidate pairs are made, its model trained on them and its pairs scored:
+/// on this machine ([`Here`]), or on a cluster that hands them back (`censuslink.spark`),
+/// which must give what [`Here`] gives for the same records.
+pub trait Scoring: Sync + std::fmt::Debug {
+    /// The link `spec` of `records` (its sources' records: the left's, then the right's),
+    /// trained with `anchor_model`'s m of the anchor's comparisons when given; each stage's
+    /// time into `times`.
+    ///
+    /// # Errors
+    ///
+    /// When no model can be trained (a rule that does not fit, too few records).
+    fn score<'a>(
+        &self,
+        spec: &LinkSpec,
+        records: &'a censuslink_linkage::Records,
+        anchor_model: Option<&Model>,
+        times: &mut LinkTimes,
+    ) -> Result<Scored<'a>, TrainingError>;
+}
+
+/// Scoring on this machine: blocks, training on the candidate pairs, every pair scored.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Here;
+
+impl Scoring for Here {
+    fn score<'a>(
+        &self,
+        spec: &LinkSpec,
+        records: &'a censuslink_linkage::Records,
+        anchor_model: Option<&Model>,
+        times: &mut LinkTimes,
+    ) -> Result<Scored<'a>, TrainingError> {
+        let settings = &spec.settings;
+        let mut clock = Clock::start();
+        let blocking =
+            Blocking::new(records, &settings.blocking).map_err(TrainingError::Blocking)?;
+        times.block = clock.lap();
+        let (model, training, scorer) = train_scorer_with(
+            records,
+            &settings.comparisons,
+            &blocking,
+            &settings.training,
+            anchor_model,
+        )?;
+        times.train = clock.lap();
+        let cap = settings.training.block_cap;
+        let (pairs, rules) = predict(&scorer, &blocking, cap, spec.min_weight);
+        times.score = clock.lap();
+        Ok(Scored { model, training, scorer, pairs, rules })
+    }
+}
+
+/// Links `left` to `right` as `spec` says, scored by `scoring`: the pairs of probability 0.01
+/// or more, and one-to-one links at the threshold.
+fn link_pair(
+    left: &PersonTable,
+    right: &PersonTable,
+    spec: &LinkSpec,
+    scoring: &dyn Scoring,
+) -> Linked {
+    let settings = &spec.settings;
     let mut linked = Linked {
         pairs: Vec::new(),
         links: Vec::new(),
@@ -1697,7 +1766,7 @@ fn link_pair(left: &PersonTable, right: &PersonTable, settings: &Settings) -> Li
     let records = person_records(left, Some(right));
     linked.times.features = clock.lap();
     let Ok(Scored { model, training, scorer, pairs, rules }) =
-        score(&records, settings, &mut linked.times)
+        scoring.score(spec, &records, None, &mut linked.times)
     else {
         return linked;
     };
@@ -1734,12 +1803,14 @@ fn link_pair(left: &PersonTable, right: &PersonTable, settings: &Settings) -> Li
 
 /// Census clusters with two `resident` records or more (a `registered_away` listing beside a
 /// `resident` one is the census rule, not a duplicate), by a model of the census's own (see
-/// [`dedupe_model`]); a pair whose records link to two different hukou entries (`hukou`, by
-/// census row) is two people and never joins a cluster. Also the deduplication's model.
+/// [`dedupe_spec`]) scored by `scoring`; a pair whose records link to two different hukou
+/// entries (`hukou`, by census row) is two people and never joins a cluster. Also the
+/// deduplication's model.
 fn census_duplicates(
     census: usize,
     table: &PersonTable,
     settings: &Settings,
+    scoring: &dyn Scoring,
     linked: Option<&Model>,
     hukou: &(dyn Fn(RecordIdx) -> Option<RecordRef> + Sync),
     key: &(dyn Fn(RecordRef) -> String + Sync),
@@ -1748,18 +1819,14 @@ fn census_duplicates(
     let mut times = LinkTimes::default();
     let records = person_records(table, None);
     times.features = clock.lap();
-    let Ok(blocking) = Blocking::new(&records, &settings.blocking) else {
-        return (Vec::new(), None);
-    };
-    times.block = clock.lap();
-    let Some((model, training, scorer)) = dedupe_model(&records, &blocking, settings, linked)
+    let spec = dedupe_spec(census, settings);
+    let Ok(Scored { model, training, scorer, pairs, rules }) =
+        scoring.score(&spec, &records, linked, &mut times)
     else {
         return (Vec::new(), None);
     };
-    times.train = clock.lap();
-    let threshold = weight_of(settings.threshold);
-    let (pairs, rules) = predict(&scorer, &blocking, settings.training.block_cap, threshold);
-    times.score = clock.lap();
+    let threshold = spec.min_weight;
+    let mut clock = Clock::start();
     let mut link_model = LinkModel {
         left: census,
         right: None,
@@ -1821,24 +1888,24 @@ fn census_duplicates(
     (duplicates, Some(link_model))
 }
 
-/// The census deduplication's model, its training and its scorer: m from the census's own
-/// anchored pairs (two listings with one valid ID, its birth date and sex: mostly one person
-/// listed twice), never from another link, where a field can be filled differently (a census
-/// records a hukou code only for people registered in another county, whom a hukou extract
-/// does not hold, so agreement there never occurs among that link's matches). No EM when
-/// there is an anchor: among a census's pairs sharing a name and a birth month most are
-/// strangers, and EM learns "same name". The m of the anchor's own comparisons (the ID
-/// number), which anchored pairs cannot estimate, comes from `linked` (the census ↔ hukou
-/// model, whose ID numbers are filled alike on both sides) when given.
-fn dedupe_model<'a>(
-    records: &'a censuslink_linkage::Records,
-    blocking: &Blocking,
-    settings: &Settings,
-    linked: Option<&Model>,
-) -> Option<(Model, TrainingReport, censuslink_linkage::Scorer<'a>)> {
+/// The census deduplication of source `census`: m from the census's own anchored pairs (two
+/// listings with one valid ID, its birth date and sex: mostly one person listed twice), never
+/// from another link, where a field can be filled differently (a census records a hukou code
+/// only for people registered in another county, whom a hukou extract does not hold, so
+/// agreement there never occurs among that link's matches). No EM when there is an anchor:
+/// among a census's pairs sharing a name and a birth month most are strangers, and EM learns
+/// "same name". The m of the anchor's own comparisons (the ID number), which anchored pairs
+/// cannot estimate, comes from the census ↔ hukou model (whose ID numbers are filled alike on
+/// both sides), handed to scoring. Pairs at the threshold are kept.
+pub fn dedupe_spec(census: usize, settings: &Settings) -> LinkSpec {
     let em = settings.training.anchor.is_empty();
     let training = TrainingSettings { em, ..settings.training.clone() };
-    train_scorer_with(records, &settings.comparisons, blocking, &training, linked).ok()
+    LinkSpec {
+        left: census,
+        right: None,
+        settings: Settings { training, ..settings.clone() },
+        min_weight: weight_of(settings.threshold),
+    }
 }
 
 /// The links (census row, certificate row) of birth certificates to a census child whose

@@ -41,6 +41,7 @@
 //!     resolved: &resolved,
 //!     truth: None,
 //!     lang: job.lang,
+//!     scoring: &censuslink_reconcile::Here,
 //! };
 //! let out = folder.path().join("out");
 //! // `&mut ()` hears nothing of the run's progress; a progress bar implements

@@ -10,7 +10,7 @@ use censuslink_io::{Encoding, Export, Job, Lang, LoadedSource, SourceSummary, Ta
 use censuslink_reconcile::residence::{ResidenceModel, Term};
 use censuslink_reconcile::{
     AccountingError, AreaCoverage, Finding, Input, JobError, JobRun, LinkModel, Progress,
-    RowAccount, Stage, run_job_with,
+    RowAccount, Scoring, Stage, run_job_with,
 };
 use rayon::prelude::*;
 use serde_json::json;
@@ -34,6 +34,8 @@ pub struct RunOptions<'a> {
     pub truth: Option<&'a Path>,
     /// The language of the report, worklists and summary texts.
     pub lang: Lang,
+    /// Where each link is scored: `&Here`, or a cluster.
+    pub scoring: &'a dyn Scoring,
 }
 
 /// What a run wrote, for its caller to show.
@@ -99,7 +101,7 @@ pub fn run(
     if let Some(persons) = persons.filter(|persons| !persons.is_file()) {
         return Err(TruthError { path: persons, problem: CsvProblem::NotFound }.into());
     }
-    let run = run_job_with(job, Some(&out.join("standardized")), progress)?;
+    let run = run_job_with(job, Some(&out.join("standardized")), options.scoring, progress)?;
     if progress.is_cancelled() {
         return Err(JobError::Cancelled.into());
     }
