@@ -42,7 +42,7 @@ pub struct BlockingError {
 }
 
 /// What one rule contributed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleStats {
     /// The rule's name.
     pub rule: String,
@@ -245,6 +245,9 @@ pub struct BlockSizes {
     pub pairs: Vec<u64>,
 }
 
+/// A rule's blocks as a share of the records holds them: (key, members in record order).
+pub type RuleBlocks = Vec<(u64, Vec<RecordIdx>)>;
+
 /// Pairs per chunk handed to the consumer: bounds what is held at once.
 const CHUNK_PAIRS: usize = 1 << 16;
 
@@ -295,7 +298,7 @@ impl Blocking {
     pub fn of_blocks(
         records: &Records,
         rules: &[BlockingRule],
-        blocks: Vec<Vec<(u64, Vec<RecordIdx>)>>,
+        blocks: Vec<RuleBlocks>,
         whole: BlockSizes,
     ) -> Result<Blocking, BlockingError> {
         let mut blocking = Blocking::new(records, rules)?;

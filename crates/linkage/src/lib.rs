@@ -47,7 +47,9 @@ mod resolve;
 mod similarity;
 mod train;
 
-pub use crate::blocking::{BlockSizes, Blocking, BlockingError, BlockingRule, RuleStats};
+pub use crate::blocking::{
+    BlockSizes, Blocking, BlockingError, BlockingRule, RuleBlocks, RuleStats,
+};
 pub use crate::compare::{Comparison, ComparisonError, Kind, Level, LevelName};
 pub use crate::model::{
     ComparisonParameters, Explanation, FieldExplanation, MAX_WEIGHT, Model, Scorer, TermCounts,

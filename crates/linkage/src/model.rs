@@ -194,11 +194,11 @@ fn term_values(feature: &Feature) -> Option<&Interned> {
 pub struct TermCounts(pub BTreeMap<String, (HashMap<String, u32>, u32)>);
 
 impl TermCounts {
-    /// The counts of `records`, for the comparisons of `model` with term frequencies.
-    pub fn of(records: &Records, model: &Model) -> TermCounts {
+    /// The counts of `records`, for those of `comparisons` with term frequencies.
+    pub fn of(records: &Records, comparisons: &[Comparison]) -> TermCounts {
         let mut counts = BTreeMap::new();
-        for params in model.comparisons.iter().filter(|p| p.comparison.term_frequency) {
-            let feature = &params.comparison.feature;
+        for comparison in comparisons.iter().filter(|c| c.term_frequency) {
+            let feature = &comparison.feature;
             let Some(interned) = records.feature(feature).and_then(term_values) else { continue };
             let values = (interned.values.iter().zip(&interned.counts))
                 .filter(|&(_, &count)| count > 0)

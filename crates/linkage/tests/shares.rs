@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use censuslink_linkage::{
     BlockSizes, Blocking, BlockingRule, Comparison, Counter, Kind, Mode, RecordIdx, Records,
-    ScoredPair, TermCounts, TrainingCounts, TrainingSettings, fit, predict, random_pairs, train,
+    RuleBlocks, ScoredPair, TermCounts, TrainingCounts, TrainingSettings, fit, predict,
+    random_pairs, train,
 };
 
 const N_LEFT: usize = 300;
@@ -72,7 +73,7 @@ fn settings() -> TrainingSettings {
 /// A share: its blocks (by rule: key, members), their records renumbered, and the number of
 /// each in the whole.
 struct Share {
-    blocks: Vec<Vec<(u64, Vec<RecordIdx>)>>,
+    blocks: Vec<RuleBlocks>,
     index: Vec<RecordIdx>,
     records: Records,
 }
@@ -146,7 +147,7 @@ fn shares_of_a_link_train_and_score_as_the_whole_does() {
     let min_weight = f64::MIN;
     let scorer = model.scorer(&whole).expect("the model fits");
     let (expected, stats) = predict(&scorer, &blocking, CAP, min_weight);
-    let terms = TermCounts::of(&whole, &model);
+    let terms = TermCounts::of(&whole, &comparisons);
     let mut got: Vec<ScoredPair> = Vec::new();
     let mut pairs_by_rule = vec![0; rules.len()];
     for (share, blocking) in shares.iter().zip(&blockings) {

@@ -15,6 +15,8 @@ use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+mod spark;
+
 pyo3::create_exception!(
     censuslink,
     Error,
@@ -298,5 +300,14 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(job_files, m)?)?;
     m.add_function(wrap_pyfunction!(standardized_schema, m)?)?;
     m.add_function(wrap_pyfunction!(standardize_file, m)?)?;
+    m.add_function(wrap_pyfunction!(spark::link_keys, m)?)?;
+    m.add_function(wrap_pyfunction!(spark::link_terms, m)?)?;
+    m.add_function(wrap_pyfunction!(spark::add_terms, m)?)?;
+    m.add_function(wrap_pyfunction!(spark::link_counts, m)?)?;
+    m.add_function(wrap_pyfunction!(spark::link_random_pairs, m)?)?;
+    m.add_function(wrap_pyfunction!(spark::link_levels, m)?)?;
+    m.add_function(wrap_pyfunction!(spark::link_fit, m)?)?;
+    m.add_function(wrap_pyfunction!(spark::link_pairs, m)?)?;
+    m.add_function(wrap_pyfunction!(spark::run_scored, m)?)?;
     Ok(())
 }

@@ -58,6 +58,7 @@ mod pipeline;
 mod profile;
 pub mod residence;
 mod settings;
+pub mod shard;
 
 use std::path::Path;
 use std::time::Instant;

@@ -1681,7 +1681,7 @@ pub struct Scored<'a> {
 /// A link of the reconciliation, as scoring it needs it: its sources (positions among the
 /// inputs; no right source for the census's deduplication), its settings (the deduplication's
 /// training its own) and the least weight of the pairs it keeps.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LinkSpec {
     /// The left source.
     pub left: usize,

@@ -5,9 +5,19 @@ extension module as the rest of the package; Spark moves the data between them. 
 between the JVM and the workers as Arrow record batches (``mapInArrow``), and between the
 workers and the library through the Arrow C data interface: nothing is serialized row by row.
 
-Built so far: the first stage, :func:`standardize`: every file of every source of a job read
-and standardized by the library, one Spark task per file, into one DataFrame of standardized
-records, the same records a single-machine run writes into ``out/standardized/``.
+- :func:`standardize`: every file of every source of a job read and standardized by the
+  library, one Spark task per file, into one DataFrame of standardized records, the same
+  records a single-machine run writes into ``out/standardized/``, each numbered by its
+  position in its source.
+- :func:`run`: the whole reconciliation, each link's quadratic work on Spark: blocking keys
+  in the workers, blocks by Spark's shuffle on their keys (a block over the cap is skipped
+  and reported as a single-machine run reports it), the pairs of whole blocks counted for
+  training in the workers, u from seeded random pairs joined to their records, the model
+  fitted on the driver to the counts, and every pair scored in the workers with the values'
+  frequencies over every record. The driver's library run links, resolves and classifies
+  what Spark scored and writes every output as ``censuslink run`` does. Training is on the
+  seeded samples a single machine draws (u's random pairs, each EM rule's pairs beyond
+  ``em_pairs``), drawn by the records' numbers: the same samples, so the same model.
 
 Needs ``pyspark`` (4.x, with ``pandas``, which its Arrow functions require) and Java 17 or
 later; ``censuslink`` itself does not depend on them.
@@ -17,13 +27,15 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Iterator, List, Tuple
+from typing import Iterator, List, Optional, Tuple
 
 import pyarrow as pa
 
 from . import _native
 
-__all__ = ["files", "local_session", "standardize", "standardized_schema"]
+import json
+
+__all__ = ["files", "local_session", "run", "standardize", "standardized_schema"]
 
 
 def local_session(cores: int = 2, memory: str = "2g"):
@@ -60,10 +72,11 @@ def files(job_path: str) -> List[Tuple[str, str]]:
 
 def standardized_schema(job_path: str) -> pa.Schema:
     """The schema of :func:`standardize`'s records for the job at ``job_path``: ``source``,
-    then the standardized columns a run writes (``row`` numbered within the file), unsigned
-    integers as ``int64``, which Spark has."""
+    ``position`` (the record's position in its source, from 0, as a single-machine run numbers
+    its records), then the standardized columns a run writes (``row`` numbered within the
+    file), unsigned integers as ``int64``, which Spark has."""
     schema = _native.standardized_schema(job_path)
-    fields = [pa.field("source", pa.string())]
+    fields = [pa.field("source", pa.string()), pa.field("position", pa.int64())]
     for field in schema:
         kind = pa.int64() if pa.types.is_unsigned_integer(field.type) else field.type
         fields.append(pa.field(field.name, kind))
@@ -72,30 +85,223 @@ def standardized_schema(job_path: str) -> pa.Schema:
 
 def standardize(spark, job_path: str):
     """Every record of every source of the job at ``job_path``, standardized by the library in
-    Spark tasks, one per file: a DataFrame of :func:`standardized_schema`.
+    Spark tasks, one per file: a DataFrame of :func:`standardized_schema`, persisted (every
+    link reads it).
 
     The job is checked whole on the driver first (as ``censuslink run`` checks it), so a bad
     job fails before any task starts; a file that cannot be read fails its task with the
     library's one-line message.
     """
+    from pyspark.sql import functions as F
+    from pyspark.sql.pandas.types import from_arrow_schema
+
     job_path = os.path.abspath(job_path)
     tasks = files(job_path)
     schema = standardized_schema(job_path)
+    # Each file's records numbered within it (`index`), with the file's place in its source.
+    read_schema = pa.schema([pa.field("file", pa.int64()), pa.field("index", pa.int64())] + [
+        field for field in schema if field.name != "position"
+    ])
+    numbered = [(source, path, sum(1 for s, _ in tasks[:i] if s == source)) for i, (source, path) in enumerate(tasks)]
     # One partition per file, each a task of its own.
-    rows = spark.sparkContext.parallelize(tasks, max(len(tasks), 1))
-    frame = spark.createDataFrame(rows, "source string, path string")
+    rows = spark.sparkContext.parallelize(numbered, max(len(tasks), 1))
+    frame = spark.createDataFrame(rows, "source string, path string, file long")
 
     def read(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         from censuslink import _native as native
 
         for batch in batches:
-            pairs = zip(batch.column("source").to_pylist(), batch.column("path").to_pylist())
-            for source, path in pairs:
+            columns = (batch.column(name).to_pylist() for name in ("source", "path", "file"))
+            for source, path, file in zip(*columns):
                 table = native.standardize_file(job_path, source, path)
-                names = pa.array([source] * table.num_rows, pa.string())
-                table = table.add_column(0, "source", names)
-                yield from table.cast(schema).to_batches()
+                n = table.num_rows
+                table = table.add_column(0, "source", pa.array([source] * n, pa.string()))
+                table = table.add_column(0, "index", pa.array(range(n), pa.int64()))
+                table = table.add_column(0, "file", pa.array([file] * n, pa.int64()))
+                yield from table.select(read_schema.names).cast(read_schema).to_batches()
 
-    from pyspark.sql.pandas.types import from_arrow_schema
+    records = frame.mapInArrow(read, from_arrow_schema(read_schema)).persist()
+    # A record's position: the rows of its source's earlier files, then its index.
+    counts = records.groupBy("source", "file").count().collect()
+    sizes = {(row["source"], row["file"]): row["count"] for row in counts}
+    offsets = [
+        (source, file, sum(n for (s, f), n in sizes.items() if s == source and f < file))
+        for (source, file) in sizes
+    ]
+    offsets = spark.createDataFrame(offsets, "source string, file long, offset long")
+    positioned = records.join(F.broadcast(offsets), ["source", "file"])
+    positioned = positioned.withColumn("position", F.col("offset") + F.col("index"))
+    positioned = positioned.select(schema.names).persist()
+    positioned.count()
+    records.unpersist()
+    return positioned
 
-    return frame.mapInArrow(read, from_arrow_schema(schema))
+
+def run(spark, job_path: str, out: str, lang: Optional[str] = None) -> None:
+    """Runs the job at ``job_path`` as ``censuslink run`` does, writing every output into
+    ``out``, each link's pairs made, counted for training and scored on ``spark`` (see the
+    module's documentation): the same links, lists and models as a single machine's run.
+
+    Raises :class:`censuslink.Error` with the binary's message when the job cannot be run, and
+    what Spark raised when a stage failed (the outputs are then left as they were).
+    """
+    job_path = os.path.abspath(job_path)
+    names = []
+    for source, _ in files(job_path):
+        if source not in names:
+            names.append(source)
+    records = standardize(spark, job_path)
+
+    def score(spec: str, anchor_model: Optional[str]):
+        link = json.loads(spec)
+        right = None if link["right"] is None else names[link["right"]]
+        return _link(spark, records, spec, link, names[link["left"]], right, anchor_model)
+
+    try:
+        _native.run_scored(job_path, os.path.abspath(out), score, lang)
+    finally:
+        records.unpersist()
+
+
+# The columns a link's tables carry beside the standardized ones.
+_KEYS = "set byte, rule int, key long, side byte, position long"
+
+
+def _whole_partition(batches: Iterator[pa.RecordBatch]) -> Optional[pa.Table]:
+    """A partition's batches as one table; ``None`` when it has no row."""
+    batches = [batch for batch in batches if batch.num_rows > 0]
+    return pa.Table.from_batches(batches) if batches else None
+
+
+def _link(spark, records, spec: str, link: dict, left: str, right: Optional[str], anchor_model):
+    """One link on Spark: ``(model, training, rules, pairs)`` as :func:`run`'s library asks."""
+    from pyspark.sql import functions as F
+
+    settings = link["settings"]
+    cap = settings["training"]["block_cap"]
+    dedupe = right is None
+    sources = [left] if dedupe else [left, right]
+    side = F.lit(0) if dedupe else F.when(F.col("source") == left, 0).otherwise(1)
+    mine = records.where(F.col("source").isin(sources)).withColumn("side", side.cast("byte"))
+    mine = mine.persist()
+    n = mine.count()
+    n_left = n if dedupe else mine.where(F.col("side") == 0).count()
+
+    # Every record's keys; the values of the frequency comparisons counted.
+    def keys(batches):
+        from censuslink import _native as native
+
+        table = _whole_partition(batches)
+        if table is not None:
+            yield from native.link_keys(spec, table).to_batches()
+
+    def terms(batches):
+        from censuslink import _native as native
+
+        table = _whole_partition(batches)
+        if table is not None:
+            yield pa.RecordBatch.from_pydict({"terms": [native.link_terms(spec, table)]})
+
+    keyed = mine.mapInArrow(keys, _KEYS).persist()
+    counted_terms = [row["terms"] for row in mine.mapInArrow(terms, "terms string").collect()]
+    all_terms = spark.sparkContext.broadcast(_native.add_terms(counted_terms))
+
+    # Blocks by key: their pairs, those over the cap.
+    n_left_in = F.sum(1 - F.col("side").cast("long"))
+    n_right_in = F.sum(F.col("side").cast("long"))
+    n_all = F.count(F.lit(1))
+    blocks = keyed.groupBy("set", "rule", "key").agg(
+        n_left_in.alias("n_left"), n_right_in.alias("n_right"), n_all.alias("n")
+    )
+    pairs_of = (F.col("n") * (F.col("n") - 1) / 2) if dedupe else F.col("n_left") * F.col("n_right")
+    blocks = blocks.withColumn("pairs", pairs_of.cast("long")).where(F.col("pairs") > 0).persist()
+    n_sets = 2 if settings["training"]["em_rules"] else 1
+    n_rules = [len(settings["blocking"]), len(settings["training"]["em_rules"])][:n_sets]
+    capped = blocks.where(F.col("pairs") > cap).select("set", "rule", "key").collect()
+    within = blocks.where(F.col("pairs") <= cap).groupBy("set", "rule").agg(F.sum("pairs").alias("pairs")).collect()
+    sizes = [{"capped": [[] for _ in range(n)], "pairs": [0] * n} for n in n_rules]
+    for row in capped:
+        sizes[row["set"]]["capped"][row["rule"]].append(row["key"] & 0xFFFFFFFFFFFFFFFF)
+    for row in within:
+        sizes[row["set"]]["pairs"][row["rule"]] = row["pairs"]
+    for size in sizes:
+        for keys_of_rule in size["capped"]:
+            keys_of_rule.sort()
+    sizes_json = json.dumps(sizes)
+    figures = (
+        blocks.where(F.col("set") == 0)
+        .groupBy("rule")
+        .agg(
+            F.count(F.lit(1)).alias("blocks"),
+            F.max("pairs").alias("largest_block"),
+            F.sum(F.when(F.col("pairs") > cap, 1).otherwise(0)).alias("capped_blocks"),
+            F.sum(F.when(F.col("pairs") > cap, F.col("pairs")).otherwise(0)).alias("capped_pairs"),
+        )
+        .collect()
+    )
+
+    # Shares of whole blocks: each record once per block within the cap it is in.
+    kept = blocks.where(F.col("pairs") <= cap).select("set", "rule", "key")
+    rows = keyed.join(kept, ["set", "rule", "key"]).join(mine, ["side", "position"])
+    partitions = max(spark.sparkContext.defaultParallelism * 2, n // 50_000)
+    shares = rows.repartition(partitions, "set", "rule", "key").persist()
+
+    def counts(batches):
+        from censuslink import _native as native
+
+        table = _whole_partition(batches)
+        if table is not None:
+            counted = native.link_counts(spec, sizes_json, n_left, table)
+            yield pa.RecordBatch.from_pydict({"counts": [counted]})
+
+    share_counts = [row["counts"] for row in shares.mapInArrow(counts, "counts string").collect()]
+
+    # u: the seeded random pairs, each record joined to its pair.
+    random_pairs = _native.link_random_pairs(spec, n_left, n)
+    ends = pa.Table.from_batches(random_pairs.to_batches())
+    firsts = ends.select(["pair", "a"]).rename_columns(["pair", "number"]).append_column("end", pa.array([0] * ends.num_rows, pa.int8()))
+    seconds = ends.select(["pair", "b"]).rename_columns(["pair", "number"]).append_column("end", pa.array([1] * ends.num_rows, pa.int8()))
+    both = spark.createDataFrame(pa.concat_tables([firsts, seconds]))
+    number_side = F.lit(0) if dedupe else F.when(F.col("number") < n_left, 0).otherwise(1)
+    number_position = F.col("number") if dedupe else F.when(F.col("number") < n_left, F.col("number")).otherwise(F.col("number") - n_left)
+    both = both.select("pair", F.col("end").cast("byte").alias("end"), number_side.cast("byte").alias("side"), number_position.alias("position"))
+    paired = both.join(mine, ["side", "position"]).repartition(partitions, "pair")
+
+    def levels(batches):
+        from censuslink import _native as native
+
+        table = _whole_partition(batches)
+        if table is not None:
+            yield pa.RecordBatch.from_pydict({"levels": [native.link_levels(spec, table)]})
+
+    share_levels = [row["levels"] for row in paired.mapInArrow(levels, "levels string").collect()]
+    model, training, pairs_by_rule = _native.link_fit(spec, share_counts, share_levels, n_left, n, anchor_model)
+    fitted = spark.sparkContext.broadcast(model)
+
+    def scored(batches):
+        from censuslink import _native as native
+
+        table = _whole_partition(batches)
+        if table is not None:
+            found = native.link_pairs(spec, sizes_json, n_left, fitted.value, all_terms.value, table)
+            yield from found.to_batches()
+
+    pairs = shares.mapInArrow(scored, "a long, b long, weight double").toArrow()
+    pairs_by_rule = json.loads(pairs_by_rule)
+    by_rule = {row["rule"]: row for row in figures}
+    rules = []
+    for index, rule in enumerate(settings["blocking"]):
+        row = by_rule.get(index)
+        rules.append({
+            "rule": rule["name"],
+            "blocks": row["blocks"] if row else 0,
+            "pairs": pairs_by_rule[index],
+            "largest_block": row["largest_block"] if row else 0,
+            "capped_blocks": row["capped_blocks"] if row else 0,
+            "capped_pairs": row["capped_pairs"] if row else 0,
+        })
+    for frame in (mine, keyed, blocks, shares):
+        frame.unpersist()
+    for shared in (all_terms, fitted):
+        shared.unpersist()
+    return model, training, json.dumps(rules), pairs

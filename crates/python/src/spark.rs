@@ -1,0 +1,445 @@
+//! The library's side of `censuslink.spark`: what a Spark task computes of a link from the
+//! records it holds (`censuslink_reconcile::shard`), as functions of pyarrow tables and JSON
+//! text, and a run whose links are scored by a Python callable that runs them on Spark.
+//!
+//! Tables a task is given hold standardized records (the columns `standardize_file` makes)
+//! beside these: `side` (0 the link's left source, 1 its right), `position` (the record's
+//! position in its source); a share of blocks also `set`, `rule`, `key` (one row per record
+//! and block it is in); a share of random pairs `pair` and `end` (0 the pair's first record,
+//! 1 its second). Blocking keys are unsigned 64-bit numbers carried in Spark's `long`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::Int64Type;
+use arrow_array::{
+    ArrayRef, Float64Array, Int8Array, Int32Array, Int64Array, RecordBatch, UInt32Array,
+};
+use arrow_pyarrow::{PyArrowType, Table as ArrowTable};
+use arrow_schema::{DataType, Field, Schema};
+use censuslink_io::Job;
+use censuslink_linkage::{
+    BlockSizes, Model, RecordIdx, Records, RuleStats, ScoredPair, TermCounts, TrainingCounts,
+    TrainingError,
+};
+use censuslink_reconcile::shard::{self, Share, ShareBlock};
+use censuslink_reconcile::{LinkSpec, LinkTimes, Progress, Scored, Scoring};
+use pyo3::prelude::*;
+
+use crate::{lang_of, raise};
+
+/// The rows of a pyarrow table, as one record batch.
+fn batch_of(table: PyArrowType<ArrowTable>) -> PyResult<RecordBatch> {
+    let (batches, schema) = table.0.into_inner();
+    arrow_select::concat::concat_batches(&schema, &batches).map_err(|err| raise(err.to_string()))
+}
+
+/// A record batch as a pyarrow table.
+fn table_of(batch: RecordBatch) -> PyResult<PyArrowType<ArrowTable>> {
+    let schema = batch.schema();
+    ArrowTable::try_new(vec![batch], schema).map(PyArrowType).map_err(|err| raise(err.to_string()))
+}
+
+/// A column of integers, whatever Spark made of its width.
+fn integers(batch: &RecordBatch, name: &str) -> PyResult<Vec<i64>> {
+    let column = batch.column_by_name(name).ok_or_else(|| raise(format!("no column `{name}`")))?;
+    let column =
+        arrow_cast::cast(column, &DataType::Int64).map_err(|err| raise(err.to_string()))?;
+    Ok(column.as_primitive::<Int64Type>().iter().map(|v| v.unwrap_or(0)).collect())
+}
+
+fn spec_of(spec: &str) -> PyResult<LinkSpec> {
+    serde_json::from_str(spec).map_err(|err| raise(format!("link: {err}")))
+}
+
+fn json<T: serde::Serialize>(value: &T) -> PyResult<String> {
+    serde_json::to_string(value).map_err(|err| raise(err.to_string()))
+}
+
+fn parsed<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> PyResult<T> {
+    serde_json::from_str(text).map_err(|err| raise(format!("{what}: {err}")))
+}
+
+fn trained<T>(result: Result<T, TrainingError>) -> PyResult<T> {
+    result.map_err(|err| raise(err.to_string()))
+}
+
+/// The records of `batch`, each (side, position) once, in (side, position) order: the share
+/// they make, and each row's record number in it.
+fn share_of(batch: &RecordBatch, dedupe: bool) -> PyResult<(Share, Vec<RecordIdx>)> {
+    let sides = integers(batch, "side")?;
+    let positions = integers(batch, "position")?;
+    let mut order: Vec<usize> = (0..batch.num_rows()).collect();
+    order.sort_by_key(|&row| (sides[row], positions[row]));
+    order.dedup_by_key(|row| (sides[*row], positions[*row]));
+    let take = |rows: &[usize]| -> PyResult<(censuslink_model::PersonTable, Vec<u32>)> {
+        let indices = UInt32Array::from_iter_values(rows.iter().map(|&row| row as u32));
+        let taken = arrow_select::take::take_record_batch(batch, &indices)
+            .map_err(|err| raise(err.to_string()))?;
+        let table = censuslink_io::person_table(&taken).map_err(|err| raise(err.to_string()))?;
+        Ok((table, rows.iter().map(|&row| positions[row] as u32).collect()))
+    };
+    let split = order.partition_point(|&row| sides[row] == 0);
+    let (left, left_positions) = take(&order[..split])?;
+    let right = if dedupe { None } else { Some(take(&order[split..])?) };
+    let mut number = BTreeMap::new();
+    for (i, &row) in order.iter().enumerate() {
+        number.insert((sides[row], positions[row]), i as RecordIdx);
+    }
+    let numbers = (0..batch.num_rows()).map(|row| number[&(sides[row], positions[row])]).collect();
+    Ok((Share { left, left_positions, right }, numbers))
+}
+
+/// The blocks of a share's rows: rows of one (set, rule, key) are a block, its members their
+/// records.
+fn blocks_of(batch: &RecordBatch, numbers: &[RecordIdx]) -> PyResult<Vec<ShareBlock>> {
+    let (sets, rules, keys) =
+        (integers(batch, "set")?, integers(batch, "rule")?, integers(batch, "key")?);
+    let mut blocks: BTreeMap<(i64, i64, i64), Vec<RecordIdx>> = BTreeMap::new();
+    for row in 0..batch.num_rows() {
+        blocks.entry((sets[row], rules[row], keys[row])).or_default().push(numbers[row]);
+    }
+    Ok(blocks
+        .into_iter()
+        .map(|((set, rule, key), mut members)| {
+            members.sort_unstable();
+            members.dedup();
+            ShareBlock { set: set as u8, rule: rule as usize, key: key as u64, members }
+        })
+        .collect())
+}
+
+/// The blocking keys of `records` (a task's share of the link `spec`'s records) under every
+/// rule: a table of `set`, `rule`, `key`, `side`, `position`.
+#[pyfunction]
+pub(crate) fn link_keys(
+    py: Python<'_>,
+    spec: &str,
+    records: PyArrowType<ArrowTable>,
+) -> PyResult<PyArrowType<ArrowTable>> {
+    let spec = spec_of(spec)?;
+    let batch = batch_of(records)?;
+    let (share, _) = share_of(&batch, spec.right.is_none())?;
+    let keys = trained(py.detach(|| shard::keys(&spec, &share)))?;
+    let n_left = share.left_positions.len();
+    let side = |r: RecordIdx| i8::from(r as usize >= n_left);
+    let position = |r: RecordIdx| match (r as usize).checked_sub(n_left) {
+        None => share.left_positions[r as usize],
+        Some(i) => share.right.as_ref().map_or(0, |(_, positions)| positions[i]),
+    };
+    let columns: Vec<ArrayRef> = vec![
+        std::sync::Arc::new(keys.iter().map(|k| k.0 as i8).collect::<Int8Array>()),
+        std::sync::Arc::new(keys.iter().map(|k| k.1 as i32).collect::<Int32Array>()),
+        std::sync::Arc::new(keys.iter().map(|k| k.2 as i64).collect::<Int64Array>()),
+        std::sync::Arc::new(keys.iter().map(|k| side(k.3)).collect::<Int8Array>()),
+        std::sync::Arc::new(keys.iter().map(|k| i64::from(position(k.3))).collect::<Int64Array>()),
+    ];
+    let schema = Schema::new(vec![
+        Field::new("set", DataType::Int8, false),
+        Field::new("rule", DataType::Int32, false),
+        Field::new("key", DataType::Int64, false),
+        Field::new("side", DataType::Int8, false),
+        Field::new("position", DataType::Int64, false),
+    ]);
+    let batch =
+        RecordBatch::try_new(Arc::new(schema), columns).map_err(|e| raise(e.to_string()))?;
+    table_of(batch)
+}
+
+/// The term counts of `records` (a task's share), as JSON text.
+#[pyfunction]
+pub(crate) fn link_terms(spec: &str, records: PyArrowType<ArrowTable>) -> PyResult<String> {
+    let spec = spec_of(spec)?;
+    let (share, _) = share_of(&batch_of(records)?, spec.right.is_none())?;
+    json(&shard::term_counts(&spec, &share))
+}
+
+/// Term counts added up (each JSON text of `link_terms`), as JSON text.
+#[pyfunction]
+pub(crate) fn add_terms(counts: Vec<String>) -> PyResult<String> {
+    let mut total = TermCounts::default();
+    for text in &counts {
+        total.add(parsed(text, "term counts")?);
+    }
+    json(&total)
+}
+
+/// What a share of whole blocks (`rows`) gives training: JSON text of `[counts, pairs by
+/// rule]`; `sizes` the JSON list of each rule set's block sizes.
+#[pyfunction]
+pub(crate) fn link_counts(
+    py: Python<'_>,
+    spec: &str,
+    sizes: &str,
+    n_left: usize,
+    rows: PyArrowType<ArrowTable>,
+) -> PyResult<String> {
+    let spec = spec_of(spec)?;
+    let sizes: Vec<BlockSizes> = parsed(sizes, "block sizes")?;
+    let batch = batch_of(rows)?;
+    let (share, numbers) = share_of(&batch, spec.right.is_none())?;
+    let blocks = blocks_of(&batch, &numbers)?;
+    let counted = py.detach(|| shard::counts(&spec, &share, n_left, blocks, &sizes));
+    json(&trained(counted)?)
+}
+
+/// The seeded random pairs of the link u is estimated from: a table of `pair`, `a`, `b`
+/// (numbers in the link).
+#[pyfunction]
+pub(crate) fn link_random_pairs(
+    spec: &str,
+    n_left: usize,
+    len: usize,
+) -> PyResult<PyArrowType<ArrowTable>> {
+    let pairs = shard::random_pairs(&spec_of(spec)?, n_left, len);
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(Int64Array::from_iter_values(0..pairs.len() as i64)),
+        Arc::new(pairs.iter().map(|p| i64::from(p.0)).collect::<Int64Array>()),
+        Arc::new(pairs.iter().map(|p| i64::from(p.1)).collect::<Int64Array>()),
+    ];
+    let schema = Schema::new(vec![
+        Field::new("pair", DataType::Int64, false),
+        Field::new("a", DataType::Int64, false),
+        Field::new("b", DataType::Int64, false),
+    ]);
+    table_of(RecordBatch::try_new(Arc::new(schema), columns).map_err(|e| raise(e.to_string()))?)
+}
+
+/// Per comparison, the levels of the random pairs whose records `rows` holds (two rows a
+/// pair: `end` 0 and 1), counted: JSON text.
+#[pyfunction]
+pub(crate) fn link_levels(
+    py: Python<'_>,
+    spec: &str,
+    rows: PyArrowType<ArrowTable>,
+) -> PyResult<String> {
+    let spec = spec_of(spec)?;
+    let batch = batch_of(rows)?;
+    let (pairs, ends) = (integers(&batch, "pair")?, integers(&batch, "end")?);
+    let mut order: Vec<usize> = (0..batch.num_rows()).collect();
+    order.sort_by_key(|&row| (pairs[row], ends[row]));
+    let take = |rows: Vec<usize>| -> PyResult<censuslink_model::PersonTable> {
+        let indices = UInt32Array::from_iter_values(rows.iter().map(|&row| row as u32));
+        let taken = arrow_select::take::take_record_batch(&batch, &indices)
+            .map_err(|err| raise(err.to_string()))?;
+        censuslink_io::person_table(&taken).map_err(|err| raise(err.to_string()))
+    };
+    let n = order.len() / 2;
+    let (share, numbered): (Share, Vec<(RecordIdx, RecordIdx)>) = match spec.right {
+        // Each pair's two records side by side: (2i, 2i + 1).
+        None => {
+            let left = take(order)?;
+            let pairs = (0..n as RecordIdx).map(|i| (2 * i, 2 * i + 1)).collect();
+            (Share { left, ..Share::default() }, pairs)
+        }
+        // The pairs' first records, then their second: (i, n + i).
+        Some(_) => {
+            let firsts = order.iter().copied().filter(|&row| ends[row] == 0).collect();
+            let seconds = order.iter().copied().filter(|&row| ends[row] == 1).collect();
+            let (left, right) = (take(firsts)?, take(seconds)?);
+            let pairs = (0..n as RecordIdx).map(|i| (i, n as RecordIdx + i)).collect();
+            (Share { left, right: Some((right, Vec::new())), ..Share::default() }, pairs)
+        }
+    };
+    let counted = py.detach(|| shard::levels(&spec, &share, &numbered));
+    json(&trained(counted)?)
+}
+
+/// The link's model fitted to every share's counts (`counts`: `link_counts`'s texts) and u's
+/// level counts (`levels`: `link_levels`'s), of `len` records, `n_left` on the left:
+/// `(model, training report, pairs by rule)` as JSON texts.
+#[pyfunction]
+#[pyo3(signature = (spec, counts, levels, n_left, len, anchor_model=None))]
+pub(crate) fn link_fit(
+    spec: &str,
+    counts: Vec<String>,
+    levels: Vec<String>,
+    n_left: usize,
+    len: usize,
+    anchor_model: Option<&str>,
+) -> PyResult<(String, String, String)> {
+    let spec = spec_of(spec)?;
+    let mut total = TrainingCounts::default();
+    let mut pairs_by_rule: Vec<u64> = vec![0; spec.settings.blocking.len()];
+    for text in &counts {
+        let (share, pairs): (TrainingCounts, Vec<u64>) = parsed(text, "training counts")?;
+        total.add(share);
+        pairs_by_rule.iter_mut().zip(pairs).for_each(|(total, n)| *total += n);
+    }
+    for text in &levels {
+        let share: Vec<Vec<u64>> = parsed(text, "level counts")?;
+        total.add(TrainingCounts { u: share, ..TrainingCounts::default() });
+    }
+    let anchor: Option<Model> = anchor_model.map(|text| parsed(text, "model")).transpose()?;
+    let (model, report) = trained(shard::fit(&spec, &total, n_left, len, anchor.as_ref()))?;
+    Ok((json(&model)?, json(&report)?, json(&pairs_by_rule)?))
+}
+
+/// The pairs of a share of whole blocks (`rows`) scored by `model` with the link's term counts
+/// `terms`, those of at least the link's least weight: a table of `a`, `b` (numbers in the
+/// link) and `weight`.
+#[pyfunction]
+pub(crate) fn link_pairs(
+    py: Python<'_>,
+    spec: &str,
+    sizes: &str,
+    n_left: usize,
+    model: &str,
+    terms: &str,
+    rows: PyArrowType<ArrowTable>,
+) -> PyResult<PyArrowType<ArrowTable>> {
+    let spec = spec_of(spec)?;
+    let sizes: Vec<BlockSizes> = parsed(sizes, "block sizes")?;
+    let model: Model = parsed(model, "model")?;
+    let terms: TermCounts = parsed(terms, "term counts")?;
+    let batch = batch_of(rows)?;
+    let (share, numbers) = share_of(&batch, spec.right.is_none())?;
+    let blocks = blocks_of(&batch, &numbers)?;
+    let pairs =
+        trained(py.detach(|| shard::pairs(&spec, &share, n_left, blocks, &sizes, &model, &terms)))?;
+    pairs_table(&pairs)
+}
+
+fn pairs_table(pairs: &[ScoredPair]) -> PyResult<PyArrowType<ArrowTable>> {
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(pairs.iter().map(|p| i64::from(p.a)).collect::<Int64Array>()),
+        Arc::new(pairs.iter().map(|p| i64::from(p.b)).collect::<Int64Array>()),
+        Arc::new(pairs.iter().map(|p| p.weight).collect::<Float64Array>()),
+    ];
+    let schema = Schema::new(vec![
+        Field::new("a", DataType::Int64, false),
+        Field::new("b", DataType::Int64, false),
+        Field::new("weight", DataType::Float64, false),
+    ]);
+    table_of(RecordBatch::try_new(Arc::new(schema), columns).map_err(|e| raise(e.to_string()))?)
+}
+
+/// Scoring by a Python callable, one link at a time: `score(spec, anchor_model)` (JSON texts;
+/// `None` without an anchor model) returns `(model, training, rules, pairs)`: the model, its
+/// training report and the rules' figures as JSON texts, and the pairs as a table of `a`, `b`,
+/// `weight`. The first error it raises stops the run, and is raised by it.
+#[derive(Debug)]
+struct Callback {
+    score: Py<PyAny>,
+    failed: Mutex<Option<PyErr>>,
+}
+
+impl Callback {
+    fn call(
+        &self,
+        spec: &LinkSpec,
+        anchor_model: Option<&Model>,
+    ) -> PyResult<(Model, censuslink_linkage::TrainingReport, Vec<RuleStats>, Vec<ScoredPair>)>
+    {
+        let spec = json(spec)?;
+        let anchor = anchor_model.map(json).transpose()?;
+        Python::attach(|py| {
+            let result = self.score.call1(py, (spec, anchor))?;
+            let (model, training, rules, pairs): (String, String, String, PyArrowType<ArrowTable>) =
+                result.extract(py)?;
+            let batch = batch_of(pairs)?;
+            let (a, b) = (integers(&batch, "a")?, integers(&batch, "b")?);
+            let weight = batch.column_by_name("weight").ok_or_else(|| raise("no weight".into()))?;
+            let weight = arrow_cast::cast(weight, &DataType::Float64)
+                .map_err(|err| raise(err.to_string()))?;
+            let weights = weight.as_primitive::<arrow_array::types::Float64Type>();
+            let mut pairs: Vec<ScoredPair> = (0..batch.num_rows())
+                .map(|i| ScoredPair {
+                    a: a[i] as RecordIdx,
+                    b: b[i] as RecordIdx,
+                    weight: weights.value(i),
+                })
+                .collect();
+            pairs.sort_by_key(|p| (p.a, p.b));
+            Ok((
+                parsed(&model, "model")?,
+                parsed(&training, "training")?,
+                parsed(&rules, "rules")?,
+                pairs,
+            ))
+        })
+    }
+
+    fn has_failed(&self) -> bool {
+        self.failed.lock().map_or(true, |failed| failed.is_some())
+    }
+}
+
+impl Scoring for Callback {
+    fn score<'a>(
+        &self,
+        spec: &LinkSpec,
+        records: &'a Records,
+        anchor_model: Option<&Model>,
+        _times: &mut LinkTimes,
+    ) -> Result<Scored<'a>, TrainingError> {
+        // One link at a time on the cluster; after a failure, none.
+        let mut failed = self.failed.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if failed.is_some() {
+            return Err(TrainingError::TooFewRecords);
+        }
+        match self.call(spec, anchor_model) {
+            Ok((model, training, rules, pairs)) => {
+                let scorer = model.scorer(records)?;
+                Ok(Scored { model, training, scorer, pairs, rules })
+            }
+            Err(err) => {
+                *failed = Some(err);
+                Err(TrainingError::TooFewRecords)
+            }
+        }
+    }
+}
+
+/// A run's progress that stops the run once the callback has failed.
+struct StopOnFailure<'a>(&'a Callback);
+
+impl Progress for StopOnFailure<'_> {
+    fn is_cancelled(&self) -> bool {
+        self.0.has_failed()
+    }
+}
+
+/// Runs the job at `job_path` as `censuslink run` does, writing every output into `out`, each
+/// link scored by the Python callable `score` (see `Callback`).
+#[pyfunction]
+#[pyo3(signature = (job_path, out, score, lang=None))]
+#[allow(clippy::result_large_err)]
+pub(crate) fn run_scored(
+    py: Python<'_>,
+    job_path: &str,
+    out: &str,
+    score: Py<PyAny>,
+    lang: Option<&str>,
+) -> PyResult<()> {
+    let job_path = Path::new(job_path);
+    let asked = lang_of(lang)?;
+    let job = Job::load(job_path)
+        .map_err(|err| raise(err.message(asked.unwrap_or_else(|| Job::lang_of_file(job_path)))))?;
+    let lang = asked.unwrap_or(job.lang);
+    let callback = Callback { score, failed: Mutex::new(None) };
+    let resolved = censuslink_report::Resolved::default();
+    let options = censuslink_report::RunOptions {
+        previous: None,
+        resolved: &resolved,
+        truth: None,
+        lang,
+        scoring: &callback,
+    };
+    let out = Path::new(out);
+    let inputs: Vec<&Path> =
+        job.sources.iter().flat_map(|s| &s.paths).map(|p| p.as_path()).collect();
+    let result = py.detach(|| {
+        censuslink_report::folder::write_into(out, &inputs, &[job_path], |staging| {
+            censuslink_report::run(&job, &options, staging, &mut StopOnFailure(&callback))
+        })
+        .map(|_| ())
+        .map_err(|err| err.message(lang))
+    });
+    if let Some(err) = callback.failed.lock().ok().and_then(|mut failed| failed.take()) {
+        return Err(err);
+    }
+    result.map_err(raise)
+}

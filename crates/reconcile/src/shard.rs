@@ -1,0 +1,228 @@
+//! A link of the reconciliation on a cluster, share by share: what a task computes of a link
+//! ([`LinkSpec`]) from the records it holds, and what the driver makes of the tasks' results.
+//! Every share holds whole blocks, so the pairs, counts and weights of the shares add up to
+//! those of one machine holding every record (`censuslink_linkage`'s `tests/shares.rs`):
+//!
+//! ```text
+//! each task:   keys of its records ──────────────► (rule set, rule, key, record) rows
+//!              term counts of its records ───────► TermCounts, added up on the driver
+//! the cluster: block sizes by key ───────────────► BlockSizes (capped keys, pairs per rule)
+//!              records shuffled by block key ────► shares of whole blocks
+//! each task:   counts of its blocks' pairs ──────► TrainingCounts (+ u's levels of seeded
+//!                                                  random pairs), added up; fit on the driver
+//!              its blocks' pairs, scored ────────► pairs of at least the link's least weight
+//! ```
+//!
+//! A record is numbered as the link's records number it on one machine: a left record by its
+//! position in its source, a right record by the left source's length plus its position.
+
+use censuslink_linkage::{
+    BlockSizes, Blocking, BlockingRule, Counter, Model, RecordIdx, Records, RuleBlocks, ScoredPair,
+    TermCounts, TrainingCounts, TrainingError, TrainingReport, fit as fit_counts, predict,
+    random_pairs as random,
+};
+use censuslink_model::PersonTable;
+
+use crate::features::person_records;
+use crate::pipeline::LinkSpec;
+
+/// A task's share of a link's records: the left source's and the right's (none for a
+/// deduplication), each with its records' positions in its source, in position order.
+#[derive(Debug, Clone, Default)]
+pub struct Share {
+    /// The left source's records held.
+    pub left: PersonTable,
+    /// Their positions in the left source.
+    pub left_positions: Vec<u32>,
+    /// The right source's records held, and their positions; `None` for a deduplication.
+    pub right: Option<(PersonTable, Vec<u32>)>,
+}
+
+impl Share {
+    /// The records held, as one machine's link would hold them: the left's, then the right's.
+    pub fn records(&self) -> Records {
+        person_records(&self.left, self.right.as_ref().map(|(table, _)| table))
+    }
+
+    /// Each record held, by its number here: its number in the link, whose left source holds
+    /// `n_left` records.
+    pub fn numbers(&self, n_left: usize) -> Vec<RecordIdx> {
+        let right = self.right.iter().flat_map(|(_, positions)| positions);
+        let right = right.map(|&position| n_left as RecordIdx + position);
+        self.left_positions.iter().copied().chain(right).collect()
+    }
+}
+
+/// The rule sets of a link: its blocking rules (set 0) and the EM rules of its training
+/// (set 1), when the training names its own.
+pub fn rule_sets(spec: &LinkSpec) -> Vec<&[BlockingRule]> {
+    let settings = &spec.settings;
+    let mut sets: Vec<&[BlockingRule]> = vec![&settings.blocking];
+    if !settings.training.em_rules.is_empty() {
+        sets.push(&settings.training.em_rules);
+    }
+    sets
+}
+
+/// A record's key under a rule: (rule set, rule, key, the record's number in the share).
+pub type ShareKey = (u8, u32, u64, RecordIdx);
+
+/// The keys of every record of `share` under every rule of every rule set, by record.
+///
+/// # Errors
+///
+/// A rule that does not fit the records.
+pub fn keys(spec: &LinkSpec, share: &Share) -> Result<Vec<ShareKey>, TrainingError> {
+    let records = share.records();
+    let mut keys = Vec::new();
+    for (set, rules) in rule_sets(spec).into_iter().enumerate() {
+        let blocking = Blocking::new(&records, rules)?;
+        for record in 0..records.len() as RecordIdx {
+            let of = blocking.record_keys(record);
+            keys.extend(of.map(|(rule, key)| (set as u8, rule as u32, key, record)));
+        }
+    }
+    keys.sort_unstable_by_key(|&(set, rule, key, record)| (record, set, rule, key));
+    Ok(keys)
+}
+
+/// The values `share` holds of each term-frequency comparison of the link, counted.
+pub fn term_counts(spec: &LinkSpec, share: &Share) -> TermCounts {
+    TermCounts::of(&share.records(), &spec.settings.comparisons)
+}
+
+/// A whole block a share holds: its rule set, rule, key, and its members' numbers in the
+/// share, ascending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShareBlock {
+    /// The rule set (0 blocking, 1 the training's EM rules).
+    pub set: u8,
+    /// The rule.
+    pub rule: usize,
+    /// The key.
+    pub key: u64,
+    /// Its members.
+    pub members: Vec<RecordIdx>,
+}
+
+/// The blockings of `records` by `blocks`, one per rule set, each set's sizes from `sizes`.
+fn blockings(
+    spec: &LinkSpec,
+    records: &Records,
+    blocks: Vec<ShareBlock>,
+    sizes: &[BlockSizes],
+) -> Result<Vec<Blocking>, TrainingError> {
+    let sets = rule_sets(spec);
+    let mut by_set: Vec<Vec<RuleBlocks>> =
+        sets.iter().map(|rules| vec![Vec::new(); rules.len()]).collect();
+    for block in blocks {
+        if let Some(rule) =
+            by_set.get_mut(usize::from(block.set)).and_then(|r| r.get_mut(block.rule))
+        {
+            rule.push((block.key, block.members));
+        }
+    }
+    (sets.into_iter().zip(by_set).zip(sizes))
+        .map(|((rules, blocks), sizes)| {
+            Ok(Blocking::of_blocks(records, rules, blocks, sizes.clone())?)
+        })
+        .collect()
+}
+
+/// What a share's blocks give training: their pairs' counts (no u), and each blocking rule's
+/// pairs. `n_left` is the link's left source's length; `sizes` each rule set's block sizes
+/// over every record.
+///
+/// # Errors
+///
+/// A comparison or rule that does not fit the records.
+pub fn counts(
+    spec: &LinkSpec,
+    share: &Share,
+    n_left: usize,
+    blocks: Vec<ShareBlock>,
+    sizes: &[BlockSizes],
+) -> Result<(TrainingCounts, Vec<u64>), TrainingError> {
+    let records = share.records();
+    let blockings = blockings(spec, &records, blocks, sizes)?;
+    let training = &spec.settings.training;
+    let counter = Counter::new(&records, &spec.settings.comparisons, training)?;
+    let numbers = share.numbers(n_left);
+    let counts = counter.pairs(&blockings[0], blockings.get(1), training, Some(&numbers));
+    let cap = training.block_cap;
+    let (_, stats) = blockings[0].for_each_chunk(cap, |pairs| pairs.len());
+    Ok((counts, stats.iter().map(|rule| rule.pairs).collect()))
+}
+
+/// The seeded random pairs of the link u is estimated from, numbered in the link.
+pub fn random_pairs(spec: &LinkSpec, n_left: usize, len: usize) -> Vec<(RecordIdx, RecordIdx)> {
+    let mode = match spec.right {
+        Some(_) => censuslink_linkage::Mode::Link { n_left },
+        None => censuslink_linkage::Mode::Dedupe,
+    };
+    random(&spec.settings.training, mode, len)
+}
+
+/// Per comparison, the levels of `pairs` (numbers in `share`) counted.
+///
+/// # Errors
+///
+/// A comparison that does not fit the records.
+pub fn levels(
+    spec: &LinkSpec,
+    share: &Share,
+    pairs: &[(RecordIdx, RecordIdx)],
+) -> Result<Vec<Vec<u64>>, TrainingError> {
+    let records = share.records();
+    let counter = Counter::new(&records, &spec.settings.comparisons, &spec.settings.training)?;
+    Ok(counter.levels(pairs))
+}
+
+/// The model of the link fitted to `counts` (every share's, added up, u's included), of a left
+/// source of `n_left` records and `len` in all; `anchor_model` as [`crate::Scoring`] takes it.
+///
+/// # Errors
+///
+/// Too few records, or an anchor without a comparison.
+pub fn fit(
+    spec: &LinkSpec,
+    counts: &TrainingCounts,
+    n_left: usize,
+    len: usize,
+    anchor_model: Option<&Model>,
+) -> Result<(Model, TrainingReport), TrainingError> {
+    let settings = &spec.settings;
+    let mode = match spec.right {
+        Some(_) => censuslink_linkage::Mode::Link { n_left },
+        None => censuslink_linkage::Mode::Dedupe,
+    };
+    let em_rules = rule_sets(spec).last().copied().unwrap_or_default();
+    let training = &settings.training;
+    fit_counts(&settings.comparisons, em_rules, counts, mode, len, training, anchor_model)
+}
+
+/// The pairs of a share's blocks scored by `model`, the values' frequencies from `terms`
+/// (every record's): those of at least the link's least weight, numbered in the link, in
+/// (a, b) order.
+///
+/// # Errors
+///
+/// A comparison or rule that does not fit the records.
+pub fn pairs(
+    spec: &LinkSpec,
+    share: &Share,
+    n_left: usize,
+    blocks: Vec<ShareBlock>,
+    sizes: &[BlockSizes],
+    model: &Model,
+    terms: &TermCounts,
+) -> Result<Vec<ScoredPair>, TrainingError> {
+    let records = share.records();
+    let blockings = blockings(spec, &records, blocks, sizes)?;
+    let scorer = model.scorer_with(&records, terms)?;
+    let cap = spec.settings.training.block_cap;
+    let (pairs, _) = predict(&scorer, &blockings[0], cap, spec.min_weight);
+    let numbers = share.numbers(n_left);
+    let number = |r: RecordIdx| numbers[r as usize];
+    Ok(pairs.iter().map(|p| ScoredPair { a: number(p.a), b: number(p.b), ..*p }).collect())
+}
