@@ -316,38 +316,53 @@ mod pattern_lists {
 }
 
 /// The seeded random pairs u is estimated from, of `len` records in `mode`: the same pairs on
-/// every machine, in a fixed order.
+/// every machine, in a fixed order: [`random_chunk`]'s of every chunk in turn.
 pub fn random_pairs(
     settings: &TrainingSettings,
     mode: Mode,
     len: usize,
 ) -> Vec<(RecordIdx, RecordIdx)> {
-    const CHUNK: usize = 1 << 14;
-    let n = len as u64;
-    let n_chunks = settings.u_pairs.div_ceil(CHUNK);
-    let chunks: Vec<Vec<(RecordIdx, RecordIdx)>> = (0..n_chunks)
+    let chunks: Vec<Vec<(RecordIdx, RecordIdx)>> = (0..random_chunks(settings))
         .into_par_iter()
-        .map(|chunk| {
-            let mut rng = SplitMix::new(settings.seed ^ 0x5555, chunk as u64);
-            let in_chunk = CHUNK.min(settings.u_pairs - chunk * CHUNK);
-            (0..in_chunk)
-                .map(|_| {
-                    let (a, b) = match mode {
-                        Mode::Link { n_left } => {
-                            let n_left = n_left as u64;
-                            (rng.below(n_left), n_left + rng.below(n - n_left))
-                        }
-                        Mode::Dedupe => {
-                            let a = rng.below(n);
-                            (a, (a + 1 + rng.below(n - 1)) % n)
-                        }
-                    };
-                    (a as RecordIdx, b as RecordIdx)
-                })
-                .collect()
-        })
+        .map(|chunk| random_chunk(settings, mode, len, chunk))
         .collect();
     chunks.concat()
+}
+
+/// Random pairs are drawn in chunks of this many, each chunk from a generator of its own.
+pub const RANDOM_CHUNK: usize = 1 << 14;
+
+/// The chunks of [`random_pairs`].
+pub fn random_chunks(settings: &TrainingSettings) -> usize {
+    settings.u_pairs.div_ceil(RANDOM_CHUNK)
+}
+
+/// The random pairs of chunk `chunk` (of [`random_chunks`]): [`RANDOM_CHUNK`] pairs, fewer in
+/// the last; drawn on any machine alike.
+pub fn random_chunk(
+    settings: &TrainingSettings,
+    mode: Mode,
+    len: usize,
+    chunk: usize,
+) -> Vec<(RecordIdx, RecordIdx)> {
+    let n = len as u64;
+    let mut rng = SplitMix::new(settings.seed ^ 0x5555, chunk as u64);
+    let in_chunk = RANDOM_CHUNK.min(settings.u_pairs.saturating_sub(chunk * RANDOM_CHUNK));
+    (0..in_chunk)
+        .map(|_| {
+            let (a, b) = match mode {
+                Mode::Link { n_left } => {
+                    let n_left = n_left as u64;
+                    (rng.below(n_left), n_left + rng.below(n - n_left))
+                }
+                Mode::Dedupe => {
+                    let a = rng.below(n);
+                    (a, (a + 1 + rng.below(n - 1)) % n)
+                }
+            };
+            (a as RecordIdx, b as RecordIdx)
+        })
+        .collect()
 }
 
 /// What counting reads of the records: the comparisons compiled on them, their rows, and the

@@ -304,6 +304,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(spark::link_terms, m)?)?;
     m.add_function(wrap_pyfunction!(spark::add_terms, m)?)?;
     m.add_function(wrap_pyfunction!(spark::link_counts, m)?)?;
+    m.add_function(wrap_pyfunction!(spark::link_random_chunks, m)?)?;
     m.add_function(wrap_pyfunction!(spark::link_random_pairs, m)?)?;
     m.add_function(wrap_pyfunction!(spark::link_levels, m)?)?;
     m.add_function(wrap_pyfunction!(spark::link_fit, m)?)?;

@@ -185,64 +185,63 @@ pub(crate) fn link_counts(
     json(&trained(counted)?)
 }
 
-/// The seeded random pairs of the link u is estimated from: a table of `pair`, `a`, `b`
-/// (numbers in the link).
+/// The chunks of the seeded random pairs of the link u is estimated from.
+#[pyfunction]
+pub(crate) fn link_random_chunks(spec: &str) -> PyResult<usize> {
+    Ok(shard::random_chunks(&spec_of(spec)?))
+}
+
+/// The seeded random pairs of chunk `chunk`: a table of `a`, `b` (numbers in the link).
 #[pyfunction]
 pub(crate) fn link_random_pairs(
     spec: &str,
     n_left: usize,
     len: usize,
+    chunk: usize,
 ) -> PyResult<PyArrowType<ArrowTable>> {
-    let pairs = shard::random_pairs(&spec_of(spec)?, n_left, len);
+    let pairs = shard::random_chunk(&spec_of(spec)?, n_left, len, chunk);
     let columns: Vec<ArrayRef> = vec![
-        Arc::new(Int64Array::from_iter_values(0..pairs.len() as i64)),
         Arc::new(pairs.iter().map(|p| i64::from(p.0)).collect::<Int64Array>()),
         Arc::new(pairs.iter().map(|p| i64::from(p.1)).collect::<Int64Array>()),
     ];
     let schema = Schema::new(vec![
-        Field::new("pair", DataType::Int64, false),
         Field::new("a", DataType::Int64, false),
         Field::new("b", DataType::Int64, false),
     ]);
     table_of(RecordBatch::try_new(Arc::new(schema), columns).map_err(|e| raise(e.to_string()))?)
 }
 
-/// Per comparison, the levels of the random pairs whose records `rows` holds (two rows a
-/// pair: `end` 0 and 1), counted: JSON text.
+/// Per comparison, the levels of the random `pairs` (a table of `a`, `b`: numbers in the
+/// link) whose records `records` holds, counted: JSON text.
 #[pyfunction]
 pub(crate) fn link_levels(
     py: Python<'_>,
     spec: &str,
-    rows: PyArrowType<ArrowTable>,
+    n_left: usize,
+    pairs: PyArrowType<ArrowTable>,
+    records: PyArrowType<ArrowTable>,
 ) -> PyResult<String> {
     let spec = spec_of(spec)?;
-    let batch = batch_of(rows)?;
-    let (pairs, ends) = (integers(&batch, "pair")?, integers(&batch, "end")?);
-    let mut order: Vec<usize> = (0..batch.num_rows()).collect();
-    order.sort_by_key(|&row| (pairs[row], ends[row]));
-    let take = |rows: Vec<usize>| -> PyResult<censuslink_model::PersonTable> {
-        let indices = UInt32Array::from_iter_values(rows.iter().map(|&row| row as u32));
-        let taken = arrow_select::take::take_record_batch(&batch, &indices)
-            .map_err(|err| raise(err.to_string()))?;
-        censuslink_io::person_table(&taken).map_err(|err| raise(err.to_string()))
+    let dedupe = spec.right.is_none();
+    let (share, _) = share_of(&batch_of(records)?, dedupe)?;
+    let pairs = batch_of(pairs)?;
+    let (a, b) = (integers(&pairs, "a")?, integers(&pairs, "b")?);
+    // A record's number here by its (side, position).
+    let mut number: BTreeMap<(i64, i64), RecordIdx> = BTreeMap::new();
+    let right = share.right.iter().flat_map(|(_, positions)| positions.iter().map(|&p| (1, p)));
+    let held = share.left_positions.iter().map(|&p| (0, p)).chain(right);
+    for (i, (side, position)) in held.enumerate() {
+        number.insert((side, i64::from(position)), i as RecordIdx);
+    }
+    let held = |link_number: i64| {
+        let at = match (dedupe, link_number.checked_sub(n_left as i64)) {
+            (false, Some(position)) if position >= 0 => (1, position),
+            _ => (0, link_number),
+        };
+        number.get(&at).copied().ok_or_else(|| raise("a random pair's record is not held".into()))
     };
-    let n = order.len() / 2;
-    let (share, numbered): (Share, Vec<(RecordIdx, RecordIdx)>) = match spec.right {
-        // Each pair's two records side by side: (2i, 2i + 1).
-        None => {
-            let left = take(order)?;
-            let pairs = (0..n as RecordIdx).map(|i| (2 * i, 2 * i + 1)).collect();
-            (Share { left, ..Share::default() }, pairs)
-        }
-        // The pairs' first records, then their second: (i, n + i).
-        Some(_) => {
-            let firsts = order.iter().copied().filter(|&row| ends[row] == 0).collect();
-            let seconds = order.iter().copied().filter(|&row| ends[row] == 1).collect();
-            let (left, right) = (take(firsts)?, take(seconds)?);
-            let pairs = (0..n as RecordIdx).map(|i| (i, n as RecordIdx + i)).collect();
-            (Share { left, right: Some((right, Vec::new())), ..Share::default() }, pairs)
-        }
-    };
+    let numbered: Vec<(RecordIdx, RecordIdx)> =
+        (0..pairs.num_rows()).map(|i| Ok((held(a[i])?, held(b[i])?))).collect::<PyResult<_>>()?;
     let counted = py.detach(|| shard::levels(&spec, &share, &numbered));
     json(&trained(counted)?)
 }

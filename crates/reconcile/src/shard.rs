@@ -19,7 +19,6 @@
 use censuslink_linkage::{
     BlockSizes, Blocking, BlockingRule, Counter, Model, RecordIdx, Records, RuleBlocks, ScoredPair,
     TermCounts, TrainingCounts, TrainingError, TrainingReport, fit as fit_counts, predict,
-    random_pairs as random,
 };
 use censuslink_model::PersonTable;
 
@@ -154,13 +153,27 @@ pub fn counts(
     Ok((counts, stats.iter().map(|rule| rule.pairs).collect()))
 }
 
-/// The seeded random pairs of the link u is estimated from, numbered in the link.
-pub fn random_pairs(spec: &LinkSpec, n_left: usize, len: usize) -> Vec<(RecordIdx, RecordIdx)> {
-    let mode = match spec.right {
+/// The mode of the link's records.
+fn mode(spec: &LinkSpec, n_left: usize) -> censuslink_linkage::Mode {
+    match spec.right {
         Some(_) => censuslink_linkage::Mode::Link { n_left },
         None => censuslink_linkage::Mode::Dedupe,
-    };
-    random(&spec.settings.training, mode, len)
+    }
+}
+
+/// The chunks of the seeded random pairs u is estimated from.
+pub fn random_chunks(spec: &LinkSpec) -> usize {
+    censuslink_linkage::random_chunks(&spec.settings.training)
+}
+
+/// The seeded random pairs of chunk `chunk` (of [`random_chunks`]), numbered in the link.
+pub fn random_chunk(
+    spec: &LinkSpec,
+    n_left: usize,
+    len: usize,
+    chunk: usize,
+) -> Vec<(RecordIdx, RecordIdx)> {
+    censuslink_linkage::random_chunk(&spec.settings.training, mode(spec, n_left), len, chunk)
 }
 
 /// Per comparison, the levels of `pairs` (numbers in `share`) counted.
@@ -192,10 +205,7 @@ pub fn fit(
     anchor_model: Option<&Model>,
 ) -> Result<(Model, TrainingReport), TrainingError> {
     let settings = &spec.settings;
-    let mode = match spec.right {
-        Some(_) => censuslink_linkage::Mode::Link { n_left },
-        None => censuslink_linkage::Mode::Dedupe,
-    };
+    let mode = mode(spec, n_left);
     let em_rules = rule_sets(spec).last().copied().unwrap_or_default();
     let training = &settings.training;
     fit_counts(&settings.comparisons, em_rules, counts, mode, len, training, anchor_model)

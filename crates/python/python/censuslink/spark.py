@@ -256,25 +256,38 @@ def _link(spark, records, spec: str, link: dict, left: str, right: Optional[str]
 
     share_counts = [row["counts"] for row in shares.mapInArrow(counts, "counts string").collect()]
 
-    # u: the seeded random pairs, each record joined to its pair.
-    random_pairs = _native.link_random_pairs(spec, n_left, n)
-    ends = pa.Table.from_batches(random_pairs.to_batches())
-    firsts = ends.select(["pair", "a"]).rename_columns(["pair", "number"]).append_column("end", pa.array([0] * ends.num_rows, pa.int8()))
-    seconds = ends.select(["pair", "b"]).rename_columns(["pair", "number"]).append_column("end", pa.array([1] * ends.num_rows, pa.int8()))
-    both = spark.createDataFrame(pa.concat_tables([firsts, seconds]))
-    number_side = F.lit(0) if dedupe else F.when(F.col("number") < n_left, 0).otherwise(1)
-    number_position = F.col("number") if dedupe else F.when(F.col("number") < n_left, F.col("number")).otherwise(F.col("number") - n_left)
-    both = both.select("pair", F.col("end").cast("byte").alias("end"), number_side.cast("byte").alias("side"), number_position.alias("position"))
-    paired = both.join(mine, ["side", "position"]).repartition(partitions, "pair")
+    # u: the seeded random pairs, drawn in the workers by chunk; the pairs of each part (a
+    # few chunks) meet the records they need, each record once a part.
+    chunks = _native.link_random_chunks(spec)
+    parts = max(min(chunks, partitions), 1)
 
-    def levels(batches):
+    def draw(batches):
         from censuslink import _native as native
 
-        table = _whole_partition(batches)
-        if table is not None:
-            yield pa.RecordBatch.from_pydict({"levels": [native.link_levels(spec, table)]})
+        for batch in batches:
+            for chunk in batch.column("id").to_pylist():
+                drawn = native.link_random_pairs(spec, n_left, n, chunk)
+                part = pa.array([chunk % parts] * drawn.num_rows, pa.int64())
+                yield from drawn.add_column(0, "part", part).to_batches()
 
-    share_levels = [row["levels"] for row in paired.mapInArrow(levels, "levels string").collect()]
+    drawn = spark.range(chunks, numPartitions=parts).mapInArrow(draw, "part long, a long, b long")
+    ends = drawn.select("part", F.col("a").alias("number")).union(drawn.select("part", F.col("b").alias("number")))
+    on_right = (F.col("number") >= n_left) if not dedupe else F.lit(False)
+    ends = ends.select(
+        F.col("part").alias("of_part"),  # a name of its own: both sides come from `drawn`
+        F.when(on_right, 1).otherwise(0).cast("byte").alias("side"),
+        F.when(on_right, F.col("number") - n_left).otherwise(F.col("number")).alias("position"),
+    ).distinct()
+    needed = ends.join(mine, ["side", "position"])
+
+    def levels(pairs_of_part: pa.Table, records_of_part: pa.Table) -> pa.Table:
+        from censuslink import _native as native
+
+        counted = native.link_levels(spec, n_left, pairs_of_part, records_of_part)
+        return pa.table({"levels": [counted]})
+
+    grouped = drawn.groupBy("part").cogroup(needed.groupBy("of_part"))
+    share_levels = [row["levels"] for row in grouped.applyInArrow(levels, "levels string").collect()]
     model, training, pairs_by_rule = _native.link_fit(spec, share_counts, share_levels, n_left, n, anchor_model)
     fitted = spark.sparkContext.broadcast(model)
 
