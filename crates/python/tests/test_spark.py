@@ -1,5 +1,6 @@
 """censuslink.spark on Spark local[2] against the single-machine run, on a generated province
-of 4 counties and 20,000 persons.
+of 4 counties and 20,000 persons: the same standardized records, and the same links, lists and
+models.
 
 Needs pyspark (with pandas) and Java 17 or later, which `.ci/run` installs, and the
 `censuslink` binary (`CENSUSLINK_BIN`, or `target/debug/censuslink`): a missing one fails,
@@ -59,13 +60,31 @@ def test_spark_reads_every_county_s_file_as_the_single_machine_run_does(province
     schema = cs.standardized_schema(job)
     assert records.schema.names == schema.names
     for source in ["census", "hukou", "birth", "death", "school", "insurance"]:
-        ours = records.filter(pa.compute.equal(records["source"], source))
-        ours = ours.drop_columns(["source", "row"]).sort_by("record_id")
-        # The run's file holds the standardized columns, then the raw ones.
+        ours = records.filter(pa.compute.equal(records["source"], source)).sort_by("position")
+        assert ours["position"].to_pylist() == list(range(ours.num_rows)), source
+        ours = ours.drop_columns(["source", "position", "row"])
+        # The run's file holds the standardized columns, then the raw ones, in the order of
+        # the records' positions.
         theirs = pq.read_table(out / "standardized" / f"{source}.parquet")
-        theirs = theirs.select(ours.schema.names).sort_by("record_id")
+        theirs = theirs.select(ours.schema.names)
         assert ours.num_rows == theirs.num_rows > 0, source
         assert ours.cast(theirs.schema).equals(theirs), source
+
+
+def test_the_province_on_spark_gives_the_single_machine_run_s_links_lists_and_models(province, spark, tmp_path):
+    folder, out = province
+    on_spark = tmp_path / "spark"
+    cs.run(spark, str(folder / "job.toml"), str(on_spark))
+    lists = ["links", "missing", "duplicates", "deceased", "births", "conflicts", "coverage", "gone"]
+    for name in [f"{name}.csv" for name in lists] + ["models.json", "row_issues.csv"]:
+        assert (on_spark / name).read_bytes() == (out / name).read_bytes(), name
+    assert len((out / "links.csv").read_text(encoding="utf-8").splitlines()) > 20_000
+    # Every county's lists too.
+    counties = sorted(path.name for path in (out / "counties").iterdir())
+    assert len(counties) == 4
+    for county in counties:
+        for path in sorted((out / "counties" / county).glob("*.csv")):
+            assert (on_spark / "counties" / county / path.name).read_bytes() == path.read_bytes()
 
 
 def test_a_bad_job_fails_on_the_driver_with_the_binary_s_message(province, spark, tmp_path):
