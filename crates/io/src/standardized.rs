@@ -23,7 +23,8 @@ pub struct NotStandardized {
 }
 
 /// The records of `batch`, a batch [`crate::standardized_batch`] made (its integer columns
-/// may be signed, and its text columns large or views, as Spark hands them on).
+/// may be signed, and its text columns large or views, as Spark hands them on). A column left
+/// out reads as missing values: a stage that reads a few fields is handed only those.
 pub fn person_table(batch: &RecordBatch) -> Result<PersonTable, NotStandardized> {
     let columns = Columns(batch);
     let mut table = PersonTable {
@@ -85,9 +86,11 @@ struct Columns<'a>(&'a RecordBatch);
 
 impl Columns<'_> {
     fn column(&self, name: &str, data_type: &DataType) -> Result<ArrayRef, NotStandardized> {
-        let error = |problem| NotStandardized { column: name.to_owned(), problem };
-        let column = self.0.column_by_name(name).ok_or(error("missing"))?;
-        arrow_cast::cast(column, data_type).map_err(|_| error("not of its type"))
+        let Some(column) = self.0.column_by_name(name) else {
+            return Ok(arrow_array::new_null_array(data_type, self.0.num_rows()));
+        };
+        arrow_cast::cast(column, data_type)
+            .map_err(|_| NotStandardized { column: name.to_owned(), problem: "not of its type" })
     }
 
     fn strings(&self, name: &str) -> Result<StringArray, NotStandardized> {
@@ -138,9 +141,8 @@ impl Columns<'_> {
         };
         let number = self.text(number)?;
         let statuses = self.parsed(status, id_status)?;
-        let missing = NotStandardized { column: status.to_owned(), problem: "missing value" };
         let status: Vec<IdStatus> =
-            statuses.into_iter().map(|s| s.ok_or(missing.clone())).collect::<Result<_, _>>()?;
+            statuses.into_iter().map(|s| s.unwrap_or(IdStatus::Missing)).collect();
         if prefix == "mother_id" {
             // The mother's number keeps no embedded parts.
             let n = status.len();

@@ -300,6 +300,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(job_files, m)?)?;
     m.add_function(wrap_pyfunction!(standardized_schema, m)?)?;
     m.add_function(wrap_pyfunction!(standardize_file, m)?)?;
+    m.add_function(wrap_pyfunction!(spark::link_columns, m)?)?;
     m.add_function(wrap_pyfunction!(spark::link_keys, m)?)?;
     m.add_function(wrap_pyfunction!(spark::link_terms, m)?)?;
     m.add_function(wrap_pyfunction!(spark::add_terms, m)?)?;

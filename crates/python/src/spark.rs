@@ -111,6 +111,12 @@ fn blocks_of(batch: &RecordBatch, numbers: &[RecordIdx]) -> PyResult<Vec<ShareBl
         .collect())
 }
 
+/// The standardized columns the tasks of the link `spec` read of its records.
+#[pyfunction]
+pub(crate) fn link_columns(spec: &str) -> PyResult<Vec<String>> {
+    Ok(shard::columns(&spec_of(spec)?))
+}
+
 /// The blocking keys of `records` (a task's share of the link `spec`'s records) under every
 /// rule: a table of `set`, `rule`, `key`, `side`, `position`.
 #[pyfunction]

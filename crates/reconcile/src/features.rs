@@ -91,6 +91,30 @@ pub fn person_records(left: &PersonTable, right: Option<&PersonTable>) -> Record
     records
 }
 
+/// The standardized columns (as `censuslink_io::standardized_batch` names them) the feature
+/// `feature` of [`person_records`] is made of; an extra field's own column for any other name.
+pub(crate) fn feature_columns(feature: &str) -> Vec<String> {
+    let columns: &[&str] = match feature {
+        "name" => &[
+            "name",
+            "name_surname",
+            "name_pinyin",
+            "other_names",
+            "other_names_surname",
+            "other_names_pinyin",
+        ],
+        "mother_name" => &["mother_name", "mother_name_surname", "mother_name_pinyin"],
+        "id_number" | "birth_date" => &["id_number", "id_status", "id_birth_date", "birth_date"],
+        "mother_id" => &["mother_id", "mother_id_status"],
+        "event_date" | "sex" | "ethnicity" | "hukou_region" | "residence_region"
+        | "enumeration_area" | "hukou_address" | "residence_address" | "household_id" => {
+            return vec![feature.to_owned()];
+        }
+        extra => return vec![format!("extra.{extra}")],
+    };
+    columns.iter().map(|column| (*column).to_owned()).collect()
+}
+
 /// Each record's other names (former names, aliases), as [`names`] gives a name: the full
 /// name, its primary reading and its surname's reading.
 fn other_names<'a>(

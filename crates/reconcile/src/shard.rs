@@ -22,7 +22,7 @@ use censuslink_linkage::{
 };
 use censuslink_model::PersonTable;
 
-use crate::features::person_records;
+use crate::features::{feature_columns, person_records};
 use crate::pipeline::LinkSpec;
 
 /// A task's share of a link's records: the left source's and the right's (none for a
@@ -61,6 +61,26 @@ pub fn rule_sets(spec: &LinkSpec) -> Vec<&[BlockingRule]> {
         sets.push(&settings.training.em_rules);
     }
     sets
+}
+
+/// The standardized columns a task needs of a link's records: those of every feature its
+/// comparisons, rules and anchor read. The others may be left out of a share (they read as
+/// missing, and no feature the link reads is made of them).
+pub fn columns(spec: &LinkSpec) -> Vec<String> {
+    let settings = &spec.settings;
+    let compared = settings
+        .comparisons
+        .iter()
+        .flat_map(|c| std::iter::once(c.feature.as_str()).chain(c.swapped_with.as_deref()));
+    let rules = rule_sets(spec).into_iter().flatten();
+    let keyed =
+        rules.flat_map(|rule| rule.keys.iter().map(|key| key.split('.').next().unwrap_or("")));
+    let anchored = settings.training.anchor.iter().map(String::as_str);
+    let mut columns: Vec<String> =
+        compared.chain(keyed).chain(anchored).flat_map(feature_columns).collect();
+    columns.sort_unstable();
+    columns.dedup();
+    columns
 }
 
 /// A record's key under a rule: (rule set, rule, key, the record's number in the share).

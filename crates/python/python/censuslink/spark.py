@@ -182,7 +182,10 @@ def _link(spark, records, spec: str, link: dict, left: str, right: Optional[str]
     dedupe = right is None
     sources = [left] if dedupe else [left, right]
     side = F.lit(0) if dedupe else F.when(F.col("source") == left, 0).otherwise(1)
-    mine = records.where(F.col("source").isin(sources)).withColumn("side", side.cast("byte"))
+    # Only the columns the link's features are made of travel with its records.
+    needed = [name for name in _native.link_columns(spec) if name in records.columns]
+    columns = [F.col("position"), side.cast("byte").alias("side")] + [F.col(f"`{name}`") for name in needed]
+    mine = records.where(F.col("source").isin(sources)).select(columns)
     mine = mine.persist()
     n = mine.count()
     n_left = n if dedupe else mine.where(F.col("side") == 0).count()
@@ -278,7 +281,7 @@ def _link(spark, records, spec: str, link: dict, left: str, right: Optional[str]
         F.when(on_right, 1).otherwise(0).cast("byte").alias("side"),
         F.when(on_right, F.col("number") - n_left).otherwise(F.col("number")).alias("position"),
     ).distinct()
-    needed = ends.join(mine, ["side", "position"])
+    pair_records = ends.join(mine, ["side", "position"])
 
     def levels(pairs_of_part: pa.Table, records_of_part: pa.Table) -> pa.Table:
         from censuslink import _native as native
@@ -286,7 +289,7 @@ def _link(spark, records, spec: str, link: dict, left: str, right: Optional[str]
         counted = native.link_levels(spec, n_left, pairs_of_part, records_of_part)
         return pa.table({"levels": [counted]})
 
-    grouped = drawn.groupBy("part").cogroup(needed.groupBy("of_part"))
+    grouped = drawn.groupBy("part").cogroup(pair_records.groupBy("of_part"))
     share_levels = [row["levels"] for row in grouped.applyInArrow(levels, "levels string").collect()]
     model, training, pairs_by_rule = _native.link_fit(spec, share_counts, share_levels, n_left, n, anchor_model)
     fitted = spark.sparkContext.broadcast(model)
