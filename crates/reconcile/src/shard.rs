@@ -256,3 +256,42 @@ pub fn pairs(
     let number = |r: RecordIdx| numbers[r as usize];
     Ok(pairs.iter().map(|p| ScoredPair { a: number(p.a), b: number(p.b), ..*p }).collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::pipeline::{LinkSpec, dedupe_spec};
+    use crate::settings::person_defaults;
+    use crate::shard::{columns, rule_sets};
+
+    #[test]
+    fn a_link_reads_the_columns_of_the_features_it_compares_and_blocks_on() {
+        let spec =
+            LinkSpec { left: 0, right: Some(1), settings: person_defaults(), min_weight: 0.0 };
+        // Names with their other names, the ID number with what its feature and the birth
+        // date's read of each other, sex, ethnicity and both regions; no address, household,
+        // mother or event date.
+        let expected = [
+            "birth_date",
+            "ethnicity",
+            "hukou_region",
+            "id_birth_date",
+            "id_number",
+            "id_status",
+            "name",
+            "name_pinyin",
+            "name_surname",
+            "other_names",
+            "other_names_pinyin",
+            "other_names_surname",
+            "residence_region",
+            "sex",
+        ];
+        assert_eq!(columns(&spec), expected);
+        // Blocking rules, then the training's own EM rules; the deduplication keeps both.
+        let sets: Vec<usize> = rule_sets(&spec).iter().map(|rules| rules.len()).collect();
+        assert_eq!(sets, [7, 2]);
+        let dedupe = dedupe_spec(0, &person_defaults());
+        assert!(!dedupe.settings.training.em, "an anchor: the census's own pairs, no EM");
+        assert_eq!(rule_sets(&dedupe).len(), 2);
+    }
+}

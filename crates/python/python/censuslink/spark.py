@@ -35,7 +35,7 @@ from . import _native
 
 import json
 
-__all__ = ["files", "local_session", "run", "standardize", "standardized_schema"]
+__all__ = ["costs", "files", "local_session", "run", "standardize", "standardized_schema"]
 
 
 def local_session(cores: int = 2, memory: str = "2g"):
@@ -120,6 +120,7 @@ def standardize(spark, job_path: str):
                 table = table.add_column(0, "file", pa.array([file] * n, pa.int64()))
                 yield from table.select(read_schema.names).cast(read_schema).to_batches()
 
+    _stage(spark, "", "standardize")
     records = frame.mapInArrow(read, from_arrow_schema(read_schema)).persist()
     # A record's position: the rows of its source's earlier files, then its index.
     counts = records.groupBy("source", "file").count().collect()
@@ -163,6 +164,59 @@ def run(spark, job_path: str, out: str, lang: Optional[str] = None) -> None:
         records.unpersist()
 
 
+def _stage(spark, link: str, stage: str) -> None:
+    """Names the Spark jobs that follow: ``censuslink/<stage>/<link>`` (see :func:`costs`)."""
+    spark.sparkContext.setJobGroup(f"censuslink/{stage}/{link}", f"{stage} {link}")
+
+
+def costs(spark) -> List[dict]:
+    """What each stage of the runs on ``spark`` so far cost, as Spark's status store recorded
+    it: for each Spark stage of a censuslink stage (``standardize``, ``records``, ``keys``,
+    ``blocks``, ``shares``, ``counts``, ``u``, ``score``) of a link (``census-hukou``;
+    ``census`` for its deduplication), each task's run time in milliseconds and the records it
+    read (from files or shuffle; not from Spark's cache), and the shuffle bytes written and
+    read. As many jobs as the store keeps (``spark.ui.retainedJobs``, 1,000 by default)."""
+    store = spark.sparkContext._jsc.sc().statusStore()
+    found = []
+    seen = set()
+    jobs = store.jobsList(None)
+    for i in range(jobs.size()):
+        job = jobs.apply(i)
+        group = job.jobGroup()
+        if group.isEmpty() or not group.get().startswith("censuslink/"):
+            continue
+        _, stage, link = group.get().split("/", 2)
+        stage_ids = job.stageIds()
+        for j in range(stage_ids.size()):
+            stage_id = stage_ids.apply(j)
+            if stage_id in seen:
+                continue
+            seen.add(stage_id)
+            try:
+                data = store.lastStageAttempt(stage_id)
+            except Exception:  # a stage skipped (its output reused) never ran
+                continue
+            tasks = []
+            listed = store.taskList(stage_id, data.attemptId(), 1_000_000)
+            for k in range(listed.size()):
+                metrics = listed.apply(k).taskMetrics()
+                if metrics.isDefined():
+                    metrics = metrics.get()
+                    read = metrics.inputMetrics().recordsRead()
+                    read += metrics.shuffleReadMetrics().recordsRead()
+                    tasks.append([metrics.executorRunTime(), read])
+            if tasks:
+                found.append({
+                    "stage": stage,
+                    "link": link,
+                    "spark_stage": stage_id,
+                    "tasks": tasks,
+                    "shuffle_write": data.shuffleWriteBytes(),
+                    "shuffle_read": data.shuffleReadBytes(),
+                })
+    return sorted(found, key=lambda entry: entry["spark_stage"])
+
+
 # The columns a link's tables carry beside the standardized ones.
 _KEYS = "set byte, rule int, key long, side byte, position long"
 
@@ -186,6 +240,8 @@ def _link(spark, records, spec: str, link: dict, left: str, right: Optional[str]
     needed = [name for name in _native.link_columns(spec) if name in records.columns]
     columns = [F.col("position"), side.cast("byte").alias("side")] + [F.col(f"`{name}`") for name in needed]
     mine = records.where(F.col("source").isin(sources)).select(columns)
+    name = left if dedupe else f"{left}-{right}"
+    _stage(spark, name, "records")
     mine = mine.persist()
     n = mine.count()
     n_left = n if dedupe else mine.where(F.col("side") == 0).count()
@@ -205,7 +261,9 @@ def _link(spark, records, spec: str, link: dict, left: str, right: Optional[str]
         if table is not None:
             yield pa.RecordBatch.from_pydict({"terms": [native.link_terms(spec, table)]})
 
+    _stage(spark, name, "keys")
     keyed = mine.mapInArrow(keys, _KEYS).persist()
+    keyed.count()
     counted_terms = [row["terms"] for row in mine.mapInArrow(terms, "terms string").collect()]
     all_terms = spark.sparkContext.broadcast(_native.add_terms(counted_terms))
 
@@ -218,6 +276,7 @@ def _link(spark, records, spec: str, link: dict, left: str, right: Optional[str]
     )
     pairs_of = (F.col("n") * (F.col("n") - 1) / 2) if dedupe else F.col("n_left") * F.col("n_right")
     blocks = blocks.withColumn("pairs", pairs_of.cast("long")).where(F.col("pairs") > 0).persist()
+    _stage(spark, name, "blocks")
     n_sets = 2 if settings["training"]["em_rules"] else 1
     n_rules = [len(settings["blocking"]), len(settings["training"]["em_rules"])][:n_sets]
     capped = blocks.where(F.col("pairs") > cap).select("set", "rule", "key").collect()
@@ -247,7 +306,9 @@ def _link(spark, records, spec: str, link: dict, left: str, right: Optional[str]
     kept = blocks.where(F.col("pairs") <= cap).select("set", "rule", "key")
     rows = keyed.join(kept, ["set", "rule", "key"]).join(mine, ["side", "position"])
     partitions = max(spark.sparkContext.defaultParallelism * 2, n // 50_000)
+    _stage(spark, name, "shares")
     shares = rows.repartition(partitions, "set", "rule", "key").persist()
+    shares.count()
 
     def counts(batches):
         from censuslink import _native as native
@@ -257,6 +318,7 @@ def _link(spark, records, spec: str, link: dict, left: str, right: Optional[str]
             counted = native.link_counts(spec, sizes_json, n_left, table)
             yield pa.RecordBatch.from_pydict({"counts": [counted]})
 
+    _stage(spark, name, "counts")
     share_counts = [row["counts"] for row in shares.mapInArrow(counts, "counts string").collect()]
 
     # u: the seeded random pairs, drawn in the workers by chunk; the pairs of each part (a
@@ -281,7 +343,8 @@ def _link(spark, records, spec: str, link: dict, left: str, right: Optional[str]
         F.when(on_right, 1).otherwise(0).cast("byte").alias("side"),
         F.when(on_right, F.col("number") - n_left).otherwise(F.col("number")).alias("position"),
     ).distinct()
-    pair_records = ends.join(mine, ["side", "position"])
+    # A million pairs' ends, whatever the link's size: sent to every task of the records.
+    pair_records = mine.join(F.broadcast(ends), ["side", "position"])
 
     def levels(pairs_of_part: pa.Table, records_of_part: pa.Table) -> pa.Table:
         from censuslink import _native as native
@@ -289,6 +352,7 @@ def _link(spark, records, spec: str, link: dict, left: str, right: Optional[str]
         counted = native.link_levels(spec, n_left, pairs_of_part, records_of_part)
         return pa.table({"levels": [counted]})
 
+    _stage(spark, name, "u")
     grouped = drawn.groupBy("part").cogroup(pair_records.groupBy("of_part"))
     share_levels = [row["levels"] for row in grouped.applyInArrow(levels, "levels string").collect()]
     model, training, pairs_by_rule = _native.link_fit(spec, share_counts, share_levels, n_left, n, anchor_model)
@@ -302,7 +366,9 @@ def _link(spark, records, spec: str, link: dict, left: str, right: Optional[str]
             found = native.link_pairs(spec, sizes_json, n_left, fitted.value, all_terms.value, table)
             yield from found.to_batches()
 
+    _stage(spark, name, "score")
     pairs = shares.mapInArrow(scored, "a long, b long, weight double").toArrow()
+    spark.sparkContext.setLocalProperty("spark.jobGroup.id", None)
     pairs_by_rule = json.loads(pairs_by_rule)
     by_rule = {row["rule"]: row for row in figures}
     rules = []
