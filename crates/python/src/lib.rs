@@ -10,7 +10,7 @@ use std::path::Path;
 use arrow_array::{RecordBatch, RecordBatchIterator};
 use arrow_pyarrow::{PyArrowType, Table as ArrowTable};
 use censuslink_io::{Job, Lang, Table};
-use censuslink_reconcile::{Cardinality, LinkRun, Task};
+use censuslink_reconcile::{Cardinality, Here, LinkRun, Progress, Scoring, Task};
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -56,6 +56,33 @@ fn run<'py>(
     out: &str,
     lang: Option<&str>,
 ) -> PyResult<(Bound<'py, PyDict>, String)> {
+    let (tables, summary) = run_into(py, job_path, out, lang, &Here, &mut (), |run| {
+        let tables = censuslink_report::tables(&run.outcome, &run.inputs());
+        let summary = std::fs::read_to_string(Path::new(out).join("summary.json"));
+        (tables, summary.unwrap_or_default())
+    })?
+    .map_err(raise)?;
+    let dict = PyDict::new(py);
+    for (name, table) in &tables {
+        dict.set_item(*name, to_python(table)?)?;
+    }
+    Ok((dict, summary))
+}
+
+/// Runs the job at `job_path` as the binary does, writing every output into `out` (apart from
+/// the inputs, private, swapped in whole), each link scored by `scoring`, `progress` told;
+/// `then` makes what is returned of the run. A job that cannot be loaded is the error; what
+/// the run itself says is the inner one, its one line in `lang` (the job's when `None`).
+#[allow(clippy::result_large_err)]
+fn run_into<T: Send>(
+    py: Python<'_>,
+    job_path: &str,
+    out: &str,
+    lang: Option<&str>,
+    scoring: &dyn Scoring,
+    progress: &mut (dyn Progress + Send),
+    then: impl FnOnce(&censuslink_reconcile::JobRun) -> T + Send,
+) -> PyResult<Result<T, String>> {
     let job_path = Path::new(job_path);
     let asked = lang_of(lang)?;
     let job = Job::load(job_path)
@@ -67,28 +94,19 @@ fn run<'py>(
         resolved: &resolved,
         truth: None,
         lang,
-        scoring: &censuslink_reconcile::Here,
+        scoring,
     };
-    let out = Path::new(out);
     let inputs: Vec<&Path> =
         job.sources.iter().flat_map(|s| &s.paths).map(|p| p.as_path()).collect();
-    let (tables, summary) = py
-        .detach(|| {
-            // As the binary writes: apart from the inputs, private, swapped in whole.
-            let run = censuslink_report::folder::write_into(out, &inputs, &[job_path], |staging| {
-                censuslink_report::run(&job, &options, staging, &mut ())
-            });
-            let (run, _) = run.map_err(|err| err.message(lang))?;
-            let tables = censuslink_report::tables(&run.outcome, &run.inputs());
-            let summary = std::fs::read_to_string(out.join("summary.json")).unwrap_or_default();
-            Ok::<_, String>((tables, summary))
-        })
-        .map_err(raise)?;
-    let dict = PyDict::new(py);
-    for (name, table) in &tables {
-        dict.set_item(*name, to_python(table)?)?;
-    }
-    Ok((dict, summary))
+    Ok(py.detach(|| {
+        let run = censuslink_report::folder::write_into(
+            Path::new(out),
+            &inputs,
+            &[job_path],
+            |staging| censuslink_report::run(&job, &options, staging, progress),
+        );
+        run.map(|(run, _)| then(&run)).map_err(|err| err.message(lang))
+    }))
 }
 
 /// Links (`task` "link" or "many_to_one") or deduplicates ("dedupe") `tables`, the sources of

@@ -9,7 +9,6 @@
 //! 1 its second). Blocking keys are unsigned 64-bit numbers carried in Spark's `long`.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use arrow_array::cast::AsArray;
@@ -19,7 +18,6 @@ use arrow_array::{
 };
 use arrow_pyarrow::{PyArrowType, Table as ArrowTable};
 use arrow_schema::{DataType, Field, Schema};
-use censuslink_io::Job;
 use censuslink_linkage::{
     BlockSizes, Model, RecordIdx, Records, RuleStats, ScoredPair, TermCounts, TrainingCounts,
     TrainingError,
@@ -28,7 +26,7 @@ use censuslink_reconcile::shard::{self, Share, ShareBlock};
 use censuslink_reconcile::{LinkSpec, LinkTimes, Progress, Scored, Scoring};
 use pyo3::prelude::*;
 
-use crate::{lang_of, raise};
+use crate::{raise, run_into};
 
 /// The rows of a pyarrow table, as one record batch.
 fn batch_of(table: PyArrowType<ArrowTable>) -> PyResult<RecordBatch> {
@@ -411,7 +409,6 @@ impl Progress for StopOnFailure<'_> {
 /// link scored by the Python callable `score` (see `Callback`).
 #[pyfunction]
 #[pyo3(signature = (job_path, out, score, lang=None))]
-#[allow(clippy::result_large_err)]
 pub(crate) fn run_scored(
     py: Python<'_>,
     job_path: &str,
@@ -419,30 +416,9 @@ pub(crate) fn run_scored(
     score: Py<PyAny>,
     lang: Option<&str>,
 ) -> PyResult<()> {
-    let job_path = Path::new(job_path);
-    let asked = lang_of(lang)?;
-    let job = Job::load(job_path)
-        .map_err(|err| raise(err.message(asked.unwrap_or_else(|| Job::lang_of_file(job_path)))))?;
-    let lang = asked.unwrap_or(job.lang);
     let callback = Callback { score, failed: Mutex::new(None) };
-    let resolved = censuslink_report::Resolved::default();
-    let options = censuslink_report::RunOptions {
-        previous: None,
-        resolved: &resolved,
-        truth: None,
-        lang,
-        scoring: &callback,
-    };
-    let out = Path::new(out);
-    let inputs: Vec<&Path> =
-        job.sources.iter().flat_map(|s| &s.paths).map(|p| p.as_path()).collect();
-    let result = py.detach(|| {
-        censuslink_report::folder::write_into(out, &inputs, &[job_path], |staging| {
-            censuslink_report::run(&job, &options, staging, &mut StopOnFailure(&callback))
-        })
-        .map(|_| ())
-        .map_err(|err| err.message(lang))
-    });
+    let mut progress = StopOnFailure(&callback);
+    let result = run_into(py, job_path, out, lang, &callback, &mut progress, |_| ())?;
     if let Some(err) = callback.failed.lock().ok().and_then(|mut failed| failed.take()) {
         return Err(err);
     }

@@ -97,3 +97,15 @@ def test_a_bad_job_fails_on_the_driver_with_the_binary_s_message(province, spark
     printed = subprocess.run([str(binary()), "run", "--out", str(tmp_path / "out"), str(bad)], capture_output=True, text=True)
     assert printed.returncode == 2
     assert str(raised.value) in printed.stderr
+
+
+def test_a_link_that_fails_on_the_cluster_fails_the_run_and_writes_nothing(province, tmp_path):
+    folder, _ = province
+    out = tmp_path / "out"
+
+    def score(spec, anchor_model):
+        raise RuntimeError("the cluster went away")
+
+    with pytest.raises(RuntimeError, match="the cluster went away"):
+        censuslink._native.run_scored(str(folder / "job.toml"), str(out), score)
+    assert not out.exists()
