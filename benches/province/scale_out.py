@@ -23,7 +23,7 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
-STAGES = ["standardize", "records", "keys", "blocks", "shares", "counts", "u", "score"]
+STAGES = ["standardize", "records", "keys", "blocks", "shares", "counts", "u", "score", "resolve"]
 
 
 def replay(tasks, scale, task_seconds, cores):

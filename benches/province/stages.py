@@ -9,7 +9,7 @@ import json
 import sys
 from pathlib import Path
 
-STAGES = ["standardize", "records", "keys", "blocks", "shares", "counts", "u", "score"]
+STAGES = ["standardize", "records", "keys", "blocks", "shares", "counts", "u", "score", "resolve"]
 
 
 def main() -> None:

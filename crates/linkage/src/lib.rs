@@ -56,7 +56,7 @@ pub use crate::model::{
     probability, weight_of,
 };
 pub use crate::records::{Feature, Mode, OtherNames, PackedDate, PackedId, RecordIdx, Records};
-pub use crate::resolve::{ScoredPair, clusters, one_to_one, stable_id};
+pub use crate::resolve::{ScoredPair, clusters, component_clusters, one_to_one, stable_id};
 pub use crate::train::{
     Counter, EmPass, LevelNote, LevelWhy, MIN_ANCHORED, MOVED_BITS, Patterns, RANDOM_CHUNK,
     TrainingCounts, TrainingError, TrainingReport, TrainingSettings, fit, random_chunk,

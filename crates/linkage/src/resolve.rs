@@ -107,6 +107,30 @@ pub fn clusters(n: usize, pairs: &[ScoredPair], min_weight: f64) -> Vec<RecordId
     (0..n as RecordIdx).map(|record| lowest[find(&mut parent, record) as usize]).collect()
 }
 
+/// [`clusters`] of the records the pairs at `min_weight` hold, for a cluster of machines that groups pairs by
+/// their connected components (of the pairs at `min_weight`): each record's `(record,
+/// cluster)`, by record. Given whole components, this is what [`clusters`] of every record
+/// gives them: pairs merge heaviest first within a component, never across one, and a
+/// cluster's name is its lowest record, whatever the others.
+pub fn component_clusters(pairs: &[ScoredPair], min_weight: f64) -> Vec<(RecordIdx, RecordIdx)> {
+    let links: Vec<&ScoredPair> = pairs.iter().filter(|p| p.weight >= min_weight).collect();
+    let mut records: Vec<RecordIdx> = links.iter().flat_map(|p| [p.a, p.b]).collect();
+    records.sort_unstable();
+    records.dedup();
+    let local = |record: RecordIdx| records.binary_search(&record).unwrap_or(0) as RecordIdx;
+    let renumbered: Vec<ScoredPair> = links
+        .into_iter()
+        .map(|p| ScoredPair { a: local(p.a), b: local(p.b), weight: p.weight })
+        .collect();
+    // Numbered in the records' order, so each cluster's lowest is its lowest record.
+    let assignment = clusters(records.len(), &renumbered, min_weight);
+    records
+        .iter()
+        .zip(assignment)
+        .map(|(&record, cluster)| (record, records[cluster as usize]))
+        .collect()
+}
+
 fn find(parent: &mut [RecordIdx], record: RecordIdx) -> RecordIdx {
     let mut root = record;
     while parent[root as usize] != root {
@@ -140,7 +164,7 @@ pub fn stable_id<'a>(keys: impl IntoIterator<Item = &'a str>) -> String {
 mod tests {
     use proptest::prelude::*;
 
-    use crate::resolve::{ScoredPair, clusters, one_to_one, stable_id};
+    use crate::resolve::{ScoredPair, clusters, component_clusters, one_to_one, stable_id};
 
     fn pair(a: u32, b: u32, weight: f64) -> ScoredPair {
         ScoredPair { a, b, weight }
@@ -185,6 +209,42 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn clusters_are_made_component_by_component(
+            edges in proptest::collection::vec((0u32..30, 0u32..30, -5.0f64..20.0), 0..80),
+        ) {
+            let pairs: Vec<ScoredPair> =
+                edges.iter().filter(|(a, b, _)| a != b).map(|&(a, b, w)| pair(a, b, w)).collect();
+            let whole = clusters(30, &pairs, 3.0);
+            // The connected components of the pairs at the threshold, by a plain search.
+            let mut component: Vec<u32> = (0..30).collect();
+            loop {
+                let mut changed = false;
+                for p in pairs.iter().filter(|p| p.weight >= 3.0) {
+                    let low = component[p.a as usize].min(component[p.b as usize]);
+                    for end in [p.a, p.b] {
+                        changed |= component[end as usize] != low;
+                        component[end as usize] = low;
+                    }
+                }
+                if !changed {
+                    break;
+                }
+            }
+            // Each component's pairs alone (those below the threshold too, wherever they fall).
+            let mut by_component: Vec<Vec<ScoredPair>> = vec![Vec::new(); 30];
+            for p in &pairs {
+                by_component[component[p.a as usize] as usize].push(*p);
+            }
+            let mut assembled: Vec<u32> = (0..30).collect();
+            for part in &by_component {
+                for (record, cluster) in component_clusters(part, 3.0) {
+                    assembled[record as usize] = cluster;
+                }
+            }
+            prop_assert_eq!(assembled, whole);
+        }
+
         #[test]
         fn every_record_is_in_exactly_one_cluster(
             edges in proptest::collection::vec((0u32..30, 0u32..30, -5.0f64..20.0), 0..80),

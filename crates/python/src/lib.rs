@@ -328,6 +328,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(spark::link_levels, m)?)?;
     m.add_function(wrap_pyfunction!(spark::link_fit, m)?)?;
     m.add_function(wrap_pyfunction!(spark::link_pairs, m)?)?;
+    m.add_function(wrap_pyfunction!(spark::component_clusters, m)?)?;
     m.add_function(wrap_pyfunction!(spark::run_scored, m)?)?;
     Ok(())
 }

@@ -19,8 +19,7 @@ use arrow_array::{
 use arrow_pyarrow::{PyArrowType, Table as ArrowTable};
 use arrow_schema::{DataType, Field, Schema};
 use censuslink_linkage::{
-    BlockSizes, Model, RecordIdx, Records, RuleStats, ScoredPair, TermCounts, TrainingCounts,
-    TrainingError,
+    BlockSizes, Model, RecordIdx, Records, ScoredPair, TermCounts, TrainingCounts, TrainingError,
 };
 use censuslink_reconcile::shard::{self, Share, ShareBlock};
 use censuslink_reconcile::{LinkSpec, LinkTimes, Progress, Scored, Scoring};
@@ -64,9 +63,12 @@ fn trained<T>(result: Result<T, TrainingError>) -> PyResult<T> {
     result.map_err(|err| raise(err.to_string()))
 }
 
+/// A record's number in a share, by its (side, position).
+type Numbers = BTreeMap<(i64, i64), RecordIdx>;
+
 /// The records of `batch`, each (side, position) once, in (side, position) order: the share
-/// they make, and each row's record number in it.
-fn share_of(batch: &RecordBatch, dedupe: bool) -> PyResult<(Share, Vec<RecordIdx>)> {
+/// they make, and each record's number in it.
+fn share_of(batch: &RecordBatch, dedupe: bool) -> PyResult<(Share, Numbers)> {
     let sides = integers(batch, "side")?;
     let positions = integers(batch, "position")?;
     let mut order: Vec<usize> = (0..batch.num_rows()).collect();
@@ -82,22 +84,21 @@ fn share_of(batch: &RecordBatch, dedupe: bool) -> PyResult<(Share, Vec<RecordIdx
     let split = order.partition_point(|&row| sides[row] == 0);
     let (left, left_positions) = take(&order[..split])?;
     let right = if dedupe { None } else { Some(take(&order[split..])?) };
-    let mut number = BTreeMap::new();
-    for (i, &row) in order.iter().enumerate() {
-        number.insert((sides[row], positions[row]), i as RecordIdx);
-    }
-    let numbers = (0..batch.num_rows()).map(|row| number[&(sides[row], positions[row])]).collect();
-    Ok((Share { left, left_positions, right }, numbers))
+    let numbers =
+        order.iter().enumerate().map(|(i, &row)| ((sides[row], positions[row]), i as RecordIdx));
+    Ok((Share { left, left_positions, right }, numbers.collect()))
 }
 
 /// The blocks of a share's rows: rows of one (set, rule, key) are a block, its members their
-/// records.
-fn blocks_of(batch: &RecordBatch, numbers: &[RecordIdx]) -> PyResult<Vec<ShareBlock>> {
+/// records (`numbers`: the share's).
+fn blocks_of(batch: &RecordBatch, numbers: &Numbers) -> PyResult<Vec<ShareBlock>> {
     let (sets, rules, keys) =
         (integers(batch, "set")?, integers(batch, "rule")?, integers(batch, "key")?);
+    let (sides, positions) = (integers(batch, "side")?, integers(batch, "position")?);
     let mut blocks: BTreeMap<(i64, i64, i64), Vec<RecordIdx>> = BTreeMap::new();
     for row in 0..batch.num_rows() {
-        blocks.entry((sets[row], rules[row], keys[row])).or_default().push(numbers[row]);
+        let number = numbers[&(sides[row], positions[row])];
+        blocks.entry((sets[row], rules[row], keys[row])).or_default().push(number);
     }
     Ok(blocks
         .into_iter()
@@ -227,16 +228,9 @@ pub(crate) fn link_levels(
 ) -> PyResult<String> {
     let spec = spec_of(spec)?;
     let dedupe = spec.right.is_none();
-    let (share, _) = share_of(&batch_of(records)?, dedupe)?;
+    let (share, number) = share_of(&batch_of(records)?, dedupe)?;
     let pairs = batch_of(pairs)?;
     let (a, b) = (integers(&pairs, "a")?, integers(&pairs, "b")?);
-    // A record's number here by its (side, position).
-    let mut number: BTreeMap<(i64, i64), RecordIdx> = BTreeMap::new();
-    let right = share.right.iter().flat_map(|(_, positions)| positions.iter().map(|&p| (1, p)));
-    let held = share.left_positions.iter().map(|&p| (0, p)).chain(right);
-    for (i, (side, position)) in held.enumerate() {
-        number.insert((side, i64::from(position)), i as RecordIdx);
-    }
     let held = |link_number: i64| {
         let at = match (dedupe, link_number.checked_sub(n_left as i64)) {
             (false, Some(position)) if position >= 0 => (1, position),
@@ -319,50 +313,77 @@ fn pairs_table(pairs: &[ScoredPair]) -> PyResult<PyArrowType<ArrowTable>> {
     table_of(RecordBatch::try_new(Arc::new(schema), columns).map_err(|e| raise(e.to_string()))?)
 }
 
-/// Scoring by a Python callable, one link at a time: `score(spec, anchor_model)` (JSON texts;
-/// `None` without an anchor model) returns `(model, training, rules, pairs)`: the model, its
-/// training report and the rules' figures as JSON texts, and the pairs as a table of `a`, `b`,
-/// `weight`. The first error it raises stops the run, and is raised by it.
+/// The pairs of a table of `a`, `b`, `weight`, in its rows' order.
+fn pairs_of(table: PyArrowType<ArrowTable>) -> PyResult<Vec<ScoredPair>> {
+    let batch = batch_of(table)?;
+    let (a, b) = (integers(&batch, "a")?, integers(&batch, "b")?);
+    let weight =
+        batch.column_by_name("weight").ok_or_else(|| raise("no column `weight`".into()))?;
+    let weight =
+        arrow_cast::cast(weight, &DataType::Float64).map_err(|err| raise(err.to_string()))?;
+    let weights = weight.as_primitive::<arrow_array::types::Float64Type>();
+    Ok((0..batch.num_rows())
+        .map(|i| ScoredPair {
+            a: a[i] as RecordIdx,
+            b: b[i] as RecordIdx,
+            weight: weights.value(i),
+        })
+        .collect())
+}
+
+/// The clusters of a connected component's pairs (`pairs`: a table of `a`, `b`, `weight`, a
+/// deduplication's records), those of at least `min_weight`: a table of `record`, `cluster`
+/// (see `censuslink_linkage::component_clusters`).
+#[pyfunction]
+pub(crate) fn component_clusters(
+    pairs: PyArrowType<ArrowTable>,
+    min_weight: f64,
+) -> PyResult<PyArrowType<ArrowTable>> {
+    let assigned = censuslink_linkage::component_clusters(&pairs_of(pairs)?, min_weight);
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(assigned.iter().map(|p| i64::from(p.0)).collect::<Int64Array>()),
+        Arc::new(assigned.iter().map(|p| i64::from(p.1)).collect::<Int64Array>()),
+    ];
+    let schema = Schema::new(vec![
+        Field::new("record", DataType::Int64, false),
+        Field::new("cluster", DataType::Int64, false),
+    ]);
+    table_of(RecordBatch::try_new(Arc::new(schema), columns).map_err(|e| raise(e.to_string()))?)
+}
+
+/// Scoring by a Python object, one call at a time, each a link's work on a cluster:
+/// - `score(spec, anchor_model)` (JSON texts; `None` without an anchor model) returns
+///   `(model, training, rules, pairs)`: the model, its training report and the rules'
+///   figures as JSON texts, and the pairs as a table of `a`, `b`, `weight`;
+/// - `one_to_one(spec, pairs, min_weight)`: the one-to-one links among `pairs` (such a table);
+/// - `clusters(spec, pairs, min_weight)`: a table of `record`, `cluster` for every record of the
+///   pairs at `min_weight`, in clusters as `censuslink_linkage::clusters` makes them.
+///
+/// The first error it raises stops the run, and is raised by it.
 #[derive(Debug)]
 struct Callback {
-    score: Py<PyAny>,
+    cluster: Py<PyAny>,
     failed: Mutex<Option<PyErr>>,
 }
 
 impl Callback {
-    fn call(
+    /// Calls `method` of the cluster with `args`, one call at a time; after a failure, none.
+    fn call<T>(
         &self,
-        spec: &LinkSpec,
-        anchor_model: Option<&Model>,
-    ) -> PyResult<(Model, censuslink_linkage::TrainingReport, Vec<RuleStats>, Vec<ScoredPair>)>
-    {
-        let spec = json(spec)?;
-        let anchor = anchor_model.map(json).transpose()?;
-        Python::attach(|py| {
-            let result = self.score.call1(py, (spec, anchor))?;
-            let (model, training, rules, pairs): (String, String, String, PyArrowType<ArrowTable>) =
-                result.extract(py)?;
-            let batch = batch_of(pairs)?;
-            let (a, b) = (integers(&batch, "a")?, integers(&batch, "b")?);
-            let weight = batch.column_by_name("weight").ok_or_else(|| raise("no weight".into()))?;
-            let weight = arrow_cast::cast(weight, &DataType::Float64)
-                .map_err(|err| raise(err.to_string()))?;
-            let weights = weight.as_primitive::<arrow_array::types::Float64Type>();
-            let mut pairs: Vec<ScoredPair> = (0..batch.num_rows())
-                .map(|i| ScoredPair {
-                    a: a[i] as RecordIdx,
-                    b: b[i] as RecordIdx,
-                    weight: weights.value(i),
-                })
-                .collect();
-            pairs.sort_by_key(|p| (p.a, p.b));
-            Ok((
-                parsed(&model, "model")?,
-                parsed(&training, "training")?,
-                parsed(&rules, "rules")?,
-                pairs,
-            ))
-        })
+        method: &str,
+        args: impl FnOnce(Python<'_>) -> PyResult<Py<pyo3::types::PyTuple>>,
+        answer: impl FnOnce(Python<'_>, Py<PyAny>) -> PyResult<T>,
+    ) -> Option<T> {
+        let mut failed = self.failed.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if failed.is_some() {
+            return None;
+        }
+        let result = Python::attach(|py| {
+            let args = args(py)?;
+            let result = self.cluster.call_method1(py, method, args.bind(py).clone())?;
+            answer(py, result)
+        });
+        result.map_err(|err| *failed = Some(err)).ok()
     }
 
     fn has_failed(&self) -> bool {
@@ -378,22 +399,71 @@ impl Scoring for Callback {
         anchor_model: Option<&Model>,
         _times: &mut LinkTimes,
     ) -> Result<Scored<'a>, TrainingError> {
-        // One link at a time on the cluster; after a failure, none.
-        let mut failed = self.failed.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if failed.is_some() {
-            return Err(TrainingError::TooFewRecords);
-        }
-        match self.call(spec, anchor_model) {
-            Ok((model, training, rules, pairs)) => {
-                let scorer = model.scorer(records)?;
-                Ok(Scored { model, training, scorer, pairs, rules })
-            }
-            Err(err) => {
-                *failed = Some(err);
-                Err(TrainingError::TooFewRecords)
-            }
-        }
+        let args = |py: Python<'_>| {
+            let spec = json(spec)?;
+            let anchor = anchor_model.map(json).transpose()?;
+            Ok((spec, anchor).into_pyobject(py)?.unbind())
+        };
+        let answer = |py: Python<'_>, result: Py<PyAny>| {
+            let (model, training, rules, pairs): (String, String, String, PyArrowType<ArrowTable>) =
+                result.extract(py)?;
+            let mut pairs = pairs_of(pairs)?;
+            pairs.sort_by_key(|p| (p.a, p.b));
+            let model: Model = parsed(&model, "model")?;
+            Ok((model, parsed(&training, "training")?, parsed(&rules, "rules")?, pairs))
+        };
+        // After a failure, the run stops; the error it reports is the callback's.
+        let (model, training, rules, pairs) =
+            self.call("score", args, answer).ok_or(TrainingError::TooFewRecords)?;
+        let scorer = model.scorer(records)?;
+        Ok(Scored { model, training, scorer, pairs, rules })
     }
+
+    fn one_to_one(
+        &self,
+        spec: &LinkSpec,
+        pairs: &[ScoredPair],
+        min_weight: f64,
+    ) -> Vec<ScoredPair> {
+        let args = |py: Python<'_>| resolve_args(py, spec, pairs, min_weight);
+        let answer = |py: Python<'_>, result: Py<PyAny>| pairs_of(result.extract(py)?);
+        let mut links = self.call("one_to_one", args, answer).unwrap_or_default();
+        links.sort_by(|x, y| y.weight.total_cmp(&x.weight).then(x.a.cmp(&y.a)).then(x.b.cmp(&y.b)));
+        links
+    }
+
+    fn clusters(
+        &self,
+        spec: &LinkSpec,
+        n: usize,
+        pairs: &[ScoredPair],
+        min_weight: f64,
+    ) -> Vec<RecordIdx> {
+        let args = |py: Python<'_>| resolve_args(py, spec, pairs, min_weight);
+        let answer = |py: Python<'_>, result: Py<PyAny>| {
+            let batch = batch_of(result.extract(py)?)?;
+            Ok(integers(&batch, "record")?.into_iter().zip(integers(&batch, "cluster")?).collect())
+        };
+        let assigned: Vec<(i64, i64)> = self.call("clusters", args, answer).unwrap_or_default();
+        let mut assignment: Vec<RecordIdx> = (0..n as RecordIdx).collect();
+        for (record, cluster) in assigned {
+            if let Some(slot) = assignment.get_mut(record as usize) {
+                *slot = cluster as RecordIdx;
+            }
+        }
+        assignment
+    }
+}
+
+/// The arguments of a resolution's call: the link (JSON text), its pairs (a table), the least
+/// weight of a link.
+fn resolve_args(
+    py: Python<'_>,
+    spec: &LinkSpec,
+    pairs: &[ScoredPair],
+    min_weight: f64,
+) -> PyResult<Py<pyo3::types::PyTuple>> {
+    Ok((json(spec)?, pairs_table(pairs)?, min_weight).into_pyobject(py)?.unbind())
 }
 
 /// A run's progress that stops the run once the callback has failed.
@@ -406,17 +476,17 @@ impl Progress for StopOnFailure<'_> {
 }
 
 /// Runs the job at `job_path` as `censuslink run` does, writing every output into `out`, each
-/// link scored by the Python callable `score` (see `Callback`).
+/// link's work done by the Python object `cluster` (see `Callback`).
 #[pyfunction]
-#[pyo3(signature = (job_path, out, score, lang=None))]
+#[pyo3(signature = (job_path, out, cluster, lang=None))]
 pub(crate) fn run_scored(
     py: Python<'_>,
     job_path: &str,
     out: &str,
-    score: Py<PyAny>,
+    cluster: Py<PyAny>,
     lang: Option<&str>,
 ) -> PyResult<()> {
-    let callback = Callback { score, failed: Mutex::new(None) };
+    let callback = Callback { cluster, failed: Mutex::new(None) };
     let mut progress = StopOnFailure(&callback);
     let result = run_into(py, job_path, out, lang, &callback, &mut progress, |_| ())?;
     if let Some(err) = callback.failed.lock().ok().and_then(|mut failed| failed.take()) {

@@ -99,13 +99,44 @@ def test_a_bad_job_fails_on_the_driver_with_the_binary_s_message(province, spark
     assert str(raised.value) in printed.stderr
 
 
+def pairs(*rows):
+    a, b, weight = zip(*rows)
+    return pa.table({"a": pa.array(a, pa.int64()), "b": pa.array(b, pa.int64()), "weight": pa.array(weight, pa.float64())})
+
+
+def test_one_to_one_links_on_spark_are_the_pairs_both_records_choose(spark):
+    cluster = cs._Cluster(spark, None, ["census", "hukou"])
+    # 1's best is 2, taken by 0: 1 stays unlinked rather than falling to 3. 4's two pairs
+    # weigh the same: the tie goes to the lower record, 5, so 6 is left alone.
+    found = cluster.one_to_one(
+        '{"left": 0, "right": 1}',
+        pairs((0, 2, 20.0), (1, 2, 15.0), (1, 3, 6.0), (0, 3, 1.0), (4, 5, 8.0), (4, 6, 8.0)),
+        5.0,
+    )
+    assert sorted(zip(*found.to_pydict().values())) == [(0, 2, 20.0), (4, 5, 8.0)]
+
+
+def test_clusters_on_spark_keep_a_weak_pair_from_chaining_two_clusters(spark):
+    cluster = cs._Cluster(spark, None, ["census"])
+    rows = [(2, 3, 4.0), (5, 6, 10.0), (7, 8, 2.0)]
+    rows += [(a, b, 20.0) for a, b in [(0, 1), (0, 2), (1, 2), (3, 4), (3, 5), (4, 5)]]
+    # A chain of five: four rounds of label propagation.
+    rows += [(10, 11, 9.0), (11, 12, 9.0), (12, 13, 9.0), (13, 14, 9.0)]
+    found = cluster.clusters('{"left": 0, "right": null}', pairs(*rows), 3.0).to_pydict()
+    assigned = dict(zip(found["record"], found["cluster"]))
+    # {0, 1, 2} and {3, 4, 5, 6} stay apart: one weak pair does not merge two clusters of
+    # several records; 7 and 8 (below the threshold) are in no pair at it.
+    assert assigned == {0: 0, 1: 0, 2: 0, 3: 3, 4: 3, 5: 3, 6: 3, 10: 10, 11: 10, 12: 10, 13: 10, 14: 10}
+
+
+class Failing:
+    def score(self, spec, anchor_model):
+        raise RuntimeError("the cluster went away")
+
+
 def test_a_link_that_fails_on_the_cluster_fails_the_run_and_writes_nothing(province, tmp_path):
     folder, _ = province
     out = tmp_path / "out"
-
-    def score(spec, anchor_model):
-        raise RuntimeError("the cluster went away")
-
     with pytest.raises(RuntimeError, match="the cluster went away"):
-        censuslink._native.run_scored(str(folder / "job.toml"), str(out), score)
+        censuslink._native.run_scored(str(folder / "job.toml"), str(out), Failing())
     assert not out.exists()

@@ -1693,9 +1693,9 @@ pub struct LinkSpec {
     pub min_weight: f64,
 }
 
-/// Where a link's candidate pairs are made, its model trained on them and its pairs scored:
-/// on this machine ([`Here`]), or on a cluster that hands them back (`censuslink.spark`),
-/// which must give what [`Here`] gives for the same records.
+/// Where a link's candidate pairs are made, its model trained on them, its pairs scored and
+/// resolved: on this machine ([`Here`]), or on a cluster that hands them back
+/// (`censuslink.spark`), which must give what [`Here`] gives for the same records.
 pub trait Scoring: Sync + std::fmt::Debug {
     /// The link `spec` of `records` (its sources' records: the left's, then the right's),
     /// trained with `anchor_model`'s m of the anchor's comparisons when given; each stage's
@@ -1711,6 +1711,28 @@ pub trait Scoring: Sync + std::fmt::Debug {
         anchor_model: Option<&Model>,
         times: &mut LinkTimes,
     ) -> Result<Scored<'a>, TrainingError>;
+
+    /// The one-to-one links among a link's scored `pairs` (the link named for the cluster's
+    /// records of its work): see [`one_to_one`], whose order (heaviest first) they keep.
+    fn one_to_one(
+        &self,
+        _spec: &LinkSpec,
+        pairs: &[ScoredPair],
+        min_weight: f64,
+    ) -> Vec<ScoredPair> {
+        one_to_one(pairs, min_weight)
+    }
+
+    /// Each of `n` records' cluster by a deduplication's `pairs`: see [`clusters`].
+    fn clusters(
+        &self,
+        _spec: &LinkSpec,
+        n: usize,
+        pairs: &[ScoredPair],
+        min_weight: f64,
+    ) -> Vec<RecordIdx> {
+        clusters(n, pairs, min_weight)
+    }
 }
 
 /// Scoring on this machine: blocks, training on the candidate pairs, every pair scored.
@@ -1772,7 +1794,7 @@ fn link_pair(
     };
     let mut clock = Clock::start();
     let min_weight = weight_of(settings.threshold);
-    let mut links = one_to_one(&pairs, min_weight);
+    let mut links = scoring.one_to_one(spec, &pairs, min_weight);
     // The records left over, compared again within paired households.
     if let Some(pass) = household_pass(left, right, &scorer, &links, min_weight)
         && !pass.links.is_empty()
@@ -1846,7 +1868,7 @@ fn census_duplicates(
         |p: &ScoredPair| matches!((hukou(p.a), hukou(p.b)), (Some(x), Some(y)) if x != y);
     let pairs: Vec<ScoredPair> =
         pairs.into_iter().filter(|p| resident(p.a) && resident(p.b) && !two_entries(p)).collect();
-    let assignment = clusters(records.len(), &pairs, threshold);
+    let assignment = scoring.clusters(&spec, records.len(), &pairs, threshold);
     let mut groups: BTreeMap<RecordIdx, Vec<RecordIdx>> = BTreeMap::new();
     for (row, &cluster) in assignment.iter().enumerate() {
         groups.entry(cluster).or_default().push(row as RecordIdx);

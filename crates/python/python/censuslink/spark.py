@@ -152,16 +152,91 @@ def run(spark, job_path: str, out: str, lang: Optional[str] = None) -> None:
         if source not in names:
             names.append(source)
     records = standardize(spark, job_path)
-
-    def score(spec: str, anchor_model: Optional[str]):
-        link = json.loads(spec)
-        right = None if link["right"] is None else names[link["right"]]
-        return _link(spark, records, spec, link, names[link["left"]], right, anchor_model)
-
     try:
-        _native.run_scored(job_path, os.path.abspath(out), score, lang)
+        _native.run_scored(job_path, os.path.abspath(out), _Cluster(spark, records, names), lang)
     finally:
         records.unpersist()
+
+
+class _Cluster:
+    """What :func:`run`'s library asks of Spark, one call at a time, each a link's (``spec``,
+    its JSON text): its pairs scored, its one-to-one links, its clusters."""
+
+    def __init__(self, spark, records, names: List[str]):
+        self.spark = spark
+        self.records = records
+        self.names = names
+
+    def _name(self, link: dict) -> str:
+        left = self.names[link["left"]]
+        return left if link["right"] is None else f"{left}-{self.names[link['right']]}"
+
+    def score(self, spec: str, anchor_model: Optional[str]):
+        link = json.loads(spec)
+        left = self.names[link["left"]]
+        right = None if link["right"] is None else self.names[link["right"]]
+        return _link(self.spark, self.records, spec, link, left, right, anchor_model)
+
+    def one_to_one(self, spec: str, pairs: pa.Table, min_weight: float) -> pa.Table:
+        """The pairs of at least ``min_weight`` that are the heaviest of both their records
+        (ties to the lower record numbers): ``censuslink_linkage::one_to_one``."""
+        from pyspark.sql import Window
+        from pyspark.sql import functions as F
+
+        _stage(self.spark, self._name(json.loads(spec)), "resolve")
+        kept = self.spark.createDataFrame(pairs).where(F.col("weight") >= min_weight)
+        ends = kept.select(F.col("a").alias("record"), "a", "b", "weight").union(
+            kept.select(F.col("b").alias("record"), "a", "b", "weight")
+        )
+        order = Window.partitionBy("record").orderBy(F.desc("weight"), "a", "b")
+        best = ends.withColumn("rank", F.row_number().over(order)).where(F.col("rank") == 1)
+        # A pair both of whose records chose it.
+        chosen = best.groupBy("a", "b", "weight").count().where(F.col("count") == 2)
+        links = chosen.select("a", "b", "weight").toArrow()
+        self.spark.sparkContext.setLocalProperty("spark.jobGroup.id", None)
+        return links
+
+    def clusters(self, spec: str, pairs: pa.Table, min_weight: float) -> pa.Table:
+        """Every record of the pairs of at least ``min_weight`` with its cluster
+        (``censuslink_linkage::clusters``): the pairs' connected components by label
+        propagation, then each component's clusters made by the library, heaviest pair first,
+        with its guard against a weak pair chaining two clusters."""
+        from pyspark.sql import functions as F
+
+        spark = self.spark
+        _stage(spark, self._name(json.loads(spec)), "resolve")
+        links = spark.createDataFrame(pairs).where(F.col("weight") >= min_weight).persist()
+        edges = links.select("a", "b").union(links.select(F.col("b").alias("a"), F.col("a").alias("b")))
+        edges = edges.persist()
+        # Each record's component: the lowest record it reaches. Each round a record takes its
+        # neighbours' lowest label; as many rounds as the widest component's diameter.
+        labels = edges.groupBy("a").agg(F.least(F.min("b"), F.col("a")).alias("label"))
+        labels = labels.localCheckpoint()
+        while True:
+            offered = edges.join(labels.withColumnRenamed("a", "b"), "b").groupBy("a").agg(
+                F.min("label").alias("offered")
+            )
+            lower = labels.join(offered, "a").select("a", F.least("label", "offered").alias("label"))
+            lower = lower.localCheckpoint()
+            changed = lower.join(labels.withColumnRenamed("label", "was"), "a").where(
+                F.col("label") < F.col("was")
+            ).count()
+            labels = lower
+            if changed == 0:
+                break
+        component = labels.select("a", F.col("label").alias("component"))
+
+        def resolve(table: pa.Table) -> pa.Table:
+            from censuslink import _native as native
+
+            return native.component_clusters(table.select(["a", "b", "weight"]), min_weight)
+
+        grouped = links.join(component, "a").groupBy("component")
+        assigned = grouped.applyInArrow(resolve, "record long, cluster long").toArrow()
+        spark.sparkContext.setLocalProperty("spark.jobGroup.id", None)
+        links.unpersist()
+        edges.unpersist()
+        return assigned
 
 
 def _stage(spark, link: str, stage: str) -> None:
@@ -172,7 +247,7 @@ def _stage(spark, link: str, stage: str) -> None:
 def costs(spark) -> List[dict]:
     """What each stage of the runs on ``spark`` so far cost, as Spark's status store recorded
     it: for each Spark stage of a censuslink stage (``standardize``, ``records``, ``keys``,
-    ``blocks``, ``shares``, ``counts``, ``u``, ``score``) of a link (``census-hukou``;
+    ``blocks``, ``shares``, ``counts``, ``u``, ``score``, ``resolve``) of a link (``census-hukou``;
     ``census`` for its deduplication), each task's run time in milliseconds and the records it
     read (from files or shuffle; not from Spark's cache), and the shuffle bytes written and
     read. As many jobs as the store keeps (``spark.ui.retainedJobs``, 1,000 by default)."""
