@@ -1,6 +1,7 @@
 //! The library's side of `censuslink.spark`: what a Spark task computes of a link from the
 //! records it holds (`censuslink_reconcile::shard`), as functions of pyarrow tables and JSON
-//! text, and a run whose links are scored by a Python callable that runs them on Spark.
+//! text, and a run whose links are scored and resolved by a Python object that runs them on
+//! Spark.
 //!
 //! Tables a task is given hold standardized records (the columns `standardize_file` makes)
 //! beside these: `side` (0 the link's left source, 1 its right), `position` (the record's
@@ -428,7 +429,7 @@ impl Scoring for Callback {
         let args = |py: Python<'_>| resolve_args(py, spec, pairs, min_weight);
         let answer = |py: Python<'_>, result: Py<PyAny>| pairs_of(result.extract(py)?);
         let mut links = self.call("one_to_one", args, answer).unwrap_or_default();
-        links.sort_by(|x, y| y.weight.total_cmp(&x.weight).then(x.a.cmp(&y.a)).then(x.b.cmp(&y.b)));
+        links.sort_by(ScoredPair::heavier_first);
         links
     }
 

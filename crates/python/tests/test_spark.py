@@ -129,14 +129,27 @@ def test_clusters_on_spark_keep_a_weak_pair_from_chaining_two_clusters(spark):
     assert assigned == {0: 0, 1: 0, 2: 0, 3: 3, 4: 3, 5: 3, 6: 3, 10: 10, 11: 10, 12: 10, 13: 10, 14: 10}
 
 
-class Failing:
+class FailingScores:
     def score(self, spec, anchor_model):
         raise RuntimeError("the cluster went away")
 
 
-def test_a_link_that_fails_on_the_cluster_fails_the_run_and_writes_nothing(province, tmp_path):
+class FailingLinks(cs._Cluster):
+    """Scores on Spark, then fails to resolve the first link scored."""
+
+    def one_to_one(self, spec, pairs, min_weight):
+        raise RuntimeError("the cluster went away while resolving")
+
+
+def test_a_link_that_fails_on_the_cluster_fails_the_run_and_writes_nothing(province, spark, tmp_path):
     folder, _ = province
+    job = str(folder / "job.toml")
     out = tmp_path / "out"
     with pytest.raises(RuntimeError, match="the cluster went away"):
-        censuslink._native.run_scored(str(folder / "job.toml"), str(out), Failing())
+        censuslink._native.run_scored(job, str(out), FailingScores())
+    assert not out.exists()
+    records = cs.standardize(spark, job)
+    names = list(dict.fromkeys(source for source, _ in cs.files(job)))
+    with pytest.raises(RuntimeError, match="while resolving"):
+        censuslink._native.run_scored(job, str(out), FailingLinks(spark, records, names))
     assert not out.exists()

@@ -1712,8 +1712,8 @@ pub trait Scoring: Sync + std::fmt::Debug {
         times: &mut LinkTimes,
     ) -> Result<Scored<'a>, TrainingError>;
 
-    /// The one-to-one links among a link's scored `pairs` (the link named for the cluster's
-    /// records of its work): see [`one_to_one`], whose order (heaviest first) they keep.
+    /// The one-to-one links among the scored `pairs` of a link (`_spec`, which a cluster may
+    /// name its work by): see [`one_to_one`], whose order (heaviest first) they keep.
     fn one_to_one(
         &self,
         _spec: &LinkSpec,
@@ -1735,7 +1735,8 @@ pub trait Scoring: Sync + std::fmt::Debug {
     }
 }
 
-/// Scoring on this machine: blocks, training on the candidate pairs, every pair scored.
+/// Scoring on this machine: blocks, training on the candidate pairs, every pair scored, and
+/// the pairs resolved.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Here;
 

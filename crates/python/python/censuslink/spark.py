@@ -14,8 +14,10 @@ workers and the library through the Arrow C data interface: nothing is serialize
   and reported as a single-machine run reports it), the pairs of whole blocks counted for
   training in the workers, u from seeded random pairs joined to their records, the model
   fitted on the driver to the counts, and every pair scored in the workers with the values'
-  frequencies over every record. The driver's library run links, resolves and classifies
-  what Spark scored and writes every output as ``censuslink run`` does. Training is on the
+  frequencies over every record; each link's one-to-one links (the pairs both records choose)
+  and the census's duplicate clusters (connected components by label propagation, each
+  component's clusters made by the library) resolved on Spark too. The driver's library run
+  classifies what Spark linked and writes every output as ``censuslink run`` does. Training is on the
   seeded samples a single machine draws (u's random pairs, each EM rule's pairs beyond
   ``em_pairs``), drawn by the records' numbers: the same samples, so the same model.
 
@@ -167,14 +169,13 @@ class _Cluster:
         self.records = records
         self.names = names
 
-    def _name(self, link: dict) -> str:
-        left = self.names[link["left"]]
-        return left if link["right"] is None else f"{left}-{self.names[link['right']]}"
+    def _sources(self, spec: str) -> Tuple[dict, str, Optional[str]]:
+        link = json.loads(spec)
+        right = None if link["right"] is None else self.names[link["right"]]
+        return link, self.names[link["left"]], right
 
     def score(self, spec: str, anchor_model: Optional[str]):
-        link = json.loads(spec)
-        left = self.names[link["left"]]
-        right = None if link["right"] is None else self.names[link["right"]]
+        link, left, right = self._sources(spec)
         return _link(self.spark, self.records, spec, link, left, right, anchor_model)
 
     def one_to_one(self, spec: str, pairs: pa.Table, min_weight: float) -> pa.Table:
@@ -183,18 +184,17 @@ class _Cluster:
         from pyspark.sql import Window
         from pyspark.sql import functions as F
 
-        _stage(self.spark, self._name(json.loads(spec)), "resolve")
-        kept = self.spark.createDataFrame(pairs).where(F.col("weight") >= min_weight)
-        ends = kept.select(F.col("a").alias("record"), "a", "b", "weight").union(
-            kept.select(F.col("b").alias("record"), "a", "b", "weight")
-        )
-        order = Window.partitionBy("record").orderBy(F.desc("weight"), "a", "b")
-        best = ends.withColumn("rank", F.row_number().over(order)).where(F.col("rank") == 1)
-        # A pair both of whose records chose it.
-        chosen = best.groupBy("a", "b", "weight").count().where(F.col("count") == 2)
-        links = chosen.select("a", "b", "weight").toArrow()
-        self.spark.sparkContext.setLocalProperty("spark.jobGroup.id", None)
-        return links
+        _, left, right = self._sources(spec)
+        with _staged(self.spark, _link_name(left, right), "resolve"):
+            kept = self.spark.createDataFrame(pairs).where(F.col("weight") >= min_weight)
+            ends = kept.select(F.col("a").alias("record"), "a", "b", "weight").union(
+                kept.select(F.col("b").alias("record"), "a", "b", "weight")
+            )
+            order = Window.partitionBy("record").orderBy(F.desc("weight"), "a", "b")
+            best = ends.withColumn("rank", F.row_number().over(order)).where(F.col("rank") == 1)
+            # A pair both of whose records chose it.
+            chosen = best.groupBy("a", "b", "weight").count().where(F.col("count") == 2)
+            return chosen.select("a", "b", "weight").toArrow()
 
     def clusters(self, spec: str, pairs: pa.Table, min_weight: float) -> pa.Table:
         """Every record of the pairs of at least ``min_weight`` with its cluster
@@ -204,39 +204,59 @@ class _Cluster:
         from pyspark.sql import functions as F
 
         spark = self.spark
-        _stage(spark, self._name(json.loads(spec)), "resolve")
+        _, left, right = self._sources(spec)
         links = spark.createDataFrame(pairs).where(F.col("weight") >= min_weight).persist()
-        edges = links.select("a", "b").union(links.select(F.col("b").alias("a"), F.col("a").alias("b")))
-        edges = edges.persist()
-        # Each record's component: the lowest record it reaches. Each round a record takes its
-        # neighbours' lowest label; as many rounds as the widest component's diameter.
-        labels = edges.groupBy("a").agg(F.least(F.min("b"), F.col("a")).alias("label"))
-        labels = labels.localCheckpoint()
-        while True:
-            offered = edges.join(labels.withColumnRenamed("a", "b"), "b").groupBy("a").agg(
-                F.min("label").alias("offered")
-            )
-            lower = labels.join(offered, "a").select("a", F.least("label", "offered").alias("label"))
-            lower = lower.localCheckpoint()
-            changed = lower.join(labels.withColumnRenamed("label", "was"), "a").where(
-                F.col("label") < F.col("was")
-            ).count()
-            labels = lower
-            if changed == 0:
-                break
-        component = labels.select("a", F.col("label").alias("component"))
+        reversed_ = links.select(F.col("b").alias("a"), F.col("a").alias("b"))
+        edges = links.select("a", "b").union(reversed_).persist()
+        try:
+            with _staged(spark, _link_name(left, right), "resolve"):
+                # Each record's component: the lowest record it reaches. Each round a record
+                # takes its neighbours' lowest label, as many rounds as the longest way from a
+                # component's lowest record; checkpointed each round (the plan stays short).
+                labels = edges.groupBy("a").agg(F.least(F.min("b"), F.col("a")).alias("label"))
+                labels = labels.localCheckpoint()
+                while True:
+                    offered = edges.join(labels.withColumnRenamed("a", "b"), "b")
+                    offered = offered.groupBy("a").agg(F.min("label").alias("offered"))
+                    lower = labels.join(offered, "a").select(
+                        "a",
+                        F.least("label", "offered").alias("label"),
+                        (F.col("offered") < F.col("label")).alias("changed"),
+                    ).localCheckpoint()
+                    labels = lower.select("a", "label")
+                    if lower.where(F.col("changed")).isEmpty():
+                        break
 
-        def resolve(table: pa.Table) -> pa.Table:
-            from censuslink import _native as native
+                def resolve(table: pa.Table) -> pa.Table:
+                    from censuslink import _native as native
 
-            return native.component_clusters(table.select(["a", "b", "weight"]), min_weight)
+                    return native.component_clusters(table.select(["a", "b", "weight"]), min_weight)
 
-        grouped = links.join(component, "a").groupBy("component")
-        assigned = grouped.applyInArrow(resolve, "record long, cluster long").toArrow()
-        spark.sparkContext.setLocalProperty("spark.jobGroup.id", None)
-        links.unpersist()
-        edges.unpersist()
-        return assigned
+                component = labels.withColumnRenamed("label", "component")
+                grouped = links.join(component, "a").groupBy("component")
+                return grouped.applyInArrow(resolve, "record long, cluster long").toArrow()
+        finally:
+            links.unpersist()
+            edges.unpersist()
+
+
+def _link_name(left: str, right: Optional[str]) -> str:
+    """A link's name in Spark's job groups: ``census-hukou``; ``census`` for a deduplication."""
+    return left if right is None else f"{left}-{right}"
+
+
+class _staged:
+    """Spark's jobs within named ``censuslink/<stage>/<link>`` (see :func:`costs`), the name
+    cleared after."""
+
+    def __init__(self, spark, link: str, stage: str):
+        self.spark, self.link, self.stage = spark, link, stage
+
+    def __enter__(self):
+        _stage(self.spark, self.link, self.stage)
+
+    def __exit__(self, *_):
+        self.spark.sparkContext.setLocalProperty("spark.jobGroup.id", None)
 
 
 def _stage(spark, link: str, stage: str) -> None:
@@ -315,7 +335,7 @@ def _link(spark, records, spec: str, link: dict, left: str, right: Optional[str]
     needed = [name for name in _native.link_columns(spec) if name in records.columns]
     columns = [F.col("position"), side.cast("byte").alias("side")] + [F.col(f"`{name}`") for name in needed]
     mine = records.where(F.col("source").isin(sources)).select(columns)
-    name = left if dedupe else f"{left}-{right}"
+    name = _link_name(left, right)
     _stage(spark, name, "records")
     mine = mine.persist()
     n = mine.count()
