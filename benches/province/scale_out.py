@@ -13,13 +13,21 @@ starts when the one before ends (the driver runs the links one after another, ea
 stages in turn). Prints, per stage, the tasks, core-hours, shuffle written and time, and the
 whole run's.
 
+With `--growth SMALLER_RESULTS_DIR` (a smaller province measured at the same core count), each
+stage grows instead as it grew between the two provinces: its work and its shuffle times
+(nation / province)^k, k the stage's exponent, log(ratio of task time) / log(ratio of
+records) (and the same for shuffle bytes); a stage the smaller run did not have grows in
+proportion. An exponent measured over a factor of three is extrapolated over hundreds: an
+upper bound where blocks stop growing (a block over the cap is skipped), as the largest do.
+
     python3 benches/province/scale_out.py RESULTS_DIR [--cores 2] [--persons 1410000000]
-        [--nodes 100] [--cores-per-node 16] [--task-seconds 60]
+        [--nodes 100] [--cores-per-node 16] [--task-seconds 60] [--growth SMALLER_DIR]
 """
 
 import argparse
 import heapq
 import json
+import math
 from collections import defaultdict
 from pathlib import Path
 
@@ -56,6 +64,7 @@ def main() -> None:
     parser.add_argument("--nodes", type=int, default=100)
     parser.add_argument("--cores-per-node", type=int, default=16)
     parser.add_argument("--task-seconds", type=float, default=60.0)
+    parser.add_argument("--growth", type=Path, help="a smaller province's results, for each stage's growth")
     args = parser.parse_args()
     costs = json.loads((args.results / f"costs-{args.cores}.json").read_text())
     summary = json.loads((args.results / "summary.json").read_text())
@@ -69,14 +78,38 @@ def main() -> None:
         f"({scale:,.0f} times the measured province); {args.nodes} nodes of "
         f"{args.cores_per_node} cores; tasks of about {args.task_seconds:.0f} s"
     )
+    work_scale = {stage: scale for stage in STAGES}
+    shuffle_scale = dict(work_scale)
+    if args.growth:
+        small_costs = json.loads((args.growth / f"costs-{args.cores}.json").read_text())
+        small_summary = json.loads((args.growth / "summary.json").read_text())
+        ratio = province_records / sum(source["rows_read"] for source in small_summary["sources"])
+        print(f"each stage grown as from {args.growth.name} ({ratio:.2f} times fewer records):")
+        for stage in STAGES:
+            measured = [
+                (sum(t for t, _ in e["tasks"]), e["shuffle_write"]) for e in costs if e["stage"] == stage
+            ]
+            smaller = [
+                (sum(t for t, _ in e["tasks"]), e["shuffle_write"]) for e in small_costs if e["stage"] == stage
+            ]
+            if not measured or not smaller or sum(t for t, _ in smaller) == 0:
+                print(f"  {stage:12} in proportion (not in the smaller run)")
+                continue
+            k = math.log(sum(t for t, _ in measured) / sum(t for t, _ in smaller)) / math.log(ratio)
+            work_scale[stage] = scale**k
+            bytes_large, bytes_small = sum(b for _, b in measured), sum(b for _, b in smaller)
+            k_bytes = math.log(bytes_large / bytes_small) / math.log(ratio) if bytes_small and bytes_large else 1.0
+            shuffle_scale[stage] = scale**k_bytes
+            print(f"  {stage:12} work exponent {k:.2f}, shuffle exponent {k_bytes:.2f}")
     by_stage = defaultdict(lambda: [0.0, 0, 0.0, 0.0])
     for entry in costs:
-        seconds, n_tasks, core_seconds = replay(entry["tasks"], scale, args.task_seconds, cores)
-        row = by_stage[entry["stage"]]
+        stage = entry["stage"]
+        seconds, n_tasks, core_seconds = replay(entry["tasks"], work_scale[stage], args.task_seconds, cores)
+        row = by_stage[stage]
         row[0] += seconds
         row[1] += n_tasks
         row[2] += core_seconds
-        row[3] += entry["shuffle_write"] * scale
+        row[3] += entry["shuffle_write"] * shuffle_scale[stage]
     print(f"{'stage':12} {'tasks':>9} {'core-hours':>11} {'shuffle':>11} {'time':>10}")
     total = 0.0
     for stage in STAGES:
