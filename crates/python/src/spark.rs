@@ -206,14 +206,19 @@ pub(crate) fn link_random_pairs(
     chunk: usize,
 ) -> PyResult<PyArrowType<ArrowTable>> {
     let pairs = shard::random_chunk(&spec_of(spec)?, n_left, len, chunk);
+    numbers_table(["a", "b"], &pairs)
+}
+
+/// A table of two columns of record numbers, named `names`, a row per pair of `rows`.
+fn numbers_table(
+    names: [&str; 2],
+    rows: &[(RecordIdx, RecordIdx)],
+) -> PyResult<PyArrowType<ArrowTable>> {
     let columns: Vec<ArrayRef> = vec![
-        Arc::new(pairs.iter().map(|p| i64::from(p.0)).collect::<Int64Array>()),
-        Arc::new(pairs.iter().map(|p| i64::from(p.1)).collect::<Int64Array>()),
+        Arc::new(rows.iter().map(|p| i64::from(p.0)).collect::<Int64Array>()),
+        Arc::new(rows.iter().map(|p| i64::from(p.1)).collect::<Int64Array>()),
     ];
-    let schema = Schema::new(vec![
-        Field::new("a", DataType::Int64, false),
-        Field::new("b", DataType::Int64, false),
-    ]);
+    let schema = Schema::new(names.map(|name| Field::new(name, DataType::Int64, false)).to_vec());
     table_of(RecordBatch::try_new(Arc::new(schema), columns).map_err(|e| raise(e.to_string()))?)
 }
 
@@ -341,15 +346,7 @@ pub(crate) fn component_clusters(
     min_weight: f64,
 ) -> PyResult<PyArrowType<ArrowTable>> {
     let assigned = censuslink_linkage::component_clusters(&pairs_of(pairs)?, min_weight);
-    let columns: Vec<ArrayRef> = vec![
-        Arc::new(assigned.iter().map(|p| i64::from(p.0)).collect::<Int64Array>()),
-        Arc::new(assigned.iter().map(|p| i64::from(p.1)).collect::<Int64Array>()),
-    ];
-    let schema = Schema::new(vec![
-        Field::new("record", DataType::Int64, false),
-        Field::new("cluster", DataType::Int64, false),
-    ]);
-    table_of(RecordBatch::try_new(Arc::new(schema), columns).map_err(|e| raise(e.to_string()))?)
+    numbers_table(["record", "cluster"], &assigned)
 }
 
 /// Scoring by a Python object, one call at a time, each a link's work on a cluster:
