@@ -46,7 +46,7 @@ pub use crate::init::{InferredJob, InferredSource, SAMPLE_ROWS, infer_job};
 pub use crate::job::{
     CensusPlace, CensusQuestion, DEFAULT_MISSING, Encoding, Format, Job, Mapping, Source,
 };
-pub use crate::load::{LoadedSource, load, load_batches, load_with};
+pub use crate::load::{LoadedSource, load, load_batches, load_file, load_with};
 pub use crate::pseudonymize::{Key, Pseudonymized, pseudonymize};
 pub use crate::read::{BATCH_ROWS, RawBatch, SourceReader, csv_rows, open, open_batches};
 pub use crate::standardized::{NotStandardized, person_table};

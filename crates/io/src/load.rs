@@ -61,6 +61,14 @@ pub fn load_with(
     load_from(read::open(source)?, source, job_path, on_batch)
 }
 
+/// [`load`] of file `index` of `source` alone (one task's share of a source on a cluster), as
+/// `load` reads it among the others: its header must be the first file's; it may be empty
+/// when the source has several files (a source with no row at all is the whole load's error);
+/// rows numbered within the file; keys checked within it (across files: the whole load).
+pub fn load_file(source: &Source, index: usize, job_path: &Path) -> Result<LoadedSource, Error> {
+    load_from(read::open_file_of(source, index)?, source, job_path, |_, _| Ok(()))
+}
+
 /// [`load`] of record batches already in memory in place of the source's files (a table
 /// handed over through the Arrow C data interface, by the Python package): the same mapping,
 /// standardization, row issues and key checks; `source.paths` only names it in errors.

@@ -287,12 +287,11 @@ fn standardize_file(
         return Err(raise(format!("the job has no source `{source}`")));
     };
     // Only a file the job reads: a task reads nothing else.
-    let Some(file) = found.paths.iter().find(|p| p.as_path() == Path::new(path)) else {
+    let Some(index) = found.paths.iter().position(|p| p.as_path() == Path::new(path)) else {
         return Err(raise(format!("source `{source}` reads no file `{path}`")));
     };
-    let one_file = censuslink_io::Source { paths: vec![file.clone()], ..found.clone() };
     let loaded = py
-        .detach(|| censuslink_io::load(&one_file, &job.path))
+        .detach(|| censuslink_io::load_file(found, index, &job.path))
         .map_err(|err| raise(err.message(lang)))?;
     let batch = censuslink_io::standardized_batch(&loaded.table);
     // Aligned on the job's columns: an extra this source lacks is empty.

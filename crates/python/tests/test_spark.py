@@ -8,6 +8,7 @@ never skips.
 """
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -97,6 +98,65 @@ def test_a_bad_job_fails_on_the_driver_with_the_binary_s_message(province, spark
     printed = subprocess.run([str(binary()), "run", "--out", str(tmp_path / "out"), str(bad)], capture_output=True, text=True)
     assert printed.returncode == 2
     assert str(raised.value) in printed.stderr
+
+
+@pytest.fixture(scope="module")
+def awkward(tmp_path_factory):
+    """A small province as offices send them: an extra field kept, one county's insurance
+    file only a header (a county with none this month), the job named by a relative path;
+    and its single-machine run, from the folder holding it."""
+    root = tmp_path_factory.mktemp("awkward")
+    run = [str(binary()), "synth", "--quiet", "--persons", "2000", "--counties", "4", "--seed", "3"]
+    subprocess.run(run + ["--out", "province"], check=True, cwd=root)
+    job = root / "province" / "job.toml"
+    text = job.read_text(encoding="utf-8")
+    extra = '[source.extra]\nhousehold_kind = "户别"\n\n'
+    job.write_text(text.replace("[source.codes.sex]", extra + "[source.codes.sex]", 1), encoding="utf-8")
+    insurance = root / "province" / "320116" / "insurance.csv"
+    insurance.write_bytes(insurance.read_bytes().split(b"\n")[0] + b"\n")
+    done = subprocess.run([str(binary()), "run", "--quiet", "--out", "out", "province/job.toml"], cwd=root)
+    assert done.returncode in (0, 1), done
+    return root
+
+
+def outputs(folder: Path) -> dict:
+    """Every file a run wrote, by path within ``folder``, but its timings."""
+    found = {path.relative_to(folder): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+    del found[Path("timings.json")]
+    return found
+
+
+def test_an_awkward_province_on_spark_writes_what_the_single_machine_run_writes(awkward, spark, monkeypatch):
+    monkeypatch.chdir(awkward)
+    records = cs.standardize(spark, "province/job.toml")
+    kinds = {row[0] for row in records.select("`extra.household_kind`").distinct().collect()}
+    assert "家庭户" in kinds, "the extra field is read"
+    records.unpersist()
+    cs.run(spark, "province/job.toml", "spark")
+    ours, theirs = outputs(awkward / "spark"), outputs(awkward / "out")
+    assert sorted(ours) == sorted(theirs)
+    for name in theirs:
+        assert ours[name] == theirs[name], name
+    # The report names the job as it was given.
+    assert b"province/job.toml" in ours[Path("report.html")]
+
+
+def test_a_file_that_cannot_be_read_fails_with_the_binary_s_message(awkward, spark, tmp_path):
+    folder = tmp_path / "province"
+    shutil.copytree(awkward / "province", folder)
+    # Two counties' files of another layout: the binary names the first it reads (the census
+    # comes before the hukou), and so does Spark, whichever task fails first.
+    census = folder / "320118" / "census.csv"
+    census.write_bytes(census.read_bytes().replace("户别".encode("gbk"), "户类别".encode("gbk"), 1))
+    hukou = folder / "320116" / "hukou.csv"
+    hukou.write_bytes(hukou.read_bytes().replace("曾用名".encode(), "别名".encode(), 1))
+    with pytest.raises(censuslink.Error) as raised:
+        cs.run(spark, str(folder / "job.toml"), str(tmp_path / "spark"))
+    assert "320118" in str(raised.value)
+    printed = subprocess.run([str(binary()), "run", "--out", str(tmp_path / "out"), str(folder / "job.toml")], capture_output=True, text=True)
+    assert printed.returncode == 2
+    assert str(raised.value) in printed.stderr
+    assert not (tmp_path / "spark").exists()
 
 
 def pairs(*rows):

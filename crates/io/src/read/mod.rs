@@ -63,6 +63,21 @@ pub fn open(source: &Source) -> Result<SourceReader, Error> {
     Ok(SourceReader { header, nested, batches: Box::new(files) })
 }
 
+/// Opens file `index` of a source alone, as [`open`] reads it among the others: see
+/// [`crate::load_file`].
+pub(crate) fn open_file_of(source: &Source, index: usize) -> Result<SourceReader, Error> {
+    if source.paths.len() == 1 {
+        return open(source);
+    }
+    let path = &source.paths[index];
+    let reader = open_file(source, path)?;
+    if index > 0 && open_file(source, source.path())?.header != reader.header {
+        let problem = Problem::HeaderDiffers { first: source.path().to_owned() };
+        return Err(Error::Malformed { path: path.clone(), problem });
+    }
+    Ok(reader)
+}
+
 /// Reads record batches already in memory (a table handed over through the Arrow C data
 /// interface, say) as a source's file: typed columns cast to text as a Parquet or Arrow
 /// file's are, dates on `source`'s time zone; errors name the source's path.

@@ -245,6 +245,46 @@ fn files_of_one_source_are_read_one_after_another_and_rows_numbered_on() {
 }
 
 #[test]
+fn a_file_of_a_source_read_alone_is_read_as_among_the_others() {
+    let fixture = Fixture::new();
+    let header = "编号,姓名,身份证号\n";
+    fixture.file("a.csv", format!("{header}1,张伟,11010519491231002X\n2,李娜,\n"));
+    fixture.file("b.csv", header);
+    fixture.file("c.csv", format!("{header}3,王芳,\n"));
+    let job = source_job("*.csv", "key = \"编号\"", "name = \"姓名\"\nid_number = \"身份证号\"");
+    let job = fixture.parse(&job).expect("a valid job");
+    let source = &job.sources[0];
+    let alone = |index| censuslink_io::load_file(source, index, &job.path);
+    let whole = censuslink_io::load(source, &job.path).expect("readable");
+    let mut ids = Vec::new();
+    for index in 0..3 {
+        let loaded = alone(index).expect("readable alone");
+        // Rows are numbered within the file.
+        assert_eq!(loaded.table.row, (1..=loaded.table.len() as u64).collect::<Vec<_>>());
+        ids.extend(loaded.table.record_id.iter().map(|id| id.map(str::to_owned)));
+    }
+    let whole_ids: Vec<_> = whole.table.record_id.iter().map(|id| id.map(str::to_owned)).collect();
+    assert_eq!(ids, whole_ids, "the files alone, one after another, are the source");
+
+    // A file of another layout is the whole load's error, naming the first file; an empty
+    // file among several is not, but a source of one empty file is.
+    fixture.file("c.csv", "编号,名字,身份证号\n3,王芳,\n");
+    match alone(2) {
+        Err(Error::Malformed { path, problem: Problem::HeaderDiffers { first } }) => {
+            assert!(path.ends_with("c.csv") && first.ends_with("a.csv"));
+        }
+        other => panic!("expected HeaderDiffers, got {other:?}"),
+    }
+    let one = censuslink_io::Source { paths: vec![source.paths[1].clone()], ..source.clone() };
+    match censuslink_io::load_file(&one, 0, &job.path) {
+        Err(Error::Malformed { path, problem: Problem::NoRows }) => {
+            assert!(path.ends_with("b.csv"))
+        }
+        other => panic!("expected NoRows, got {other:?}"),
+    }
+}
+
+#[test]
 fn job_paths_are_relative_to_the_job_file_and_formats_follow_extensions() {
     let fixture = Fixture::new();
     let job = fixture

@@ -27,6 +27,7 @@ later; ``censuslink`` itself does not depend on them.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from typing import Iterator, List, Optional, Tuple
@@ -34,8 +35,6 @@ from typing import Iterator, List, Optional, Tuple
 import pyarrow as pa
 
 from . import _native
-
-import json
 
 __all__ = ["costs", "files", "local_session", "run", "standardize", "standardized_schema"]
 
@@ -91,50 +90,67 @@ def standardize(spark, job_path: str):
     link reads it).
 
     The job is checked whole on the driver first (as ``censuslink run`` checks it), so a bad
-    job fails before any task starts; a file that cannot be read fails its task with the
-    library's one-line message.
+    job fails before any task starts. A file that cannot be read raises
+    :class:`censuslink.Error` with the binary's message, the first such file in the job's
+    order whichever task failed first. A relative ``job_path`` is read from the driver's
+    working directory, which the workers must see too (as they must see the job's files).
     """
     from pyspark.sql import functions as F
     from pyspark.sql.pandas.types import from_arrow_schema
 
-    job_path = os.path.abspath(job_path)
     tasks = files(job_path)
     schema = standardized_schema(job_path)
-    # Each file's records numbered within it (`index`), with the file's place in its source.
-    read_schema = pa.schema([pa.field("file", pa.int64()), pa.field("index", pa.int64())] + [
-        field for field in schema if field.name != "position"
-    ])
-    numbered = [(source, path, sum(1 for s, _ in tasks[:i] if s == source)) for i, (source, path) in enumerate(tasks)]
+    # Each file's records numbered within it (`index`), with the file's place in the job
+    # (`task`); a file that cannot be read is one row of its `error`.
+    read_schema = pa.schema(
+        [pa.field("task", pa.int64()), pa.field("index", pa.int64()), pa.field("error", pa.string())]
+        + [field.with_nullable(True) for field in schema if field.name != "position"]
+    )
     # One partition per file, each a task of its own.
+    numbered = [(source, path, task) for task, (source, path) in enumerate(tasks)]
     rows = spark.sparkContext.parallelize(numbered, max(len(tasks), 1))
-    frame = spark.createDataFrame(rows, "source string, path string, file long")
+    frame = spark.createDataFrame(rows, "source string, path string, task long")
+    where = os.getcwd()
 
     def read(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         from censuslink import _native as native
 
+        # Paths as the driver names them, in its messages too.
+        if not os.path.isabs(job_path) and os.getcwd() != where:
+            os.chdir(where)
         for batch in batches:
-            columns = (batch.column(name).to_pylist() for name in ("source", "path", "file"))
-            for source, path, file in zip(*columns):
-                table = native.standardize_file(job_path, source, path)
+            columns = (batch.column(name).to_pylist() for name in ("source", "path", "task"))
+            for source, path, task in zip(*columns):
+                try:
+                    table = native.standardize_file(job_path, source, path)
+                except native.Error as err:
+                    failed = {"task": task, "index": -1, "source": source, "error": str(err)}
+                    yield pa.RecordBatch.from_pylist([failed], schema=read_schema)
+                    continue
                 n = table.num_rows
                 table = table.add_column(0, "source", pa.array([source] * n, pa.string()))
+                table = table.add_column(0, "error", pa.nulls(n, pa.string()))
                 table = table.add_column(0, "index", pa.array(range(n), pa.int64()))
-                table = table.add_column(0, "file", pa.array([file] * n, pa.int64()))
+                table = table.add_column(0, "task", pa.array([task] * n, pa.int64()))
                 yield from table.select(read_schema.names).cast(read_schema).to_batches()
 
     _stage(spark, "", "standardize")
     records = frame.mapInArrow(read, from_arrow_schema(read_schema)).persist()
+    counts = records.groupBy("source", "task").agg(F.count(F.lit(1)).alias("count"), F.max("error").alias("error"))
+    counts = sorted(counts.collect(), key=lambda row: row["task"])
+    failed = [row["error"] for row in counts if row["error"] is not None]
+    if failed:
+        records.unpersist()
+        raise _native.Error(failed[0])
     # A record's position: the rows of its source's earlier files, then its index.
-    counts = records.groupBy("source", "file").count().collect()
-    sizes = {(row["source"], row["file"]): row["count"] for row in counts}
-    offsets = [
-        (source, file, sum(n for (s, f), n in sizes.items() if s == source and f < file))
-        for (source, file) in sizes
-    ]
-    offsets = spark.createDataFrame(offsets, "source string, file long, offset long")
-    positioned = records.join(F.broadcast(offsets), ["source", "file"])
+    offsets, before = [], {}
+    for row in counts:
+        offsets.append((row["task"], before.get(row["source"], 0)))
+        before[row["source"]] = before.get(row["source"], 0) + row["count"]
+    offsets = spark.createDataFrame(offsets, "task long, offset long")
+    positioned = records.join(F.broadcast(offsets), "task")
     positioned = positioned.withColumn("position", F.col("offset") + F.col("index"))
-    positioned = positioned.select(schema.names).persist()
+    positioned = positioned.select([F.col(f"`{name}`") for name in schema.names]).persist()
     positioned.count()
     records.unpersist()
     return positioned
@@ -148,14 +164,10 @@ def run(spark, job_path: str, out: str, lang: Optional[str] = None) -> None:
     Raises :class:`censuslink.Error` with the binary's message when the job cannot be run, and
     what Spark raised when a stage failed (the outputs are then left as they were).
     """
-    job_path = os.path.abspath(job_path)
-    names = []
-    for source, _ in files(job_path):
-        if source not in names:
-            names.append(source)
+    names = list(dict.fromkeys(source for source, _ in files(job_path)))
     records = standardize(spark, job_path)
     try:
-        _native.run_scored(job_path, os.path.abspath(out), _Cluster(spark, records, names), lang)
+        _native.run_scored(job_path, out, _Cluster(spark, records, names), lang)
     finally:
         records.unpersist()
 
