@@ -154,6 +154,33 @@ fn explain_gives_the_lists_probabilities(out: &Path, job: &Path) {
     assert_eq!(pairs[0]["right"], candidate["records"].as_str());
     assert_eq!(pairs[0]["link"], format!("census ↔ {}", candidate["sources"]));
 
+    // A duplicate candidate: explained by the census's own model over the records it
+    // deduplicates (those it lists where they live), which the value frequencies are counted
+    // among, as in the run.
+    let duplicates = rows(&out.join("duplicates.csv"));
+    let uncertain: Vec<_> = duplicates
+        .iter()
+        .filter(|row| row["min_match_probability"].parse::<f64>().expect("a probability") < 0.999)
+        .collect();
+    assert!(!uncertain.is_empty(), "a duplicate candidate short of certain");
+    for candidate in uncertain {
+        let explained = censuslink()
+            .args(["explain", "--json", "--out"])
+            .arg(out)
+            .args(["--candidate", &candidate["candidate_id"]])
+            .arg(job)
+            .assert()
+            .success();
+        let json: Value = serde_json::from_slice(&explained.get_output().stdout).expect("JSON");
+        let weakest = json
+            .as_array()
+            .expect("a list of pairs")
+            .iter()
+            .map(|pair| pair["explanation"]["probability"].as_f64().expect("a probability"))
+            .fold(f64::INFINITY, f64::min);
+        assert_eq!(format!("{weakest:.6}"), candidate["min_match_probability"]);
+    }
+
     // A link of the census and the hukou register, explained by its records in a table.
     let links = rows(&out.join("links.csv"));
     let link = links.iter().find(|l| l["right_source"] == "hukou").expect("a hukou link");

@@ -100,6 +100,11 @@ impl TextColumn {
         (0..self.len()).map(|idx| self.get(idx))
     }
 
+    /// The values at `rows`, in that order.
+    pub fn take(&self, rows: &[usize]) -> TextColumn {
+        rows.iter().map(|&row| self.get(row)).collect()
+    }
+
     /// Appends every value of `other`.
     pub fn append(&mut self, other: &TextColumn) {
         self.reserve(other.len(), other.n_bytes());
@@ -342,6 +347,44 @@ impl PersonTable {
         self.extra.iter_mut().for_each(|(_, column)| column.reserve(n_records, n_records * 8));
     }
 
+    /// The records at `rows`, in that order, with every column (a subset of a source to link
+    /// alone, say).
+    pub fn take(&self, rows: &[usize]) -> PersonTable {
+        fn take<T: Clone>(values: &[T], rows: &[usize]) -> Vec<T> {
+            rows.iter().map(|&row| values[row].clone()).collect()
+        }
+        PersonTable {
+            row: take(&self.row, rows),
+            record_id: self.record_id.take(rows),
+            rejected: take(&self.rejected, rows),
+            name: self.name.take(rows),
+            sex: take(&self.sex, rows),
+            birth_date: take(&self.birth_date, rows),
+            id: self.id.take(rows),
+            ethnicity: take(&self.ethnicity, rows),
+            hukou_region: self.hukou_region.take(rows),
+            hukou_address: self.hukou_address.take(rows),
+            residence_region: self.residence_region.take(rows),
+            residence_address: self.residence_address.take(rows),
+            enumeration_area: self.enumeration_area.take(rows),
+            household_id: self.household_id.take(rows),
+            relation: take(&self.relation, rows),
+            record_type: take(&self.record_type, rows),
+            event_date: take(&self.event_date, rows),
+            mother_id: self.mother_id.take(rows),
+            mother_name: self.mother_name.take(rows),
+            other_names: self.other_names.take(rows),
+            collection_mode: take(&self.collection_mode, rows),
+            status: take(&self.status, rows),
+            status_date: take(&self.status_date, rows),
+            extra: self
+                .extra
+                .iter()
+                .map(|(name, column)| (name.clone(), column.take(rows)))
+                .collect(),
+        }
+    }
+
     /// Appends every record of `other`, keeping order. Extra fields are matched by name: one
     /// that only `other` has is added (missing in the records before), one that only `self`
     /// has reads as missing in the records appended.
@@ -401,6 +444,17 @@ impl NameColumns {
         self.columns_mut().into_iter().for_each(|column| column.reserve(n_records, n_records * 8));
     }
 
+    /// The names at `rows`, in that order.
+    pub fn take(&self, rows: &[usize]) -> NameColumns {
+        NameColumns {
+            full: self.full.take(rows),
+            surname: self.surname.take(rows),
+            given: self.given.take(rows),
+            pinyin: self.pinyin.take(rows),
+            readings: self.readings.take(rows),
+        }
+    }
+
     /// Appends every name of `other`.
     pub fn append(&mut self, other: &NameColumns) {
         self.full.append(&other.full);
@@ -426,6 +480,17 @@ impl IdColumns {
         self.birth_date.reserve(n_records);
         self.sex.reserve(n_records);
         self.region.reserve(n_records);
+    }
+
+    /// The IDs at `rows`, in that order.
+    pub fn take(&self, rows: &[usize]) -> IdColumns {
+        IdColumns {
+            number: self.number.take(rows),
+            status: rows.iter().map(|&row| self.status[row]).collect(),
+            birth_date: rows.iter().map(|&row| self.birth_date[row]).collect(),
+            sex: rows.iter().map(|&row| self.sex[row]).collect(),
+            region: rows.iter().map(|&row| self.region[row]).collect(),
+        }
     }
 
     /// Appends every ID of `other`.
@@ -487,5 +552,13 @@ mod tests {
         assert_eq!(values(&whole, "state"), owned(&[Some("wa"), None, None]), "filled");
         assert_eq!(values(&whole, "email"), owned(&[None, None, Some("a@b.net")]), "added");
         assert_eq!(whole.extra("surname"), None);
+
+        // Records taken keep every column, extras too, in the order asked.
+        let taken = whole.take(&[2, 0]);
+        assert_eq!(taken.row, [1, 1]);
+        assert_eq!(values(&taken, "postcode"), owned(&[Some("2602"), Some("4011")]));
+        assert_eq!(values(&taken, "email"), owned(&[Some("a@b.net"), None]));
+        assert_eq!(whole.take(&[0, 1, 2]), whole, "every record: the table itself");
+        assert_eq!(taken.take(&[1]), whole.take(&[0]));
     }
 }

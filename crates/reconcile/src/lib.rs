@@ -75,7 +75,7 @@ pub use crate::link::{Cardinality, LinkError, Linkage, Task, dedupe, link};
 pub use crate::pipeline::{
     Birth, Conflict, Deceased, Duplicate, Here, Histogram, Input, Link, LinkModel, LinkSpec,
     LinkTimes, Missing, Mother, Outcome, RecordRef, Scored, Scoring, Step, dedupe_spec,
-    explain_pair, reconcile, reconcile_with,
+    deduplicated, explain_pair, reconcile, reconcile_with,
 };
 pub use crate::profile::{
     FieldProfile, Finding, FindingKind, LinkBlocking, Profile, Severity, SourceProfile,

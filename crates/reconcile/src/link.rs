@@ -212,12 +212,14 @@ fn scored(
         right: right.map(|_| 1),
         settings: settings.clone(),
         min_weight: weight_of(0.01),
+        residents: false,
     };
     let Scored { model, training, pairs, rules, .. } =
         Here.score(&spec, &records, None, &mut times)?;
     let link = LinkModel {
         left: 0,
         right: None,
+        residents: false,
         model,
         rules,
         training,

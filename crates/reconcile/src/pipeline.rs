@@ -104,6 +104,9 @@ pub struct LinkModel {
     pub left: usize,
     /// The right source's index; `None` for the census's deduplication.
     pub right: Option<usize>,
+    /// Whether it compares only the records the census lists where they live
+    /// ([`deduplicated`]), as the census's deduplication does.
+    pub residents: bool,
     /// The trained model.
     pub model: Model,
     /// What each blocking rule contributed.
@@ -401,6 +404,7 @@ impl<'a> Context<'a> {
             right: Some(right),
             settings: self.settings.clone(),
             min_weight: weight_of(0.01),
+            residents: false,
         };
         let tables = (self.inputs[left].table, self.inputs[right].table);
         link_pair(tables.0, tables.1, &spec, self.scoring)
@@ -453,6 +457,7 @@ fn link_census(ctx: &Context<'_>, on_step: &mut dyn FnMut(Step<'_>)) -> CensusLi
             found.models.push(LinkModel {
                 left: census,
                 right: Some(register),
+                residents: false,
                 model: model.clone(),
                 rules: rules.clone(),
                 training: training.clone(),
@@ -588,6 +593,7 @@ fn link_registers(
             models.push(LinkModel {
                 left: a,
                 right: Some(b),
+                residents: false,
                 model,
                 rules,
                 training,
@@ -1691,6 +1697,10 @@ pub struct LinkSpec {
     pub settings: Settings,
     /// Pairs of this weight or more are kept.
     pub min_weight: f64,
+    /// Whether only the records a census deduplication compares are the link's (see
+    /// [`deduplicated`]), numbered among themselves in row order.
+    #[serde(default)]
+    pub residents: bool,
 }
 
 /// Where a link's candidate pairs are made, its model trained on them, its pairs scored and
@@ -1824,11 +1834,25 @@ fn link_pair(
     linked
 }
 
-/// Census clusters with two `resident` records or more (a `registered_away` listing beside a
-/// `resident` one is the census rule, not a duplicate), by a model of the census's own (see
-/// [`dedupe_spec`]) scored by `scoring`; a pair whose records link to two different hukou
-/// entries (`hukou`, by census row) is two people and never joins a cluster. Also the
-/// deduplication's model.
+/// The rows of the census records its deduplication compares, in order: those read whole that
+/// list a person where they live. A `registered_away` listing (户口在本户外出) beside the
+/// person's own listing where they live is the census rule, not a duplicate, and its places
+/// differ from that listing's by design: compared, such pairs would be most of the census's
+/// pairs of one ID number, and would teach the model that a duplicate's residence differs.
+pub fn deduplicated(table: &PersonTable) -> Vec<usize> {
+    (0..table.len())
+        .filter(|&row| {
+            table.rejected[row].is_none()
+                && table.record_type[row] != Some(RecordType::RegisteredAway)
+        })
+        .collect()
+}
+
+/// Census clusters of two records or more among those it lists where they live
+/// ([`deduplicated`]), by a model of the census's own trained on them (see [`dedupe_spec`])
+/// and scored by `scoring`; a pair whose records link to two different hukou entries
+/// (`hukou`, by census row) is two people and never joins a cluster. Also the deduplication's
+/// model.
 fn census_duplicates(
     census: usize,
     table: &PersonTable,
@@ -1840,7 +1864,8 @@ fn census_duplicates(
 ) -> (Vec<Duplicate>, Option<LinkModel>) {
     let mut clock = Clock::start();
     let mut times = LinkTimes::default();
-    let records = person_records(table, None);
+    let rows = deduplicated(table);
+    let records = person_records(&table.take(&rows), None);
     times.features = clock.lap();
     let spec = dedupe_spec(census, settings);
     let Ok(Scored { model, training, scorer, pairs, rules }) =
@@ -1853,6 +1878,7 @@ fn census_duplicates(
     let mut link_model = LinkModel {
         left: census,
         right: None,
+        residents: true,
         model: model.clone(),
         rules,
         training,
@@ -1861,18 +1887,15 @@ fn census_duplicates(
         threshold: settings.threshold,
         times,
     };
-    let resident = |row: RecordIdx| {
-        table.rejected[row as usize].is_none()
-            && table.record_type[row as usize] != Some(RecordType::RegisteredAway)
-    };
-    let two_entries =
-        |p: &ScoredPair| matches!((hukou(p.a), hukou(p.b)), (Some(x), Some(y)) if x != y);
-    let pairs: Vec<ScoredPair> =
-        pairs.into_iter().filter(|p| resident(p.a) && resident(p.b) && !two_entries(p)).collect();
+    // The pairs and clusters number the records compared; their records are the rows.
+    let record =
+        |idx: RecordIdx| RecordRef { source: census, row: rows[idx as usize] as RecordIdx };
+    let two_entries = |p: &ScoredPair| matches!((hukou(record(p.a).row), hukou(record(p.b).row)), (Some(x), Some(y)) if x != y);
+    let pairs: Vec<ScoredPair> = pairs.into_iter().filter(|p| !two_entries(p)).collect();
     let assignment = scoring.clusters(&spec, records.len(), &pairs, threshold);
     let mut groups: BTreeMap<RecordIdx, Vec<RecordIdx>> = BTreeMap::new();
-    for (row, &cluster) in assignment.iter().enumerate() {
-        groups.entry(cluster).or_default().push(row as RecordIdx);
+    for (idx, &cluster) in assignment.iter().enumerate() {
+        groups.entry(cluster).or_default().push(idx as RecordIdx);
     }
     let mut within: HashMap<RecordIdx, Vec<&ScoredPair>> = HashMap::default();
     for pair in &pairs {
@@ -1883,10 +1906,9 @@ fn census_duplicates(
     }
     let mut duplicates: Vec<Duplicate> = groups
         .into_iter()
-        .filter(|(_, rows)| rows.len() > 1)
-        .map(|(cluster, rows)| {
-            let records: Vec<RecordRef> =
-                rows.iter().map(|&row| RecordRef { source: census, row }).collect();
+        .filter(|(_, members)| members.len() > 1)
+        .map(|(cluster, members)| {
+            let records: Vec<RecordRef> = members.iter().map(|&idx| record(idx)).collect();
             let keys: Vec<String> = records.iter().map(|&r| key(r)).collect();
             let mut pairs = within.remove(&cluster).unwrap_or_default();
             pairs.sort_by_key(|p| (p.a, p.b));
@@ -1897,10 +1919,7 @@ fn census_duplicates(
                 explanation: weakest.map(|p| scorer.explain(&model, p.a, p.b)),
                 pairs: pairs
                     .iter()
-                    .map(|p| {
-                        let record = |row| RecordRef { source: census, row };
-                        (record(p.a), record(p.b), probability(p.weight))
-                    })
+                    .map(|p| (record(p.a), record(p.b), probability(p.weight)))
                     .collect(),
                 records,
             }
@@ -1911,7 +1930,8 @@ fn census_duplicates(
     (duplicates, Some(link_model))
 }
 
-/// The census deduplication of source `census`: m from the census's own anchored pairs (two
+/// The census deduplication of source `census`, of the records it lists where they live
+/// ([`deduplicated`]): m from the census's own anchored pairs (two
 /// listings with one valid ID, its birth date and sex: mostly one person listed twice), never
 /// from another link, where a field can be filled differently (a census records a hukou code
 /// only for people registered in another county, whom a hukou extract does not hold, so
@@ -1928,6 +1948,7 @@ pub fn dedupe_spec(census: usize, settings: &Settings) -> LinkSpec {
         right: None,
         settings: Settings { training, ..settings.clone() },
         min_weight: weight_of(settings.threshold),
+        residents: true,
     }
 }
 
@@ -2204,10 +2225,19 @@ pub fn explain_pair(
     if a.row >= n_left || right.is_some_and(|r| b.row as usize >= r.len()) {
         return None;
     }
-    let records = person_records(left, right);
+    // The records as the link numbered them.
+    let (records, a_index, b_index) = match right {
+        Some(right) => (person_records(left, Some(right)), a.row, n_left + b.row),
+        None if link.residents => {
+            let rows = deduplicated(left);
+            let index = |row: RecordIdx| rows.binary_search(&(row as usize)).ok();
+            let (a_index, b_index) = (index(a.row)? as RecordIdx, index(b.row)? as RecordIdx);
+            (person_records(&left.take(&rows), None), a_index, b_index)
+        }
+        None => (person_records(left, None), a.row, b.row),
+    };
     let scorer = link.model.scorer(&records).ok()?;
-    let b_index = if right.is_some() { n_left + b.row } else { b.row };
-    let mut explanation = scorer.explain(&link.model, a.row, b_index);
+    let mut explanation = scorer.explain(&link.model, a_index, b_index);
     if let Some(household) = link.household.as_ref().filter(|h| h.decided(a.row, b.row)) {
         explanation.comparisons.push(FieldExplanation {
             feature: "household".to_owned(),

@@ -351,10 +351,11 @@ pub fn profile(
                 rules: rules(&census_loaded.table, Some(&loaded.table)),
             });
         }
+        let census_table = &census_loaded.table;
         blocking.push(LinkBlocking {
             left: census_source.name.clone(),
             right: None,
-            rules: rules(&census_loaded.table, None),
+            rules: rules(&census_table.take(&crate::deduplicated(census_table)), None),
         });
     }
     let mut findings = findings;

@@ -265,8 +265,13 @@ mod tests {
 
     #[test]
     fn a_link_reads_the_columns_of_the_features_it_compares_and_blocks_on() {
-        let spec =
-            LinkSpec { left: 0, right: Some(1), settings: person_defaults(), min_weight: 0.0 };
+        let spec = LinkSpec {
+            left: 0,
+            right: Some(1),
+            settings: person_defaults(),
+            min_weight: 0.0,
+            residents: false,
+        };
         // Names with their other names, the ID number with what its feature and the birth
         // date's read of each other, sex, ethnicity and both regions; no address, household,
         // mother or event date.

@@ -247,6 +247,7 @@ fn saved_link(
             Some(right) => Some(index(right)?),
             None => None,
         },
+        residents: m.residents,
         model: m.model.clone(),
         rules: Vec::new(),
         training: Default::default(),

@@ -14,6 +14,10 @@ pub struct SavedModel {
     pub left: String,
     /// The right source's name; `None` for the census with itself.
     pub right: Option<String>,
+    /// Whether the link compares only the records the census lists where they live (its
+    /// deduplication).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub residents: bool,
     /// The match probability a link needs.
     pub threshold: f64,
     /// The trained model.
@@ -48,6 +52,7 @@ impl SavedModel {
                 SavedModel {
                     left: inputs[link.left].name.to_owned(),
                     right: link.right.map(|r| inputs[r].name.to_owned()),
+                    residents: link.residents,
                     threshold: link.threshold,
                     model: link.model.clone(),
                     household: link.household.as_ref().map(|household| SavedHousehold {

@@ -334,6 +334,25 @@ def _whole_partition(batches: Iterator[pa.RecordBatch]) -> Optional[pa.Table]:
     return pa.Table.from_batches(batches) if batches else None
 
 
+def _residents(records):
+    """The census records its deduplication compares (the library's ``deduplicated``: read
+    whole, listed where they live), numbered among themselves in position order: the records
+    of each run of a million positions counted on the driver, then numbered within it."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    kept = records.where(F.col("rejected").isNull() & ~F.col("record_type").eqNullSafe("registered_away"))
+    kept = kept.withColumn("run", F.floor(F.col("position") / 1_000_000))
+    offsets, before = [], 0
+    for row in sorted(kept.groupBy("run").count().collect()):
+        offsets.append((row["run"], before))
+        before += row["count"]
+    offsets = records.sparkSession.createDataFrame(offsets, "run long, offset long")
+    within = F.row_number().over(Window.partitionBy("run").orderBy("position")) - 1
+    numbered = kept.join(F.broadcast(offsets), "run").withColumn("position", F.col("offset") + within)
+    return numbered.drop("run", "offset")
+
+
 def _link(spark, records, spec: str, link: dict, left: str, right: Optional[str], anchor_model):
     """One link on Spark: ``(model, training, rules, pairs)`` as :func:`run`'s library asks."""
     from pyspark.sql import functions as F
@@ -346,7 +365,10 @@ def _link(spark, records, spec: str, link: dict, left: str, right: Optional[str]
     # Only the columns the link's features are made of travel with its records.
     needed = [name for name in _native.link_columns(spec) if name in records.columns]
     columns = [F.col("position"), side.cast("byte").alias("side")] + [F.col(f"`{name}`") for name in needed]
-    mine = records.where(F.col("source").isin(sources)).select(columns)
+    mine = records.where(F.col("source").isin(sources))
+    if link["residents"]:
+        mine = _residents(mine)
+    mine = mine.select(columns)
     name = _link_name(left, right)
     _stage(spark, name, "records")
     mine = mine.persist()
