@@ -615,7 +615,9 @@ fn link_registers(
     // So are a certificate and the hukou entry of a child born that day, of that sex, in the
     // household where the certificate's mother is registered, wherever she lives.
     let by_mother = births_by_mothers_household(inputs, registers);
-    for (birth, entry) in births_by_address(inputs, registers).into_iter().chain(by_mother) {
+    let person: Vec<usize> = (0..n_register_records).map(|i| sets.find(i)).collect();
+    let by_address = births_by_address(inputs, registers, &|r| person[index(r)]);
+    for (birth, entry) in by_address.into_iter().chain(by_mother) {
         sets.union(index(birth), index(entry));
     }
     let person = (0..n_register_records).map(|i| sets.find(i)).collect();
@@ -1313,8 +1315,14 @@ fn person_evidence(
 
 /// Birth certificates and the register entries (births and deaths aside) they match on the
 /// household's address (its province and prefecture names aside), the birth day and the sex,
-/// where exactly one entry and one certificate have them.
-fn births_by_address(inputs: &[Input<'_>], registers: &[usize]) -> Vec<(RecordRef, RecordRef)> {
+/// where exactly one certificate and one person's entries (by `person`, as the registers'
+/// links have joined them: a child's hukou entry and its insurance record at one address are
+/// one child, not two) have them.
+fn births_by_address(
+    inputs: &[Input<'_>],
+    registers: &[usize],
+    person: &dyn Fn(RecordRef) -> usize,
+) -> Vec<(RecordRef, RecordRef)> {
     let key = |r: RecordRef| {
         let table = inputs[r.source].table;
         let row = r.row as usize;
@@ -1334,25 +1342,31 @@ fn births_by_address(inputs: &[Input<'_>], registers: &[usize]) -> Vec<(RecordRe
     let mut entries = Unique::default();
     for r in records(&[Role::Hukou, Role::School, Role::Insurance]) {
         if let Some(key) = key(r) {
-            insert_unique(&mut entries, key, r);
+            insert_unique(&mut entries, key, r, &|a, b| person(a) == person(b));
         }
     }
     // A key two certificates share (twins of one sex) joins neither.
     let mut certificates = Unique::default();
     for birth in records(&[Role::Birth]) {
         if let Some(key) = key(birth) {
-            insert_unique(&mut certificates, key, birth);
+            insert_unique(&mut certificates, key, birth, &|_, _| false);
         }
     }
     join_unique(certificates, &entries)
 }
 
-/// Records by key, `None` once two records share it.
+/// Records by key, `None` once two records not `one` (of one person) share it.
 type Unique<K> = HashMap<K, Option<RecordRef>>;
 
-/// Adds record `r` under `key`, or marks the key shared.
-fn insert_unique<K: Eq + std::hash::Hash>(records: &mut Unique<K>, key: K, r: RecordRef) {
-    records.entry(key).and_modify(|e| *e = None).or_insert(Some(r));
+/// Adds record `r` under `key`, or marks the key shared unless the record it holds and `r`
+/// are `one` (the first record kept).
+fn insert_unique<K: Eq + std::hash::Hash>(
+    records: &mut Unique<K>,
+    key: K,
+    r: RecordRef,
+    one: &dyn Fn(RecordRef, RecordRef) -> bool,
+) {
+    records.entry(key).and_modify(|e| *e = e.filter(|&seen| one(seen, r))).or_insert(Some(r));
 }
 
 /// Each certificate joined to the entry of its key, where each is the only one with it; in
@@ -1396,7 +1410,8 @@ fn births_by_mothers_household(
             if let Some(day) = table.birth_date[row].filter(|d| d.precision() == DatePrecision::Day)
             {
                 let entry = RecordRef { source, row: row as RecordIdx };
-                insert_unique(&mut entries, (source, household, day, table.sex[row]), entry);
+                let key = (source, household, day, table.sex[row]);
+                insert_unique(&mut entries, key, entry, &|_, _| false);
             }
         }
     }
@@ -1414,7 +1429,8 @@ fn births_by_mothers_household(
                 continue;
             };
             let birth = RecordRef { source, row: row as RecordIdx };
-            insert_unique(&mut certificates, (hukou, household, day, table.sex[row]), birth);
+            let key = (hukou, household, day, table.sex[row]);
+            insert_unique(&mut certificates, key, birth, &|_, _| false);
         }
     }
     join_unique(certificates, &entries)
@@ -2259,8 +2275,8 @@ mod tests {
     use rustc_hash::FxHashSet as HashSet;
 
     use crate::pipeline::{
-        Input, Link, RecordRef, address_areas, births_by_mother, births_by_mothers_household,
-        not_with_mother,
+        Input, Link, RecordRef, address_areas, births_by_address, births_by_mother,
+        births_by_mothers_household, not_with_mother,
     };
 
     /// Adds a census person: household, name, sex, the record's year and month, and the birth
@@ -2452,6 +2468,38 @@ mod tests {
         let joined = births_by_mothers_household(&inputs, &[1, 2]);
         let pairs: Vec<(u32, u32)> = joined.iter().map(|(b, e)| (b.row, e.row)).collect();
         assert_eq!(pairs, [(0, 1)], "the twins and a mother registered nowhere join none");
+    }
+
+    #[test]
+    fn a_birth_joins_the_entries_of_its_address_day_and_sex_when_they_are_one_person() {
+        let address = "江宁区东山街道上坊社区1幢101室";
+        let entry = |t: &mut PersonTable, hukou: bool| {
+            let n = t.len();
+            t.row.push(n as u64 + 1);
+            let column = if hukou { &mut t.hukou_address } else { &mut t.residence_address };
+            column.push(Some(address));
+            t.sex.push(Some(Sex::Female));
+            t.birth_date.push(PartialDate::new(2020, 6, 12));
+            t.fill_to(n + 1);
+        };
+        let (mut hukou, mut insurance, mut births) = Default::default();
+        entry(&mut hukou, true);
+        entry(&mut insurance, false);
+        entry(&mut births, false);
+        let census = PersonTable::default();
+        let inputs = [
+            Input { name: "census", role: Role::Census, table: &census },
+            Input { name: "hukou", role: Role::Hukou, table: &hukou },
+            Input { name: "insurance", role: Role::Insurance, table: &insurance },
+            Input { name: "birth", role: Role::Birth, table: &births },
+        ];
+        // The child's hukou entry and insurance record, linked as one person: the certificate
+        // joins the first of them.
+        let joined = births_by_address(&inputs, &[1, 2, 3], &|_| 0);
+        let pairs: Vec<(usize, usize)> = joined.iter().map(|(b, e)| (b.source, e.source)).collect();
+        assert_eq!(pairs, [(3, 1)]);
+        // Two people of that day and sex at the address: which is the child, it cannot say.
+        assert!(births_by_address(&inputs, &[1, 2, 3], &|r| r.source).is_empty());
     }
 
     #[test]
