@@ -32,6 +32,18 @@ fn explain_records(
     String::from_utf8_lossy(&explained.get_output().stdout).into_owned()
 }
 
+/// `censuslink explain --json --candidate` on a candidate of the run in `out`.
+fn explain_candidate(out: &std::path::Path, job: &std::path::Path, id: &str) -> Value {
+    let explained = censuslink()
+        .args(["explain", "--json", "--out"])
+        .arg(out)
+        .args(["--candidate", id])
+        .arg(job)
+        .assert()
+        .success();
+    serde_json::from_slice(&explained.get_output().stdout).expect("JSON")
+}
+
 fn rows_of(text: &str) -> Vec<BTreeMap<String, String>> {
     let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{FEFF}').as_bytes());
     reader.deserialize().map(|row| row.expect("a well-formed row")).collect()
@@ -126,14 +138,7 @@ fn explain_gives_the_lists_probabilities(out: &Path, job: &Path) {
         .iter()
         .find(|row| !row["nearest_census_record"].is_empty() && !row["records"].contains(';'))
         .expect("a single-record candidate near a census record");
-    let explained = censuslink()
-        .args(["explain", "--json", "--out"])
-        .arg(out)
-        .args(["--candidate", &candidate["candidate_id"]])
-        .arg(job)
-        .assert()
-        .success();
-    let json: Value = serde_json::from_slice(&explained.get_output().stdout).expect("JSON");
+    let json = explain_candidate(out, job, &candidate["candidate_id"]);
     let pairs = json.as_array().expect("a list of pairs");
     assert_eq!(pairs.len(), 1);
     let explanation = &pairs[0]["explanation"];
@@ -164,15 +169,7 @@ fn explain_gives_the_lists_probabilities(out: &Path, job: &Path) {
         .collect();
     assert!(!uncertain.is_empty(), "a duplicate candidate short of certain");
     for candidate in uncertain {
-        let explained = censuslink()
-            .args(["explain", "--json", "--out"])
-            .arg(out)
-            .args(["--candidate", &candidate["candidate_id"]])
-            .arg(job)
-            .assert()
-            .success();
-        let json: Value = serde_json::from_slice(&explained.get_output().stdout).expect("JSON");
-        let weakest = json
+        let weakest = explain_candidate(out, job, &candidate["candidate_id"])
             .as_array()
             .expect("a list of pairs")
             .iter()

@@ -350,9 +350,6 @@ impl PersonTable {
     /// The records at `rows`, in that order, with every column (a subset of a source to link
     /// alone, say).
     pub fn take(&self, rows: &[usize]) -> PersonTable {
-        fn take<T: Clone>(values: &[T], rows: &[usize]) -> Vec<T> {
-            rows.iter().map(|&row| values[row].clone()).collect()
-        }
         PersonTable {
             row: take(&self.row, rows),
             record_id: self.record_id.take(rows),
@@ -486,10 +483,10 @@ impl IdColumns {
     pub fn take(&self, rows: &[usize]) -> IdColumns {
         IdColumns {
             number: self.number.take(rows),
-            status: rows.iter().map(|&row| self.status[row]).collect(),
-            birth_date: rows.iter().map(|&row| self.birth_date[row]).collect(),
-            sex: rows.iter().map(|&row| self.sex[row]).collect(),
-            region: rows.iter().map(|&row| self.region[row]).collect(),
+            status: take(&self.status, rows),
+            birth_date: take(&self.birth_date, rows),
+            sex: take(&self.sex, rows),
+            region: take(&self.region, rows),
         }
     }
 
@@ -501,6 +498,11 @@ impl IdColumns {
         self.sex.extend_from_slice(&other.sex);
         self.region.extend_from_slice(&other.region);
     }
+}
+
+/// The values at `rows`, in that order.
+fn take<T: Clone>(values: &[T], rows: &[usize]) -> Vec<T> {
+    rows.iter().map(|&row| values[row].clone()).collect()
 }
 
 #[cfg(test)]
