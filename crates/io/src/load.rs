@@ -58,13 +58,16 @@ pub fn load_with(
     job_path: &Path,
     on_batch: impl FnMut(&RecordBatch, &PersonTable) -> Result<(), Error> + Send,
 ) -> Result<LoadedSource, Error> {
-    load_from(read::open(source)?, source, job_path, on_batch)
+    let loaded = load_from(read::open(source)?, source, job_path, on_batch)?;
+    check_keys(source, job_path, &loaded.table)?;
+    Ok(loaded)
 }
 
 /// [`load`] of file `index` of `source` alone (one task's share of a source on a cluster), as
 /// `load` reads it among the others: its header must be the first file's; it may be empty
-/// when the source has several files (a source with no row at all is the whole load's error);
-/// rows numbered within the file; keys checked within it (across files: the whole load).
+/// when the source has several files; rows numbered within the file. What only the whole
+/// source can tell is the whole load's to check: whether it has a row at all, and its keys
+/// (unique across files; ID numbers in one key in a hundred of the source's).
 pub fn load_file(source: &Source, index: usize, job_path: &Path) -> Result<LoadedSource, Error> {
     load_from(read::open_file_of(source, index)?, source, job_path, |_, _| Ok(()))
 }
@@ -77,7 +80,9 @@ pub fn load_batches(
     job_path: &Path,
     batches: impl arrow_array::RecordBatchReader + Send + 'static,
 ) -> Result<LoadedSource, Error> {
-    load_from(read::open_batches(source, batches), source, job_path, |_, _| Ok(()))
+    let loaded = load_from(read::open_batches(source, batches), source, job_path, |_, _| Ok(()))?;
+    check_keys(source, job_path, &loaded.table)?;
+    Ok(loaded)
 }
 
 fn load_from(
@@ -124,9 +129,6 @@ fn load_from(
         standardized = now_standardized;
     }
     loaded.issues.sort();
-    if !source.key.is_empty() {
-        check_keys(source, job_path, &loaded.table)?;
-    }
     Ok(loaded)
 }
 
@@ -135,6 +137,9 @@ fn load_from(
 /// numbers (the lists, worklists and `explain` name records by their key, and would show
 /// the ID numbers whole).
 fn check_keys(source: &Source, job_path: &Path, table: &PersonTable) -> Result<(), Error> {
+    if source.key.is_empty() {
+        return Ok(());
+    }
     // A key of several columns is joined by `-`: any part may be the ID number. A column of
     // ID numbers holds them throughout, so up to 10,000 keys spread over the file tell (an ID
     // parse costs a microsecond). A key of other numbers passes the check digit by chance one

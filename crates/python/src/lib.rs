@@ -229,20 +229,26 @@ fn standardize_name<'py>(py: Python<'py>, raw: &str) -> PyResult<Bound<'py, PyDi
     Ok(dict)
 }
 
-/// The job at `job_path`, checked whole as `censuslink run` checks it before reading a row.
+/// The job at `job_path`, checked whole as `censuslink run` checks it before reading a row,
+/// and the language of its messages: `lang`, else the job's.
 #[allow(clippy::result_large_err)]
-fn checked_job(job_path: &str) -> PyResult<Job> {
+fn checked_job(job_path: &str, lang: Option<&str>) -> PyResult<(Job, Lang)> {
     let path = Path::new(job_path);
-    let job = Job::load(path).map_err(|err| raise(err.message(Job::lang_of_file(path))))?;
-    job.check_roles().map_err(|err| raise(err.message(job.lang)))?;
-    censuslink_reconcile::linkage_settings(&job).map_err(|err| raise(err.message(job.lang)))?;
-    Ok(job)
+    let asked = lang_of(lang)?;
+    let job = Job::load(path)
+        .map_err(|err| raise(err.message(asked.unwrap_or_else(|| Job::lang_of_file(path)))))?;
+    let lang = asked.unwrap_or(job.lang);
+    job.check_roles().map_err(|err| raise(err.message(lang)))?;
+    censuslink_reconcile::linkage_settings(&job).map_err(|err| raise(err.message(lang)))?;
+    Ok((job, lang))
 }
 
-/// Every file the job at `job_path` reads, as (source name, path), in the order it reads them.
+/// Every file the job at `job_path` reads, as (source name, path), in the order it reads them;
+/// messages in `lang`.
 #[pyfunction]
-fn job_files(job_path: &str) -> PyResult<Vec<(String, String)>> {
-    let job = checked_job(job_path)?;
+#[pyo3(signature = (job_path, lang=None))]
+fn job_files(job_path: &str, lang: Option<&str>) -> PyResult<Vec<(String, String)>> {
+    let (job, _) = checked_job(job_path, lang)?;
     let files = job.sources.iter().flat_map(|source| {
         source.paths.iter().map(|path| (source.name.clone(), path.display().to_string()))
     });
@@ -265,30 +271,34 @@ fn job_schema(job: &Job) -> arrow_schema::SchemaRef {
     censuslink_io::standardized_batch(&table).schema()
 }
 
-/// The schema of `standardize_file`'s tables for the job at `job_path`.
+/// The schema of `standardize_file`'s tables for the job at `job_path`; messages in `lang`.
 #[pyfunction]
-fn standardized_schema(job_path: &str) -> PyResult<PyArrowType<arrow_schema::Schema>> {
-    Ok(PyArrowType(job_schema(&checked_job(job_path)?).as_ref().clone()))
+#[pyo3(signature = (job_path, lang=None))]
+fn standardized_schema(
+    job_path: &str,
+    lang: Option<&str>,
+) -> PyResult<PyArrowType<arrow_schema::Schema>> {
+    Ok(PyArrowType(job_schema(&checked_job(job_path, lang)?.0).as_ref().clone()))
 }
 
-/// The standardized records of the file `path` of the source `source` of the job at
-/// `job_path`, read and standardized as a run reads that file (`row` counted within it), in
-/// the columns of `standardized_schema`: one Spark task's share of the job.
+/// The standardized records of file `index` (in `job_files`' order within its source) of the
+/// source `source` of the job at `job_path`, read and standardized as a run reads that file
+/// (`row` counted within it), in the columns of `standardized_schema`: one Spark task's share
+/// of the job. Messages in `lang`.
 #[pyfunction]
+#[pyo3(signature = (job_path, source, index, lang=None))]
 fn standardize_file(
     py: Python<'_>,
     job_path: &str,
     source: &str,
-    path: &str,
+    index: usize,
+    lang: Option<&str>,
 ) -> PyResult<PyArrowType<ArrowTable>> {
-    let job = checked_job(job_path)?;
-    let lang = job.lang;
-    let Some(found) = job.sources.iter().find(|s| s.name == source) else {
-        return Err(raise(format!("the job has no source `{source}`")));
-    };
+    let (job, lang) = checked_job(job_path, lang)?;
     // Only a file the job reads: a task reads nothing else.
-    let Some(index) = found.paths.iter().position(|p| p.as_path() == Path::new(path)) else {
-        return Err(raise(format!("source `{source}` reads no file `{path}`")));
+    let found = job.sources.iter().find(|s| s.name == source && index < s.paths.len());
+    let Some(found) = found else {
+        return Err(raise(format!("the job's source `{source}` has no file {index}")));
     };
     let loaded = py
         .detach(|| censuslink_io::load_file(found, index, &job.path))

@@ -103,8 +103,10 @@ def test_a_bad_job_fails_on_the_driver_with_the_binary_s_message(province, spark
 @pytest.fixture(scope="module")
 def awkward(tmp_path_factory):
     """A small province as offices send them: an extra field kept, one county's insurance
-    file only a header (a county with none this month), the job named by a relative path;
-    and its single-machine run, from the folder holding it."""
+    file only a header (a county with none this month), hukou keys that are ID numbers (too
+    few of the source's for its check to refuse them), a file name that is not
+    UTF-8 (GBK, from a Windows archive), the job named by a relative path; and its
+    single-machine run, from the folder holding it."""
     root = tmp_path_factory.mktemp("awkward")
     run = [str(binary()), "synth", "--quiet", "--persons", "2000", "--counties", "4", "--seed", "3"]
     subprocess.run(run + ["--out", "province"], check=True, cwd=root)
@@ -114,6 +116,18 @@ def awkward(tmp_path_factory):
     job.write_text(text.replace("[source.codes.sex]", extra + "[source.codes.sex]", 1), encoding="utf-8")
     insurance = root / "province" / "320116" / "insurance.csv"
     insurance.write_bytes(insurance.read_bytes().split(b"\n")[0] + b"\n")
+    hukou = root / "province" / "320116" / "hukou.csv"
+    lines = hukou.read_text(encoding="utf-8-sig").split("\n")
+    # Eight keys := their ID numbers (公民身份号码): over one in a hundred of this county's
+    # keys, under one in a hundred of the source's.
+    with_ids = [i for i, line in enumerate(lines[1:], 1) if len((line.split(",") + [""] * 8)[7]) == 18][:8]
+    for i in with_ids:
+        cells = lines[i].split(",")
+        lines[i] = ",".join([cells[7]] + cells[1:])
+    hukou.write_text("\n".join(lines), encoding="utf-8-sig")
+    os.rename(bytes(root / "province" / "320117" / "school.arrow"), bytes(root / "province" / "320117") + "/school学籍.arrow".encode("gbk"))
+    text = job.read_text(encoding="utf-8").replace('path = "3201??/school.arrow"', 'path = "3201??/school*.arrow"')
+    job.write_text(text, encoding="utf-8")
     done = subprocess.run([str(binary()), "run", "--quiet", "--out", "out", "province/job.toml"], cwd=root)
     assert done.returncode in (0, 1), done
     return root
@@ -132,7 +146,7 @@ def test_an_awkward_province_on_spark_writes_what_the_single_machine_run_writes(
     kinds = {row[0] for row in records.select("`extra.household_kind`").distinct().collect()}
     assert "家庭户" in kinds, "the extra field is read"
     records.unpersist()
-    cs.run(spark, "province/job.toml", "spark")
+    cs.run(spark, Path("province/job.toml"), Path("spark"))
     ours, theirs = outputs(awkward / "spark"), outputs(awkward / "out")
     assert sorted(ours) == sorted(theirs)
     for name in theirs:
@@ -157,6 +171,13 @@ def test_a_file_that_cannot_be_read_fails_with_the_binary_s_message(awkward, spa
     assert printed.returncode == 2
     assert str(raised.value) in printed.stderr
     assert not (tmp_path / "spark").exists()
+    # In the language asked for, as the binary's --lang.
+    with pytest.raises(censuslink.Error) as raised:
+        cs.run(spark, folder / "job.toml", tmp_path / "spark", lang="en")
+    assert "header differs" in str(raised.value)
+    english = ["--lang", "en", "run", "--out", str(tmp_path / "out"), str(folder / "job.toml")]
+    printed = subprocess.run([str(binary())] + english, capture_output=True, text=True)
+    assert str(raised.value) in printed.stderr
 
 
 def pairs(*rows):

@@ -266,6 +266,12 @@ fn a_file_of_a_source_read_alone_is_read_as_among_the_others() {
     let whole_ids: Vec<_> = whole.table.record_id.iter().map(|id| id.map(str::to_owned)).collect();
     assert_eq!(ids, whole_ids, "the files alone, one after another, are the source");
 
+    // Keys are the whole source's to check: one a file shares with another, or a file's keys
+    // that are ID numbers, pass alone.
+    fixture.file("c.csv", format!("{header}1,王芳,\n11010519491231002X,赵敏,\n"));
+    assert_eq!(alone(2).expect("readable alone").table.len(), 2);
+    assert!(matches!(censuslink_io::load(source, &job.path), Err(Error::KeyIsIdNumber { .. })));
+
     // A file of another layout is the whole load's error, naming the first file; an empty
     // file among several is not, but a source of one empty file is.
     fixture.file("c.csv", "编号,名字,身份证号\n3,王芳,\n");

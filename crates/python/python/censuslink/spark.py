@@ -65,18 +65,20 @@ def local_session(cores: int = 2, memory: str = "2g"):
     )
 
 
-def files(job_path: str) -> List[Tuple[str, str]]:
+def files(job_path, lang: Optional[str] = None) -> List[Tuple[str, str]]:
     """Every file the job at ``job_path`` reads: ``(source name, path)``, sources in job order,
-    each source's files in the order it reads them (a wildcard's matches sorted by path)."""
-    return [tuple(pair) for pair in _native.job_files(job_path)]
+    each source's files in the order it reads them (a wildcard's matches sorted by path).
+    Raises :class:`censuslink.Error` (in ``lang``, else the job's language) when the job
+    cannot be run."""
+    return [tuple(pair) for pair in _native.job_files(os.fspath(job_path), lang)]
 
 
-def standardized_schema(job_path: str) -> pa.Schema:
+def standardized_schema(job_path, lang: Optional[str] = None) -> pa.Schema:
     """The schema of :func:`standardize`'s records for the job at ``job_path``: ``source``,
     ``position`` (the record's position in its source, from 0, as a single-machine run numbers
     its records), then the standardized columns a run writes (``row`` numbered within the
     file), unsigned integers as ``int64``, which Spark has."""
-    schema = _native.standardized_schema(job_path)
+    schema = _native.standardized_schema(os.fspath(job_path), lang)
     fields = [pa.field("source", pa.string()), pa.field("position", pa.int64())]
     for field in schema:
         kind = pa.int64() if pa.types.is_unsigned_integer(field.type) else field.type
@@ -84,7 +86,7 @@ def standardized_schema(job_path: str) -> pa.Schema:
     return pa.schema(fields)
 
 
-def standardize(spark, job_path: str):
+def standardize(spark, job_path, lang: Optional[str] = None):
     """Every record of every source of the job at ``job_path``, standardized by the library in
     Spark tasks, one per file: a DataFrame of :func:`standardized_schema`, persisted (every
     link reads it).
@@ -92,14 +94,16 @@ def standardize(spark, job_path: str):
     The job is checked whole on the driver first (as ``censuslink run`` checks it), so a bad
     job fails before any task starts. A file that cannot be read raises
     :class:`censuslink.Error` with the binary's message, the first such file in the job's
-    order whichever task failed first. A relative ``job_path`` is read from the driver's
-    working directory, which the workers must see too (as they must see the job's files).
+    order whichever task failed first; messages in ``lang``, else the job's language. A
+    relative ``job_path`` is read from the driver's working directory, which the workers must
+    see too (as they must see the job's files).
     """
     from pyspark.sql import functions as F
     from pyspark.sql.pandas.types import from_arrow_schema
 
-    tasks = files(job_path)
-    schema = standardized_schema(job_path)
+    job_path = os.fspath(job_path)
+    tasks = files(job_path, lang)
+    schema = standardized_schema(job_path, lang)
     # Each file's records numbered within it (`index`), with the file's place in the job
     # (`task`); a file that cannot be read is one row of its `error`.
     read_schema = pa.schema(
@@ -107,9 +111,10 @@ def standardize(spark, job_path: str):
         + [field.with_nullable(True) for field in schema if field.name != "position"]
     )
     # One partition per file, each a task of its own.
-    numbered = [(source, path, task) for task, (source, path) in enumerate(tasks)]
+    # Each file by its source and its place there (a file name need not be text), with its task.
+    numbered = [(source, sum(s == source for s, _ in tasks[:task]), task) for task, (source, _) in enumerate(tasks)]
     rows = spark.sparkContext.parallelize(numbered, max(len(tasks), 1))
-    frame = spark.createDataFrame(rows, "source string, path string, task long")
+    frame = spark.createDataFrame(rows, "source string, file long, task long")
     where = os.getcwd()
 
     def read(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
@@ -119,10 +124,10 @@ def standardize(spark, job_path: str):
         if not os.path.isabs(job_path) and os.getcwd() != where:
             os.chdir(where)
         for batch in batches:
-            columns = (batch.column(name).to_pylist() for name in ("source", "path", "task"))
-            for source, path, task in zip(*columns):
+            columns = (batch.column(name).to_pylist() for name in ("source", "file", "task"))
+            for source, file, task in zip(*columns):
                 try:
-                    table = native.standardize_file(job_path, source, path)
+                    table = native.standardize_file(job_path, source, file, lang)
                 except native.Error as err:
                     failed = {"task": task, "index": -1, "source": source, "error": str(err)}
                     yield pa.RecordBatch.from_pylist([failed], schema=read_schema)
@@ -156,7 +161,7 @@ def standardize(spark, job_path: str):
     return positioned
 
 
-def run(spark, job_path: str, out: str, lang: Optional[str] = None) -> None:
+def run(spark, job_path, out, lang: Optional[str] = None) -> None:
     """Runs the job at ``job_path`` as ``censuslink run`` does, writing every output into
     ``out``, each link's pairs made, counted for training and scored on ``spark`` (see the
     module's documentation): the same links, lists and models as a single machine's run.
@@ -164,8 +169,9 @@ def run(spark, job_path: str, out: str, lang: Optional[str] = None) -> None:
     Raises :class:`censuslink.Error` with the binary's message when the job cannot be run, and
     what Spark raised when a stage failed (the outputs are then left as they were).
     """
-    names = list(dict.fromkeys(source for source, _ in files(job_path)))
-    records = standardize(spark, job_path)
+    job_path, out = os.fspath(job_path), os.fspath(out)
+    names = list(dict.fromkeys(source for source, _ in files(job_path, lang)))
+    records = standardize(spark, job_path, lang)
     try:
         _native.run_scored(job_path, out, _Cluster(spark, records, names), lang)
     finally:
