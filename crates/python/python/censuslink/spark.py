@@ -110,8 +110,8 @@ def standardize(spark, job_path, lang: Optional[str] = None):
         [pa.field("task", pa.int64()), pa.field("index", pa.int64()), pa.field("error", pa.string())]
         + [field.with_nullable(True) for field in schema if field.name != "position"]
     )
-    # One partition per file, each a task of its own.
-    # Each file by its source and its place there (a file name need not be text), with its task.
+    # A task per file, the file named by its source and its place there (a file name need not
+    # be text).
     numbered = [(source, sum(s == source for s, _ in tasks[:task]), task) for task, (source, _) in enumerate(tasks)]
     rows = spark.sparkContext.parallelize(numbered, max(len(tasks), 1))
     frame = spark.createDataFrame(rows, "source string, file long, task long")
