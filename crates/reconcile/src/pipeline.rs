@@ -615,8 +615,8 @@ fn link_registers(
     // So are a certificate and the hukou entry of a child born that day, of that sex, in the
     // household where the certificate's mother is registered, wherever she lives.
     let by_mother = births_by_mothers_household(inputs, registers);
-    let person: Vec<usize> = (0..n_register_records).map(|i| sets.find(i)).collect();
-    let by_address = births_by_address(inputs, registers, &|r| person[index(r)]);
+    let linked: Vec<usize> = (0..n_register_records).map(|i| sets.find(i)).collect();
+    let by_address = births_by_address(inputs, registers, &|r| linked[index(r)]);
     for (birth, entry) in by_address.into_iter().chain(by_mother) {
         sets.union(index(birth), index(entry));
     }
