@@ -16,6 +16,7 @@
 //! assert_eq!(township.common_level(other), Some(RegionLevel::Prefecture));
 //! ```
 
+use std::collections::HashMap;
 use std::fmt;
 
 use crate::codes::fold_width;
@@ -196,11 +197,25 @@ pub fn former_county_names_under(prefecture: RegionCode) -> impl Iterator<Item =
 pub fn address_tail(address: &str) -> &str {
     let mut rest = address.trim();
     for level in [&*PROVINCE_NAMES, &*PREFECTURE_NAMES] {
-        if let Some(name) = level.iter().find(|name| rest.starts_with(**name)) {
+        let Some(first) = rest.chars().next() else { break };
+        let names = level.get(&first).map_or(&[][..], Vec::as_slice);
+        if let Some(name) = names.iter().find(|name| rest.starts_with(**name)) {
             rest = &rest[name.len()..];
         }
     }
     rest
+}
+
+/// Names of one level by their first character, each list longest first (as [`names_of`]):
+/// an address is compared with the few names that start as it does, not with every name.
+fn by_first_character(names: Vec<&'static str>) -> HashMap<char, Vec<&'static str>> {
+    let mut by_first: HashMap<char, Vec<&'static str>> = HashMap::new();
+    for name in names {
+        if let Some(first) = name.chars().next() {
+            by_first.entry(first).or_default().push(name);
+        }
+    }
+    by_first
 }
 
 /// Every code of `data/gb2260.tsv` with its latest name and the last revision listing it
@@ -233,10 +248,10 @@ fn names_of(level: RegionLevel) -> Vec<&'static str> {
     names
 }
 
-static PROVINCE_NAMES: std::sync::LazyLock<Vec<&'static str>> =
-    std::sync::LazyLock::new(|| names_of(RegionLevel::Province));
-static PREFECTURE_NAMES: std::sync::LazyLock<Vec<&'static str>> =
-    std::sync::LazyLock::new(|| names_of(RegionLevel::Prefecture));
+static PROVINCE_NAMES: std::sync::LazyLock<HashMap<char, Vec<&'static str>>> =
+    std::sync::LazyLock::new(|| by_first_character(names_of(RegionLevel::Province)));
+static PREFECTURE_NAMES: std::sync::LazyLock<HashMap<char, Vec<&'static str>>> =
+    std::sync::LazyLock::new(|| by_first_character(names_of(RegionLevel::Prefecture)));
 /// County-level names, sorted for binary search.
 static COUNTY_NAMES: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
     let mut names = names_of(RegionLevel::County);
