@@ -62,8 +62,9 @@ trap 'rm -rf "$out"' EXIT
 echo "censuslink and Splink $splink_version on census ↔ hukou, $persons persons (seed $seed)"
 echo "machine: $(nproc) cores, $(grep -m1 "model name" /proc/cpuinfo | sed 's/.*: //'), $(free -g | awk '/Mem:/ { print $2 }') GB"
 
-# censuslink's whole run (it exits 1 when it has findings for the field teams).
-/usr/bin/time -v -o "$out/censuslink-time.log" "$binary" run --quiet --threads 2 \
+# censuslink's whole run (it exits 1 when it has findings for the field teams), writing the
+# standardized records Splink is given below.
+/usr/bin/time -v -o "$out/censuslink-time.log" "$binary" run --quiet --threads 2 --standardized \
     --out "$out/run" "$district/job.toml" || [[ $? -eq 1 ]]
 
 # censuslink on a job of the census and hukou sources alone, for a like-for-like row: the job's

@@ -30,6 +30,10 @@ pub(crate) struct DedupeArgs {
     /// Worker threads; 0 uses one per core.
     #[arg(long, default_value_t = 0)]
     threads: usize,
+    /// Also write each source's standardized records, beside its raw rows, into
+    /// `OUT/standardized/<source>.parquet` (for audit, or for another tool).
+    #[arg(long)]
+    standardized: bool,
     /// Print nothing but errors.
     #[arg(long)]
     quiet: bool,
@@ -60,7 +64,14 @@ fn run(args: &DedupeArgs, task: Task, lang: Option<Lang>) -> anyhow::Result<Done
     let others = [args.job.as_path()];
     let (_, written) =
         censuslink_report::folder::write_into(&args.out, &sources, &others, |staging| {
-            Ok::<_, anyhow::Error>(censuslink_report::link(&job, task, lang, staging, &mut bars)?)
+            Ok::<_, anyhow::Error>(censuslink_report::link(
+                &job,
+                task,
+                lang,
+                args.standardized,
+                staging,
+                &mut bars,
+            )?)
         })?;
     let warnings: Vec<&Finding> =
         written.findings.iter().filter(|f| f.severity == Severity::Warning).collect();

@@ -35,6 +35,10 @@ pub(crate) struct RunArgs {
     /// list's reliability diagram.
     #[arg(long)]
     truth: Option<PathBuf>,
+    /// Also write each source's standardized records, beside its raw rows, into
+    /// `OUT/standardized/<source>.parquet` (for audit, or for another tool).
+    #[arg(long)]
+    standardized: bool,
     /// Print nothing but warnings and errors.
     #[arg(long)]
     quiet: bool,
@@ -65,6 +69,7 @@ pub(crate) fn run(args: &RunArgs, lang: Option<Lang>) -> anyhow::Result<Done> {
         truth: args.truth.as_deref(),
         lang,
         scoring: &Here,
+        standardized: args.standardized,
     };
     let mut bars = Bars::new(Progress::new(args.quiet, lang));
     // Written into a staging folder beside the output folder and swapped in at the end, so
@@ -80,7 +85,7 @@ pub(crate) fn run(args: &RunArgs, lang: Option<Lang>) -> anyhow::Result<Done> {
         eprintln!("{}{}", lang.pick("警告：", "warning: "), warning.message(lang));
     }
     if !args.quiet {
-        print_summary(&written, &args.out, lang);
+        print_summary(&written, &args.out, args.standardized, lang);
     }
     if args.verbose {
         println!();
@@ -195,7 +200,7 @@ fn details(
 }
 
 /// The one screen a run ends with: what each source gave, what was found and where it is.
-fn print_summary(produced: &Written, out: &Path, lang: Lang) {
+fn print_summary(produced: &Written, out: &Path, standardized: bool, lang: Lang) {
     let t = |zh, en| lang.pick(zh, en);
     print_sources(&produced.summaries, lang);
     println!();
@@ -241,7 +246,9 @@ fn print_summary(produced: &Written, out: &Path, lang: Lang) {
         ("逐行问题", "row issues", "row_issues.csv"),
         ("标准化记录", "records", "standardized"),
     ] {
-        println!("{} {}", left(t(zh, en), 12), out.join(file).display());
+        if file != "standardized" || standardized {
+            println!("{} {}", left(t(zh, en), 12), out.join(file).display());
+        }
     }
 }
 

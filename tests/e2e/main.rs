@@ -45,11 +45,17 @@ fn csv_rows(path: &Path) -> Vec<BTreeMap<String, String>> {
 
 #[test]
 fn run_on_the_hand_made_district_writes_standardized_parquet_and_a_summary() {
+    let job = repo_path("crates/io/tests/data/handmade/job.toml");
+    let unasked = tempfile::tempdir().expect("a temporary folder");
+    censuslink().args(["run", "--quiet", "--out"]).arg(unasked.path()).arg(&job).assert().success();
+    assert!(unasked.path().join("summary.json").is_file());
+    assert!(!unasked.path().join("standardized").exists(), "written only when asked");
+
     let out = tempfile::tempdir().expect("a temporary folder");
     let assert = censuslink()
-        .args(["run", "--quiet", "--out"])
+        .args(["run", "--quiet", "--standardized", "--out"])
         .arg(out.path())
-        .arg(repo_path("crates/io/tests/data/handmade/job.toml"))
+        .arg(&job)
         .assert()
         .success();
     assert!(assert.get_output().stdout.is_empty(), "--quiet prints nothing");
@@ -437,7 +443,7 @@ fn every_output_is_the_same_run_after_run_at_any_thread_count_and_from_the_libra
             .map(|threads| {
                 let out = tempfile::tempdir().expect("a temporary folder");
                 let run = censuslink()
-                    .args(["run", "--quiet", "--threads", threads, "--out"])
+                    .args(["run", "--quiet", "--standardized", "--threads", threads, "--out"])
                     .arg(out.path())
                     .arg(&job)
                     .output()
@@ -456,6 +462,7 @@ fn every_output_is_the_same_run_after_run_at_any_thread_count_and_from_the_libra
             truth: None,
             lang: loaded.lang,
             scoring: &censuslink_reconcile::Here,
+            standardized: true,
         };
         censuslink_report::run(&loaded, &options, library.path(), &mut ()).expect("a run");
         // Every file but the run's timings, byte for byte: lists, worklists, report, models,

@@ -43,10 +43,11 @@ fn to_python(table: &Table) -> PyResult<PyArrowType<ArrowTable>> {
     ArrowTable::try_new(vec![batch], schema).map(PyArrowType).map_err(|err| raise(err.to_string()))
 }
 
-/// Runs the job at `job_path` as `censuslink run` does, writing every output into `out`; the
-/// lists as pyarrow tables by name, and the summary as JSON text.
+/// Runs the job at `job_path` as `censuslink run` does, writing every output into `out` (each
+/// source's standardized records too, with `standardized`); the lists as pyarrow tables by
+/// name, and the summary as JSON text.
 #[pyfunction]
-#[pyo3(signature = (job_path, out, lang=None))]
+#[pyo3(signature = (job_path, out, lang=None, standardized=false))]
 // The library's error, as large as it is (`censuslink_io::Error` carries paths), is turned into
 // its message at once.
 #[allow(clippy::result_large_err)]
@@ -55,8 +56,10 @@ fn run<'py>(
     job_path: &str,
     out: &str,
     lang: Option<&str>,
+    standardized: bool,
 ) -> PyResult<(Bound<'py, PyDict>, String)> {
-    let (tables, summary) = run_into(py, job_path, out, lang, &Here, &mut (), |run| {
+    let asked = Asked { job_path, out, lang, standardized };
+    let (tables, summary) = run_into(py, &asked, &Here, &mut (), |run| {
         let tables = censuslink_report::tables(&run.outcome, &run.inputs());
         let summary = std::fs::read_to_string(Path::new(out).join("summary.json"));
         (tables, summary.unwrap_or_default())
@@ -69,25 +72,32 @@ fn run<'py>(
     Ok((dict, summary))
 }
 
-/// Runs the job at `job_path` as the binary does, writing every output into `out` (apart from
-/// the inputs, private, swapped in whole), each link scored by `scoring`, `progress` told;
-/// `then` makes what is returned of the run. A job that cannot be loaded is the error; what
-/// the run itself says is the inner one, its one line in `lang` (the job's when `None`).
+/// A run as Python asks for it: the job file, the output folder, the language (the job's when
+/// `None`), and whether the standardized records are written.
+struct Asked<'a> {
+    job_path: &'a str,
+    out: &'a str,
+    lang: Option<&'a str>,
+    standardized: bool,
+}
+
+/// Runs the job `asked` names as the binary does, writing every output into its output folder
+/// (apart from the inputs, private, swapped in whole), each link scored by `scoring`,
+/// `progress` told; `then` makes what is returned of the run. A job that cannot be loaded is
+/// the error; what the run itself says is the inner one, its one line in the language asked.
 #[allow(clippy::result_large_err)]
 fn run_into<T: Send>(
     py: Python<'_>,
-    job_path: &str,
-    out: &str,
-    lang: Option<&str>,
+    asked: &Asked<'_>,
     scoring: &dyn Scoring,
     progress: &mut (dyn Progress + Send),
     then: impl FnOnce(&censuslink_reconcile::JobRun) -> T + Send,
 ) -> PyResult<Result<T, String>> {
-    let job_path = Path::new(job_path);
-    let asked = lang_of(lang)?;
+    let (job_path, out) = (Path::new(asked.job_path), Path::new(asked.out));
+    let lang = lang_of(asked.lang)?;
     let job = Job::load(job_path)
-        .map_err(|err| raise(err.message(asked.unwrap_or_else(|| Job::lang_of_file(job_path)))))?;
-    let lang = asked.unwrap_or(job.lang);
+        .map_err(|err| raise(err.message(lang.unwrap_or_else(|| Job::lang_of_file(job_path)))))?;
+    let lang = lang.unwrap_or(job.lang);
     let resolved = censuslink_report::Resolved::default();
     let options = censuslink_report::RunOptions {
         previous: None,
@@ -95,16 +105,14 @@ fn run_into<T: Send>(
         truth: None,
         lang,
         scoring,
+        standardized: asked.standardized,
     };
     let inputs: Vec<&Path> =
         job.sources.iter().flat_map(|s| &s.paths).map(|p| p.as_path()).collect();
     Ok(py.detach(|| {
-        let run = censuslink_report::folder::write_into(
-            Path::new(out),
-            &inputs,
-            &[job_path],
-            |staging| censuslink_report::run(&job, &options, staging, progress),
-        );
+        let run = censuslink_report::folder::write_into(out, &inputs, &[job_path], |staging| {
+            censuslink_report::run(&job, &options, staging, progress)
+        });
         run.map(|(run, _)| then(&run)).map_err(|err| err.message(lang))
     }))
 }

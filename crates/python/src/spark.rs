@@ -26,7 +26,7 @@ use censuslink_reconcile::shard::{self, Share, ShareBlock};
 use censuslink_reconcile::{LinkSpec, LinkTimes, Progress, Scored, Scoring};
 use pyo3::prelude::*;
 
-use crate::{raise, run_into};
+use crate::{Asked, raise, run_into};
 
 /// The rows of a pyarrow table, as one record batch.
 fn batch_of(table: PyArrowType<ArrowTable>) -> PyResult<RecordBatch> {
@@ -473,20 +473,23 @@ impl Progress for StopOnFailure<'_> {
     }
 }
 
-/// Runs the job at `job_path` as `censuslink run` does, writing every output into `out`, each
-/// link's work done by the Python object `cluster` (see `Callback`).
+/// Runs the job at `job_path` as `censuslink run` does, writing every output into `out` (each
+/// source's standardized records too, with `standardized`), each link's work done by the
+/// Python object `cluster` (see `Callback`).
 #[pyfunction]
-#[pyo3(signature = (job_path, out, cluster, lang=None))]
+#[pyo3(signature = (job_path, out, cluster, lang=None, standardized=false))]
 pub(crate) fn run_scored(
     py: Python<'_>,
     job_path: &str,
     out: &str,
     cluster: Py<PyAny>,
     lang: Option<&str>,
+    standardized: bool,
 ) -> PyResult<()> {
     let callback = Callback { cluster, failed: Mutex::new(None) };
     let mut progress = StopOnFailure(&callback);
-    let result = run_into(py, job_path, out, lang, &callback, &mut progress, |_| ())?;
+    let asked = Asked { job_path, out, lang, standardized };
+    let result = run_into(py, &asked, &callback, &mut progress, |_| ())?;
     if let Some(err) = callback.failed.lock().ok().and_then(|mut failed| failed.take()) {
         return Err(err);
     }

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 import pytest
 
 import censuslink
@@ -122,6 +123,7 @@ def test_run_of_the_sample_job_returns_the_lists_it_wrote(tmp_path):
             assert sum(1 for _ in csv.DictReader(f)) == table.num_rows, name
     # The sample's ten dead are not counted in the census.
     assert run.summary["coverage"]["district"]["census"] == 19370
+    assert not (out / "standardized").exists(), "standardized records only when asked"
 
     # A link explained as the binary explains it, and its weight as links.csv has it.
     link = run.tables["links"].slice(0, 1).to_pylist()[0]
@@ -136,6 +138,15 @@ def test_run_of_the_sample_job_returns_the_lists_it_wrote(tmp_path):
     assert abs(explained[0]["explanation"]["total"] - float(link["match_weight"])) < 1e-6
     with pytest.raises(censuslink.Error, match="has no record of key `nobody`"):
         censuslink.explain(REPO / "sample-data" / "job.toml", out, records=(left, "census:nobody"), lang="en")
+
+
+def test_a_run_writes_the_standardized_records_when_asked(tmp_path):
+    out = tmp_path / "out"
+    run = censuslink.run(REPO / "sample-data" / "job.toml", out, standardized=True)
+    census = pq.read_table(out / "standardized" / "census.parquet")
+    read = {source["name"]: source["rows_read"] for source in run.summary["sources"]}
+    assert census.num_rows == read["census"] > 20_000
+    assert {"name", "name_pinyin", "id_number", "id_status"} <= set(census.schema.names)
 
 
 def cli_error(*args) -> str:

@@ -37,7 +37,7 @@ def province(tmp_path_factory):
     run = [str(binary()), "synth", "--quiet", "--persons", "20000", "--counties", "4"]
     subprocess.run(run + ["--seed", "7", "--out", str(folder)], check=True)
     out = root / "out"
-    done = subprocess.run([str(binary()), "run", "--quiet", "--out", str(out), str(folder / "job.toml")])
+    done = subprocess.run([str(binary()), "run", "--quiet", "--standardized", "--out", str(out), str(folder / "job.toml")])
     assert done.returncode in (0, 1), done
     return folder, out
 
@@ -128,7 +128,7 @@ def awkward(tmp_path_factory):
     os.rename(bytes(root / "province" / "320117" / "school.arrow"), bytes(root / "province" / "320117") + "/school学籍.arrow".encode("gbk"))
     text = job.read_text(encoding="utf-8").replace('path = "3201??/school.arrow"', 'path = "3201??/school*.arrow"')
     job.write_text(text, encoding="utf-8")
-    done = subprocess.run([str(binary()), "run", "--quiet", "--out", "out", "province/job.toml"], cwd=root)
+    done = subprocess.run([str(binary()), "run", "--quiet", "--standardized", "--out", "out", "province/job.toml"], cwd=root)
     assert done.returncode in (0, 1), done
     return root
 
@@ -146,7 +146,7 @@ def test_an_awkward_province_on_spark_writes_what_the_single_machine_run_writes(
     kinds = {row[0] for row in records.select("`extra.household_kind`").distinct().collect()}
     assert "家庭户" in kinds, "the extra field is read"
     records.unpersist()
-    cs.run(spark, Path("province/job.toml"), Path("spark"))
+    cs.run(spark, Path("province/job.toml"), Path("spark"), standardized=True)
     ours, theirs = outputs(awkward / "spark"), outputs(awkward / "out")
     assert sorted(ours) == sorted(theirs)
     for name in theirs:

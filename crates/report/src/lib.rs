@@ -42,6 +42,7 @@
 //!     truth: None,
 //!     lang: job.lang,
 //!     scoring: &censuslink_reconcile::Here,
+//!     standardized: false,
 //! };
 //! let out = folder.path().join("out");
 //! // `&mut ()` hears nothing of the run's progress; a progress bar implements

@@ -67,7 +67,7 @@ pub struct LinkWritten {
 /// let task = censuslink_reconcile::Task::Link(censuslink_reconcile::Cardinality::OneToOne);
 /// let out = folder.path().join("out");
 /// let (run, written) =
-///     censuslink_report::link(&job, task, job.lang, &out, &mut ()).expect("a run");
+///     censuslink_report::link(&job, task, job.lang, false, &out, &mut ()).expect("a run");
 /// assert_eq!(written.links, 2);
 /// let inputs = run.inputs();
 /// let names: Vec<String> =
@@ -79,11 +79,14 @@ pub fn link(
     job: &Job,
     task: Task,
     lang: Lang,
+    standardized: bool,
     out: &Path,
     progress: &mut dyn Progress,
 ) -> Result<(LinkRun, LinkWritten), Error> {
     let started = Instant::now();
-    let run = link_job_with(job, task, Some(&out.join("standardized")), progress)?;
+    censuslink_io::create_dir(out)?;
+    let standardized = standardized.then(|| out.join("standardized"));
+    let run = link_job_with(job, task, standardized.as_deref(), progress)?;
     if progress.is_cancelled() {
         return Err(JobError::Cancelled.into());
     }

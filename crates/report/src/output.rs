@@ -36,6 +36,10 @@ pub struct RunOptions<'a> {
     pub lang: Lang,
     /// Where each link is scored: `&Here`, or a cluster.
     pub scoring: &'a dyn Scoring,
+    /// Whether each source's standardized records are written, beside its raw rows, into
+    /// `standardized/<source>.parquet` (for audit, or for another tool): a copy of every row,
+    /// as large as the extracts and a third of the reading's time, so only when asked.
+    pub standardized: bool,
 }
 
 /// What a run wrote, for its caller to show.
@@ -101,7 +105,9 @@ pub fn run(
     if let Some(persons) = persons.filter(|persons| !persons.is_file()) {
         return Err(TruthError { path: persons, problem: CsvProblem::NotFound }.into());
     }
-    let run = run_job_with(job, Some(&out.join("standardized")), options.scoring, progress)?;
+    censuslink_io::create_dir(out)?;
+    let standardized = options.standardized.then(|| out.join("standardized"));
+    let run = run_job_with(job, standardized.as_deref(), options.scoring, progress)?;
     if progress.is_cancelled() {
         return Err(JobError::Cancelled.into());
     }

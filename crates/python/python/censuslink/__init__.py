@@ -92,7 +92,7 @@ class Run:
     summary: Dict[str, Any]
 
 
-def run(job_path: str, out: str = "out", *, lang: Optional[str] = None) -> Run:
+def run(job_path: str, out: str = "out", *, lang: Optional[str] = None, standardized: bool = False) -> Run:
     """Runs a job file as ``censuslink run JOB --out OUT`` does, writing every output into
     ``out`` (created if absent), and returns its lists and summary.
 
@@ -101,12 +101,14 @@ def run(job_path: str, out: str = "out", *, lang: Optional[str] = None) -> Run:
         out: the output folder.
         lang: ``"zh"`` or ``"en"`` for the report, worklists and messages; by default the
             job's ``lang``.
+        standardized: also write each source's standardized records, beside its raw rows,
+            into ``out/standardized/<source>.parquet`` (``censuslink run --standardized``).
 
     Raises:
         Error: the job, a source or an output folder cannot be used; the message says which
             and what to fix.
     """
-    tables, summary = _native.run(str(job_path), str(out), lang)
+    tables, summary = _native.run(str(job_path), str(out), lang, standardized)
     return Run(tables=dict(tables), summary=json.loads(summary) if summary else {})
 
 

@@ -161,10 +161,12 @@ def standardize(spark, job_path, lang: Optional[str] = None):
     return positioned
 
 
-def run(spark, job_path, out, lang: Optional[str] = None) -> None:
+def run(spark, job_path, out, lang: Optional[str] = None, standardized: bool = False) -> None:
     """Runs the job at ``job_path`` as ``censuslink run`` does, writing every output into
     ``out``, each link's pairs made, counted for training and scored on ``spark`` (see the
     module's documentation): the same links, lists and models as a single machine's run.
+    With ``standardized``, each source's standardized records are written into
+    ``out/standardized/`` too, as ``censuslink run --standardized`` writes them.
 
     Raises :class:`censuslink.Error` with the binary's message when the job cannot be run, and
     what Spark raised when a stage failed (the outputs are then left as they were).
@@ -173,7 +175,7 @@ def run(spark, job_path, out, lang: Optional[str] = None) -> None:
     names = list(dict.fromkeys(source for source, _ in files(job_path, lang)))
     records = standardize(spark, job_path, lang)
     try:
-        _native.run_scored(job_path, out, _Cluster(spark, records, names), lang)
+        _native.run_scored(job_path, out, _Cluster(spark, records, names), lang, standardized)
     finally:
         records.unpersist()
 
