@@ -99,9 +99,9 @@ fn load_from(
         rows_read: 0,
     };
     // Batches flow through a three-stage pipeline in chunks of a few per thread: while one
-    // chunk is standardized in parallel, the next is read and the previous one is handed to
-    // `on_batch` and appended, in file order. A batch's memory is reused two chunks later
-    // rather than held until the end.
+    // chunk is standardized in parallel (part by part), the next is read and the previous one
+    // is handed to `on_batch` and appended, in file order. A batch's memory is reused two
+    // chunks later rather than held until the end.
     let chunk_len = 2 * rayon::current_num_threads();
     let mut chunk = read_chunk(&mut reader, chunk_len)?;
     let mut standardized: Vec<StandardBatch> = Vec::new();
@@ -213,8 +213,31 @@ pub(crate) fn looks_like_value(cell: &str) -> bool {
 }
 
 /// Up to `n_batches` batches from `reader`; fewer at the end of the file.
+/// Rows standardized as one part: each batch read is cut into parts, so that a source of a
+/// batch or two (a county's deaths, the sample district) is standardized on every thread, and
+/// the last chunk of a large one is shared evenly.
+const PART_ROWS: usize = 2_048;
+
+/// The next `n_batches` batches of `reader`, each cut into parts of [`PART_ROWS`] rows (slices
+/// of its columns, not copies), with their row issues.
 fn read_chunk(reader: &mut SourceReader, n_batches: usize) -> Result<Vec<RawBatch>, Error> {
-    reader.batches.by_ref().take(n_batches).collect()
+    let batches: Vec<RawBatch> =
+        reader.batches.by_ref().take(n_batches).collect::<Result<_, _>>()?;
+    Ok(batches.into_iter().flat_map(parts).collect())
+}
+
+fn parts(raw: RawBatch) -> impl Iterator<Item = RawBatch> {
+    let n_rows = raw.batch.num_rows();
+    (0..n_rows).step_by(PART_ROWS).map(move |start| {
+        let len = PART_ROWS.min(n_rows - start);
+        let first_row = raw.first_row + start as u64;
+        let rows = first_row..first_row + len as u64;
+        RawBatch {
+            first_row,
+            batch: raw.batch.slice(start, len),
+            issues: raw.issues.iter().filter(|issue| rows.contains(&issue.row)).cloned().collect(),
+        }
+    })
 }
 
 /// One batch of raw rows and what standardization made of it.
@@ -773,5 +796,36 @@ fn trim(text: &str) -> &str {
         text
     } else {
         text.trim()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::{RecordBatch, StringArray};
+    use censuslink_model::{IssueKind, RowIssue};
+
+    use crate::load::{PART_ROWS, parts};
+    use crate::read::RawBatch;
+
+    #[test]
+    fn a_batch_is_cut_into_parts_that_keep_their_rows_and_issues() {
+        let values: Vec<String> = (0..5_000).map(|i| i.to_string()).collect();
+        let column = Arc::new(StringArray::from_iter_values(&values));
+        let batch = RecordBatch::try_from_iter([("n", column as _)]).expect("a batch");
+        let issue = |row| RowIssue { row, field: None, kind: IssueKind::WrongFieldCount };
+        let raw =
+            RawBatch { first_row: 101, batch, issues: vec![issue(101), issue(2149), issue(5100)] };
+        let cut: Vec<RawBatch> = parts(raw).collect();
+        let sizes: Vec<usize> = cut.iter().map(|part| part.batch.num_rows()).collect();
+        assert_eq!(sizes, [PART_ROWS, PART_ROWS, 5_000 - 2 * PART_ROWS]);
+        let first_rows: Vec<u64> = cut.iter().map(|part| part.first_row).collect();
+        assert_eq!(first_rows, [101, 2149, 4197]);
+        let issues: Vec<Vec<u64>> =
+            cut.iter().map(|part| part.issues.iter().map(|i| i.row).collect()).collect();
+        assert_eq!(issues, [vec![101], vec![2149], vec![5100]]);
+        let second = cut[1].batch.column(0).as_any().downcast_ref::<StringArray>().expect("text");
+        assert_eq!(second.value(0), "2048", "the second part starts at the batch's row 2,048");
     }
 }
