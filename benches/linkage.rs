@@ -1,5 +1,6 @@
 //! Linkage throughput on a synthetic district's census and hukou extracts, as `censuslink run`
-//! sees them (written, read and standardized by the product's own readers): blocking (keys,
+//! sees them (written, read and standardized by the product's own readers): the link's
+//! feature columns (every value interned, dates, IDs and codes packed), blocking (keys,
 //! blocks and every candidate pair of the person defaults' rules, unioned), and compare + score
 //! (every comparison's level and the match weight with term frequencies) of every candidate
 //! pair by a trained model.
@@ -37,6 +38,11 @@ fn bench_linkage(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("linkage");
     group.sample_size(10);
+    group.throughput(Throughput::Elements((census.len() + hukou.len()) as u64));
+    let name = format!("features_{}_census_x_{}_hukou", census.len(), hukou.len());
+    group.bench_function(name, |b| {
+        b.iter(|| black_box(censuslink_reconcile::person_records(&census, Some(&hukou))));
+    });
     let blocking = Blocking::new(&records, &settings.blocking).expect("valid rules");
     let (chunks, _) = blocking.for_each_chunk(cap, |pairs| pairs.len() as u64);
     let n_pairs: u64 = chunks.iter().sum();

@@ -28,6 +28,10 @@ pub struct Records {
     features: Vec<(String, Feature)>,
 }
 
+/// Each value's interned id, hashed with a seed of the process's own (see `ahash` in the
+/// workspace's manifest): a hash per record is most of what interning costs.
+type Index<'a> = HashMap<&'a str, u32, ahash::RandomState>;
+
 /// Strings interned per feature: `ids[record]` is 0 when missing, else the 1-based index of the
 /// value in `values`; `counts` say how many records hold each value (term frequencies).
 #[derive(Debug, Clone, Default)]
@@ -43,7 +47,7 @@ pub struct Interned {
 
 impl Interned {
     fn build<'a>(values: impl Iterator<Item = Option<&'a str>>) -> Interned {
-        let mut index: HashMap<&'a str, u32> = HashMap::new();
+        let mut index: Index<'a> = Index::default();
         let mut interned = Interned::default();
         for value in values {
             let id = match value {
@@ -72,8 +76,8 @@ impl Interned {
 
     /// The ids of `wanted` (each value's id, interned now when no record holds it: it then
     /// counts for no record's frequency).
-    fn ids_of<'a>(&mut self, wanted: impl Iterator<Item = &'a str>) -> HashMap<&'a str, u32> {
-        let mut ids: HashMap<&'a str, u32> =
+    fn ids_of<'a>(&mut self, wanted: impl Iterator<Item = &'a str>) -> Index<'a> {
+        let mut ids: Index<'a> =
             wanted.filter(|v| !v.is_empty()).map(|v| (v, 0)).collect();
         for (i, value) in self.values.iter().enumerate() {
             if let Some(id) = ids.get_mut(&**value) {
@@ -305,7 +309,7 @@ impl Records {
         let full_ids = full.ids_of(all().map(|n| n.0));
         let reading_ids = reading.ids_of(all().map(|n| n.1));
         let surname_ids = surname_reading.ids_of(all().map(|n| n.2));
-        let id = |ids: &HashMap<&str, u32>, value: &str| ids.get(value).copied().unwrap_or(0);
+        let id = |ids: &Index<'_>, value: &str| ids.get(value).copied().unwrap_or(0);
         let mut starts = Vec::with_capacity(values.len() + 1);
         starts.push(0);
         for names in &values {
