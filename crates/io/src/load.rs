@@ -212,14 +212,13 @@ pub(crate) fn looks_like_value(cell: &str) -> bool {
         || is_number_or_date && n_digits >= 4
 }
 
-/// Up to `n_batches` batches from `reader`; fewer at the end of the file.
 /// Rows standardized as one part: each batch read is cut into parts, so that a source of a
 /// batch or two (a county's deaths, the sample district) is standardized on every thread, and
 /// the last chunk of a large one is shared evenly.
 const PART_ROWS: usize = 2_048;
 
-/// The next `n_batches` batches of `reader`, each cut into parts of [`PART_ROWS`] rows (slices
-/// of its columns, not copies), with their row issues.
+/// The next `n_batches` batches of `reader` (fewer at the end of the file), each cut into
+/// parts of [`PART_ROWS`] rows (slices of its columns, not copies) with their row issues.
 fn read_chunk(reader: &mut SourceReader, n_batches: usize) -> Result<Vec<RawBatch>, Error> {
     let batches: Vec<RawBatch> =
         reader.batches.by_ref().take(n_batches).collect::<Result<_, _>>()?;

@@ -77,8 +77,7 @@ impl Interned {
     /// The ids of `wanted` (each value's id, interned now when no record holds it: it then
     /// counts for no record's frequency).
     fn ids_of<'a>(&mut self, wanted: impl Iterator<Item = &'a str>) -> Index<'a> {
-        let mut ids: Index<'a> =
-            wanted.filter(|v| !v.is_empty()).map(|v| (v, 0)).collect();
+        let mut ids: Index<'a> = wanted.filter(|v| !v.is_empty()).map(|v| (v, 0)).collect();
         for (i, value) in self.values.iter().enumerate() {
             if let Some(id) = ids.get_mut(&**value) {
                 *id = i as u32 + 1;
