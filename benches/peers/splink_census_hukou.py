@@ -2,10 +2,10 @@
 """Links census and hukou records with Splink 5 on DuckDB, as a peer for censuslink's
 census ↔ hukou link.
 
-It reads the standardized Parquet that `censuslink run` writes (OUT/standardized/census.parquet
-and hukou.parquet), so both tools see the same standardized values: the name and its pinyin
-reading, the surname, the ID number with its status, the birth date, sex, ethnicity and the
-hukou and residence region codes. The model mirrors censuslink's defaults for person records
+It reads the standardized Parquet that `censuslink run --standardized` writes
+(OUT/standardized/census.parquet and hukou.parquet), so both tools see the same standardized
+values: the name and its pinyin reading, the surname, the ID number with its status, the birth
+date, sex, ethnicity and the hukou and residence region codes. The model mirrors censuslink's defaults for person records
 (crates/reconcile/src/settings.rs, crates/linkage/src/compare.rs):
 
 - blocking: the same ID number; the same name reading and birth month; the same surname

@@ -7,8 +7,8 @@ workers and the library through the Arrow C data interface: nothing is serialize
 
 - :func:`standardize`: every file of every source of a job read and standardized by the
   library, one Spark task per file, into one DataFrame of standardized records, the same
-  records a single-machine run writes into ``out/standardized/``, each numbered by its
-  position in its source.
+  records ``censuslink run --standardized`` writes into ``out/standardized/``, each numbered
+  by its position in its source.
 - :func:`run`: the whole reconciliation, each link's quadratic work on Spark: blocking keys
   in the workers, blocks by Spark's shuffle on their keys (a block over the cap is skipped
   and reported as a single-machine run reports it), the pairs of whole blocks counted for
