@@ -38,7 +38,7 @@ pub struct RunOptions<'a> {
     pub scoring: &'a dyn Scoring,
     /// Whether each source's standardized records are written, beside its raw rows, into
     /// `standardized/<source>.parquet` (for audit, or for another tool): a copy of every row,
-    /// as large as the extracts and a third of the reading's time, so only when asked.
+    /// as large as the extracts and two thirds of the reading's time, so only when asked.
     pub standardized: bool,
 }
 
