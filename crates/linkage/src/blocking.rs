@@ -227,7 +227,7 @@ pub struct Blocking {
     other_keys: Vec<Vec<(RecordIdx, u64)>>,
     /// Each rule's blocks, made the first time they are asked for: training and prediction
     /// go over the same blocks several times.
-    blocks: Vec<OnceLock<Vec<Block>>>,
+    blocks: Vec<OnceLock<Blocks>>,
     mode: Mode,
     n_left: usize,
     /// What the records not held here add, when these are a share of a link's records.
@@ -303,14 +303,10 @@ impl Blocking {
     ) -> Result<Blocking, BlockingError> {
         let mut blocking = Blocking::new(records, rules)?;
         for (rule, given) in blocks.into_iter().enumerate().take(rules.len()) {
-            let made: Vec<Block> = given
-                .into_iter()
-                .map(|(key, members)| {
-                    let n_pairs = blocking.n_pairs(members.iter().copied());
-                    Block { key, members, n_pairs }
-                })
-                .filter(|block| block.n_pairs > 0)
-                .collect();
+            let mut made = Blocks::default();
+            for (key, members) in given {
+                blocking.push_block(&mut made, key, members.into_iter());
+            }
             blocking.blocks[rule] = OnceLock::from(made);
         }
         blocking.whole = Some(whole);
@@ -384,6 +380,17 @@ impl Blocking {
         self.shared_keys(rule, a, b).next().is_some()
     }
 
+    /// Whether rule `rule` puts `a` and `b` in one block whose key is not among `capped`.
+    pub(crate) fn shares_key_within(
+        &self,
+        rule: usize,
+        a: RecordIdx,
+        b: RecordIdx,
+        capped: &HashSet<u64>,
+    ) -> bool {
+        self.shared_keys(rule, a, b).any(|key| !capped.contains(&key))
+    }
+
     /// Runs `consume` over the candidate pairs of every rule, unioned, in chunks, in parallel;
     /// returns what it gave for each chunk, in a fixed order (rule, then block order), and each
     /// rule's figures. Blocks of more than `cap` pairs are not generated (see [`RuleStats`]).
@@ -424,8 +431,8 @@ impl Blocking {
         let mut units: Vec<std::ops::Range<usize>> = Vec::new();
         let mut start = 0;
         let mut unit_pairs = 0u64;
-        let mut kept: Vec<&Block> = Vec::with_capacity(blocks.len());
-        for block in blocks {
+        let mut kept: Vec<&Block> = Vec::with_capacity(blocks.blocks.len());
+        for block in &blocks.blocks {
             let n_pairs = block.n_pairs;
             if n_pairs == 0 {
                 continue;
@@ -462,7 +469,7 @@ impl Blocking {
             .map(|unit| {
                 let mut pairs = Vec::with_capacity(CHUNK_PAIRS);
                 for block in &kept[unit] {
-                    self.block_pairs(&earlier, &own, block, &mut pairs);
+                    self.block_pairs(&earlier, &own, block, blocks.members(block), &mut pairs);
                 }
                 (consume(&pairs), pairs.len() as u64)
             })
@@ -472,11 +479,12 @@ impl Blocking {
     }
 
     /// The keys of rule `rule`'s blocks of more than `cap` pairs.
-    fn capped_keys(&self, rule: usize, cap: u64) -> HashSet<u64> {
+    pub(crate) fn capped_keys(&self, rule: usize, cap: u64) -> HashSet<u64> {
         if let Some(whole) = &self.whole {
             return whole.capped[rule].iter().copied().collect();
         }
         self.blocks(rule)
+            .blocks
             .iter()
             .filter(|block| block.n_pairs > cap)
             .map(|block| block.key)
@@ -488,15 +496,15 @@ impl Blocking {
         if let Some(whole) = &self.whole {
             return whole.pairs[rule];
         }
-        self.blocks(rule).iter().map(|b| b.n_pairs).filter(|&n| n <= cap).sum()
+        self.blocks(rule).blocks.iter().map(|b| b.n_pairs).filter(|&n| n <= cap).sum()
     }
 
     /// The blocks of rule `rule` that make pairs: runs of records sharing a key, in key order.
-    fn blocks(&self, rule: usize) -> &[Block] {
+    fn blocks(&self, rule: usize) -> &Blocks {
         self.blocks[rule].get_or_init(|| self.make_blocks(rule))
     }
 
-    fn make_blocks(&self, rule: usize) -> Vec<Block> {
+    fn make_blocks(&self, rule: usize) -> Blocks {
         let keys = &self.keys[rule];
         let mut keyed: Vec<(u64, RecordIdx)> = keys
             .iter()
@@ -506,20 +514,27 @@ impl Blocking {
             .chain(self.other_keys[rule].iter().map(|&(record, key)| (key, record)))
             .collect();
         keyed.par_sort_unstable();
-        let mut blocks = Vec::new();
-        let mut start = 0;
-        while start < keyed.len() {
-            let key = keyed[start].0;
-            let end = start + keyed[start..].iter().take_while(|(k, _)| *k == key).count();
-            let run = &keyed[start..end];
-            let n_pairs = self.n_pairs(run.iter().map(|&(_, r)| r));
-            // Most keys are held by one record, or by records of one side: no pairs, no block.
-            if n_pairs > 0 {
-                blocks.push(Block { key, members: run.iter().map(|&(_, r)| r).collect(), n_pairs });
-            }
-            start = end;
+        let mut blocks = Blocks::default();
+        for run in keyed.chunk_by(|x, y| x.0 == y.0) {
+            self.push_block(&mut blocks, run[0].0, run.iter().map(|&(_, r)| r));
         }
         blocks
+    }
+
+    /// Adds the block of `key` and `members` (ascending) to `blocks` if it makes pairs: most
+    /// keys are held by one record, or by records of one side.
+    fn push_block(
+        &self,
+        blocks: &mut Blocks,
+        key: u64,
+        members: impl ExactSizeIterator<Item = RecordIdx> + Clone,
+    ) {
+        let n_pairs = self.n_pairs(members.clone());
+        if n_pairs > 0 {
+            let start = blocks.members.len();
+            blocks.members.extend(members);
+            blocks.blocks.push(Block { key, members: start..blocks.members.len(), n_pairs });
+        }
     }
 
     /// The pairs of `block` that none of the `earlier` rules (each with its capped keys) made,
@@ -529,9 +544,9 @@ impl Blocking {
         earlier: &[(usize, HashSet<u64>)],
         own: &(usize, HashSet<u64>),
         block: &Block,
+        members: &[RecordIdx],
         pairs: &mut Vec<(RecordIdx, RecordIdx)>,
     ) {
-        let members = &block.members;
         // Members are sorted, so left records come first in link mode.
         let split = match self.mode {
             Mode::Link { .. } => members.partition_point(|&r| (r as usize) < self.n_left),
@@ -570,11 +585,25 @@ impl Blocking {
     }
 }
 
+/// A rule's blocks, their members end to end (one allocation for a rule's million blocks).
+#[derive(Debug, Default)]
+struct Blocks {
+    blocks: Vec<Block>,
+    /// Each block's members, ascending: `members[block.members]`.
+    members: Vec<RecordIdx>,
+}
+
+impl Blocks {
+    fn members(&self, block: &Block) -> &[RecordIdx] {
+        &self.members[block.members.clone()]
+    }
+}
+
 #[derive(Debug)]
 struct Block {
     /// The key its members share.
     key: u64,
-    members: Vec<RecordIdx>,
+    members: std::ops::Range<usize>,
     n_pairs: u64,
 }
 

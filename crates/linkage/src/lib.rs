@@ -58,9 +58,10 @@ pub use crate::model::{
 pub use crate::records::{Feature, Mode, OtherNames, PackedDate, PackedId, RecordIdx, Records};
 pub use crate::resolve::{ScoredPair, clusters, component_clusters, one_to_one, stable_id};
 pub use crate::train::{
-    Counter, EmPass, LevelNote, LevelWhy, MIN_ANCHORED, MOVED_BITS, Patterns, RANDOM_CHUNK,
-    TrainingCounts, TrainingError, TrainingReport, TrainingSettings, fit, random_chunk,
-    random_chunks, random_pairs, train, train_scorer, train_scorer_with,
+    Candidates, Counter, EmPass, LevelNote, LevelWhy, MIN_ANCHORED, MOVED_BITS, Patterns,
+    RANDOM_CHUNK, TrainingCounts, TrainingError, TrainingReport, TrainingSettings, fit,
+    random_chunk, random_chunks, random_pairs, train, train_candidates, train_scorer,
+    train_scorer_with,
 };
 
 /// A linkage job's settings, as the `[linkage]` table of a job file gives them:

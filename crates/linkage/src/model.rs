@@ -326,6 +326,17 @@ impl Scorer<'_> {
         }
     }
 
+    /// The match weight of a pair of `levels` whose left record is `a`: what
+    /// [`Scorer::weight`] gives, from the levels compared already.
+    pub(crate) fn weight_of_levels(&self, a: RecordIdx, levels: &[Level]) -> f64 {
+        let x = self.row(a);
+        let mut total = self.prior_weight;
+        for (k, &level) in levels.iter().enumerate() {
+            total += self.weights[k][level as usize] + self.tf_adjustment(k, level, x);
+        }
+        total
+    }
+
     fn weight_of_rows(&self, x: &[u64], y: &[u64]) -> f64 {
         let mut total = self.prior_weight;
         for k in 0..self.compiled.len() {

@@ -18,15 +18,16 @@
 //! its u (a field filled on one side only for non-matches), m is held at u, and the report
 //! says which level and why.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::blocking::{Blocking, BlockingError, BlockingRule};
+use crate::blocking::{Blocking, BlockingError, BlockingRule, RuleStats};
 use crate::compare::{Comparison, ComparisonError, Compiled, Kind, Level, LevelName};
 use crate::model::{ComparisonParameters, MAX_WEIGHT, Model, Rows, Scorer, level_weights};
 use crate::records::{Mode, RecordIdx, Records};
+use crate::resolve::ScoredPair;
 
 /// How to train.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -207,23 +208,54 @@ pub fn train_scorer_with<'a>(
     settings: &TrainingSettings,
     anchor_model: Option<&Model>,
 ) -> Result<(Model, TrainingReport, Scorer<'a>), TrainingError> {
+    let (model, report, scorer, _) =
+        trained(records, comparisons, blocking, settings, anchor_model, false)?;
+    Ok((model, report, scorer))
+}
+
+/// [`train_scorer_with`], and every candidate pair of `blocking` with its levels, as training
+/// compared them: [`Candidates::predict`] then scores them without comparing them again.
+pub fn train_candidates<'a>(
+    records: &'a Records,
+    comparisons: &[Comparison],
+    blocking: &Blocking,
+    settings: &TrainingSettings,
+    anchor_model: Option<&Model>,
+) -> Result<(Model, TrainingReport, Scorer<'a>, Candidates), TrainingError> {
+    trained(records, comparisons, blocking, settings, anchor_model, true)
+}
+
+/// What [`train_candidates`] gives, the candidates kept when `keep` (else none).
+fn trained<'a>(
+    records: &'a Records,
+    comparisons: &[Comparison],
+    blocking: &Blocking,
+    settings: &TrainingSettings,
+    anchor_model: Option<&Model>,
+    keep: bool,
+) -> Result<(Model, TrainingReport, Scorer<'a>, Candidates), TrainingError> {
     check_sizes(records.mode(), records.len())?;
     let counter = Counter::new(records, comparisons, settings)?;
-    let own_rules;
-    let em_blocking = if settings.em_rules.is_empty() {
-        None
-    } else {
-        own_rules = Blocking::new(records, &settings.em_rules)?;
-        Some(&own_rules)
+    let em_rules = match settings.em_rules.is_empty() {
+        true => blocking.rules(),
+        false => &settings.em_rules,
     };
-    let mut counts = counter.pairs(blocking, em_blocking, settings, None);
+    // EM's rules are blocked on apart only when they are not among the blocking rules.
+    let own_rules;
+    let em = match EmPairs::among(blocking, em_rules) {
+        Some(em) => em,
+        None => {
+            own_rules = Blocking::new(records, em_rules)?;
+            EmPairs::Apart(&own_rules)
+        }
+    };
+    let (mut counts, candidates) = counter.count(blocking, &em, settings, None, keep);
     counts.u = counter.levels(&random_pairs(settings, records.mode(), records.len()));
-    let em_rules = em_blocking.unwrap_or(blocking).rules();
     let (model, report) =
         fit(comparisons, em_rules, &counts, records.mode(), records.len(), settings, anchor_model)?;
     let Counter { compiled, rows, .. } = counter;
     let scorer = model.scorer_on(records, compiled, rows, None);
-    Ok((model, report, scorer))
+    Ok((model, report, scorer, candidates))
 }
 
 /// Refuses to train with fewer than two records on a side.
@@ -434,39 +466,86 @@ impl<'r> Counter<'r> {
         settings: &TrainingSettings,
         index: Option<&[RecordIdx]>,
     ) -> TrainingCounts {
-        let (anchored, candidates) = self.candidate_patterns(blocking, settings.block_cap);
         let em_blocking = em_blocking.unwrap_or(blocking);
-        let rules = match settings.em {
-            true => (0..em_blocking.rules().len())
-                .map(|rule| self.rule_patterns(em_blocking, rule, settings, index))
-                .collect(),
-            false => Vec::new(),
-        };
-        TrainingCounts { u: Vec::new(), anchored, candidates, rules }
+        let em =
+            EmPairs::among(blocking, em_blocking.rules()).unwrap_or(EmPairs::Apart(em_blocking));
+        self.count(blocking, &em, settings, index, false).0
     }
 
-    /// The level patterns of `blocking`'s candidate pairs: the anchored ones, and all.
-    fn candidate_patterns(&self, blocking: &Blocking, block_cap: u64) -> (Patterns, Patterns) {
-        let (chunks, _) = blocking.for_each_chunk(block_cap, |pairs| {
-            let mut anchored = Patterns::new();
-            let mut patterns = Patterns::new();
-            let mut levels = vec![0; self.compiled.len()];
+    /// [`Counter::pairs`] with EM's pairs where `em` says, and the candidates kept when
+    /// `keep`. Every candidate pair is compared once: the EM rules' pairs among them are
+    /// counted in the same pass (a pair is a rule's when it shares a key of a block of the
+    /// rule within the cap: the rule's pairs are all candidates).
+    fn count(
+        &self,
+        blocking: &Blocking,
+        em: &EmPairs<'_>,
+        settings: &TrainingSettings,
+        index: Option<&[RecordIdx]>,
+        keep: bool,
+    ) -> (TrainingCounts, Candidates) {
+        let cap = settings.block_cap;
+        let number = |r: RecordIdx| index.map_or(r, |index| index[r as usize]);
+        let among: &[usize] = match (settings.em, em) {
+            (true, EmPairs::Among(rules)) => rules,
+            _ => &[],
+        };
+        let samples: Vec<(usize, HashSet<u64>, Option<u64>)> = among
+            .iter()
+            .map(|&rule| {
+                let threshold = sample_threshold(settings, blocking.rule_pair_count(rule, cap));
+                (rule, blocking.capped_keys(rule, cap), threshold)
+            })
+            .collect();
+        let n = self.compiled.len();
+        let (chunks, stats) = blocking.for_each_chunk(cap, |pairs| {
+            let mut part = Counted {
+                anchored: Patterns::new(),
+                candidates: Patterns::new(),
+                rules: vec![Patterns::new(); samples.len()],
+                levels: Vec::with_capacity(if keep { pairs.len() * n } else { 0 }),
+            };
+            let mut levels = vec![0; n];
             for &(a, b) in pairs {
                 self.rows.levels(self.records, &self.compiled, a, b, &mut levels);
                 if self.is_anchored(&levels) {
-                    count_pattern(&mut anchored, &levels);
+                    count_pattern(&mut part.anchored, &levels);
                 }
-                count_pattern(&mut patterns, &levels);
+                count_pattern(&mut part.candidates, &levels);
+                for ((rule, capped, threshold), patterns) in samples.iter().zip(&mut part.rules) {
+                    let sampled =
+                        threshold.is_none_or(|t| mix(settings.seed, number(a), number(b)) <= t);
+                    if sampled && blocking.shares_key_within(*rule, a, b, capped) {
+                        count_pattern(patterns, &levels);
+                    }
+                }
+                if keep {
+                    part.levels.extend_from_slice(&levels);
+                }
             }
-            (anchored, patterns)
+            let kept = if keep { pairs.to_vec() } else { Vec::new() };
+            (part, kept)
         });
-        let mut anchored_patterns = Patterns::new();
-        let mut candidate_patterns = Patterns::new();
-        for (anchored, patterns) in chunks {
-            merge_patterns(&mut anchored_patterns, anchored);
-            merge_patterns(&mut candidate_patterns, patterns);
+        let mut counts =
+            TrainingCounts { rules: vec![Patterns::new(); among.len()], ..Default::default() };
+        let mut candidates = Candidates { n_comparisons: n, rules: stats, ..Default::default() };
+        for (part, pairs) in chunks {
+            merge_patterns(&mut counts.anchored, part.anchored);
+            merge_patterns(&mut counts.candidates, part.candidates);
+            for (total, patterns) in counts.rules.iter_mut().zip(part.rules) {
+                merge_patterns(total, patterns);
+            }
+            candidates.pairs.extend(pairs);
+            candidates.levels.extend(part.levels);
         }
-        (anchored_patterns, candidate_patterns)
+        counts.rules = match (settings.em, em) {
+            (false, _) => Vec::new(),
+            (true, EmPairs::Among(_)) => counts.rules,
+            (true, EmPairs::Apart(em_blocking)) => (0..em_blocking.rules().len())
+                .map(|rule| self.rule_patterns(em_blocking, rule, settings, index))
+                .collect(),
+        };
+        (counts, candidates)
     }
 
     /// The level patterns of rule `rule`'s pairs (all of them, earlier rules' too) and how
@@ -479,9 +558,8 @@ impl<'r> Counter<'r> {
         settings: &TrainingSettings,
         index: Option<&[RecordIdx]>,
     ) -> Patterns {
-        let n_pairs = blocking.rule_pair_count(rule, settings.block_cap);
-        let keep = (settings.em_pairs as f64 / n_pairs.max(1) as f64).min(1.0);
-        let threshold = (keep * u64::MAX as f64) as u64;
+        let threshold =
+            sample_threshold(settings, blocking.rule_pair_count(rule, settings.block_cap));
         let number = |r: RecordIdx| index.map_or(r, |index| index[r as usize]);
         let (chunks, _) = blocking.rule_chunks(rule, false, settings.block_cap, &|pairs: &[(
             RecordIdx,
@@ -490,7 +568,7 @@ impl<'r> Counter<'r> {
             let mut patterns = Patterns::new();
             let mut levels = vec![0; self.compiled.len()];
             for &(a, b) in pairs {
-                if keep < 1.0 && mix(settings.seed, number(a), number(b)) > threshold {
+                if threshold.is_some_and(|t| mix(settings.seed, number(a), number(b)) > t) {
                     continue;
                 }
                 self.rows.levels(self.records, &self.compiled, a, b, &mut levels);
@@ -503,6 +581,75 @@ impl<'r> Counter<'r> {
             merge_patterns(&mut patterns, chunk);
         }
         patterns
+    }
+}
+
+/// Where the pairs of EM's rules are counted.
+enum EmPairs<'b> {
+    /// Among the candidate pairs: EM's rules are these blocking rules.
+    Among(Vec<usize>),
+    /// In a blocking of their own.
+    Apart(&'b Blocking),
+}
+
+impl EmPairs<'_> {
+    /// EM's `rules` among `blocking`'s (a rule of the same keys), if every one is there.
+    fn among(blocking: &Blocking, rules: &[BlockingRule]) -> Option<EmPairs<'static>> {
+        let index = |rule: &BlockingRule| blocking.rules().iter().position(|r| r.keys == rule.keys);
+        rules.iter().map(index).collect::<Option<Vec<usize>>>().map(EmPairs::Among)
+    }
+}
+
+/// What one chunk of candidate pairs counts.
+struct Counted {
+    anchored: Patterns,
+    candidates: Patterns,
+    rules: Vec<Patterns>,
+    /// The kept pairs' levels, one per comparison, pair after pair.
+    levels: Vec<Level>,
+}
+
+/// The mix value at most which a pair of a rule of `n_pairs` pairs is in EM's sample of about
+/// `settings.em_pairs` pairs; `None` when every pair is.
+fn sample_threshold(settings: &TrainingSettings, n_pairs: u64) -> Option<u64> {
+    let keep = (settings.em_pairs as f64 / n_pairs.max(1) as f64).min(1.0);
+    (keep < 1.0).then_some((keep * u64::MAX as f64) as u64)
+}
+
+/// The candidate pairs of a link, with their levels as training compared them, and each
+/// blocking rule's figures.
+#[derive(Debug, Clone, Default)]
+pub struct Candidates {
+    n_comparisons: usize,
+    pairs: Vec<(RecordIdx, RecordIdx)>,
+    /// `levels[i * n_comparisons..][..n_comparisons]`: pair `i`'s.
+    levels: Vec<Level>,
+    rules: Vec<RuleStats>,
+}
+
+impl Candidates {
+    /// The pairs of weight at least `min_weight` under `scorer` (of the records and
+    /// comparisons these were counted on), in (a, b) order, and each rule's figures: what
+    /// [`crate::predict`] gives, without comparing the pairs again.
+    pub fn predict(
+        self,
+        scorer: &Scorer<'_>,
+        min_weight: f64,
+    ) -> (Vec<ScoredPair>, Vec<RuleStats>) {
+        let n = self.n_comparisons.max(1);
+        let mut pairs: Vec<ScoredPair> = self
+            .pairs
+            .par_chunks(1 << 14)
+            .zip(self.levels.par_chunks(n << 14))
+            .flat_map_iter(|(pairs, levels)| {
+                pairs.iter().zip(levels.chunks(n)).filter_map(|(&(a, b), levels)| {
+                    let weight = scorer.weight_of_levels(a, levels);
+                    (weight >= min_weight).then_some(ScoredPair { a, b, weight })
+                })
+            })
+            .collect();
+        pairs.par_sort_unstable_by_key(|pair| (pair.a, pair.b));
+        (pairs, self.rules)
     }
 }
 
@@ -1032,8 +1179,8 @@ mod tests {
     use crate::model::level_weights;
     use crate::records::{Mode, Records};
     use crate::train::{
-        LevelWhy, TrainingSettings, em, hold_agreement, m_prior, m_shares, train,
-        two_valid_numbers, u_shares,
+        Counter, EmPairs, LevelWhy, TrainingSettings, em, hold_agreement, m_prior, m_shares, train,
+        train_candidates, two_valid_numbers, u_shares,
     };
 
     #[test]
@@ -1133,6 +1280,62 @@ mod tests {
         assert_eq!(notes, [("place", &LevelName::Exact, &LevelWhy::AgreementHeld)]);
         assert_eq!(report.levels[0].weight, 0.0);
         assert!(report.em.iter().all(|pass| pass.converged));
+    }
+
+    #[test]
+    fn em_rules_among_the_candidates_count_as_blocked_apart_and_candidates_score_as_predicted() {
+        let values = |n: usize, prefix: &str| -> Vec<String> {
+            (0..300).map(|i| format!("{prefix}{}", i * 7 % n)).collect()
+        };
+        let (names, births, places) = (values(37, "n"), values(11, "b"), values(5, "p"));
+        let records = Records::new(Mode::Dedupe, 300)
+            .text("name", names.iter().map(|s| Some(s.as_str())))
+            .text("birth", births.iter().map(|s| Some(s.as_str())))
+            .text("place", places.iter().map(|s| Some(s.as_str())));
+        let rule = |keys: &[&str]| BlockingRule {
+            name: keys.join("+"),
+            keys: keys.iter().map(|k| (*k).to_owned()).collect(),
+        };
+        // The place's blocks (60 records, 1,770 pairs) are over the cap.
+        let rules = [rule(&["place"]), rule(&["name"]), rule(&["birth", "place"])];
+        let em_rules = vec![rule(&["name"]), rule(&["place"]), rule(&["birth", "place"])];
+        let settings = TrainingSettings {
+            anchor: vec!["name".into()],
+            em_rules: em_rules.clone(),
+            em_pairs: 40,
+            block_cap: 1_000,
+            ..TrainingSettings::default()
+        };
+        let comparisons: Vec<Comparison> = ["name", "birth", "place"]
+            .map(|feature| Comparison {
+                feature: feature.into(),
+                kind: Kind::Exact,
+                term_frequency: feature == "name",
+                swapped_with: None,
+            })
+            .into();
+        let blocking = Blocking::new(&records, &rules).expect("valid rules");
+        let apart = Blocking::new(&records, &em_rules).expect("valid rules");
+        let counter = Counter::new(&records, &comparisons, &settings).expect("comparisons fit");
+        let among = EmPairs::among(&blocking, &em_rules).expect("every EM rule is a blocking rule");
+        assert!(matches!(&among, EmPairs::Among(rules) if rules == &[1, 0, 2]));
+        let (counts, candidates) = counter.count(&blocking, &among, &settings, None, true);
+        let (blocked_apart, _) =
+            counter.count(&blocking, &EmPairs::Apart(&apart), &settings, None, false);
+        assert_eq!(counts, blocked_apart);
+        let sampled: u64 = counts.rules[0].values().sum();
+        assert!(sampled > 0 && sampled < 300, "the name's pairs are sampled: {sampled}");
+        assert!(counts.rules[1].is_empty(), "the place's blocks are over the cap");
+
+        let (_, _, scorer, kept) =
+            train_candidates(&records, &comparisons, &blocking, &settings, None).expect("trains");
+        assert_eq!(kept.pairs, candidates.pairs);
+        let expected = crate::predict(&scorer, &blocking, settings.block_cap, f64::NEG_INFINITY);
+        assert_eq!(expected.0.len(), candidates.pairs.len());
+        assert_eq!(kept.clone().predict(&scorer, f64::NEG_INFINITY), expected);
+        let heavy = crate::predict(&scorer, &blocking, settings.block_cap, 0.0);
+        assert!(heavy.0.len() < expected.0.len());
+        assert_eq!(kept.predict(&scorer, 0.0), heavy);
     }
 
     #[test]

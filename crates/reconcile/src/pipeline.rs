@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use censuslink_linkage::{
     Blocking, Explanation, FieldExplanation, Model, RecordIdx, RuleStats, ScoredPair, Settings,
-    TrainingError, TrainingReport, TrainingSettings, clusters, one_to_one, predict, probability,
-    stable_id, train_scorer_with, weight_of,
+    TrainingError, TrainingReport, TrainingSettings, clusters, one_to_one, probability, stable_id,
+    train_candidates, weight_of,
 };
 use censuslink_model::{
     DatePrecision, IdStatus, PartialDate, PersonTable, RecordType, RegisterStatus, Role, Sex,
@@ -1779,16 +1779,16 @@ impl Scoring for Here {
         let blocking =
             Blocking::new(records, &settings.blocking).map_err(TrainingError::Blocking)?;
         times.block = clock.lap();
-        let (model, training, scorer) = train_scorer_with(
+        let (model, training, scorer, candidates) = train_candidates(
             records,
             &settings.comparisons,
             &blocking,
             &settings.training,
             anchor_model,
         )?;
+        drop(blocking);
         times.train = clock.lap();
-        let cap = settings.training.block_cap;
-        let (pairs, rules) = predict(&scorer, &blocking, cap, spec.min_weight);
+        let (pairs, rules) = candidates.predict(&scorer, spec.min_weight);
         times.score = clock.lap();
         Ok(Scored { model, training, scorer, pairs, rules })
     }
