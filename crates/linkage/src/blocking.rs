@@ -663,7 +663,7 @@ fn resolve(records: &Records, rule: &BlockingRule, key: &str) -> Result<KeyPart,
             Part::Cut(_, cut) => cut.key(value),
             _ => text_key(value.chars()),
         };
-        interned.values.iter().map(|value| key(value)).collect()
+        interned.values().map(key).collect()
     });
     Ok(KeyPart { feature: idx, part, by_id })
 }

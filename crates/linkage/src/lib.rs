@@ -55,7 +55,10 @@ pub use crate::model::{
     ComparisonParameters, Explanation, FieldExplanation, MAX_WEIGHT, Model, Scorer, TermCounts,
     probability, weight_of,
 };
-pub use crate::records::{Feature, Mode, OtherNames, PackedDate, PackedId, RecordIdx, Records};
+pub use crate::records::{
+    Dictionary, Feature, Mode, NameDictionaries, OtherNames, PackedDate, PackedId, RecordIdx,
+    Records, SourceName, SourceText, Strings,
+};
 pub use crate::resolve::{ScoredPair, clusters, component_clusters, one_to_one, stable_id};
 pub use crate::train::{
     Candidates, Counter, EmPass, LevelNote, LevelWhy, MIN_ANCHORED, MOVED_BITS, Patterns,
@@ -96,6 +99,23 @@ fn default_threshold() -> f64 {
 }
 
 impl Settings {
+    /// The features the settings read: each comparison's (and the feature it may be swapped
+    /// with), each blocking and EM rule's keys', the anchor's; in order, once each.
+    pub fn features(&self) -> Vec<&str> {
+        let compared = self
+            .comparisons
+            .iter()
+            .flat_map(|c| std::iter::once(c.feature.as_str()).chain(c.swapped_with.as_deref()));
+        let rules = self.blocking.iter().chain(&self.training.em_rules);
+        let keyed =
+            rules.flat_map(|rule| rule.keys.iter().map(|key| key.split('.').next().unwrap_or("")));
+        let anchored = self.training.anchor.iter().map(String::as_str);
+        let mut features: Vec<&str> = compared.chain(keyed).chain(anchored).collect();
+        features.sort_unstable();
+        features.dedup();
+        features
+    }
+
     /// Checks every name the settings give against the features of `records` (none need
     /// hold a record: the features of an empty set of records are the names there are): each
     /// comparison's feature, kind, levels and swapped feature, each blocking rule's and EM

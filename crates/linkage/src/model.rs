@@ -157,7 +157,7 @@ impl Model {
                     return Vec::new();
                 };
                 let counted = counts.and_then(|counts| counts.0.get(&params.comparison.feature));
-                (1..=interned.values.len() as u32)
+                (1..=interned.values().len() as u32)
                     .map(|id| {
                         let frequency = match counted {
                             Some((values, n_present)) => {
@@ -200,9 +200,9 @@ impl TermCounts {
         for comparison in comparisons.iter().filter(|c| c.term_frequency) {
             let feature = &comparison.feature;
             let Some(interned) = records.feature(feature).and_then(term_values) else { continue };
-            let values = (interned.values.iter().zip(&interned.counts))
+            let values = (interned.values().zip(&interned.counts))
                 .filter(|&(_, &count)| count > 0)
-                .map(|(value, &count)| (value.to_string(), count))
+                .map(|(value, &count)| (value.to_owned(), count))
                 .collect();
             counts.insert(feature.clone(), (values, interned.n_present));
         }

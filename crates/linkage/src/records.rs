@@ -4,6 +4,9 @@
 //! first) or the one side of a deduplication, so that both sides share each feature's strings.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+
+use indexmap::IndexSet;
 
 /// What is linked: two sources, or one source against itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,17 +31,255 @@ pub struct Records {
     features: Vec<(String, Feature)>,
 }
 
-/// Each value's interned id, hashed with a seed of the process's own (see `ahash` in the
-/// workspace's manifest): a hash per record is most of what interning costs.
-type Index<'a> = HashMap<&'a str, u32, ahash::RandomState>;
+/// Strings interned for a whole job: each distinct value of a feature held once, whatever
+/// sources and links hold it, numbered from 1 in the order interned (the number is the
+/// job's own: a link numbers its values afresh, [`Interned`]). Hashed with a seed of the
+/// process's own (see `ahash` in the workspace's manifest), so that a file crafted to collide
+/// cannot slow a run. [`Dictionary::freeze`] keeps the values alone, end to end.
+#[derive(Debug, Clone, Default)]
+pub struct Dictionary {
+    values: IndexSet<Box<str>, ahash::RandomState>,
+}
+
+impl Dictionary {
+    /// The number of `value`, interned now if new.
+    fn intern(&mut self, value: &str) -> u32 {
+        let index = match self.values.get_index_of(value) {
+            Some(index) => index,
+            None => self.values.insert_full(value.into()).0,
+        };
+        index as u32 + 1
+    }
+
+    /// The number of values.
+    fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// The values, numbered as interned, without the index that interned them.
+    pub fn freeze(self) -> Arc<Strings> {
+        let mut strings = Strings::default();
+        for value in self.values {
+            strings.push(&value);
+        }
+        Arc::new(strings)
+    }
+}
+
+/// Strings numbered from 1, held end to end.
+#[derive(Debug, Clone, Default)]
+pub struct Strings {
+    text: String,
+    /// `text[ends[n - 2]..ends[n - 1]]` is string `n` (from 0 for the first).
+    ends: Vec<usize>,
+}
+
+impl Strings {
+    fn push(&mut self, value: &str) -> u32 {
+        self.text.push_str(value);
+        self.ends.push(self.text.len());
+        self.ends.len() as u32
+    }
+
+    /// String `number` (not 0).
+    fn get(&self, number: u32) -> &str {
+        let n = number as usize;
+        let start = if n > 1 { self.ends[n - 2] } else { 0 };
+        &self.text[start..self.ends[n - 1]]
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+}
+
+/// One source's values of a text feature, interned in a job's [`Dictionary`] once and joined
+/// into the records of every link the source is part of ([`Records::join_text`]).
+#[derive(Debug, Clone, Default)]
+pub struct SourceText {
+    /// Each record's value's number in the dictionary; 0 when missing.
+    numbers: Vec<u32>,
+    /// The numbers of the values the records hold, in the order of their first record.
+    first: Vec<u32>,
+    /// `counts[i]`: the records holding value `first[i]`.
+    counts: Vec<u32>,
+}
+
+impl SourceText {
+    /// The values of a source's records (`None` or empty when missing), interned in
+    /// `dictionary`.
+    pub fn build<'a>(
+        dictionary: &mut Dictionary,
+        values: impl Iterator<Item = Option<&'a str>>,
+    ) -> SourceText {
+        let mut text = SourceText::default();
+        // `position[number]`: 1 + the value's place in `first`, 0 when not yet held here.
+        let mut position: Vec<u32> = Vec::new();
+        for value in values {
+            let number = match value {
+                Some(value) if !value.is_empty() => {
+                    let number = dictionary.intern(value);
+                    if position.len() <= number as usize {
+                        position.resize(dictionary.len() + 1, 0);
+                    }
+                    let at = &mut position[number as usize];
+                    if *at == 0 {
+                        text.first.push(number);
+                        text.counts.push(0);
+                        *at = text.first.len() as u32;
+                    }
+                    text.counts[*at as usize - 1] += 1;
+                    number
+                }
+                _ => 0,
+            };
+            text.numbers.push(number);
+        }
+        text
+    }
+
+    /// `len` records without a value.
+    pub fn missing(len: usize) -> SourceText {
+        SourceText { numbers: vec![0; len], ..SourceText::default() }
+    }
+
+    /// The records `rows` (in that order), as [`SourceText::build`] of their values would
+    /// have them.
+    pub fn take(&self, rows: &[RecordIdx]) -> SourceText {
+        let size = self.first.iter().max().map_or(0, |&n| n as usize + 1);
+        let mut position: Vec<u32> = vec![0; size];
+        let mut text = SourceText { numbers: Vec::with_capacity(rows.len()), ..Default::default() };
+        for &row in rows {
+            let number = self.numbers[row as usize];
+            if number != 0 {
+                let at = &mut position[number as usize];
+                if *at == 0 {
+                    text.first.push(number);
+                    text.counts.push(0);
+                    *at = text.first.len() as u32;
+                }
+                text.counts[*at as usize - 1] += 1;
+            }
+            text.numbers.push(number);
+        }
+        text
+    }
+
+    /// The number of records.
+    pub fn len(&self) -> usize {
+        self.numbers.len()
+    }
+
+    /// Whether there are no records.
+    pub fn is_empty(&self) -> bool {
+        self.numbers.is_empty()
+    }
+}
+
+/// One source's name feature (see [`Records::name`]): its full form, reading and surname's
+/// reading, and each record's other names, interned in a job's dictionaries.
+#[derive(Debug, Clone, Default)]
+pub struct SourceName {
+    /// The full names.
+    pub full: SourceText,
+    /// Their readings.
+    pub reading: SourceText,
+    /// Their surnames' readings.
+    pub surname_reading: SourceText,
+    /// Each record's other names, as dictionary numbers (see [`OtherNames`]).
+    others: OtherNames,
+}
+
+/// A name feature's three dictionaries: the full forms, the readings, the surnames' readings.
+pub type NameDictionaries = [Dictionary; 3];
+
+impl SourceName {
+    /// The names of a source's records: each record's full name, reading and surname's
+    /// reading, and its other names (each the same three), interned in `dictionaries`.
+    pub fn build<'a>(
+        dictionaries: &mut NameDictionaries,
+        values: impl Iterator<Item = (Option<&'a str>, Option<&'a str>, Option<&'a str>)>,
+        other_names: impl Iterator<Item = Vec<(&'a str, &'a str, &'a str)>>,
+    ) -> SourceName {
+        let (mut full, mut reading, mut surname): (Vec<_>, Vec<_>, Vec<_>) =
+            (Vec::new(), Vec::new(), Vec::new());
+        for (f, r, s) in values {
+            full.push(f);
+            reading.push(r);
+            surname.push(s);
+        }
+        let [full_dictionary, reading_dictionary, surname_dictionary] = dictionaries;
+        let mut name = SourceName {
+            full: SourceText::build(full_dictionary, full.into_iter()),
+            reading: SourceText::build(reading_dictionary, reading.into_iter()),
+            surname_reading: SourceText::build(surname_dictionary, surname.into_iter()),
+            others: OtherNames::default(),
+        };
+        let number = |dictionary: &mut Dictionary, value: &str| match value.is_empty() {
+            true => 0,
+            false => dictionary.intern(value),
+        };
+        let others = &mut name.others;
+        let mut starts = vec![0];
+        for names in other_names {
+            for (f, r, s) in names {
+                others.full.push(number(full_dictionary, f));
+                others.reading.push(number(reading_dictionary, r));
+                others.surname_reading.push(number(surname_dictionary, s));
+            }
+            starts.push(others.full.len() as u32);
+        }
+        assert_eq!(starts.len(), name.full.len() + 1, "other names of every record");
+        others.starts = if others.full.is_empty() { Vec::new() } else { starts };
+        name
+    }
+
+    /// The records `rows` (in that order), as [`SourceName::build`] of their names would
+    /// have them.
+    pub fn take(&self, rows: &[RecordIdx]) -> SourceName {
+        let mut others = OtherNames::default();
+        if !self.others.starts.is_empty() {
+            others.starts.push(0);
+            for &row in rows {
+                for i in self.others.of(row as usize) {
+                    others.full.push(self.others.full[i]);
+                    others.reading.push(self.others.reading[i]);
+                    others.surname_reading.push(self.others.surname_reading[i]);
+                }
+                others.starts.push(others.full.len() as u32);
+            }
+            if others.full.is_empty() {
+                others.starts.clear();
+            }
+        }
+        SourceName {
+            full: self.full.take(rows),
+            reading: self.reading.take(rows),
+            surname_reading: self.surname_reading.take(rows),
+            others,
+        }
+    }
+
+    /// The number of records.
+    pub fn len(&self) -> usize {
+        self.full.len()
+    }
+
+    /// Whether there are no records.
+    pub fn is_empty(&self) -> bool {
+        self.full.is_empty()
+    }
+}
 
 /// Strings interned per feature: `ids[record]` is 0 when missing, else the 1-based index of the
-/// value in `values`; `counts` say how many records hold each value (term frequencies).
+/// value among the records' values, numbered in the order of their first record; `counts` say
+/// how many records hold each value (term frequencies).
 #[derive(Debug, Clone, Default)]
 pub struct Interned {
     pub(crate) ids: Vec<u32>,
-    /// `values[id - 1]`.
-    pub(crate) values: Vec<Box<str>>,
+    /// Value `id` is `strings`' number `numbers[id - 1]`.
+    strings: Arc<Strings>,
+    numbers: Vec<u32>,
     /// `counts[id - 1]`.
     pub(crate) counts: Vec<u32>,
     /// Records with a value.
@@ -46,50 +287,80 @@ pub struct Interned {
 }
 
 impl Interned {
-    fn build<'a>(values: impl Iterator<Item = Option<&'a str>>) -> Interned {
-        let mut index: Index<'a> = Index::default();
-        let mut interned = Interned::default();
-        for value in values {
-            let id = match value {
-                Some(value) if !value.is_empty() => {
-                    let next = index.len() as u32 + 1;
-                    let id = *index.entry(value).or_insert(next);
-                    if id == next {
-                        interned.values.push(value.into());
-                        interned.counts.push(0);
-                    }
-                    interned.counts[id as usize - 1] += 1;
-                    interned.n_present += 1;
-                    id
+    /// `parts`' values, joined: ids by the order of each value's first record, parts in turn
+    /// (as interning the records one after the other numbers them). Also `ids[number]`: the
+    /// id of `strings`' value `number`, 0 when no record holds it.
+    fn join(strings: &Arc<Strings>, parts: &[&SourceText]) -> (Interned, Vec<u32>) {
+        let mut ids = vec![0; strings.len() + 1];
+        let mut interned = Interned { strings: Arc::clone(strings), ..Interned::default() };
+        for part in parts {
+            for (&number, &count) in part.first.iter().zip(&part.counts) {
+                let id = &mut ids[number as usize];
+                if *id == 0 {
+                    interned.numbers.push(number);
+                    interned.counts.push(0);
+                    *id = interned.numbers.len() as u32;
                 }
-                _ => 0,
-            };
-            interned.ids.push(id);
+                interned.counts[*id as usize - 1] += count;
+                interned.n_present += count;
+            }
         }
-        interned
+        interned.ids = parts.iter().flat_map(|p| &p.numbers).map(|&n| ids[n as usize]).collect();
+        (interned, ids)
+    }
+
+    /// The ids of `numbers` of `strings` (0 for 0), `ids` giving those the records hold: any
+    /// other is given one after the records' values, in the order of the values, and counts
+    /// for no record's frequency.
+    fn ids_of_numbers(&mut self, ids: &mut [u32], numbers: &[u32]) -> Vec<u32> {
+        let mut missing: Vec<u32> =
+            numbers.iter().copied().filter(|&n| n != 0 && ids[n as usize] == 0).collect();
+        let strings = &self.strings;
+        missing.sort_unstable_by(|&a, &b| strings.get(a).cmp(strings.get(b)));
+        missing.dedup();
+        for number in missing {
+            self.numbers.push(number);
+            self.counts.push(0);
+            ids[number as usize] = self.numbers.len() as u32;
+        }
+        numbers.iter().map(|&n| ids[n as usize]).collect()
+    }
+
+    fn build<'a>(values: impl Iterator<Item = Option<&'a str>>) -> Interned {
+        let mut dictionary = Dictionary::default();
+        let text = SourceText::build(&mut dictionary, values);
+        Interned::join(&dictionary.freeze(), &[&text]).0
     }
 
     /// The value of interned id `id` (not 0).
     pub(crate) fn value(&self, id: u32) -> &str {
-        &self.values[id as usize - 1]
+        self.strings.get(self.numbers[id as usize - 1])
+    }
+
+    /// The values, by id.
+    pub(crate) fn values(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.numbers.iter().map(|&number| self.strings.get(number))
     }
 
     /// The ids of `wanted` (each value's id, interned now when no record holds it: it then
-    /// counts for no record's frequency).
-    fn ids_of<'a>(&mut self, wanted: impl Iterator<Item = &'a str>) -> Index<'a> {
-        let mut ids: Index<'a> = wanted.filter(|v| !v.is_empty()).map(|v| (v, 0)).collect();
-        for (i, value) in self.values.iter().enumerate() {
-            if let Some(id) = ids.get_mut(&**value) {
+    /// counts for no record's frequency; such values are numbered in the order of the
+    /// values, after the records').
+    fn ids_of<'a>(&mut self, wanted: impl Iterator<Item = &'a str>) -> HashMap<&'a str, u32> {
+        let mut ids: HashMap<&'a str, u32> =
+            wanted.filter(|v| !v.is_empty()).map(|v| (v, 0)).collect();
+        for (i, value) in self.values().enumerate() {
+            if let Some(id) = ids.get_mut(value) {
                 *id = i as u32 + 1;
             }
         }
         let mut missing: Vec<&'a str> =
             ids.iter().filter(|(_, id)| **id == 0).map(|(v, _)| *v).collect();
         missing.sort_unstable();
+        let strings = Arc::make_mut(&mut self.strings);
         for value in missing {
-            self.values.push(value.into());
+            self.numbers.push(strings.push(value));
             self.counts.push(0);
-            ids.insert(value, self.values.len() as u32);
+            ids.insert(value, self.numbers.len() as u32);
         }
         ids
     }
@@ -266,6 +537,53 @@ impl Records {
         self
     }
 
+    /// Adds a text feature of sources' values interned in one dictionary (`strings`, frozen),
+    /// the records of `parts` one after the other: what [`Records::text`] of their values
+    /// gives, without hashing a value again.
+    pub fn join_text(mut self, name: &str, strings: &Arc<Strings>, parts: &[&SourceText]) -> Self {
+        self.push(name, Feature::Text(Interned::join(strings, parts).0));
+        self
+    }
+
+    /// Adds a name feature of sources' names interned in one set of dictionaries (`strings`,
+    /// frozen: full forms, readings, surnames' readings), the records of `parts` one after the
+    /// other: what [`Records::name`] and [`Records::other_names`] of their names give.
+    pub fn join_name(
+        mut self,
+        name: &str,
+        strings: &[Arc<Strings>; 3],
+        parts: &[&SourceName],
+    ) -> Self {
+        let texts = |text: fn(&SourceName) -> &SourceText| -> Vec<&SourceText> {
+            parts.iter().map(|&part| text(part)).collect()
+        };
+        let (mut full, mut full_ids) = Interned::join(&strings[0], &texts(|p| &p.full));
+        let (mut reading, mut reading_ids) = Interned::join(&strings[1], &texts(|p| &p.reading));
+        let (mut surname_reading, mut surname_ids) =
+            Interned::join(&strings[2], &texts(|p| &p.surname_reading));
+        let mut others = OtherNames::default();
+        if parts.iter().any(|part| !part.others.full.is_empty()) {
+            let all = |numbers: fn(&OtherNames) -> &Vec<u32>| -> Vec<u32> {
+                parts.iter().flat_map(|part| numbers(&part.others)).copied().collect()
+            };
+            others.full = full.ids_of_numbers(&mut full_ids, &all(|o| &o.full));
+            others.reading = reading.ids_of_numbers(&mut reading_ids, &all(|o| &o.reading));
+            others.surname_reading =
+                surname_reading.ids_of_numbers(&mut surname_ids, &all(|o| &o.surname_reading));
+            others.starts.push(0);
+            let mut end = 0;
+            for part in parts {
+                for r in 0..part.len() {
+                    end += part.others.of(r).len() as u32;
+                    others.starts.push(end);
+                }
+            }
+        }
+        let others = Box::new(others);
+        self.push(name, Feature::Name { full, reading, surname_reading, others });
+        self
+    }
+
     /// Adds a name feature: each record's full name, its reading (syllables separated by
     /// spaces) and its surname's reading.
     pub fn name<'a>(
@@ -308,7 +626,7 @@ impl Records {
         let full_ids = full.ids_of(all().map(|n| n.0));
         let reading_ids = reading.ids_of(all().map(|n| n.1));
         let surname_ids = surname_reading.ids_of(all().map(|n| n.2));
-        let id = |ids: &Index<'_>, value: &str| ids.get(value).copied().unwrap_or(0);
+        let id = |ids: &HashMap<&str, u32>, value: &str| ids.get(value).copied().unwrap_or(0);
         let mut starts = Vec::with_capacity(values.len() + 1);
         starts.push(0);
         for names in &values {
@@ -417,7 +735,94 @@ impl Records {
 
 #[cfg(test)]
 mod tests {
-    use crate::records::{Interned, PackedDate, PackedId};
+    use crate::records::{
+        Dictionary, Feature, Interned, Mode, NameDictionaries, PackedDate, PackedId, Records,
+        SourceName, SourceText,
+    };
+
+    /// What an interned column holds: ids, values, counts, records with a value.
+    type Held<'a> = (Vec<u32>, Vec<&'a str>, Vec<u32>, u32);
+
+    fn held(interned: &Interned) -> Held<'_> {
+        let values = interned.values().collect();
+        (interned.ids.clone(), values, interned.counts.clone(), interned.n_present)
+    }
+
+    #[test]
+    fn sources_interned_once_join_as_their_records_interned_together() {
+        let (left, right) = (["li", "", "wang", "li"], ["zhao", "wang", "wang", "chen"]);
+        let mut dictionary = Dictionary::default();
+        // Another source interned first: the job's numbers are not the link's ids.
+        let other = SourceText::build(&mut dictionary, ["chen", "zhou"].map(Some).into_iter());
+        let l = SourceText::build(&mut dictionary, left.map(Some).into_iter());
+        let r = SourceText::build(&mut dictionary, right.map(Some).into_iter());
+        let strings = dictionary.freeze();
+        let joined = Records::new(Mode::Link { n_left: 4 }, 8).join_text("n", &strings, &[&l, &r]);
+        let built = Records::new(Mode::Link { n_left: 4 }, 8)
+            .text("n", left.iter().chain(&right).map(|&v| Some(v)));
+        let (Some(Feature::Text(joined)), Some(Feature::Text(built))) =
+            (joined.feature("n"), built.feature("n"))
+        else {
+            panic!("text features");
+        };
+        assert_eq!(held(joined), held(built));
+        assert_eq!(held(joined).0, [1, 0, 2, 1, 3, 2, 2, 4]);
+        assert_eq!(other.len(), 2);
+        // Some rows of a source, as a source of their own.
+        let taken = r.take(&[3, 1]);
+        let alone = Records::new(Mode::Dedupe, 2).join_text("n", &strings, &[&taken]);
+        let Some(Feature::Text(alone)) = alone.feature("n") else { panic!("a text feature") };
+        assert_eq!(held(alone), (vec![1, 2], vec!["chen", "wang"], vec![1, 1], 2));
+    }
+
+    #[test]
+    fn names_with_other_names_join_as_built_together() {
+        type Name = (Option<&'static str>, Option<&'static str>, Option<&'static str>);
+        let names: [Name; 4] = [
+            (Some("王芳"), Some("wang fang"), Some("wang")),
+            (Some("李娜"), Some("li na"), Some("li")),
+            (Some("黎娜"), Some("li na"), Some("li")),
+            (None, None, None),
+        ];
+        let others: [Vec<(&str, &str, &str)>; 4] = [
+            vec![("王小芳", "wang xiao fang", "wang")],
+            vec![],
+            vec![("李娜", "li na", "li"), ("周娜", "zhou na", "zhou")],
+            vec![],
+        ];
+        let mut dictionaries = NameDictionaries::default();
+        let l = SourceName::build(
+            &mut dictionaries,
+            names[..2].iter().copied(),
+            others[..2].iter().cloned(),
+        );
+        let r = SourceName::build(
+            &mut dictionaries,
+            names[2..].iter().copied(),
+            others[2..].iter().cloned(),
+        );
+        let strings = dictionaries.map(Dictionary::freeze);
+        let joined = Records::new(Mode::Link { n_left: 2 }, 4).join_name("n", &strings, &[&l, &r]);
+        let built = Records::new(Mode::Link { n_left: 2 }, 4)
+            .name("n", names.iter().copied())
+            .other_names("n", others.iter().cloned());
+        type Parts<'a> = ([Held<'a>; 3], (Vec<u32>, Vec<u32>, Vec<u32>), Vec<u32>);
+        fn parts(records: &Records) -> Parts<'_> {
+            match records.feature("n") {
+                Some(Feature::Name { full, reading, surname_reading, others }) => (
+                    [held(full), held(reading), held(surname_reading)],
+                    (others.starts.clone(), others.full.clone(), others.reading.clone()),
+                    others.surname_reading.clone(),
+                ),
+                _ => panic!("a name feature"),
+            }
+        }
+        assert_eq!(parts(&joined), parts(&built));
+        // 王小芳 and 周娜 are nobody's name: ids after the names, in the order of the values.
+        let ([full, ..], (starts, other_full, _), _) = parts(&joined);
+        assert_eq!(full.1, ["王芳", "李娜", "黎娜", "周娜", "王小芳"]);
+        assert_eq!((starts, other_full), (vec![0, 1, 1, 3, 3], vec![5, 2, 4]));
+    }
 
     #[test]
     fn interning_counts_values_and_keeps_missing_apart() {

@@ -250,7 +250,11 @@ fn trained<'a>(
         }
     };
     let (mut counts, candidates) = counter.count(blocking, &em, settings, None, keep);
-    counts.u = counter.levels(&random_pairs(settings, records.mode(), records.len()));
+    // In record order, a pair's left row is read from memory in turn rather than at random:
+    // the counts are the same in any order.
+    let mut random = random_pairs(settings, records.mode(), records.len());
+    random.par_sort_unstable();
+    counts.u = counter.levels(&random);
     let (model, report) =
         fit(comparisons, em_rules, &counts, records.mode(), records.len(), settings, anchor_model)?;
     let Counter { compiled, rows, .. } = counter;

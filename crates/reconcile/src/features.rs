@@ -2,93 +2,299 @@
 //! feature of the same name (`name`, `id_number`, `birth_date`, `sex`, ...), and each extra field
 //! a text feature of its own name.
 
-use censuslink_linkage::{Mode, PackedDate, PackedId, Records};
+use std::sync::Arc;
+
+use censuslink_linkage::{
+    Dictionary, Mode, NameDictionaries, PackedDate, PackedId, RecordIdx, Records, SourceName,
+    SourceText, Strings,
+};
 use censuslink_model::{
     IdColumns, IdStatus, NameColumns, OTHER_NAMES_SEPARATOR, OTHER_READINGS_SEPARATOR, PartialDate,
     PersonTable, TextColumn,
 };
 use censuslink_standardize::pseudonym;
+use rayon::prelude::*;
 
 /// The records of `left` (and `right`, when linking two sources) as linkage features. A field
 /// one side lacks reads as missing on that side.
 pub fn person_records(left: &PersonTable, right: Option<&PersonTable>) -> Records {
     let tables: Vec<&PersonTable> = std::iter::once(left).chain(right).collect();
-    let len = tables.iter().map(|t| t.len()).sum();
-    let mode = match right {
-        Some(_) => Mode::Link { n_left: left.len() },
-        None => Mode::Dedupe,
-    };
-    let text = |column: fn(&PersonTable) -> &TextColumn| {
-        tables.iter().flat_map(move |t| {
-            let column = column(t);
-            (0..t.len()).map(move |i| column.get(i))
-        })
-    };
-    // Four groups of features built in parallel, then put together in this order: the names,
-    // the other person fields, the addresses, the household (and extras).
-    let new = || Records::new(mode, len);
-    let ((names_group, person), (addresses, mut records)) = rayon::join(
-        || {
-            rayon::join(
-                || {
-                    new()
-                        .name("name", names(&tables, |t| &t.name))
-                        .other_names("name", other_names(&tables))
-                },
-                || {
-                    new()
-                        .name("mother_name", names(&tables, |t| &t.mother_name))
-                        .id("id_number", ids(&tables, |t| &t.id, true))
-                        .id("mother_id", ids(&tables, |t| &t.mother_id, false))
-                        .date("birth_date", birth_dates(&tables))
-                        .date("event_date", dates(&tables, |t| &t.event_date))
-                        .code(
-                            "sex",
-                            tables
-                                .iter()
-                                .flat_map(|t| t.sex.iter().map(|s| s.map(|s| s as u8 + 1))),
-                        )
-                        .code(
-                            "ethnicity",
-                            tables
-                                .iter()
-                                .flat_map(|t| t.ethnicity.iter().map(|e| e.map(|e| e.code()))),
-                        )
-                        .region("hukou_region", text(|t| &t.hukou_region).map(region))
-                        .region("residence_region", text(|t| &t.residence_region).map(region))
-                        .region("enumeration_area", text(|t| &t.enumeration_area).map(region))
-                },
-            )
-        },
-        || {
-            rayon::join(
-                || {
-                    new()
-                        .text("hukou_address", text(|t| &t.hukou_address))
-                        .text("residence_address", text(|t| &t.residence_address))
-                },
-                || new().text("household_id", text(|t| &t.household_id)),
-            )
-        },
-    );
-    records =
-        names_group.with_features_of(person).with_features_of(addresses).with_features_of(records);
-    let mut extra_names: Vec<&str> = Vec::new();
-    for table in &tables {
-        for (name, _) in &table.extra {
-            if !extra_names.contains(&name.as_str()) {
-                extra_names.push(name);
+    Features::of(&tables, None).records(&tables, 0, right.map(|_| 1))
+}
+
+/// The name features (each with its full form, reading and surname's reading), and whether
+/// each compares other names.
+const NAMES: [(&str, bool); 2] = [("name", true), ("mother_name", false)];
+
+/// The text and name features of every table of a job, each value interned once in the job's
+/// dictionaries: the records of each link are joined from them ([`Features::records`]), and
+/// no value is hashed again however many links a source is part of.
+pub(crate) struct Features {
+    /// The features the records have, `None` for all of [`person_records`]'s.
+    wanted: Option<Vec<String>>,
+    /// The name features built, each with its dictionaries, in the order of [`NAMES`].
+    names: Vec<(&'static str, [Arc<Strings>; 3])>,
+    /// The text features built (the addresses, the household, the extra fields), in the
+    /// order of [`person_records`]'s features.
+    texts: Vec<(String, Arc<Strings>)>,
+    /// Per table.
+    tables: Vec<TableFeatures>,
+}
+
+/// One table's names and texts (as [`Features::names`] and [`Features::texts`]; `None` for an
+/// extra field the table lacks).
+#[derive(Default)]
+struct TableFeatures {
+    names: Vec<SourceName>,
+    texts: Vec<Option<SourceText>>,
+}
+
+impl Features {
+    /// The features of `tables`, those in `wanted` (all when `None`), interned in
+    /// dictionaries of their own. Features of different dictionaries are built in parallel.
+    pub(crate) fn of(tables: &[&PersonTable], wanted: Option<&[&str]>) -> Features {
+        let is_wanted = |feature: &str| wanted.is_none_or(|wanted| wanted.contains(&feature));
+        let mut texts: Vec<&str> = vec!["hukou_address", "residence_address", "household_id"];
+        for table in tables {
+            for (name, _) in &table.extra {
+                if !texts.contains(&name.as_str()) {
+                    texts.push(name);
+                }
             }
         }
+        texts.retain(|&feature| is_wanted(feature));
+        let names: Vec<(&str, bool)> =
+            NAMES.into_iter().filter(|&(feature, _)| is_wanted(feature)).collect();
+        let (names_built, texts_built) = rayon::join(
+            || {
+                names
+                    .par_iter()
+                    .map(|&(feature, with_others)| {
+                        let mut dictionaries = NameDictionaries::default();
+                        let sources: Vec<SourceName> = tables
+                            .iter()
+                            .map(|t| {
+                                let others = other_names(t, with_others);
+                                let values = name_values(t, feature);
+                                SourceName::build(&mut dictionaries, values, others)
+                            })
+                            .collect();
+                        (dictionaries.map(Dictionary::freeze), sources)
+                    })
+                    .collect::<Vec<_>>()
+            },
+            || {
+                texts
+                    .par_iter()
+                    .map(|&feature| {
+                        let mut dictionary = Dictionary::default();
+                        let sources: Vec<Option<SourceText>> = tables
+                            .iter()
+                            .map(|t| {
+                                let column = text_column(t, feature)?;
+                                let values = (0..t.len()).map(|i| column.get(i));
+                                Some(SourceText::build(&mut dictionary, values))
+                            })
+                            .collect();
+                        (dictionary.freeze(), sources)
+                    })
+                    .collect::<Vec<_>>()
+            },
+        );
+        let mut features = Features {
+            wanted: wanted.map(|wanted| wanted.iter().map(|&f| f.to_owned()).collect()),
+            names: Vec::new(),
+            texts: Vec::new(),
+            tables: tables.iter().map(|_| TableFeatures::default()).collect(),
+        };
+        for ((feature, _), (strings, sources)) in names.into_iter().zip(names_built) {
+            features.names.push((feature, strings));
+            for (table, source) in features.tables.iter_mut().zip(sources) {
+                table.names.push(source);
+            }
+        }
+        for (feature, (strings, sources)) in texts.into_iter().zip(texts_built) {
+            features.texts.push((feature.to_owned(), strings));
+            for (table, source) in features.tables.iter_mut().zip(sources) {
+                table.texts.push(source);
+            }
+        }
+        features
     }
-    for name in extra_names {
-        let values = tables.iter().flat_map(|t| {
-            let column = t.extra(name);
-            (0..t.len()).map(move |i| column.and_then(|c| c.get(i)))
-        });
-        records = records.text(name, values);
+
+    /// The records of `tables[left]` (and `tables[right]`, when linking two), `tables` being
+    /// those these features are of: the names and texts joined, the other fields read.
+    pub(crate) fn records(
+        &self,
+        tables: &[&PersonTable],
+        left: usize,
+        right: Option<usize>,
+    ) -> Records {
+        let parts: Vec<Part<'_>> = std::iter::once(left)
+            .chain(right)
+            .map(|t| Part { table: tables[t], rows: None })
+            .collect();
+        let of: Vec<&TableFeatures> =
+            std::iter::once(left).chain(right).map(|t| &self.tables[t]).collect();
+        self.joined(&parts, &of)
     }
-    records
+
+    /// The records of `tables[table]`'s rows `rows` (in that order) alone, deduplicated:
+    /// [`Features::records`] of a table of those rows.
+    pub(crate) fn records_of_rows(
+        &self,
+        tables: &[&PersonTable],
+        table: usize,
+        rows: &[RecordIdx],
+    ) -> Records {
+        let of = &self.tables[table];
+        let taken = TableFeatures {
+            names: of.names.iter().map(|name| name.take(rows)).collect(),
+            texts: of.texts.iter().map(|t| t.as_ref().map(|t| t.take(rows))).collect(),
+        };
+        self.joined(&[Part { table: tables[table], rows: Some(rows) }], &[&taken])
+    }
+
+    /// The records of `parts` (one, or two linked), `of` their features.
+    fn joined(&self, parts: &[Part<'_>], of: &[&TableFeatures]) -> Records {
+        let lens: Vec<usize> = parts.iter().map(Part::len).collect();
+        let len = lens.iter().sum();
+        let mode = match parts.len() {
+            2 => Mode::Link { n_left: lens[0] },
+            _ => Mode::Dedupe,
+        };
+        let wanted = |feature: &str| {
+            self.wanted.as_ref().is_none_or(|wanted| wanted.iter().any(|w| w == feature))
+        };
+        let text = |column: Column| {
+            parts.iter().flat_map(move |p| {
+                let column = column(p.table);
+                p.rows().map(move |i| column.get(i))
+            })
+        };
+        let name = |k: usize| -> Records {
+            let (feature, strings) = &self.names[k];
+            let sources: Vec<&SourceName> = of.iter().map(|t| &t.names[k]).collect();
+            Records::new(mode, len).join_name(feature, strings, &sources)
+        };
+        // The names and texts joined beside the other fields read, then put together in the
+        // order of the features: the names (the person's, the mother's), the other person
+        // fields, the addresses, the household and the extra fields.
+        let (names, (person, texts)) = rayon::join(
+            || (0..self.names.len()).into_par_iter().map(name).collect::<Vec<_>>(),
+            || {
+                rayon::join(
+                    || {
+                        let mut records = Records::new(mode, len);
+                        if wanted("id_number") {
+                            records = records.id("id_number", ids(parts, |t| &t.id, true));
+                        }
+                        if wanted("mother_id") {
+                            records = records.id("mother_id", ids(parts, |t| &t.mother_id, false));
+                        }
+                        if wanted("birth_date") {
+                            records = records.date("birth_date", birth_dates(parts));
+                        }
+                        if wanted("event_date") {
+                            records = records.date("event_date", dates(parts, |t| &t.event_date));
+                        }
+                        if wanted("sex") {
+                            let sex = parts.iter().flat_map(|p| {
+                                p.rows().map(|i| p.table.sex[i].map(|s| s as u8 + 1))
+                            });
+                            records = records.code("sex", sex);
+                        }
+                        if wanted("ethnicity") {
+                            let ethnicity = parts.iter().flat_map(|p| {
+                                p.rows().map(|i| p.table.ethnicity[i].map(|e| e.code()))
+                            });
+                            records = records.code("ethnicity", ethnicity);
+                        }
+                        let regions: [(&str, Column); 3] = [
+                            ("hukou_region", |t| &t.hukou_region),
+                            ("residence_region", |t| &t.residence_region),
+                            ("enumeration_area", |t| &t.enumeration_area),
+                        ];
+                        for (feature, column) in regions {
+                            if wanted(feature) {
+                                records = records.region(feature, text(column).map(region));
+                            }
+                        }
+                        records
+                    },
+                    || {
+                        let mut records = Records::new(mode, len);
+                        for (k, (feature, strings)) in self.texts.iter().enumerate() {
+                            if of.iter().all(|t| t.texts[k].is_none()) {
+                                continue;
+                            }
+                            let missing: Vec<SourceText> =
+                                lens.iter().map(|&n| SourceText::missing(n)).collect();
+                            let parts: Vec<&SourceText> = (of.iter().zip(&missing))
+                                .map(|(t, missing)| t.texts[k].as_ref().unwrap_or(missing))
+                                .collect();
+                            records = records.join_text(feature, strings, &parts);
+                        }
+                        records
+                    },
+                )
+            },
+        );
+        let records = names.into_iter().fold(Records::new(mode, len), Records::with_features_of);
+        records.with_features_of(person).with_features_of(texts)
+    }
+}
+
+/// A table's name feature `feature` (of [`NAMES`]): each record's full name, its primary
+/// reading and its surname's reading.
+fn name_values<'a>(
+    t: &'a PersonTable,
+    feature: &str,
+) -> impl Iterator<Item = (Option<&'a str>, Option<&'a str>, Option<&'a str>)> + 'a {
+    let name: &NameColumns = match feature {
+        "mother_name" => &t.mother_name,
+        _ => &t.name,
+    };
+    (0..t.len()).map(move |i| {
+        let reading = name.pinyin.get(i);
+        let surname = name.surname.get(i).unwrap_or("");
+        let surname_reading = surname_reading(surname, reading.unwrap_or(""));
+        (name.full.get(i), reading, surname_reading)
+    })
+}
+
+/// A table's text column.
+type Column = fn(&PersonTable) -> &TextColumn;
+
+/// A table's records, or those of some of its rows.
+#[derive(Clone, Copy)]
+struct Part<'a> {
+    table: &'a PersonTable,
+    /// The rows, in this order; every row when `None`.
+    rows: Option<&'a [RecordIdx]>,
+}
+
+impl<'a> Part<'a> {
+    fn len(&self) -> usize {
+        self.rows.map_or(self.table.len(), <[RecordIdx]>::len)
+    }
+
+    /// The table's rows of the records, in turn.
+    fn rows(self) -> impl Iterator<Item = usize> + 'a {
+        let rows = self.rows;
+        (0..self.len()).map(move |i| rows.map_or(i, |rows| rows[i] as usize))
+    }
+}
+
+/// Table `table`'s column of text feature `feature`: an address, the household, or an extra
+/// field (`None` when the table lacks it).
+fn text_column<'a>(table: &'a PersonTable, feature: &str) -> Option<&'a TextColumn> {
+    match feature {
+        "hukou_address" => Some(&table.hukou_address),
+        "residence_address" => Some(&table.residence_address),
+        "household_id" => Some(&table.household_id),
+        extra => table.extra(extra),
+    }
 }
 
 /// The standardized columns (as `censuslink_io::standardized_batch` names them) the feature
@@ -116,24 +322,23 @@ pub(crate) fn feature_columns(feature: &str) -> Vec<String> {
 }
 
 /// Each record's other names (former names, aliases), as [`names`] gives a name: the full
-/// name, its primary reading and its surname's reading.
-fn other_names<'a>(
-    tables: &'a [&'a PersonTable],
-) -> impl Iterator<Item = Vec<(&'a str, &'a str, &'a str)>> + 'a {
-    tables.iter().flat_map(move |t| {
-        let columns = &t.other_names;
-        (0..t.len()).map(move |i| {
-            let Some(full) = columns.full.get(i) else { return Vec::new() };
-            let mut readings = columns.pinyin.get(i).unwrap_or("").split(OTHER_READINGS_SEPARATOR);
-            let mut surnames = columns.surname.get(i).unwrap_or("").split(OTHER_NAMES_SEPARATOR);
-            full.split(OTHER_NAMES_SEPARATOR)
-                .map(|full| {
-                    let reading = readings.next().unwrap_or("");
-                    let surname = surnames.next().unwrap_or("");
-                    (full, reading, surname_reading(surname, reading).unwrap_or(""))
-                })
-                .collect()
-        })
+/// name, its primary reading and its surname's reading; none unless `with_others`.
+fn other_names(
+    t: &PersonTable,
+    with_others: bool,
+) -> impl Iterator<Item = Vec<(&str, &str, &str)>> + '_ {
+    let columns = &t.other_names;
+    (0..t.len()).map(move |i| {
+        let Some(full) = columns.full.get(i).filter(|_| with_others) else { return Vec::new() };
+        let mut readings = columns.pinyin.get(i).unwrap_or("").split(OTHER_READINGS_SEPARATOR);
+        let mut surnames = columns.surname.get(i).unwrap_or("").split(OTHER_NAMES_SEPARATOR);
+        full.split(OTHER_NAMES_SEPARATOR)
+            .map(|full| {
+                let reading = readings.next().unwrap_or("");
+                let surname = surnames.next().unwrap_or("");
+                (full, reading, surname_reading(surname, reading).unwrap_or(""))
+            })
+            .collect()
     })
 }
 
@@ -150,35 +355,19 @@ fn surname_reading<'a>(surname: &'a str, reading: &'a str) -> Option<&'a str> {
     })
 }
 
-/// Each record's full name, its primary reading and its surname's reading.
-fn names<'a>(
-    tables: &'a [&'a PersonTable],
-    columns: fn(&PersonTable) -> &NameColumns,
-) -> impl Iterator<Item = (Option<&'a str>, Option<&'a str>, Option<&'a str>)> + 'a {
-    tables.iter().flat_map(move |t| {
-        let name = columns(t);
-        (0..t.len()).map(move |i| {
-            let reading = name.pinyin.get(i);
-            let surname = name.surname.get(i).unwrap_or("");
-            let surname_reading = surname_reading(surname, reading.unwrap_or(""));
-            (name.full.get(i), reading, surname_reading)
-        })
-    })
-}
-
 /// Each record's ID number, when it has 18 characters (a typo included: a comparison level
 /// says how near two numbers are); converted 15-digit numbers are marked. With `own`, a valid
 /// number whose birth date is not its record's (years two or more apart, and not one digit of
 /// the year apart) is left out: it is another person's, most often a parent's given for a
 /// child, and says nothing of who the record is.
 fn ids<'a>(
-    tables: &'a [&'a PersonTable],
+    parts: &'a [Part<'a>],
     columns: fn(&PersonTable) -> &IdColumns,
     own: bool,
 ) -> impl Iterator<Item = Option<PackedId>> + 'a {
-    tables.iter().flat_map(move |t| {
-        let id = columns(t);
-        (0..t.len()).map(move |i| {
+    parts.iter().flat_map(move |p| {
+        let (t, id) = (p.table, columns(p.table));
+        p.rows().map(move |i| {
             let status = id.status.get(i).copied().unwrap_or(IdStatus::Missing);
             let embedded = id.birth_date.get(i).copied().flatten();
             let record = t.birth_date.get(i).copied().flatten();
@@ -205,12 +394,12 @@ fn is_near_year(a: u16, b: u16) -> bool {
 }
 
 fn dates<'a>(
-    tables: &'a [&'a PersonTable],
+    parts: &'a [Part<'a>],
     column: fn(&PersonTable) -> &Vec<Option<PartialDate>>,
 ) -> impl Iterator<Item = Option<PackedDate>> + 'a {
-    tables.iter().flat_map(move |t| {
-        let dates = column(t);
-        (0..t.len()).map(move |i| {
+    parts.iter().flat_map(move |p| {
+        let dates = column(p.table);
+        p.rows().map(move |i| {
             dates
                 .get(i)
                 .copied()
@@ -224,9 +413,10 @@ fn dates<'a>(
 /// record without a date still compares by it and has a birth month to block on. (A coarser
 /// date is not refined by the number: "equal as far as both say" would then mix agreements to
 /// the day and to the month, and its weight would take a month for a day.)
-fn birth_dates<'a>(tables: &'a [&'a PersonTable]) -> impl Iterator<Item = Option<PackedDate>> + 'a {
-    tables.iter().flat_map(move |t| {
-        (0..t.len()).map(move |i| {
+fn birth_dates<'a>(parts: &'a [Part<'a>]) -> impl Iterator<Item = Option<PackedDate>> + 'a {
+    parts.iter().flat_map(move |p| {
+        let t = p.table;
+        p.rows().map(move |i| {
             let valid = t.id.status.get(i).is_some_and(|s| s.is_valid());
             let embedded = t.id.birth_date.get(i).copied().flatten().filter(|_| valid);
             let d = t.birth_date.get(i).copied().flatten().or(embedded)?;

@@ -19,7 +19,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::coverage::{AreaCoverage, Tally, coverage};
-use crate::features::person_records;
+use crate::features::{Features, person_records};
 use crate::household::{HouseholdLinks, household_pass};
 use crate::residence::{Evidence, Part, ResidenceModel, Standing, Term, age_term};
 
@@ -288,8 +288,12 @@ pub fn reconcile_with(
     let Some(census) = inputs.iter().position(|input| input.role == Role::Census) else {
         return Outcome::default();
     };
+    let mut clock = Clock::start();
+    let tables: Vec<&PersonTable> = inputs.iter().map(|input| input.table).collect();
     let ctx = Context {
         inputs,
+        features: Features::of(&tables, Some(&settings.features())),
+        tables,
         census,
         registers: (0..inputs.len()).filter(|&i| i != census).collect(),
         settings,
@@ -297,7 +301,6 @@ pub fn reconcile_with(
         reference,
         reference_days: reference.to_days_since_epoch(),
     };
-    let mut clock = Clock::start();
     let CensusLinks { mut links, nearest, rival, explained, census_m, mut models } =
         link_census(&ctx, on_step);
     let mut link_seconds = clock.lap();
@@ -380,6 +383,10 @@ pub fn reconcile_with(
 /// which are registers, the settings and the reference day.
 struct Context<'a> {
     inputs: &'a [Input<'a>],
+    /// The inputs' tables.
+    tables: Vec<&'a PersonTable>,
+    /// Their texts and names, interned once for every link.
+    features: Features,
     census: usize,
     registers: Vec<usize>,
     settings: &'a Settings,
@@ -407,7 +414,8 @@ impl<'a> Context<'a> {
             residents: false,
         };
         let tables = (self.inputs[left].table, self.inputs[right].table);
-        link_pair(tables.0, tables.1, &spec, self.scoring)
+        let records = || self.features.records(&self.tables, left, Some(right));
+        link_pair(tables.0, tables.1, &records, &spec, self.scoring)
     }
 }
 
@@ -574,8 +582,8 @@ fn link_registers(
         || {
             let hukou = |row: RecordIdx| hukou_entry.get(&row).copied();
             let key = |r: RecordRef| ctx.key(r);
-            let (census, table) = (ctx.census, ctx.census_table());
-            census_duplicates(census, table, settings, ctx.scoring, census_m, &hukou, &key)
+            let features = (&ctx.features, &ctx.tables[..]);
+            census_duplicates(ctx.census, features, settings, ctx.scoring, census_m, &hukou, &key)
         },
     );
     for (&(a, b), linked) in register_pairs.iter().zip(register_linked) {
@@ -1799,6 +1807,7 @@ impl Scoring for Here {
 fn link_pair(
     left: &PersonTable,
     right: &PersonTable,
+    records: &dyn Fn() -> censuslink_linkage::Records,
     spec: &LinkSpec,
     scoring: &dyn Scoring,
 ) -> Linked {
@@ -1812,7 +1821,7 @@ fn link_pair(
         times: LinkTimes::default(),
     };
     let mut clock = Clock::start();
-    let records = person_records(left, Some(right));
+    let records = records();
     linked.times.features = clock.lap();
     let Ok(Scored { model, training, scorer, pairs, rules }) =
         scoring.score(spec, &records, None, &mut linked.times)
@@ -1871,7 +1880,7 @@ pub fn deduplicated(table: &PersonTable) -> Vec<usize> {
 /// model.
 fn census_duplicates(
     census: usize,
-    table: &PersonTable,
+    (features, tables): (&Features, &[&PersonTable]),
     settings: &Settings,
     scoring: &dyn Scoring,
     linked: Option<&Model>,
@@ -1880,8 +1889,10 @@ fn census_duplicates(
 ) -> (Vec<Duplicate>, Option<LinkModel>) {
     let mut clock = Clock::start();
     let mut times = LinkTimes::default();
+    let table = tables[census];
     let rows = deduplicated(table);
-    let records = person_records(&table.take(&rows), None);
+    let numbers: Vec<RecordIdx> = rows.iter().map(|&row| row as RecordIdx).collect();
+    let records = features.records_of_rows(tables, census, &numbers);
     times.features = clock.lap();
     let spec = dedupe_spec(census, settings);
     let Ok(Scored { model, training, scorer, pairs, rules }) =

@@ -67,17 +67,8 @@ pub fn rule_sets(spec: &LinkSpec) -> Vec<&[BlockingRule]> {
 /// comparisons, rules and anchor read. The others may be left out of a share (they read as
 /// missing, and no feature the link reads is made of them).
 pub fn columns(spec: &LinkSpec) -> Vec<String> {
-    let settings = &spec.settings;
-    let compared = settings
-        .comparisons
-        .iter()
-        .flat_map(|c| std::iter::once(c.feature.as_str()).chain(c.swapped_with.as_deref()));
-    let rules = rule_sets(spec).into_iter().flatten();
-    let keyed =
-        rules.flat_map(|rule| rule.keys.iter().map(|key| key.split('.').next().unwrap_or("")));
-    let anchored = settings.training.anchor.iter().map(String::as_str);
-    let mut columns: Vec<String> =
-        compared.chain(keyed).chain(anchored).flat_map(feature_columns).collect();
+    let features = spec.settings.features();
+    let mut columns: Vec<String> = features.into_iter().flat_map(feature_columns).collect();
     columns.sort_unstable();
     columns.dedup();
     columns
