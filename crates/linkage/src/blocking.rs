@@ -330,12 +330,13 @@ impl Blocking {
         }
     }
 
-    /// The pairs a block of `members` makes.
-    fn n_pairs(&self, members: impl ExactSizeIterator<Item = RecordIdx>) -> u64 {
+    /// The pairs a block of `members` (ascending) makes.
+    fn n_pairs(&self, members: &[RecordIdx]) -> u64 {
         let n = members.len() as u64;
         match self.mode {
             Mode::Link { .. } => {
-                let n_left = members.filter(|&r| (r as usize) < self.n_left).count() as u64;
+                // Left records come first.
+                let n_left = members.partition_point(|&r| (r as usize) < self.n_left) as u64;
                 n_left * (n - n_left)
             }
             Mode::Dedupe => n * n.saturating_sub(1) / 2,
@@ -433,7 +434,7 @@ impl Blocking {
         let mut unit_pairs = 0u64;
         let mut kept: Vec<&Block> = Vec::with_capacity(blocks.blocks.len());
         for block in &blocks.blocks {
-            let n_pairs = block.n_pairs;
+            let n_pairs = self.n_pairs(blocks.members(block));
             if n_pairs == 0 {
                 continue;
             }
@@ -483,10 +484,11 @@ impl Blocking {
         if let Some(whole) = &self.whole {
             return whole.capped[rule].iter().copied().collect();
         }
-        self.blocks(rule)
+        let blocks = self.blocks(rule);
+        blocks
             .blocks
             .iter()
-            .filter(|block| block.n_pairs > cap)
+            .filter(|block| self.n_pairs(blocks.members(block)) > cap)
             .map(|block| block.key)
             .collect()
     }
@@ -496,7 +498,8 @@ impl Blocking {
         if let Some(whole) = &self.whole {
             return whole.pairs[rule];
         }
-        self.blocks(rule).blocks.iter().map(|b| b.n_pairs).filter(|&n| n <= cap).sum()
+        let blocks = self.blocks(rule);
+        blocks.blocks.iter().map(|b| self.n_pairs(blocks.members(b))).filter(|&n| n <= cap).sum()
     }
 
     /// The blocks of rule `rule` that make pairs: runs of records sharing a key, in key order.
@@ -506,13 +509,23 @@ impl Blocking {
 
     fn make_blocks(&self, rule: usize) -> Blocks {
         let keys = &self.keys[rule];
-        let mut keyed: Vec<(u64, RecordIdx)> = keys
+        let keyed = keys
             .iter()
             .enumerate()
             .filter(|&(_, &key)| key != 0)
             .map(|(record, &key)| (key, record as RecordIdx))
-            .chain(self.other_keys[rule].iter().map(|&(record, key)| (key, record)))
-            .collect();
+            .chain(self.other_keys[rule].iter().map(|&(record, key)| (key, record)));
+        // A link of a small source to a large one: a key of the large side makes pairs only if
+        // the small side holds it, and the large side's other keys need no sorting.
+        let mut keyed: Vec<(u64, RecordIdx)> = match self.small_side() {
+            Some(small) => {
+                let is_small = |r: RecordIdx| small.contains(&(r as usize));
+                let held: HashSet<u64> =
+                    keyed.clone().filter(|&(_, r)| is_small(r)).map(|(key, _)| key).collect();
+                keyed.filter(|(key, r)| is_small(*r) || held.contains(key)).collect()
+            }
+            None => keyed.collect(),
+        };
         keyed.par_sort_unstable();
         let mut blocks = Blocks::default();
         for run in keyed.chunk_by(|x, y| x.0 == y.0) {
@@ -521,20 +534,39 @@ impl Blocking {
         blocks
     }
 
+    /// The records of a link's smaller side, when it holds less than an eighth of the
+    /// larger's records.
+    fn small_side(&self) -> Option<std::ops::Range<usize>> {
+        let Mode::Link { .. } = self.mode else { return None };
+        let len = self.keys.first().map_or(0, Vec::len);
+        let (n_left, n_right) = (self.n_left, len - self.n_left);
+        match (n_left * 8 < n_right, n_right * 8 < n_left) {
+            (true, _) => Some(0..n_left),
+            (_, true) => Some(self.n_left..len),
+            _ => None,
+        }
+    }
+
     /// Adds the block of `key` and `members` (ascending) to `blocks` if it makes pairs: most
     /// keys are held by one record, or by records of one side.
     fn push_block(
         &self,
         blocks: &mut Blocks,
         key: u64,
-        members: impl ExactSizeIterator<Item = RecordIdx> + Clone,
+        members: impl ExactSizeIterator<Item = RecordIdx>,
     ) {
-        let n_pairs = self.n_pairs(members.clone());
-        if n_pairs > 0 {
-            let start = blocks.members.len();
-            blocks.members.extend(members);
-            blocks.blocks.push(Block { key, members: start..blocks.members.len(), n_pairs });
+        let start = blocks.members.len();
+        blocks.members.extend(members);
+        if self.n_pairs(&blocks.members[start..]) == 0 {
+            blocks.members.truncate(start);
+            return;
         }
+        let len = blocks.members.len() - start;
+        let (start, len) = (u32::try_from(start), u32::try_from(len));
+        let (Ok(start), Ok(len)) = (start, len) else {
+            panic!("a rule's blocks hold fewer than 2^32 members");
+        };
+        blocks.blocks.push(Block { key, start, len });
     }
 
     /// The pairs of `block` that none of the `earlier` rules (each with its capped keys) made,
@@ -589,22 +621,24 @@ impl Blocking {
 #[derive(Debug, Default)]
 struct Blocks {
     blocks: Vec<Block>,
-    /// Each block's members, ascending: `members[block.members]`.
+    /// Each block's members, ascending.
     members: Vec<RecordIdx>,
 }
 
 impl Blocks {
     fn members(&self, block: &Block) -> &[RecordIdx] {
-        &self.members[block.members.clone()]
+        &self.members[block.start as usize..][..block.len as usize]
     }
 }
 
+/// A block: its key and its members' place among its rule's (16 bytes: a rule of a large link
+/// has a million blocks). The pairs it makes are counted from its members when asked.
 #[derive(Debug)]
 struct Block {
     /// The key its members share.
     key: u64,
-    members: std::ops::Range<usize>,
-    n_pairs: u64,
+    start: u32,
+    len: u32,
 }
 
 fn resolve(records: &Records, rule: &BlockingRule, key: &str) -> Result<KeyPart, BlockingError> {
@@ -971,6 +1005,33 @@ mod tests {
                 for j in i + 1..n {
                     let shares = |t: &[Option<String>]| t[i].is_some() && t[i] == t[j];
                     if shares(&ta) || shares(&tb) {
+                        expected.insert((i as u32, j as u32));
+                    }
+                }
+            }
+            let got: BTreeSet<_> = pairs.iter().copied().collect();
+            prop_assert_eq!(got.len(), pairs.len());
+            prop_assert_eq!(got, expected);
+        }
+
+        /// A link of sides of any sizes (one side eight times the other's or more among them).
+        #[test]
+        fn a_link_pairs_each_left_and_right_sharing_a_key_once(
+            left in proptest::collection::vec((0u8..5, 0u8..3), 1..50),
+            right in proptest::collection::vec((0u8..5, 0u8..3), 1..50),
+        ) {
+            let all: Vec<(u8, u8)> = left.iter().chain(&right).copied().collect();
+            let value = |x: u8| (x > 0).then(|| ["", "p", "q", "r", "s"][x as usize]);
+            let records = Records::new(Mode::Link { n_left: left.len() }, all.len())
+                .text("a", all.iter().map(|&(a, _)| value(a)))
+                .text("b", all.iter().map(|&(_, b)| value(b)));
+            let blocking = Blocking::new(&records, &[rule("a", &["a"]), rule("b", &["b"])]).expect("valid");
+            let (pairs, _) = collect(&blocking, u64::MAX);
+            let mut expected = BTreeSet::new();
+            for i in 0..left.len() {
+                for j in left.len()..all.len() {
+                    let (x, y) = (all[i], all[j]);
+                    if (x.0 > 0 && x.0 == y.0) || (x.1 > 0 && x.1 == y.1) {
                         expected.insert((i as u32, j as u32));
                     }
                 }

@@ -66,26 +66,40 @@ impl Dictionary {
     }
 }
 
-/// Strings numbered from 1, held end to end.
+/// Strings numbered from 1, held end to end (at most 4 GiB of them).
 #[derive(Debug, Clone, Default)]
 pub struct Strings {
     text: String,
     /// `text[ends[n - 2]..ends[n - 1]]` is string `n` (from 0 for the first).
-    ends: Vec<usize>,
+    ends: Vec<u32>,
 }
+
+/// Where a string is in [`Strings`]: its start and length.
+type Span = (u32, u32);
 
 impl Strings {
     fn push(&mut self, value: &str) -> u32 {
         self.text.push_str(value);
-        self.ends.push(self.text.len());
+        let end = u32::try_from(self.text.len()).expect("a dictionary holds at most 4 GiB");
+        self.ends.push(end);
         self.ends.len() as u32
+    }
+
+    /// Where string `number` (not 0) is.
+    fn span(&self, number: u32) -> Span {
+        let n = number as usize;
+        let start = if n > 1 { self.ends[n - 2] } else { 0 };
+        (start, self.ends[n - 1] - start)
     }
 
     /// String `number` (not 0).
     fn get(&self, number: u32) -> &str {
-        let n = number as usize;
-        let start = if n > 1 { self.ends[n - 2] } else { 0 };
-        &self.text[start..self.ends[n - 1]]
+        self.of(self.span(number))
+    }
+
+    /// The string at `span`.
+    fn of(&self, (start, len): Span) -> &str {
+        &self.text[start as usize..(start + len) as usize]
     }
 
     fn len(&self) -> usize {
@@ -277,9 +291,10 @@ impl SourceName {
 #[derive(Debug, Clone, Default)]
 pub struct Interned {
     pub(crate) ids: Vec<u32>,
-    /// Value `id` is `strings`' number `numbers[id - 1]`.
+    /// Value `id` is the span `spans[id - 1]` of `strings` (copied here: a value is looked up
+    /// by its id alone, one trip to memory before its text).
     strings: Arc<Strings>,
-    numbers: Vec<u32>,
+    spans: Vec<Span>,
     /// `counts[id - 1]`.
     pub(crate) counts: Vec<u32>,
     /// Records with a value.
@@ -297,9 +312,9 @@ impl Interned {
             for (&number, &count) in part.first.iter().zip(&part.counts) {
                 let id = &mut ids[number as usize];
                 if *id == 0 {
-                    interned.numbers.push(number);
+                    interned.spans.push(strings.span(number));
                     interned.counts.push(0);
-                    *id = interned.numbers.len() as u32;
+                    *id = interned.spans.len() as u32;
                 }
                 interned.counts[*id as usize - 1] += count;
                 interned.n_present += count;
@@ -315,13 +330,13 @@ impl Interned {
     fn ids_of_numbers(&mut self, ids: &mut [u32], numbers: &[u32]) -> Vec<u32> {
         let mut missing: Vec<u32> =
             numbers.iter().copied().filter(|&n| n != 0 && ids[n as usize] == 0).collect();
-        let strings = &self.strings;
+        let strings = Arc::clone(&self.strings);
         missing.sort_unstable_by(|&a, &b| strings.get(a).cmp(strings.get(b)));
         missing.dedup();
         for number in missing {
-            self.numbers.push(number);
+            self.spans.push(strings.span(number));
             self.counts.push(0);
-            ids[number as usize] = self.numbers.len() as u32;
+            ids[number as usize] = self.spans.len() as u32;
         }
         numbers.iter().map(|&n| ids[n as usize]).collect()
     }
@@ -334,12 +349,12 @@ impl Interned {
 
     /// The value of interned id `id` (not 0).
     pub(crate) fn value(&self, id: u32) -> &str {
-        self.strings.get(self.numbers[id as usize - 1])
+        self.strings.of(self.spans[id as usize - 1])
     }
 
     /// The values, by id.
     pub(crate) fn values(&self) -> impl ExactSizeIterator<Item = &str> {
-        self.numbers.iter().map(|&number| self.strings.get(number))
+        self.spans.iter().map(|&span| self.strings.of(span))
     }
 
     /// The ids of `wanted` (each value's id, interned now when no record holds it: it then
@@ -358,9 +373,10 @@ impl Interned {
         missing.sort_unstable();
         let strings = Arc::make_mut(&mut self.strings);
         for value in missing {
-            self.numbers.push(strings.push(value));
+            let number = strings.push(value);
+            self.spans.push(strings.span(number));
             self.counts.push(0);
-            ids.insert(value, self.numbers.len() as u32);
+            ids.insert(value, self.spans.len() as u32);
         }
         ids
     }
