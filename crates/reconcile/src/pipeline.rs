@@ -857,9 +857,9 @@ impl Residence {
             .collect();
         let household_of =
             household_standing(inputs, &people.members, &people.standing, &listed_at_home);
-        let evidence: BTreeMap<usize, Evidence> = people
-            .members
-            .iter()
+        let members: Vec<(&usize, &Vec<RecordRef>)> = people.members.iter().collect();
+        let evidence: Vec<(usize, Evidence)> = members
+            .into_par_iter()
             .filter(|&(&person, _)| people.in_scope(person, inputs))
             .map(|(&person, records)| {
                 let mut evidence = person_evidence(inputs, records, ctx.reference);
@@ -890,6 +890,7 @@ impl Residence {
                 (person, evidence)
             })
             .collect();
+        let evidence: BTreeMap<usize, Evidence> = evidence.into_iter().collect();
         // An unlisted person's probability: the model's, times the chance that the census
         // record most like them, left unlinked, is not them (a link the errors hid). The
         // factor is no term of the model: for a listed person such a record is their own
@@ -958,10 +959,11 @@ impl Found<'_> {
         explained: &HashMap<RecordRef, Explanation>,
     ) -> Vec<Missing> {
         let (people, residence) = (&self.people, &self.residence);
-        let mut missing: Vec<Missing> = residence
-            .evidence
-            .iter()
+        let unlisted: Vec<(&usize, &Evidence)> = (residence.evidence.iter())
             .filter(|&(&person, _)| people.standing[person] == Standing::Unlisted)
+            .collect();
+        let mut missing: Vec<Missing> = unlisted
+            .into_par_iter()
             .map(|(person, &e)| {
                 let records = &people.members[person];
                 let nearest = records
@@ -1347,17 +1349,25 @@ fn births_by_address(
             (0..inputs[source].table.len() as RecordIdx).map(move |row| RecordRef { source, row })
         })
     };
-    let mut entries = Unique::default();
-    for r in records(&[Role::Hukou, Role::School, Role::Insurance]) {
-        if let Some(key) = key(r) {
-            insert_unique(&mut entries, key, r, &|a, b| person(a) == person(b));
-        }
-    }
     // A key two certificates share (twins of one sex) joins neither.
     let mut certificates = Unique::default();
     for birth in records(&[Role::Birth]) {
         if let Some(key) = key(birth) {
             insert_unique(&mut certificates, key, birth, &|_, _| false);
+        }
+    }
+    // Only an entry born on a certificate's day may share its key: the others' addresses
+    // are not looked at.
+    let days: HashSet<(PartialDate, Option<Sex>)> =
+        certificates.keys().map(|&(_, day, sex)| (day, sex)).collect();
+    let mut entries = Unique::default();
+    for r in records(&[Role::Hukou, Role::School, Role::Insurance]) {
+        let table = inputs[r.source].table;
+        let day = table.birth_date[r.row as usize];
+        if day.is_some_and(|day| days.contains(&(day, table.sex[r.row as usize])))
+            && let Some(key) = key(r)
+        {
+            insert_unique(&mut entries, key, r, &|a, b| person(a) == person(b));
         }
     }
     join_unique(certificates, &entries)
@@ -1400,6 +1410,21 @@ fn births_by_mothers_household(
     registers: &[usize],
 ) -> Vec<(RecordRef, RecordRef)> {
     let of_role = |role: Role| registers.iter().copied().filter(move |&s| inputs[s].role == role);
+    // Only the certificates' mothers, and entries born on a certificate's day, may join one.
+    let mut mothers: HashSet<&str> = HashSet::default();
+    let mut days: HashSet<(PartialDate, Option<Sex>)> = HashSet::default();
+    for source in of_role(Role::Birth) {
+        let table = inputs[source].table;
+        for row in 0..table.len() {
+            let mother =
+                table.mother_id.number.get(row).filter(|_| table.mother_id.status[row].is_valid());
+            let day = table.birth_date[row].filter(|d| d.precision() == DatePrecision::Day);
+            if let (Some(mother), Some(day)) = (mother, day) {
+                mothers.insert(mother);
+                days.insert((day, table.sex[row]));
+            }
+        }
+    }
     // Each woman's hukou household by her ID number; `None` when the number is in two.
     let mut household_of: HashMap<&str, Option<(usize, &str)>> = HashMap::default();
     // Each (household, birth day, sex)'s entry.
@@ -1408,15 +1433,16 @@ fn births_by_mothers_household(
         let table = inputs[source].table;
         for row in (0..table.len()).filter(|&row| table.rejected[row].is_none()) {
             let Some(household) = table.household_id.get(row) else { continue };
-            if let Some(id) = table.id.number.get(row).filter(|_| table.id.status[row].is_valid()) {
+            let id = table.id.number.get(row).filter(|_| table.id.status[row].is_valid());
+            if let Some(id) = id.filter(|id| mothers.contains(id)) {
                 let place = Some((source, household));
                 household_of
                     .entry(id)
                     .and_modify(|h| *h = h.filter(|h| Some(*h) == place))
                     .or_insert(place);
             }
-            if let Some(day) = table.birth_date[row].filter(|d| d.precision() == DatePrecision::Day)
-            {
+            let day = table.birth_date[row].filter(|d| d.precision() == DatePrecision::Day);
+            if let Some(day) = day.filter(|&day| days.contains(&(day, table.sex[row]))) {
                 let entry = RecordRef { source, row: row as RecordIdx };
                 let key = (source, household, day, table.sex[row]);
                 insert_unique(&mut entries, key, entry, &|_, _| false);
@@ -2165,17 +2191,9 @@ fn conflicts(inputs: &[Input<'_>], key: &dyn Fn(RecordRef) -> String) -> Vec<Con
             _ => true,
         }
     };
-    let mut owners: HashSet<&str> = HashSet::default();
-    for input in inputs {
-        let table = input.table;
-        for row in 0..table.len() {
-            let owns = table.id.status[row] == IdStatus::Valid && agrees(table, row);
-            if let Some(id) = table.id.number.get(row).filter(|_| owns) {
-                owners.insert(id);
-            }
-        }
-    }
-    let mut found = Vec::new();
+    // The records in conflict, then which of their numbers another record owns: the owners
+    // looked for among these numbers alone.
+    let mut conflicting: Vec<(RecordRef, Option<&str>)> = Vec::new();
     for (source, input) in inputs.iter().enumerate() {
         let table = input.table;
         for row in 0..table.len() {
@@ -2190,13 +2208,27 @@ fn conflicts(inputs: &[Input<'_>], key: &dyn Fn(RecordRef) -> String) -> Vec<Con
             if agrees(table, row) && !sex_contradicts {
                 continue;
             }
-            let record = RecordRef { source, row: row as u32 };
-            let another = table.id.number.get(row).is_some_and(|id| owners.contains(id));
-            let kind = if another { "id_of_another_person" } else { "id_contradicts_record" };
-            found.push(Conflict { id: stable_id([key(record).as_str(), kind]), record, kind });
+            conflicting.push((RecordRef { source, row: row as u32 }, table.id.number.get(row)));
         }
     }
-    found
+    let numbers: HashSet<&str> = conflicting.iter().filter_map(|&(_, id)| id).collect();
+    let mut owners: HashSet<&str> = HashSet::default();
+    for input in inputs {
+        let table = input.table;
+        for row in 0..table.len() {
+            let owns = table.id.status[row] == IdStatus::Valid && agrees(table, row);
+            if let Some(id) = table.id.number.get(row).filter(|id| owns && numbers.contains(id)) {
+                owners.insert(id);
+            }
+        }
+    }
+    (conflicting.into_iter())
+        .map(|(record, id)| {
+            let another = id.is_some_and(|id| owners.contains(id));
+            let kind = if another { "id_of_another_person" } else { "id_contradicts_record" };
+            Conflict { id: stable_id([key(record).as_str(), kind]), record, kind }
+        })
+        .collect()
 }
 
 /// Disjoint sets of records: the persons.
