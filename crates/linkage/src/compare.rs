@@ -564,6 +564,9 @@ impl Compiled {
         let r = record as usize;
         words[0] = match records.feature_at(self.feature) {
             Feature::Text(text) => u64::from(text.ids[r]),
+            Feature::Name { full, .. } if matches!(self.kind, Kind::Name) => {
+                u64::from(full.ids[r]) | u64::from(signature(full, full.ids[r])) << 32
+            }
             Feature::Name { full, .. } => u64::from(full.ids[r]),
             Feature::Id(ids) => ids[r].value | u64::from(ids[r].from_15) << 63,
             Feature::Date(dates) => u64::from(dates[r].0),
@@ -574,7 +577,8 @@ impl Compiled {
         if let (Kind::Name, Feature::Name { reading, others, .. }) =
             (&self.kind, records.feature_at(self.feature))
         {
-            words[next] = u64::from(reading.ids[r]);
+            let id = reading.ids[r];
+            words[next] = u64::from(id) | u64::from(signature(reading, id)) << 32;
             words[next + 1] = if others.of(r).is_empty() { 0 } else { record as u64 + 1 };
             next += 2;
         }
@@ -603,8 +607,7 @@ impl Compiled {
         match (records.feature_at(self.feature), &self.kind) {
             (Feature::Text(text), kind) => self.text_level(records, text, kind, x, y),
             (Feature::Name { full, reading, others, .. }, Kind::Name) => {
-                let level =
-                    name_level(full, reading, (x0 as u32, x[1] as u32), (y0 as u32, y[1] as u32));
+                let level = name_level(full, reading, (x0, x[1]), (y0, y[1]));
                 match level {
                     0..=2 => level,
                     // A former name is a second name of the same person: it agrees or not.
@@ -717,27 +720,74 @@ fn exact(missing: bool, equal: bool) -> Level {
     }
 }
 
-/// The level of two names given as (full name id, reading id).
-fn name_level(full: &Interned, reading: &Interned, x: (u32, u32), y: (u32, u32)) -> Level {
-    if x.0 == 0 || y.0 == 0 {
+/// The level of two names given as (full name, reading) words: each an id in the low 32 bits,
+/// its [`crate::records::NameSignature`] in the high 32.
+fn name_level(full: &Interned, reading: &Interned, x: (u64, u64), y: (u64, u64)) -> Level {
+    let id = |word: u64| word as u32;
+    let sig = |word: u64| (word >> 32) as u32;
+    let (xf, xr, yf, yr) = (id(x.0), id(x.1), id(y.0), id(y.1));
+    if xf == 0 || yf == 0 {
         return 0;
     }
-    if x.0 == y.0 {
+    if xf == yf {
         return 1;
     }
-    if x.1 != 0 && x.1 == y.1 {
+    if xr != 0 && xr == yr {
         return 2;
     }
-    if within_one_edit(full.value(x.0), full.value(y.0)) {
+    if may_be_one_edit(sig(x.0), sig(y.0)) && within_one_edit(full.value(xf), full.value(yf)) {
         return 3;
     }
-    if x.1 != 0
-        && y.1 != 0
-        && crate::similarity::jaro_winkler_reaches(reading.value(x.1), reading.value(y.1), 0.88)
+    if xr != 0
+        && yr != 0
+        && may_reach(sig(x.1), sig(y.1), NAME_READING_SIMILARITY)
+        && crate::similarity::jaro_winkler_reaches(
+            reading.value(xr),
+            reading.value(yr),
+            NAME_READING_SIMILARITY,
+        )
     {
         return 4;
     }
     5
+}
+
+/// The Jaro–Winkler similarity two names' readings reach at a name's fuzzy level.
+const NAME_READING_SIMILARITY: f64 = 0.88;
+
+/// The signature of value `id` of `interned` (0 for none).
+fn signature(interned: &Interned, id: u32) -> u32 {
+    match id {
+        0 => 0,
+        id => interned.signatures.get(id as usize - 1).copied().unwrap_or(0),
+    }
+}
+
+/// Whether two full names of signatures `x` and `y` may be within one edit: their characters'
+/// counts (up to 15) differ by one at most, and each holds one character slot the other
+/// lacks at most (an edit changes one character on each side). Never false for names
+/// [`within_one_edit`] takes.
+fn may_be_one_edit(x: u32, y: u32) -> bool {
+    let ((cx, sx), (cy, sy)) = ((x & 15, x >> 4), (y & 15, y >> 4));
+    cx.abs_diff(cy) <= 1 && (sx & !sy).count_ones() <= 1 && (sy & !sx).count_ones() <= 1
+}
+
+/// Whether two readings of signatures `x` and `y` may reach Jaro–Winkler similarity
+/// `threshold`: no more of their bytes can match than each has outside the letters the other
+/// lacks, and the Winkler prefix adds at most four tenths of what Jaro leaves. Never false for
+/// readings [`crate::similarity::jaro_winkler_reaches`] takes (true when a signature tells
+/// nothing).
+fn may_reach(x: u32, y: u32, threshold: f64) -> bool {
+    let ((lx, mx), (ly, my)) = ((x & 63, x >> 6), (y & 63, y >> 6));
+    if lx == 0 || ly == 0 {
+        return true;
+    }
+    let matched = (lx.saturating_sub((mx & !my).count_ones()))
+        .min(ly.saturating_sub((my & !mx).count_ones()));
+    let m = f64::from(matched);
+    let jaro = if matched == 0 { 0.0 } else { (m / f64::from(lx) + m / f64::from(ly) + 1.0) / 3.0 };
+    let bound = if jaro > 0.7 { jaro + 0.4 * (1.0 - jaro) } else { jaro };
+    bound >= threshold - 1e-9
 }
 
 /// Whether a name of one record (its name, or one of its other names) and another name of the
@@ -914,10 +964,10 @@ mod tests {
     use censuslink_model::Lang;
 
     use crate::compare::{
-        Comparison, Kind, LevelName, date_level, days_from_civil, id_level, region_level,
-        within_one_edit,
+        Comparison, Kind, LevelName, date_level, days_from_civil, id_level, may_be_one_edit,
+        may_reach, region_level, within_one_edit,
     };
-    use crate::records::{Mode, PackedDate, PackedId, Records};
+    use crate::records::{Mode, NameSignature, PackedDate, PackedId, Records};
 
     fn date(y: u16, m: u8, d: u8) -> PackedDate {
         PackedDate::new(y, m, d)
@@ -1140,5 +1190,49 @@ mod tests {
                 prop_assert!((0.0..=1.0).contains(&similarity));
             }
         }
+
+        /// The signatures turn a pair away only when the comparison itself would.
+        #[test]
+        fn a_name_signature_never_turns_away_what_the_comparison_takes(
+            a in "[王李张小明芳晓华a-c·]{1,17}",
+            b in "[王李张小明芳晓华a-c·]{1,17}",
+            x in "[a-hz ]{1,22}",
+            y in "[a-hz ]{1,22}",
+            at in 0usize..17,
+        ) {
+            let (full, reading) = (NameSignature::Full, NameSignature::Reading);
+            // b, and a with one character changed, one dropped: within one edit of a.
+            let chars: Vec<char> = a.chars().collect();
+            let at = at % chars.len();
+            let changed: String =
+                chars.iter().enumerate().map(|(i, &c)| if i == at { '芳' } else { c }).collect();
+            let dropped: String =
+                chars.iter().enumerate().filter(|&(i, _)| i != at).map(|(_, &c)| c).collect();
+            for other in [b, changed, dropped] {
+                if within_one_edit(&a, &other) {
+                    prop_assert!(may_be_one_edit(full.of(&a), full.of(&other)));
+                }
+            }
+            let near: String = x.chars().skip(1).collect();
+            for threshold in [0.7, 0.88, 0.95] {
+                for other in [&y, &near] {
+                    if crate::similarity::jaro_winkler_reaches(&x, other, threshold) {
+                        prop_assert!(may_reach(reading.of(&x), reading.of(other), threshold));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn name_signatures_turn_unrelated_names_away() {
+        let (full, reading) = (NameSignature::Full, NameSignature::Reading);
+        assert!(may_be_one_edit(full.of("王小明"), full.of("王晓明")));
+        assert!(may_be_one_edit(full.of("王明"), full.of("王小明")));
+        assert!(!may_be_one_edit(full.of("王小明"), full.of("李芳")));
+        assert!(may_reach(reading.of("wang xiao ming"), reading.of("wang xiao min"), 0.88));
+        assert!(!may_reach(reading.of("wang xiao ming"), reading.of("li fang"), 0.88));
+        // A reading not of ASCII tells nothing.
+        assert!(may_reach(reading.of("wáng"), reading.of("li fang"), 0.88));
     }
 }

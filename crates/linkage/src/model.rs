@@ -350,7 +350,8 @@ impl Scorer<'_> {
     fn tf_adjustment(&self, k: usize, level: Level, x: &[u64]) -> f64 {
         match &self.tf[k] {
             Some(adjustments) if level == 1 && !adjustments.is_empty() => {
-                let id = x[self.rows.offsets[k]] as usize;
+                // The id is the word's low half (a name's signature is the high one).
+                let id = x[self.rows.offsets[k]] as u32 as usize;
                 if id == 0 { 0.0 } else { adjustments[id - 1] }
             }
             _ => 0.0,

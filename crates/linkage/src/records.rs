@@ -299,9 +299,56 @@ pub struct Interned {
     pub(crate) counts: Vec<u32>,
     /// Records with a value.
     pub(crate) n_present: u32,
+    /// `signatures[id - 1]`: what a name's value says of itself in 32 bits (see
+    /// [`NameSignature`]); empty but for a name's full forms and readings.
+    pub(crate) signatures: Vec<u32>,
+}
+
+/// What a name's full form or reading says of itself in 32 bits, so that two unrelated names
+/// are told apart without reading either: their characters' count and which characters they
+/// hold (hashed into 28 slots), for the full forms; their length in bytes and which of the
+/// letters a-z they hold, for readings (0 for a reading not of ASCII, or longer than 63 bytes,
+/// of which nothing is told).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum NameSignature {
+    /// Of full forms: [`crate::compare`]'s "within one edit".
+    Full,
+    /// Of readings: Jaro–Winkler's bound.
+    Reading,
+}
+
+impl NameSignature {
+    pub(crate) fn of(self, value: &str) -> u32 {
+        match self {
+            NameSignature::Full => {
+                let (mut count, mut slots) = (0u32, 0u32);
+                for c in value.chars() {
+                    count += 1;
+                    slots |= 1 << (u32::from(c) % 28);
+                }
+                count.min(15) | slots << 4
+            }
+            NameSignature::Reading => {
+                let len = value.len();
+                if len == 0 || len > 63 || !value.is_ascii() {
+                    return 0;
+                }
+                let letters = value
+                    .bytes()
+                    .filter(u8::is_ascii_lowercase)
+                    .fold(0u32, |letters, b| letters | 1 << (b - b'a'));
+                len as u32 | letters << 6
+            }
+        }
+    }
 }
 
 impl Interned {
+    /// Signs each value (see [`NameSignature`]).
+    fn sign(&mut self, signature: NameSignature) {
+        self.signatures = self.values().map(|value| signature.of(value)).collect();
+    }
+
     /// `parts`' values, joined: ids by the order of each value's first record, parts in turn
     /// (as interning the records one after the other numbers them). Also `ids[number]`: the
     /// id of `strings`' value `number`, 0 when no record holds it.
@@ -595,6 +642,8 @@ impl Records {
                 }
             }
         }
+        full.sign(NameSignature::Full);
+        reading.sign(NameSignature::Reading);
         let others = Box::new(others);
         self.push(name, Feature::Name { full, reading, surname_reading, others });
         self
@@ -614,9 +663,13 @@ impl Records {
             reading.push(r);
             surname.push(s);
         }
+        let (mut full, mut reading) =
+            (Interned::build(full.into_iter()), Interned::build(reading.into_iter()));
+        full.sign(NameSignature::Full);
+        reading.sign(NameSignature::Reading);
         let feature = Feature::Name {
-            full: Interned::build(full.into_iter()),
-            reading: Interned::build(reading.into_iter()),
+            full,
+            reading,
             surname_reading: Interned::build(surname.into_iter()),
             others: Box::default(),
         };
@@ -654,6 +707,8 @@ impl Records {
             starts.push(others.full.len() as u32);
         }
         others.starts = if others.full.is_empty() { Vec::new() } else { starts };
+        full.sign(NameSignature::Full);
+        reading.sign(NameSignature::Reading);
         self
     }
 
