@@ -544,8 +544,10 @@ impl OtherNames {
     }
 }
 
-/// One feature column.
+/// One feature column. (A name is larger than the other kinds; a job has a dozen features, so
+/// that boxing it would save nothing.)
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
 pub enum Feature {
     /// Text compared as strings.
     Text(Interned),
