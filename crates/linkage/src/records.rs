@@ -654,29 +654,15 @@ impl Records {
     /// Adds a name feature: each record's full name, its reading (syllables separated by
     /// spaces) and its surname's reading.
     pub fn name<'a>(
-        mut self,
+        self,
         name: &str,
         values: impl Iterator<Item = (Option<&'a str>, Option<&'a str>, Option<&'a str>)>,
     ) -> Self {
-        let (mut full, mut reading, mut surname): (Vec<_>, Vec<_>, Vec<_>) =
-            (Vec::new(), Vec::new(), Vec::new());
-        for (f, r, s) in values {
-            full.push(f);
-            reading.push(r);
-            surname.push(s);
-        }
-        let (mut full, mut reading) =
-            (Interned::build(full.into_iter()), Interned::build(reading.into_iter()));
-        full.sign(NameSignature::Full);
-        reading.sign(NameSignature::Reading);
-        let feature = Feature::Name {
-            full,
-            reading,
-            surname_reading: Interned::build(surname.into_iter()),
-            others: Box::default(),
-        };
-        self.push(name, feature);
-        self
+        let values: Vec<_> = values.collect();
+        let no_others = std::iter::repeat_with(Vec::new).take(values.len());
+        let mut dictionaries = NameDictionaries::default();
+        let source = SourceName::build(&mut dictionaries, values.into_iter(), no_others);
+        self.join_name(name, &dictionaries.map(Dictionary::freeze), &[&source])
     }
 
     /// Gives name feature `name` each record's other names (former names, aliases: the full
