@@ -640,16 +640,11 @@ impl Candidates {
         scorer: &Scorer<'_>,
         min_weight: f64,
     ) -> (Vec<ScoredPair>, Vec<RuleStats>) {
-        let n = self.n_comparisons.max(1);
-        let mut pairs: Vec<ScoredPair> = self
-            .pairs
-            .par_chunks(1 << 14)
-            .zip(self.levels.par_chunks(n << 14))
-            .flat_map_iter(|(pairs, levels)| {
-                pairs.iter().zip(levels.chunks(n)).filter_map(|(&(a, b), levels)| {
-                    let weight = scorer.weight_of_levels(a, levels);
-                    (weight >= min_weight).then_some(ScoredPair { a, b, weight })
-                })
+        let n = self.n_comparisons;
+        let mut pairs: Vec<ScoredPair> = (self.pairs.par_iter().enumerate())
+            .filter_map(|(i, &(a, b))| {
+                let weight = scorer.weight_of_levels(a, &self.levels[i * n..(i + 1) * n]);
+                (weight >= min_weight).then_some(ScoredPair { a, b, weight })
             })
             .collect();
         pairs.par_sort_unstable_by_key(|pair| (pair.a, pair.b));
