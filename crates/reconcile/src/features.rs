@@ -228,10 +228,12 @@ impl Features {
                             if of.iter().all(|t| t.texts[k].is_none()) {
                                 continue;
                             }
-                            let missing: Vec<SourceText> =
-                                lens.iter().map(|&n| SourceText::missing(n)).collect();
+                            // A table without the field reads as missing (made only then).
+                            let missing: Vec<Option<SourceText>> = (of.iter().zip(&lens))
+                                .map(|(t, &n)| t.texts[k].is_none().then(|| SourceText::missing(n)))
+                                .collect();
                             let parts: Vec<&SourceText> = (of.iter().zip(&missing))
-                                .map(|(t, missing)| t.texts[k].as_ref().unwrap_or(missing))
+                                .filter_map(|(t, missing)| t.texts[k].as_ref().or(missing.as_ref()))
                                 .collect();
                             records = records.join_text(feature, strings, &parts);
                         }
