@@ -269,9 +269,9 @@ fn key_and_linkage_cases() -> Vec<Case> {
             code: 2,
             line: "error: job file {dir}/job.toml: `linkage`: blocking rule `name`: key \
                    `name.readng`: `readng` is not a part of this feature (names: reading, \
-                   surname_reading; dates: year_month, year; ID numbers: region_birth; \
-                   regions: prefecture, county, township; texts and names, their readings too: \
-                   prefixN, suffixN, initials, soundex); the README's [linkage] section lists \
+                   surname_reading; dates: year_month, year; ID numbers: region_birth, \
+                   birth_serial; regions: prefecture, county, township; texts and names, their \
+                   readings too: prefixN, suffixN, initials, soundex); the README's [linkage] section lists \
                    the keys",
         },
         Case {

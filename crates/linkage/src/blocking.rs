@@ -83,6 +83,8 @@ enum Part {
     Digits(u32),
     /// An ID number's region and birth date: its first 14 digits.
     RegionBirth,
+    /// An ID number's birth date and sequence: its digits 7 to 17.
+    BirthSerial,
     /// A text cut down: of a text feature (`Whole`), or of a name's full form or readings.
     Cut(CutOf, Cut),
 }
@@ -666,6 +668,7 @@ fn resolve(records: &Records, rule: &BlockingRule, key: &str) -> Result<KeyPart,
         (Feature::Date(_), "year_month", Some(None)) => Some(Part::YearMonth),
         (Feature::Date(_), "year", Some(None)) => Some(Part::Year),
         (Feature::Id(_), "region_birth", Some(None)) => Some(Part::RegionBirth),
+        (Feature::Id(_), "birth_serial", Some(None)) => Some(Part::BirthSerial),
         (Feature::Region(_), "prefecture", Some(None)) => Some(Part::Digits(4)),
         (Feature::Region(_), "county", Some(None)) => Some(Part::Digits(6)),
         (Feature::Region(_), "township", Some(None)) => Some(Part::Digits(9)),
@@ -681,7 +684,8 @@ fn resolve(records: &Records, rule: &BlockingRule, key: &str) -> Result<KeyPart,
     let part = part.ok_or_else(|| {
         error(format!(
             "`{part_text}` is not a part of this feature (names: reading, surname_reading; dates: \
-             year_month, year; ID numbers: region_birth; regions: prefecture, county, township; texts \
+             year_month, year; ID numbers: region_birth, \
+             birth_serial; regions: prefecture, county, township; texts \
              and names, their readings too: prefixN, suffixN, initials, soundex)"
         ))
     })?;
@@ -753,6 +757,7 @@ fn record_key(
                 })
             }
             (Feature::Id(ids), Part::RegionBirth) => ids[r].region_birth(),
+            (Feature::Id(ids), Part::BirthSerial) => ids[r].birth_serial(),
             (Feature::Id(ids), _) => ids[r].value,
             (Feature::Date(dates), Part::YearMonth) => {
                 let date = dates[r];
@@ -860,6 +865,25 @@ mod tests {
         let key = ["id.region_birth"];
         let blocking = Blocking::new(&records, &[rule("region and birth", &key)]).expect("valid");
         assert_eq!(collect(&blocking, 100).0, [(0, 1)]);
+    }
+
+    #[test]
+    fn an_id_numbers_birth_date_and_sequence_are_a_key() {
+        // 0 and 1 differ in the region (a typo before the birth date), 2 from 0 in the birth
+        // date, 3 from 0 in the check digit alone; 4 is a pseudonym, which has no parts.
+        let ids = [
+            "11010519491231002X",
+            "110125194912310021",
+            "110105194912300021",
+            "110105194912310020",
+        ];
+        let mut packed: Vec<Option<PackedId>> =
+            ids.iter().map(|id| PackedId::new(id, false)).collect();
+        packed.push(PackedId::pseudonym("psn:0123456789abcdef0123456789abcdef"));
+        let records = Records::new(Mode::Dedupe, 5).id("id", packed.into_iter());
+        let key = ["id.birth_serial"];
+        let blocking = Blocking::new(&records, &[rule("birth and sequence", &key)]).expect("valid");
+        assert_eq!(collect(&blocking, 100).0, [(0, 1), (0, 3), (1, 3)]);
     }
 
     #[test]

@@ -510,6 +510,12 @@ impl PackedId {
         if self.is_pseudonym() { 0 } else { self.value / 11 / 1000 }
     }
 
+    /// The birth date and sequence the number embeds, its digits 7 to 17 as a number; 0 for a
+    /// pseudonym or a missing number.
+    pub(crate) fn birth_serial(self) -> u64 {
+        if self.is_pseudonym() { 0 } else { self.value / 11 % 100_000_000_000 }
+    }
+
     /// The 18 characters, `X` for a check value of 10.
     pub(crate) fn chars(self) -> [u8; 18] {
         let mut chars = [0u8; 18];

@@ -106,6 +106,10 @@ pub fn person_defaults() -> Settings {
                 "surname reading and the ID number's region and birth date",
                 &["name.surname_reading", "id_number.region_birth"],
             ),
+            rule(
+                "surname reading and the ID number's birth date and sequence",
+                &["name.surname_reading", "id_number.birth_serial"],
+            ),
         ],
         training: TrainingSettings {
             anchor: vec!["id_number".into(), "birth_date".into(), "sex".into()],
