@@ -13,8 +13,8 @@
 //! of records that fall in a paired pair of households.
 
 use censuslink_linkage::{MAX_WEIGHT, RecordIdx, ScoredPair, Scorer, one_to_one};
-use censuslink_model::PersonTable;
-use rustc_hash::FxHashMap as HashMap;
+use censuslink_model::{PersonTable, RecordType};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet};
 
 /// What the household pass found.
 #[derive(Debug, Clone, PartialEq)]
@@ -131,6 +131,130 @@ pub(crate) fn household_pass(
     Some(HouseholdPass { weight, links: one_to_one(&candidates, min_weight) })
 }
 
+/// The household pass of a census deduplication: a census record listed where it lives is
+/// compared again with the listings of a household its family is listed in twice. Two census
+/// households are paired when most of the cross-household relations of each are with the other:
+/// a duplicate of the first pass (`duplicates`, numbering the records compared, whose census rows
+/// are `rows`), or a person listed at the hukou household as living elsewhere and where they
+/// live (`listed_twice`, census rows: [`listed_away_and_here`]). A family counted both at home and
+/// where it lives is such a pair; a member whose own fields are too damaged for the first pass
+/// (a baby without an ID number, a birth month off by a lunar date) is found among the few
+/// listings of the other household, not among the province's. The household's weight is
+/// log2(m/u) as in [`household_pass`]: m the share of the first pass's duplicates across two
+/// households whose households the other relations pair, u the share of all pairs of records
+/// compared that fall in a paired pair of households. Pairs of weight `min_weight` or more,
+/// neither record already related to the other household and not `two_people`, are kept, one
+/// to one within each pair of households (a below b). `None` when the households say nothing.
+pub(crate) fn dedupe_household_pass(
+    table: &PersonTable,
+    rows: &[usize],
+    scorer: &Scorer<'_>,
+    duplicates: &[ScoredPair],
+    listed_twice: &[(usize, usize)],
+    two_people: &dyn Fn(RecordIdx, RecordIdx) -> bool,
+    min_weight: f64,
+) -> Option<HouseholdPass> {
+    let (household, n_households) = households(table);
+    let across = |x: usize, y: usize| {
+        let (hx, hy) = (household[x]?, household[y]?);
+        (hx != hy).then_some((hx.min(hy), hx.max(hy)))
+    };
+    let first: Vec<(u32, u32)> =
+        duplicates.iter().filter_map(|p| across(rows[p.a as usize], rows[p.b as usize])).collect();
+    let mut between: HashMap<(u32, u32), u32> = HashMap::default();
+    let mut related: HashMap<u32, u32> = HashMap::default();
+    let mut related_to: FxHashSet<(usize, u32)> = FxHashSet::default();
+    let relations = duplicates
+        .iter()
+        .map(|p| (rows[p.a as usize], rows[p.b as usize]))
+        .chain(listed_twice.iter().copied());
+    for (x, y) in relations {
+        let Some((a, b)) = across(x, y) else { continue };
+        *between.entry((a, b)).or_default() += 1;
+        *related.entry(a).or_default() += 1;
+        *related.entry(b).or_default() += 1;
+        related_to.insert((x, household[y].unwrap_or(u32::MAX)));
+        related_to.insert((y, household[x].unwrap_or(u32::MAX)));
+    }
+    // Paired: most of each household's relations (`less` of them left out) are with the other.
+    let paired = |a: u32, b: u32, less: u32| {
+        let n = between.get(&(a, b)).copied().unwrap_or(0).saturating_sub(less);
+        n >= 1 && 2 * n > related[&a] - less && 2 * n > related[&b] - less
+    };
+    let m =
+        first.iter().filter(|&&(a, b)| paired(a, b, 1)).count() as f64 / first.len().max(1) as f64;
+    let mut pairs: Vec<(u32, u32)> =
+        between.keys().copied().filter(|&(a, b)| paired(a, b, 0)).collect();
+    pairs.sort_unstable();
+    let mut members: Vec<Vec<RecordIdx>> = vec![Vec::new(); n_households as usize];
+    for (idx, &row) in rows.iter().enumerate() {
+        if let Some(h) = household[row] {
+            members[h as usize].push(idx as RecordIdx);
+        }
+    }
+    let shared: f64 = pairs
+        .iter()
+        .map(|&(a, b)| (members[a as usize].len() * members[b as usize].len()) as f64)
+        .sum();
+    let n = rows.len() as f64;
+    let u = shared / (n * (n - 1.0) / 2.0);
+    if shared == 0.0 || m <= u {
+        return None;
+    }
+    let weight = (m / u).log2().min(MAX_WEIGHT);
+    let mut links = Vec::new();
+    for &(h, k) in &pairs {
+        let free =
+            |idx: &&RecordIdx, other: u32| !related_to.contains(&(rows[**idx as usize], other));
+        let mut candidates = Vec::new();
+        for &a in members[h as usize].iter().filter(|a| free(a, k)) {
+            for &b in members[k as usize].iter().filter(|b| free(b, h)) {
+                let pair_weight = scorer.weight(a, b) + weight;
+                if pair_weight >= min_weight && !two_people(a, b) {
+                    candidates.push(ScoredPair { a, b, weight: pair_weight });
+                }
+            }
+        }
+        links.extend(one_to_one(&candidates, min_weight).into_iter().map(|p| ScoredPair {
+            a: p.a.min(p.b),
+            b: p.a.max(p.b),
+            weight: p.weight,
+        }));
+    }
+    Some(HouseholdPass { weight, links })
+}
+
+/// The census rows of a person listed at the hukou household as living elsewhere
+/// (户口在本户外出) and where they live, by one valid ID number: pairs (listing away, listing
+/// here). A number on more than [`MAX_LISTINGS`] listings is not one person's and pairs none.
+pub(crate) fn listed_away_and_here(table: &PersonTable) -> Vec<(usize, usize)> {
+    let mut by_number: HashMap<&str, Vec<usize>> = HashMap::default();
+    for row in 0..table.len() {
+        if table.rejected[row].is_none()
+            && table.id.status[row].is_valid()
+            && let Some(number) = table.id.number.get(row)
+        {
+            by_number.entry(number).or_default().push(row);
+        }
+    }
+    let away = |row: usize| table.record_type[row] == Some(RecordType::RegisteredAway);
+    let mut pairs: Vec<(usize, usize)> = by_number
+        .values()
+        .filter(|rows| rows.len() <= MAX_LISTINGS)
+        .flat_map(|rows| {
+            rows.iter()
+                .filter(|&&x| away(x))
+                .flat_map(move |&x| rows.iter().filter(move |&&y| !away(y)).map(move |&y| (x, y)))
+        })
+        .collect();
+    pairs.sort_unstable();
+    pairs
+}
+
+/// The most census listings one person has: at the hukou household as living elsewhere, where
+/// they live, and a duplicate or two.
+const MAX_LISTINGS: usize = 4;
+
 /// Each record's household as a number (`None` without one), and how many households.
 fn households(table: &PersonTable) -> (Vec<Option<u32>>, u32) {
     let mut numbers: HashMap<&str, u32> = HashMap::default();
@@ -149,10 +273,11 @@ mod tests {
     use censuslink_linkage::{
         Comparison, ComparisonParameters, Kind, Model, ScoredPair, weight_of,
     };
-    use censuslink_model::PersonTable;
+    use censuslink_model::{IdStatus, PersonTable, RecordType};
 
     use crate::features::person_records;
-    use crate::household::household_pass;
+    use crate::household::{dedupe_household_pass, household_pass, listed_away_and_here};
+    use crate::pipeline::deduplicated;
 
     fn table(people: &[(&str, &str)]) -> PersonTable {
         let mut t = PersonTable::default();
@@ -164,6 +289,93 @@ mod tests {
             t.fill_to(n + 1);
         }
         t
+    }
+
+    /// A name model: exact names weigh log2(0.9 / 0.001) above the prior of 1e-4.
+    fn name_model() -> Model {
+        let comparison = Comparison {
+            feature: "name".into(),
+            kind: Kind::Name,
+            term_frequency: false,
+            swapped_with: None,
+        };
+        Model {
+            comparisons: vec![ComparisonParameters {
+                labels: comparison.labels(),
+                comparison,
+                m: vec![0.0, 0.9, 0.04, 0.01, 0.02, 0.02, 0.01],
+                u: vec![0.0, 0.001, 0.001, 0.001, 0.01, 0.05, 0.937],
+            }],
+            prior: 1e-4,
+        }
+    }
+
+    #[test]
+    fn a_family_listed_at_home_and_where_it_lives_pairs_its_households() {
+        // C1 is the family's hukou household: the parents listed as living elsewhere (户口在本户
+        // 外出), the elder daughter and the baby as living there; C2 is where all four live.
+        // The daughter (ID number Z) is a duplicate the first pass found; the baby has no ID
+        // number. C3 holds another baby 张小明; 李强 is listed in C4 and C5 (a duplicate of
+        // the first pass whose households nothing else pairs). A hundred others live alone.
+        let away = Some(RecordType::RegisteredAway);
+        let people: Vec<(String, String, Option<RecordType>, Option<&str>)> = [
+            ("C1", "张伟", away, Some("X")),
+            ("C1", "王芳", away, Some("Y")),
+            ("C1", "张丽", None, Some("Z")),
+            ("C1", "张小明", None, None),
+            ("C2", "张伟", None, Some("X")),
+            ("C2", "王芳", None, Some("Y")),
+            ("C2", "张丽", None, Some("Z")),
+            ("C2", "张小明", None, None),
+            ("C3", "张小明", None, None),
+            ("C4", "李强", None, None),
+            ("C4", "赵敏", None, None),
+            ("C5", "李强", None, None),
+            ("C5", "孙丽", None, None),
+        ]
+        .into_iter()
+        .map(|(h, n, t, id)| (h.to_owned(), n.to_owned(), t, id))
+        .chain((0..100).map(|i| (format!("F{i}"), format!("甲{i}"), None, None)))
+        .collect();
+        let mut census = PersonTable::default();
+        for (n, (household, name, record_type, id)) in people.iter().enumerate() {
+            census.row.push(n as u64 + 1);
+            census.record_id.push(Some(&format!("r{n}")));
+            census.household_id.push(Some(household));
+            census.name.full.push(Some(name));
+            census.record_type.push(*record_type);
+            census.id.number.push(*id);
+            census.id.status.push(if id.is_some() { IdStatus::Valid } else { IdStatus::Missing });
+            census.fill_to(n + 1);
+        }
+        assert_eq!(listed_away_and_here(&census), [(0, 4), (1, 5)], "the parents, not 张丽");
+        let rows = deduplicated(&census);
+        let index = |row: usize| rows.binary_search(&row).expect("compared") as u32;
+        let records = person_records(&census.take(&rows), None);
+        let model = name_model();
+        let scorer = model.scorer(&records).expect("fits");
+        let first =
+            [(2, 6), (9, 11)].map(|(a, b)| ScoredPair { a: index(a), b: index(b), weight: 20.0 });
+        let pass = dedupe_household_pass(
+            &census,
+            &rows,
+            &scorer,
+            &first,
+            &listed_away_and_here(&census),
+            &|_, _| false,
+            weight_of(0.9),
+        )
+        .expect("evidence");
+        // m: of the two duplicates across households, 张丽's has other relations pairing its
+        // households (the parents'), 李强's none; u: the paired households C1–C2 and C4–C5
+        // hold 2·4 + 2·2 of the 111 · 110 / 2 pairs of the 111 records compared.
+        let weight = (0.5f64 / (12.0 / (111.0 * 110.0 / 2.0))).log2();
+        assert!((pass.weight - weight).abs() < 1e-9, "{}", pass.weight);
+        let linked: Vec<(usize, usize)> =
+            pass.links.iter().map(|l| (rows[l.a as usize], rows[l.b as usize])).collect();
+        assert_eq!(linked, [(3, 7)], "the baby of C1 and C2, not of C3; 赵敏 and 孙丽 apart");
+        let name_exact = (0.9f64 / 0.001).log2() + weight_of(1e-4);
+        assert!((pass.links[0].weight - (name_exact + weight)).abs() < 1e-9);
     }
 
     #[test]
@@ -193,21 +405,7 @@ mod tests {
             ("H3", "张小明"),
         ]);
         let records = person_records(&census, Some(&hukou));
-        let comparison = Comparison {
-            feature: "name".into(),
-            kind: Kind::Name,
-            term_frequency: false,
-            swapped_with: None,
-        };
-        let model = Model {
-            comparisons: vec![ComparisonParameters {
-                labels: comparison.labels(),
-                comparison,
-                m: vec![0.0, 0.9, 0.04, 0.03, 0.02, 0.01],
-                u: vec![0.0, 0.001, 0.001, 0.01, 0.05, 0.938],
-            }],
-            prior: 1e-4,
-        };
+        let model = name_model();
         let scorer = model.scorer(&records).expect("fits");
         let n = census.len() as u32;
         let first = [(0, 0), (1, 1), (3, 3)].map(|(a, b)| ScoredPair { a, b: n + b, weight: 20.0 });

@@ -20,7 +20,9 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::coverage::{AreaCoverage, Tally, coverage};
 use crate::features::{Features, person_records};
-use crate::household::{HouseholdLinks, household_pass};
+use crate::household::{
+    HouseholdLinks, dedupe_household_pass, household_pass, listed_away_and_here,
+};
 use crate::residence::{Evidence, Part, ResidenceModel, Standing, Term, age_term};
 
 /// One source of a job, standardized.
@@ -1943,8 +1945,21 @@ fn census_duplicates(
     // The pairs and clusters number the records compared; their records are the rows.
     let record =
         |idx: RecordIdx| RecordRef { source: census, row: rows[idx as usize] as RecordIdx };
-    let two_entries = |p: &ScoredPair| matches!((hukou(record(p.a).row), hukou(record(p.b).row)), (Some(x), Some(y)) if x != y);
-    let pairs: Vec<ScoredPair> = pairs.into_iter().filter(|p| !two_entries(p)).collect();
+    let two_entries = |a: RecordIdx, b: RecordIdx| matches!((hukou(record(a).row), hukou(record(b).row)), (Some(x), Some(y)) if x != y);
+    let mut pairs: Vec<ScoredPair> = pairs.into_iter().filter(|p| !two_entries(p.a, p.b)).collect();
+    // The listings left over, compared again within the households a family is listed in twice.
+    let listed_twice = listed_away_and_here(table);
+    if let Some(pass) =
+        dedupe_household_pass(table, &rows, &scorer, &pairs, &listed_twice, &two_entries, threshold)
+        && !pass.links.is_empty()
+    {
+        let row = |idx: RecordIdx| record(idx).row;
+        let mut decided: Vec<(RecordIdx, RecordIdx)> =
+            pass.links.iter().map(|p| (row(p.a), row(p.b))).collect();
+        decided.sort_unstable();
+        link_model.household = Some(HouseholdLinks { weight: pass.weight, pairs: decided });
+        pairs.extend(pass.links);
+    }
     let assignment = scoring.clusters(&spec, records.len(), &pairs, threshold);
     let mut groups: BTreeMap<RecordIdx, Vec<RecordIdx>> = BTreeMap::new();
     for (idx, &cluster) in assignment.iter().enumerate() {
@@ -1969,7 +1984,13 @@ fn census_duplicates(
             Duplicate {
                 id: stable_id(keys.iter().map(String::as_str)),
                 probability: weakest.map_or(1.0, |p| probability(p.weight)),
-                explanation: weakest.map(|p| scorer.explain(&model, p.a, p.b)),
+                explanation: weakest.map(|p| {
+                    let household = link_model
+                        .household
+                        .as_ref()
+                        .filter(|h| h.decided(record(p.a).row, record(p.b).row));
+                    with_household(scorer.explain(&model, p.a, p.b), household)
+                }),
                 pairs: pairs
                     .iter()
                     .map(|p| (record(p.a), record(p.b), probability(p.weight)))
@@ -2296,8 +2317,16 @@ pub fn explain_pair(
         None => (person_records(left, None), a.row, b.row),
     };
     let scorer = link.model.scorer(&records).ok()?;
-    let mut explanation = scorer.explain(&link.model, a_index, b_index);
-    if let Some(household) = link.household.as_ref().filter(|h| h.decided(a.row, b.row)) {
+    let decided = |h: &HouseholdLinks| {
+        h.decided(a.row, b.row) || link.right.is_none() && h.decided(b.row, a.row)
+    };
+    let household = link.household.as_ref().filter(|h| decided(h));
+    Some(with_household(scorer.explain(&link.model, a_index, b_index), household))
+}
+
+/// `explanation` with the household's weight, when the household pass decided its pair.
+fn with_household(mut explanation: Explanation, household: Option<&HouseholdLinks>) -> Explanation {
+    if let Some(household) = household {
         explanation.comparisons.push(FieldExplanation {
             feature: "household".to_owned(),
             level: 1,
@@ -2308,7 +2337,7 @@ pub fn explain_pair(
         explanation.total += household.weight;
         explanation.probability = probability(explanation.total);
     }
-    Some(explanation)
+    explanation
 }
 
 #[cfg(test)]
