@@ -73,6 +73,46 @@ def score(pairs, person_of, n_true_pairs, n_linkable):
     }
 
 
+def pairs_within(groups):
+    """Every unordered pair of records within each group, as sorted tuples."""
+    pairs = set()
+    for group in groups:
+        members = sorted(set(group))
+        pairs.update((a, b) for i, a in enumerate(members) for b in members[i + 1:])
+    return pairs
+
+
+def true_duplicates(truth):
+    """The district's duplicate census listings (truth/duplicates.csv) as pairs of records."""
+    return pairs_within(row["census_records"].split(";") for row in read_csv(truth / "duplicates.csv"))
+
+
+def censuslink_duplicates(out):
+    """censuslink's duplicate candidates (OUT/duplicates.csv) as pairs of census records."""
+    return pairs_within(
+        [r.split(":", 1)[1] for r in row["records"].split(";")]
+        for row in read_csv(out / "duplicates.csv")
+    )
+
+
+def splink_duplicates(path):
+    """Splink's clusters (census_id, cluster_id) as pairs of census records."""
+    clusters = defaultdict(list)
+    for row in read_csv(path):
+        clusters[row["cluster_id"]].append(row["census_id"])
+    return pairs_within(clusters.values())
+
+
+def score_duplicates(pairs, truth):
+    """Pairwise precision and recall of duplicate `pairs` against the `truth` pairs."""
+    correct = len(pairs & truth)
+    return {
+        "pairs": len(pairs),
+        "precision": correct / len(pairs) if pairs else float("nan"),
+        "recall": correct / len(truth) if truth else float("nan"),
+    }
+
+
 def say(text):
     """Prints a paragraph wrapped to 100 columns."""
     print(textwrap.fill(text, 100))
@@ -89,11 +129,20 @@ def main():
     parser.add_argument("--splink-pairs", required=True, type=Path)
     parser.add_argument("--splink-time", required=True, type=Path)
     parser.add_argument("--splink-report", required=True, type=Path)
+    parser.add_argument("--splink-raw-links", type=Path,
+                        help="Splink's links from the raw extracts (splink_raw.py)")
+    parser.add_argument("--splink-raw-clusters", type=Path)
+    parser.add_argument("--splink-raw-time", type=Path)
+    parser.add_argument("--splink-raw-report", type=Path)
     parser.add_argument("--censuslink-threshold", type=float, default=0.9,
                         help="censuslink's link threshold, to score Splink at it too")
     args = parser.parse_args()
     if (args.censuslink_pair_out is None) != (args.censuslink_pair_time is None):
         parser.error("--censuslink-pair-out and --censuslink-pair-time go together")
+    raw = (args.splink_raw_links, args.splink_raw_clusters, args.splink_raw_time,
+           args.splink_raw_report)
+    if any(raw) and not (all(raw) and args.censuslink_pair_out):
+        parser.error("the --splink-raw-* options go together, with --censuslink-pair-out")
 
     # The truth: each census and hukou record's person.
     person_of = {}
@@ -186,6 +235,45 @@ def main():
     left_out = report["left_out_rules"] + report["left_out_comparisons"]
     if left_out:
         say("left out of Splink's model (a column empty on one side): " + ", ".join(left_out))
+
+    if args.splink_raw_links:
+        print()
+        from_raw(args, person_of, n_true_pairs, n_linkable)
+
+
+def from_raw(args, person_of, n_true_pairs, n_linkable):
+    """The second table: each tool from the raw census and hukou extracts to the census ↔
+    hukou links and the census's duplicates."""
+    report = json.loads(args.splink_raw_report.read_text())
+    truth = true_duplicates(args.truth)
+    links = [(r["census_id"], r["hukou_id"]) for r in read_csv(args.splink_raw_links)]
+    rows = [
+        ("censuslink (census + hukou job)", gnu_time(args.censuslink_pair_time),
+         score(census_hukou_links(args.censuslink_pair_out), person_of, n_true_pairs, n_linkable),
+         score_duplicates(censuslink_duplicates(args.censuslink_pair_out), truth)),
+        (f"Splink {report['splink']} from raw files", gnu_time(args.splink_raw_time),
+         score(links, person_of, n_true_pairs, n_linkable),
+         score_duplicates(splink_duplicates(args.splink_raw_clusters), truth)),
+    ]
+    say("From the raw census and hukou files to the census ↔ hukou links and the census's "
+        f"duplicates ({len(truth):,} true duplicate pairs), p >= {report['threshold']:g}:")
+    print()
+    width = max(len(name) for name, *_ in rows)
+    header = (f"{'tool':<{width}} {'wall':>8} {'CPU':>8} {'peak mem':>9} {'link P':>8} "
+              f"{'link R':>8} {'rec. R':>8} {'dup pairs':>9} {'dup P':>8} {'dup R':>8}")
+    print(header)
+    print("-" * len(header))
+    for name, (wall, cpu, mem), link, dup in rows:
+        print(f"{name:<{width}} {wall:>6.1f} s {cpu:>6.1f} s {mem:>6.0f} MB "
+              f"{link['precision']:>8.5f} {link['recall']:>8.5f} {link['record_recall']:>8.5f} "
+              f"{dup['pairs']:>9,} {dup['precision']:>8.5f} {dup['recall']:>8.5f}")
+    print()
+    c_wall, s_wall = rows[0][1][0], rows[1][1][0]
+    say(f"censuslink is {s_wall / c_wall:.1f}x faster on the wall clock; dup P and R are over "
+        "pairs of census records. Splink's stages: " + ", ".join(
+            f"{k} {v:.2f}" for k, v in report["times"].items() if k != "total")
+        + f" (total {report['times']['total']:.2f} s in Python).")
+
 
 if __name__ == "__main__":
     sys.exit(main())

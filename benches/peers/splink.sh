@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # censuslink against Splink 5 (DuckDB) on the census ↔ hukou link of a generated district: the
 # wall time, CPU time and peak memory of each, the pairs each links, and their precision and
-# recall against the district's truth.
+# recall against the district's truth; then both from the raw census and hukou files to the
+# link and the census's deduplication (Splink with its own standardization,
+# benches/peers/splink_raw.py).
 #
 #   benches/peers/splink.sh [--persons N] [--seed S] [--cache DIR] [--u-pairs X]
 #
@@ -38,8 +40,10 @@ for tool in /usr/bin/time python3; do
     fi
 done
 
-# The Splink version compared, pinned.
+# The Splink version compared, pinned, and the pinyin library its raw-file run standardizes
+# names with.
 splink_version=5.0.0
+pypinyin_version=0.55.0
 
 cd "$(dirname "$0")/../.."
 source benches/common/district.sh
@@ -47,12 +51,14 @@ source benches/common/district.sh
 # The virtual environment, made once; its marker names the pinned version, so that a change of
 # pin makes it anew.
 venv="$target/peers/venv"
-if [[ ! -f "$venv/splink-$splink_version" ]]; then
+marker="$venv/splink-$splink_version-pypinyin-$pypinyin_version"
+if [[ ! -f "$marker" ]]; then
     rm -rf "$venv"
-    echo "installing Splink $splink_version into $venv"
+    echo "installing Splink $splink_version and pypinyin $pypinyin_version into $venv"
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "splink==$splink_version" pyarrow
-    touch "$venv/splink-$splink_version"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "splink==$splink_version" \
+        "pypinyin==$pypinyin_version" pyarrow
+    touch "$marker"
 fi
 python="$venv/bin/python"
 
@@ -112,8 +118,23 @@ if ! /usr/bin/time -v -o "$out/splink-time.log" "$python" benches/peers/splink_c
 fi
 tail -n 1 "$out/splink-report.txt" >"$out/splink-report.json"
 
+# Splink from the raw census and hukou files, as its users run it: its own standardization,
+# the census ↔ hukou link and the census's deduplication (benches/peers/splink_raw.py).
+if ! /usr/bin/time -v -o "$out/splink-raw-time.log" "$python" benches/peers/splink_raw.py \
+    --district "$district" --links "$out/splink-raw-links.csv" \
+    --clusters "$out/splink-raw-clusters.csv" --threads 2 --u-pairs "$u_pairs" \
+    >"$out/splink-raw-report.txt" 2>"$out/splink-raw.log"; then
+    echo "Splink from raw files failed; its log:" >&2
+    tail -n 40 "$out/splink-raw.log" >&2
+    exit 1
+fi
+tail -n 1 "$out/splink-raw-report.txt" >"$out/splink-raw-report.json"
+
 echo
 "$python" benches/peers/compare.py --truth "$district/truth" --censuslink-out "$out/run" \
     --censuslink-time "$out/censuslink-time.log" --censuslink-pair-out "$out/run-census-hukou" \
     --censuslink-pair-time "$out/censuslink-pair-time.log" --splink-pairs "$out/splink-pairs.csv" \
-    --splink-time "$out/splink-time.log" --splink-report "$out/splink-report.json"
+    --splink-time "$out/splink-time.log" --splink-report "$out/splink-report.json" \
+    --splink-raw-links "$out/splink-raw-links.csv" \
+    --splink-raw-clusters "$out/splink-raw-clusters.csv" \
+    --splink-raw-time "$out/splink-raw-time.log" --splink-raw-report "$out/splink-raw-report.json"

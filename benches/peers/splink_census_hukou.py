@@ -224,57 +224,19 @@ def region_comparison(column):
     )
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--standardized", required=True, type=Path,
-                        help="censuslink's OUT/standardized folder")
-    parser.add_argument("--pairs", required=True, type=Path, help="the CSV of links to write")
-    parser.add_argument("--threads", type=int, default=2, help="DuckDB threads (default 2)")
-    parser.add_argument("--u-pairs", type=float, default=1e6,
-                        help="random pairs for u (default 1e6, as censuslink draws)")
-    parser.add_argument("--seed", type=int, default=42, help="seed of every sample (default 42)")
-    parser.add_argument("--model", type=Path,
-                        help="also save the trained model (Splink's JSON) here")
-    parser.add_argument("--threshold", type=float, default=0.5,
-                        help="match probability of the predictions (default 0.5)")
-    args = parser.parse_args()
+def sql_of(con):
+    """`sql(text)`: runs `text` on the connection and fetches every row (DuckDB 2 keeps a
+    statement open until its result is read to the end)."""
+    return lambda text: con.execute(text).fetchall()
 
-    started = time.perf_counter()
-    times = {}
-    last = started
 
-    def lap(stage):
-        nonlocal last
-        now = time.perf_counter()
-        times[stage] = round(now - last, 3)
-        last = now
-
-    for source in SOURCES:
-        path = args.standardized / f"{source}.parquet"
-        if not path.is_file():
-            sys.exit(f"splink_census_hukou.py: {path} is missing; run `censuslink run` first")
-
-    # Splink's own log (EM iterations, u estimation) goes to standard error.
-    logging.basicConfig(stream=sys.stderr, format="%(message)s")
-    con = duckdb.connect(":memory:")
-
-    def sql(text):
-        """Runs `text` on the connection and fetches every row (DuckDB 2 keeps a statement
-        open until its result is read to the end)."""
-        return con.execute(text).fetchall()
-
-    sql(f"set threads to {args.threads}")
-    sql("set preserve_insertion_order = false")
-    for source in SOURCES:
-        path = str((args.standardized / f"{source}.parquet").resolve()).replace("'", "''")
-        sql(PREPARE.format(source=source, path=path))
-    counts = {s: sql(f"select count(*) from {s}")[0][0] for s in SOURCES}
-    lap("read")
+def model(sql, tables):
+    """censuslink's comparisons and blocking rules for the prepared `tables`, those on a column
+    one of them lacks left out (a rule or comparison on it pairs nothing and carries no
+    evidence): (comparisons, rules as (name, columns), left-out rules, left-out comparisons)."""
 
     def present(column):
-        """Whether `column` has a value on both sides: a rule or comparison on a column that
-        one side lacks pairs nothing and carries no evidence."""
-        return all(sql(f"select count({column}) from {s}")[0][0] > 0 for s in SOURCES)
+        return all(sql(f"select count({column}) from {t}")[0][0] > 0 for t in tables)
 
     comparisons = [
         name_comparison(),
@@ -296,7 +258,41 @@ def main():
     ]
     left_out = [name for name, columns in rules if not all(present(c) for c in columns)]
     rules = [(name, columns) for name, columns in rules if name not in left_out]
+    return comparisons, rules, left_out, left_out_comparisons
 
+
+# censuslink's anchor: the same ID number, birth date (as far as both say) and sex, which it
+# takes to find 90% of the true matches.
+ANCHOR = (
+    "l.id_number = r.id_number and l.sex = r.sex and "
+    "case when length(l.birth_date) = 10 and length(r.birth_date) = 10 "
+    "then l.birth_date = r.birth_date "
+    "when l.birth_ym is not null and r.birth_ym is not null then l.birth_ym = r.birth_ym "
+    "else l.birth_year = r.birth_year end"
+)
+
+
+def train(linker, u_pairs, seed, lap):
+    """u from seeded random pairs, the prior from censuslink's anchor with its recall of 0.9, m
+    by EM on censuslink's two EM rules (ID; name reading and birth month), each rule's own
+    comparisons held out of its run and estimated by the other, at most 1e6 pairs each."""
+    linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=seed)
+    lap("u")
+    linker.training.estimate_probability_two_random_records_match([ANCHOR], recall=0.9)
+    lap("prior")
+    for columns in (["id_number"], ["name_pinyin", "birth_ym"]):
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            block_on(*columns), max_pairs=1e6
+        )
+    lap("em")
+
+
+def link_census_hukou(con, pairs_path, u_pairs, seed, threshold, lap, model_path=None):
+    """Links the prepared `census` and `hukou` tables on `con`: trains, predicts at
+    `threshold`, resolves one to one and writes the links to `pairs_path`. Returns what the
+    report says of it."""
+    sql = sql_of(con)
+    comparisons, rules, left_out, left_out_comparisons = model(sql, SOURCES)
     settings = SettingsCreator(
         link_type="link_only",
         comparisons=comparisons,
@@ -308,31 +304,10 @@ def main():
     db_api = DuckDBAPI(connection=con)
     tables = [db_api.register(s, dataset_display_name=s, table_name=f"{s}_input") for s in SOURCES]
     linker = Linker(tables, settings, log_level=logging.WARNING)
-
-    # u from random pairs.
-    linker.training.estimate_u_using_random_sampling(max_pairs=args.u_pairs, seed=args.seed)
-    lap("u")
-    # The prior from censuslink's anchor: the same ID number, birth date (as far as both say)
-    # and sex, which censuslink takes to find 90% of the true matches.
-    anchor = (
-        "l.id_number = r.id_number and l.sex = r.sex and "
-        "case when length(l.birth_date) = 10 and length(r.birth_date) = 10 "
-        "then l.birth_date = r.birth_date "
-        "when l.birth_ym is not null and r.birth_ym is not null then l.birth_ym = r.birth_ym "
-        "else l.birth_year = r.birth_year end"
-    )
-    linker.training.estimate_probability_two_random_records_match([anchor], recall=0.9)
-    lap("prior")
-    # m by EM on censuslink's two EM rules; each rule's own comparisons are held out of its run
-    # and estimated by the other. At most 1e6 pairs each, as censuslink.
-    for columns in (["id_number"], ["name_pinyin", "birth_ym"]):
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            block_on(*columns), max_pairs=1e6
-        )
-    lap("em")
+    train(linker, u_pairs, seed, lap)
 
     predictions = linker.inference.predict(
-        threshold_match_probability=args.threshold, warning_mode="never"
+        threshold_match_probability=threshold, warning_mode="never"
     )
     n_predicted = sql(f"select count(*) from {predictions.physical_name}")[0][0]
     lap("predict")
@@ -369,27 +344,81 @@ def main():
         order by census_row
     """)
     n_links = sql("select count(*) from links")[0][0]
-    pairs = str(args.pairs.resolve()).replace("'", "''")
+    pairs = str(pairs_path.resolve()).replace("'", "''")
     sql(f"copy links to '{pairs}' (header, delimiter ',')")
     lap("one_to_one")
-
-    times["total"] = round(time.perf_counter() - started, 3)
-    if args.model:
-        linker.misc.save_model_to_json(str(args.model), overwrite=True)
-    print(json.dumps({
-        "splink": splink.__version__,
-        "duckdb": duckdb.__version__,
-        "records": counts,
+    if model_path:
+        linker.misc.save_model_to_json(str(model_path), overwrite=True)
+    return {
         "blocking_rules": [name for name, _ in rules],
         "left_out_rules": left_out,
         "left_out_comparisons": left_out_comparisons,
         "comparisons": [c.get_comparison("duckdb").output_column_name for c in comparisons],
-        "u_pairs": args.u_pairs,
-        "threshold": args.threshold,
         "probability_two_random_records_match":
             linker._settings_obj._probability_two_random_records_match,
         "predicted_pairs": n_predicted,
         "links": n_links,
+    }
+
+
+def stopwatch():
+    """(times, lap): `lap(stage)` records the seconds since the last lap under `stage`."""
+    times = {}
+    last = time.perf_counter()
+
+    def lap(stage):
+        nonlocal last
+        now = time.perf_counter()
+        times[stage] = round(now - last, 3)
+        last = now
+
+    return times, lap
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--standardized", required=True, type=Path,
+                        help="censuslink's OUT/standardized folder")
+    parser.add_argument("--pairs", required=True, type=Path, help="the CSV of links to write")
+    parser.add_argument("--threads", type=int, default=2, help="DuckDB threads (default 2)")
+    parser.add_argument("--u-pairs", type=float, default=1e6,
+                        help="random pairs for u (default 1e6, as censuslink draws)")
+    parser.add_argument("--seed", type=int, default=42, help="seed of every sample (default 42)")
+    parser.add_argument("--model", type=Path,
+                        help="also save the trained model (Splink's JSON) here")
+    parser.add_argument("--threshold", type=float, default=0.5,
+                        help="match probability of the predictions (default 0.5)")
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    times, lap = stopwatch()
+    for source in SOURCES:
+        path = args.standardized / f"{source}.parquet"
+        if not path.is_file():
+            sys.exit(f"splink_census_hukou.py: {path} is missing; run `censuslink run` first")
+
+    # Splink's own log (EM iterations, u estimation) goes to standard error.
+    logging.basicConfig(stream=sys.stderr, format="%(message)s")
+    con = duckdb.connect(":memory:")
+    sql = sql_of(con)
+    sql(f"set threads to {args.threads}")
+    sql("set preserve_insertion_order = false")
+    for source in SOURCES:
+        path = str((args.standardized / f"{source}.parquet").resolve()).replace("'", "''")
+        sql(PREPARE.format(source=source, path=path))
+    counts = {s: sql(f"select count(*) from {s}")[0][0] for s in SOURCES}
+    lap("read")
+
+    report = link_census_hukou(con, args.pairs, args.u_pairs, args.seed, args.threshold, lap,
+                               args.model)
+    times["total"] = round(time.perf_counter() - started, 3)
+    print(json.dumps({
+        "splink": splink.__version__,
+        "duckdb": duckdb.__version__,
+        "records": counts,
+        **report,
+        "u_pairs": args.u_pairs,
+        "threshold": args.threshold,
         "times": times,
     }))
 

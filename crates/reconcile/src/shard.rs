@@ -285,7 +285,7 @@ mod tests {
         assert_eq!(columns(&spec), expected);
         // Blocking rules, then the training's own EM rules; the deduplication keeps both.
         let sets: Vec<usize> = rule_sets(&spec).iter().map(|rules| rules.len()).collect();
-        assert_eq!(sets, [7, 2]);
+        assert_eq!(sets, [8, 2]);
         let dedupe = dedupe_spec(0, &person_defaults());
         assert!(!dedupe.settings.training.em, "an anchor: the census's own pairs, no EM");
         assert_eq!(rule_sets(&dedupe).len(), 2);
