@@ -144,7 +144,8 @@ pub(crate) fn household_pass(
 /// households whose households the other relations pair, u the share of all pairs of records
 /// compared that fall in a paired pair of households. Pairs of weight `min_weight` or more,
 /// neither record already related to the other household and not `two_people`, are kept, one
-/// to one within each pair of households (a below b). `None` when the households say nothing.
+/// to one within each pair of households (a below b), whose members left over make at most
+/// [`MAX_HOUSEHOLD_PAIRS`] pairs. `None` when the households say nothing.
 pub(crate) fn dedupe_household_pass(
     table: &PersonTable,
     rows: &[usize],
@@ -204,11 +205,17 @@ pub(crate) fn dedupe_household_pass(
     let weight = (m / u).log2().min(MAX_WEIGHT);
     let mut links = Vec::new();
     for &(h, k) in &pairs {
-        let free =
-            |idx: &&RecordIdx, other: u32| !related_to.contains(&(rows[**idx as usize], other));
+        let free = |household: u32, other: u32| -> Vec<RecordIdx> {
+            let of = members[household as usize].iter().copied();
+            of.filter(|&idx| !related_to.contains(&(rows[idx as usize], other))).collect()
+        };
+        let (free_h, free_k) = (free(h, k), free(k, h));
+        if free_h.len() * free_k.len() > MAX_HOUSEHOLD_PAIRS {
+            continue;
+        }
         let mut candidates = Vec::new();
-        for &a in members[h as usize].iter().filter(|a| free(a, k)) {
-            for &b in members[k as usize].iter().filter(|b| free(b, h)) {
+        for &a in &free_h {
+            for &b in &free_k {
                 let pair_weight = scorer.weight(a, b) + weight;
                 if pair_weight >= min_weight && !two_people(a, b) {
                     candidates.push(ScoredPair { a, b, weight: pair_weight });
@@ -250,6 +257,12 @@ pub(crate) fn listed_away_and_here(table: &PersonTable) -> Vec<(usize, usize)> {
     pairs.sort_unstable();
     pairs
 }
+
+/// The most pairs of members the deduplication's household pass compares within two households:
+/// two families of 20. Larger are collective households (a dormitory, a ward), where living
+/// together says little about who is whom, and comparing every pair would cost the square of
+/// their size.
+const MAX_HOUSEHOLD_PAIRS: usize = 400;
 
 /// The most census listings one person has: at the hukou household as living elsewhere, where
 /// they live, and a duplicate or two.
@@ -316,8 +329,11 @@ mod tests {
         // 外出), the elder daughter and the baby as living there; C2 is where all four live.
         // The daughter (ID number Z) is a duplicate the first pass found; the baby has no ID
         // number. C3 holds another baby 张小明; 李强 is listed in C4 and C5 (a duplicate of
-        // the first pass whose households nothing else pairs). A hundred others live alone.
+        // the first pass whose households nothing else pairs). Dormitories D1 and D2 (21 listed
+        // in each) are paired by one student listed away from D1, and each lists a 王军: too
+        // many pairs to compare. Nine hundred others live alone.
         let away = Some(RecordType::RegisteredAway);
+        let dorm = |(h, n, t, id): (&str, &str, _, _)| (h.to_owned(), n.to_owned(), t, id);
         let people: Vec<(String, String, Option<RecordType>, Option<&str>)> = [
             ("C1", "张伟", away, Some("X")),
             ("C1", "王芳", away, Some("Y")),
@@ -335,7 +351,11 @@ mod tests {
         ]
         .into_iter()
         .map(|(h, n, t, id)| (h.to_owned(), n.to_owned(), t, id))
-        .chain((0..100).map(|i| (format!("F{i}"), format!("甲{i}"), None, None)))
+        .chain([("D1", "钱多", away, Some("W")), ("D1", "王军", None, None)].map(dorm))
+        .chain((0..20).map(|i| (String::from("D1"), format!("乙{i}"), None, None)))
+        .chain([("D2", "钱多", None, Some("W")), ("D2", "王军", None, None)].map(dorm))
+        .chain((0..19).map(|i| (String::from("D2"), format!("丙{i}"), None, None)))
+        .chain((0..900).map(|i| (format!("F{i}"), format!("甲{i}"), None, None)))
         .collect();
         let mut census = PersonTable::default();
         for (n, (household, name, record_type, id)) in people.iter().enumerate() {
@@ -348,7 +368,11 @@ mod tests {
             census.id.status.push(if id.is_some() { IdStatus::Valid } else { IdStatus::Missing });
             census.fill_to(n + 1);
         }
-        assert_eq!(listed_away_and_here(&census), [(0, 4), (1, 5)], "the parents, not 张丽");
+        assert_eq!(
+            listed_away_and_here(&census),
+            [(0, 4), (1, 5), (13, 35)],
+            "the parents and the student, not 张丽"
+        );
         let rows = deduplicated(&census);
         let index = |row: usize| rows.binary_search(&row).expect("compared") as u32;
         let records = person_records(&census.take(&rows), None);
@@ -367,13 +391,17 @@ mod tests {
         )
         .expect("evidence");
         // m: of the two duplicates across households, 张丽's has other relations pairing its
-        // households (the parents'), 李强's none; u: the paired households C1–C2 and C4–C5
-        // hold 2·4 + 2·2 of the 111 · 110 / 2 pairs of the 111 records compared.
-        let weight = (0.5f64 / (12.0 / (111.0 * 110.0 / 2.0))).log2();
+        // households (the parents'), 李强's none; u: the paired households C1–C2, C4–C5 and
+        // D1–D2 hold 2·4 + 2·2 + 21·21 of the 953 · 952 / 2 pairs of the 953 records compared.
+        let weight = (0.5f64 / (453.0 / (953.0 * 952.0 / 2.0))).log2();
         assert!((pass.weight - weight).abs() < 1e-9, "{}", pass.weight);
         let linked: Vec<(usize, usize)> =
             pass.links.iter().map(|l| (rows[l.a as usize], rows[l.b as usize])).collect();
-        assert_eq!(linked, [(3, 7)], "the baby of C1 and C2, not of C3; 赵敏 and 孙丽 apart");
+        assert_eq!(
+            linked,
+            [(3, 7)],
+            "the baby of C1 and C2, not of C3; 赵敏 and 孙丽 apart; the dormitories' 王军 uncompared"
+        );
         let name_exact = (0.9f64 / 0.001).log2() + weight_of(1e-4);
         assert!((pass.links[0].weight - (name_exact + weight)).abs() < 1e-9);
     }
