@@ -8,10 +8,12 @@ values: the name and its pinyin reading, the surname, the ID number with its sta
 date, sex, ethnicity and the hukou and residence region codes. The model mirrors censuslink's defaults for person records
 (crates/reconcile/src/settings.rs, crates/linkage/src/compare.rs):
 
-- blocking: the same ID number; the same name reading and birth month; the same surname
-  reading, birth month and hukou township; the same name and hukou place; the same name and
-  residence township (a rule or comparison whose columns are empty on either side is left out,
-  as it pairs nothing: hukou has no residence region);
+- blocking: censuslink's eight rules: the same ID number; the same name reading and birth
+  month; the same surname reading, birth month and hukou township; the same name and hukou
+  place; the same name and residence township; the same surname reading, birth month and
+  residence township; the same surname reading and the ID number's region and birth date, or
+  its birth date and sequence (a rule or comparison whose columns are empty on either side is
+  left out, as it pairs nothing: hukou has no residence region);
 - comparisons: the same fields with the same levels, written as Splink comparison levels;
   term-frequency adjustment on the exact name, as censuslink has;
 - training: u from seeded random pairs, the prior from the anchor censuslink uses (same ID
@@ -111,6 +113,16 @@ select
          then substr(residence_region, 1, 9) end as residence_township
 from parts
 """
+
+def with_id_parts(sql, table):
+    """Adds to `table` the parts of its ID numbers censuslink's blocking keys read: the region
+    and birth date (the first 14 digits: a number mistyped in its sequence still blocks) and
+    the birth date and sequence (digits 7 to 17: mistyped in its region)."""
+    sql(f"""create or replace table {table} as
+            select *, substr(id_number, 1, 14) as id_region_birth,
+                   substr(id_number, 7, 11) as id_birth_serial
+            from {table}""")
+
 
 # A birth date agrees "as far as both say": the day when both have one, else the month when
 # both have one, else the year.
@@ -255,6 +267,12 @@ def model(sql, tables):
          ["surname_pinyin", "birth_ym", "hukou_township"]),
         ("name and hukou place", ["name", "hukou_region"]),
         ("name and residence township", ["name", "residence_township"]),
+        ("surname reading, birth month and residence township",
+         ["surname_pinyin", "birth_ym", "residence_township"]),
+        ("surname reading and the ID number's region and birth date",
+         ["surname_pinyin", "id_region_birth"]),
+        ("surname reading and the ID number's birth date and sequence",
+         ["surname_pinyin", "id_birth_serial"]),
     ]
     left_out = [name for name, columns in rules if not all(present(c) for c in columns)]
     rules = [(name, columns) for name, columns in rules if name not in left_out]
@@ -406,6 +424,7 @@ def main():
     for source in SOURCES:
         path = str((args.standardized / f"{source}.parquet").resolve()).replace("'", "''")
         sql(PREPARE.format(source=source, path=path))
+        with_id_parts(sql, source)
     counts = {s: sql(f"select count(*) from {s}")[0][0] for s in SOURCES}
     lap("read")
 

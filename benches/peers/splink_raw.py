@@ -34,9 +34,11 @@ line of standard output, the stage times and counts.
 """
 
 import argparse
+import copy
 import csv
 import json
 import logging
+import re
 import sys
 import tempfile
 import time
@@ -45,8 +47,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from splink_census_hukou import (  # noqa: E402 - the module beside this one
-    DuckDBAPI, Linker, SettingsCreator, block_on, duckdb, link_census_hukou, model, splink,
-    sql_of, stopwatch, train,
+    ANCHOR, DuckDBAPI, Linker, SettingsCreator, block_on, duckdb, link_census_hukou, model,
+    splink, sql_of, stopwatch, with_id_parts,
 )
 
 try:
@@ -243,16 +245,20 @@ def main():
     con.register("ids_rows", _arrow([(raw, clean_id(raw or "")) for raw in raw_ids],
                                     ["raw", "id_number"]))
     sql("create or replace table ids as select * from ids_rows")
-    sql(PREPARED.format(name="census", raw="census_raw", source="census", where=""))
-    sql(PREPARED.format(name="hukou", raw="hukou_raw", source="hukou", where=""))
+    for name in ("census", "hukou"):
+        sql(PREPARED.format(name=name, raw=f"{name}_raw", source=name, where=""))
+        with_id_parts(sql, name)
     counts = {s: sql(f"select count(*) from {s}")[0][0] for s in ("census", "hukou")}
     lap("standardize")
 
-    link = link_census_hukou(con, args.links, args.u_pairs, args.seed, args.threshold, lap)
+    link_model = Path(tempfile.mkdtemp()) / "link-model.json"
+    link = link_census_hukou(con, args.links, args.u_pairs, args.seed, args.threshold, lap,
+                             link_model)
 
     # The deduplication: the usual residents only, with the same model.
     sql(PREPARED.format(name="residents", raw="census_raw", source="census",
                         where="where resident"))
+    with_id_parts(sql, "residents")
     comparisons, rules, _, _ = model(sql, ["residents"])
     settings = SettingsCreator(
         link_type="dedupe_only",
@@ -265,7 +271,10 @@ def main():
     residents = db_api.register("residents", dataset_display_name="residents",
                                 table_name="residents_input")
     linker = Linker([residents], settings, log_level=logging.WARNING)
-    train(linker, args.u_pairs, args.seed, lambda stage: lap(f"dedupe_{stage}"))
+    linker, dedupe_training = train_dedupe(linker, con, json.loads(link_model.read_text()),
+                                   args.u_pairs, args.seed, lambda stage: lap(f"dedupe_{stage}"))
+    link_model.unlink()
+    link_model.parent.rmdir()
     predictions = linker.inference.predict(
         threshold_match_probability=args.threshold, warning_mode="never")
     lap("dedupe_predict")
@@ -293,12 +302,55 @@ def main():
         "distinct_names": len(names),
         **link,
         "dedupe_blocking_rules": [name for name, _ in rules],
+        "dedupe_training": dedupe_training,
         "duplicate_records": n_clustered,
         "duplicate_clusters": n_clusters,
         "u_pairs": args.u_pairs,
         "threshold": args.threshold,
         "times": times,
     }))
+
+
+def train_dedupe(linker, con, link_model, u_pairs, seed, lap):
+    """The deduplication's training: u from seeded random pairs and the prior from the anchor
+    (the same ID number, birth date and sex) with its recall of 0.9, as for the link; m by EM
+    on the same two rules, as Splink's users train. Where EM fails (among a census's pairs of
+    one ID number nearly every pair is a match, and an m underflows Splink's bound), m as
+    censuslink's deduplication learns it: from the anchored pairs themselves, but the ID
+    number's, which anchored pairs cannot estimate, from the census ↔ hukou model
+    (`link_model`, Splink's JSON). Returns the trained linker and which m it has."""
+    linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=seed)
+    lap("u")
+    linker.training.estimate_probability_two_random_records_match([ANCHOR], recall=0.9)
+    lap("prior")
+    trained = copy.deepcopy(linker)
+    try:
+        for columns in (["id_number"], ["name_pinyin", "birth_ym"]):
+            trained.training.estimate_parameters_using_expectation_maximisation(
+                block_on(*columns), max_pairs=1e6
+            )
+        lap("em")
+        return trained, "em"
+    except ValueError as err:
+        print(f"EM failed ({err}); m from the anchored pairs", file=sys.stderr)
+    anchored = re.sub(r"\br\.", "b.", re.sub(r"\bl\.", "a.", ANCHOR))
+    sql_of(con)(f"""
+        create or replace table anchored as
+        select a.source_dataset as source_dataset_l, a.unique_id as unique_id_l,
+               b.source_dataset as source_dataset_r, b.unique_id as unique_id_r
+        from residents a join residents b on a.id_number = b.id_number and a.unique_id < b.unique_id
+        where {anchored}
+    """)
+    linker.training.estimate_m_from_pairwise_labels("anchored")
+    saved = next(c for c in link_model["comparisons"] if c["output_column_name"] == "id_number")
+    levels = [level for level in saved["comparison_levels"] if not level.get("is_null_level")]
+    comparison = next(c for c in linker._settings_obj.comparisons
+                      if c.output_column_name == "id_number")
+    for level, m in zip(comparison._comparison_levels_excluding_null, levels):
+        if "m_probability" in m:  # a level the link never observed keeps the anchored pairs'
+            level.m_probability = m["m_probability"]
+    lap("m")
+    return linker, "anchored pairs (EM failed)"
 
 
 def _arrow(rows, columns):

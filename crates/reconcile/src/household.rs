@@ -12,7 +12,9 @@
 //! members pair (each link left out of its own households' pairing), u the share of all pairs
 //! of records that fall in a paired pair of households.
 
-use censuslink_linkage::{MAX_WEIGHT, RecordIdx, ScoredPair, Scorer, one_to_one};
+use censuslink_linkage::{
+    Kind, Level, LevelName, MAX_WEIGHT, Model, RecordIdx, ScoredPair, Scorer, one_to_one,
+};
 use censuslink_model::{PersonTable, RecordType};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet};
 
@@ -142,14 +144,16 @@ pub(crate) fn household_pass(
 /// listings of the other household, not among the province's. The household's weight is
 /// log2(m/u) as in [`household_pass`]: m the share of the first pass's duplicates across two
 /// households whose households the other relations pair, u the share of all pairs of records
-/// compared that fall in a paired pair of households. Pairs of weight `min_weight` or more,
-/// neither record already related to the other household and not `two_people`, are kept, one
+/// compared that fall in a paired pair of households. Pairs of weight `min_weight` or more (by
+/// `model`, scored by `scorer`, with the household's weight), their names alike
+/// ([`names_alike`]), neither record already related to the other household and not
+/// `two_people`, are kept, one
 /// to one within each pair of households (a below b), whose members left over make at most
 /// [`MAX_HOUSEHOLD_PAIRS`] pairs. `None` when the households say nothing.
 pub(crate) fn dedupe_household_pass(
     table: &PersonTable,
     rows: &[usize],
-    scorer: &Scorer<'_>,
+    (model, scorer): (&Model, &Scorer<'_>),
     duplicates: &[ScoredPair],
     listed_twice: &[(usize, usize)],
     two_people: &dyn Fn(RecordIdx, RecordIdx) -> bool,
@@ -203,7 +207,10 @@ pub(crate) fn dedupe_household_pass(
         return None;
     }
     let weight = (m / u).log2().min(MAX_WEIGHT);
-    let mut links = Vec::new();
+    // A household pairs with one other at most (most of its relations are with it), so each
+    // record is on one side of one pair: resolved one to one all together.
+    let mut candidates = Vec::new();
+    let mut levels = vec![0; model.comparisons.len()];
     for &(h, k) in &pairs {
         let free = |household: u32, other: u32| -> Vec<RecordIdx> {
             let of = members[household as usize].iter().copied();
@@ -213,22 +220,40 @@ pub(crate) fn dedupe_household_pass(
         if free_h.len() * free_k.len() > MAX_HOUSEHOLD_PAIRS {
             continue;
         }
-        let mut candidates = Vec::new();
         for &a in &free_h {
             for &b in &free_k {
                 let pair_weight = scorer.weight(a, b) + weight;
-                if pair_weight >= min_weight && !two_people(a, b) {
+                if pair_weight < min_weight || two_people(a, b) {
+                    continue;
+                }
+                scorer.levels(a, b, &mut levels);
+                if names_alike(model, &levels) {
                     candidates.push(ScoredPair { a, b, weight: pair_weight });
                 }
             }
         }
-        links.extend(one_to_one(&candidates, min_weight).into_iter().map(|p| ScoredPair {
-            a: p.a.min(p.b),
-            b: p.a.max(p.b),
-            weight: p.weight,
-        }));
     }
+    let mut links: Vec<ScoredPair> = one_to_one(&candidates, min_weight)
+        .into_iter()
+        .map(|p| ScoredPair { a: p.a.min(p.b), b: p.a.max(p.b), weight: p.weight })
+        .collect();
+    links.sort_by_key(|p| (p.a, p.b));
     Some(HouseholdPass { weight, links })
+}
+
+/// Whether each name comparison of `model` finds a pair's names (at `levels`) written or read
+/// alike, or one the other's other name. Within a family the given name is what tells its
+/// members apart, and relatives' names differ by a character or read alike but for one
+/// (siblings share a generation character; twins are named in pairs): the household's weight,
+/// which says only that the two are of one family, never joins two names that differ.
+fn names_alike(model: &Model, levels: &[Level]) -> bool {
+    model.comparisons.iter().zip(levels).all(|(c, &level)| {
+        c.comparison.kind != Kind::Name
+            || matches!(
+                c.labels[level as usize],
+                LevelName::Exact | LevelName::SameReading | LevelName::OtherNameAgrees
+            )
+    })
 }
 
 /// The census rows of a person listed at the hukou household as living elsewhere
@@ -304,7 +329,8 @@ mod tests {
         t
     }
 
-    /// A name model: exact names weigh log2(0.9 / 0.001) above the prior of 1e-4.
+    /// A name model: exact names weigh log2(0.9 / 0.001) above the prior of 1e-4, names one
+    /// character apart log2(0.05 / 0.0001).
     fn name_model() -> Model {
         let comparison = Comparison {
             feature: "name".into(),
@@ -316,8 +342,8 @@ mod tests {
             comparisons: vec![ComparisonParameters {
                 labels: comparison.labels(),
                 comparison,
-                m: vec![0.0, 0.9, 0.04, 0.01, 0.02, 0.02, 0.01],
-                u: vec![0.0, 0.001, 0.001, 0.001, 0.01, 0.05, 0.937],
+                m: vec![0.0, 0.9, 0.02, 0.01, 0.05, 0.01, 0.01],
+                u: vec![0.0, 0.001, 0.001, 0.001, 0.0001, 0.05, 0.9469],
             }],
             prior: 1e-4,
         }
@@ -331,7 +357,8 @@ mod tests {
         // number. C3 holds another baby 张小明; 李强 is listed in C4 and C5 (a duplicate of
         // the first pass whose households nothing else pairs). Dormitories D1 and D2 (21 listed
         // in each) are paired by one student listed away from D1, and each lists a 王军: too
-        // many pairs to compare. Nine hundred others live alone.
+        // many pairs to compare. Nine hundred others live alone; then twins, 张子涵 living at
+        // home (C1) and 张子晗 with their parents (C2).
         let away = Some(RecordType::RegisteredAway);
         let dorm = |(h, n, t, id): (&str, &str, _, _)| (h.to_owned(), n.to_owned(), t, id);
         let people: Vec<(String, String, Option<RecordType>, Option<&str>)> = [
@@ -356,6 +383,7 @@ mod tests {
         .chain([("D2", "钱多", None, Some("W")), ("D2", "王军", None, None)].map(dorm))
         .chain((0..19).map(|i| (String::from("D2"), format!("丙{i}"), None, None)))
         .chain((0..900).map(|i| (format!("F{i}"), format!("甲{i}"), None, None)))
+        .chain([("C1", "张子涵", None, None), ("C2", "张子晗", None, None)].map(dorm))
         .collect();
         let mut census = PersonTable::default();
         for (n, (household, name, record_type, id)) in people.iter().enumerate() {
@@ -383,7 +411,7 @@ mod tests {
         let pass = dedupe_household_pass(
             &census,
             &rows,
-            &scorer,
+            (&model, &scorer),
             &first,
             &listed_away_and_here(&census),
             &|_, _| false,
@@ -392,15 +420,16 @@ mod tests {
         .expect("evidence");
         // m: of the two duplicates across households, 张丽's has other relations pairing its
         // households (the parents'), 李强's none; u: the paired households C1–C2, C4–C5 and
-        // D1–D2 hold 2·4 + 2·2 + 21·21 of the 953 · 952 / 2 pairs of the 953 records compared.
-        let weight = (0.5f64 / (453.0 / (953.0 * 952.0 / 2.0))).log2();
+        // D1–D2 hold 3·5 + 2·2 + 21·21 of the 955 · 954 / 2 pairs of the 955 records compared.
+        let weight = (0.5f64 / (460.0 / (955.0 * 954.0 / 2.0))).log2();
         assert!((pass.weight - weight).abs() < 1e-9, "{}", pass.weight);
         let linked: Vec<(usize, usize)> =
             pass.links.iter().map(|l| (rows[l.a as usize], rows[l.b as usize])).collect();
         assert_eq!(
             linked,
             [(3, 7)],
-            "the baby of C1 and C2, not of C3; 赵敏 and 孙丽 apart; the dormitories' 王军 uncompared"
+            "the baby of C1 and C2, not of C3; 赵敏 and 孙丽 apart; the dormitories' 王军 \
+             uncompared; the twins, one character apart, two people though they would weigh enough"
         );
         let name_exact = (0.9f64 / 0.001).log2() + weight_of(1e-4);
         assert!((pass.links[0].weight - (name_exact + weight)).abs() < 1e-9);

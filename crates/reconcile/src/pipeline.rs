@@ -1949,9 +1949,15 @@ fn census_duplicates(
     let mut pairs: Vec<ScoredPair> = pairs.into_iter().filter(|p| !two_entries(p.a, p.b)).collect();
     // The listings left over, compared again within the households a family is listed in twice.
     let listed_twice = listed_away_and_here(table);
-    if let Some(pass) =
-        dedupe_household_pass(table, &rows, &scorer, &pairs, &listed_twice, &two_entries, threshold)
-        && !pass.links.is_empty()
+    if let Some(pass) = dedupe_household_pass(
+        table,
+        &rows,
+        (&model, &scorer),
+        &pairs,
+        &listed_twice,
+        &two_entries,
+        threshold,
+    ) && !pass.links.is_empty()
     {
         let row = |idx: RecordIdx| record(idx).row;
         let mut decided: Vec<(RecordIdx, RecordIdx)> =
