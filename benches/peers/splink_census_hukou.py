@@ -67,6 +67,19 @@ SOURCES = ("census", "hukou")
 # - birth_days: the date as a day for distances: a missing month is July 1st, a missing day
 #   the 15th, as censuslink's date comparison reckons;
 # - region codes: digits only, and their township (9 digits) when the code is that long.
+# A birth date's year, month and day (y, m, d), as a query's columns read them...
+BIRTH_PARTS = """try_cast(substr(birth_date, 1, 4) as integer) as y,
+        case when length(birth_date) >= 7 then try_cast(substr(birth_date, 6, 2) as integer) end
+            as m,
+        case when length(birth_date) >= 10 then try_cast(substr(birth_date, 9, 2) as integer) end
+            as d"""
+# ... and the columns made of them: the birth month (only when the date has a month) and year,
+# and the date as a day for distances (a missing month is July 1st, a missing day the 15th).
+BIRTH_COLUMNS = """case when m is not null then substr(birth_date, 1, 7) end as birth_ym,
+    y as birth_year,
+    try_cast(printf('%04d-%02d-%02d', y, coalesce(m, 7),
+                    coalesce(d, case when m is null then 1 else 15 end)) as date) as birth_days"""
+
 PREPARE = """
 create or replace table {source} as
 with raw as (
@@ -74,11 +87,7 @@ with raw as (
 ), parts as (
     select
         *,
-        try_cast(substr(birth_date, 1, 4) as integer) as y,
-        case when length(birth_date) >= 7 then try_cast(substr(birth_date, 6, 2) as integer) end
-            as m,
-        case when length(birth_date) >= 10 then try_cast(substr(birth_date, 9, 2) as integer) end
-            as d
+        {birth_parts}
     from raw
 )
 select
@@ -97,10 +106,7 @@ select
         when regexp_full_match(id_number, '[0-9]{{17}}[0-9X]') then id_number
     end as id_number,
     birth_date,
-    case when m is not null then substr(birth_date, 1, 7) end as birth_ym,
-    y as birth_year,
-    try_cast(printf('%04d-%02d-%02d', y, coalesce(m, 7),
-                    coalesce(d, case when m is null then 1 else 15 end)) as date) as birth_days,
+    {birth_columns},
     sex,
     ethnicity,
     case when regexp_full_match(hukou_region, '[0-9]+') and hukou_region not similar to '0+'
@@ -423,7 +429,8 @@ def main():
     sql("set preserve_insertion_order = false")
     for source in SOURCES:
         path = str((args.standardized / f"{source}.parquet").resolve()).replace("'", "''")
-        sql(PREPARE.format(source=source, path=path))
+        sql(PREPARE.format(source=source, path=path, birth_parts=BIRTH_PARTS,
+                           birth_columns=BIRTH_COLUMNS))
         with_id_parts(sql, source)
     counts = {s: sql(f"select count(*) from {s}")[0][0] for s in SOURCES}
     lap("read")

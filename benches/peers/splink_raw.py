@@ -47,7 +47,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from splink_census_hukou import (  # noqa: E402 - the module beside this one
-    ANCHOR, DuckDBAPI, Linker, SettingsCreator, block_on, duckdb, link_census_hukou, model,
+    ANCHOR, BIRTH_COLUMNS, BIRTH_PARTS, DuckDBAPI, Linker, SettingsCreator, block_on, duckdb, link_census_hukou, model,
     splink, sql_of, stopwatch, with_id_parts,
 )
 
@@ -78,11 +78,7 @@ create or replace table {name} as
 with parts as (
     select
         *,
-        try_cast(substr(birth_date, 1, 4) as integer) as y,
-        case when length(birth_date) >= 7 then try_cast(substr(birth_date, 6, 2) as integer) end
-            as m,
-        case when length(birth_date) >= 10 then try_cast(substr(birth_date, 9, 2) as integer) end
-            as d
+        {birth_parts}
     from {raw}
 )
 select
@@ -95,10 +91,7 @@ select
     p.surname_pinyin,
     i.id_number,
     birth_date,
-    case when m is not null then substr(birth_date, 1, 7) end as birth_ym,
-    y as birth_year,
-    try_cast(printf('%04d-%02d-%02d', y, coalesce(m, 7),
-                    coalesce(d, case when m is null then 1 else 15 end)) as date) as birth_days,
+    {birth_columns},
     sex,
     ethnicity,
     hukou_region,
@@ -111,6 +104,12 @@ left join names p on p.raw = parts.raw_name
 left join ids i on i.raw = parts.raw_id
 {where}
 """
+
+
+def prepared(name, raw, source, where=""):
+    """The query making table `name` of `source`'s prepared records from its raw table."""
+    return PREPARED.format(name=name, raw=raw, source=source, where=where,
+                           birth_parts=BIRTH_PARTS, birth_columns=BIRTH_COLUMNS)
 
 
 def clean_name(raw):
@@ -246,7 +245,7 @@ def main():
                                     ["raw", "id_number"]))
     sql("create or replace table ids as select * from ids_rows")
     for name in ("census", "hukou"):
-        sql(PREPARED.format(name=name, raw=f"{name}_raw", source=name, where=""))
+        sql(prepared(name, f"{name}_raw", name))
         with_id_parts(sql, name)
     counts = {s: sql(f"select count(*) from {s}")[0][0] for s in ("census", "hukou")}
     lap("standardize")
@@ -256,8 +255,7 @@ def main():
                              link_model)
 
     # The deduplication: the usual residents only, with the same model.
-    sql(PREPARED.format(name="residents", raw="census_raw", source="census",
-                        where="where resident"))
+    sql(prepared("residents", "census_raw", "census", "where resident"))
     with_id_parts(sql, "residents")
     comparisons, rules, _, _ = model(sql, ["residents"])
     settings = SettingsCreator(
