@@ -147,9 +147,9 @@ pub(crate) fn household_pass(
 /// compared that fall in a paired pair of households. Pairs of weight `min_weight` or more (by
 /// `model`, scored by `scorer`, with the household's weight), their names alike
 /// ([`names_alike`]), neither record already related to the other household and not
-/// `two_people`, are kept, one
-/// to one within each pair of households (a below b), whose members left over make at most
-/// [`MAX_HOUSEHOLD_PAIRS`] pairs. `None` when the households say nothing.
+/// `two_people`, are kept, one to one (a below b), within pairs of households whose members
+/// left over make at most [`MAX_HOUSEHOLD_PAIRS`] pairs. `None` when the households say
+/// nothing.
 pub(crate) fn dedupe_household_pass(
     table: &PersonTable,
     rows: &[usize],
@@ -160,12 +160,16 @@ pub(crate) fn dedupe_household_pass(
     min_weight: f64,
 ) -> Option<HouseholdPass> {
     let (household, n_households) = households(table);
+    // The households of two census rows in two households, and that pair in order.
     let across = |x: usize, y: usize| {
         let (hx, hy) = (household[x]?, household[y]?);
-        (hx != hy).then_some((hx.min(hy), hx.max(hy)))
+        (hx != hy).then_some((hx, hy))
     };
-    let first: Vec<(u32, u32)> =
-        duplicates.iter().filter_map(|p| across(rows[p.a as usize], rows[p.b as usize])).collect();
+    let ordered = |(a, b): (u32, u32)| (a.min(b), a.max(b));
+    let first: Vec<(u32, u32)> = duplicates
+        .iter()
+        .filter_map(|p| across(rows[p.a as usize], rows[p.b as usize]).map(ordered))
+        .collect();
     let mut between: HashMap<(u32, u32), u32> = HashMap::default();
     let mut related: HashMap<u32, u32> = HashMap::default();
     let mut related_to: FxHashSet<(usize, u32)> = FxHashSet::default();
@@ -174,12 +178,12 @@ pub(crate) fn dedupe_household_pass(
         .map(|p| (rows[p.a as usize], rows[p.b as usize]))
         .chain(listed_twice.iter().copied());
     for (x, y) in relations {
-        let Some((a, b)) = across(x, y) else { continue };
-        *between.entry((a, b)).or_default() += 1;
-        *related.entry(a).or_default() += 1;
-        *related.entry(b).or_default() += 1;
-        related_to.insert((x, household[y].unwrap_or(u32::MAX)));
-        related_to.insert((y, household[x].unwrap_or(u32::MAX)));
+        let Some((hx, hy)) = across(x, y) else { continue };
+        *between.entry(ordered((hx, hy))).or_default() += 1;
+        *related.entry(hx).or_default() += 1;
+        *related.entry(hy).or_default() += 1;
+        related_to.insert((x, hy));
+        related_to.insert((y, hx));
     }
     // Paired: most of each household's relations (`less` of them left out) are with the other.
     let paired = |a: u32, b: u32, less: u32| {
