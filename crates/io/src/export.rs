@@ -14,6 +14,7 @@ use encoding_rs::EncoderResult;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
+use rayon::prelude::*;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format as CellFormat, Workbook};
 
 use crate::Error;
@@ -257,6 +258,11 @@ fn write_error(path: &Path, source: Box<dyn std::error::Error + Send + Sync>) ->
     Error::Write { path: path.to_owned(), source }
 }
 
+/// Rows a CSV's writer formats at a time, in parallel with the next chunks: a file is written
+/// in windows of a few chunks per thread, in order, so that a large list's bytes are not all
+/// held at once.
+const CSV_CHUNK_ROWS: usize = 16 * 1024;
+
 fn write_csv(
     mut out: BufWriter<File>,
     path: &Path,
@@ -265,7 +271,6 @@ fn write_csv(
     n_rows: usize,
 ) -> Result<(), Error> {
     let io_error = |err: std::io::Error| write_error(path, err.into());
-    let csv_error = |err: csv::Error| write_error(path, err.into());
     if bom {
         out.write_all(b"\xEF\xBB\xBF").map_err(io_error)?;
     }
@@ -274,21 +279,53 @@ fn write_csv(
         Encoding::Gbk => Some(encoding_rs::GBK),
         Encoding::Gb18030 => Some(encoding_rs::GB18030),
     };
+    // Row 0 is the header; data row n is row n.
+    let chunks: Vec<std::ops::Range<usize>> = std::iter::once(0..1)
+        .chain(
+            (1..=n_rows).step_by(CSV_CHUNK_ROWS).map(|s| s..(s + CSV_CHUNK_ROWS).min(n_rows + 1)),
+        )
+        .collect();
+    for window in chunks.chunks(4 * rayon::current_num_threads()) {
+        let formatted: Vec<Result<Vec<u8>, usize>> = window
+            .par_iter()
+            .map(|rows| csv_rows(table, rows.clone(), guard_formulas, target))
+            .collect();
+        for bytes in formatted {
+            match bytes {
+                Ok(bytes) => out.write_all(&bytes).map_err(io_error)?,
+                Err(row) => {
+                    let target = target.expect("only an encoding other than UTF-8 fails");
+                    return Err(unencodable(path, encoding, table, row, target));
+                }
+            }
+        }
+    }
+    out.into_inner().map_err(|err| io_error(err.into_error()))?;
+    Ok(())
+}
+
+/// Rows `rows` of `table` as CSV (row 0 the header), in `target`'s encoding if not UTF-8;
+/// the first row that encoding cannot hold is the error.
+fn csv_rows(
+    table: &Table,
+    rows: std::ops::Range<usize>,
+    guard_formulas: bool,
+    target: Option<&'static encoding_rs::Encoding>,
+) -> Result<Vec<u8>, usize> {
     let sink = RecordSink {
-        out,
+        out: Vec::new(),
         target,
         record: Vec::with_capacity(1024),
         encoded: Vec::with_capacity(1024),
-        is_unencodable: false,
     };
     let mut writer =
         csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(sink);
     let mut cell = String::new();
-    for row in 0..=n_rows {
-        // Row 0 is the header; data row n is row n.
+    // The sink takes any bytes: a write fails only when a record cannot be encoded.
+    for row in rows.clone() {
         for column in &table.columns {
             if row == 0 {
-                writer.write_field(&column.header).map_err(csv_error)?;
+                writer.write_field(&column.header).map_err(|_| row)?;
                 continue;
             }
             cell.clear();
@@ -316,35 +353,27 @@ fn write_csv(
                     &cell
                 }
             };
-            writer.write_field(text).map_err(csv_error)?;
+            writer.write_field(text).map_err(|_| row)?;
         }
-        writer.write_record(None::<&[u8]>).map_err(csv_error)?;
-        if let Err(err) = writer.flush() {
-            return Err(match (writer.get_ref().is_unencodable, target) {
-                (true, Some(target)) => unencodable(path, encoding, table, row, target),
-                _ => io_error(err),
-            });
-        }
+        writer.write_record(None::<&[u8]>).map_err(|_| row)?;
+        writer.flush().map_err(|_| row)?;
     }
-    let sink = writer.into_inner().map_err(|err| io_error(err.into_error()))?;
-    sink.out.into_inner().map_err(|err| io_error(err.into_error()))?;
-    Ok(())
+    let last = rows.end - 1;
+    Ok(writer.into_inner().map_err(|_| last)?.out)
 }
 
 /// Where the CSV writer puts its bytes: each record, as the CSV writer flushes it, is copied
-/// into the file or encoded first, so that a character the encoding cannot hold is found in
-/// its own row.
+/// out or encoded first, so that a character the encoding cannot hold is found in its own
+/// row.
 struct RecordSink {
-    /// The file; flushed once, at the end.
-    out: BufWriter<File>,
+    /// The chunk's bytes.
+    out: Vec<u8>,
     /// The encoding of the file, if not UTF-8.
     target: Option<&'static encoding_rs::Encoding>,
     /// The UTF-8 bytes of the record being written.
     record: Vec<u8>,
     /// The record in the target encoding.
     encoded: Vec<u8>,
-    /// Set when the last record flushed could not be encoded.
-    is_unencodable: bool,
 }
 
 impl Write for RecordSink {
@@ -353,18 +382,17 @@ impl Write for RecordSink {
         Ok(bytes.len())
     }
 
-    /// Moves the record into the file's buffer.
+    /// Moves the record into the chunk's bytes.
     fn flush(&mut self) -> std::io::Result<()> {
         match self.target {
-            None => self.out.write_all(&self.record)?,
+            None => self.out.extend_from_slice(&self.record),
             Some(target) => {
                 let text =
                     std::str::from_utf8(&self.record).expect("the CSV writer joins UTF-8 fields");
                 if !encode(target, text, &mut self.encoded) {
-                    self.is_unencodable = true;
                     return Err(std::io::Error::other("a character the encoding cannot hold"));
                 }
-                self.out.write_all(&self.encoded)?;
+                self.out.extend_from_slice(&self.encoded);
             }
         }
         self.record.clear();

@@ -100,11 +100,12 @@ fn load_from(
     };
     // Batches flow through a three-stage pipeline in chunks of a few per thread: while one
     // chunk is standardized in parallel (part by part), the next is read and the previous one
-    // is handed to `on_batch` and appended, in file order. A batch's memory is reused two
-    // chunks later rather than held until the end.
+    // is handed to `on_batch`, in file order. The standardized parts are appended at the end,
+    // each column grown once.
     let chunk_len = 2 * rayon::current_num_threads();
     let mut chunk = read_chunk(&mut reader, chunk_len)?;
     let mut standardized: Vec<StandardBatch> = Vec::new();
+    let mut parts: Vec<PersonTable> = Vec::new();
     while !(chunk.is_empty() && standardized.is_empty()) {
         let ((next, handed_on), now_standardized) = rayon::join(
             || {
@@ -114,7 +115,7 @@ fn load_from(
                         standardized.drain(..).try_for_each(|part| {
                             on_batch(&part.raw.batch, &part.table)?;
                             loaded.rows_read += part.raw.batch.num_rows();
-                            loaded.table.append(&part.table);
+                            parts.push(part.table);
                             loaded.issues.extend(part.raw.issues);
                             loaded.issues.extend(part.issues);
                             Ok(())
@@ -127,6 +128,10 @@ fn load_from(
         handed_on?;
         chunk = next?;
         standardized = now_standardized;
+    }
+    loaded.table.reserve_for(&parts);
+    for part in parts {
+        loaded.table.append(&part);
     }
     loaded.issues.sort();
     Ok(loaded)
@@ -159,7 +164,10 @@ fn check_keys(source: &Source, job_path: &Path, table: &PersonTable) -> Result<(
             file: source.path().to_owned(),
         });
     }
-    let mut seen: HashMap<&str, u32> = HashMap::with_capacity(table.len());
+    // A key is a department's text: hashed with the process's own seed (see `ahash` in the
+    // workspace's manifest).
+    let mut seen: HashMap<&str, u32, ahash::RandomState> =
+        HashMap::with_capacity_and_hasher(table.len(), ahash::RandomState::new());
     for key in (0..table.len()).filter_map(|row| table.record_id.get(row)) {
         *seen.entry(key).or_insert(0) += 1;
     }

@@ -256,6 +256,15 @@ impl Rows {
         &self.rows[start..start + self.stride]
     }
 
+    /// Reads `record`'s row ahead of its use, so that its cache lines are on their way while
+    /// earlier pairs are compared: a random pair's row is a cache miss.
+    pub(crate) fn touch(&self, record: RecordIdx) {
+        let row = self.row(record);
+        if let (Some(first), Some(last)) = (row.first(), row.last()) {
+            std::hint::black_box((*first, *last));
+        }
+    }
+
     /// The level of comparison `k` (of `compiled`) for the pair whose rows are `x` and `y`.
     fn level(
         &self,

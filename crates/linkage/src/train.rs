@@ -443,7 +443,10 @@ impl<'r> Counter<'r> {
             .map(|chunk| {
                 let mut counts = zero();
                 let mut levels = vec![0; self.compiled.len()];
-                for &(a, b) in chunk {
+                for (i, &(a, b)) in chunk.iter().enumerate() {
+                    if let Some(&(_, ahead)) = chunk.get(i + 16) {
+                        self.rows.touch(ahead);
+                    }
                     self.rows.levels(self.records, &self.compiled, a, b, &mut levels);
                     for (k, &level) in levels.iter().enumerate() {
                         counts[k][level as usize] += 1;

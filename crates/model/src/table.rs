@@ -382,6 +382,54 @@ impl PersonTable {
         }
     }
 
+    /// Makes room for the records of `parts` in every column, each grown once to its whole
+    /// length: appended a batch at a time, a column would double its way there, copied and
+    /// its memory touched about twice over.
+    pub fn reserve_for(&mut self, parts: &[PersonTable]) {
+        let n: usize = parts.iter().map(PersonTable::len).sum();
+        self.reserve(n);
+        let mut bytes = vec![0; self.text_columns_mut().len()];
+        for part in parts {
+            for (total, column) in bytes.iter_mut().zip(part.text_columns()) {
+                *total += column.n_bytes();
+            }
+        }
+        for (column, bytes) in self.text_columns_mut().into_iter().zip(bytes) {
+            column.bytes.reserve_exact(bytes);
+        }
+    }
+
+    /// The text columns, extra fields aside, in a fixed order.
+    fn text_columns(&self) -> Vec<&TextColumn> {
+        let mut columns = vec![&self.record_id, &self.id.number, &self.mother_id.number];
+        columns.extend([&self.hukou_region, &self.hukou_address, &self.residence_region]);
+        columns.extend([&self.residence_address, &self.enumeration_area, &self.household_id]);
+        for name in [&self.name, &self.mother_name, &self.other_names] {
+            columns.extend([&name.full, &name.surname, &name.given, &name.pinyin, &name.readings]);
+        }
+        columns
+    }
+
+    /// [`PersonTable::text_columns`], to change.
+    fn text_columns_mut(&mut self) -> Vec<&mut TextColumn> {
+        let mut columns =
+            vec![&mut self.record_id, &mut self.id.number, &mut self.mother_id.number];
+        columns.extend([
+            &mut self.hukou_region,
+            &mut self.hukou_address,
+            &mut self.residence_region,
+        ]);
+        columns.extend([
+            &mut self.residence_address,
+            &mut self.enumeration_area,
+            &mut self.household_id,
+        ]);
+        for name in [&mut self.name, &mut self.mother_name, &mut self.other_names] {
+            columns.extend(name.columns_mut());
+        }
+        columns
+    }
+
     /// Appends every record of `other`, keeping order. Extra fields are matched by name: one
     /// that only `other` has is added (missing in the records before), one that only `self`
     /// has reads as missing in the records appended.
@@ -521,6 +569,36 @@ mod tests {
         column.append(&tail);
         let values: Vec<_> = column.iter().collect();
         assert_eq!(values, [Some("张伟"), None, Some(""), Some("欧阳娜娜"), None, Some("李娜")]);
+    }
+
+    #[test]
+    fn a_table_reserved_for_its_parts_holds_them_without_growing_again() {
+        let part = |names: &[Option<&str>], addresses: &[Option<&str>]| {
+            let mut table = PersonTable {
+                row: (1..=names.len() as u64).collect(),
+                hukou_address: addresses.iter().copied().collect(),
+                ..PersonTable::default()
+            };
+            table.name.full = names.iter().copied().collect();
+            table.fill_to(names.len());
+            table
+        };
+        let parts = [
+            part(&[Some("张伟"), None], &[Some("玄武区梅园新村"), Some("鼓楼区")]),
+            part(&[Some("欧阳娜娜")], &[None]),
+        ];
+        let mut appended = PersonTable::default();
+        parts.iter().for_each(|p| appended.append(p));
+        let mut reserved = PersonTable::default();
+        reserved.reserve_for(&parts);
+        let capacity = |t: &PersonTable| (t.name.full.bytes.capacity(), t.row.capacity());
+        let before = (capacity(&reserved), reserved.hukou_address.bytes.capacity());
+        // Room for 8 bytes a value at least (`reserve`), for a column's whole text when more;
+        // a vector holds 4 values at least.
+        assert_eq!(before, ((3 * 8, 4), 21 + 9));
+        parts.iter().for_each(|p| reserved.append(p));
+        assert_eq!(reserved, appended);
+        assert_eq!((capacity(&reserved), reserved.hukou_address.bytes.capacity()), before);
     }
 
     #[test]

@@ -562,7 +562,8 @@ fn source_findings(source: &Source, loaded: &LoadedSource, reference: PartialDat
         findings.push(finding(Severity::Warning, None, FindingKind::MostRejected, rejected, rows));
     }
     if source.fields.contains_key(&Field::IdNumber) {
-        let mut id_rows: HashMap<&str, usize> = HashMap::new();
+        // ID numbers are a department's text: hashed with the process's own seed.
+        let mut id_rows: HashMap<&str, usize, ahash::RandomState> = HashMap::default();
         for row in 0..rows {
             if let Some(id) = table.id.number.get(row).filter(|_| table.id.status[row].is_valid()) {
                 *id_rows.entry(id).or_default() += 1;

@@ -153,26 +153,36 @@ fn write_outputs(
         lists.insert((*name).to_owned(), json!(table.n_rows()));
     }
 
-    // Worklists for field teams: one workbook per township, a sheet per area. Every file is
-    // written on its own, so they are written in parallel, the worklists made while the lists
-    // are written.
+    // Every file is written on its own, so all are written in parallel: the lists; the
+    // worklists for field teams (one workbook per township, a sheet per area), made while
+    // the lists are written; and a province's lists again, each county's in its folder.
     let (ids, title) = worklist_kind(job.mask_ids, lang);
-    let (written, books) =
-        rayon::join(|| write_tables(&tables, out), || worklists(outcome, &inputs, ids, lang));
+    let (written, (n_books, n_counties)) = rayon::join(
+        || write_tables(&tables, out),
+        || {
+            rayon::join(
+                || {
+                    let books = worklists(outcome, &inputs, ids, lang);
+                    write_workbooks(&books, title, &out.join("worklists")).map(|()| books.len())
+                },
+                || {
+                    let counties = crate::counties::by_county(&tables, outcome, &inputs);
+                    counties.par_iter().try_for_each(|(county, tables)| {
+                        let folder = out.join("counties").join(county);
+                        censuslink_io::create_dir(&folder)?;
+                        write_tables(tables, &folder)
+                    })?;
+                    Ok::<_, Error>(counties.len())
+                },
+            )
+        },
+    );
     written?;
-    progress.add(2 * tables.len() as u64);
-    write_workbooks(&books, title, &out.join("worklists"))?;
-    progress.add(books.len() as u64);
-    lists.insert("worklists".to_owned(), json!(books.len()));
-    // A province's lists again, each county's in its folder.
-    let counties = crate::counties::by_county(&tables, outcome, &inputs);
-    for (county, tables) in &counties {
-        let folder = out.join("counties").join(county);
-        censuslink_io::create_dir(&folder)?;
-        write_tables(tables, &folder)?;
-    }
-    if !counties.is_empty() {
-        lists.insert("counties".to_owned(), json!(counties.len()));
+    let (n_books, n_counties) = (n_books?, n_counties?);
+    progress.add(2 * tables.len() as u64 + n_books as u64);
+    lists.insert("worklists".to_owned(), json!(n_books));
+    if n_counties > 0 {
+        lists.insert("counties".to_owned(), json!(n_counties));
     }
 
     // The models, for `censuslink explain` to explain any pair as the run scored it.

@@ -985,6 +985,45 @@ fn a_character_outside_gbk_is_an_error_naming_the_column_and_row_not_the_value()
     assert!(err.to_string().contains("the header of column `住址😀`"), "{err}");
 }
 
+#[test]
+fn a_large_csv_is_written_in_order_and_its_first_bad_row_named() {
+    // Rows are formatted in chunks of thousands, in parallel: the file must read back row by
+    // row as the table holds them, and the row named the first that GBK cannot hold.
+    let n_rows = 40_000;
+    let names: Vec<Option<String>> =
+        (0..n_rows).map(|row| (row % 7 != 0).then(|| format!("张{row}"))).collect();
+    let table = |names: Vec<Option<String>>| Table {
+        columns: vec![
+            Column {
+                header: "编号".to_owned(),
+                values: Values::Integer((0..n_rows as i64).map(Some).collect()),
+            },
+            Column { header: "姓名".to_owned(), values: Values::Text(names) },
+        ],
+    };
+    let fixture = Fixture::new();
+    let gbk = Export::Csv { encoding: Encoding::Gbk, bom: false, guard_formulas: false };
+    let path = fixture.folder.path().join("large.csv");
+    censuslink_io::write_table(&path, &gbk, &table(names.clone())).expect("GBK holds these");
+    let (header, rows) = read_back(&fixture, "large.csv", "encoding = \"gbk\"");
+    assert_eq!(header, ["编号", "姓名"]);
+    assert_eq!(rows.len(), n_rows);
+    for (row, (cells, name)) in rows.iter().zip(&names).enumerate() {
+        // A missing value is written as an empty cell.
+        let name = Some(name.clone().unwrap_or_default());
+        assert_eq!(cells, &[Some(row.to_string()), name], "row {row}");
+    }
+
+    let mut bad = names;
+    bad[35_000] = Some("李😀".to_owned());
+    bad[20_000] = Some("李\u{20000}".to_owned());
+    match censuslink_io::write_table(&path, &gbk, &table(bad)) {
+        Err(Error::Unencodable { column, row: Some(20_001), .. }) => assert_eq!(column, "姓名"),
+        other => panic!("expected data row 20,001 unencodable, got {other:?}"),
+    }
+    assert!(!path.exists(), "a file cut short is removed");
+}
+
 /// The values of `table`'s extra field `name`, owned.
 fn extra_values(table: &censuslink_model::PersonTable, name: &str) -> Vec<Option<String>> {
     let column = table.extra(name).unwrap_or_else(|| panic!("no extra field {name}"));
