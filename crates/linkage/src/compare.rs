@@ -798,16 +798,14 @@ fn other_name_agrees(others: &OtherNames, x: (u32, u32, u64), y: (u32, u32, u64)
         let range = if record == 0 { 0..0 } else { others.of(record as usize - 1) };
         std::iter::once((full, reading))
             .chain(range.map(|i| (others.full[i], others.reading[i])))
-            .collect::<Vec<_>>()
+            .enumerate()
     };
     if x.2 == 0 && y.2 == 0 {
         return false;
     }
-    let (xs, ys) = (names(x), names(y));
-    xs.iter().enumerate().any(|(i, &(xf, xr))| {
-        ys.iter()
-            .enumerate()
-            .any(|(j, &(yf, yr))| (i, j) != (0, 0) && (xf != 0 && xf == yf || xr != 0 && xr == yr))
+    names(x).any(|(i, (xf, xr))| {
+        names(y)
+            .any(|(j, (yf, yr))| (i, j) != (0, 0) && (xf != 0 && xf == yf || xr != 0 && xr == yr))
     })
 }
 
@@ -845,29 +843,34 @@ fn id_level(x: PackedId, y: PackedId) -> Level {
     if x.is_pseudonym() || y.is_pseudonym() {
         return 8;
     }
+    // Most pairs compared are strangers' (u's random pairs): each number is decoded once and
+    // nothing is allocated.
     let (cx, cy) = (x.chars(), y.chars());
-    let differing: Vec<usize> = (0..18).filter(|&i| cx[i] != cy[i]).collect();
-    let both_valid = has_valid_check(x) && has_valid_check(y);
+    let mut differing = (0..18).filter(|&i| cx[i] != cy[i]);
+    let (first, second) = (differing.next(), differing.next());
+    let n_differing =
+        usize::from(first.is_some()) + usize::from(second.is_some()) + differing.count();
+    let both_valid = has_valid_check(&cx, x.value) && has_valid_check(&cy, y.value);
     // A spreadsheet keeps 15 significant digits and writes zeros for the rest; one time in
     // eleven the zeros pass the check, and the number looks like a twin's.
     let spreadsheet = |c: &[u8; 18]| c[15..] == *b"000";
-    match differing.as_slice() {
-        [_] => 3,
-        [i, j] if *j == i + 1 && cx[*i] == cy[*j] && cx[*j] == cy[*i] => 4,
-        [first, ..] if *first >= 15 && (spreadsheet(&cx) || spreadsheet(&cy)) => 5,
-        [first, ..] if both_valid && *first >= 14 => 6,
-        [first, ..] if *first >= 15 => 5,
+    match (n_differing, first, second) {
+        (1, _, _) => 3,
+        (2, Some(i), Some(j)) if j == i + 1 && cx[i] == cy[j] && cx[j] == cy[i] => 4,
+        (_, Some(first), _) if first >= 15 && (spreadsheet(&cx) || spreadsheet(&cy)) => 5,
+        (_, Some(first), _) if both_valid && first >= 14 => 6,
+        (_, Some(first), _) if first >= 15 => 5,
         _ if both_valid && cx[6..14] != cy[6..14] => 7,
         _ => 8,
     }
 }
 
-/// Whether an ID's check value is the MOD 11-2 one of its 17 digits (GB 11643).
-fn has_valid_check(id: PackedId) -> bool {
+/// Whether an ID's check value (`value % 11`) is the MOD 11-2 one of its 17 digits `chars`
+/// (GB 11643).
+fn has_valid_check(chars: &[u8; 18], value: u64) -> bool {
     const WEIGHTS: [u64; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let chars = id.chars();
     let sum: u64 = chars[..17].iter().zip(WEIGHTS).map(|(&c, w)| u64::from(c - b'0') * w).sum();
-    (12 - sum % 11) % 11 == id.value % 11
+    (12 - sum % 11) % 11 == value % 11
 }
 
 fn date_level(x: PackedDate, y: PackedDate) -> Level {
