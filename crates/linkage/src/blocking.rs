@@ -519,17 +519,18 @@ impl Blocking {
             .chain(self.other_keys[rule].iter().map(|&(record, key)| (key, record)));
         // A link of a small source to a large one: a key of the large side makes pairs only if
         // the small side holds it, and the large side's other keys need no sorting.
-        let keyed: Vec<(u64, RecordIdx)> = match self.small_side() {
+        let keyed = match self.small_side() {
             Some(small) => {
                 let is_small = |r: RecordIdx| small.contains(&(r as usize));
                 // Looked up once for each of the large side's keys: a fast hash, seeded.
                 let held: HashSet<u64, ahash::RandomState> =
                     keyed.clone().filter(|&(_, r)| is_small(r)).map(|(key, _)| key).collect();
-                keyed.filter(|(key, r)| is_small(*r) || held.contains(key)).collect()
+                let shared: Vec<(u64, RecordIdx)> =
+                    keyed.filter(|(key, r)| is_small(*r) || held.contains(key)).collect();
+                sort_hashed(shared.iter().copied())
             }
-            None => keyed.collect(),
+            None => sort_hashed(keyed),
         };
-        let keyed = sort_hashed(keyed);
         let mut blocks = Blocks::default();
         for run in keyed.chunk_by(|x, y| x.0 == y.0) {
             self.push_block(&mut blocks, run[0].0, run.iter().map(|&(_, r)| r));
@@ -620,24 +621,25 @@ impl Blocking {
     }
 }
 
-/// `keyed` sorted, as `sort_unstable` sorts it, for keys that are hashes (spread evenly over
-/// the 64 bits, as [`record_key`] mixes them): scattered by their top bits into buckets of a
-/// few dozen pairs, each bucket then sorted on its own, in parallel. Two passes over a link's
-/// million keys in place of a comparison sort's twenty (moving the pairs in place instead, by
-/// swaps, was slower: each swap reads at random); keys bunched in a bucket (a large block)
-/// only make that bucket's sort longer.
-fn sort_hashed(keyed: Vec<(u64, RecordIdx)>) -> Vec<(u64, RecordIdx)> {
+/// The pairs of `keyed` sorted, as `sort_unstable` sorts them, for keys that are hashes
+/// (spread evenly over the 64 bits, as [`record_key`] mixes them): counted by their top bits,
+/// scattered into buckets of a few dozen pairs, each bucket then sorted on its own, in
+/// parallel. A few passes over a link's million keys in place of a comparison sort's twenty,
+/// read from the keys themselves into the one vector sorted (moving the pairs in place
+/// instead, by swaps, was slower: each swap reads at random); keys bunched in a bucket (a
+/// large block) only make that bucket's sort longer.
+fn sort_hashed(keyed: impl Iterator<Item = (u64, RecordIdx)> + Clone) -> Vec<(u64, RecordIdx)> {
     const PER_BUCKET: usize = 32;
-    let n = keyed.len();
+    let n = keyed.clone().count();
     let bits = (usize::BITS - (n / PER_BUCKET).leading_zeros()).min(20);
     if bits < 4 {
-        let mut keyed = keyed;
+        let mut keyed: Vec<_> = keyed.collect();
         keyed.sort_unstable();
         return keyed;
     }
     let bucket = |key: u64| (key >> (u64::BITS - bits)) as usize;
     let mut ends = vec![0usize; 1 << bits];
-    for &(key, _) in &keyed {
+    for (key, _) in keyed.clone() {
         ends[bucket(key)] += 1;
     }
     let mut next = Vec::with_capacity(ends.len());
@@ -1096,7 +1098,7 @@ mod tests {
             }
             let mut expected = keyed.clone();
             expected.sort_unstable();
-            prop_assert_eq!(super::sort_hashed(keyed), expected);
+            prop_assert_eq!(super::sort_hashed(keyed.iter().copied()), expected);
         }
 
         /// A link of sides of any sizes (one side eight times the other's or more among them).
