@@ -134,7 +134,8 @@ impl Table {
 /// 2020-11-01T00:00:00Z and its ZIP entries carry no time.
 ///
 /// The file is written as it goes, so that memory beyond the table's own stays small: CSV
-/// record by record, Parquet and Arrow 65,536 rows at a time, an XLSX sheet row by row into
+/// a few chunks of 16,384 records at a time (formatted in parallel, written in order),
+/// Parquet and Arrow 65,536 rows at a time, an XLSX sheet row by row into
 /// a temporary file in the output's folder, copied into the workbook at the end.
 ///
 /// # Errors
@@ -259,9 +260,12 @@ fn write_error(path: &Path, source: Box<dyn std::error::Error + Send + Sync>) ->
 }
 
 /// Rows a CSV's writer formats at a time, in parallel with the next chunks: a file is written
-/// in windows of a few chunks per thread, in order, so that a large list's bytes are not all
-/// held at once.
+/// in windows of [`CSV_WINDOW`] chunks, in order, so that a large list's bytes are not all
+/// held at once (nor more of them with more threads: many files are written side by side).
 const CSV_CHUNK_ROWS: usize = 16 * 1024;
+
+/// Chunks of a CSV formatted at once.
+const CSV_WINDOW: usize = 4;
 
 fn write_csv(
     mut out: BufWriter<File>,
@@ -285,23 +289,31 @@ fn write_csv(
             (1..=n_rows).step_by(CSV_CHUNK_ROWS).map(|s| s..(s + CSV_CHUNK_ROWS).min(n_rows + 1)),
         )
         .collect();
-    for window in chunks.chunks(4 * rayon::current_num_threads()) {
-        let formatted: Vec<Result<Vec<u8>, usize>> = window
+    for window in chunks.chunks(CSV_WINDOW) {
+        let formatted: Vec<Result<Vec<u8>, ChunkError>> = window
             .par_iter()
             .map(|rows| csv_rows(table, rows.clone(), guard_formulas, target))
             .collect();
         for bytes in formatted {
             match bytes {
                 Ok(bytes) => out.write_all(&bytes).map_err(io_error)?,
-                Err(row) => {
-                    let target = target.expect("only an encoding other than UTF-8 fails");
+                Err(ChunkError::Unencodable { row, target }) => {
                     return Err(unencodable(path, encoding, table, row, target));
                 }
+                Err(ChunkError::Csv(err)) => return Err(write_error(path, err.into())),
             }
         }
     }
     out.into_inner().map_err(|err| io_error(err.into_error()))?;
     Ok(())
+}
+
+/// Why a chunk of a CSV could not be formatted.
+enum ChunkError {
+    /// Row `row` (0 for the header) has a character `target` cannot hold.
+    Unencodable { row: usize, target: &'static encoding_rs::Encoding },
+    /// The CSV writer failed otherwise.
+    Csv(csv::Error),
 }
 
 /// Rows `rows` of `table` as CSV (row 0 the header), in `target`'s encoding if not UTF-8;
@@ -311,21 +323,28 @@ fn csv_rows(
     rows: std::ops::Range<usize>,
     guard_formulas: bool,
     target: Option<&'static encoding_rs::Encoding>,
-) -> Result<Vec<u8>, usize> {
+) -> Result<Vec<u8>, ChunkError> {
     let sink = RecordSink {
         out: Vec::new(),
         target,
         record: Vec::with_capacity(1024),
         encoded: Vec::with_capacity(1024),
+        is_unencodable: false,
     };
     let mut writer =
         csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(sink);
     let mut cell = String::new();
-    // The sink takes any bytes: a write fails only when a record cannot be encoded.
-    for row in rows.clone() {
+    for row in rows {
+        let failed = |writer: &csv::Writer<RecordSink>, err: csv::Error| match (
+            writer.get_ref().is_unencodable,
+            target,
+        ) {
+            (true, Some(target)) => ChunkError::Unencodable { row, target },
+            _ => ChunkError::Csv(err),
+        };
         for column in &table.columns {
             if row == 0 {
-                writer.write_field(&column.header).map_err(|_| row)?;
+                writer.write_field(&column.header).map_err(|err| failed(&writer, err))?;
                 continue;
             }
             cell.clear();
@@ -353,13 +372,13 @@ fn csv_rows(
                     &cell
                 }
             };
-            writer.write_field(text).map_err(|_| row)?;
+            writer.write_field(text).map_err(|err| failed(&writer, err))?;
         }
-        writer.write_record(None::<&[u8]>).map_err(|_| row)?;
-        writer.flush().map_err(|_| row)?;
+        writer.write_record(None::<&[u8]>).map_err(|err| failed(&writer, err))?;
+        writer.flush().map_err(|err| failed(&writer, err.into()))?;
     }
-    let last = rows.end - 1;
-    Ok(writer.into_inner().map_err(|_| last)?.out)
+    let sink = writer.into_inner().map_err(|err| ChunkError::Csv(err.into_error().into()))?;
+    Ok(sink.out)
 }
 
 /// Where the CSV writer puts its bytes: each record, as the CSV writer flushes it, is copied
@@ -374,6 +393,8 @@ struct RecordSink {
     record: Vec<u8>,
     /// The record in the target encoding.
     encoded: Vec<u8>,
+    /// Set when the last record flushed could not be encoded.
+    is_unencodable: bool,
 }
 
 impl Write for RecordSink {
@@ -390,6 +411,7 @@ impl Write for RecordSink {
                 let text =
                     std::str::from_utf8(&self.record).expect("the CSV writer joins UTF-8 fields");
                 if !encode(target, text, &mut self.encoded) {
+                    self.is_unencodable = true;
                     return Err(std::io::Error::other("a character the encoding cannot hold"));
                 }
                 self.out.extend_from_slice(&self.encoded);

@@ -167,11 +167,11 @@ fn write_outputs(
                 },
                 || {
                     let counties = crate::counties::by_county(&tables, outcome, &inputs);
-                    counties.par_iter().try_for_each(|(county, tables)| {
+                    first_error(counties.par_iter().map(|(county, tables)| {
                         let folder = out.join("counties").join(county);
                         censuslink_io::create_dir(&folder)?;
                         write_tables(tables, &folder)
-                    })?;
+                    }))?;
                     Ok::<_, Error>(counties.len())
                 },
             )
@@ -257,10 +257,19 @@ pub(crate) fn write_tables(tables: &[(&str, Table)], out: &Path) -> Result<(), E
     let files = tables.iter().flat_map(|(name, table)| {
         [(format!("{name}.csv"), &csv, table), (format!("{name}.parquet"), &Export::Parquet, table)]
     });
-    files.collect::<Vec<_>>().into_par_iter().try_for_each(|(file, export, table)| {
-        censuslink_io::write_table(&out.join(file), export, table)
-    })?;
+    let files: Vec<_> = files.collect();
+    first_error(
+        files.into_par_iter().map(|(file, export, table)| {
+            censuslink_io::write_table(&out.join(file), export, table)
+        }),
+    )?;
     Ok(())
+}
+
+/// The first error of files written in parallel, in the files' order (rayon's collect keeps
+/// it): the same error whichever thread failed first.
+fn first_error<E: Send>(written: impl ParallelIterator<Item = Result<(), E>>) -> Result<(), E> {
+    written.collect::<Vec<_>>().into_iter().collect()
 }
 
 /// Whether the worklists show ID numbers whole (the job's `mask_ids = false`), and their
@@ -291,13 +300,13 @@ fn write_workbooks(
     folder: &Path,
 ) -> Result<(), Error> {
     censuslink_io::create_dir(folder)?;
-    books.par_iter().try_for_each(|(township, sheets)| {
+    first_error(books.par_iter().map(|(township, sheets)| {
         let sheets: Vec<censuslink_io::Sheet<'_>> = sheets
             .iter()
             .map(|(name, table)| censuslink_io::Sheet { name, title: Some(title), table })
             .collect();
         censuslink_io::write_workbook(&folder.join(format!("{township}.xlsx")), &sheets)
-    })?;
+    }))?;
     Ok(())
 }
 
