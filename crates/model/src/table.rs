@@ -405,7 +405,7 @@ impl PersonTable {
         columns.extend([&self.hukou_region, &self.hukou_address, &self.residence_region]);
         columns.extend([&self.residence_address, &self.enumeration_area, &self.household_id]);
         for name in [&self.name, &self.mother_name, &self.other_names] {
-            columns.extend([&name.full, &name.surname, &name.given, &name.pinyin, &name.readings]);
+            columns.extend(name.columns());
         }
         columns
     }
@@ -477,6 +477,12 @@ impl PersonTable {
 }
 
 impl NameColumns {
+    /// The five text columns, in a fixed order.
+    fn columns(&self) -> [&TextColumn; 5] {
+        [&self.full, &self.surname, &self.given, &self.pinyin, &self.readings]
+    }
+
+    /// [`NameColumns::columns`], to change.
     fn columns_mut(&mut self) -> [&mut TextColumn; 5] {
         [&mut self.full, &mut self.surname, &mut self.given, &mut self.pinyin, &mut self.readings]
     }
