@@ -16,7 +16,8 @@ mod pseudonymize;
 mod run;
 
 /// mimalloc keeps freed memory for reuse: a run allocates and drops many batch-sized buffers,
-/// and the system allocator returns them to the kernel only to fault them in again.
+/// and the system allocator returns them to the kernel only to fault them in again. It is built
+/// without asking for transparent huge pages (see the workspace's `Cargo.toml`).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
