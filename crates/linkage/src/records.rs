@@ -222,30 +222,45 @@ impl SourceName {
             reading.push(r);
             surname.push(s);
         }
-        let [full_dictionary, reading_dictionary, surname_dictionary] = dictionaries;
-        let mut name = SourceName {
-            full: SourceText::build(full_dictionary, full.into_iter()),
-            reading: SourceText::build(reading_dictionary, reading.into_iter()),
-            surname_reading: SourceText::build(surname_dictionary, surname.into_iter()),
-            others: OtherNames::default(),
-        };
-        let number = |dictionary: &mut Dictionary, value: &str| match value.is_empty() {
-            true => 0,
-            false => dictionary.intern(value),
-        };
-        let others = &mut name.others;
+        let mut others: Vec<(&str, &str, &str)> = Vec::new();
         let mut starts = vec![0];
         for names in other_names {
-            for (f, r, s) in names {
-                others.full.push(number(full_dictionary, f));
-                others.reading.push(number(reading_dictionary, r));
-                others.surname_reading.push(number(surname_dictionary, s));
-            }
-            starts.push(others.full.len() as u32);
+            others.extend(names);
+            starts.push(others.len() as u32);
         }
-        assert_eq!(starts.len(), name.full.len() + 1, "other names of every record");
-        others.starts = if others.full.is_empty() { Vec::new() } else { starts };
-        name
+        assert_eq!(starts.len(), full.len() + 1, "other names of every record");
+        // Each part has a dictionary of its own, filled in the same order (the records' values,
+        // then their other names') whichever part is built first: the three side by side.
+        let part = |dictionary: &mut Dictionary, values: Vec<Option<&str>>, k: usize| {
+            let text = SourceText::build(dictionary, values.into_iter());
+            let others = others.iter().map(|other| match [other.0, other.1, other.2][k] {
+                "" => 0,
+                value => dictionary.intern(value),
+            });
+            (text, others.collect::<Vec<u32>>())
+        };
+        let [full_dictionary, reading_dictionary, surname_dictionary] = dictionaries;
+        let ((full, reading), surname_reading) = rayon::join(
+            || {
+                rayon::join(
+                    || part(full_dictionary, full, 0),
+                    || part(reading_dictionary, reading, 1),
+                )
+            },
+            || part(surname_dictionary, surname, 2),
+        );
+        let starts = if others.is_empty() { Vec::new() } else { starts };
+        SourceName {
+            full: full.0,
+            reading: reading.0,
+            surname_reading: surname_reading.0,
+            others: OtherNames {
+                starts,
+                full: full.1,
+                reading: reading.1,
+                surname_reading: surname_reading.1,
+            },
+        }
     }
 
     /// The records `rows` (in that order), as [`SourceName::build`] of their names would

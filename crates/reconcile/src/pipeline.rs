@@ -3,6 +3,7 @@
 //! missing, duplicate, deceased and birth candidates and identity conflicts.
 
 use std::collections::BTreeMap;
+use std::hash::BuildHasher;
 
 use censuslink_linkage::{
     Blocking, Explanation, FieldExplanation, Model, RecordIdx, RuleStats, ScoredPair, Settings,
@@ -16,7 +17,7 @@ use censuslink_standardize::region;
 // Maps of records and addresses: a fast hash without per-process seeds (no map here reaches an
 // output in its own order).
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::{FxBuildHasher, FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::coverage::{AreaCoverage, Tally, coverage};
 use crate::features::{Features, person_records};
@@ -334,7 +335,7 @@ pub fn reconcile_with(
         })
         .collect();
     let listed_by = people.complete(&rows, census_links, &rival_of, settings.threshold);
-    let places = Places::new(inputs, census, &ctx.registers, &mut |r| persons.of(r));
+    let places = Places::new(inputs, census, &ctx.registers, &|r| persons.of(r));
     let residence = Residence::fit(&ctx, &people, &places, &rival_of);
     let found = Found {
         ctx: &ctx,
@@ -944,12 +945,12 @@ struct Found<'a> {
     areas: HashMap<(usize, &'a str), &'a str>,
 }
 
-impl Found<'_> {
+impl<'a> Found<'a> {
     /// The enumeration area of the first of `records` whose register address has one.
-    fn area_of_person(&self, records: &[RecordRef]) -> Option<String> {
+    fn area_of_person(&self, records: &[RecordRef]) -> Option<&'a str> {
         records.iter().find_map(|&r| {
             let address = register_address(self.ctx.inputs[r.source].table, r.row as usize)?;
-            self.areas.get(&(r.source, address)).map(|&area| area.to_owned())
+            self.areas.get(&(r.source, address)).copied()
         })
     }
 
@@ -994,7 +995,7 @@ impl Found<'_> {
                     uncorrected: residence.model.as_ref().map_or(0.0, |m| m.uncorrected(e)),
                     tier: tier(p),
                     nearest,
-                    area: self.area_of_person(records),
+                    area: self.area_of_person(records).map(str::to_owned),
                 }
             })
             .collect();
@@ -1148,8 +1149,10 @@ impl Found<'_> {
             let counted = pool.into_iter().min_by_key(draw).expect("a duplicate has records");
             extra.extend(d.records.iter().filter(|r| r.row != counted.row).map(|r| r.row));
         }
-        let mut by_area: BTreeMap<String, Tally> = BTreeMap::new();
-        let area_of = |row: usize| census_table.enumeration_area.get(row).unwrap_or("").to_owned();
+        // Tallied by the areas' and townships' own text, sorted by it at the end: each tally
+        // sums its people in the same order either way.
+        let mut by_area: HashMap<&str, Tally> = HashMap::default();
+        let area_of = |row: usize| census_table.enumeration_area.get(row).unwrap_or("");
         for row in 0..census_table.len() {
             let counted = !(dead.contains(&(row as u32)) || extra.contains(&(row as u32)));
             if usable(census_table, row) && !rows.is_away(row) && counted {
@@ -1166,7 +1169,7 @@ impl Found<'_> {
                 *entry = row;
             }
         }
-        let mut by_township: BTreeMap<String, Tally> = BTreeMap::new();
+        let mut by_township: HashMap<&str, Tally> = HashMap::default();
         let mut matched_rows: HashSet<usize> = HashSet::default();
         for (&person, records) in &people.members {
             let active = records.iter().any(|r| {
@@ -1211,7 +1214,7 @@ impl Found<'_> {
             let township = |column: fn(&PersonTable) -> &censuslink_model::TextColumn| {
                 records.iter().find_map(|r| {
                     let code = column(inputs[r.source].table).get(r.row as usize)?;
-                    code.get(..9).map(str::to_owned)
+                    code.get(..9)
                 })
             };
             let place = township(|t| &t.residence_region).or_else(|| township(|t| &t.hukou_region));
@@ -1219,7 +1222,10 @@ impl Found<'_> {
         }
         let relative_variance =
             residence.model.as_ref().map_or(&[][..], |m| &m.omission_odds_relative_variance);
-        coverage(&by_area, &by_township, relative_variance)
+        let sorted = |tallies: HashMap<&str, Tally>| -> BTreeMap<String, Tally> {
+            tallies.into_iter().map(|(place, tally)| (place.to_owned(), tally)).collect()
+        };
+        coverage(&sorted(by_area), &sorted(by_township), relative_variance)
     }
 }
 
@@ -1540,58 +1546,69 @@ impl<'a> Places<'a> {
         inputs: &[Input<'a>],
         census: usize,
         registers: &[usize],
-        person: &mut dyn FnMut(RecordRef) -> usize,
+        person: &(dyn Fn(RecordRef) -> usize + Sync),
     ) -> Places<'a> {
         let table = inputs[census].table;
-        let codes: HashSet<&str> =
-            table.enumeration_area.iter().flatten().filter_map(|a| a.get(..6)).collect();
-        let counties = table
-            .enumeration_area
-            .iter()
-            .flatten()
-            .filter_map(|area| region::parse_region(area.get(..6)?))
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .flat_map(|county| {
-                let former = county.prefecture().map(region::former_county_names_under);
-                region::region_name(county).into_iter().chain(former.into_iter().flatten())
-            })
-            .collect();
-        let mut ids: HashMap<&'a str, bool> = HashMap::default();
-        let mut women: HashSet<&'a str> = HashSet::default();
-        for row in (0..table.len()).filter(|&row| table.rejected[row].is_none()) {
-            if table.sex[row] != Some(Sex::Male)
-                && table.record_type[row] != Some(RecordType::RegisteredAway)
-            {
-                women.extend(table.name.full.get(row));
-            }
-            let Some(id) = table.id.number.get(row).filter(|_| table.id.status[row].is_valid())
-            else {
-                continue;
-            };
-            // Listed as living here, or at the hukou household as living elsewhere in the
-            // district.
-            let place = table.residence_region.get(row).and_then(|r| r.get(..6));
-            *ids.entry(id).or_default() |= table.record_type[row]
-                != Some(RecordType::RegisteredAway)
-                || place.is_some_and(|county| codes.contains(county));
-        }
-        let mut persons: HashMap<&'a str, usize> = HashMap::default();
-        for &source in registers {
-            if matches!(inputs[source].role, Role::Birth | Role::Death) {
-                continue;
-            }
-            let table = inputs[source].table;
-            for row in 0..table.len() {
-                if let Some(id) =
-                    table.id.number.get(row).filter(|_| table.id.status[row].is_valid())
+        let counties = || {
+            table
+                .enumeration_area
+                .iter()
+                .flatten()
+                .filter_map(|area| region::parse_region(area.get(..6)?))
+                .collect::<HashSet<_>>()
+                .into_iter()
+                .flat_map(|county| {
+                    let former = county.prefecture().map(region::former_county_names_under);
+                    region::region_name(county).into_iter().chain(former.into_iter().flatten())
+                })
+                .collect()
+        };
+        let census_ids = || {
+            let codes: HashSet<&str> =
+                table.enumeration_area.iter().flatten().filter_map(|a| a.get(..6)).collect();
+            let mut ids: HashMap<&'a str, bool> = HashMap::default();
+            let mut women: HashSet<&'a str> = HashSet::default();
+            for row in (0..table.len()).filter(|&row| table.rejected[row].is_none()) {
+                if table.sex[row] != Some(Sex::Male)
+                    && table.record_type[row] != Some(RecordType::RegisteredAway)
                 {
-                    persons
-                        .entry(id)
-                        .or_insert_with(|| person(RecordRef { source, row: row as RecordIdx }));
+                    women.extend(table.name.full.get(row));
+                }
+                let Some(id) = table.id.number.get(row).filter(|_| table.id.status[row].is_valid())
+                else {
+                    continue;
+                };
+                // Listed as living here, or at the hukou household as living elsewhere in the
+                // district.
+                let place = table.residence_region.get(row).and_then(|r| r.get(..6));
+                *ids.entry(id).or_default() |= table.record_type[row]
+                    != Some(RecordType::RegisteredAway)
+                    || place.is_some_and(|county| codes.contains(county));
+            }
+            (ids, women)
+        };
+        let register_ids = || {
+            let mut persons: HashMap<&'a str, usize> = HashMap::default();
+            for &source in registers {
+                if matches!(inputs[source].role, Role::Birth | Role::Death) {
+                    continue;
+                }
+                let table = inputs[source].table;
+                for row in 0..table.len() {
+                    if let Some(id) =
+                        table.id.number.get(row).filter(|_| table.id.status[row].is_valid())
+                    {
+                        persons
+                            .entry(id)
+                            .or_insert_with(|| person(RecordRef { source, row: row as RecordIdx }));
+                    }
                 }
             }
-        }
+            persons
+        };
+        // Three independent lookups, made side by side.
+        let (counties, ((ids, women), persons)) =
+            rayon::join(counties, || rayon::join(census_ids, register_ids));
         Places { counties, census: ids, registers: persons, women }
     }
 
@@ -1640,27 +1657,33 @@ fn address_areas<'a>(
     inputs: &[Input<'a>],
     census_links: &[Link],
 ) -> HashMap<(usize, &'a str), &'a str> {
-    // Every vote as (source, address, area), sorted: each address's votes are a run, and each
+    // Every vote as (the address's hash, source, address, area), sorted: each address's votes
+    // are a run (by the hash first, so that most comparisons are of two integers), and each
     // area's votes a run within it, in code order.
-    let mut votes: Vec<(usize, &'a str, &'a str)> = census_links
+    let mut votes: Vec<(u64, usize, &'a str, &'a str)> = census_links
         .par_iter()
         .filter_map(|link| {
             let census = inputs[link.left.source].table;
             let register = inputs[link.right.source].table;
             let area = census.enumeration_area.get(link.left.row as usize)?;
             let address = register_address(register, link.right.row as usize)?;
-            Some((link.right.source, address, area))
+            let source = link.right.source;
+            Some((FxBuildHasher.hash_one((source, address)), source, address, area))
         })
         .collect();
     votes.par_sort_unstable();
-    let mut areas = HashMap::default();
-    for address_votes in votes.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
-        let (source, address, _) = address_votes[0];
+    let same_address = |x: &(u64, usize, &str, &str), y: &(u64, usize, &str, &str)| {
+        (x.0, x.1, x.2) == (y.0, y.1, y.2)
+    };
+    let n_addresses = votes.chunk_by(same_address).count();
+    let mut areas = HashMap::with_capacity_and_hasher(n_addresses, FxBuildHasher);
+    for address_votes in votes.chunk_by(same_address) {
+        let (_, source, address, _) = address_votes[0];
         let mut best: (usize, &str) = (0, "");
-        for area_votes in address_votes.chunk_by(|x, y| x.2 == y.2) {
+        for area_votes in address_votes.chunk_by(|x, y| x.3 == y.3) {
             // Strictly more, so that a tie goes to the lower code, which comes first.
             if area_votes.len() > best.0 {
-                best = (area_votes.len(), area_votes[0].2);
+                best = (area_votes.len(), area_votes[0].3);
             }
         }
         areas.insert((source, address), best.1);
