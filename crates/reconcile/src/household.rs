@@ -16,6 +16,7 @@ use censuslink_linkage::{
     Kind, Level, LevelName, MAX_WEIGHT, Model, RecordIdx, ScoredPair, Scorer, one_to_one,
 };
 use censuslink_model::{PersonTable, RecordType};
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet};
 
 /// What the household pass found.
@@ -45,20 +46,20 @@ impl HouseholdLinks {
     }
 }
 
-/// The household pass of a link of `left` to `right` whose first pass made `links`, scoring
-/// with `scorer`; pairs of weight `min_weight` or more link, one to one. `None` when either
-/// side has no households or the households say nothing (no paired households, or m not above
-/// u).
+/// The household pass of a link of `left`'s households to `right`'s whose first pass made
+/// `links`, scoring with `scorer`; pairs of weight `min_weight` or more link, one to one.
+/// `None` when either side has no households or the households say nothing (no paired
+/// households, or m not above u).
 pub(crate) fn household_pass(
-    left: &PersonTable,
-    right: &PersonTable,
+    left: &Households,
+    right: &Households,
     scorer: &Scorer<'_>,
     links: &[ScoredPair],
     min_weight: f64,
 ) -> Option<HouseholdPass> {
-    let n_left = left.len() as RecordIdx;
-    let (left_households, n_left_households) = households(left);
-    let (right_households, n_right_households) = households(right);
+    let n_left = left.of.len() as RecordIdx;
+    let (left_households, n_left_households) = (&left.of, left.n);
+    let (right_households, n_right_households) = (&right.of, right.n);
     if n_left_households == 0 || n_right_households == 0 {
         return None;
     }
@@ -100,9 +101,9 @@ pub(crate) fn household_pass(
         }
         members
     };
-    let (left_members, right_members) = (
-        members(&left_households, n_left_households),
-        members(&right_households, n_right_households),
+    let (left_members, right_members) = rayon::join(
+        || members(left_households, n_left_households),
+        || members(right_households, n_right_households),
     );
     let n_with = |members: &[Vec<RecordIdx>]| members.iter().map(Vec::len).sum::<usize>() as f64;
     let shared: f64 = pairs
@@ -116,20 +117,20 @@ pub(crate) fn household_pass(
     let weight = (m / u).log2().min(MAX_WEIGHT);
     let linked: rustc_hash::FxHashSet<RecordIdx> =
         links.iter().flat_map(|link| [link.a, link.b]).collect();
-    let mut candidates = Vec::new();
-    for &(l, r) in &pairs {
-        for &a in left_members[l as usize].iter().filter(|a| !linked.contains(a)) {
-            for b in right_members[r as usize].iter().map(|&row| n_left + row) {
-                if linked.contains(&b) {
-                    continue;
-                }
-                let pair_weight = scorer.weight(a, b) + weight;
-                if pair_weight >= min_weight {
-                    candidates.push(ScoredPair { a, b, weight: pair_weight });
-                }
-            }
-        }
-    }
+    let candidates: Vec<ScoredPair> = pairs
+        .par_iter()
+        .flat_map_iter(|&(l, r)| {
+            let (left, right) = (&left_members[l as usize], &right_members[r as usize]);
+            let unlinked = |record: &RecordIdx| !linked.contains(record);
+            left.iter().copied().filter(unlinked).flat_map(move |a| {
+                let right = right.iter().map(move |&row| n_left + row).filter(unlinked);
+                right.filter_map(move |b| {
+                    let pair_weight = scorer.weight(a, b) + weight;
+                    (pair_weight >= min_weight).then_some(ScoredPair { a, b, weight: pair_weight })
+                })
+            })
+        })
+        .collect();
     Some(HouseholdPass { weight, links: one_to_one(&candidates, min_weight) })
 }
 
@@ -159,7 +160,7 @@ pub(crate) fn dedupe_household_pass(
     two_people: &dyn Fn(RecordIdx, RecordIdx) -> bool,
     min_weight: f64,
 ) -> Option<HouseholdPass> {
-    let (household, n_households) = households(table);
+    let Households { of: household, n: n_households } = Households::of(table);
     // The households of two census rows in two households, and that pair in order.
     let across = |x: usize, y: usize| {
         let (hx, hy) = (household[x]?, household[y]?);
@@ -297,17 +298,31 @@ const MAX_HOUSEHOLD_PAIRS: usize = 400;
 /// they live, and a duplicate or two.
 const MAX_LISTINGS: usize = 4;
 
-/// Each record's household as a number (`None` without one), and how many households.
-fn households(table: &PersonTable) -> (Vec<Option<u32>>, u32) {
-    let mut numbers: HashMap<&str, u32> = HashMap::default();
-    let households = (0..table.len())
-        .map(|row| {
-            let household = table.household_id.get(row)?;
-            let next = numbers.len() as u32;
-            Some(*numbers.entry(household).or_insert(next))
-        })
-        .collect();
-    (households, numbers.len() as u32)
+/// A table's households: each record's as a number, from 0 in the order first seen.
+pub(crate) struct Households {
+    /// Each record's household (`None` without one).
+    of: Vec<Option<u32>>,
+    /// How many households.
+    n: u32,
+}
+
+impl Households {
+    pub(crate) fn of(table: &PersonTable) -> Households {
+        let mut numbers: HashMap<&str, u32> = HashMap::default();
+        let of = (0..table.len())
+            .map(|row| {
+                let household = table.household_id.get(row)?;
+                let next = numbers.len() as u32;
+                Some(*numbers.entry(household).or_insert(next))
+            })
+            .collect();
+        Households { of, n: numbers.len() as u32 }
+    }
+
+    /// The number of records.
+    pub(crate) fn len(&self) -> usize {
+        self.of.len()
+    }
 }
 
 #[cfg(test)]
@@ -318,7 +333,9 @@ mod tests {
     use censuslink_model::{IdStatus, PersonTable, RecordType};
 
     use crate::features::person_records;
-    use crate::household::{dedupe_household_pass, household_pass, listed_away_and_here};
+    use crate::household::{
+        Households, dedupe_household_pass, household_pass, listed_away_and_here,
+    };
     use crate::pipeline::deduplicated;
 
     fn table(people: &[(&str, &str)]) -> PersonTable {
@@ -470,8 +487,14 @@ mod tests {
         let scorer = model.scorer(&records).expect("fits");
         let n = census.len() as u32;
         let first = [(0, 0), (1, 1), (3, 3)].map(|(a, b)| ScoredPair { a, b: n + b, weight: 20.0 });
-        let pass =
-            household_pass(&census, &hukou, &scorer, &first, weight_of(0.9)).expect("evidence");
+        let pass = household_pass(
+            &Households::of(&census),
+            &Households::of(&hukou),
+            &scorer,
+            &first,
+            weight_of(0.9),
+        )
+        .expect("evidence");
         // m: of the three links, two have another member linking to the same household (张伟's
         // and 王芳's; 李强's is alone); u: the paired households hold 3·3 + 2·2 of the
         // 105 · 106 pairs.

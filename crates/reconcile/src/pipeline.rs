@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::hash::BuildHasher;
+use std::sync::OnceLock;
 
 use censuslink_linkage::{
     Blocking, Explanation, FieldExplanation, Model, RecordIdx, RuleStats, ScoredPair, Settings,
@@ -22,7 +23,7 @@ use rustc_hash::{FxBuildHasher, FxHashMap as HashMap, FxHashSet as HashSet};
 use crate::coverage::{AreaCoverage, Tally, coverage};
 use crate::features::{Features, person_records};
 use crate::household::{
-    HouseholdLinks, dedupe_household_pass, household_pass, listed_away_and_here,
+    HouseholdLinks, Households, dedupe_household_pass, household_pass, listed_away_and_here,
 };
 use crate::residence::{Evidence, Part, ResidenceModel, Standing, Term, age_term};
 
@@ -296,6 +297,7 @@ pub fn reconcile_with(
     let ctx = Context {
         inputs,
         features: Features::of(&tables, Some(&settings.features())),
+        households: tables.iter().map(|_| OnceLock::new()).collect(),
         tables,
         census,
         registers: (0..inputs.len()).filter(|&i| i != census).collect(),
@@ -390,6 +392,8 @@ struct Context<'a> {
     tables: Vec<&'a PersonTable>,
     /// Their texts and names, interned once for every link.
     features: Features,
+    /// Their households, numbered when a link first needs them.
+    households: Vec<OnceLock<Households>>,
     census: usize,
     registers: Vec<usize>,
     settings: &'a Settings,
@@ -416,9 +420,10 @@ impl<'a> Context<'a> {
             min_weight: weight_of(0.01),
             residents: false,
         };
-        let tables = (self.inputs[left].table, self.inputs[right].table);
+        let households =
+            |t: usize| self.households[t].get_or_init(|| Households::of(self.tables[t]));
         let records = || self.features.records(&self.tables, left, Some(right));
-        link_pair(tables.0, tables.1, &records, &spec, self.scoring)
+        link_pair([households(left), households(right)], &records, &spec, self.scoring)
     }
 }
 
@@ -1856,8 +1861,7 @@ impl Scoring for Here {
 /// Links `left` to `right` as `spec` says, scored by `scoring`: the pairs of probability 0.01
 /// or more, and one-to-one links at the threshold.
 fn link_pair(
-    left: &PersonTable,
-    right: &PersonTable,
+    [left, right]: [&Households; 2],
     records: &dyn Fn() -> censuslink_linkage::Records,
     spec: &LinkSpec,
     scoring: &dyn Scoring,
@@ -1902,7 +1906,7 @@ fn link_pair(
         }
     }
     linked.explained =
-        best.into_iter().map(|(b, pair)| (b, scorer.explain(&model, pair.a, pair.b))).collect();
+        best.into_par_iter().map(|(b, pair)| (b, scorer.explain(&model, pair.a, pair.b))).collect();
     linked.times.resolve = clock.lap();
     linked.pairs = pairs;
     linked.links = links;
@@ -1990,9 +1994,16 @@ fn census_duplicates(
         pairs.extend(pass.links);
     }
     let assignment = scoring.clusters(&spec, records.len(), &pairs, threshold);
+    // The clusters of several records, each by its number, its members in order.
+    let mut sizes = vec![0u32; assignment.len()];
+    for &cluster in &assignment {
+        sizes[cluster as usize] += 1;
+    }
     let mut groups: BTreeMap<RecordIdx, Vec<RecordIdx>> = BTreeMap::new();
     for (idx, &cluster) in assignment.iter().enumerate() {
-        groups.entry(cluster).or_default().push(idx as RecordIdx);
+        if sizes[cluster as usize] > 1 {
+            groups.entry(cluster).or_default().push(idx as RecordIdx);
+        }
     }
     let mut within: HashMap<RecordIdx, Vec<&ScoredPair>> = HashMap::default();
     for pair in &pairs {
@@ -2001,13 +2012,13 @@ fn census_duplicates(
             within.entry(cluster).or_default().push(pair);
         }
     }
+    let groups: Vec<(RecordIdx, Vec<RecordIdx>)> = groups.into_iter().collect();
     let mut duplicates: Vec<Duplicate> = groups
-        .into_iter()
-        .filter(|(_, members)| members.len() > 1)
+        .into_par_iter()
         .map(|(cluster, members)| {
             let records: Vec<RecordRef> = members.iter().map(|&idx| record(idx)).collect();
             let keys: Vec<String> = records.iter().map(|&r| key(r)).collect();
-            let mut pairs = within.remove(&cluster).unwrap_or_default();
+            let mut pairs = within.get(&cluster).cloned().unwrap_or_default();
             pairs.sort_by_key(|p| (p.a, p.b));
             let weakest = pairs.iter().min_by(|x, y| x.weight.total_cmp(&y.weight));
             Duplicate {
