@@ -448,9 +448,11 @@ struct CensusLinks {
     models: Vec<LinkModel>,
 }
 
-/// Links the census to each register, side by side (the links are independent of each
-/// other), taken in order; a birth certificate's link to a child living apart from the
-/// mother the census lists here is dropped, and the child found through the mother.
+/// Links the census to each register, one link after the other, each on every thread (a link
+/// holds the rows, keys and blocks of the whole census and of a register: two large links
+/// side by side made the run's peak of memory); a birth certificate's link to a child living
+/// apart from the mother the census lists here is dropped, and the child found through the
+/// mother.
 fn link_census(ctx: &Context<'_>, on_step: &mut dyn FnMut(Step<'_>)) -> CensusLinks {
     let (inputs, census, settings) = (ctx.inputs, ctx.census, ctx.settings);
     let census_table = ctx.census_table();
@@ -463,7 +465,7 @@ fn link_census(ctx: &Context<'_>, on_step: &mut dyn FnMut(Step<'_>)) -> CensusLi
         models: Vec::new(),
     };
     let census_linked: Vec<Linked> =
-        ctx.registers.par_iter().map(|&register| ctx.link_pair(census, register)).collect();
+        ctx.registers.iter().map(|&register| ctx.link_pair(census, register)).collect();
     let n_census = census_table.len() as RecordIdx;
     for (&register, linked) in ctx.registers.iter().zip(census_linked) {
         let input = inputs[register];
@@ -584,9 +586,9 @@ fn link_registers(
         .filter(|&(a, b)| inputs[a].role != Role::Birth && inputs[b].role != Role::Birth)
         .collect();
     // Duplicates (census clusters with two resident records or more) beside the registers'
-    // links.
+    // links, which are made one after the other as the census's are.
     let (register_linked, (duplicates, dedupe_model)) = rayon::join(
-        || register_pairs.par_iter().map(|&(a, b)| ctx.link_pair(a, b)).collect::<Vec<_>>(),
+        || register_pairs.iter().map(|&(a, b)| ctx.link_pair(a, b)).collect::<Vec<_>>(),
         || {
             let hukou = |row: RecordIdx| hukou_entry.get(&row).copied();
             let key = |r: RecordRef| ctx.key(r);
