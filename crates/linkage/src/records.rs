@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use indexmap::IndexSet;
+use rayon::prelude::*;
 
 /// What is linked: two sources, or one source against itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -361,7 +362,9 @@ impl NameSignature {
 impl Interned {
     /// Signs each value (see [`NameSignature`]).
     fn sign(&mut self, signature: NameSignature) {
-        self.signatures = self.values().map(|value| signature.of(value)).collect();
+        let strings = &self.strings;
+        self.signatures =
+            self.spans.par_iter().map(|&span| signature.of(strings.of(span))).collect();
     }
 
     /// `parts`' values, joined: ids by the order of each value's first record, parts in turn
@@ -382,7 +385,10 @@ impl Interned {
                 interned.n_present += count;
             }
         }
-        interned.ids = parts.iter().flat_map(|p| &p.numbers).map(|&n| ids[n as usize]).collect();
+        interned.ids = parts
+            .par_iter()
+            .flat_map_iter(|p| p.numbers.iter().map(|&n| ids[n as usize]))
+            .collect();
         (interned, ids)
     }
 
@@ -643,10 +649,17 @@ impl Records {
         let texts = |text: fn(&SourceName) -> &SourceText| -> Vec<&SourceText> {
             parts.iter().map(|&part| text(part)).collect()
         };
-        let (mut full, mut full_ids) = Interned::join(&strings[0], &texts(|p| &p.full));
-        let (mut reading, mut reading_ids) = Interned::join(&strings[1], &texts(|p| &p.reading));
-        let (mut surname_reading, mut surname_ids) =
-            Interned::join(&strings[2], &texts(|p| &p.surname_reading));
+        // The three parts side by side: each has its own strings.
+        let (((mut full, mut full_ids), (mut reading, mut reading_ids)), surname) = rayon::join(
+            || {
+                rayon::join(
+                    || Interned::join(&strings[0], &texts(|p| &p.full)),
+                    || Interned::join(&strings[1], &texts(|p| &p.reading)),
+                )
+            },
+            || Interned::join(&strings[2], &texts(|p| &p.surname_reading)),
+        );
+        let (mut surname_reading, mut surname_ids) = surname;
         let mut others = OtherNames::default();
         if parts.iter().any(|part| !part.others.full.is_empty()) {
             let all = |numbers: fn(&OtherNames) -> &Vec<u32>| -> Vec<u32> {
@@ -665,8 +678,7 @@ impl Records {
                 }
             }
         }
-        full.sign(NameSignature::Full);
-        reading.sign(NameSignature::Reading);
+        rayon::join(|| full.sign(NameSignature::Full), || reading.sign(NameSignature::Reading));
         let others = Box::new(others);
         self.push(name, Feature::Name { full, reading, surname_reading, others });
         self
