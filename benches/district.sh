@@ -59,8 +59,9 @@ stages = ["features", "block", "train", "score", "resolve"]
 print(f"  read and standardize: {sum(timings['read'].values()):7.2f} s  "
       + ", ".join(f"{name} {s:.2f}" for name, s in timings["read"].items()))
 links = timings["links"]
-print(f"  linking:              {timings['linking']:7.2f} s  (the links run side by side; each link's")
-print("                                   stages, summed over the links:")
+print(f"  linking:              {timings['linking']:7.2f} s  (one link after another, the census")
+print("                                   deduplication beside the registers' links; each")
+print("                                   link's stages, summed over the links:")
 for stage in stages:
     print(f"    {stage + ':':<19} {sum(link[stage] for link in links):7.2f} s")
 print(f"  reconcile:            {timings['reconcile']:7.2f} s")

@@ -224,9 +224,9 @@ def main():
                 f"{link['candidate_pairs']:,} blocked pairs, {link['scored_pairs']:,} scored at "
                 f"p >= 0.01; reading and standardizing census and hukou took {read:.2f} s")
     if "linking" in timings:
-        say(f"censuslink's links ran side by side: all {len(timings['links'])} took "
-            f"{timings['linking']:.2f} s wall, so each link's stage times above overlap the "
-            "others' and may overstate that link alone.")
+        say(f"censuslink's links ran one after another, the census deduplication beside the "
+            f"registers' links: all {len(timings['links'])} took {timings['linking']:.2f} s wall, "
+            "so the deduplication's stage times above overlap the links'.")
     times = report["times"]
     stage_times = ", ".join(f"{k} {v:.2f}" for k, v in times.items() if k != "total")
     say(f"Splink's stages: {stage_times} (total {times['total']:.2f} s in Python; u from "

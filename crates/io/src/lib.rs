@@ -48,7 +48,7 @@ pub use crate::job::{
 };
 pub use crate::load::{LoadedSource, load, load_batches, load_file, load_with};
 pub use crate::pseudonymize::{Key, Pseudonymized, pseudonymize};
-pub use crate::read::{BATCH_ROWS, RawBatch, SourceReader, csv_rows, open, open_batches};
+pub use crate::read::{BATCH_ROWS, CsvRow, RawBatch, SourceReader, csv_rows, open, open_batches};
 pub use crate::standardized::{NotStandardized, person_table};
 pub use crate::write::{
     SourceSummary, StandardizedWriter, create_dir, standardized_batch, write_json,

@@ -38,7 +38,7 @@ impl ScoredPair {
 pub fn one_to_one(pairs: &[ScoredPair], min_weight: f64) -> Vec<ScoredPair> {
     let mut kept: Vec<ScoredPair> =
         pairs.iter().copied().filter(|p| p.weight >= min_weight).collect();
-    kept.par_sort_by(ScoredPair::heavier_first);
+    kept.par_sort_unstable_by(ScoredPair::heavier_first);
     let n = kept.iter().map(|p| p.a.max(p.b) as usize + 1).max().unwrap_or(0);
     // The heaviest pair of each record: the first seen in this order.
     let mut best: Vec<Option<usize>> = vec![None; n];
@@ -68,7 +68,7 @@ const STRONG_MARGIN: f64 = 3.0;
 pub fn clusters(n: usize, pairs: &[ScoredPair], min_weight: f64) -> Vec<RecordIdx> {
     let mut links: Vec<ScoredPair> =
         pairs.iter().copied().filter(|p| p.weight >= min_weight).collect();
-    links.par_sort_by(ScoredPair::heavier_first);
+    links.par_sort_unstable_by(ScoredPair::heavier_first);
     let mut neighbours: Vec<Vec<RecordIdx>> = vec![Vec::new(); n];
     for link in &links {
         neighbours[link.a as usize].push(link.b);

@@ -57,7 +57,7 @@ pub(crate) fn household_pass(
     links: &[ScoredPair],
     min_weight: f64,
 ) -> Option<HouseholdPass> {
-    let n_left = left.of.len() as RecordIdx;
+    let n_left = left.len() as RecordIdx;
     let (left_households, n_left_households) = (&left.of, left.n);
     let (right_households, n_right_households) = (&right.of, right.n);
     if n_left_households == 0 || n_right_households == 0 {
@@ -160,7 +160,7 @@ pub(crate) fn dedupe_household_pass(
     two_people: &dyn Fn(RecordIdx, RecordIdx) -> bool,
     min_weight: f64,
 ) -> Option<HouseholdPass> {
-    let Households { of: household, n: n_households } = Households::of(table);
+    let Households { of: household, n: n_households } = Households::number(table);
     // The households of two census rows in two households, and that pair in order.
     let across = |x: usize, y: usize| {
         let (hx, hy) = (household[x]?, household[y]?);
@@ -307,7 +307,7 @@ pub(crate) struct Households {
 }
 
 impl Households {
-    pub(crate) fn of(table: &PersonTable) -> Households {
+    pub(crate) fn number(table: &PersonTable) -> Households {
         let mut numbers: HashMap<&str, u32> = HashMap::default();
         let of = (0..table.len())
             .map(|row| {
@@ -488,8 +488,8 @@ mod tests {
         let n = census.len() as u32;
         let first = [(0, 0), (1, 1), (3, 3)].map(|(a, b)| ScoredPair { a, b: n + b, weight: 20.0 });
         let pass = household_pass(
-            &Households::of(&census),
-            &Households::of(&hukou),
+            &Households::number(&census),
+            &Households::number(&hukou),
             &scorer,
             &first,
             weight_of(0.9),

@@ -96,8 +96,9 @@ pub struct Outcome {
     /// Each link made: its model, its blocking rules' figures and its weights, in the order
     /// the links were made.
     pub models: Vec<LinkModel>,
-    /// Seconds of wall time spent making the links, which run side by side (each link's own
-    /// stage times, in `models`, overlap).
+    /// Seconds of wall time spent making the links, one after another, the census
+    /// deduplication beside the registers' links (its stage times, in `models`, overlap
+    /// theirs).
     pub link_seconds: f64,
 }
 
@@ -392,7 +393,7 @@ struct Context<'a> {
     tables: Vec<&'a PersonTable>,
     /// Their texts and names, interned once for every link.
     features: Features,
-    /// Their households, numbered when a link first needs them.
+    /// Their households, numbered by the first link of each and kept for the others.
     households: Vec<OnceLock<Households>>,
     census: usize,
     registers: Vec<usize>,
@@ -421,7 +422,7 @@ impl<'a> Context<'a> {
             residents: false,
         };
         let households =
-            |t: usize| self.households[t].get_or_init(|| Households::of(self.tables[t]));
+            |t: usize| self.households[t].get_or_init(|| Households::number(self.tables[t]));
         let records = || self.features.records(&self.tables, left, Some(right));
         link_pair([households(left), households(right)], &records, &spec, self.scoring)
     }
@@ -1997,13 +1998,13 @@ fn census_duplicates(
     }
     let assignment = scoring.clusters(&spec, records.len(), &pairs, threshold);
     // The clusters of several records, each by its number, its members in order.
-    let mut sizes = vec![0u32; assignment.len()];
+    let mut sizes: HashMap<RecordIdx, u32> = HashMap::default();
     for &cluster in &assignment {
-        sizes[cluster as usize] += 1;
+        *sizes.entry(cluster).or_default() += 1;
     }
     let mut groups: BTreeMap<RecordIdx, Vec<RecordIdx>> = BTreeMap::new();
     for (idx, &cluster) in assignment.iter().enumerate() {
-        if sizes[cluster as usize] > 1 {
+        if sizes[&cluster] > 1 {
             groups.entry(cluster).or_default().push(idx as RecordIdx);
         }
     }

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
+use censuslink_io::CsvRow;
 use serde::Serialize;
 
 /// Precision and recall of one output, with the counts behind them.
@@ -241,12 +242,12 @@ impl TruthError {
 }
 
 /// A truth CSV as rows of named fields.
-fn read(dir: &Path, file: &str) -> Result<Vec<BTreeMap<String, String>>, TruthError> {
+fn read(dir: &Path, file: &str) -> Result<Vec<CsvRow>, TruthError> {
     read_csv(&dir.join(file))
 }
 
 /// A CSV (UTF-8, with or without a byte-order mark) as rows of named fields.
-pub(crate) fn read_csv(path: &Path) -> Result<Vec<BTreeMap<String, String>>, TruthError> {
+pub(crate) fn read_csv(path: &Path) -> Result<Vec<CsvRow>, TruthError> {
     let error = |problem: String| TruthError {
         path: path.to_owned(),
         problem: CsvProblem::Unreadable(problem),
@@ -269,21 +270,19 @@ fn named(text: &str) -> (String, String) {
 /// Scores the lists a run wrote into `out_dir` (CSV) against the truth in `truth_dir`.
 pub fn evaluate(out_dir: &Path, truth_dir: &Path) -> Result<Evaluation, TruthError> {
     let records = read(truth_dir, "records.csv")?;
-    let person_of: HashMap<(String, String), String> = records
-        .iter()
-        .map(|r| ((r["source"].clone(), r["record"].clone()), r["person"].clone()))
-        .collect();
-    let person = |source: &str, key: &str| person_of.get(&(source.to_owned(), key.to_owned()));
+    let person_of: HashMap<(&str, &str), &str> =
+        records.iter().map(|r| ((&r["source"], &r["record"]), &r["person"])).collect();
+    let person = |source: &str, key: &str| person_of.get(&(source, key)).copied();
 
     // Links between the census and a register.
     let links = read(out_dir, "links.csv")?;
-    let census_persons: BTreeSet<&String> =
-        records.iter().filter(|r| r["source"] == "census").map(|r| &r["person"]).collect();
+    let census_persons: BTreeSet<&str> =
+        records.iter().filter(|r| &r["source"] == "census").map(|r| &r["person"]).collect();
     // The links to the registers `register` accepts, against those registers' records.
     let link_score = |register: &dyn Fn(&str) -> bool| {
         let census_links: Vec<_> = links
             .iter()
-            .filter(|l| l["left_source"] == "census" && register(&l["right_source"]))
+            .filter(|l| &l["left_source"] == "census" && register(&l["right_source"]))
             .collect();
         let correct = census_links
             .iter()
@@ -294,7 +293,7 @@ pub fn evaluate(out_dir: &Path, truth_dir: &Path) -> Result<Evaluation, TruthErr
             .count() as u64;
         let linkable = records
             .iter()
-            .filter(|r| r["source"] != "census" && register(&r["source"]))
+            .filter(|r| &r["source"] != "census" && register(&r["source"]))
             .filter(|r| census_persons.contains(&r["person"]))
             .count() as u64;
         Score::new(correct, census_links.len() as u64, correct, linkable)
@@ -309,10 +308,10 @@ pub fn evaluate(out_dir: &Path, truth_dir: &Path) -> Result<Evaluation, TruthErr
     let dead: BTreeSet<String> = read(truth_dir, "dead_enumerated.csv")?
         .into_iter()
         .filter(|r| r["sources"].split(';').any(|s| s == "death"))
-        .map(|r| r["census_record"].clone())
+        .map(|r| r["census_record"].to_owned())
         .collect();
     let reported: BTreeSet<String> =
-        read(out_dir, "deceased.csv")?.into_iter().map(|r| r["census_id"].clone()).collect();
+        read(out_dir, "deceased.csv")?.into_iter().map(|r| r["census_id"].to_owned()).collect();
     let correct = reported.intersection(&dead).count() as u64;
     let deceased = Score::new(correct, reported.len() as u64, correct, dead.len() as u64);
 
@@ -320,19 +319,19 @@ pub fn evaluate(out_dir: &Path, truth_dir: &Path) -> Result<Evaluation, TruthErr
     let unborn: BTreeSet<String> = read(truth_dir, "births_not_enumerated.csv")?
         .into_iter()
         .filter(|r| r["sources"].split(';').any(|s| s == "birth"))
-        .map(|r| r["person"].clone())
+        .map(|r| r["person"].to_owned())
         .collect();
-    let reported: Vec<Option<&String>> =
+    let reported: Vec<Option<&str>> =
         read(out_dir, "births.csv")?.iter().map(|b| person(&b["source"], &b["record"])).collect();
     let correct = reported.iter().filter(|p| p.is_some_and(|p| unborn.contains(p))).count() as u64;
-    let found: BTreeSet<&String> =
+    let found: BTreeSet<&str> =
         reported.iter().flatten().copied().filter(|p| unborn.contains(*p)).collect();
     let births =
         Score::new(correct, reported.len() as u64, found.len() as u64, unborn.len() as u64);
 
     // Conflicts: records.
-    let records_of = |rows: Vec<BTreeMap<String, String>>| -> BTreeSet<(String, String)> {
-        rows.into_iter().map(|r| (r["source"].clone(), r["record"].clone())).collect()
+    let records_of = |rows: Vec<CsvRow>| -> BTreeSet<(String, String)> {
+        rows.into_iter().map(|r| (r["source"].to_owned(), r["record"].to_owned())).collect()
     };
     let truth_conflicts = records_of(read(truth_dir, "identity_conflicts.csv")?);
     let reported = records_of(read(out_dir, "conflicts.csv")?);
@@ -342,7 +341,7 @@ pub fn evaluate(out_dir: &Path, truth_dir: &Path) -> Result<Evaluation, TruthErr
 
     let coverage_rows = read(out_dir, "coverage.csv")?;
     let persons = read(truth_dir, "persons.csv")?;
-    let true_residents = persons.iter().filter(|p| p["presence"] == "resident").count() as u64;
+    let true_residents = persons.iter().filter(|p| &p["presence"] == "resident").count() as u64;
     let coverage = coverage_score(true_residents, &coverage_rows, "district", "");
     let cross_county = score_cross_county(out_dir, truth_dir, &persons, &person, &coverage_rows)?;
     Ok(Evaluation {
@@ -361,7 +360,7 @@ pub fn evaluate(out_dir: &Path, truth_dir: &Path) -> Result<Evaluation, TruthErr
 }
 
 /// The record's person in the truth, by source and key.
-type PersonOf<'a> = dyn Fn(&str, &str) -> Option<&'a String> + 'a;
+type PersonOf<'a> = dyn Fn(&str, &str) -> Option<&'a str> + 'a;
 
 /// The missing list against the omitted usual residents: a candidate is right when its person
 /// is one; where the right ones are placed, and the list's ranking and calibration.
@@ -375,10 +374,10 @@ fn score_missing(
     let omitted: BTreeMap<String, String> = all_omitted
         .iter()
         .filter(|r| !r["sources"].is_empty())
-        .map(|r| (r["person"].clone(), r["enumeration_area"].clone()))
+        .map(|r| (r["person"].to_owned(), r["enumeration_area"].to_owned()))
         .collect();
     let candidates = read(out_dir, "missing.csv")?;
-    let persons: Vec<Option<&String>> = candidates
+    let persons: Vec<Option<&str>> = candidates
         .iter()
         .map(|c| {
             let (source, key) = named(c["records"].split(';').next().unwrap_or(""));
@@ -387,12 +386,12 @@ fn score_missing(
         .collect();
     let correct =
         persons.iter().filter(|p| p.is_some_and(|p| omitted.contains_key(p))).count() as u64;
-    let found: BTreeSet<&String> =
+    let found: BTreeSet<&str> =
         persons.iter().flatten().copied().filter(|p| omitted.contains_key(*p)).collect();
     let (mut in_true_area, mut elsewhere) = (0, 0);
     for (candidate, person) in candidates.iter().zip(&persons) {
         let Some(true_area) = person.and_then(|p| omitted.get(p)) else { continue };
-        match candidate["enumeration_area"].as_str() {
+        match &candidate["enumeration_area"] {
             "" => {}
             area if area == true_area => in_true_area += 1,
             _ => elsewhere += 1,
@@ -417,7 +416,7 @@ fn score_missing(
     } else {
         Vec::new()
     };
-    let all: BTreeSet<&String> = all_omitted.iter().map(|r| &r["person"]).collect();
+    let all: BTreeSet<&str> = all_omitted.iter().map(|r| &r["person"]).collect();
     let found_of_all =
         persons.iter().flatten().filter(|p| all.contains(*p)).collect::<BTreeSet<_>>().len();
     let missing_detail = MissingDetail {
@@ -446,12 +445,12 @@ fn score_duplicates(
 ) -> Result<Score, TruthError> {
     // Duplicates.
     let duplicated: BTreeSet<String> =
-        read(truth_dir, "duplicates.csv")?.into_iter().map(|r| r["person"].clone()).collect();
+        read(truth_dir, "duplicates.csv")?.into_iter().map(|r| r["person"].to_owned()).collect();
     let groups = read(out_dir, "duplicates.csv")?;
     let mut found = BTreeSet::new();
     let mut correct = 0;
     for group in &groups {
-        let persons: Vec<Option<&String>> = group["records"]
+        let persons: Vec<Option<&str>> = group["records"]
             .split(';')
             .map(|r| {
                 let (source, key) = named(r);
@@ -462,15 +461,12 @@ fn score_duplicates(
         if first.is_some_and(|p| duplicated.contains(p)) && persons.iter().all(|p| *p == first) {
             correct += 1;
         }
-        let mut counts: HashMap<&String, usize> = HashMap::new();
+        let mut counts: HashMap<&str, usize> = HashMap::new();
         for p in persons.iter().flatten() {
             *counts.entry(p).or_default() += 1;
         }
         found.extend(
-            counts
-                .into_iter()
-                .filter(|(p, n)| *n > 1 && duplicated.contains(*p))
-                .map(|(p, _)| p.clone()),
+            counts.into_iter().filter(|(p, n)| *n > 1 && duplicated.contains(*p)).map(|(p, _)| p),
         );
     }
     let duplicates =
@@ -484,7 +480,7 @@ fn share(a: u64, b: u64) -> f64 {
 }
 
 /// The missing list's tiers: candidates and right ones per tier.
-fn tiers(candidates: &[BTreeMap<String, String>], is_right: &[bool]) -> Vec<TierScore> {
+fn tiers(candidates: &[CsvRow], is_right: &[bool]) -> Vec<TierScore> {
     let mut by_tier: BTreeMap<u8, (u64, u64)> = BTreeMap::new();
     for (candidate, &right) in candidates.iter().zip(is_right) {
         let tier = candidate.get("tier").and_then(|t| t.parse().ok()).unwrap_or(0);
@@ -504,7 +500,7 @@ fn tiers(candidates: &[BTreeMap<String, String>], is_right: &[bool]) -> Vec<Tier
 }
 
 /// A missing candidate's probability of residence (0 when the list has none).
-fn candidate_probability(candidate: &BTreeMap<String, String>) -> f64 {
+fn candidate_probability(candidate: &CsvRow) -> f64 {
     candidate.get("probability").and_then(|s| s.parse::<f64>().ok()).unwrap_or(0.0)
 }
 
@@ -552,8 +548,8 @@ fn largest_gap_beyond_noise(bins: &[CalibrationBin]) -> Option<f64> {
 /// Precision of the missing list ranked by probability (highest first), cut after the first
 /// tie at which it holds `recall` of the findable omitted (`omitted`); `None` if it never does.
 fn precision_at_recall(
-    candidates: &[BTreeMap<String, String>],
-    persons: &[Option<&String>],
+    candidates: &[CsvRow],
+    persons: &[Option<&str>],
     omitted: &BTreeMap<String, String>,
     recall: f64,
 ) -> Option<f64> {
@@ -561,7 +557,7 @@ fn precision_at_recall(
     let mut ranked: Vec<usize> = (0..candidates.len()).collect();
     ranked.sort_by(|&a, &b| score(&candidates[b]).total_cmp(&score(&candidates[a])));
     let needed = (recall * omitted.len() as f64).ceil() as usize;
-    let mut found: BTreeSet<&String> = BTreeSet::new();
+    let mut found: BTreeSet<&str> = BTreeSet::new();
     let mut n_right = 0u64;
     for (position, &idx) in ranked.iter().enumerate() {
         if let Some(person) = persons[idx].filter(|p| omitted.contains_key(*p)) {
@@ -580,12 +576,7 @@ fn precision_at_recall(
 
 /// The district row of the run's `coverage.csv` against the true usual residents.
 /// The estimate of the `coverage.csv` row of `level` and `code` against `true_residents`.
-fn coverage_score(
-    true_residents: u64,
-    rows: &[BTreeMap<String, String>],
-    level: &str,
-    code: &str,
-) -> CoverageScore {
+fn coverage_score(true_residents: u64, rows: &[CsvRow], level: &str, code: &str) -> CoverageScore {
     let row = rows.iter().find(|r| {
         r.get("level").is_some_and(|l| l == level) && r.get("code").is_some_and(|c| c == code)
     });
@@ -612,16 +603,13 @@ fn county(code: &str) -> &str {
 fn score_cross_county<'a>(
     out_dir: &Path,
     truth_dir: &Path,
-    persons: &'a [BTreeMap<String, String>],
+    persons: &'a [CsvRow],
     person: &PersonOf<'_>,
-    coverage_rows: &[BTreeMap<String, String>],
+    coverage_rows: &[CsvRow],
 ) -> Result<Option<CrossCounty>, TruthError> {
     // A column the truth may not have (a hand-made one) is empty.
-    let field = |row: &'a BTreeMap<String, String>, name: &str| -> &'a str {
-        row.get(name).map_or("", String::as_str)
-    };
-    let residents: Vec<&BTreeMap<String, String>> =
-        persons.iter().filter(|p| p["presence"] == "resident").collect();
+    let field = |row: &'a CsvRow, name: &str| -> &'a str { row.get(name).unwrap_or("") };
+    let residents: Vec<&CsvRow> = persons.iter().filter(|p| &p["presence"] == "resident").collect();
     let mut residents_by_county: BTreeMap<&str, u64> = BTreeMap::new();
     for resident in &residents {
         *residents_by_county.entry(county(field(resident, "enumeration_area"))).or_default() += 1;
@@ -632,20 +620,20 @@ fn score_cross_county<'a>(
     // Registered in one county of the run (a 12-digit village code: the truth's own
     // villages), enumerated in another, and held by a register.
     let omitted: BTreeSet<String> =
-        read(truth_dir, "omitted.csv")?.into_iter().map(|r| r["person"].clone()).collect();
+        read(truth_dir, "omitted.csv")?.into_iter().map(|r| r["person"].to_owned()).collect();
     let in_registers: BTreeSet<String> = read(truth_dir, "records.csv")?
         .into_iter()
-        .filter(|r| r["source"] != "census")
-        .map(|r| r["person"].clone())
+        .filter(|r| &r["source"] != "census")
+        .map(|r| r["person"].to_owned())
         .collect();
-    let elsewhere: BTreeSet<&String> = residents
+    let elsewhere: BTreeSet<&str> = residents
         .iter()
         .filter(|p| field(p, "hukou_region").len() == 12)
         .filter(|p| county(field(p, "hukou_region")) != county(field(p, "enumeration_area")))
         .map(|p| &p["person"])
         .filter(|p| !omitted.contains(*p) && in_registers.contains(*p))
         .collect();
-    let listed_missing: BTreeSet<&String> = read(out_dir, "missing.csv")?
+    let listed_missing: BTreeSet<&str> = read(out_dir, "missing.csv")?
         .iter()
         .flat_map(|c| c["records"].split(';').map(named).collect::<Vec<_>>())
         .filter_map(|(source, key)| person(&source, &key))
@@ -658,15 +646,15 @@ fn score_cross_county<'a>(
         counties.len() > 1
     };
     let truth_duplicates = read(truth_dir, "duplicates.csv")?;
-    let duplicated: BTreeSet<&String> = truth_duplicates.iter().map(|r| &r["person"]).collect();
-    let across: BTreeSet<&String> = truth_duplicates
+    let duplicated: BTreeSet<&str> = truth_duplicates.iter().map(|r| &r["person"]).collect();
+    let across: BTreeSet<&str> = truth_duplicates
         .iter()
         .filter(|r| spans_counties(&r["enumeration_areas"]))
         .map(|r| &r["person"])
         .collect();
     let (mut reported, mut correct, mut found) = (0, 0, BTreeSet::new());
     for group in read(out_dir, "duplicates.csv")? {
-        let members: Vec<Option<&String>> =
+        let members: Vec<Option<&str>> =
             group["records"].split(';').map(named).map(|(s, k)| person(&s, &k)).collect();
         let first = members[0];
         let is_one_duplicated_person =

@@ -367,8 +367,8 @@ fn residence_json(model: &ResidenceModel) -> serde_json::Value {
 }
 
 /// Where a run's time went, in seconds of wall time: each source read and standardized
-/// (standardized records written), each link's stages with its pair counts (links run side by
-/// side, so theirs overlap), all the linking, the rest of the reconciliation (persons, lists,
+/// (standardized records written), each link's stages with its pair counts (the census
+/// deduplication's overlap the registers' links'), all the linking, the rest of the reconciliation (persons, lists,
 /// coverage), and the writing of every other output up to `total`, which ends as
 /// `summary.json` has been written.
 fn timings(run: &JobRun, total: f64) -> serde_json::Value {

@@ -31,7 +31,7 @@ impl Previous {
             let rows = read_csv(&dir.join(format!("{list}.csv")))?;
             ids.insert(
                 list,
-                rows.into_iter().filter_map(|mut r| r.remove("candidate_id")).collect(),
+                rows.iter().filter_map(|r| r.get("candidate_id").map(str::to_owned)).collect(),
             );
         }
         Ok(Previous { ids })
@@ -43,15 +43,15 @@ impl Resolved {
     pub fn read(path: &Path) -> Result<Resolved, TruthError> {
         let rows = read_csv(path)?;
         let mut outcomes = BTreeMap::new();
-        for mut row in rows {
-            let Some(id) = row.remove("candidate_id") else {
+        for row in rows {
+            let Some(id) = row.get("candidate_id").map(str::to_owned) else {
                 return Err(TruthError {
                     path: path.to_owned(),
                     problem: crate::evaluate::CsvProblem::NoColumn("candidate_id"),
                 });
             };
-            let outcome = row.remove("outcome").unwrap_or_default();
-            outcomes.insert(id, (outcome, row.remove("note").unwrap_or_default()));
+            let field = |name: &str| row.get(name).unwrap_or_default().to_owned();
+            outcomes.insert(id, (field("outcome"), field("note")));
         }
         Ok(Resolved { outcomes })
     }
@@ -175,7 +175,7 @@ pub fn candidate_pairs(
         else {
             continue;
         };
-        let field = |name: &str| row.get(name).map(String::as_str).unwrap_or("");
+        let field = |name: &str| row.get(name).unwrap_or("");
         let pairs = match list {
             "missing" if !field("nearest_census_record").is_empty() => {
                 let nearest = named(field("nearest_census_record"));

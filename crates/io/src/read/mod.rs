@@ -88,24 +88,60 @@ pub fn open_batches(
     columnar::text_batches(source.path(), "arrow", source.timezone, batches)
 }
 
-/// The rows of a small CSV text the product wrote itself or that goes with it (a run's lists,
-/// a district's truth, field outcomes; UTF-8, with or without a byte-order mark) by column
-/// name; the CSV parser's message when it is not CSV.
-pub fn csv_rows(text: &str) -> Result<Vec<std::collections::BTreeMap<String, String>>, String> {
+/// The rows of a CSV text the product wrote itself or that goes with it (a run's lists, a
+/// district's truth, field outcomes; UTF-8, with or without a byte-order mark) by column name;
+/// the CSV parser's message when it is not CSV.
+pub fn csv_rows(text: &str) -> Result<Vec<CsvRow>, String> {
     let text = text.trim_start_matches('\u{FEFF}');
     let mut reader = ::csv::Reader::from_reader(text.as_bytes());
-    let headers = reader.headers().map_err(|e| e.to_string())?.clone();
+    let header: std::sync::Arc<[String]> =
+        reader.headers().map_err(|e| e.to_string())?.iter().map(str::to_owned).collect();
     reader
         .records()
         .map(|record| {
             let record = record.map_err(|e| e.to_string())?;
-            Ok(headers
-                .iter()
-                .zip(record.iter())
-                .map(|(h, v)| (h.to_owned(), v.to_owned()))
-                .collect())
+            let mut text = String::with_capacity(record.as_slice().len());
+            let mut ends = Vec::with_capacity(record.len());
+            for field in record.iter().take(header.len()) {
+                text.push_str(field);
+                ends.push(u32::try_from(text.len()).map_err(|_| "a row over 4 GiB".to_owned())?);
+            }
+            Ok(CsvRow { header: header.clone(), text: text.into(), ends: ends.into() })
         })
         .collect()
+}
+
+/// A row of [`csv_rows`]: its fields by the header's names, held end to end (a district's
+/// truth is millions of rows).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsvRow {
+    header: std::sync::Arc<[String]>,
+    text: Box<str>,
+    /// `ends[i]`: where field `i` ends in `text`.
+    ends: Box<[u32]>,
+}
+
+impl CsvRow {
+    /// The field of column `name` (the last of that name), `None` without one.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        let i = self.header.iter().rposition(|column| column == name)?;
+        let end = *self.ends.get(i)? as usize;
+        let start = i.checked_sub(1).map_or(0, |before| self.ends[before] as usize);
+        Some(&self.text[start..end])
+    }
+}
+
+impl std::ops::Index<&str> for CsvRow {
+    type Output = str;
+
+    /// The field of column `name`.
+    ///
+    /// # Panics
+    ///
+    /// When the row has no such column.
+    fn index(&self, name: &str) -> &str {
+        self.get(name).unwrap_or_else(|| panic!("no column `{name}`"))
+    }
 }
 
 fn open_file(source: &Source, path: &std::path::Path) -> Result<SourceReader, Error> {

@@ -1484,3 +1484,17 @@ fn a_census_place_names_one_question_and_builds_a_region() {
         "{not_region}"
     );
 }
+
+#[test]
+fn a_product_csv_reads_as_rows_of_named_fields() {
+    let text = "\u{FEFF}person,source,note,note\n张伟,census,\"a, quoted\",last\nP2,,,\n";
+    let rows = censuslink_io::csv_rows(text).expect("CSV");
+    assert_eq!(rows.len(), 2);
+    assert_eq!(&rows[0]["person"], "张伟", "the byte-order mark is not part of the first name");
+    assert_eq!(rows[0].get("source"), Some("census"));
+    assert_eq!(rows[0].get("note"), Some("last"), "a repeated column: the last holds");
+    assert_eq!(rows[1].get("source"), Some(""), "an empty field is present and empty");
+    assert_eq!(rows[1].get("record"), None, "no such column");
+    let short = censuslink_io::csv_rows("a,b\n1\n");
+    assert!(short.is_err(), "a row short of the header is no CSV the product wrote");
+}
