@@ -144,8 +144,8 @@ impl censuslink_reconcile::Progress for Bars {
     fn step(&mut self, step: &censuslink_reconcile::Step<'_>) {
         let Some(stage) = &self.stage else { return };
         let right = step.right.unwrap_or(step.left);
-        // The link's own time: the steps are told once every link is made, so the time between
-        // two says nothing of either.
+        // The link's own time: the registers' links are told once all of them are made (beside
+        // the census deduplication), so the time between two steps says nothing of either.
         let seconds = step.times.total();
         let (candidates, links) = (thousands(step.candidates), thousands(step.links));
         stage.note(&self.progress.lang.pick(

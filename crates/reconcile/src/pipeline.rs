@@ -465,13 +465,13 @@ fn link_census(ctx: &Context<'_>, on_step: &mut dyn FnMut(Step<'_>)) -> CensusLi
         census_m: None,
         models: Vec::new(),
     };
-    let census_linked: Vec<Linked> =
-        ctx.registers.iter().map(|&register| ctx.link_pair(census, register)).collect();
     let n_census = census_table.len() as RecordIdx;
-    for (&register, linked) in ctx.registers.iter().zip(census_linked) {
+    // Each link taken in as soon as it is made (and told to `on_step`): its pairs are not held
+    // while the next is made.
+    for &register in &ctx.registers {
         let input = inputs[register];
         let Linked { pairs, links: pair_links, model, household, explained: explanations, times } =
-            linked;
+            ctx.link_pair(census, register);
         if let Some((model, rules, training)) = &model {
             found.models.push(LinkModel {
                 left: census,
