@@ -152,7 +152,7 @@ pub(crate) fn household_pass(
 /// left over make at most [`MAX_HOUSEHOLD_PAIRS`] pairs. `None` when the households say
 /// nothing.
 pub(crate) fn dedupe_household_pass(
-    table: &PersonTable,
+    households: &Households,
     rows: &[usize],
     (model, scorer): (&Model, &Scorer<'_>),
     duplicates: &[ScoredPair],
@@ -160,7 +160,7 @@ pub(crate) fn dedupe_household_pass(
     two_people: &dyn Fn(RecordIdx, RecordIdx) -> bool,
     min_weight: f64,
 ) -> Option<HouseholdPass> {
-    let Households { of: household, n: n_households } = Households::number(table);
+    let (household, n_households) = (&households.of, households.n);
     // The households of two census rows in two households, and that pair in order.
     let across = |x: usize, y: usize| {
         let (hx, hy) = (household[x]?, household[y]?);
@@ -430,7 +430,7 @@ mod tests {
         let first =
             [(2, 6), (9, 11)].map(|(a, b)| ScoredPair { a: index(a), b: index(b), weight: 20.0 });
         let pass = dedupe_household_pass(
-            &census,
+            &Households::number(&census),
             &rows,
             (&model, &scorer),
             &first,

@@ -393,7 +393,8 @@ struct Context<'a> {
     tables: Vec<&'a PersonTable>,
     /// Their texts and names, interned once for every link.
     features: Features,
-    /// Their households, numbered by the first link of each and kept for the others.
+    /// Their households, numbered by the first link of each (the census's deduplication among
+    /// them) and kept for the others.
     households: Vec<OnceLock<Households>>,
     census: usize,
     registers: Vec<usize>,
@@ -412,6 +413,11 @@ impl<'a> Context<'a> {
         r.name(self.inputs)
     }
 
+    /// Table `t`'s households, numbered the first time they are asked for.
+    fn households(&self, t: usize) -> &Households {
+        self.households[t].get_or_init(|| Households::number(self.tables[t]))
+    }
+
     /// Links source `left` to `right`: pairs of probability 0.01 or more, one-to-one links.
     fn link_pair(&self, left: usize, right: usize) -> Linked {
         let spec = LinkSpec {
@@ -421,10 +427,8 @@ impl<'a> Context<'a> {
             min_weight: weight_of(0.01),
             residents: false,
         };
-        let households =
-            |t: usize| self.households[t].get_or_init(|| Households::number(self.tables[t]));
         let records = || self.features.records(&self.tables, left, Some(right));
-        link_pair([households(left), households(right)], &records, &spec, self.scoring)
+        link_pair([self.households(left), self.households(right)], &records, &spec, self.scoring)
     }
 }
 
@@ -593,7 +597,7 @@ fn link_registers(
         || {
             let hukou = |row: RecordIdx| hukou_entry.get(&row).copied();
             let key = |r: RecordRef| ctx.key(r);
-            let features = (&ctx.features, &ctx.tables[..]);
+            let features = (&ctx.features, &ctx.tables[..], ctx.households(ctx.census));
             census_duplicates(ctx.census, features, settings, ctx.scoring, census_m, &hukou, &key)
         },
     );
@@ -1938,7 +1942,7 @@ pub fn deduplicated(table: &PersonTable) -> Vec<usize> {
 /// model.
 fn census_duplicates(
     census: usize,
-    (features, tables): (&Features, &[&PersonTable]),
+    (features, tables, households): (&Features, &[&PersonTable], &Households),
     settings: &Settings,
     scoring: &dyn Scoring,
     linked: Option<&Model>,
@@ -1980,7 +1984,7 @@ fn census_duplicates(
     // The listings left over, compared again within the households a family is listed in twice.
     let listed_twice = listed_away_and_here(table);
     if let Some(pass) = dedupe_household_pass(
-        table,
+        households,
         &rows,
         (&model, &scorer),
         &pairs,
