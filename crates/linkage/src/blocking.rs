@@ -224,9 +224,9 @@ pub struct Blocking {
     rules: Vec<BlockingRule>,
     /// `keys[rule][record]`: the record's key, 0 when a part is missing.
     keys: Vec<Vec<u64>>,
-    /// `other_keys[rule]`: the keys records have by their other names (a former name), as
-    /// (record, key), by record; empty for a rule on no name with other names.
-    other_keys: Vec<Vec<(RecordIdx, u64)>>,
+    /// `other_keys[rule]`: the keys records have by their other names (a former name); empty
+    /// for a rule on no name with other names.
+    other_keys: Vec<OtherKeys>,
     /// Each rule's blocks, made the first time they are asked for: training and prediction
     /// go over the same blocks several times.
     blocks: Vec<OnceLock<Blocks>>,
@@ -274,7 +274,7 @@ impl Blocking {
                 .into_par_iter()
                 .map(|record| record_key(records, &parts, record, None))
                 .collect();
-            other_keys.push(keys_by_other_names(records, &parts, &rule_keys));
+            other_keys.push(OtherKeys::of_names(records, &parts, &rule_keys));
             keys.push(rule_keys);
         }
         Ok(Blocking {
@@ -360,11 +360,9 @@ impl Blocking {
 
     /// The keys of `record` under rule `rule`: its own and its other names'.
     fn keys_of(&self, rule: usize, record: RecordIdx) -> impl Iterator<Item = u64> + '_ {
-        let others = &self.other_keys[rule];
-        let start = others.partition_point(|&(r, _)| r < record);
-        let end = start + others[start..].iter().take_while(|&&(r, _)| r == record).count();
         let own = self.keys[rule][record as usize];
-        (own != 0).then_some(own).into_iter().chain(others[start..end].iter().map(|&(_, k)| k))
+        let others = self.other_keys[rule].of(record);
+        (own != 0).then_some(own).into_iter().chain(others.iter().map(|&(_, k)| k))
     }
 
     /// The keys rule `rule` gives both `a` and `b`: the blocks it puts them in together.
@@ -516,7 +514,7 @@ impl Blocking {
             .enumerate()
             .filter(|&(_, &key)| key != 0)
             .map(|(record, &key)| (key, record as RecordIdx))
-            .chain(self.other_keys[rule].iter().map(|&(record, key)| (key, record)));
+            .chain(self.other_keys[rule].keys.iter().map(|&(record, key)| (key, record)));
         // A link of a small source to a large one: a key of the large side makes pairs only if
         // the small side holds it, and the large side's other keys need no sorting.
         let keyed = match self.small_side() {
@@ -589,7 +587,7 @@ impl Blocking {
             Mode::Dedupe => members.len(),
         };
         let (rule, own_capped) = own;
-        let has_others = !self.other_keys[*rule].is_empty();
+        let has_others = !self.other_keys[*rule].keys.is_empty();
         let is_new = |a: RecordIdx, b: RecordIdx| {
             earlier
                 .iter()
@@ -757,26 +755,53 @@ fn resolve(records: &Records, rule: &BlockingRule, key: &str) -> Result<KeyPart,
 /// The keys records have under a rule's `parts` by their other names (a name feature's
 /// alternatives), as (record, key) by record, each key other than the record's own (`own`) and
 /// given once.
-fn keys_by_other_names(records: &Records, parts: &[KeyPart], own: &[u64]) -> Vec<(RecordIdx, u64)> {
-    let mut keys = Vec::new();
-    for &KeyPart { feature, .. } in parts {
-        let Feature::Name { others, .. } = records.feature_at(feature) else { continue };
-        if others.starts.is_empty() {
-            continue;
-        }
-        for record in 0..records.len() {
-            for position in others.of(record) {
-                let record = record as RecordIdx;
-                let key = record_key(records, parts, record, Some((feature, position)));
-                if key != 0 && key != own[record as usize] {
-                    keys.push((record, key));
-                }
+/// The keys records have under a rule by their other names, by record.
+#[derive(Debug, Default)]
+struct OtherKeys {
+    /// (record, key), ascending.
+    keys: Vec<(RecordIdx, u64)>,
+    /// A bit per record, set when it has keys here: most records have none, and are told so
+    /// without a search on the hot path of every candidate pair.
+    held: Vec<u64>,
+}
+
+impl OtherKeys {
+    /// The keys of `record`'s other names under `parts` that differ from its own key (`own`).
+    fn of_names(records: &Records, parts: &[KeyPart], own: &[u64]) -> OtherKeys {
+        let mut keys: Vec<(RecordIdx, u64)> = Vec::new();
+        for &KeyPart { feature, .. } in parts {
+            let Feature::Name { others, .. } = records.feature_at(feature) else { continue };
+            if others.starts.is_empty() {
+                continue;
             }
+            keys.par_extend((0..records.len() as RecordIdx).into_par_iter().flat_map_iter(
+                |record| {
+                    others.of(record as usize).filter_map(move |position| {
+                        let key = record_key(records, parts, record, Some((feature, position)));
+                        (key != 0 && key != own[record as usize]).then_some((record, key))
+                    })
+                },
+            ));
         }
+        keys.par_sort_unstable();
+        keys.dedup();
+        let mut held = vec![0u64; if keys.is_empty() { 0 } else { records.len().div_ceil(64) }];
+        for &(record, _) in &keys {
+            held[record as usize / 64] |= 1 << (record % 64);
+        }
+        OtherKeys { keys, held }
     }
-    keys.sort_unstable();
-    keys.dedup();
-    keys
+
+    /// The keys of `record`.
+    fn of(&self, record: RecordIdx) -> &[(RecordIdx, u64)] {
+        let r = record as usize;
+        if self.held.get(r / 64).is_none_or(|bits| bits & (1 << (r % 64)) == 0) {
+            return &[];
+        }
+        let start = self.keys.partition_point(|&(r, _)| r < record);
+        let end = start + self.keys[start..].iter().take_while(|&&(r, _)| r == record).count();
+        &self.keys[start..end]
+    }
 }
 
 /// The key of `record` under a rule's parts: their values mixed into one number; 0 when any
