@@ -402,8 +402,12 @@ impl Blocking {
     ) -> (Vec<T>, Vec<RuleStats>) {
         let mut results = Vec::new();
         let mut stats = Vec::with_capacity(self.rules.len());
+        // Every rule's blocks are made (a sort, and passes over its keys that do not split
+        // across threads) side by side.
+        let capped: Vec<HashSet<u64>> =
+            (0..self.rules.len()).into_par_iter().map(|rule| self.capped_keys(rule, cap)).collect();
         for rule in 0..self.rules.len() {
-            let (rule_results, rule_stats) = self.rule_chunks(rule, true, cap, &consume);
+            let (rule_results, rule_stats) = self.chunks_of(rule, 0, &capped[..=rule], cap, &consume);
             results.extend(rule_results);
             stats.push(rule_stats);
         }
@@ -419,6 +423,23 @@ impl Blocking {
         cap: u64,
         consume: &(impl Fn(&[(RecordIdx, RecordIdx)]) -> T + Sync),
     ) -> (Vec<T>, RuleStats) {
+        let first = if skip_earlier { 0 } else { rule };
+        let capped: Vec<HashSet<u64>> =
+            (first..=rule).into_par_iter().map(|rule| self.capped_keys(rule, cap)).collect();
+        self.chunks_of(rule, first, &capped, cap, consume)
+    }
+
+    /// [`Blocking::rule_chunks`] of rule `rule`, skipping the pairs of the rules from `first`
+    /// on before it: `capped[i]` holds the keys over the cap of rule `first + i`, up to `rule`.
+    fn chunks_of<T: Send>(
+        &self,
+        rule: usize,
+        first: usize,
+        capped: &[HashSet<u64>],
+        cap: u64,
+        consume: &(impl Fn(&[(RecordIdx, RecordIdx)]) -> T + Sync),
+    ) -> (Vec<T>, RuleStats) {
+        let (own_capped, earlier) = capped.split_last().expect("the rule's own capped keys");
         let blocks = self.blocks(rule);
         let mut stats = RuleStats {
             rule: self.rules[rule].name.clone(),
@@ -460,17 +481,14 @@ impl Blocking {
         // the cap: then no rule made it yet, and this one must. A pair that shares two keys of
         // this rule (a name and a former name) is made in the first of its blocks within the
         // cap.
-        let earlier: Vec<(usize, HashSet<u64>)> = match skip_earlier {
-            true => (0..rule).map(|e| (e, self.capped_keys(e, cap))).collect(),
-            false => Vec::new(),
-        };
-        let own = (rule, self.capped_keys(rule, cap));
+        let earlier: Vec<(usize, &HashSet<u64>)> = (first..).zip(earlier).collect();
+        let own = (rule, own_capped);
         let results: Vec<(T, u64)> = units
             .into_par_iter()
             .map(|unit| {
                 let mut pairs = Vec::with_capacity(CHUNK_PAIRS);
                 for block in &kept[unit] {
-                    self.block_pairs(&earlier, &own, block, blocks.members(block), &mut pairs);
+                    self.block_pairs(&earlier, own, block, blocks.members(block), &mut pairs);
                 }
                 (consume(&pairs), pairs.len() as u64)
             })
@@ -575,8 +593,8 @@ impl Blocking {
     /// nor an earlier block of its own rule (`own`, with its capped keys).
     fn block_pairs(
         &self,
-        earlier: &[(usize, HashSet<u64>)],
-        own: &(usize, HashSet<u64>),
+        earlier: &[(usize, &HashSet<u64>)],
+        (rule, own_capped): (usize, &HashSet<u64>),
         block: &Block,
         members: &[RecordIdx],
         pairs: &mut Vec<(RecordIdx, RecordIdx)>,
@@ -586,14 +604,13 @@ impl Blocking {
             Mode::Link { .. } => members.partition_point(|&r| (r as usize) < self.n_left),
             Mode::Dedupe => members.len(),
         };
-        let (rule, own_capped) = own;
-        let has_others = !self.other_keys[*rule].keys.is_empty();
+        let has_others = !self.other_keys[rule].keys.is_empty();
         let is_new = |a: RecordIdx, b: RecordIdx| {
             earlier
                 .iter()
                 .all(|(e, capped)| self.shared_keys(*e, a, b).all(|key| capped.contains(&key)))
                 && (!has_others
-                    || self.shared_keys(*rule, a, b).filter(|k| !own_capped.contains(k)).min()
+                    || self.shared_keys(rule, a, b).filter(|k| !own_capped.contains(k)).min()
                         == Some(block.key))
         };
         match self.mode {
