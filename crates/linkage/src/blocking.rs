@@ -407,7 +407,8 @@ impl Blocking {
         let capped: Vec<HashSet<u64>> =
             (0..self.rules.len()).into_par_iter().map(|rule| self.capped_keys(rule, cap)).collect();
         for rule in 0..self.rules.len() {
-            let (rule_results, rule_stats) = self.chunks_of(rule, 0, &capped[..=rule], cap, &consume);
+            let (rule_results, rule_stats) =
+                self.chunks_of(rule, 0, &capped[..=rule], cap, &consume);
             results.extend(rule_results);
             stats.push(rule_stats);
         }

@@ -323,6 +323,16 @@ impl Households {
     pub(crate) fn len(&self) -> usize {
         self.of.len()
     }
+
+    /// Record `row`'s household, if it has one.
+    pub(crate) fn of(&self, row: usize) -> Option<u32> {
+        self.of[row]
+    }
+
+    /// How many households.
+    pub(crate) fn count(&self) -> usize {
+        self.n as usize
+    }
 }
 
 #[cfg(test)]

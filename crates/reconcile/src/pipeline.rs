@@ -871,7 +871,7 @@ impl Residence {
             .map(|(&here, &away)| here || away)
             .collect();
         let household_of =
-            household_standing(inputs, &people.members, &people.standing, &listed_at_home);
+            household_standing(ctx, &people.members, &people.standing, &listed_at_home);
         let members: Vec<(&usize, &Vec<RecordRef>)> = people.members.iter().collect();
         let evidence: Vec<(usize, Evidence)> = members
             .into_par_iter()
@@ -1163,14 +1163,24 @@ impl<'a> Found<'a> {
         }
         // Tallied by the areas' and townships' own text, sorted by it at the end: each tally
         // sums its people in the same order either way.
-        let mut by_area: HashMap<&str, Tally> = HashMap::default();
         let area_of = |row: usize| census_table.enumeration_area.get(row).unwrap_or("");
-        for row in 0..census_table.len() {
+        let counted = (0..census_table.len()).into_par_iter().filter(|&row| {
             let counted = !(dead.contains(&(row as u32)) || extra.contains(&(row as u32)));
-            if usable(census_table, row) && !rows.is_away(row) && counted {
-                by_area.entry(area_of(row)).or_default().census += 1;
-            }
-        }
+            usable(census_table, row) && !rows.is_away(row) && counted
+        });
+        let census_counts = counted
+            .fold(HashMap::<&str, u64>::default, |mut counts, row| {
+                *counts.entry(area_of(row)).or_default() += 1;
+                counts
+            })
+            .reduce(HashMap::default, |mut total, counts| {
+                counts.into_iter().for_each(|(area, n)| *total.entry(area).or_default() += n);
+                total
+            });
+        let mut by_area: HashMap<&str, Tally> = census_counts
+            .into_iter()
+            .map(|(area, census)| (area, Tally { census, ..Tally::default() }))
+            .collect();
         // Each person's census record: the first linked, a usual resident's before one of
         // someone living elsewhere (a hukou entry links to the listing at the hukou address).
         let mut census_row_of: HashMap<usize, usize> = HashMap::default();
@@ -1181,56 +1191,80 @@ impl<'a> Found<'a> {
                 *entry = row;
             }
         }
-        let mut by_township: HashMap<&str, Tally> = HashMap::default();
-        let mut matched_rows: HashSet<usize> = HashSet::default();
-        for (&person, records) in &people.members {
-            let active = records.iter().any(|r| {
-                matches!(inputs[r.source].role, Role::School | Role::Insurance | Role::Birth)
-            });
-            if !active || people.died_before[person] || people.born_after[person] {
-                continue;
-            }
-            // Listed only at home as living elsewhere in the district, or not saying where:
-            // unlisted, as in the missing list.
-            let row = listed_by.get(&person).or_else(|| {
-                census_row_of.get(&person).filter(|_| people.standing[person] != Standing::Unlisted)
-            });
-            if let Some(&row) = row {
-                // Two register persons linked to one census record are one person the
-                // registers failed to join: counted once. A person the census lists as living
-                // elsewhere (`registered_away`) is enumerated, and out of the resident
-                // population: as the missing list leaves them out, so does coverage. So is one
-                // linked to a listing of the dead, left out of the census count.
-                if !matched_rows.insert(row) || rows.is_away(row) || dead.contains(&(row as u32)) {
-                    continue;
+        // What each person adds is found in parallel, and added in the persons' order.
+        enum Adds<'p> {
+            Matched(usize),
+            Area(&'p str, f64, usize),
+            Township(&'p str, f64, usize),
+        }
+        let members: Vec<(&usize, &Vec<RecordRef>)> = people.members.iter().collect();
+        let adds: Vec<Adds<'_>> = members
+            .into_par_iter()
+            .filter_map(|(&person, records)| {
+                let active = records.iter().any(|r| {
+                    matches!(inputs[r.source].role, Role::School | Role::Insurance | Role::Birth)
+                });
+                if !active || people.died_before[person] || people.born_after[person] {
+                    return None;
                 }
-                let tally = by_area.entry(area_of(row)).or_default();
-                tally.admin += 1;
-                tally.matched += 1;
-                continue;
-            }
-            let add = |tally: &mut Tally| {
+                // Listed only at home as living elsewhere in the district, or not saying
+                // where: unlisted, as in the missing list.
+                let row = listed_by.get(&person).or_else(|| {
+                    let unlisted = people.standing[person] == Standing::Unlisted;
+                    census_row_of.get(&person).filter(|_| !unlisted)
+                });
+                if let Some(&row) = row {
+                    return Some(Adds::Matched(row));
+                }
                 let p = residence.resident(person);
                 let stratum = match (&residence.model, residence.evidence.get(&person)) {
                     (Some(model), Some(&e)) => model.stratum(e),
                     _ => 0,
                 };
-                tally.admin += 1;
-                tally.expected[stratum] += p;
-                tally.bernoulli += p * (1.0 - p);
-            };
-            if let Some(area) = self.area_of_person(records) {
-                add(by_area.entry(area).or_default());
-                continue;
+                if let Some(area) = self.area_of_person(records) {
+                    return Some(Adds::Area(area, p, stratum));
+                }
+                let township = |column: fn(&PersonTable) -> &censuslink_model::TextColumn| {
+                    records.iter().find_map(|r| {
+                        let code = column(inputs[r.source].table).get(r.row as usize)?;
+                        code.get(..9)
+                    })
+                };
+                let place =
+                    township(|t| &t.residence_region).or_else(|| township(|t| &t.hukou_region));
+                Some(Adds::Township(place.unwrap_or_default(), p, stratum))
+            })
+            .collect();
+        let mut by_township: HashMap<&str, Tally> = HashMap::default();
+        let mut matched_rows: HashSet<usize> = HashSet::default();
+        let add = |tally: &mut Tally, p: f64, stratum: usize| {
+            tally.admin += 1;
+            tally.expected[stratum] += p;
+            tally.bernoulli += p * (1.0 - p);
+        };
+        for person in adds {
+            match person {
+                // Two register persons linked to one census record are one person the
+                // registers failed to join: counted once. A person the census lists as living
+                // elsewhere (`registered_away`) is enumerated, and out of the resident
+                // population: as the missing list leaves them out, so does coverage. So is one
+                // linked to a listing of the dead, left out of the census count.
+                Adds::Matched(row) => {
+                    if !matched_rows.insert(row)
+                        || rows.is_away(row)
+                        || dead.contains(&(row as u32))
+                    {
+                        continue;
+                    }
+                    let tally = by_area.entry(area_of(row)).or_default();
+                    tally.admin += 1;
+                    tally.matched += 1;
+                }
+                Adds::Area(area, p, stratum) => add(by_area.entry(area).or_default(), p, stratum),
+                Adds::Township(place, p, stratum) => {
+                    add(by_township.entry(place).or_default(), p, stratum);
+                }
             }
-            let township = |column: fn(&PersonTable) -> &censuslink_model::TextColumn| {
-                records.iter().find_map(|r| {
-                    let code = column(inputs[r.source].table).get(r.row as usize)?;
-                    code.get(..9)
-                })
-            };
-            let place = township(|t| &t.residence_region).or_else(|| township(|t| &t.hukou_region));
-            add(by_township.entry(place.unwrap_or_default()).or_default());
         }
         let relative_variance =
             residence.model.as_ref().map_or(&[][..], |m| &m.omission_odds_relative_variance);
@@ -1257,39 +1291,46 @@ fn is_cancelled_before(table: &PersonTable, row: usize, reference_days: i32) -> 
 /// are listed (one listed only at home as living elsewhere, unlisted where they may live,
 /// counting as listed away).
 fn household_standing(
-    inputs: &[Input<'_>],
+    ctx: &Context<'_>,
     members: &BTreeMap<usize, Vec<RecordRef>>,
     standing: &[Standing],
     listed_at_home: &[bool],
 ) -> HashMap<usize, Term> {
-    let mut households: HashMap<(usize, &str), Vec<usize>> = HashMap::default();
-    let mut household_of: HashMap<usize, (usize, &str)> = HashMap::default();
-    for (&person, records) in members {
-        for r in records.iter().filter(|r| inputs[r.source].role == Role::Hukou) {
-            let Some(household) = inputs[r.source].table.household_id.get(r.row as usize) else {
-                continue;
-            };
-            let at = (r.source, household);
-            if let std::collections::hash_map::Entry::Vacant(entry) = household_of.entry(person) {
-                entry.insert(at);
-                households.entry(at).or_default().push(person);
-            }
-        }
+    let inputs = ctx.inputs;
+    // Each person's household: that of their first hukou record that names one.
+    let homes: Vec<(usize, usize, u32)> = members
+        .par_iter()
+        .filter_map(|(&person, records)| {
+            records.iter().filter(|r| inputs[r.source].role == Role::Hukou).find_map(|r| {
+                Some((person, r.source, ctx.households(r.source).of(r.row as usize)?))
+            })
+        })
+        .collect();
+    let is_here = |person: usize| standing[person] == Standing::Resident;
+    let is_away = |person: usize| match standing[person] {
+        Standing::Resident => false,
+        Standing::Away => true,
+        Standing::Unlisted => listed_at_home[person],
+    };
+    // Each household's members, those here and those away, counted: a person's mates are the
+    // rest.
+    let mut tallies: HashMap<usize, Vec<[u32; 3]>> = HashMap::default();
+    for &(person, source, household) in &homes {
+        let tally =
+            tallies.entry(source).or_insert_with(|| vec![[0; 3]; ctx.households(source).count()]);
+        let [n, here, away] = &mut tally[household as usize];
+        *n += 1;
+        *here += u32::from(is_here(person));
+        *away += u32::from(is_away(person));
     }
-    household_of
-        .into_iter()
-        .map(|(person, at)| {
-            let mates = households[&at].iter().filter(|&&mate| mate != person);
-            let (mut here, mut away, mut n) = (false, false, 0);
-            for &mate in mates {
-                n += 1;
-                match standing[mate] {
-                    Standing::Resident => here = true,
-                    Standing::Away => away = true,
-                    Standing::Unlisted => away |= listed_at_home[mate],
-                }
-            }
-            let term = match (n, here, away) {
+    homes
+        .into_par_iter()
+        .map(|(person, source, household)| {
+            let [n, here, away] = tallies[&source][household as usize];
+            let mates = n - 1;
+            let here = here - u32::from(is_here(person)) > 0;
+            let away = away - u32::from(is_away(person)) > 0;
+            let term = match (mates, here, away) {
                 (0, ..) => Term::HouseholdAlone,
                 (_, true, _) => Term::HouseholdHere,
                 (_, false, true) => Term::HouseholdAway,
@@ -2083,27 +2124,31 @@ fn not_with_mother(
     births: &PersonTable,
     links: &[Link],
 ) -> HashSet<(RecordIdx, RecordIdx)> {
+    let mother = |link: &Link| {
+        let row = link.right.row as usize;
+        births.mother_id.number.get(row).filter(|_| births.mother_id.status[row].is_valid())
+    };
+    let linked = || links.iter().filter(|link| link.right.source == register);
+    // The census is looked through once, in parallel, for the few mothers' households.
+    let mothers: HashSet<&str> = linked().filter_map(mother).collect();
+    let listed: Vec<(&str, &str)> = (0..census_table.len())
+        .into_par_iter()
+        .filter_map(|row| {
+            let resident = census_table.record_type[row] != Some(RecordType::RegisteredAway);
+            let id = census_table.id.number.get(row).filter(|id| mothers.contains(id));
+            let valid = census_table.id.status[row].is_valid();
+            Some((id.filter(|_| resident && valid)?, census_table.household_id.get(row)?))
+        })
+        .collect();
     let mut households_of: HashMap<&str, Vec<&str>> = HashMap::default();
-    for row in 0..census_table.len() {
-        let resident = census_table.record_type[row] != Some(RecordType::RegisteredAway);
-        let id = census_table.id.number.get(row).filter(|_| census_table.id.status[row].is_valid());
-        if let (true, Some(id), Some(household)) =
-            (resident, id, census_table.household_id.get(row))
-        {
-            households_of.entry(id).or_default().push(household);
-        }
+    for (id, household) in listed {
+        households_of.entry(id).or_default().push(household);
     }
-    links
-        .iter()
-        .filter(|link| link.right.source == register)
+    linked()
         .filter(|link| {
-            let row = link.right.row as usize;
-            let mother = births
-                .mother_id
-                .number
-                .get(row)
-                .filter(|_| births.mother_id.status[row].is_valid());
-            let Some(hers) = mother.and_then(|id| households_of.get(id)) else { return false };
+            let Some(hers) = mother(link).and_then(|id| households_of.get(id)) else {
+                return false;
+            };
             let child = census_table.household_id.get(link.left.row as usize);
             child.is_some_and(|child| !hers.contains(&child))
         })
@@ -2132,24 +2177,41 @@ fn births_by_mother(
     let mut taken: HashSet<u32> =
         links.iter().filter(|l| l.right.source == register).map(|l| l.left.row).collect();
     let month = |d: PartialDate| Some((d.year(), d.month()?));
-    let mut by_household: HashMap<&str, Vec<usize>> = HashMap::default();
-    let mut by_month: BTreeMap<(u16, u8), Vec<usize>> = BTreeMap::new();
     let months: HashSet<(u16, u8)> =
         births.birth_date.iter().flatten().filter_map(|&d| month(d)).collect();
-    for row in 0..census_table.len() {
-        if census_table.rejected[row].is_some() {
-            continue;
+    // The census is looked through in parallel, in row order, for the children born in a
+    // birth month, then for the members of their households.
+    let usable = |row: &usize| census_table.rejected[*row].is_none();
+    let born: Vec<(usize, [Option<(u16, u8)>; 2])> = (0..census_table.len())
+        .into_par_iter()
+        .filter(usable)
+        .filter_map(|row| {
+            let own = census_table.birth_date[row].and_then(month);
+            let embedded = census_table.id.birth_date[row].and_then(month);
+            let born = [own, embedded.filter(|&e| Some(e) != own)]
+                .map(|m| m.filter(|m| months.contains(m)));
+            born.iter().any(Option::is_some).then_some((row, born))
+        })
+        .collect();
+    let mut by_month: BTreeMap<(u16, u8), Vec<usize>> = BTreeMap::new();
+    for &(row, born) in &born {
+        for m in born.into_iter().flatten() {
+            by_month.entry(m).or_default().push(row);
         }
-        if let Some(household) = census_table.household_id.get(row) {
-            by_household.entry(household).or_default().push(row);
-        }
-        let own = census_table.birth_date[row].and_then(month);
-        let embedded = census_table.id.birth_date[row].and_then(month);
-        for m in [own, embedded.filter(|&e| Some(e) != own)].into_iter().flatten() {
-            if months.contains(&m) {
-                by_month.entry(m).or_default().push(row);
-            }
-        }
+    }
+    let homes: HashSet<&str> =
+        born.iter().filter_map(|&(row, _)| census_table.household_id.get(row)).collect();
+    let members: Vec<(&str, usize)> = (0..census_table.len())
+        .into_par_iter()
+        .filter(usable)
+        .filter_map(|row| {
+            let household = census_table.household_id.get(row).filter(|h| homes.contains(h))?;
+            Some((household, row))
+        })
+        .collect();
+    let mut by_household: HashMap<&str, Vec<usize>> = HashMap::default();
+    for (household, row) in members {
+        by_household.entry(household).or_default().push(row);
     }
     let mut found = Vec::new();
     let mut named: Vec<(usize, Vec<usize>)> = Vec::new();
@@ -2246,7 +2308,7 @@ fn births_by_mother(
 
 /// Records whose valid ID embeds a birth date (or sex) the record itself contradicts; of
 /// another person when some record holds the ID with an agreeing birth date.
-fn conflicts(inputs: &[Input<'_>], key: &dyn Fn(RecordRef) -> String) -> Vec<Conflict> {
+fn conflicts(inputs: &[Input<'_>], key: &(dyn Fn(RecordRef) -> String + Sync)) -> Vec<Conflict> {
     let agrees = |table: &PersonTable, row: usize| {
         let embedded = table.id.birth_date[row];
         let own = table.birth_date[row];
@@ -2260,37 +2322,38 @@ fn conflicts(inputs: &[Input<'_>], key: &dyn Fn(RecordRef) -> String) -> Vec<Con
         }
     };
     // The records in conflict, then which of their numbers another record owns: the owners
-    // looked for among these numbers alone.
-    let mut conflicting: Vec<(RecordRef, Option<&str>)> = Vec::new();
-    for (source, input) in inputs.iter().enumerate() {
-        let table = input.table;
-        for row in 0..table.len() {
-            let status = table.id.status[row];
-            if !matches!(status, IdStatus::Valid | IdStatus::Repaired)
-                || table.rejected[row].is_some()
-            {
-                continue;
-            }
-            let sex_contradicts =
-                matches!((table.id.sex[row], table.sex[row]), (Some(e), Some(o)) if e != o);
-            if agrees(table, row) && !sex_contradicts {
-                continue;
-            }
-            conflicting.push((RecordRef { source, row: row as u32 }, table.id.number.get(row)));
-        }
-    }
+    // looked for among these numbers alone. Each table is looked through in parallel.
+    let conflicting: Vec<(RecordRef, Option<&str>)> = (inputs.iter().enumerate())
+        .flat_map(|(source, input)| {
+            let table = input.table;
+            (0..table.len())
+                .into_par_iter()
+                .filter(|&row| {
+                    let status = table.id.status[row];
+                    let sex_contradicts =
+                        matches!((table.id.sex[row], table.sex[row]), (Some(e), Some(o)) if e != o);
+                    matches!(status, IdStatus::Valid | IdStatus::Repaired)
+                        && table.rejected[row].is_none()
+                        && (!agrees(table, row) || sex_contradicts)
+                })
+                .map(|row| (RecordRef { source, row: row as u32 }, table.id.number.get(row)))
+                .collect::<Vec<_>>()
+        })
+        .collect();
     let numbers: HashSet<&str> = conflicting.iter().filter_map(|&(_, id)| id).collect();
-    let mut owners: HashSet<&str> = HashSet::default();
-    for input in inputs {
-        let table = input.table;
-        for row in 0..table.len() {
-            let owns = table.id.status[row] == IdStatus::Valid && agrees(table, row);
-            if let Some(id) = table.id.number.get(row).filter(|id| owns && numbers.contains(id)) {
-                owners.insert(id);
-            }
-        }
-    }
-    (conflicting.into_iter())
+    let owners: HashSet<&str> = (inputs.iter())
+        .flat_map(|input| {
+            let table = input.table;
+            (0..table.len())
+                .into_par_iter()
+                .filter_map(|row| {
+                    let owns = table.id.status[row] == IdStatus::Valid && agrees(table, row);
+                    table.id.number.get(row).filter(|id| owns && numbers.contains(id))
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    (conflicting.into_par_iter())
         .map(|(record, id)| {
             let another = id.is_some_and(|id| owners.contains(id));
             let kind = if another { "id_of_another_person" } else { "id_contradicts_record" };
