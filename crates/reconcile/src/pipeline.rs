@@ -2182,7 +2182,9 @@ fn births_by_mother(
     // The census is looked through in parallel, in row order, for the children born in a
     // birth month, then for the members of their households.
     let usable = |row: &usize| census_table.rejected[*row].is_none();
-    let born: Vec<(usize, [Option<(u16, u8)>; 2])> = (0..census_table.len())
+    // A row and the birth months (its own, its ID's) that births share.
+    type Born = (usize, [Option<(u16, u8)>; 2]);
+    let born: Vec<Born> = (0..census_table.len())
         .into_par_iter()
         .filter(usable)
         .filter_map(|row| {
