@@ -402,8 +402,8 @@ impl Blocking {
     ) -> (Vec<T>, Vec<RuleStats>) {
         let mut results = Vec::new();
         let mut stats = Vec::with_capacity(self.rules.len());
-        // Every rule's blocks are made (a sort, and passes over its keys that do not split
-        // across threads) side by side.
+        // The rules' capped keys, and so their blocks, made side by side: making a rule's blocks
+        // is mostly serial (passes over its keys around a parallel sort).
         let capped: Vec<HashSet<u64>> =
             (0..self.rules.len()).into_par_iter().map(|rule| self.capped_keys(rule, cap)).collect();
         for rule in 0..self.rules.len() {
@@ -770,11 +770,8 @@ fn resolve(records: &Records, rule: &BlockingRule, key: &str) -> Result<KeyPart,
     Ok(KeyPart { feature: idx, part, by_id })
 }
 
-/// The keys records have under a rule's `parts` by their other names (a name feature's
-/// alternatives), as (record, key) by record, each key other than the record's own (`own`) and
-/// given once.
 /// The keys records have under a rule by their other names, by record.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct OtherKeys {
     /// (record, key), ascending.
     keys: Vec<(RecordIdx, u64)>,
@@ -998,6 +995,28 @@ mod tests {
         // 1–3 and 2–3 by 3's former names; 1–2 share nothing.
         assert_eq!(pairs, [(0, 1), (0, 2), (0, 3), (1, 3), (2, 3)]);
         assert!(blocking.shares_key(0, 3, 1) && !blocking.shares_key(0, 1, 2));
+    }
+
+    #[test]
+    fn other_names_are_found_on_either_side_of_a_word_of_the_bitset() {
+        // Records 63, 64 and 65 (either side of the first 64-bit word of the records holding
+        // other names) were formerly named as records 0, 1 and 2 are; every other name is
+        // its own.
+        let n = 130;
+        let names: Vec<String> = (0..n).map(|i| format!("name {i}")).collect();
+        let others = (0..n).map(|i| match i {
+            63..=65 => vec![("曾用名", names[i - 63].as_str(), "n")],
+            _ => vec![],
+        });
+        let records = Records::new(Mode::Dedupe, n)
+            .name("name", names.iter().map(|r| (Some(r.as_str()), Some(r.as_str()), Some("n"))))
+            .other_names("name", others);
+        let blocking =
+            Blocking::new(&records, &[rule("reading", &["name.reading"])]).expect("valid");
+        let (mut pairs, _) = collect(&blocking, u64::MAX);
+        pairs.sort_unstable();
+        assert_eq!(pairs, [(0, 63), (1, 64), (2, 65)]);
+        assert!(blocking.shares_key(0, 64, 1) && !blocking.shares_key(0, 62, 0));
     }
 
     #[test]

@@ -1165,8 +1165,8 @@ impl<'a> Found<'a> {
         // sums its people in the same order either way.
         let area_of = |row: usize| census_table.enumeration_area.get(row).unwrap_or("");
         let counted = (0..census_table.len()).into_par_iter().filter(|&row| {
-            let counted = !(dead.contains(&(row as u32)) || extra.contains(&(row as u32)));
-            usable(census_table, row) && !rows.is_away(row) && counted
+            let left_out = dead.contains(&(row as u32)) || extra.contains(&(row as u32));
+            usable(census_table, row) && !rows.is_away(row) && !left_out
         });
         let census_counts = counted
             .fold(HashMap::<&str, u64>::default, |mut counts, row| {
@@ -1314,10 +1314,12 @@ fn household_standing(
     };
     // Each household's members, those here and those away, counted: a person's mates are the
     // rest.
-    let mut tallies: HashMap<usize, Vec<[u32; 3]>> = HashMap::default();
+    let mut tallies: Vec<Vec<[u32; 3]>> = vec![Vec::new(); inputs.len()];
     for &(person, source, household) in &homes {
-        let tally =
-            tallies.entry(source).or_insert_with(|| vec![[0; 3]; ctx.households(source).count()]);
+        let tally = &mut tallies[source];
+        if tally.is_empty() {
+            *tally = vec![[0; 3]; ctx.households(source).count()];
+        }
         let [n, here, away] = &mut tally[household as usize];
         *n += 1;
         *here += u32::from(is_here(person));
@@ -1326,7 +1328,7 @@ fn household_standing(
     homes
         .into_par_iter()
         .map(|(person, source, household)| {
-            let [n, here, away] = tallies[&source][household as usize];
+            let [n, here, away] = tallies[source][household as usize];
             let mates = n - 1;
             let here = here - u32::from(is_here(person)) > 0;
             let away = away - u32::from(is_away(person)) > 0;
@@ -2203,6 +2205,7 @@ fn births_by_mother(
     }
     let homes: HashSet<&str> =
         born.iter().filter_map(|&(row, _)| census_table.household_id.get(row)).collect();
+    drop(born);
     let members: Vec<(&str, usize)> = (0..census_table.len())
         .into_par_iter()
         .filter(usable)
