@@ -408,39 +408,35 @@ impl Blocking {
             (0..self.rules.len()).into_par_iter().map(|rule| self.capped_keys(rule, cap)).collect();
         for rule in 0..self.rules.len() {
             let (rule_results, rule_stats) =
-                self.chunks_of(rule, 0, &capped[..=rule], cap, &consume);
+                self.chunks_of(rule, &capped[..rule], &capped[rule], cap, &consume);
             results.extend(rule_results);
             stats.push(rule_stats);
         }
         (results, stats)
     }
 
-    /// Runs `consume` over the pairs of rule `rule` alone (earlier rules' pairs included when
-    /// `skip_earlier` is false), as [`Blocking::for_each_chunk`] does.
+    /// Runs `consume` over the pairs of rule `rule` alone, earlier rules' pairs included, as
+    /// [`Blocking::for_each_chunk`] does.
     pub fn rule_chunks<T: Send>(
         &self,
         rule: usize,
-        skip_earlier: bool,
         cap: u64,
         consume: &(impl Fn(&[(RecordIdx, RecordIdx)]) -> T + Sync),
     ) -> (Vec<T>, RuleStats) {
-        let first = if skip_earlier { 0 } else { rule };
-        let capped: Vec<HashSet<u64>> =
-            (first..=rule).into_par_iter().map(|rule| self.capped_keys(rule, cap)).collect();
-        self.chunks_of(rule, first, &capped, cap, consume)
+        self.chunks_of(rule, &[], &self.capped_keys(rule, cap), cap, consume)
     }
 
-    /// [`Blocking::rule_chunks`] of rule `rule`, skipping the pairs of the rules from `first`
-    /// on before it: `capped[i]` holds the keys over the cap of rule `first + i`, up to `rule`.
+    /// The chunks of rule `rule`'s pairs that none of the rules before it made (`earlier[e]`:
+    /// rule `e`'s keys over the cap; none given, none skipped), `own_capped` its own keys over
+    /// the cap.
     fn chunks_of<T: Send>(
         &self,
         rule: usize,
-        first: usize,
-        capped: &[HashSet<u64>],
+        earlier: &[HashSet<u64>],
+        own_capped: &HashSet<u64>,
         cap: u64,
         consume: &(impl Fn(&[(RecordIdx, RecordIdx)]) -> T + Sync),
     ) -> (Vec<T>, RuleStats) {
-        let (own_capped, earlier) = capped.split_last().expect("the rule's own capped keys");
         let blocks = self.blocks(rule);
         let mut stats = RuleStats {
             rule: self.rules[rule].name.clone(),
@@ -482,14 +478,13 @@ impl Blocking {
         // the cap: then no rule made it yet, and this one must. A pair that shares two keys of
         // this rule (a name and a former name) is made in the first of its blocks within the
         // cap.
-        let earlier: Vec<(usize, &HashSet<u64>)> = (first..).zip(earlier).collect();
         let own = (rule, own_capped);
         let results: Vec<(T, u64)> = units
             .into_par_iter()
             .map(|unit| {
                 let mut pairs = Vec::with_capacity(CHUNK_PAIRS);
                 for block in &kept[unit] {
-                    self.block_pairs(&earlier, own, block, blocks.members(block), &mut pairs);
+                    self.block_pairs(earlier, own, block, blocks.members(block), &mut pairs);
                 }
                 (consume(&pairs), pairs.len() as u64)
             })
@@ -590,11 +585,11 @@ impl Blocking {
         blocks.blocks.push(Block { key, start, len });
     }
 
-    /// The pairs of `block` that none of the `earlier` rules (each with its capped keys) made,
-    /// nor an earlier block of its own rule (`own`, with its capped keys).
+    /// The pairs of `block` that none of the `earlier` rules made (`earlier[e]`: rule `e`'s
+    /// capped keys), nor an earlier block of its own rule (`own`, with its capped keys).
     fn block_pairs(
         &self,
-        earlier: &[(usize, &HashSet<u64>)],
+        earlier: &[HashSet<u64>],
         (rule, own_capped): (usize, &HashSet<u64>),
         block: &Block,
         members: &[RecordIdx],
@@ -607,9 +602,8 @@ impl Blocking {
         };
         let has_others = !self.other_keys[rule].keys.is_empty();
         let is_new = |a: RecordIdx, b: RecordIdx| {
-            earlier
-                .iter()
-                .all(|(e, capped)| self.shared_keys(*e, a, b).all(|key| capped.contains(&key)))
+            (earlier.iter().enumerate())
+                .all(|(e, capped)| self.shared_keys(e, a, b).all(|key| capped.contains(&key)))
                 && (!has_others
                     || self.shared_keys(rule, a, b).filter(|k| !own_capped.contains(k)).min()
                         == Some(block.key))

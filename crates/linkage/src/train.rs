@@ -568,7 +568,7 @@ impl<'r> Counter<'r> {
         let threshold =
             sample_threshold(settings, blocking.rule_pair_count(rule, settings.block_cap));
         let number = |r: RecordIdx| index.map_or(r, |index| index[r as usize]);
-        let (chunks, _) = blocking.rule_chunks(rule, false, settings.block_cap, &|pairs: &[(
+        let (chunks, _) = blocking.rule_chunks(rule, settings.block_cap, &|pairs: &[(
             RecordIdx,
             RecordIdx,
         )]| {
