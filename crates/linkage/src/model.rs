@@ -256,12 +256,27 @@ impl Rows {
         &self.rows[start..start + self.stride]
     }
 
-    /// Reads `record`'s row ahead of its use, so that its cache lines are on their way while
-    /// earlier pairs are compared: a random pair's row is a cache miss.
-    pub(crate) fn touch(&self, record: RecordIdx) {
-        let row = self.row(record);
-        if let (Some(first), Some(last)) = (row.first(), row.last()) {
-            std::hint::black_box((*first, *last));
+    /// Hands `each` every pair of `pairs` in turn with its two rows. The rows of several pairs
+    /// are copied together first, so that their trips to memory overlap instead of following
+    /// one another: a random pair's rows are cache misses.
+    pub(crate) fn for_each_pair(
+        &self,
+        pairs: &[(RecordIdx, RecordIdx)],
+        mut each: impl FnMut((RecordIdx, RecordIdx), &[u64], &[u64]),
+    ) {
+        const GROUP: usize = 16;
+        let stride = self.stride;
+        let mut buffer = vec![0u64; 2 * GROUP * stride];
+        for group in pairs.chunks(GROUP) {
+            for (rows, &(a, b)) in buffer.chunks_exact_mut(2 * stride).zip(group) {
+                let (x, y) = rows.split_at_mut(stride);
+                x.copy_from_slice(self.row(a));
+                y.copy_from_slice(self.row(b));
+            }
+            for (rows, &pair) in buffer.chunks_exact(2 * stride).zip(group) {
+                let (x, y) = rows.split_at(stride);
+                each(pair, x, y);
+            }
         }
     }
 
@@ -279,16 +294,15 @@ impl Rows {
         c.level_of(records, &x[words.clone()], &y[words])
     }
 
-    /// The levels of the pair `(a, b)`, one per comparison, written into `levels`.
+    /// The levels of the pair whose rows are `x` and `y`, one per comparison, written into
+    /// `levels`.
     pub(crate) fn levels(
         &self,
         records: &Records,
         compiled: &[Compiled],
-        a: RecordIdx,
-        b: RecordIdx,
+        (x, y): (&[u64], &[u64]),
         levels: &mut [Level],
     ) {
-        let (x, y) = (self.row(a), self.row(b));
         for (k, level) in levels.iter_mut().enumerate().take(compiled.len()) {
             *level = self.level(records, compiled, k, x, y);
         }
@@ -307,7 +321,7 @@ impl Scorer<'_> {
 
     /// The levels of the pair `(a, b)`, one per comparison, written into `levels`.
     pub fn levels(&self, a: RecordIdx, b: RecordIdx, levels: &mut [Level]) {
-        self.rows.levels(self.records, &self.compiled, a, b, levels);
+        self.rows.levels(self.records, &self.compiled, (self.row(a), self.row(b)), levels);
     }
 
     /// The match weight of the pair `(a, b)`.
@@ -319,20 +333,7 @@ impl Scorer<'_> {
     /// [`Scorer::weight`] per pair: the rows of several pairs are fetched together, so that
     /// their trips to memory overlap instead of following one another.
     pub fn weights(&self, pairs: &[(RecordIdx, RecordIdx)], weights: &mut Vec<f64>) {
-        const GROUP: usize = 16;
-        let stride = self.rows.stride;
-        let mut buffer = vec![0u64; 2 * GROUP * stride];
-        for group in pairs.chunks(GROUP) {
-            for (i, &(a, b)) in group.iter().enumerate() {
-                buffer[2 * i * stride..(2 * i + 1) * stride].copy_from_slice(self.row(a));
-                buffer[(2 * i + 1) * stride..(2 * i + 2) * stride].copy_from_slice(self.row(b));
-            }
-            for i in 0..group.len() {
-                let x = &buffer[2 * i * stride..(2 * i + 1) * stride];
-                let y = &buffer[(2 * i + 1) * stride..(2 * i + 2) * stride];
-                weights.push(self.weight_of_rows(x, y));
-            }
-        }
+        self.rows.for_each_pair(pairs, |_, x, y| weights.push(self.weight_of_rows(x, y)));
     }
 
     /// The match weight of a pair of `levels` whose left record is `a`: what
@@ -436,5 +437,37 @@ mod tests {
         assert_eq!(different.comparisons[0].level, 2);
         assert!((different.comparisons[0].weight - (0.1f64 / 0.7).log2()).abs() < 1e-12);
         assert!((weight_of(probability(3.5)) - 3.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn weights_of_pairs_in_groups_are_each_pairs_weight() {
+        // 40 pairs: two groups of 16 rows fetched together and a part group of 8.
+        let names = ["wei", "na", "qiang", "wei", "li", "na", "wei"].map(Some);
+        let records = Records::new(Mode::Dedupe, names.len()).text("first", names.into_iter());
+        let comparison = Comparison {
+            feature: "first".into(),
+            kind: Kind::Exact,
+            term_frequency: true,
+            swapped_with: None,
+        };
+        let model = Model {
+            comparisons: vec![ComparisonParameters {
+                labels: comparison.labels(),
+                comparison,
+                m: vec![0.0, 0.9, 0.1],
+                u: vec![0.0, 0.3, 0.7],
+            }],
+            prior: 0.2,
+        };
+        let scorer = model.scorer(&records).expect("fits");
+        let pairs: Vec<(u32, u32)> = (0..40u32).map(|i| (i % 7, (i * 3 + 1) % 7)).collect();
+        let mut weights = Vec::new();
+        scorer.weights(&pairs, &mut weights);
+        let each: Vec<f64> = pairs.iter().map(|&(a, b)| scorer.weight(a, b)).collect();
+        assert_eq!(weights, each);
+        // 'wei' with 'wei' (records 0 and 3): -2 + log2(0.9 / 0.3) + log2(0.3 / (3 / 7));
+        // 'wei' with 'na': -2 + log2(0.1 / 0.7).
+        assert!((scorer.weight(0, 3) - (-2.0 + 3f64.log2() + 0.7f64.log2())).abs() < 1e-12);
+        assert!((scorer.weight(0, 1) - (-2.0 + (0.1f64 / 0.7).log2())).abs() < 1e-12);
     }
 }

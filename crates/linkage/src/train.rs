@@ -443,15 +443,12 @@ impl<'r> Counter<'r> {
             .map(|chunk| {
                 let mut counts = zero();
                 let mut levels = vec![0; self.compiled.len()];
-                for (i, &(a, b)) in chunk.iter().enumerate() {
-                    if let Some(&(_, ahead)) = chunk.get(i + 16) {
-                        self.rows.touch(ahead);
-                    }
-                    self.rows.levels(self.records, &self.compiled, a, b, &mut levels);
+                self.rows.for_each_pair(chunk, |_, x, y| {
+                    self.rows.levels(self.records, &self.compiled, (x, y), &mut levels);
                     for (k, &level) in levels.iter().enumerate() {
                         counts[k][level as usize] += 1;
                     }
-                }
+                });
                 counts
             })
             .reduce(zero, |mut total, counts| {
@@ -513,8 +510,8 @@ impl<'r> Counter<'r> {
                 levels: Vec::with_capacity(if keep { pairs.len() * n } else { 0 }),
             };
             let mut levels = vec![0; n];
-            for &(a, b) in pairs {
-                self.rows.levels(self.records, &self.compiled, a, b, &mut levels);
+            self.rows.for_each_pair(pairs, |(a, b), x, y| {
+                self.rows.levels(self.records, &self.compiled, (x, y), &mut levels);
                 if self.is_anchored(&levels) {
                     count_pattern(&mut part.anchored, &levels);
                 }
@@ -529,7 +526,7 @@ impl<'r> Counter<'r> {
                 if keep {
                     part.levels.extend_from_slice(&levels);
                 }
-            }
+            });
             let kept = if keep { pairs.to_vec() } else { Vec::new() };
             (part, kept)
         });
@@ -578,7 +575,8 @@ impl<'r> Counter<'r> {
                 if threshold.is_some_and(|t| mix(settings.seed, number(a), number(b)) > t) {
                     continue;
                 }
-                self.rows.levels(self.records, &self.compiled, a, b, &mut levels);
+                let rows = (self.rows.row(a), self.rows.row(b));
+                self.rows.levels(self.records, &self.compiled, rows, &mut levels);
                 count_pattern(&mut patterns, &levels);
             }
             patterns
