@@ -101,7 +101,7 @@ fn load_from(
     // Batches flow through a three-stage pipeline in chunks of a few per thread: while one
     // chunk is standardized in parallel (part by part), the next is read and the previous one
     // is handed to `on_batch`, in file order. The standardized parts are appended at the end,
-    // each column grown once.
+    // each column grown once, the columns side by side.
     let chunk_len = 2 * rayon::current_num_threads();
     let mut chunk = read_chunk(&mut reader, chunk_len)?;
     let mut standardized: Vec<StandardBatch> = Vec::new();
@@ -129,10 +129,7 @@ fn load_from(
         chunk = next?;
         standardized = now_standardized;
     }
-    loaded.table.reserve_for(&parts);
-    for part in parts {
-        loaded.table.append(&part);
-    }
+    loaded.table.append_parts(parts, |columns| columns.into_par_iter().for_each(|append| append()));
     loaded.issues.sort();
     Ok(loaded)
 }
@@ -164,14 +161,18 @@ fn check_keys(source: &Source, job_path: &Path, table: &PersonTable) -> Result<(
             file: source.path().to_owned(),
         });
     }
-    // A key is a department's text: hashed with the process's own seed (see `ahash` in the
-    // workspace's manifest).
-    let mut seen: HashMap<&str, u32, ahash::RandomState> =
-        HashMap::with_capacity_and_hasher(table.len(), ahash::RandomState::new());
-    for key in (0..table.len()).filter_map(|row| table.record_id.get(row)) {
-        *seen.entry(key).or_insert(0) += 1;
-    }
-    let n_repeated = seen.values().filter(|&&n| n > 1).count();
+    // The keys sorted in parallel by a hash of each, then by the key itself (numbers compared
+    // first, text only on a tie): a key's copies are a run.
+    let hasher = ahash::RandomState::new();
+    let mut keys: Vec<(u64, &str)> = (0..table.len())
+        .into_par_iter()
+        .filter_map(|row| table.record_id.get(row))
+        .map(|key| (hasher.hash_one(key), key))
+        .collect();
+    keys.par_sort_unstable();
+    let repeated = keys.chunk_by(|a, b| a == b).filter(|copies| copies.len() > 1);
+    let (n_repeated, n_rows) =
+        repeated.fold((0, 0), |(keys, rows), copies| (keys + 1, rows + copies.len() - 1));
     if n_repeated == 0 {
         return Ok(());
     }
@@ -180,7 +181,7 @@ fn check_keys(source: &Source, job_path: &Path, table: &PersonTable) -> Result<(
         key: format!("source.{}.key", source.name),
         file: source.path().to_owned(),
         n_repeated,
-        n_rows: seen.values().map(|&n| n as usize - 1).sum(),
+        n_rows,
     })
 }
 

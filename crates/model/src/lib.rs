@@ -23,8 +23,8 @@ pub use crate::field::{Field, FieldKind, Role, UnknownName};
 pub use crate::issue::{IdStatus, IssueKind, RejectReason, RowIssue};
 pub use crate::lang::Lang;
 pub use crate::table::{
-    IdColumns, NameColumns, OTHER_NAMES_SEPARATOR, OTHER_READINGS_SEPARATOR, PersonTable,
-    TextColumn,
+    ColumnTask, IdColumns, NameColumns, OTHER_NAMES_SEPARATOR, OTHER_READINGS_SEPARATOR,
+    PersonTable, TextColumn,
 };
 pub use crate::value::{
     CollectionMode, DatePrecision, Ethnicity, PartialDate, RecordType, RegisterStatus, Relation,

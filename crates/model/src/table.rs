@@ -434,6 +434,45 @@ impl PersonTable {
     /// that only `other` has is added (missing in the records before), one that only `self`
     /// has reads as missing in the records appended.
     pub fn append(&mut self, other: &PersonTable) {
+        self.append_values(other);
+        for (column, other) in self.text_columns_mut().into_iter().zip(other.text_columns()) {
+            column.append(other);
+        }
+    }
+
+    /// Appends every record of `parts`, in order, as [`PersonTable::append`] each, every column
+    /// grown once ([`PersonTable::reserve_for`]) and each part's column dropped once appended.
+    /// Each text column is a task of its own, and the other columns one more: `run` runs the
+    /// tasks, in any order, at once or not.
+    pub fn append_parts(
+        &mut self,
+        mut parts: Vec<PersonTable>,
+        run: impl for<'t> FnOnce(Vec<ColumnTask<'t>>),
+    ) {
+        self.reserve_for(&parts);
+        let mut texts: Vec<TextColumn> =
+            self.text_columns_mut().into_iter().map(std::mem::take).collect();
+        // By text column, each part's values, taken out of the parts.
+        let mut taken: Vec<Vec<TextColumn>> = texts.iter().map(|_| Vec::new()).collect();
+        for part in &mut parts {
+            for (column, taken) in part.text_columns_mut().into_iter().zip(&mut taken) {
+                taken.push(std::mem::take(column));
+            }
+        }
+        let values = &mut *self;
+        let mut tasks: Vec<ColumnTask<'_>> =
+            vec![Box::new(move || parts.into_iter().for_each(|part| values.append_values(&part)))];
+        for (column, parts) in texts.iter_mut().zip(taken) {
+            tasks.push(Box::new(move || parts.into_iter().for_each(|part| column.append(&part))));
+        }
+        run(tasks);
+        for (column, text) in self.text_columns_mut().into_iter().zip(texts) {
+            *column = text;
+        }
+    }
+
+    /// [`PersonTable::append`] of every column but [`PersonTable::text_columns`].
+    fn append_values(&mut self, other: &PersonTable) {
         let n_before = self.len();
         for (name, column) in &other.extra {
             let idx = match self.extra.iter().position(|(extra, _)| extra == name) {
@@ -451,30 +490,23 @@ impl PersonTable {
             column.fill_to(n_before + other.len());
         }
         self.row.extend_from_slice(&other.row);
-        self.record_id.append(&other.record_id);
         self.rejected.extend_from_slice(&other.rejected);
-        self.name.append(&other.name);
         self.sex.extend_from_slice(&other.sex);
         self.birth_date.extend_from_slice(&other.birth_date);
-        self.id.append(&other.id);
+        self.id.append_values(&other.id);
         self.ethnicity.extend_from_slice(&other.ethnicity);
-        self.hukou_region.append(&other.hukou_region);
-        self.hukou_address.append(&other.hukou_address);
-        self.residence_region.append(&other.residence_region);
-        self.residence_address.append(&other.residence_address);
-        self.enumeration_area.append(&other.enumeration_area);
-        self.household_id.append(&other.household_id);
         self.relation.extend_from_slice(&other.relation);
         self.record_type.extend_from_slice(&other.record_type);
         self.event_date.extend_from_slice(&other.event_date);
-        self.mother_id.append(&other.mother_id);
-        self.mother_name.append(&other.mother_name);
-        self.other_names.append(&other.other_names);
+        self.mother_id.append_values(&other.mother_id);
         self.collection_mode.extend_from_slice(&other.collection_mode);
         self.status.extend_from_slice(&other.status);
         self.status_date.extend_from_slice(&other.status_date);
     }
 }
+
+/// A column's share of [`PersonTable::append_parts`].
+pub type ColumnTask<'t> = Box<dyn FnOnce() + Send + 't>;
 
 impl NameColumns {
     /// The five text columns, in a fixed order.
@@ -547,6 +579,11 @@ impl IdColumns {
     /// Appends every ID of `other`.
     pub fn append(&mut self, other: &IdColumns) {
         self.number.append(&other.number);
+        self.append_values(other);
+    }
+
+    /// [`IdColumns::append`] but the number.
+    fn append_values(&mut self, other: &IdColumns) {
         self.status.extend_from_slice(&other.status);
         self.birth_date.extend_from_slice(&other.birth_date);
         self.sex.extend_from_slice(&other.sex);
@@ -607,6 +644,16 @@ mod tests {
         parts.iter().for_each(|p| reserved.append(p));
         assert_eq!(reserved, appended);
         assert_eq!(capacity(&reserved), before, "no column grew again");
+        // Appended column by column, the tasks run last first: the same table, grown once.
+        let mut by_columns = PersonTable::default();
+        let mut n_tasks = 0;
+        by_columns.append_parts(parts.to_vec(), |tasks| {
+            n_tasks = tasks.len();
+            tasks.into_iter().rev().for_each(|task| task());
+        });
+        assert_eq!(by_columns, appended);
+        assert_eq!(capacity(&by_columns), before);
+        assert_eq!(n_tasks, 1 + 9 + 3 * 5, "the values, 9 text columns and 3 names' 5");
     }
 
     #[test]
