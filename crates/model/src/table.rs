@@ -6,15 +6,20 @@ use crate::{
 };
 
 /// A column of optional strings stored in one buffer, so that a million names cost a few
-/// allocations rather than a million, and 4 bytes of bookkeeping each.
+/// allocations rather than a million, and 4 bytes of bookkeeping each. The missing values
+/// before the first present one are only counted: a field a source does not have costs
+/// nothing.
 ///
 /// Holds at most 2 GiB of text: one source's column is far smaller.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TextColumn {
     bytes: String,
-    /// Invariant: `ends[i] & OFFSET_MASK` is the end offset of value `i` in `bytes`,
-    /// non-decreasing and on a char boundary; `ends[i] & MISSING_BIT` marks a missing value,
-    /// whose span is empty.
+    /// The missing values before the first present one.
+    n_leading_missing: usize,
+    /// Invariant: from the first present value on, `ends[i] & OFFSET_MASK` is the end offset
+    /// of value `n_leading_missing + i` in `bytes`, non-decreasing and on a char boundary;
+    /// `ends[i] & MISSING_BIT` marks a missing value, whose span is empty. Empty while every
+    /// value is missing (so that equal columns are equal in memory).
     ends: Vec<u32>,
 }
 
@@ -33,6 +38,7 @@ impl TextColumn {
     pub fn push(&mut self, value: Option<&str>) {
         match value {
             Some(value) => self.push_with(|bytes| bytes.push_str(value)),
+            None if self.ends.is_empty() => self.n_leading_missing += 1,
             None => {
                 let end = self.end_offset();
                 self.ends.push(end | MISSING_BIT);
@@ -56,9 +62,15 @@ impl TextColumn {
 
     /// Appends missing values until the column holds `n_values`.
     pub fn fill_to(&mut self, n_values: usize) {
-        if self.len() < n_values {
-            let end = self.end_offset();
-            self.ends.resize(n_values, end | MISSING_BIT);
+        if self.len() >= n_values {
+            return;
+        }
+        match self.ends.is_empty() {
+            true => self.n_leading_missing = n_values,
+            false => {
+                let end = self.end_offset();
+                self.ends.resize(n_values - self.n_leading_missing, end | MISSING_BIT);
+            }
         }
     }
 
@@ -69,6 +81,7 @@ impl TextColumn {
 
     /// The value at `idx`; `None` when missing. Panics when `idx >= self.len()`.
     pub fn get(&self, idx: usize) -> Option<&str> {
+        let idx = idx.checked_sub(self.n_leading_missing)?;
         let end = self.ends[idx];
         if end & MISSING_BIT != 0 {
             return None;
@@ -87,12 +100,12 @@ impl TextColumn {
 
     /// Number of values, missing ones included.
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.n_leading_missing + self.ends.len()
     }
 
     /// Whether the column holds no values.
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.len() == 0
     }
 
     /// The values in order.
@@ -107,7 +120,12 @@ impl TextColumn {
 
     /// Appends every value of `other`.
     pub fn append(&mut self, other: &TextColumn) {
-        self.reserve(other.len(), other.n_bytes());
+        if self.ends.is_empty() {
+            self.n_leading_missing += other.n_leading_missing;
+        } else {
+            self.fill_to(self.len() + other.n_leading_missing);
+        }
+        self.reserve(other.ends.len(), other.n_bytes());
         let offset = self.end_offset();
         self.bytes.push_str(&other.bytes);
         self.end_offset();
@@ -612,6 +630,29 @@ mod tests {
         column.append(&tail);
         let values: Vec<_> = column.iter().collect();
         assert_eq!(values, [Some("张伟"), None, Some(""), Some("欧阳娜娜"), None, Some("李娜")]);
+    }
+
+    #[test]
+    fn missing_values_before_the_first_present_one_are_only_counted() {
+        let mut nothing = TextColumn::new();
+        nothing.fill_to(3);
+        nothing.push(None);
+        assert_eq!((nothing.len(), nothing.ends.capacity()), (4, 0), "no end stored");
+        assert_eq!(nothing.iter().collect::<Vec<_>>(), [None; 4]);
+        let tail: TextColumn = [None, Some("李娜"), None].into_iter().collect();
+        let mut column = nothing.clone();
+        column.append(&tail);
+        column.fill_to(8);
+        let values = [None, None, None, None, None, Some("李娜"), None, None];
+        assert_eq!(column.iter().collect::<Vec<_>>(), values);
+        // However it was made, a column of these values is the same column.
+        assert_eq!(column, values.into_iter().collect());
+        let mut present: TextColumn = [Some("张伟")].into_iter().collect();
+        present.append(&nothing);
+        present.append(&tail);
+        assert_eq!(present.iter().collect::<Vec<_>>()[4..], [None, None, Some("李娜"), None]);
+        assert_eq!(present.get(0), Some("张伟"));
+        assert_eq!(present.n_bytes(), "张伟李娜".len());
     }
 
     #[test]
