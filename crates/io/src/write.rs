@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use arrow_array::{ArrayRef, RecordBatch, StringArray, UInt32Array, UInt64Array};
 use arrow_schema::{DataType, Field as ArrowField, Schema, SchemaRef};
-use censuslink_model::{IdColumns, NameColumns, PersonTable, TextColumn};
+use censuslink_model::{
+    IdColumns, IdStatus, IssueKind, NameColumns, PersonTable, RejectReason, TextColumn,
+};
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_writer::{ArrowColumnWriter, ArrowRowGroupWriterFactory, compute_leaves};
 use parquet::basic::Compression;
@@ -44,28 +46,30 @@ impl SourceSummary {
     /// Counts what a loaded source holds.
     pub fn new(name: &str, role: &str, loaded: &LoadedSource) -> SourceSummary {
         let table = &loaded.table;
-        let mut rows_rejected = BTreeMap::new();
-        for reason in table.rejected.iter().flatten() {
-            *rows_rejected.entry(reason.as_str().to_owned()).or_insert(0) += 1;
-        }
-        let mut issues = BTreeMap::new();
-        for issue in &loaded.issues {
-            *issues.entry(issue.kind.as_str().to_owned()).or_insert(0) += 1;
-        }
-        let mut id_status = BTreeMap::new();
-        for status in &table.id.status {
-            *id_status.entry(status.as_str().to_owned()).or_insert(0) += 1;
-        }
         SourceSummary {
             name: name.to_owned(),
             role: role.to_owned(),
             rows_read: table.len() as u64,
             rows_usable: (table.len() - table.n_rejected()) as u64,
-            rows_rejected,
-            issues,
-            id_status,
+            rows_rejected: counts(table.rejected.iter().flatten().copied(), RejectReason::as_str),
+            issues: counts(loaded.issues.iter().map(|issue| issue.kind), IssueKind::as_str),
+            id_status: counts(table.id.status.iter().copied(), IdStatus::as_str),
         }
     }
+}
+
+/// How often each of `values` occurs, by its name: counted by value (no string per value)
+/// and named at the end.
+fn counts<T: Ord>(
+    values: impl Iterator<Item = T>,
+    name: fn(T) -> &'static str,
+) -> BTreeMap<String, u64> {
+    let mut by_value = BTreeMap::new();
+    values.for_each(|value| *by_value.entry(value).or_insert(0) += 1);
+    by_value.into_iter().fold(BTreeMap::new(), |mut by_name, (value, n)| {
+        *by_name.entry(name(value).to_owned()).or_insert(0) += n;
+        by_name
+    })
 }
 
 /// Writes a source's standardized records, with its raw columns (prefixed `raw.`) beside them
@@ -339,4 +343,26 @@ fn standardized_columns(table: &PersonTable) -> Vec<(Cow<'static, str>, ArrayRef
             .map(|(name, column)| (Cow::Owned(format!("extra.{name}")), text(column))),
     );
     named
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use censuslink_model::IdStatus;
+
+    #[test]
+    fn values_are_counted_by_their_names() {
+        let statuses = [IdStatus::Valid, IdStatus::Missing, IdStatus::Valid, IdStatus::BadDate];
+        let counted = super::counts(statuses.into_iter(), IdStatus::as_str);
+        let expected: BTreeMap<String, u64> =
+            [(IdStatus::Valid, 2), (IdStatus::Missing, 1), (IdStatus::BadDate, 1)]
+                .map(|(status, n)| (status.as_str().to_owned(), n))
+                .into_iter()
+                .collect();
+        assert_eq!(counted, expected);
+        // Two values of one name add up.
+        let one_name = super::counts([IdStatus::Valid, IdStatus::Repaired].into_iter(), |_| "id");
+        assert_eq!(one_name, BTreeMap::from([("id".to_owned(), 2)]));
+    }
 }
