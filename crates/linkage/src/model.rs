@@ -266,6 +266,10 @@ impl Rows {
     ) {
         const GROUP: usize = 16;
         let stride = self.stride;
+        if stride == 0 {
+            // No comparison needs a word of a record.
+            return pairs.iter().for_each(|&pair| each(pair, &[], &[]));
+        }
         let mut buffer = vec![0u64; 2 * GROUP * stride];
         for group in pairs.chunks(GROUP) {
             for (rows, &(a, b)) in buffer.chunks_exact_mut(2 * stride).zip(group) {
@@ -469,5 +473,10 @@ mod tests {
         // 'wei' with 'na': -2 + log2(0.1 / 0.7).
         assert!((scorer.weight(0, 3) - (-2.0 + 3f64.log2() + 0.7f64.log2())).abs() < 1e-12);
         assert!((scorer.weight(0, 1) - (-2.0 + (0.1f64 / 0.7).log2())).abs() < 1e-12);
+        // With no comparison, a row has no word: every pair weighs the prior, log2(0.2 / 0.8).
+        let prior_only = Model { comparisons: Vec::new(), prior: 0.2 };
+        let mut weights = Vec::new();
+        prior_only.scorer(&records).expect("fits").weights(&pairs[..3], &mut weights);
+        assert_eq!(weights, [-2.0; 3]);
     }
 }

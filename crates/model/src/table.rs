@@ -7,8 +7,8 @@ use crate::{
 
 /// A column of optional strings stored in one buffer, so that a million names cost a few
 /// allocations rather than a million, and 4 bytes of bookkeeping each. The missing values
-/// before the first present one are only counted: a field a source does not have costs
-/// nothing.
+/// before the first present one are only counted: a field a source does not have writes no
+/// offsets (room reserved for them and never written is no resident memory).
 ///
 /// Holds at most 2 GiB of text: one source's column is far smaller.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -19,7 +19,7 @@ pub struct TextColumn {
     /// Invariant: from the first present value on, `ends[i] & OFFSET_MASK` is the end offset
     /// of value `n_leading_missing + i` in `bytes`, non-decreasing and on a char boundary;
     /// `ends[i] & MISSING_BIT` marks a missing value, whose span is empty. Empty while every
-    /// value is missing (so that equal columns are equal in memory).
+    /// value is missing (so that columns of equal values are equal in representation).
     ends: Vec<u32>,
 }
 
@@ -484,6 +484,7 @@ impl PersonTable {
             tasks.push(Box::new(move || parts.into_iter().for_each(|part| column.append(&part))));
         }
         run(tasks);
+        debug_assert!(texts.iter().all(|text| text.len() == self.len()), "every task was run");
         for (column, text) in self.text_columns_mut().into_iter().zip(texts) {
             *column = text;
         }
