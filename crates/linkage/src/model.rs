@@ -405,17 +405,16 @@ mod tests {
     use crate::model::{ComparisonParameters, Model, probability, weight_of};
     use crate::records::{Mode, Records};
 
-    #[test]
-    fn weights_add_up_as_the_explanation_shows() {
-        let names = [Some("wei"), Some("wei"), Some("na"), Some("wei"), Some("qiang")];
-        let records = Records::new(Mode::Dedupe, 5).text("first", names.into_iter());
+    /// A model of one exact comparison of `first`, with term frequencies: m 0.9, u 0.3 when
+    /// equal; prior 0.2.
+    fn exact_first_names() -> Model {
         let comparison = Comparison {
             feature: "first".into(),
             kind: Kind::Exact,
             term_frequency: true,
             swapped_with: None,
         };
-        let model = Model {
+        Model {
             comparisons: vec![ComparisonParameters {
                 labels: comparison.labels(),
                 comparison,
@@ -423,7 +422,14 @@ mod tests {
                 u: vec![0.0, 0.3, 0.7],
             }],
             prior: 0.2,
-        };
+        }
+    }
+
+    #[test]
+    fn weights_add_up_as_the_explanation_shows() {
+        let names = [Some("wei"), Some("wei"), Some("na"), Some("wei"), Some("qiang")];
+        let records = Records::new(Mode::Dedupe, 5).text("first", names.into_iter());
+        let model = exact_first_names();
         let scorer = model.scorer(&records).expect("fits");
         let explanation = scorer.explain(&model, 0, 1);
         // Prior log2(0.2 / 0.8) = -2; exact: log2(0.9 / 0.3); 'wei' is 3 of 5 values, so the
@@ -448,21 +454,7 @@ mod tests {
         // 40 pairs: two groups of 16 rows fetched together and a part group of 8.
         let names = ["wei", "na", "qiang", "wei", "li", "na", "wei"].map(Some);
         let records = Records::new(Mode::Dedupe, names.len()).text("first", names.into_iter());
-        let comparison = Comparison {
-            feature: "first".into(),
-            kind: Kind::Exact,
-            term_frequency: true,
-            swapped_with: None,
-        };
-        let model = Model {
-            comparisons: vec![ComparisonParameters {
-                labels: comparison.labels(),
-                comparison,
-                m: vec![0.0, 0.9, 0.1],
-                u: vec![0.0, 0.3, 0.7],
-            }],
-            prior: 0.2,
-        };
+        let model = exact_first_names();
         let scorer = model.scorer(&records).expect("fits");
         let pairs: Vec<(u32, u32)> = (0..40u32).map(|i| (i % 7, (i * 3 + 1) % 7)).collect();
         let mut weights = Vec::new();
