@@ -327,14 +327,10 @@ pub fn reconcile_with(
     let mut people = People::new(&ctx, &rows, census_links, &persons);
     // Each person's best rival: the weight and census row of the record most like them that
     // no link of theirs took.
-    let rival_of: HashMap<usize, (f64, RecordIdx)> = people
-        .members
-        .iter()
-        .filter_map(|(&person, records)| {
+    let rival_of: Vec<Option<(f64, RecordIdx)>> = (people.members.par_iter())
+        .map(|(_, records)| {
             let rivals = records.iter().filter_map(|r| rival.get(r)).copied();
-            let best =
-                rivals.reduce(|a, b| if b.0 > a.0 || b.0 == a.0 && b.1 < a.1 { b } else { a });
-            Some((person, best?))
+            rivals.reduce(|a, b| if b.0 > a.0 || b.0 == a.0 && b.1 < a.1 { b } else { a })
         })
         .collect();
     let listed_by = people.complete(&rows, census_links, &rival_of, settings.threshold);
@@ -688,10 +684,63 @@ impl<'a> CensusRows<'a> {
     }
 }
 
+/// Each register person's usable records, in the registers' order then the rows': person
+/// `p`'s are `records[starts[p]..starts[p + 1]]`.
+struct Members {
+    starts: Vec<usize>,
+    records: Vec<RecordRef>,
+}
+
+impl Members {
+    /// The members of every person of `persons`: a counting sort of the usable register
+    /// records on their person.
+    fn new(ctx: &Context<'_>, persons: &Persons) -> Members {
+        let usable_records = || {
+            ctx.registers.iter().flat_map(|&register| {
+                let table = ctx.inputs[register].table;
+                (0..table.len())
+                    .filter(move |&row| usable(table, row))
+                    .map(move |row| RecordRef { source: register, row: row as u32 })
+            })
+        };
+        let n = persons.len();
+        let mut starts = vec![0; n + 1];
+        for r in usable_records() {
+            starts[persons.of(r) + 1] += 1;
+        }
+        for p in 0..n {
+            starts[p + 1] += starts[p];
+        }
+        let mut next = starts.clone();
+        let mut records = vec![RecordRef { source: 0, row: 0 }; starts[n]];
+        for r in usable_records() {
+            let person = persons.of(r);
+            records[next[person]] = r;
+            next[person] += 1;
+        }
+        Members { starts, records }
+    }
+
+    /// `person`'s records: none for a number no person holds.
+    fn get(&self, person: usize) -> &[RecordRef] {
+        &self.records[self.starts[person]..self.starts[person + 1]]
+    }
+
+    /// Each person with records, in the persons' order, with them.
+    fn iter(&self) -> impl Iterator<Item = (usize, &[RecordRef])> {
+        (0..self.starts.len() - 1).map(|p| (p, self.get(p))).filter(|(_, r)| !r.is_empty())
+    }
+
+    /// [`Members::iter`] on every thread, in the same order when collected.
+    fn par_iter(&self) -> impl IndexedParallelIterator<Item = (usize, &[RecordRef])> {
+        (0..self.starts.len() - 1).into_par_iter().map(|p| (p, self.get(p)))
+    }
+}
+
 /// Who each register person is: their records, how the census lists them, whether they died
 /// before the moment or were born after it, whether their hukou was cancelled by then.
 struct People {
-    members: BTreeMap<usize, Vec<RecordRef>>,
+    members: Members,
     standing: Vec<Standing>,
     listed_away_here: Vec<bool>,
     listed_away: Vec<bool>,
@@ -710,71 +759,67 @@ impl People {
         persons: &Persons,
     ) -> People {
         let n = persons.len();
-        let mut people = People {
-            members: BTreeMap::new(),
-            standing: vec![Standing::Unlisted; n],
-            listed_away_here: vec![false; n],
-            listed_away: vec![false; n],
-            died_before: vec![false; n],
-            born_after: vec![false; n],
-            cancelled: Vec::new(),
-        };
+        let mut standing = vec![Standing::Unlisted; n];
+        let (mut listed_away_here, mut listed_away) = (vec![false; n], vec![false; n]);
         for link in census_links {
             let person = persons.of(link.right);
             let row = link.left.row as usize;
             if !rows.is_away(row) {
-                people.standing[person] = Standing::Resident;
+                standing[person] = Standing::Resident;
             } else if rows.away_here(row) {
-                people.listed_away_here[person] = true;
+                listed_away_here[person] = true;
             } else if rows.away_unplaced(row) {
-                people.listed_away[person] = true;
-            } else if people.standing[person] == Standing::Unlisted {
-                people.standing[person] = Standing::Away;
+                listed_away[person] = true;
+            } else if standing[person] == Standing::Unlisted {
+                standing[person] = Standing::Away;
             }
         }
-        let (mut death_cancelled, mut moved_out, mut kept_here) =
-            (vec![false; n], vec![false; n], vec![false; n]);
+        let members = Members::new(ctx, persons);
+        // Each person's dates and statuses from their records, on every thread.
         let reference_days = ctx.reference_days;
-        for &register in &ctx.registers {
-            let table = ctx.inputs[register].table;
-            for row in 0..table.len() {
-                let r = RecordRef { source: register, row: row as u32 };
-                let person = persons.of(r);
-                if !usable(table, row) {
-                    continue;
-                }
-                people.members.entry(person).or_default().push(r);
-                let event = table.event_date.get(row).copied().flatten();
-                let birth = table.birth_date[row];
-                if birth.is_some_and(|d| d.to_days_since_epoch() >= reference_days) {
-                    people.born_after[person] = true;
-                }
-                let status = table.status.get(row).copied().flatten();
-                match ctx.inputs[register].role {
-                    Role::Death
-                        if event.is_some_and(|d| d.to_days_since_epoch() < reference_days) =>
-                    {
-                        people.died_before[person] = true;
-                    }
-                    Role::Hukou if is_cancelled_before(table, row, reference_days) => {
-                        match status {
-                            Some(RegisterStatus::DeathCancelled) => death_cancelled[person] = true,
-                            _ => moved_out[person] = true,
+        let dates: Vec<(bool, bool, bool)> = (members.par_iter())
+            .map(|(_, records)| {
+                let (mut died_before, mut born_after) = (false, false);
+                let (mut death_cancelled, mut moved_out, mut kept_here) = (false, false, false);
+                for r in records {
+                    let (table, row) = (ctx.inputs[r.source].table, r.row as usize);
+                    let event = table.event_date.get(row).copied().flatten();
+                    let birth = table.birth_date[row];
+                    born_after |= birth.is_some_and(|d| d.to_days_since_epoch() >= reference_days);
+                    let status = table.status.get(row).copied().flatten();
+                    match ctx.inputs[r.source].role {
+                        Role::Death
+                            if event.is_some_and(|d| d.to_days_since_epoch() < reference_days) =>
+                        {
+                            died_before = true;
                         }
+                        Role::Hukou if is_cancelled_before(table, row, reference_days) => {
+                            match status {
+                                Some(RegisterStatus::DeathCancelled) => death_cancelled = true,
+                                _ => moved_out = true,
+                            }
+                        }
+                        Role::Hukou => kept_here = true,
+                        Role::Insurance | Role::School
+                            if !status.is_some_and(RegisterStatus::is_closed) =>
+                        {
+                            kept_here = true;
+                        }
+                        _ => {}
                     }
-                    Role::Hukou => kept_here[person] = true,
-                    Role::Insurance | Role::School
-                        if !status.is_some_and(RegisterStatus::is_closed) =>
-                    {
-                        kept_here[person] = true;
-                    }
-                    _ => {}
                 }
-            }
+                (died_before, born_after, death_cancelled || moved_out && !kept_here)
+            })
+            .collect();
+        People {
+            members,
+            standing,
+            listed_away_here,
+            listed_away,
+            died_before: dates.iter().map(|d| d.0).collect(),
+            born_after: dates.iter().map(|d| d.1).collect(),
+            cancelled: dates.iter().map(|d| d.2).collect(),
         }
-        people.cancelled =
-            (0..n).map(|p| death_cancelled[p] || moved_out[p] && !kept_here[p]).collect();
-        people
     }
 
     /// A record no link took, though it reaches the link threshold, is the person's second
@@ -788,14 +833,17 @@ impl People {
         &mut self,
         rows: &CensusRows<'_>,
         census_links: &[Link],
-        rival_of: &HashMap<usize, (f64, RecordIdx)>,
+        rival_of: &[Option<(f64, RecordIdx)>],
         threshold: f64,
     ) -> HashMap<usize, usize> {
-        let linked_rows: HashSet<RecordIdx> = census_links.iter().map(|l| l.left.row).collect();
+        let mut linked_rows = vec![false; rows.table.len()];
+        for link in census_links {
+            linked_rows[link.left.row as usize] = true;
+        }
         let mut claims: Vec<(f64, usize, usize)> = Vec::new();
-        for &person in self.members.keys() {
-            let Some(&(weight, row)) = rival_of.get(&person) else { continue };
-            if weight < weight_of(threshold) || linked_rows.contains(&row) {
+        for (person, _) in self.members.iter() {
+            let Some((weight, row)) = rival_of[person] else { continue };
+            if weight < weight_of(threshold) || linked_rows[row as usize] {
                 continue;
             }
             let row = row as usize;
@@ -822,7 +870,7 @@ impl People {
 
     /// Missing persons in a register other than deaths: alive, born before, not cancelled.
     fn in_scope(&self, person: usize, inputs: &[Input<'_>]) -> bool {
-        let records = self.members.get(&person).map_or(&[][..], Vec::as_slice);
+        let records = self.members.get(person);
         !self.died_before[person]
             && !self.born_after[person]
             && !self.cancelled[person]
@@ -837,7 +885,7 @@ impl People {
                 && !self.born_after[person]
                 && self.standing[person] == Standing::Unlisted
         };
-        self.members.keys().filter(|person| counts(person)).count()
+        self.members.iter().filter(|(person, _)| counts(person)).count()
     }
 
     /// A birth's mother as the census places her.
@@ -864,7 +912,7 @@ impl Residence {
         ctx: &Context<'_>,
         people: &People,
         places: &Places<'_>,
-        rival_of: &HashMap<usize, (f64, RecordIdx)>,
+        rival_of: &[Option<(f64, RecordIdx)>],
     ) -> Residence {
         let inputs = ctx.inputs;
         let listed_at_home: Vec<bool> = (people.listed_away_here.iter().zip(&people.listed_away))
@@ -872,11 +920,9 @@ impl Residence {
             .collect();
         let household_of =
             household_standing(ctx, &people.members, &people.standing, &listed_at_home);
-        let members: Vec<(&usize, &Vec<RecordRef>)> = people.members.iter().collect();
-        let evidence: Vec<(usize, Evidence)> = members
-            .into_par_iter()
-            .filter(|&(&person, _)| people.in_scope(person, inputs))
-            .map(|(&person, records)| {
+        let evidence: Vec<(usize, Evidence)> = (people.members.par_iter())
+            .filter(|&(person, records)| !records.is_empty() && people.in_scope(person, inputs))
+            .map(|(person, records)| {
                 let mut evidence = person_evidence(inputs, records, ctx.reference);
                 if let Some(&term) = household_of.get(&person) {
                     evidence = evidence.with(term);
@@ -915,7 +961,7 @@ impl Residence {
         // their insurance not): it counts too.
         let not_them: HashMap<usize, f64> = evidence
             .keys()
-            .filter_map(|&person| Some((person, 1.0 - probability(rival_of.get(&person)?.0))))
+            .filter_map(|&person| Some((person, 1.0 - probability(rival_of[person]?.0))))
             .collect();
         // A person the census lists at home as living elsewhere in the district lives here by
         // the census's own word: no model weighs them, and unlisted they are a missed resident
@@ -980,7 +1026,7 @@ impl<'a> Found<'a> {
         let mut missing: Vec<Missing> = unlisted
             .into_par_iter()
             .map(|(person, &e)| {
-                let records = &people.members[person];
+                let records = people.members.get(*person);
                 let nearest = records
                     .iter()
                     .filter_map(|r| nearest.get(r).map(|n| (r, n)))
@@ -1001,7 +1047,7 @@ impl<'a> Found<'a> {
                 }
                 Missing {
                     id: stable_id(keys.iter().map(String::as_str)),
-                    records: records.clone(),
+                    records: records.to_vec(),
                     probability: p,
                     evidence: parts,
                     uncorrected: residence.model.as_ref().map_or(0.0, |m| m.uncorrected(e)),
@@ -1020,15 +1066,13 @@ impl<'a> Found<'a> {
     /// another are two people, namesakes born the same month.
     fn deceased(&self, hukou_entry: &HashMap<RecordIdx, RecordRef>) -> Vec<Deceased> {
         let (inputs, persons) = (self.ctx.inputs, &self.persons);
-        let hukou_of_person: HashMap<usize, RecordRef> = (self.people.members.iter())
-            .filter_map(|(&person, records)| {
-                let entry = records.iter().find(|r| inputs[r.source].role == Role::Hukou)?;
-                Some((person, *entry))
-            })
-            .collect();
+        let hukou_of_person = |person: usize| {
+            let records = self.people.members.get(person);
+            records.iter().find(|r| inputs[r.source].role == Role::Hukou)
+        };
         let is_another_hukou_entry = |link: &&Link| {
             let (Some(&census_entry), Some(death_entry)) =
-                (hukou_entry.get(&link.left.row), hukou_of_person.get(&persons.of(link.right)))
+                (hukou_entry.get(&link.left.row), hukou_of_person(persons.of(link.right)))
             else {
                 return false;
             };
@@ -1071,7 +1115,9 @@ impl<'a> Found<'a> {
         let linked: HashSet<RecordRef> = (self.census_links.iter())
             .filter(|link| {
                 let row = link.left.row as usize;
-                !rows.is_away(row) || !rows.away_here(row) && !rows.away_unplaced(row)
+                let listed_here =
+                    !rows.is_away(row) || !rows.away_here(row) && !rows.away_unplaced(row);
+                inputs[link.right.source].role == Role::Birth && listed_here
             })
             .map(|link| link.right)
             .collect();
@@ -1097,9 +1143,8 @@ impl<'a> Found<'a> {
                     return None;
                 }
                 let is_probable = |person: usize| self.residence.resident(person) >= 0.5;
-                let has_entries = people.members.get(&person).is_some_and(|records| {
-                    records.iter().any(|e| inputs[e.source].role != Role::Birth)
-                });
+                let has_entries =
+                    people.members.get(person).iter().any(|e| inputs[e.source].role != Role::Birth);
                 let (table, row) = (inputs[r.source].table, r.row as usize);
                 let mother = people.mother_of(&self.places, table, row);
                 let lives_with_mother = match mother {
@@ -1143,10 +1188,10 @@ impl<'a> Found<'a> {
         // insurance, birth) link to: in a province, the county they live in rather than the
         // one whose file comes first.
         let is_active = |role: Role| matches!(role, Role::School | Role::Insurance | Role::Birth);
-        let active: HashSet<RecordIdx> = (self.census_links.iter())
-            .filter(|link| is_active(inputs[link.right.source].role))
-            .map(|link| link.left.row)
-            .collect();
+        let mut active = vec![false; census_table.len()];
+        for link in self.census_links.iter().filter(|l| is_active(inputs[l.right.source].role)) {
+            active[link.left.row as usize] = true;
+        }
         let mut extra: HashSet<RecordIdx> = HashSet::default();
         for d in duplicates {
             if d.records.iter().any(|r| dead.contains(&r.row)) {
@@ -1155,7 +1200,7 @@ impl<'a> Found<'a> {
             // Among those, or all when no such register does, the record drawn by the
             // candidate's ID: never by which file came first.
             let linked: Vec<&RecordRef> =
-                d.records.iter().filter(|r| active.contains(&r.row)).collect();
+                d.records.iter().filter(|r| active[r.row as usize]).collect();
             let pool = if linked.is_empty() { d.records.iter().collect() } else { linked };
             let draw = |r: &&RecordRef| stable_id([d.id.as_str(), r.name(inputs).as_str()]);
             let counted = pool.into_iter().min_by_key(draw).expect("a duplicate has records");
@@ -1183,10 +1228,10 @@ impl<'a> Found<'a> {
             .collect();
         // Each person's census record: the first linked, a usual resident's before one of
         // someone living elsewhere (a hukou entry links to the listing at the hukou address).
-        let mut census_row_of: HashMap<usize, usize> = HashMap::default();
+        let mut census_row_of: Vec<Option<usize>> = vec![None; self.persons.len()];
         for link in self.census_links {
             let row = link.left.row as usize;
-            let entry = census_row_of.entry(self.persons.of(link.right)).or_insert(row);
+            let entry = census_row_of[self.persons.of(link.right)].get_or_insert(row);
             if rows.is_away(*entry) && !rows.is_away(row) {
                 *entry = row;
             }
@@ -1197,10 +1242,8 @@ impl<'a> Found<'a> {
             Area(&'p str, f64, usize),
             Township(&'p str, f64, usize),
         }
-        let members: Vec<(&usize, &Vec<RecordRef>)> = people.members.iter().collect();
-        let adds: Vec<Adds<'_>> = members
-            .into_par_iter()
-            .filter_map(|(&person, records)| {
+        let adds: Vec<Adds<'_>> = (people.members.par_iter())
+            .filter_map(|(person, records)| {
                 let active = records.iter().any(|r| {
                     matches!(inputs[r.source].role, Role::School | Role::Insurance | Role::Birth)
                 });
@@ -1211,7 +1254,7 @@ impl<'a> Found<'a> {
                 // where: unlisted, as in the missing list.
                 let row = listed_by.get(&person).or_else(|| {
                     let unlisted = people.standing[person] == Standing::Unlisted;
-                    census_row_of.get(&person).filter(|_| !unlisted)
+                    census_row_of[person].as_ref().filter(|_| !unlisted)
                 });
                 if let Some(&row) = row {
                     return Some(Adds::Matched(row));
@@ -1236,7 +1279,7 @@ impl<'a> Found<'a> {
             })
             .collect();
         let mut by_township: HashMap<&str, Tally> = HashMap::default();
-        let mut matched_rows: HashSet<usize> = HashSet::default();
+        let mut matched_rows = vec![false; census_table.len()];
         let add = |tally: &mut Tally, p: f64, stratum: usize| {
             tally.admin += 1;
             tally.expected[stratum] += p;
@@ -1250,7 +1293,7 @@ impl<'a> Found<'a> {
                 // population: as the missing list leaves them out, so does coverage. So is one
                 // linked to a listing of the dead, left out of the census count.
                 Adds::Matched(row) => {
-                    if !matched_rows.insert(row)
+                    if std::mem::replace(&mut matched_rows[row], true)
                         || rows.is_away(row)
                         || dead.contains(&(row as u32))
                     {
@@ -1292,7 +1335,7 @@ fn is_cancelled_before(table: &PersonTable, row: usize, reference_days: i32) -> 
 /// counting as listed away).
 fn household_standing(
     ctx: &Context<'_>,
-    members: &BTreeMap<usize, Vec<RecordRef>>,
+    members: &Members,
     standing: &[Standing],
     listed_at_home: &[bool],
 ) -> HashMap<usize, Term> {
@@ -1300,7 +1343,7 @@ fn household_standing(
     // Each person's household: that of their first hukou record that names one.
     let homes: Vec<(usize, usize, u32)> = members
         .par_iter()
-        .filter_map(|(&person, records)| {
+        .filter_map(|(person, records)| {
             records.iter().filter(|r| inputs[r.source].role == Role::Hukou).find_map(|r| {
                 Some((person, r.source, ctx.households(r.source).of(r.row as usize)?))
             })
@@ -1582,17 +1625,19 @@ impl Mother {
     }
 }
 
-/// The district's places: the counties its census areas lie in, and the ID numbers the census
-/// and the registers hold, to place a birth's mother and a register's address.
+/// The district's places: the counties its census areas lie in, and where the census and the
+/// registers hold the mothers the birth certificates name, to place a birth's mother and a
+/// register's address.
 struct Places<'a> {
     /// The names of the census areas' counties, and the former names of their prefectures'
     /// counties (an address may give the county's old name: 江宁县 for 江宁区).
     counties: HashSet<&'static str>,
-    /// Census ID numbers: whether some record holding it is a usual resident's.
+    /// The mothers' census ID numbers: whether some record holding it is a usual resident's.
     census: HashMap<&'a str, bool>,
-    /// Register ID numbers (births and deaths aside) and their person.
+    /// The mothers' register ID numbers (births and deaths aside) and their person.
     registers: HashMap<&'a str, usize>,
-    /// Names of the women (and persons of unknown sex) listed as living here.
+    /// The mothers' names (of those a certificate gives no valid ID number) that name women
+    /// (or persons of unknown sex) listed as living here.
     women: HashSet<&'a str>,
 }
 
@@ -1604,6 +1649,20 @@ impl<'a> Places<'a> {
         person: &(dyn Fn(RecordRef) -> usize + Sync),
     ) -> Places<'a> {
         let table = inputs[census].table;
+        // Only the mothers the certificates name are ever looked up: their ID numbers, and the
+        // names of those without one.
+        let (mut mother_ids, mut mother_names) = (HashSet::default(), HashSet::default());
+        for &source in registers.iter().filter(|&&r| inputs[r].role == Role::Birth) {
+            let births = inputs[source].table;
+            for row in 0..births.len() {
+                match births.mother_id.number.get(row) {
+                    Some(id) if births.mother_id.status[row].is_valid() => {
+                        mother_ids.insert(id);
+                    }
+                    _ => mother_names.extend(births.mother_name.full.get(row)),
+                }
+            }
+        }
         let counties = || {
             table
                 .enumeration_area
@@ -1627,9 +1686,10 @@ impl<'a> Places<'a> {
                 if table.sex[row] != Some(Sex::Male)
                     && table.record_type[row] != Some(RecordType::RegisteredAway)
                 {
-                    women.extend(table.name.full.get(row));
+                    women.extend(table.name.full.get(row).filter(|n| mother_names.contains(n)));
                 }
-                let Some(id) = table.id.number.get(row).filter(|_| table.id.status[row].is_valid())
+                let Some(id) = (table.id.number.get(row))
+                    .filter(|id| table.id.status[row].is_valid() && mother_ids.contains(id))
                 else {
                     continue;
                 };
@@ -1650,8 +1710,8 @@ impl<'a> Places<'a> {
                 }
                 let table = inputs[source].table;
                 for row in 0..table.len() {
-                    if let Some(id) =
-                        table.id.number.get(row).filter(|_| table.id.status[row].is_valid())
+                    if let Some(id) = (table.id.number.get(row))
+                        .filter(|id| table.id.status[row].is_valid() && mother_ids.contains(id))
                     {
                         persons
                             .entry(id)
@@ -1667,7 +1727,7 @@ impl<'a> Places<'a> {
         Places { counties, census: ids, registers: persons, women }
     }
 
-    /// Where the mother of birth record `row` of `table` is.
+    /// Where the mother of birth record `row` of `table` (a birth register's) is.
     fn mother(&self, table: &PersonTable, row: usize) -> Mother {
         let Some(id) =
             table.mother_id.number.get(row).filter(|_| table.mother_id.status[row].is_valid())

@@ -169,11 +169,16 @@ pub fn address_county(address: &str) -> Option<&'static str> {
     // Without a province or prefecture before it, a two-character name (城区, 东区, 郊区) is as
     // likely the start of a street's: read only longer ones.
     let shortest = if rest.len() < address.trim().len() { 1 } else { 2 };
-    rest.char_indices()
-        .skip(shortest)
-        .take(12)
-        .map(|(i, c)| i + c.len_utf8())
-        .find_map(|end| COUNTY_NAMES.binary_search(&&rest[..end]).ok().map(|i| COUNTY_NAMES[i]))
+    let first = rest.chars().next()?;
+    // The shortest name of 2 (or 3) to 13 characters the rest starts with: of the names that
+    // start as it does, at most one of each length can.
+    let names = COUNTY_NAMES.get(&first).map_or(&[][..], Vec::as_slice);
+    names
+        .iter()
+        .filter(|name| rest.starts_with(**name))
+        .filter(|name| (shortest + 1..=shortest + 12).contains(&name.chars().count()))
+        .min_by_key(|name| name.len())
+        .copied()
 }
 
 /// The names of the county-level divisions under `prefecture` that GB/T 2260 no longer lists
@@ -252,13 +257,8 @@ static PROVINCE_NAMES: std::sync::LazyLock<HashMap<char, Vec<&'static str>>> =
     std::sync::LazyLock::new(|| by_first_character(names_of(RegionLevel::Province)));
 static PREFECTURE_NAMES: std::sync::LazyLock<HashMap<char, Vec<&'static str>>> =
     std::sync::LazyLock::new(|| by_first_character(names_of(RegionLevel::Prefecture)));
-/// County-level names, sorted for binary search.
-static COUNTY_NAMES: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
-    let mut names = names_of(RegionLevel::County);
-    names.sort_unstable();
-    names.dedup();
-    names
-});
+static COUNTY_NAMES: std::sync::LazyLock<HashMap<char, Vec<&'static str>>> =
+    std::sync::LazyLock::new(|| by_first_character(names_of(RegionLevel::County)));
 
 /// Every level, from the top.
 const LEVELS: [RegionLevel; 5] = [
