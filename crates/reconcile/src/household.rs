@@ -12,10 +12,13 @@
 //! members pair (each link left out of its own households' pairing), u the share of all pairs
 //! of records that fall in a paired pair of households.
 
+use std::hash::BuildHasher;
+
 use censuslink_linkage::{
     Kind, Level, LevelName, MAX_WEIGHT, Model, RecordIdx, ScoredPair, Scorer, one_to_one,
 };
 use censuslink_model::{PersonTable, RecordType};
+
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet};
 
@@ -308,15 +311,41 @@ pub(crate) struct Households {
 
 impl Households {
     pub(crate) fn number(table: &PersonTable) -> Households {
-        let mut numbers: HashMap<&str, u32> = HashMap::default();
-        let of = (0..table.len())
-            .map(|row| {
-                let household = table.household_id.get(row)?;
-                let next = numbers.len() as u32;
-                Some(*numbers.entry(household).or_insert(next))
-            })
+        let id = |row: u32| table.household_id.get(row as usize);
+        // Each row's first row of the same household: the rows sorted (in parallel) by their
+        // ID's hash then by row, so that a household's rows are a run led by its first; a run
+        // of two IDs of one hash is sorted again by ID.
+        let hash = |id: &str| rustc_hash::FxBuildHasher.hash_one(id);
+        let mut keyed: Vec<(u64, u32)> = (0..table.len() as u32)
+            .into_par_iter()
+            .filter_map(|row| Some((hash(id(row)?), row)))
             .collect();
-        Households { of, n: numbers.len() as u32 }
+        keyed.par_sort_unstable();
+        let mut first: Vec<u32> = (0..table.len() as u32).collect();
+        for run in keyed.chunk_by_mut(|x, y| x.0 == y.0) {
+            if run.iter().any(|&(_, row)| id(row) != id(run[0].1)) {
+                run.sort_by_key(|&(_, row)| (id(row), row));
+            }
+            for same in run.chunk_by(|x, y| id(x.1) == id(y.1)) {
+                same.iter().for_each(|&(_, row)| first[row as usize] = same[0].1);
+            }
+        }
+        // Numbered in the order first seen.
+        let mut n = 0;
+        let mut of: Vec<Option<u32>> = vec![None; table.len()];
+        for row in 0..table.len() {
+            if id(row as u32).is_none() {
+                continue;
+            }
+            let leader = first[row] as usize;
+            if leader == row {
+                of[row] = Some(n);
+                n += 1;
+            } else {
+                of[row] = of[leader];
+            }
+        }
+        Households { of, n }
     }
 
     /// The number of records.
@@ -358,6 +387,19 @@ mod tests {
             t.fill_to(n + 1);
         }
         t
+    }
+
+    #[test]
+    fn households_are_numbered_in_the_order_first_seen() {
+        let mut t = table(&[("", "a"), ("", "b"), ("", "c"), ("", "d"), ("", "e"), ("", "f")]);
+        t.household_id = censuslink_model::TextColumn::new();
+        for id in [Some("H9"), Some("H2"), None, Some("H9"), Some("H5"), Some("H2")] {
+            t.household_id.push(id);
+        }
+        let households = Households::number(&t);
+        let of: Vec<Option<u32>> = (0..6).map(|row| households.of(row)).collect();
+        assert_eq!(of, [Some(0), Some(1), None, Some(0), Some(2), Some(1)]);
+        assert_eq!(households.count(), 3);
     }
 
     /// A name model: exact names weigh log2(0.9 / 0.001) above the prior of 1e-4, names one

@@ -323,29 +323,30 @@ pub fn reconcile_with(
     link_seconds += clock.lap();
 
     let census_links = &links[..census_links];
-    let rows = CensusRows::new(ctx.census_table());
-    let mut people = People::new(&ctx, &rows, census_links, &persons);
-    // Each person's best rival: the weight and census row of the record most like them that
-    // no link of theirs took.
-    let rival_of: Vec<Option<(f64, RecordIdx)>> = (people.members.par_iter())
-        .map(|(_, records)| {
-            let rivals = records.iter().filter_map(|r| rival.get(r)).copied();
-            rivals.reduce(|a, b| if b.0 > a.0 || b.0 == a.0 && b.1 < a.1 { b } else { a })
-        })
-        .collect();
-    let listed_by = people.complete(&rows, census_links, &rival_of, settings.threshold);
-    let places = Places::new(inputs, census, &ctx.registers, &|r| persons.of(r));
-    let residence = Residence::fit(&ctx, &people, &places, &rival_of);
-    let found = Found {
-        ctx: &ctx,
-        census_links,
-        rows,
-        persons,
-        people,
-        places,
-        residence,
-        areas: address_areas(inputs, census_links),
-    };
+    // Where register addresses lie (from the links alone), beside who each person is.
+    let (areas, (rows, people, listed_by, places, residence)) = rayon::join(
+        || address_areas(inputs, census_links),
+        || {
+            let rows = CensusRows::new(ctx.census_table());
+            let mut people = People::new(&ctx, &rows, census_links, &persons);
+            // Each person's best rival: the weight and census row of the record most like
+            // them that no link of theirs took.
+            let rival_of: Vec<Option<(f64, RecordIdx)>> = (people.members.par_iter())
+                .map(|(_, records)| {
+                    let rivals = records.iter().filter_map(|&r| rival.get(r)).copied();
+                    let better = |a: (f64, RecordIdx), b: (f64, RecordIdx)| {
+                        if b.0 > a.0 || b.0 == a.0 && b.1 < a.1 { b } else { a }
+                    };
+                    rivals.reduce(better)
+                })
+                .collect();
+            let listed_by = people.complete(&rows, census_links, &rival_of, settings.threshold);
+            let places = Places::new(inputs, census, &ctx.registers, &|r| persons.of(r));
+            let residence = Residence::fit(&ctx, &people, &places, &rival_of);
+            (rows, people, listed_by, places, residence)
+        },
+    );
+    let found = Found { ctx: &ctx, census_links, rows, persons, people, places, residence, areas };
     let missing = found.missing(&nearest, &explained);
 
     on_step(Step {
@@ -432,15 +433,29 @@ fn usable(table: &PersonTable, row: usize) -> bool {
     table.rejected[row].is_none()
 }
 
+/// A value of some records of each source: `0[source][row]`.
+struct ByRecord<T>(Vec<Vec<Option<T>>>);
+
+impl<T> ByRecord<T> {
+    /// No value for any record of `n` sources.
+    fn new(n: usize) -> ByRecord<T> {
+        ByRecord(std::iter::repeat_with(Vec::new).take(n).collect())
+    }
+
+    fn get(&self, r: RecordRef) -> Option<&T> {
+        self.0[r.source].get(r.row as usize)?.as_ref()
+    }
+}
+
 /// The census linked to each register, and what the links leave to know.
 struct CensusLinks {
     /// The census links, register by register.
     links: Vec<Link>,
     /// Each register record's heaviest census pair.
-    nearest: HashMap<RecordRef, (RecordRef, f64)>,
+    nearest: ByRecord<(RecordRef, f64)>,
     /// Each register record's best candidate pair with a census record it is not linked to: a
     /// rival listing, which for an unlisted person is often a link the errors hid.
-    rival: HashMap<RecordRef, (f64, RecordIdx)>,
+    rival: ByRecord<(f64, RecordIdx)>,
     /// Each unlinked register record's heaviest pair, explained.
     explained: HashMap<RecordRef, Explanation>,
     /// The m of the census ↔ hukou link: anchored on the most IDs, reused to deduplicate.
@@ -459,8 +474,8 @@ fn link_census(ctx: &Context<'_>, on_step: &mut dyn FnMut(Step<'_>)) -> CensusLi
     let census_table = ctx.census_table();
     let mut found = CensusLinks {
         links: Vec::new(),
-        nearest: HashMap::default(),
-        rival: HashMap::default(),
+        nearest: ByRecord::new(inputs.len()),
+        rival: ByRecord::new(inputs.len()),
         explained: HashMap::default(),
         census_m: None,
         models: Vec::new(),
@@ -499,19 +514,25 @@ fn link_census(ctx: &Context<'_>, on_step: &mut dyn FnMut(Step<'_>)) -> CensusLi
         for (b, text) in explanations {
             found.explained.insert(RecordRef { source: register, row: b - n_census }, text);
         }
-        let linked_pairs: HashSet<(RecordIdx, RecordIdx)> =
-            pair_links.iter().map(|pair| (pair.a, pair.b)).collect();
-        for pair in pairs.iter().filter(|pair| !linked_pairs.contains(&(pair.a, pair.b))) {
-            let r = RecordRef { source: register, row: pair.b - n_census };
-            let best = found.rival.entry(r).or_insert((f64::NEG_INFINITY, pair.a));
-            if pair.weight > best.0 {
-                *best = (pair.weight, pair.a);
-            }
+        // A register record is linked once at most.
+        let n = input.table.len();
+        let mut linked_to: Vec<Option<RecordIdx>> = vec![None; n];
+        for pair in &pair_links {
+            linked_to[(pair.b - n_census) as usize] = Some(pair.a);
         }
+        let rival = &mut found.rival.0[register];
+        let nearest = &mut found.nearest.0[register];
+        (*rival, *nearest) = (vec![None; n], vec![None; n]);
         for pair in &pairs {
+            let row = (pair.b - n_census) as usize;
+            if linked_to[row] != Some(pair.a) {
+                let best = rival[row].get_or_insert((f64::NEG_INFINITY, pair.a));
+                if pair.weight > best.0 {
+                    *best = (pair.weight, pair.a);
+                }
+            }
             let c = RecordRef { source: census, row: pair.a };
-            let r = RecordRef { source: register, row: pair.b - n_census };
-            let entry = found.nearest.entry(r).or_insert((c, f64::NEG_INFINITY));
+            let entry = nearest[row].get_or_insert((c, f64::NEG_INFINITY));
             if pair.weight > entry.1 {
                 *entry = (c, pair.weight);
             }
@@ -1016,7 +1037,7 @@ impl<'a> Found<'a> {
     /// from the listed, that they live here, the most probable first.
     fn missing(
         &self,
-        nearest: &HashMap<RecordRef, (RecordRef, f64)>,
+        nearest: &ByRecord<(RecordRef, f64)>,
         explained: &HashMap<RecordRef, Explanation>,
     ) -> Vec<Missing> {
         let (people, residence) = (&self.people, &self.residence);
@@ -1029,7 +1050,7 @@ impl<'a> Found<'a> {
                 let records = people.members.get(*person);
                 let nearest = records
                     .iter()
-                    .filter_map(|r| nearest.get(r).map(|n| (r, n)))
+                    .filter_map(|r| nearest.get(*r).map(|n| (r, n)))
                     .max_by(|x, y| x.1.1.total_cmp(&y.1.1))
                     .map(|(r, &(c, w))| (c, probability(w), explained.get(r).cloned()))
                     .and_then(|(c, p, e)| Some((c, p, e?)));
