@@ -71,30 +71,33 @@ pub(crate) fn household_pass(
         Some(row) => right_households[row as usize],
     };
     // Links between households, and each household's linked members.
-    let mut between: HashMap<(u32, u32), u32> = HashMap::default();
-    let mut linked_left: HashMap<u32, u32> = HashMap::default();
-    let mut linked_right: HashMap<u32, u32> = HashMap::default();
-    let with_households: Vec<(u32, u32)> = links
-        .iter()
+    let mut with_households: Vec<(u32, u32)> = links
+        .par_iter()
         .filter_map(|link| Some((household_of(link.a)?, household_of(link.b)?)))
         .collect();
+    let mut linked_left = vec![0u32; n_left_households as usize];
+    let mut linked_right = vec![0u32; n_right_households as usize];
     for &(l, r) in &with_households {
-        *between.entry((l, r)).or_default() += 1;
-        *linked_left.entry(l).or_default() += 1;
-        *linked_right.entry(r).or_default() += 1;
+        linked_left[l as usize] += 1;
+        linked_right[r as usize] += 1;
     }
+    with_households.par_sort_unstable();
+    // Each two households with links between them, in order, and how many.
+    let between: Vec<(u32, u32, u32)> = (with_households.chunk_by(|x, y| x == y))
+        .map(|run| (run[0].0, run[0].1, run.len() as u32))
+        .collect();
     // Paired: most of each household's linked members (`less` of them left out) link to the
     // other.
-    let paired = |l: u32, r: u32, less: u32| {
-        let n = between.get(&(l, r)).copied().unwrap_or(0).saturating_sub(less);
-        let (n_l, n_r) = (linked_left[&l] - less, linked_right[&r] - less);
+    let paired = |&(l, r, n): &(u32, u32, u32), less: u32| {
+        let n = n.saturating_sub(less);
+        let (n_l, n_r) = (linked_left[l as usize] - less, linked_right[r as usize] - less);
         n >= 1 && 2 * n > n_l && 2 * n > n_r
     };
-    let n_paired_links = with_households.iter().filter(|&&(l, r)| paired(l, r, 1)).count();
+    let n_paired_links: usize =
+        between.iter().filter(|b| paired(b, 1)).map(|&(.., n)| n as usize).sum();
     let m = n_paired_links as f64 / with_households.len().max(1) as f64;
-    let mut pairs: Vec<(u32, u32)> =
-        between.keys().copied().filter(|&(l, r)| paired(l, r, 0)).collect();
-    pairs.sort_unstable();
+    let pairs: Vec<(u32, u32)> =
+        between.iter().filter(|b| paired(b, 0)).map(|&(l, r, _)| (l, r)).collect();
     let members = |households: &[Option<u32>], n: u32| {
         let mut members: Vec<Vec<RecordIdx>> = vec![Vec::new(); n as usize];
         for (row, household) in households.iter().enumerate() {
@@ -118,13 +121,15 @@ pub(crate) fn household_pass(
         return None;
     }
     let weight = (m / u).log2().min(MAX_WEIGHT);
-    let linked: rustc_hash::FxHashSet<RecordIdx> =
-        links.iter().flat_map(|link| [link.a, link.b]).collect();
+    let mut linked = vec![false; n_left as usize + right_households.len()];
+    for link in links {
+        (linked[link.a as usize], linked[link.b as usize]) = (true, true);
+    }
     let candidates: Vec<ScoredPair> = pairs
         .par_iter()
         .flat_map_iter(|&(l, r)| {
             let (left, right) = (&left_members[l as usize], &right_members[r as usize]);
-            let unlinked = |record: &RecordIdx| !linked.contains(record);
+            let unlinked = |record: &RecordIdx| !linked[*record as usize];
             left.iter().copied().filter(unlinked).flat_map(move |a| {
                 let right = right.iter().map(move |&row| n_left + row).filter(unlinked);
                 right.filter_map(move |b| {

@@ -1811,19 +1811,21 @@ fn address_areas<'a>(
     let same_address = |x: &(u64, usize, &str, &str), y: &(u64, usize, &str, &str)| {
         (x.0, x.1, x.2) == (y.0, y.1, y.2)
     };
-    let n_addresses = votes.chunk_by(same_address).count();
-    let mut areas = HashMap::with_capacity_and_hasher(n_addresses, FxBuildHasher);
-    for address_votes in votes.chunk_by(same_address) {
-        let (_, source, address, _) = address_votes[0];
-        let mut best: (usize, &str) = (0, "");
-        for area_votes in address_votes.chunk_by(|x, y| x.3 == y.3) {
-            // Strictly more, so that a tie goes to the lower code, which comes first.
-            if area_votes.len() > best.0 {
-                best = (area_votes.len(), area_votes[0].3);
+    let winners: Vec<((usize, &str), &str)> = (votes.par_chunk_by(same_address))
+        .map(|address_votes| {
+            let (_, source, address, _) = address_votes[0];
+            let mut best: (usize, &str) = (0, "");
+            for area_votes in address_votes.chunk_by(|x, y| x.3 == y.3) {
+                // Strictly more, so that a tie goes to the lower code, which comes first.
+                if area_votes.len() > best.0 {
+                    best = (area_votes.len(), area_votes[0].3);
+                }
             }
-        }
-        areas.insert((source, address), best.1);
-    }
+            ((source, address), best.1)
+        })
+        .collect();
+    let mut areas = HashMap::with_capacity_and_hasher(winners.len(), FxBuildHasher);
+    areas.extend(winners);
     areas
 }
 
@@ -2028,16 +2030,21 @@ fn link_pair(
         linked.household = Some(HouseholdLinks { weight: pass.weight, pairs: decided });
         links.extend(pass.links);
     }
-    let linked_right: HashSet<RecordIdx> = links.iter().map(|l| l.b).collect();
-    let mut best: HashMap<RecordIdx, &ScoredPair> = HashMap::default();
-    for pair in pairs.iter().filter(|p| !linked_right.contains(&p.b)) {
-        let entry = best.entry(pair.b).or_insert(pair);
+    // Each unlinked right record's heaviest pair, by record.
+    let mut linked_right = vec![false; records.len()];
+    for link in &links {
+        linked_right[link.b as usize] = true;
+    }
+    let mut best: Vec<Option<&ScoredPair>> = vec![None; records.len()];
+    for pair in pairs.iter().filter(|p| !linked_right[p.b as usize]) {
+        let entry = best[pair.b as usize].get_or_insert(pair);
         if pair.weight > entry.weight || pair.weight == entry.weight && pair.a < entry.a {
             *entry = pair;
         }
     }
-    linked.explained =
-        best.into_par_iter().map(|(b, pair)| (b, scorer.explain(&model, pair.a, pair.b))).collect();
+    linked.explained = (best.into_par_iter().flatten())
+        .map(|pair| (pair.b, scorer.explain(&model, pair.a, pair.b)))
+        .collect();
     linked.times.resolve = clock.lap();
     linked.pairs = pairs;
     linked.links = links;
