@@ -177,75 +177,72 @@ impl Features {
             let sources: Vec<&SourceName> = of.iter().map(|t| &t.names[k]).collect();
             Records::new(mode, len).join_name(feature, strings, &sources)
         };
-        // The names and texts joined beside the other fields read, then put together in the
-        // order of the features: the names (the person's, the mother's), the other person
-        // fields, the addresses, the household and the extra fields.
+        // Every feature joined on its own thread, then put together in the order of the
+        // features: the names (the person's, the mother's), the other person fields, the
+        // addresses, the household and the extra fields.
+        let person = |feature: &'static str| {
+            let records = Records::new(mode, len);
+            let code = |of: fn(&PersonTable, usize) -> Option<u8>| {
+                parts.iter().flat_map(move |p| p.rows().map(move |i| of(p.table, i)))
+            };
+            match feature {
+                "id_number" => records.id(feature, ids(parts, |t| &t.id, true)),
+                "mother_id" => records.id(feature, ids(parts, |t| &t.mother_id, false)),
+                "birth_date" => records.date(feature, birth_dates(parts)),
+                "event_date" => records.date(feature, dates(parts, |t| &t.event_date)),
+                "sex" => records.code(feature, code(|t, i| t.sex[i].map(|s| s as u8 + 1))),
+                "ethnicity" => records.code(feature, code(|t, i| t.ethnicity[i].map(|e| e.code()))),
+                "hukou_region" => records.region(feature, text(|t| &t.hukou_region).map(region)),
+                "residence_region" => {
+                    records.region(feature, text(|t| &t.residence_region).map(region))
+                }
+                _ => records.region(feature, text(|t| &t.enumeration_area).map(region)),
+            }
+        };
+        let text_feature = |k: usize| {
+            let (feature, strings) = &self.texts[k];
+            // A table without the field reads as missing (made only then).
+            let missing: Vec<Option<SourceText>> = (of.iter().zip(&lens))
+                .map(|(t, &n)| t.texts[k].is_none().then(|| SourceText::missing(n)))
+                .collect();
+            let parts: Vec<&SourceText> = (of.iter().zip(&missing))
+                .filter_map(|(t, missing)| t.texts[k].as_ref().or(missing.as_ref()))
+                .collect();
+            Records::new(mode, len).join_text(feature, strings, &parts)
+        };
         let (names, (person, texts)) = rayon::join(
             || (0..self.names.len()).into_par_iter().map(name).collect::<Vec<_>>(),
             || {
                 rayon::join(
                     || {
-                        let mut records = Records::new(mode, len);
-                        if wanted("id_number") {
-                            records = records.id("id_number", ids(parts, |t| &t.id, true));
-                        }
-                        if wanted("mother_id") {
-                            records = records.id("mother_id", ids(parts, |t| &t.mother_id, false));
-                        }
-                        if wanted("birth_date") {
-                            records = records.date("birth_date", birth_dates(parts));
-                        }
-                        if wanted("event_date") {
-                            records = records.date("event_date", dates(parts, |t| &t.event_date));
-                        }
-                        if wanted("sex") {
-                            let sex = parts.iter().flat_map(|p| {
-                                p.rows().map(|i| p.table.sex[i].map(|s| s as u8 + 1))
-                            });
-                            records = records.code("sex", sex);
-                        }
-                        if wanted("ethnicity") {
-                            let ethnicity = parts.iter().flat_map(|p| {
-                                p.rows().map(|i| p.table.ethnicity[i].map(|e| e.code()))
-                            });
-                            records = records.code("ethnicity", ethnicity);
-                        }
-                        let regions: [(&str, Column); 3] = [
-                            ("hukou_region", |t| &t.hukou_region),
-                            ("residence_region", |t| &t.residence_region),
-                            ("enumeration_area", |t| &t.enumeration_area),
-                        ];
-                        for (feature, column) in regions {
-                            if wanted(feature) {
-                                records = records.region(feature, text(column).map(region));
-                            }
-                        }
-                        records
+                        let wanted = PERSON.into_par_iter().filter(|&feature| wanted(feature));
+                        wanted.map(person).collect::<Vec<_>>()
                     },
                     || {
-                        let mut records = Records::new(mode, len);
-                        for (k, (feature, strings)) in self.texts.iter().enumerate() {
-                            if of.iter().all(|t| t.texts[k].is_none()) {
-                                continue;
-                            }
-                            // A table without the field reads as missing (made only then).
-                            let missing: Vec<Option<SourceText>> = (of.iter().zip(&lens))
-                                .map(|(t, &n)| t.texts[k].is_none().then(|| SourceText::missing(n)))
-                                .collect();
-                            let parts: Vec<&SourceText> = (of.iter().zip(&missing))
-                                .filter_map(|(t, missing)| t.texts[k].as_ref().or(missing.as_ref()))
-                                .collect();
-                            records = records.join_text(feature, strings, &parts);
-                        }
-                        records
+                        let held = |&k: &usize| of.iter().any(|t| t.texts[k].is_some());
+                        let held = (0..self.texts.len()).into_par_iter().filter(held);
+                        held.map(text_feature).collect::<Vec<_>>()
                     },
                 )
             },
         );
-        let records = names.into_iter().fold(Records::new(mode, len), Records::with_features_of);
-        records.with_features_of(person).with_features_of(texts)
+        let records = names.into_iter().chain(person).chain(texts);
+        records.fold(Records::new(mode, len), Records::with_features_of)
     }
 }
+
+/// The person fields other than names and texts, in the order of the features.
+const PERSON: [&str; 9] = [
+    "id_number",
+    "mother_id",
+    "birth_date",
+    "event_date",
+    "sex",
+    "ethnicity",
+    "hukou_region",
+    "residence_region",
+    "enumeration_area",
+];
 
 /// A table's name feature `feature` (of [`NAMES`]): each record's full name, its primary
 /// reading and its surname's reading.

@@ -123,7 +123,8 @@ pub(crate) fn household_pass(
     let weight = (m / u).log2().min(MAX_WEIGHT);
     let mut linked = vec![false; n_left as usize + right_households.len()];
     for link in links {
-        (linked[link.a as usize], linked[link.b as usize]) = (true, true);
+        linked[link.a as usize] = true;
+        linked[link.b as usize] = true;
     }
     let candidates: Vec<ScoredPair> = pairs
         .par_iter()

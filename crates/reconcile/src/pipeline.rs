@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 use std::hash::BuildHasher;
-use std::sync::OnceLock;
 
 use censuslink_linkage::{
     Blocking, Explanation, FieldExplanation, Model, RecordIdx, RuleStats, ScoredPair, Settings,
@@ -295,10 +294,14 @@ pub fn reconcile_with(
     };
     let mut clock = Clock::start();
     let tables: Vec<&PersonTable> = inputs.iter().map(|input| input.table).collect();
+    let (features, households) = rayon::join(
+        || Features::of(&tables, Some(&settings.features())),
+        || tables.par_iter().map(|table| Households::number(table)).collect(),
+    );
     let ctx = Context {
         inputs,
-        features: Features::of(&tables, Some(&settings.features())),
-        households: tables.iter().map(|_| OnceLock::new()).collect(),
+        features,
+        households,
         tables,
         census,
         registers: (0..inputs.len()).filter(|&i| i != census).collect(),
@@ -390,9 +393,8 @@ struct Context<'a> {
     tables: Vec<&'a PersonTable>,
     /// Their texts and names, interned once for every link.
     features: Features,
-    /// Their households, numbered by the first link of each (the census's deduplication among
-    /// them) and kept for the others.
-    households: Vec<OnceLock<Households>>,
+    /// Their households, numbered once for every link (the census's deduplication among them).
+    households: Vec<Households>,
     census: usize,
     registers: Vec<usize>,
     settings: &'a Settings,
@@ -410,9 +412,9 @@ impl<'a> Context<'a> {
         r.name(self.inputs)
     }
 
-    /// Table `t`'s households, numbered the first time they are asked for.
+    /// Table `t`'s households.
     fn households(&self, t: usize) -> &Households {
-        self.households[t].get_or_init(|| Households::number(self.tables[t]))
+        &self.households[t]
     }
 
     /// Links source `left` to `right`: pairs of probability 0.01 or more, one-to-one links.
@@ -514,11 +516,14 @@ fn link_census(ctx: &Context<'_>, on_step: &mut dyn FnMut(Step<'_>)) -> CensusLi
         for (b, text) in explanations {
             found.explained.insert(RecordRef { source: register, row: b - n_census }, text);
         }
-        // A register record is linked once at most.
+        // A register record is linked once at most: the links are one to one, and the
+        // household pass links only records the first pass left.
         let n = input.table.len();
         let mut linked_to: Vec<Option<RecordIdx>> = vec![None; n];
         for pair in &pair_links {
-            linked_to[(pair.b - n_census) as usize] = Some(pair.a);
+            let row = (pair.b - n_census) as usize;
+            debug_assert!(linked_to[row].is_none(), "a register record linked twice");
+            linked_to[row] = Some(pair.a);
         }
         let rival = &mut found.rival.0[register];
         let nearest = &mut found.nearest.0[register];
@@ -752,7 +757,8 @@ impl Members {
         (0..self.starts.len() - 1).map(|p| (p, self.get(p))).filter(|(_, r)| !r.is_empty())
     }
 
-    /// [`Members::iter`] on every thread, in the same order when collected.
+    /// Every person, those without records too (with none), on every thread: collected, a
+    /// value per person in the persons' order.
     fn par_iter(&self) -> impl IndexedParallelIterator<Item = (usize, &[RecordRef])> {
         (0..self.starts.len() - 1).into_par_iter().map(|p| (p, self.get(p)))
     }
@@ -2030,14 +2036,15 @@ fn link_pair(
         linked.household = Some(HouseholdLinks { weight: pass.weight, pairs: decided });
         links.extend(pass.links);
     }
-    // Each unlinked right record's heaviest pair, by record.
-    let mut linked_right = vec![false; records.len()];
+    // Each unlinked right record's heaviest pair, by the record's row.
+    let (n_left, n_right) = (left.len(), records.len() - left.len());
+    let mut linked_right = vec![false; n_right];
     for link in &links {
-        linked_right[link.b as usize] = true;
+        linked_right[link.b as usize - n_left] = true;
     }
-    let mut best: Vec<Option<&ScoredPair>> = vec![None; records.len()];
-    for pair in pairs.iter().filter(|p| !linked_right[p.b as usize]) {
-        let entry = best[pair.b as usize].get_or_insert(pair);
+    let mut best: Vec<Option<&ScoredPair>> = vec![None; n_right];
+    for pair in pairs.iter().filter(|p| !linked_right[p.b as usize - n_left]) {
+        let entry = best[pair.b as usize - n_left].get_or_insert(pair);
         if pair.weight > entry.weight || pair.weight == entry.weight && pair.a < entry.a {
             *entry = pair;
         }

@@ -170,14 +170,14 @@ pub fn address_county(address: &str) -> Option<&'static str> {
     // likely the start of a street's: read only longer ones.
     let shortest = if rest.len() < address.trim().len() { 1 } else { 2 };
     let first = rest.chars().next()?;
-    // The shortest name of 2 (or 3) to 13 characters the rest starts with: of the names that
-    // start as it does, at most one of each length can.
+    // The shortest name of 2 (or 3) to 13 characters the rest starts with, among the names
+    // that start as it does (longest first).
     let names = COUNTY_NAMES.get(&first).map_or(&[][..], Vec::as_slice);
+    let lengths = shortest + 1..=shortest + 12;
     names
         .iter()
-        .filter(|name| rest.starts_with(**name))
-        .filter(|name| (shortest + 1..=shortest + 12).contains(&name.chars().count()))
-        .min_by_key(|name| name.len())
+        .rev()
+        .find(|name| rest.starts_with(**name) && lengths.contains(&name.chars().count()))
         .copied()
 }
 
