@@ -447,14 +447,23 @@ impl<T> ByRecord<T> {
     fn get(&self, r: RecordRef) -> Option<&T> {
         self.0[r.source].get(r.row as usize)?.as_ref()
     }
+
+    /// The values of `source`'s `n` records, none yet.
+    fn source_mut(&mut self, source: usize, n: usize) -> &mut [Option<T>]
+    where
+        T: Clone,
+    {
+        self.0[source] = vec![None; n];
+        &mut self.0[source]
+    }
 }
 
 /// The census linked to each register, and what the links leave to know.
 struct CensusLinks {
     /// The census links, register by register.
     links: Vec<Link>,
-    /// Each register record's heaviest census pair.
-    nearest: ByRecord<(RecordRef, f64)>,
+    /// Each register record's heaviest census pair: the census row and the weight.
+    nearest: ByRecord<(RecordIdx, f64)>,
     /// Each register record's best candidate pair with a census record it is not linked to: a
     /// rival listing, which for an unlisted person is often a link the errors hid.
     rival: ByRecord<(f64, RecordIdx)>,
@@ -525,9 +534,8 @@ fn link_census(ctx: &Context<'_>, on_step: &mut dyn FnMut(Step<'_>)) -> CensusLi
             debug_assert!(linked_to[row].is_none(), "a register record linked twice");
             linked_to[row] = Some(pair.a);
         }
-        let rival = &mut found.rival.0[register];
-        let nearest = &mut found.nearest.0[register];
-        (*rival, *nearest) = (vec![None; n], vec![None; n]);
+        let rival = found.rival.source_mut(register, n);
+        let nearest = found.nearest.source_mut(register, n);
         for pair in &pairs {
             let row = (pair.b - n_census) as usize;
             if linked_to[row] != Some(pair.a) {
@@ -536,10 +544,9 @@ fn link_census(ctx: &Context<'_>, on_step: &mut dyn FnMut(Step<'_>)) -> CensusLi
                     *best = (pair.weight, pair.a);
                 }
             }
-            let c = RecordRef { source: census, row: pair.a };
-            let entry = nearest[row].get_or_insert((c, f64::NEG_INFINITY));
+            let entry = nearest[row].get_or_insert((pair.a, f64::NEG_INFINITY));
             if pair.weight > entry.1 {
-                *entry = (c, pair.weight);
+                *entry = (pair.a, pair.weight);
             }
         }
         for pair in pair_links {
@@ -1043,7 +1050,7 @@ impl<'a> Found<'a> {
     /// from the listed, that they live here, the most probable first.
     fn missing(
         &self,
-        nearest: &ByRecord<(RecordRef, f64)>,
+        nearest: &ByRecord<(RecordIdx, f64)>,
         explained: &HashMap<RecordRef, Explanation>,
     ) -> Vec<Missing> {
         let (people, residence) = (&self.people, &self.residence);
@@ -1058,7 +1065,10 @@ impl<'a> Found<'a> {
                     .iter()
                     .filter_map(|r| nearest.get(*r).map(|n| (r, n)))
                     .max_by(|x, y| x.1.1.total_cmp(&y.1.1))
-                    .map(|(r, &(c, w))| (c, probability(w), explained.get(r).cloned()))
+                    .map(|(r, &(row, w))| {
+                        let c = RecordRef { source: self.ctx.census, row };
+                        (c, probability(w), explained.get(r).cloned())
+                    })
                     .and_then(|(c, p, e)| Some((c, p, e?)));
                 let keys: Vec<String> = records.iter().map(|&r| self.ctx.key(r)).collect();
                 let p = residence.resident(*person);
