@@ -475,11 +475,11 @@ struct CensusLinks {
     models: Vec<LinkModel>,
 }
 
-/// Links the census to each register, one link after the other, each on every thread (a link
-/// holds the rows, keys and blocks of the whole census and of a register: two large links
-/// side by side made the run's peak of memory); a birth certificate's link to a child living
-/// apart from the mother the census lists here is dropped, and the child found through the
-/// mother.
+/// Links the census to each register, one large link after the other, each on every thread (a
+/// link holds the rows, keys and blocks of the whole census and of a register: two large links
+/// side by side made the run's peak of memory), the small ones side by side; a birth
+/// certificate's link to a child living apart from the mother the census lists here is
+/// dropped, and the child found through the mother.
 fn link_census(ctx: &Context<'_>, on_step: &mut dyn FnMut(Step<'_>)) -> CensusLinks {
     let (inputs, census, settings) = (ctx.inputs, ctx.census, ctx.settings);
     let census_table = ctx.census_table();
@@ -492,12 +492,21 @@ fn link_census(ctx: &Context<'_>, on_step: &mut dyn FnMut(Step<'_>)) -> CensusLi
         models: Vec::new(),
     };
     let n_census = census_table.len() as RecordIdx;
-    // Each link taken in as soon as it is made (and told to `on_step`): its pairs are not held
-    // while the next is made.
-    for &register in &ctx.registers {
+    // Registers of under an eighth of the census's records (births, deaths, schools) are
+    // linked side by side: such a link is mostly short passes over the census's records, each
+    // on every thread, and several together keep every thread busy. Each link is taken in as
+    // soon as it is made (and told to `on_step`), in the registers' order: its pairs are not
+    // held while the next large one is made.
+    let small = |register: usize| inputs[register].table.len() * 8 < census_table.len();
+    let groups = ctx.registers.chunk_by(|&a, &b| small(a) && small(b));
+    let linked = groups.flat_map(|group| {
+        let linked: Vec<Linked> = group.par_iter().map(|&r| ctx.link_pair(census, r)).collect();
+        group.iter().copied().zip(linked)
+    });
+    for (register, linked) in linked {
         let input = inputs[register];
         let Linked { pairs, links: pair_links, model, household, explained: explanations, times } =
-            ctx.link_pair(census, register);
+            linked;
         if let Some((model, rules, training)) = &model {
             found.models.push(LinkModel {
                 left: census,

@@ -156,98 +156,105 @@ fn write_outputs(
     // Every file is written on its own, so all are written in parallel: the lists; the
     // worklists for field teams (one workbook per township, a sheet per area), made while
     // the lists are written; and a province's lists again, each county's in its folder.
+    // Row accounting, beside them: every row read is linked, unlinked or rejected, and
+    // nothing else; a mismatch fails the run before its outputs replace the previous ones.
     let (ids, title) = worklist_kind(job.mask_ids, lang);
-    let (written, (n_books, n_counties)) = rayon::join(
+    let rows_read: Vec<usize> = run.sources.iter().map(|(_, _, l)| l.rows_read).collect();
+    let (written, ((n_books, n_counties), accounting)) = rayon::join(
         || write_tables(&tables, out),
         || {
-            rayon::join(
-                || {
-                    let books = worklists(outcome, &inputs, ids, lang);
-                    write_workbooks(&books, title, &out.join("worklists")).map(|()| books.len())
-                },
-                || {
-                    let counties = crate::counties::by_county(&tables, outcome, &inputs);
-                    first_error(counties.par_iter().map(|(county, tables)| {
-                        let folder = out.join("counties").join(county);
-                        censuslink_io::create_dir(&folder)?;
-                        write_tables(tables, &folder)
-                    }))?;
-                    Ok::<_, Error>(counties.len())
-                },
-            )
+            let books = || {
+                let books = worklists(outcome, &inputs, ids, lang);
+                write_workbooks(&books, title, &out.join("worklists")).map(|()| books.len())
+            };
+            let counties = || {
+                let counties = crate::counties::by_county(&tables, outcome, &inputs);
+                first_error(counties.par_iter().map(|(county, tables)| {
+                    let folder = out.join("counties").join(county);
+                    censuslink_io::create_dir(&folder)?;
+                    write_tables(tables, &folder)
+                }))?;
+                Ok::<_, Error>(counties.len())
+            };
+            let accounting = || censuslink_reconcile::account(&inputs, &outcome.links, &rows_read);
+            rayon::join(|| rayon::join(books, counties), accounting)
         },
     );
     written?;
-    let (n_books, n_counties) = (n_books?, n_counties?);
+    let (n_books, n_counties, accounting) = (n_books?, n_counties?, accounting?);
     progress.add(2 * tables.len() as u64 + n_books as u64);
     lists.insert("worklists".to_owned(), json!(n_books));
     if n_counties > 0 {
         lists.insert("counties".to_owned(), json!(n_counties));
     }
+    // The lists' cells, a string each and millions of them, are freed on every thread beside
+    // what is left to write.
+    let ((), written) = rayon::join(
+        move || tables.into_par_iter().flat_map_iter(|(_, table)| table.columns).for_each(drop),
+        move || -> Result<Written, Error> {
+            // The models, for `censuslink explain` to explain any pair as the run scored it.
+            censuslink_io::write_json(&SavedModel::of_run(run), &out.join("models.json"))?;
 
-    // The models, for `censuslink explain` to explain any pair as the run scored it.
-    censuslink_io::write_json(&SavedModel::of_run(run), &out.join("models.json"))?;
+            // Against a generated district's truth, the lists just written are evaluated, as
+            // `censuslink evaluate` does, for the report's reliability diagram.
+            let evaluation = options.truth.map(|truth| evaluate(out, truth)).transpose()?;
+            if let Some(evaluation) = &evaluation {
+                censuslink_io::write_json(evaluation, &out.join("evaluation.json"))?;
+            }
+            let calibration =
+                evaluation.as_ref().map_or(&[][..], |e| &e.missing_detail.calibration);
+            let job_path = display_path(&job.path);
+            let reference_moment = format!("{}T00:00:00", job.reference_date);
+            let data = report_data(
+                &Run {
+                    job: job_path.clone(),
+                    reference_moment: reference_moment.clone(),
+                    summaries: &summaries,
+                    accounting: &accounting,
+                    lists: &lists,
+                    inputs: &inputs,
+                    outcome,
+                    resolved: options.resolved,
+                    findings: &findings,
+                    calibration,
+                },
+                lang,
+            );
+            censuslink_io::write_text(&render_report(&data, lang), &out.join("report.html"))?;
+            progress.add(1);
 
-    // Row accounting: every row read is linked, unlinked or rejected, and nothing else; a
-    // mismatch fails the run before its outputs replace the previous ones.
-    let rows_read: Vec<usize> = run.sources.iter().map(|(_, _, l)| l.rows_read).collect();
-    let accounting = censuslink_reconcile::account(&inputs, &outcome.links, &rows_read)?;
-
-    // Against a generated district's truth, the lists just written are evaluated, as
-    // `censuslink evaluate` does, for the report's reliability diagram.
-    let evaluation = options.truth.map(|truth| evaluate(out, truth)).transpose()?;
-    if let Some(evaluation) = &evaluation {
-        censuslink_io::write_json(evaluation, &out.join("evaluation.json"))?;
-    }
-    let calibration = evaluation.as_ref().map_or(&[][..], |e| &e.missing_detail.calibration);
-    let job_path = display_path(&job.path);
-    let reference_moment = format!("{}T00:00:00", job.reference_date);
-    let data = report_data(
-        &Run {
-            job: job_path.clone(),
-            reference_moment: reference_moment.clone(),
-            summaries: &summaries,
-            accounting: &accounting,
-            lists: &lists,
-            inputs: &inputs,
-            outcome,
-            resolved: options.resolved,
-            findings: &findings,
-            calibration,
+            let district = outcome.coverage.iter().find(|c| c.level == "district").cloned();
+            let summary = json!({
+                "job": job_path,
+                "reference_moment": reference_moment,
+                "sources": summaries,
+                "row_accounting": accounting_json(&inputs, &accounting),
+                "lists": lists,
+                "coverage": {
+                    "district": district,
+                    "assumptions": censuslink_reconcile::assumptions(lang),
+                },
+                "missing": {
+                    "expected_omissions":
+                        outcome.missing.iter().map(|m| m.probability).sum::<f64>(),
+                    "cancelled_in_hukou": outcome.cancelled,
+                    "residence_model": outcome.residence.as_ref().map(residence_json),
+                },
+                "candidates_by_status": changes.listed,
+                "resolved_by_field_teams": changes.resolved,
+                "findings": findings_json(&findings, lang),
+            });
+            censuslink_io::write_json(&summary, &out.join("summary.json"))?;
+            // The one output that differs from run to run: kept apart, so that every other
+            // file is the same for the same input.
+            let timings = timings(run, started.elapsed().as_secs_f64());
+            censuslink_io::write_json(&timings, &out.join("timings.json"))?;
+            progress.add(3);
+            progress.finish();
+            Ok(Written { summaries, lists, district, findings })
         },
-        lang,
     );
-    censuslink_io::write_text(&render_report(&data, lang), &out.join("report.html"))?;
-    progress.add(1);
-
-    let district = outcome.coverage.iter().find(|c| c.level == "district").cloned();
-    let summary = json!({
-        "job": job_path,
-        "reference_moment": reference_moment,
-        "sources": summaries,
-        "row_accounting": accounting_json(&inputs, &accounting),
-        "lists": lists,
-        "coverage": {
-            "district": district,
-            "assumptions": censuslink_reconcile::assumptions(lang),
-        },
-        "missing": {
-            "expected_omissions": outcome.missing.iter().map(|m| m.probability).sum::<f64>(),
-            "cancelled_in_hukou": outcome.cancelled,
-            "residence_model": outcome.residence.as_ref().map(residence_json),
-        },
-        "candidates_by_status": changes.listed,
-        "resolved_by_field_teams": changes.resolved,
-        "findings": findings_json(&findings, lang),
-    });
-    censuslink_io::write_json(&summary, &out.join("summary.json"))?;
-    // The one output that differs from run to run: kept apart, so that every other file is
-    // the same for the same input.
-    let timings = timings(run, started.elapsed().as_secs_f64());
-    censuslink_io::write_json(&timings, &out.join("timings.json"))?;
-    progress.add(3);
-    progress.finish();
-    Ok(Written { summaries, lists, district, findings })
+    written
 }
 
 /// Writes each table as `<name>.csv` (UTF-8 with a byte-order mark, formula-like cells
@@ -368,9 +375,9 @@ fn residence_json(model: &ResidenceModel) -> serde_json::Value {
 
 /// Where a run's time went, in seconds of wall time: each source read and standardized
 /// (standardized records written), each link's stages with its pair counts (the census
-/// deduplication's overlap the registers' links'), all the linking, the rest of the reconciliation (persons, lists,
-/// coverage), and the writing of every other output up to `total`, which ends as
-/// `summary.json` has been written.
+/// deduplication's overlap the registers' links'), all the linking, the rest of the
+/// reconciliation (persons, lists, coverage), and the writing of every other output up to
+/// `total`, which ends as `summary.json` has been written.
 fn timings(run: &JobRun, total: f64) -> serde_json::Value {
     let inputs = run.inputs();
     let outcome = &run.outcome;
