@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use censuslink_io::{Encoding, Export, Job, Lang, LoadedSource, SourceSummary, Table};
+use censuslink_io::{Encoding, Export, Job, Lang, LoadedSource, SourceSummary, Table, Values};
 use censuslink_reconcile::residence::{ResidenceModel, Term};
 use censuslink_reconcile::{
     AccountingError, AreaCoverage, Finding, Input, JobError, JobRun, LinkModel, Progress,
@@ -189,71 +189,74 @@ fn write_outputs(
     }
     // The lists' cells, a string each and millions of them, are freed on every thread beside
     // what is left to write.
-    let ((), written) = rayon::join(
-        move || tables.into_par_iter().flat_map_iter(|(_, table)| table.columns).for_each(drop),
-        move || -> Result<Written, Error> {
-            // The models, for `censuslink explain` to explain any pair as the run scored it.
-            censuslink_io::write_json(&SavedModel::of_run(run), &out.join("models.json"))?;
+    let free = move || {
+        let columns = tables.into_par_iter().flat_map_iter(|(_, table)| table.columns);
+        columns.for_each(|column| match column.values {
+            Values::Text(cells) => cells.into_par_iter().for_each(drop),
+            values => drop(values),
+        });
+    };
+    let ((), written) = rayon::join(free, move || -> Result<Written, Error> {
+        // The models, for `censuslink explain` to explain any pair as the run scored it.
+        censuslink_io::write_json(&SavedModel::of_run(run), &out.join("models.json"))?;
 
-            // Against a generated district's truth, the lists just written are evaluated, as
-            // `censuslink evaluate` does, for the report's reliability diagram.
-            let evaluation = options.truth.map(|truth| evaluate(out, truth)).transpose()?;
-            if let Some(evaluation) = &evaluation {
-                censuslink_io::write_json(evaluation, &out.join("evaluation.json"))?;
-            }
-            let calibration =
-                evaluation.as_ref().map_or(&[][..], |e| &e.missing_detail.calibration);
-            let job_path = display_path(&job.path);
-            let reference_moment = format!("{}T00:00:00", job.reference_date);
-            let data = report_data(
-                &Run {
-                    job: job_path.clone(),
-                    reference_moment: reference_moment.clone(),
-                    summaries: &summaries,
-                    accounting: &accounting,
-                    lists: &lists,
-                    inputs: &inputs,
-                    outcome,
-                    resolved: options.resolved,
-                    findings: &findings,
-                    calibration,
-                },
-                lang,
-            );
-            censuslink_io::write_text(&render_report(&data, lang), &out.join("report.html"))?;
-            progress.add(1);
+        // Against a generated district's truth, the lists just written are evaluated, as
+        // `censuslink evaluate` does, for the report's reliability diagram.
+        let evaluation = options.truth.map(|truth| evaluate(out, truth)).transpose()?;
+        if let Some(evaluation) = &evaluation {
+            censuslink_io::write_json(evaluation, &out.join("evaluation.json"))?;
+        }
+        let calibration = evaluation.as_ref().map_or(&[][..], |e| &e.missing_detail.calibration);
+        let job_path = display_path(&job.path);
+        let reference_moment = format!("{}T00:00:00", job.reference_date);
+        let data = report_data(
+            &Run {
+                job: job_path.clone(),
+                reference_moment: reference_moment.clone(),
+                summaries: &summaries,
+                accounting: &accounting,
+                lists: &lists,
+                inputs: &inputs,
+                outcome,
+                resolved: options.resolved,
+                findings: &findings,
+                calibration,
+            },
+            lang,
+        );
+        censuslink_io::write_text(&render_report(&data, lang), &out.join("report.html"))?;
+        progress.add(1);
 
-            let district = outcome.coverage.iter().find(|c| c.level == "district").cloned();
-            let summary = json!({
-                "job": job_path,
-                "reference_moment": reference_moment,
-                "sources": summaries,
-                "row_accounting": accounting_json(&inputs, &accounting),
-                "lists": lists,
-                "coverage": {
-                    "district": district,
-                    "assumptions": censuslink_reconcile::assumptions(lang),
-                },
-                "missing": {
-                    "expected_omissions":
-                        outcome.missing.iter().map(|m| m.probability).sum::<f64>(),
-                    "cancelled_in_hukou": outcome.cancelled,
-                    "residence_model": outcome.residence.as_ref().map(residence_json),
-                },
-                "candidates_by_status": changes.listed,
-                "resolved_by_field_teams": changes.resolved,
-                "findings": findings_json(&findings, lang),
-            });
-            censuslink_io::write_json(&summary, &out.join("summary.json"))?;
-            // The one output that differs from run to run: kept apart, so that every other
-            // file is the same for the same input.
-            let timings = timings(run, started.elapsed().as_secs_f64());
-            censuslink_io::write_json(&timings, &out.join("timings.json"))?;
-            progress.add(3);
-            progress.finish();
-            Ok(Written { summaries, lists, district, findings })
-        },
-    );
+        let district = outcome.coverage.iter().find(|c| c.level == "district").cloned();
+        let summary = json!({
+            "job": job_path,
+            "reference_moment": reference_moment,
+            "sources": summaries,
+            "row_accounting": accounting_json(&inputs, &accounting),
+            "lists": lists,
+            "coverage": {
+                "district": district,
+                "assumptions": censuslink_reconcile::assumptions(lang),
+            },
+            "missing": {
+                "expected_omissions":
+                    outcome.missing.iter().map(|m| m.probability).sum::<f64>(),
+                "cancelled_in_hukou": outcome.cancelled,
+                "residence_model": outcome.residence.as_ref().map(residence_json),
+            },
+            "candidates_by_status": changes.listed,
+            "resolved_by_field_teams": changes.resolved,
+            "findings": findings_json(&findings, lang),
+        });
+        censuslink_io::write_json(&summary, &out.join("summary.json"))?;
+        // The one output that differs from run to run: kept apart, so that every other
+        // file is the same for the same input.
+        let timings = timings(run, started.elapsed().as_secs_f64());
+        censuslink_io::write_json(&timings, &out.join("timings.json"))?;
+        progress.add(3);
+        progress.finish();
+        Ok(Written { summaries, lists, district, findings })
+    });
     written
 }
 
