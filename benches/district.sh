@@ -41,7 +41,10 @@ echo "censuslink run on $persons persons (seed $seed)"
 echo "machine: $(nproc) cores, $(grep -m1 "model name" /proc/cpuinfo | sed 's/.*: //'), $(free -g | awk '/Mem:/ { print $2 }') GB"
 for n in $threads; do
     log="$out/time-$n.log"
-    /usr/bin/time -v -o "$log" "$binary" run --quiet --threads "$n" --out "$out/run" \
+    # Each run writes into a folder of its own, as a first run does: a run into a folder of
+    # earlier outputs also deletes them (a gigabyte at 3 M persons).
+    run="$out/run-$n"
+    /usr/bin/time -v -o "$log" "$binary" run --quiet --threads "$n" --out "$run" \
         "$district/job.toml" || [[ $? -eq 1 ]]
     field() { grep -F "$1" "$log" | sed 's/.*: //'; }
     user=$(field "User time (seconds)")
@@ -51,7 +54,7 @@ for n in $threads; do
     echo "  wall time:   $(field "Elapsed (wall clock) time")"
     echo "  CPU time:    $(awk "BEGIN { print $user + $system }") s (user $user s, system $system s)"
     echo "  peak memory: $(( $(field "Maximum resident set size") / 1024 )) MB"
-    python3 - "$out/run/timings.json" <<'EOF'
+    python3 - "$run/timings.json" <<'EOF'
 import json, sys
 
 timings = json.load(open(sys.argv[1]))
@@ -78,5 +81,5 @@ done
 echo
 echo "== accuracy of the last run"
 if [[ -d "$district/truth" ]]; then
-    "$binary" evaluate --truth "$district/truth" --out "$out/run"
+    "$binary" evaluate --truth "$district/truth" --out "$run"
 fi

@@ -429,6 +429,26 @@ impl<'a> Context<'a> {
         let records = || self.features.records(&self.tables, left, Some(right));
         link_pair([self.households(left), self.households(right)], &records, &spec, self.scoring)
     }
+
+    /// The links of `pairs` of sources (left, right), in order, each group made when the
+    /// iterator reaches it. A link of a small source to a large one (under an eighth of its
+    /// records) is mostly short passes over the large one's records, each on every thread:
+    /// consecutive such links are made side by side, to keep every thread busy. Any other is
+    /// made alone: two large links side by side made the run's peak of memory.
+    fn links<'p>(
+        &'p self,
+        pairs: &'p [(usize, usize)],
+    ) -> impl Iterator<Item = ((usize, usize), Linked)> + 'p {
+        let small = |&(a, b): &(usize, usize)| {
+            let (a, b) = (self.tables[a].len(), self.tables[b].len());
+            a.min(b) * 8 < a.max(b)
+        };
+        pairs.chunk_by(move |x, y| small(x) && small(y)).flat_map(move |group| {
+            let linked: Vec<Linked> =
+                group.par_iter().map(|&(left, right)| self.link_pair(left, right)).collect();
+            group.iter().copied().zip(linked)
+        })
+    }
 }
 
 fn usable(table: &PersonTable, row: usize) -> bool {
@@ -475,10 +495,8 @@ struct CensusLinks {
     models: Vec<LinkModel>,
 }
 
-/// Links the census to each register, one large link after the other, each on every thread (a
-/// link holds the rows, keys and blocks of the whole census and of a register: two large links
-/// side by side made the run's peak of memory), the small ones side by side; a birth
-/// certificate's link to a child living apart from the mother the census lists here is
+/// Links the census to each register, one large link after the other ([`Context::links`]); a
+/// birth certificate's link to a child living apart from the mother the census lists here is
 /// dropped, and the child found through the mother.
 fn link_census(ctx: &Context<'_>, on_step: &mut dyn FnMut(Step<'_>)) -> CensusLinks {
     let (inputs, census, settings) = (ctx.inputs, ctx.census, ctx.settings);
@@ -492,18 +510,10 @@ fn link_census(ctx: &Context<'_>, on_step: &mut dyn FnMut(Step<'_>)) -> CensusLi
         models: Vec::new(),
     };
     let n_census = census_table.len() as RecordIdx;
-    // Registers of under an eighth of the census's records (births, deaths, schools) are
-    // linked side by side: such a link is mostly short passes over the census's records, each
-    // on every thread, and several together keep every thread busy. Each link is taken in as
-    // soon as it is made (and told to `on_step`), in the registers' order: its pairs are not
-    // held while the next large one is made.
-    let small = |register: usize| inputs[register].table.len() * 8 < census_table.len();
-    let groups = ctx.registers.chunk_by(|&a, &b| small(a) && small(b));
-    let linked = groups.flat_map(|group| {
-        let linked: Vec<Linked> = group.par_iter().map(|&r| ctx.link_pair(census, r)).collect();
-        group.iter().copied().zip(linked)
-    });
-    for (register, linked) in linked {
+    // Each link taken in as soon as it is made (and told to `on_step`): its pairs are not held
+    // while the next is made.
+    let pairs: Vec<(usize, usize)> = ctx.registers.iter().map(|&r| (census, r)).collect();
+    for ((_, register), linked) in ctx.links(&pairs) {
         let input = inputs[register];
         let Linked { pairs, links: pair_links, model, household, explained: explanations, times } =
             linked;
@@ -629,9 +639,9 @@ fn link_registers(
         .filter(|&(a, b)| inputs[a].role != Role::Birth && inputs[b].role != Role::Birth)
         .collect();
     // Duplicates (census clusters with two resident records or more) beside the registers'
-    // links, which are made one after the other as the census's are.
+    // links, which are made as the census's are ([`Context::links`]).
     let (register_linked, (duplicates, dedupe_model)) = rayon::join(
-        || register_pairs.iter().map(|&(a, b)| ctx.link_pair(a, b)).collect::<Vec<_>>(),
+        || ctx.links(&register_pairs).map(|(_, linked)| linked).collect::<Vec<_>>(),
         || {
             let hukou = |row: RecordIdx| hukou_entry.get(&row).copied();
             let key = |r: RecordRef| ctx.key(r);
