@@ -160,7 +160,7 @@ fn write_outputs(
     // nothing else; a mismatch fails the run before its outputs replace the previous ones.
     let (ids, title) = worklist_kind(job.mask_ids, lang);
     let rows_read: Vec<usize> = run.sources.iter().map(|(_, _, l)| l.rows_read).collect();
-    let (written, ((n_books, n_counties), accounting)) = rayon::join(
+    let (written, ((n_counties, n_books), accounting)) = rayon::join(
         || write_tables(&tables, out),
         || {
             let books = || {
@@ -177,7 +177,8 @@ fn write_outputs(
                 Ok::<_, Error>(counties.len())
             };
             let accounting = || censuslink_reconcile::account(&inputs, &outcome.links, &rows_read);
-            rayon::join(|| rayon::join(books, counties), accounting)
+            // The counties' lists first: they are cut from the lists on one thread.
+            rayon::join(|| rayon::join(counties, books), accounting)
         },
     );
     written?;
