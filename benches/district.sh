@@ -42,7 +42,8 @@ echo "machine: $(nproc) cores, $(grep -m1 "model name" /proc/cpuinfo | sed 's/.*
 for n in $threads; do
     log="$out/time-$n.log"
     # Each run writes into a folder of its own, as a first run does: a run into a folder of
-    # earlier outputs also deletes them (a gigabyte at 3 M persons).
+    # earlier outputs also deletes them (a gigabyte at 3 M persons), inside its time.
+    [[ -n "${run:-}" ]] && rm -rf "$run"
     run="$out/run-$n"
     /usr/bin/time -v -o "$log" "$binary" run --quiet --threads "$n" --out "$run" \
         "$district/job.toml" || [[ $? -eq 1 ]]

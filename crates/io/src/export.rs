@@ -261,8 +261,8 @@ fn write_error(path: &Path, source: Box<dyn std::error::Error + Send + Sync>) ->
 
 /// Rows a CSV's writer formats at a time, in parallel with the next chunks: a file is written
 /// in windows of [`CSV_WINDOW`] chunks, in order, each written while the next is formatted, so
-/// that a large list's bytes are not all held at once (nor more of them with more threads:
-/// many files are written side by side).
+/// that a large list's bytes are not all held at once (two windows at most, nor more with
+/// more threads: many files are written side by side).
 const CSV_CHUNK_ROWS: usize = 16 * 1024;
 
 /// Chunks of a CSV formatted at once.

@@ -402,8 +402,7 @@ impl Blocking {
     ) -> (Vec<T>, Vec<RuleStats>) {
         let mut results = Vec::new();
         let mut stats = Vec::with_capacity(self.rules.len());
-        // The rules' capped keys, and so their blocks, made side by side: making a rule's blocks
-        // is mostly serial (passes over its keys around a parallel sort).
+        // The rules' capped keys, and so their blocks, made side by side.
         let capped: Vec<HashSet<u64>> =
             (0..self.rules.len()).into_par_iter().map(|rule| self.capped_keys(rule, cap)).collect();
         for rule in 0..self.rules.len() {
@@ -546,6 +545,7 @@ impl Blocking {
             None => keyed.collect(),
         };
         let (sorted, parts) = sort_hashed(&keyed, PER_PART, CHUNK);
+        drop(keyed);
         let parts: Vec<Blocks> = (parts.into_par_iter())
             .map(|part| {
                 let mut blocks = Blocks::default();
@@ -555,17 +555,16 @@ impl Blocking {
                 blocks
             })
             .collect();
+        drop(sorted);
         let mut blocks = Blocks {
             blocks: Vec::with_capacity(parts.iter().map(|p| p.blocks.len()).sum()),
             members: Vec::with_capacity(parts.iter().map(|p| p.members.len()).sum()),
         };
         for part in parts {
-            let offset = u32::try_from(blocks.members.len()).ok();
-            for block in part.blocks {
-                let start = offset.and_then(|offset| offset.checked_add(block.start));
-                let start = start.expect("a rule's blocks hold fewer than 2^32 members");
-                blocks.blocks.push(Block { start, ..block });
-            }
+            let offset = u32::try_from(blocks.members.len());
+            let offset = offset.expect("a rule's blocks hold fewer than 2^32 members");
+            let shifted = part.blocks.into_iter().map(|b| Block { start: offset + b.start, ..b });
+            blocks.blocks.extend(shifted);
             blocks.members.extend(part.members);
         }
         blocks
@@ -662,10 +661,11 @@ const CHUNK: usize = 1 << 16;
 /// sorted in: the pairs of a range of keys each (a key's pairs in one part), of about
 /// `per_part` pairs. Each chunk of `chunk` pairs is scattered into its share of every part
 /// by the keys' top bits, then each part sorted on its own ([`sort_part`]), all in parallel:
-/// two passes over a link's million keys and a sort in cache, in place of a comparison
-/// sort's twenty passes over memory; keys bunched in a part (a large block) only make that
-/// part's sort longer. The chunks are fixed, so the result is the same at any thread count
-/// (and the pairs are in the one order `sort_unstable` gives, whatever the parts).
+/// two passes over a link's million keys and a few over each part in cache, in place of a
+/// comparison sort's twenty passes over memory; keys bunched in a part (a large block) only
+/// make that part's sort longer. The chunks are fixed, so the result is the same at any
+/// thread count (and the pairs are in the one order `sort_unstable` gives, whatever the
+/// parts).
 fn sort_hashed(
     keyed: &[(u64, RecordIdx)],
     per_part: usize,
@@ -935,7 +935,7 @@ fn record_key(
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeSet;
+    use std::collections::{BTreeSet, HashMap};
 
     use proptest::prelude::*;
 
@@ -1182,6 +1182,31 @@ mod tests {
         let error = Blocking::new(&records, &[rule("r", &["m"])]).expect_err("no feature m");
         assert!(error.to_string().contains("the features are: n"), "{error}");
         assert!(Blocking::new(&records, &[rule("r", &["n.year"])]).is_err());
+    }
+
+    #[test]
+    fn blocks_made_in_many_parts_pair_what_shares_a_key() {
+        // Enough keyed records for dozens of parts: every part's blocks, put together, pair each
+        // left record with each right one of the same value, once.
+        let n_left = 40_000;
+        let value = |i: usize| (i % 9_000 != 0).then(|| format!("v{}", (i * 7) % 9_000));
+        let values: Vec<Option<String>> = (0..2 * n_left).map(value).collect();
+        let records = Records::new(Mode::Link { n_left }, 2 * n_left)
+            .text("a", values.iter().map(|v| v.as_deref()));
+        let blocking = Blocking::new(&records, &[rule("a", &["a"])]).expect("valid");
+        let (pairs, _) = collect(&blocking, u64::MAX);
+        let mut by_value: HashMap<&str, (Vec<u32>, Vec<u32>)> = HashMap::new();
+        for (i, v) in values.iter().enumerate() {
+            let Some(v) = v else { continue };
+            let sides = by_value.entry(v).or_default();
+            if i < n_left { sides.0.push(i as u32) } else { sides.1.push(i as u32) }
+        }
+        let expected: BTreeSet<(u32, u32)> = (by_value.values())
+            .flat_map(|(left, right)| left.iter().flat_map(|&a| right.iter().map(move |&b| (a, b))))
+            .collect();
+        let got: BTreeSet<(u32, u32)> = pairs.iter().copied().collect();
+        assert_eq!(got.len(), pairs.len(), "a pair made twice");
+        assert_eq!(got, expected);
     }
 
     proptest! {

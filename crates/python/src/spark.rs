@@ -451,6 +451,11 @@ impl Scoring for Callback {
         }
         assignment
     }
+
+    /// The cluster scores one link at a time: a second link's records would only wait.
+    fn side_by_side(&self) -> bool {
+        false
+    }
 }
 
 /// The arguments of a resolution's call: the link (JSON text), its pairs (a table), the least

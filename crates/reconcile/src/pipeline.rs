@@ -434,7 +434,8 @@ impl<'a> Context<'a> {
     /// iterator reaches it. A link of a small source to a large one (under an eighth of its
     /// records) is mostly short passes over the large one's records, each on every thread:
     /// consecutive such links are made side by side, to keep every thread busy. Any other is
-    /// made alone: two large links side by side made the run's peak of memory.
+    /// made alone: two large links side by side made the run's peak of memory. Where the
+    /// scoring takes one link at a time (a cluster), every link is made alone.
     fn links<'p>(
         &'p self,
         pairs: &'p [(usize, usize)],
@@ -443,7 +444,8 @@ impl<'a> Context<'a> {
             let (a, b) = (self.tables[a].len(), self.tables[b].len());
             a.min(b) * 8 < a.max(b)
         };
-        pairs.chunk_by(move |x, y| small(x) && small(y)).flat_map(move |group| {
+        let together = move |x: &_, y: &_| self.scoring.side_by_side() && small(x) && small(y);
+        pairs.chunk_by(together).flat_map(move |group| {
             let linked: Vec<Linked> =
                 group.par_iter().map(|&(left, right)| self.link_pair(left, right)).collect();
             group.iter().copied().zip(linked)
@@ -1979,6 +1981,12 @@ pub trait Scoring: Sync + std::fmt::Debug {
         min_weight: f64,
     ) -> Vec<ScoredPair> {
         one_to_one(pairs, min_weight)
+    }
+
+    /// Whether several links may be scored at once (each then holds its records meanwhile):
+    /// on this machine they share its threads; a cluster scores one link at a time.
+    fn side_by_side(&self) -> bool {
+        true
     }
 
     /// Each of `n` records' cluster by a deduplication's `pairs`: see [`clusters`].

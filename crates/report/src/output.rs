@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use censuslink_io::{Encoding, Export, Job, Lang, LoadedSource, SourceSummary, Table, Values};
+use censuslink_io::{Encoding, Export, Job, Lang, LoadedSource, SourceSummary, Table};
 use censuslink_reconcile::residence::{ResidenceModel, Term};
 use censuslink_reconcile::{
     AccountingError, AreaCoverage, Finding, Input, JobError, JobRun, LinkModel, Progress,
@@ -188,15 +188,10 @@ fn write_outputs(
     if n_counties > 0 {
         lists.insert("counties".to_owned(), json!(n_counties));
     }
-    // The lists' cells, a string each and millions of them, are freed on every thread beside
-    // what is left to write.
-    let free = move || {
-        let columns = tables.into_par_iter().flat_map_iter(|(_, table)| table.columns);
-        columns.for_each(|column| match column.values {
-            Values::Text(cells) => cells.into_par_iter().for_each(drop),
-            values => drop(values),
-        });
-    };
+    // The lists' cells, a string each and millions of them, are freed beside what is left to
+    // write.
+    let free =
+        move || tables.into_par_iter().flat_map_iter(|(_, table)| table.columns).for_each(drop);
     let ((), written) = rayon::join(free, move || -> Result<Written, Error> {
         // The models, for `censuslink explain` to explain any pair as the run scored it.
         censuslink_io::write_json(&SavedModel::of_run(run), &out.join("models.json"))?;
@@ -379,9 +374,9 @@ fn residence_json(model: &ResidenceModel) -> serde_json::Value {
 
 /// Where a run's time went, in seconds of wall time: each source read and standardized
 /// (standardized records written), each link's stages with its pair counts (the census
-/// deduplication's overlap the registers' links'), all the linking, the rest of the
-/// reconciliation (persons, lists, coverage), and the writing of every other output up to
-/// `total`, which ends as `summary.json` has been written.
+/// deduplication's overlap the registers' links', and small links' each other's), all the
+/// linking, the rest of the reconciliation (persons, lists, coverage), and the writing of
+/// every other output up to `total`, which ends as `summary.json` has been written.
 fn timings(run: &JobRun, total: f64) -> serde_json::Value {
     let inputs = run.inputs();
     let outcome = &run.outcome;
