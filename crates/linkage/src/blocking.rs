@@ -1189,7 +1189,7 @@ mod tests {
         // Enough keyed records for dozens of parts: every part's blocks, put together, pair each
         // left record with each right one of the same value, once.
         let n_left = 40_000;
-        let value = |i: usize| (i % 9_000 != 0).then(|| format!("v{}", (i * 7) % 9_000));
+        let value = |i: usize| (!i.is_multiple_of(9_000)).then(|| format!("v{}", (i * 7) % 9_000));
         let values: Vec<Option<String>> = (0..2 * n_left).map(value).collect();
         let records = Records::new(Mode::Link { n_left }, 2 * n_left)
             .text("a", values.iter().map(|v| v.as_deref()));

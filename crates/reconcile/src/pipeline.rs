@@ -431,8 +431,8 @@ impl<'a> Context<'a> {
     }
 
     /// The links of `pairs` of sources (left, right), in order, each group made when the
-    /// iterator reaches it. A link of a small source to a large one (under an eighth of its
-    /// records) is mostly short passes over the large one's records, each on every thread:
+    /// iterator reaches it. A link to a small right source (under an eighth of the left's
+    /// records) is mostly short passes over the left's records, each on every thread:
     /// consecutive such links are made side by side, to keep every thread busy. Any other is
     /// made alone: two large links side by side made the run's peak of memory. Where the
     /// scoring takes one link at a time (a cluster), every link is made alone.
@@ -440,9 +440,8 @@ impl<'a> Context<'a> {
         &'p self,
         pairs: &'p [(usize, usize)],
     ) -> impl Iterator<Item = ((usize, usize), Linked)> + 'p {
-        let small = |&(a, b): &(usize, usize)| {
-            let (a, b) = (self.tables[a].len(), self.tables[b].len());
-            a.min(b) * 8 < a.max(b)
+        let small = |&(left, right): &(usize, usize)| {
+            self.tables[right].len() * 8 < self.tables[left].len()
         };
         let together = move |x: &_, y: &_| self.scoring.side_by_side() && small(x) && small(y);
         pairs.chunk_by(together).flat_map(move |group| {
@@ -641,9 +640,10 @@ fn link_registers(
         .filter(|&(a, b)| inputs[a].role != Role::Birth && inputs[b].role != Role::Birth)
         .collect();
     // Duplicates (census clusters with two resident records or more) beside the registers'
-    // links, which are made as the census's are ([`Context::links`]).
+    // links, which are made one after the other: small links side by side here too made
+    // the run slower (more work for the threads beside the deduplication, and its memory).
     let (register_linked, (duplicates, dedupe_model)) = rayon::join(
-        || ctx.links(&register_pairs).map(|(_, linked)| linked).collect::<Vec<_>>(),
+        || register_pairs.iter().map(|&(a, b)| ctx.link_pair(a, b)).collect::<Vec<_>>(),
         || {
             let hukou = |row: RecordIdx| hukou_entry.get(&row).copied();
             let key = |r: RecordRef| ctx.key(r);
