@@ -260,9 +260,8 @@ fn write_error(path: &Path, source: Box<dyn std::error::Error + Send + Sync>) ->
 }
 
 /// Rows a CSV's writer formats at a time, in parallel with the next chunks: a file is written
-/// in windows of [`CSV_WINDOW`] chunks, in order, each written while the next is formatted, so
-/// that a large list's bytes are not all held at once (two windows at most, nor more with
-/// more threads: many files are written side by side).
+/// in windows of [`CSV_WINDOW`] chunks, in order, so that a large list's bytes are not all
+/// held at once (nor more of them with more threads: many files are written side by side).
 const CSV_CHUNK_ROWS: usize = 16 * 1024;
 
 /// Chunks of a CSV formatted at once.
@@ -290,27 +289,20 @@ fn write_csv(
             (1..=n_rows).step_by(CSV_CHUNK_ROWS).map(|s| s..(s + CSV_CHUNK_ROWS).min(n_rows + 1)),
         )
         .collect();
-    let format = |window: &[std::ops::Range<usize>]| -> Vec<Result<Vec<u8>, ChunkError>> {
-        let rows = window.par_iter();
-        rows.map(|rows| csv_rows(table, rows.clone(), guard_formulas, target)).collect()
-    };
-    // Each window written while the next is formatted.
-    let mut formatted: Vec<Result<Vec<u8>, ChunkError>> = Vec::new();
-    for window in chunks.chunks(CSV_WINDOW).map(Some).chain([None]) {
-        let (written, next) = rayon::join(
-            || {
-                formatted.drain(..).try_for_each(|bytes| match bytes {
-                    Ok(bytes) => out.write_all(&bytes).map_err(io_error),
-                    Err(ChunkError::Unencodable { row, target }) => {
-                        Err(unencodable(path, encoding, table, row, target))
-                    }
-                    Err(ChunkError::Csv(err)) => Err(write_error(path, err.into())),
-                })
-            },
-            || window.map(format).unwrap_or_default(),
-        );
-        written?;
-        formatted = next;
+    for window in chunks.chunks(CSV_WINDOW) {
+        let formatted: Vec<Result<Vec<u8>, ChunkError>> = window
+            .par_iter()
+            .map(|rows| csv_rows(table, rows.clone(), guard_formulas, target))
+            .collect();
+        for bytes in formatted {
+            match bytes {
+                Ok(bytes) => out.write_all(&bytes).map_err(io_error)?,
+                Err(ChunkError::Unencodable { row, target }) => {
+                    return Err(unencodable(path, encoding, table, row, target));
+                }
+                Err(ChunkError::Csv(err)) => return Err(write_error(path, err.into())),
+            }
+        }
     }
     out.into_inner().map_err(|err| io_error(err.into_error()))?;
     Ok(())

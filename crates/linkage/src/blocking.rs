@@ -402,7 +402,8 @@ impl Blocking {
     ) -> (Vec<T>, Vec<RuleStats>) {
         let mut results = Vec::new();
         let mut stats = Vec::with_capacity(self.rules.len());
-        // The rules' capped keys, and so their blocks, made side by side.
+        // The rules' capped keys, and so their blocks, made side by side: making a rule's blocks
+        // is mostly serial (passes over its keys around a parallel sort).
         let capped: Vec<HashSet<u64>> =
             (0..self.rules.len()).into_par_iter().map(|rule| self.capped_keys(rule, cap)).collect();
         for rule in 0..self.rules.len() {
@@ -520,52 +521,31 @@ impl Blocking {
         self.blocks[rule].get_or_init(|| self.make_blocks(rule))
     }
 
-    /// Rule `rule`'s blocks, in key order: its keyed records sorted in parts of a range of
-    /// keys each, and each part's runs made blocks, in parallel.
     fn make_blocks(&self, rule: usize) -> Blocks {
         let keys = &self.keys[rule];
-        let others = &self.other_keys[rule].keys;
-        let own = keys.par_iter().enumerate().filter(|&(_, &key)| key != 0);
-        let keyed = own
+        let keyed = keys
+            .iter()
+            .enumerate()
+            .filter(|&(_, &key)| key != 0)
             .map(|(record, &key)| (key, record as RecordIdx))
-            .chain(others.par_iter().map(|&(record, key)| (key, record)));
+            .chain(self.other_keys[rule].keys.iter().map(|&(record, key)| (key, record)));
         // A link of a small source to a large one: a key of the large side makes pairs only if
         // the small side holds it, and the large side's other keys need no sorting.
-        let keyed: Vec<(u64, RecordIdx)> = match self.small_side() {
+        let keyed = match self.small_side() {
             Some(small) => {
                 let is_small = |r: RecordIdx| small.contains(&(r as usize));
                 // Looked up once for each of the large side's keys: a fast hash, seeded.
-                let held: HashSet<u64, ahash::RandomState> = (keys[small.clone()].iter())
-                    .chain(others.iter().filter(|&&(r, _)| is_small(r)).map(|(_, key)| key))
-                    .copied()
-                    .filter(|&key| key != 0)
-                    .collect();
-                keyed.filter(|(key, r)| is_small(*r) || held.contains(key)).collect()
+                let held: HashSet<u64, ahash::RandomState> =
+                    keyed.clone().filter(|&(_, r)| is_small(r)).map(|(key, _)| key).collect();
+                let shared: Vec<(u64, RecordIdx)> =
+                    keyed.filter(|(key, r)| is_small(*r) || held.contains(key)).collect();
+                sort_hashed(shared.iter().copied())
             }
-            None => keyed.collect(),
+            None => sort_hashed(keyed),
         };
-        let (sorted, parts) = sort_hashed(&keyed, PER_PART, CHUNK);
-        drop(keyed);
-        let parts: Vec<Blocks> = (parts.into_par_iter())
-            .map(|part| {
-                let mut blocks = Blocks::default();
-                for run in sorted[part].chunk_by(|x, y| x.0 == y.0) {
-                    self.push_block(&mut blocks, run[0].0, run.iter().map(|&(_, r)| r));
-                }
-                blocks
-            })
-            .collect();
-        drop(sorted);
-        let mut blocks = Blocks {
-            blocks: Vec::with_capacity(parts.iter().map(|p| p.blocks.len()).sum()),
-            members: Vec::with_capacity(parts.iter().map(|p| p.members.len()).sum()),
-        };
-        for part in parts {
-            let offset = u32::try_from(blocks.members.len());
-            let offset = offset.expect("a rule's blocks hold fewer than 2^32 members");
-            let shifted = part.blocks.into_iter().map(|b| Block { start: offset + b.start, ..b });
-            blocks.blocks.extend(shifted);
-            blocks.members.extend(part.members);
+        let mut blocks = Blocks::default();
+        for run in keyed.chunk_by(|x, y| x.0 == y.0) {
+            self.push_block(&mut blocks, run[0].0, run.iter().map(|&(_, r)| r));
         }
         blocks
     }
@@ -651,100 +631,50 @@ impl Blocking {
     }
 }
 
-/// Pairs per part of [`sort_hashed`]: a part is sorted within a core's cache.
-const PER_PART: usize = 1 << 12;
-/// Pairs per chunk [`sort_hashed`] scatters on one thread.
-const CHUNK: usize = 1 << 16;
-
 /// The pairs of `keyed` sorted, as `sort_unstable` sorts them, for keys that are hashes
-/// (spread evenly over the 64 bits, as [`record_key`] mixes them), and the parts they are
-/// sorted in: the pairs of a range of keys each (a key's pairs in one part), of about
-/// `per_part` pairs. Each chunk of `chunk` pairs is scattered into its share of every part
-/// by the keys' top bits, then each part sorted on its own ([`sort_part`]), all in parallel:
-/// two passes over a link's million keys and a few over each part in cache, in place of a
-/// comparison sort's twenty passes over memory; keys bunched in a part (a large block) only
-/// make that part's sort longer. The chunks are fixed, so the result is the same at any
-/// thread count (and the pairs are in the one order `sort_unstable` gives, whatever the
-/// parts).
-fn sort_hashed(
-    keyed: &[(u64, RecordIdx)],
-    per_part: usize,
-    chunk: usize,
-) -> (Vec<(u64, RecordIdx)>, Vec<std::ops::Range<usize>>) {
-    // At most 2^16 parts and 64 chunks: the shares stay a small fraction of the pairs.
-    let bits = (usize::BITS - (keyed.len() / per_part).leading_zeros()).min(16);
-    let chunk = chunk.max(keyed.len().div_ceil(64));
-    let part = |key: u64| key.checked_shr(u64::BITS - bits).unwrap_or(0) as usize;
-    let n_parts = 1 << bits;
-    let counts: Vec<Vec<usize>> = (keyed.par_chunks(chunk))
-        .map(|chunk| {
-            let mut counts = vec![0; n_parts];
-            chunk.iter().for_each(|&(key, _)| counts[part(key)] += 1);
-            counts
-        })
-        .collect();
-    // The vector sorted into cut in parts, each part in its chunks' shares, in order.
-    let mut sorted = vec![(0, 0); keyed.len()];
-    let mut shares: Vec<Vec<&mut [(u64, RecordIdx)]>> =
-        counts.iter().map(|_| Vec::with_capacity(n_parts)).collect();
-    let mut parts = Vec::with_capacity(n_parts);
-    let (mut rest, mut start) = (sorted.as_mut_slice(), 0);
-    for p in 0..n_parts {
-        let part_start = start;
-        for (shares, counts) in shares.iter_mut().zip(&counts) {
-            let (share, tail) = std::mem::take(&mut rest).split_at_mut(counts[p]);
-            shares.push(share);
-            (rest, start) = (tail, start + counts[p]);
-        }
-        parts.push(part_start..start);
-    }
-    keyed.par_chunks(chunk).zip(shares).for_each(|(chunk, mut shares)| {
-        let mut next = vec![0; n_parts];
-        for &pair in chunk {
-            let p = part(pair.0);
-            shares[p][next[p]] = pair;
-            next[p] += 1;
-        }
-    });
-    let mut rest = sorted.as_mut_slice();
-    let mut slices = Vec::with_capacity(n_parts);
-    for part in &parts {
-        let (slice, tail) = std::mem::take(&mut rest).split_at_mut(part.len());
-        slices.push(slice);
-        rest = tail;
-    }
-    slices.into_par_iter().for_each(|slice| sort_part(slice, bits));
-    (sorted, parts)
-}
-
-/// Sorts `part`, pairs whose keys share their top `bits` bits: scattered into buckets of a
-/// few dozen pairs by the bits below those, each bucket then sorted on its own.
-fn sort_part(part: &mut [(u64, RecordIdx)], bits: u32) {
+/// (spread evenly over the 64 bits, as [`record_key`] mixes them): counted by their top bits,
+/// scattered into buckets of a few dozen pairs, each bucket then sorted on its own, in
+/// parallel. A few passes over a link's million keys in place of a comparison sort's twenty,
+/// read from the keys themselves into the one vector sorted (moving the pairs in place
+/// instead, by swaps, was slower: each swap reads at random); keys bunched in a bucket (a
+/// large block) only make that bucket's sort longer.
+fn sort_hashed(keyed: impl Iterator<Item = (u64, RecordIdx)> + Clone) -> Vec<(u64, RecordIdx)> {
     const PER_BUCKET: usize = 32;
-    let sub = (usize::BITS - (part.len() / PER_BUCKET).leading_zeros()).min(u64::BITS - bits);
-    if sub < 4 {
-        part.sort_unstable();
-        return;
+    let n = keyed.clone().count();
+    let bits = (usize::BITS - (n / PER_BUCKET).leading_zeros()).min(20);
+    if bits < 4 {
+        let mut keyed: Vec<_> = keyed.collect();
+        keyed.sort_unstable();
+        return keyed;
     }
-    let bucket = |key: u64| ((key << bits) >> (u64::BITS - sub)) as usize;
-    let mut starts = vec![0usize; (1 << sub) + 1];
-    for &(key, _) in part.iter() {
-        starts[bucket(key) + 1] += 1;
+    let bucket = |key: u64| (key >> (u64::BITS - bits)) as usize;
+    let mut ends = vec![0usize; 1 << bits];
+    for (key, _) in keyed.clone() {
+        ends[bucket(key)] += 1;
     }
-    for b in 1..starts.len() {
-        starts[b] += starts[b - 1];
+    let mut next = Vec::with_capacity(ends.len());
+    let mut start = 0;
+    for end in &mut ends {
+        next.push(start);
+        start += *end;
+        *end = start;
     }
-    let mut next = starts.clone();
-    let mut scattered = vec![(0, 0); part.len()];
-    for &pair in part.iter() {
+    let mut sorted = vec![(0, 0); n];
+    for pair in keyed {
         let slot = &mut next[bucket(pair.0)];
-        scattered[*slot] = pair;
+        sorted[*slot] = pair;
         *slot += 1;
     }
-    for bucket in starts.windows(2) {
-        scattered[bucket[0]..bucket[1]].sort_unstable();
+    let mut buckets = Vec::with_capacity(ends.len());
+    let mut rest = sorted.as_mut_slice();
+    let mut start = 0;
+    for &end in &ends {
+        let (bucket, tail) = rest.split_at_mut(end - start);
+        buckets.push(bucket);
+        (rest, start) = (tail, end);
     }
-    part.copy_from_slice(&scattered);
+    buckets.into_par_iter().with_min_len(1 << 10).for_each(|bucket| bucket.sort_unstable());
+    sorted
 }
 
 /// A rule's blocks, their members end to end (one allocation for a rule's million blocks).
@@ -1185,9 +1115,9 @@ mod tests {
     }
 
     #[test]
-    fn blocks_made_in_many_parts_pair_what_shares_a_key() {
-        // Enough keyed records for dozens of parts: every part's blocks, put together, pair each
-        // left record with each right one of the same value, once.
+    fn many_blocks_pair_what_shares_a_key() {
+        // Enough keyed records for the hashed sort's buckets (thousands of them): each left
+        // record is paired with each right one of the same value, once.
         let n_left = 40_000;
         let value = |i: usize| (!i.is_multiple_of(9_000)).then(|| format!("v{}", (i * 7) % 9_000));
         let values: Vec<Option<String>> = (0..2 * n_left).map(value).collect();
@@ -1249,22 +1179,7 @@ mod tests {
             }
             let mut expected = keyed.clone();
             expected.sort_unstable();
-            // Parts of a few pairs scattered from chunks of a few dozen (every share made), and
-            // parts of thousands, each sorted in buckets.
-            for (per_part, chunk) in [(4, 37), (super::PER_PART, super::CHUNK)] {
-                let (sorted, parts) = super::sort_hashed(&keyed, per_part, chunk);
-                prop_assert_eq!(&sorted, &expected);
-                // The parts cover the pairs in order, and a key's pairs are in one part.
-                let mut end = 0;
-                for part in &parts {
-                    prop_assert_eq!(part.start, end);
-                    end = part.end;
-                    if part.start > 0 && !part.is_empty() {
-                        prop_assert!(sorted[part.start - 1].0 < sorted[part.start].0);
-                    }
-                }
-                prop_assert_eq!(end, sorted.len());
-            }
+            prop_assert_eq!(super::sort_hashed(keyed.iter().copied()), expected);
         }
 
         /// A link of sides of any sizes (one side eight times the other's or more among them).

@@ -160,7 +160,7 @@ fn write_outputs(
     // nothing else; a mismatch fails the run before its outputs replace the previous ones.
     let (ids, title) = worklist_kind(job.mask_ids, lang);
     let rows_read: Vec<usize> = run.sources.iter().map(|(_, _, l)| l.rows_read).collect();
-    let (written, ((n_counties, n_books), accounting)) = rayon::join(
+    let (written, ((n_books, n_counties), accounting)) = rayon::join(
         || write_tables(&tables, out),
         || {
             let books = || {
@@ -177,8 +177,7 @@ fn write_outputs(
                 Ok::<_, Error>(counties.len())
             };
             let accounting = || censuslink_reconcile::account(&inputs, &outcome.links, &rows_read);
-            // The counties' lists first: they are cut from the lists on one thread.
-            rayon::join(|| rayon::join(counties, books), accounting)
+            rayon::join(|| rayon::join(books, counties), accounting)
         },
     );
     written?;
@@ -188,71 +187,73 @@ fn write_outputs(
     if n_counties > 0 {
         lists.insert("counties".to_owned(), json!(n_counties));
     }
-    // The lists' cells, a string each and millions of them, are freed beside what is left to
-    // write.
-    let free =
-        move || tables.into_par_iter().flat_map_iter(|(_, table)| table.columns).for_each(drop);
-    let ((), written) = rayon::join(free, move || -> Result<Written, Error> {
-        // The models, for `censuslink explain` to explain any pair as the run scored it.
-        censuslink_io::write_json(&SavedModel::of_run(run), &out.join("models.json"))?;
+    // The lists' cells, a string each and millions of them, are freed on every thread beside
+    // what is left to write.
+    let ((), written) = rayon::join(
+        move || tables.into_par_iter().flat_map_iter(|(_, table)| table.columns).for_each(drop),
+        move || -> Result<Written, Error> {
+            // The models, for `censuslink explain` to explain any pair as the run scored it.
+            censuslink_io::write_json(&SavedModel::of_run(run), &out.join("models.json"))?;
 
-        // Against a generated district's truth, the lists just written are evaluated, as
-        // `censuslink evaluate` does, for the report's reliability diagram.
-        let evaluation = options.truth.map(|truth| evaluate(out, truth)).transpose()?;
-        if let Some(evaluation) = &evaluation {
-            censuslink_io::write_json(evaluation, &out.join("evaluation.json"))?;
-        }
-        let calibration = evaluation.as_ref().map_or(&[][..], |e| &e.missing_detail.calibration);
-        let job_path = display_path(&job.path);
-        let reference_moment = format!("{}T00:00:00", job.reference_date);
-        let data = report_data(
-            &Run {
-                job: job_path.clone(),
-                reference_moment: reference_moment.clone(),
-                summaries: &summaries,
-                accounting: &accounting,
-                lists: &lists,
-                inputs: &inputs,
-                outcome,
-                resolved: options.resolved,
-                findings: &findings,
-                calibration,
-            },
-            lang,
-        );
-        censuslink_io::write_text(&render_report(&data, lang), &out.join("report.html"))?;
-        progress.add(1);
+            // Against a generated district's truth, the lists just written are evaluated, as
+            // `censuslink evaluate` does, for the report's reliability diagram.
+            let evaluation = options.truth.map(|truth| evaluate(out, truth)).transpose()?;
+            if let Some(evaluation) = &evaluation {
+                censuslink_io::write_json(evaluation, &out.join("evaluation.json"))?;
+            }
+            let calibration =
+                evaluation.as_ref().map_or(&[][..], |e| &e.missing_detail.calibration);
+            let job_path = display_path(&job.path);
+            let reference_moment = format!("{}T00:00:00", job.reference_date);
+            let data = report_data(
+                &Run {
+                    job: job_path.clone(),
+                    reference_moment: reference_moment.clone(),
+                    summaries: &summaries,
+                    accounting: &accounting,
+                    lists: &lists,
+                    inputs: &inputs,
+                    outcome,
+                    resolved: options.resolved,
+                    findings: &findings,
+                    calibration,
+                },
+                lang,
+            );
+            censuslink_io::write_text(&render_report(&data, lang), &out.join("report.html"))?;
+            progress.add(1);
 
-        let district = outcome.coverage.iter().find(|c| c.level == "district").cloned();
-        let summary = json!({
-            "job": job_path,
-            "reference_moment": reference_moment,
-            "sources": summaries,
-            "row_accounting": accounting_json(&inputs, &accounting),
-            "lists": lists,
-            "coverage": {
-                "district": district,
-                "assumptions": censuslink_reconcile::assumptions(lang),
-            },
-            "missing": {
-                "expected_omissions":
-                    outcome.missing.iter().map(|m| m.probability).sum::<f64>(),
-                "cancelled_in_hukou": outcome.cancelled,
-                "residence_model": outcome.residence.as_ref().map(residence_json),
-            },
-            "candidates_by_status": changes.listed,
-            "resolved_by_field_teams": changes.resolved,
-            "findings": findings_json(&findings, lang),
-        });
-        censuslink_io::write_json(&summary, &out.join("summary.json"))?;
-        // The one output that differs from run to run: kept apart, so that every other
-        // file is the same for the same input.
-        let timings = timings(run, started.elapsed().as_secs_f64());
-        censuslink_io::write_json(&timings, &out.join("timings.json"))?;
-        progress.add(3);
-        progress.finish();
-        Ok(Written { summaries, lists, district, findings })
-    });
+            let district = outcome.coverage.iter().find(|c| c.level == "district").cloned();
+            let summary = json!({
+                "job": job_path,
+                "reference_moment": reference_moment,
+                "sources": summaries,
+                "row_accounting": accounting_json(&inputs, &accounting),
+                "lists": lists,
+                "coverage": {
+                    "district": district,
+                    "assumptions": censuslink_reconcile::assumptions(lang),
+                },
+                "missing": {
+                    "expected_omissions":
+                        outcome.missing.iter().map(|m| m.probability).sum::<f64>(),
+                    "cancelled_in_hukou": outcome.cancelled,
+                    "residence_model": outcome.residence.as_ref().map(residence_json),
+                },
+                "candidates_by_status": changes.listed,
+                "resolved_by_field_teams": changes.resolved,
+                "findings": findings_json(&findings, lang),
+            });
+            censuslink_io::write_json(&summary, &out.join("summary.json"))?;
+            // The one output that differs from run to run: kept apart, so that every other
+            // file is the same for the same input.
+            let timings = timings(run, started.elapsed().as_secs_f64());
+            censuslink_io::write_json(&timings, &out.join("timings.json"))?;
+            progress.add(3);
+            progress.finish();
+            Ok(Written { summaries, lists, district, findings })
+        },
+    );
     written
 }
 
@@ -374,9 +375,10 @@ fn residence_json(model: &ResidenceModel) -> serde_json::Value {
 
 /// Where a run's time went, in seconds of wall time: each source read and standardized
 /// (standardized records written), each link's stages with its pair counts (the census
-/// deduplication's overlap the registers' links', and small links' each other's), all the
-/// linking, the rest of the reconciliation (persons, lists, coverage), and the writing of
-/// every other output up to `total`, which ends as `summary.json` has been written.
+/// deduplication's overlap the registers' links', and the census's links to small registers
+/// each other's), all the linking, the rest of the reconciliation (persons, lists,
+/// coverage), and the writing of every other output up to `total`, which ends as
+/// `summary.json` has been written.
 fn timings(run: &JobRun, total: f64) -> serde_json::Value {
     let inputs = run.inputs();
     let outcome = &run.outcome;

@@ -69,24 +69,14 @@ pub(crate) fn clusters_table(clusters: &[Vec<RecordRef>], inputs: &[Input<'_>]) 
 
 /// The lists of an outcome, each as a named table: `links`, `missing`, `duplicates`,
 /// `deceased`, `births`, `conflicts`, `coverage` (whose assumptions are
-/// [`censuslink_reconcile::ASSUMPTIONS`]), made side by side.
+/// [`censuslink_reconcile::ASSUMPTIONS`]).
 pub fn tables(outcome: &Outcome, inputs: &[Input<'_>]) -> Vec<(&'static str, Table)> {
-    let ((links, missing), (duplicates, others)) = rayon::join(
-        || {
-            rayon::join(
-                || links_table(&outcome.links, inputs),
-                || missing_table(&outcome.missing, inputs),
-            )
-        },
-        || {
-            rayon::join(
-                || duplicates_table(&outcome.duplicates, inputs),
-                || other_tables(outcome, inputs),
-            )
-        },
-    );
-    let mut tables = vec![("links", links), ("missing", missing), ("duplicates", duplicates)];
-    tables.extend(others);
+    let mut tables = vec![
+        ("links", links_table(&outcome.links, inputs)),
+        ("missing", missing_table(&outcome.missing, inputs)),
+        ("duplicates", duplicates_table(&outcome.duplicates, inputs)),
+    ];
+    tables.extend(other_tables(outcome, inputs));
     tables
 }
 
