@@ -187,8 +187,8 @@ fn write_outputs(
     if n_counties > 0 {
         lists.insert("counties".to_owned(), json!(n_counties));
     }
-    // The lists' cells, a string each and millions of them, are freed on every thread beside
-    // what is left to write.
+    // The lists' cells, a string each and millions of them, are freed column by column in
+    // parallel, beside what is left to write.
     let ((), written) = rayon::join(
         move || tables.into_par_iter().flat_map_iter(|(_, table)| table.columns).for_each(drop),
         move || -> Result<Written, Error> {
